@@ -1,0 +1,9 @@
+//! Module structure: types, the instruction set and the module itself (spec §2 "Structure").
+
+pub mod instr;
+pub mod module;
+pub mod types;
+
+pub use instr::{Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
+pub use module::*;
+pub use types::*;

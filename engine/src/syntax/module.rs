@@ -1,0 +1,238 @@
+//! The structure of a decoded module (spec §2.5 "Modules").
+//!
+//! Produced by `binary::decode`, checked by `valid::validate`, and then only read.
+//! All offsets are byte offsets from the start of the module binary.
+
+use std::collections::BTreeMap;
+
+use super::instr::Instr;
+use super::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+
+/// A constant expression (spec §3.3.10): the instructions before the final `end`,
+/// with the byte offset of each.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConstExpr {
+    pub instrs: Vec<Instr>,
+    pub offsets: Vec<u32>,
+}
+
+/// The kind of an import or export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+impl std::fmt::Display for ExternKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ExternKind::Func => "func",
+            ExternKind::Table => "table",
+            ExternKind::Memory => "memory",
+            ExternKind::Global => "global",
+        })
+    }
+}
+
+/// What an import brings in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportDesc {
+    /// A function of the given type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+impl ImportDesc {
+    pub fn kind(&self) -> ExternKind {
+        match self {
+            ImportDesc::Func(_) => ExternKind::Func,
+            ImportDesc::Table(_) => ExternKind::Table,
+            ImportDesc::Memory(_) => ExternKind::Memory,
+            ImportDesc::Global(_) => ExternKind::Global,
+        }
+    }
+}
+
+/// An import (spec §2.5.11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub desc: ImportDesc,
+    /// Offset of the import entry.
+    pub offset: u32,
+}
+
+/// An export (spec §2.5.10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+    /// Offset of the export entry.
+    pub offset: u32,
+}
+
+/// A global definition (spec §2.5.6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Global {
+    pub ty: GlobalType,
+    pub init: ConstExpr,
+}
+
+/// How an element segment is used (spec §2.5.7).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElemMode {
+    Passive,
+    Declarative,
+    Active { table: u32, offset: ConstExpr },
+}
+
+/// An element segment. Segments written as a vector of function indices are stored
+/// as one `ref.func i` constant expression per item, so every consumer sees one form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElemSegment {
+    pub ty: RefType,
+    pub items: Vec<ConstExpr>,
+    pub mode: ElemMode,
+    /// Offset of the segment entry.
+    pub offset: u32,
+}
+
+/// How a data segment is used (spec §2.5.8).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+/// A data segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSegment {
+    pub mode: DataMode,
+    pub bytes: Vec<u8>,
+    /// Offset of the segment entry.
+    pub offset: u32,
+}
+
+/// The body of a defined function (spec §2.5.3, §5.5.13).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FuncBody {
+    /// Declared locals, expanded (one entry per local, parameters not included).
+    pub locals: Vec<ValType>,
+    /// The instructions, including the final `end`.
+    pub instrs: Vec<Instr>,
+    /// Byte offset of each instruction (same length as `instrs`).
+    pub offsets: Vec<u32>,
+    /// Offset of the body's size field ... end of the body (exclusive).
+    pub range: std::ops::Range<u32>,
+}
+
+/// A custom section, kept verbatim (spec §5.5.3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomSection {
+    pub name: String,
+    pub data: Vec<u8>,
+    /// Offset of the section's payload (after the name).
+    pub data_offset: u32,
+}
+
+/// The decoded `name` custom section (spec §7.4.1). Malformed name sections are ignored
+/// (the spec makes them non-fatal), leaving whatever parsed before the error.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Names {
+    pub module: Option<String>,
+    /// Function index -> name.
+    pub functions: BTreeMap<u32, String>,
+    /// Function index -> (local index -> name).
+    pub locals: BTreeMap<u32, BTreeMap<u32, String>>,
+}
+
+/// A decoded module (spec §2.5).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Module {
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// Type index of each *defined* function (the function section).
+    pub funcs: Vec<u32>,
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<Global>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    /// The data count section, if present.
+    pub data_count: Option<u32>,
+    /// Bodies of the defined functions (same length as `funcs`).
+    pub code: Vec<FuncBody>,
+    pub datas: Vec<DataSegment>,
+    pub customs: Vec<CustomSection>,
+    pub names: Names,
+    /// Offset of the code section's payload (where its function-count LEB begins): the
+    /// origin of DWARF code addresses.
+    pub code_section_payload_offset: Option<u32>,
+}
+
+impl Module {
+    /// Type indices of all functions in the function index space: imports first.
+    pub fn func_type_indices(&self) -> Vec<u32> {
+        self.imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                ImportDesc::Func(t) => Some(t),
+                _ => None,
+            })
+            .chain(self.funcs.iter().copied())
+            .collect()
+    }
+
+    /// All table types in the table index space: imports first.
+    pub fn table_types(&self) -> Vec<TableType> {
+        self.imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                ImportDesc::Table(t) => Some(t),
+                _ => None,
+            })
+            .chain(self.tables.iter().copied())
+            .collect()
+    }
+
+    /// All memory types in the memory index space: imports first.
+    pub fn memory_types(&self) -> Vec<MemoryType> {
+        self.imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                ImportDesc::Memory(m) => Some(m),
+                _ => None,
+            })
+            .chain(self.memories.iter().copied())
+            .collect()
+    }
+
+    /// All global types in the global index space: imports first.
+    pub fn global_types(&self) -> Vec<GlobalType> {
+        self.imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                ImportDesc::Global(g) => Some(g),
+                _ => None,
+            })
+            .chain(self.globals.iter().map(|g| g.ty))
+            .collect()
+    }
+
+    /// Number of imported functions (defined function `i` has index `imported + i`).
+    pub fn num_imported_funcs(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.desc, ImportDesc::Func(_))).count() as u32
+    }
+
+    /// Number of imported globals.
+    pub fn num_imported_globals(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.desc, ImportDesc::Global(_))).count() as u32
+    }
+}

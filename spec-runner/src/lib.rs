@@ -1,0 +1,1 @@
+//! Runs .wast scripts against the engine. Being written.

@@ -1,0 +1,2 @@
+//! The `wasmscope` CLI. Being written.
+fn main() {}

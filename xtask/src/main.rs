@@ -1,0 +1,2 @@
+//! `cargo xtask`: the project's one script. Being written.
+fn main() {}
