@@ -13,3 +13,11 @@ pub mod valid;
 
 pub use config::{Config, Features, Limits, Tier};
 pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, ValidationError};
+
+mod engine;
+mod interp;
+pub mod runtime;
+pub mod translate;
+
+pub use engine::{Engine, Module};
+pub use runtime::{Caller, Extern, Func, Global, Instance, Linker, Memory, Store, Table, TypedFunc, Val};
