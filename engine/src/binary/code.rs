@@ -73,22 +73,14 @@ pub(crate) fn read_expr(
 
 /// Decodes one function body of the code section (spec §5.5.13): its size, locals and
 /// expression. The declared size must match what was decoded ("section size mismatch").
-pub(crate) fn read_body(
-    r: &mut Reader<'_>,
-    features: &Features,
-    info: &mut CodeInfo,
-) -> Result<FuncBody> {
+pub(crate) fn read_body(r: &mut Reader<'_>, features: &Features, info: &mut CodeInfo) -> Result<FuncBody> {
     let size_at = r.pos();
     let size = r.len32()?;
     let start = r.pos();
     let end = start + size;
 
     let locals = read_locals(r, features)?;
-    let mut body = FuncBody {
-        locals,
-        range: size_at as u32..end as u32,
-        ..FuncBody::default()
-    };
+    let mut body = FuncBody { locals, range: size_at as u32..end as u32, ..FuncBody::default() };
     read_expr(r, features, info, &mut body.instrs, &mut body.offsets)?;
     if r.pos() != end {
         return Err(r.err(start, "section size mismatch"));
@@ -147,11 +139,7 @@ fn memarg(r: &mut Reader<'_>) -> Result<MemArg> {
         return Err(r.err(at, "malformed memop flags"));
     }
     let offset = u64::from(r.u32()?);
-    Ok(MemArg {
-        align,
-        offset,
-        memory: 0,
-    })
+    Ok(MemArg { align, offset, memory: 0 })
 }
 
 /// Whether an operator's proposal is enabled.
@@ -184,10 +172,7 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
                 targets.push(r.u32()?);
             }
             let default = r.u32()?;
-            Instr::BrTable {
-                targets: targets.into_boxed_slice(),
-                default,
-            }
+            Instr::BrTable { targets: targets.into_boxed_slice(), default }
         }
         0x0F => Instr::Return,
         0x10 => Instr::Call(r.u32()?),

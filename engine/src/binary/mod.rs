@@ -118,18 +118,12 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
 
     let end = bytes.len();
     if module.funcs.len() != module.code.len() {
-        return Err(DecodeError::new(
-            end,
-            "function and code section have inconsistent lengths",
-        ));
+        return Err(DecodeError::new(end, "function and code section have inconsistent lengths"));
     }
     if let Some(n) = module.data_count
         && n as usize != module.datas.len()
     {
-        return Err(DecodeError::new(
-            end,
-            "data count and data section have inconsistent lengths",
-        ));
+        return Err(DecodeError::new(end, "data count and data section have inconsistent lengths"));
     }
     if module.data_count.is_none() && info.uses_data_index {
         return Err(DecodeError::new(end, "data count section required"));
@@ -156,10 +150,6 @@ fn custom_section(r: &mut Reader<'_>, end: usize, m: &mut Module) -> Result<(), 
     }
     let data = r.slice(data_offset, end).to_vec();
     r.seek(end)?;
-    m.customs.push(CustomSection {
-        name,
-        data,
-        data_offset: data_offset as u32,
-    });
+    m.customs.push(CustomSection { name, data, data_offset: data_offset as u32 });
     Ok(())
 }

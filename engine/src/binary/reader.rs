@@ -27,10 +27,7 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over `data` starting at offset `pos` (offsets stay relative to `data[0]`).
     pub(crate) fn new(data: &'a [u8], pos: usize) -> Reader<'a> {
-        Reader {
-            data,
-            pos: pos.min(data.len()),
-        }
+        Reader { data, pos: pos.min(data.len()) }
     }
 
     /// The current absolute offset.
@@ -265,18 +262,9 @@ mod tests {
         assert_eq!(u32_of(&[0x80, 0x01]), Ok(128));
         assert_eq!(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x00]), Ok(0));
         assert_eq!(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f]), Ok(u32::MAX));
-        assert_eq!(
-            msg(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x10])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
-            "integer representation too long"
-        );
+        assert_eq!(msg(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])), "integer too large");
+        assert_eq!(msg(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x10])), "integer too large");
+        assert_eq!(msg(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])), "integer representation too long");
         assert_eq!(msg(u32_of(&[0x80, 0x80])), UNEXPECTED_END);
         assert_eq!(msg(u32_of(&[])), UNEXPECTED_END);
     }
@@ -297,71 +285,28 @@ mod tests {
         assert_eq!(s32_of(&[0xff, 0xff, 0xff, 0xff, 0x07]), Ok(i32::MAX));
         assert_eq!(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x78]), Ok(i32::MIN));
         assert_eq!(s32_of(&[0xff, 0xff, 0xff, 0xff, 0x7f]), Ok(-1));
+        assert_eq!(msg(s32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f])), "integer too large");
+        assert_eq!(msg(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x70])), "integer too large");
+        assert_eq!(msg(s32_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])), "integer too large");
+        assert_eq!(msg(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])), "integer representation too long");
+        assert_eq!(s64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]), Ok(i64::MIN));
+        assert_eq!(s64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00]), Ok(i64::MAX));
+        assert_eq!(msg(s64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])), "integer too large");
         assert_eq!(
-            msg(s32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x70])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(s32_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
-            "integer representation too long"
-        );
-        assert_eq!(
-            s64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]),
-            Ok(i64::MIN)
-        );
-        assert_eq!(
-            s64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00]),
-            Ok(i64::MAX)
-        );
-        assert_eq!(
-            msg(s64_of(&[
-                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01
-            ])),
-            "integer too large"
-        );
-        assert_eq!(
-            msg(s64_of(&[
-                0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00
-            ])),
+            msg(s64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
             "integer representation too long"
         );
         let s33 = |b: &[u8]| Reader::new(b, 0).s33();
-        assert_eq!(
-            s33(&[0xff, 0xff, 0xff, 0xff, 0x0f]),
-            Ok(i64::from(u32::MAX))
-        );
-        assert_eq!(
-            msg(s33(&[0xff, 0xff, 0xff, 0xff, 0x1f])),
-            "integer too large"
-        );
+        assert_eq!(s33(&[0xff, 0xff, 0xff, 0xff, 0x0f]), Ok(i64::from(u32::MAX)));
+        assert_eq!(msg(s33(&[0xff, 0xff, 0xff, 0xff, 0x1f])), "integer too large");
     }
 
     #[test]
     fn lengths_and_names() {
-        assert_eq!(
-            Reader::new(&[0x02, b'h', b'i'], 0).name(),
-            Ok("hi".to_owned())
-        );
-        assert_eq!(
-            msg(Reader::new(&[0x03, b'h', b'i'], 0).name()),
-            "length out of bounds"
-        );
-        assert_eq!(
-            msg(Reader::new(&[0x02, 0xc0, 0x80], 0).name()),
-            "malformed UTF-8 encoding"
-        );
-        assert_eq!(
-            msg(Reader::new(&[0x03, 0xed, 0xa0, 0x80], 0).name()),
-            "malformed UTF-8 encoding"
-        );
+        assert_eq!(Reader::new(&[0x02, b'h', b'i'], 0).name(), Ok("hi".to_owned()));
+        assert_eq!(msg(Reader::new(&[0x03, b'h', b'i'], 0).name()), "length out of bounds");
+        assert_eq!(msg(Reader::new(&[0x02, 0xc0, 0x80], 0).name()), "malformed UTF-8 encoding");
+        assert_eq!(msg(Reader::new(&[0x03, 0xed, 0xa0, 0x80], 0).name()), "malformed UTF-8 encoding");
         // A huge count is rejected before anything is allocated.
         let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f], 0);
         assert_eq!(msg(r.count()), "length out of bounds");

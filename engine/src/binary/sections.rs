@@ -9,8 +9,8 @@ use super::reader::{Reader, Result};
 use super::types::{func_type, global_type, memory_type, ref_type, table_type};
 use crate::config::Features;
 use crate::syntax::{
-    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Global, Import,
-    ImportDesc, Instr, Module, RefType,
+    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Global, Import, ImportDesc, Instr,
+    Module, RefType,
 };
 
 /// A constant expression: instructions up to the final `end`, which is not kept
@@ -53,12 +53,7 @@ pub(crate) fn import_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -
             0x03 => ImportDesc::Global(global_type(r, f)?),
             _ => return Err(r.err(kind_at, "malformed import kind")),
         };
-        m.imports.push(Import {
-            module,
-            name,
-            desc,
-            offset,
-        });
+        m.imports.push(Import { module, name, desc, offset });
     }
     Ok(())
 }
@@ -121,12 +116,7 @@ pub(crate) fn export_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
             _ => return Err(r.err(kind_at, "malformed export kind")),
         };
         let index = r.u32()?;
-        m.exports.push(Export {
-            name,
-            kind,
-            index,
-            offset,
-        });
+        m.exports.push(Export { name, kind, index, offset });
     }
     Ok(())
 }
@@ -152,16 +142,10 @@ pub(crate) fn elem_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
             return Err(r.err(flags_at, "malformed elements segment kind"));
         }
         let mode = match flags {
-            0 | 4 => ElemMode::Active {
-                table: 0,
-                offset: const_expr(r, f)?,
-            },
+            0 | 4 => ElemMode::Active { table: 0, offset: const_expr(r, f)? },
             2 | 6 => {
                 let table = r.u32()?;
-                ElemMode::Active {
-                    table,
-                    offset: const_expr(r, f)?,
-                }
+                ElemMode::Active { table, offset: const_expr(r, f)? }
             }
             1 | 5 => ElemMode::Passive,
             _ => ElemMode::Declarative,
@@ -189,18 +173,10 @@ pub(crate) fn elem_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
                 // A function index becomes `ref.func i`, so consumers see a single form.
                 let at = r.pos32();
                 let index = r.u32()?;
-                items.push(ConstExpr {
-                    instrs: vec![Instr::RefFunc(index)],
-                    offsets: vec![at],
-                });
+                items.push(ConstExpr { instrs: vec![Instr::RefFunc(index)], offsets: vec![at] });
             }
         }
-        m.elems.push(ElemSegment {
-            ty,
-            items,
-            mode,
-            offset,
-        });
+        m.elems.push(ElemSegment { ty, items, mode, offset });
     }
     Ok(())
 }
@@ -212,12 +188,7 @@ pub(crate) fn data_count_section(r: &mut Reader<'_>, m: &mut Module) -> Result<(
 }
 
 /// Code section (spec §5.5.13): one sized body per defined function.
-pub(crate) fn code_section(
-    r: &mut Reader<'_>,
-    f: &Features,
-    m: &mut Module,
-    info: &mut CodeInfo,
-) -> Result<()> {
+pub(crate) fn code_section(r: &mut Reader<'_>, f: &Features, m: &mut Module, info: &mut CodeInfo) -> Result<()> {
     m.code_section_payload_offset = Some(r.pos32());
     let (n, cap) = r.count()?;
     m.code.reserve(cap);
@@ -237,27 +208,17 @@ pub(crate) fn data_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
         let flags_at = r.pos();
         let flags = r.u32()?;
         let mode = match flags {
-            0 => DataMode::Active {
-                memory: 0,
-                offset: const_expr(r, f)?,
-            },
+            0 => DataMode::Active { memory: 0, offset: const_expr(r, f)? },
             1 if f.bulk_memory => DataMode::Passive,
             2 if f.bulk_memory => {
                 let memory = r.u32()?;
-                DataMode::Active {
-                    memory,
-                    offset: const_expr(r, f)?,
-                }
+                DataMode::Active { memory, offset: const_expr(r, f)? }
             }
             _ => return Err(r.err(flags_at, "malformed data segment kind")),
         };
         let len = r.len32()?;
         let bytes = r.bytes(len)?.to_vec();
-        m.datas.push(DataSegment {
-            mode,
-            bytes,
-            offset,
-        });
+        m.datas.push(DataSegment { mode, bytes, offset });
     }
     Ok(())
 }

@@ -7,9 +7,7 @@
 
 use super::reader::{Reader, Result};
 use crate::config::Features;
-use crate::syntax::{
-    BlockType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
-};
+use crate::syntax::{BlockType, FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType};
 
 /// A value type (spec §5.3.4). `v128` is always decoded, so that the validator can reject
 /// SIMD with a clear message; reference types as value types need the proposal.
@@ -87,11 +85,7 @@ pub(crate) fn block_type(r: &mut Reader<'_>, f: &Features) -> Result<BlockType> 
 pub(crate) fn limits(r: &mut Reader<'_>) -> Result<Limits> {
     let has_max = r.leb_u(1)? == 1;
     let min = u64::from(r.u32()?);
-    let max = if has_max {
-        Some(u64::from(r.u32()?))
-    } else {
-        None
-    };
+    let max = if has_max { Some(u64::from(r.u32()?)) } else { None };
     Ok(Limits { min, max })
 }
 
@@ -116,8 +110,5 @@ pub(crate) fn global_type(r: &mut Reader<'_>, f: &Features) -> Result<GlobalType
         1 => Mutability::Var,
         _ => return Err(r.err(at, "malformed mutability")),
     };
-    Ok(GlobalType {
-        content,
-        mutability,
-    })
+    Ok(GlobalType { content, mutability })
 }
