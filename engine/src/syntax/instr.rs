@@ -30,10 +30,16 @@ pub enum Instr {
     End,
     Br(u32),
     BrIf(u32),
-    BrTable { targets: Box<[u32]>, default: u32 },
+    BrTable {
+        targets: Box<[u32]>,
+        default: u32,
+    },
     Return,
     Call(u32),
-    CallIndirect { type_index: u32, table: u32 },
+    CallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     // Reference instructions (spec §2.4.2).
     RefNull(RefType),
     RefIsNull,
@@ -56,8 +62,14 @@ pub enum Instr {
     TableSize(u32),
     TableGrow(u32),
     TableFill(u32),
-    TableCopy { dst: u32, src: u32 },
-    TableInit { elem: u32, table: u32 },
+    TableCopy {
+        dst: u32,
+        src: u32,
+    },
+    TableInit {
+        elem: u32,
+        table: u32,
+    },
     ElemDrop(u32),
     // Memory instructions (spec §2.4.6).
     Load(LoadOp, MemArg),
@@ -65,8 +77,14 @@ pub enum Instr {
     MemorySize(u32),
     MemoryGrow(u32),
     MemoryFill(u32),
-    MemoryCopy { dst: u32, src: u32 },
-    MemoryInit { data: u32, memory: u32 },
+    MemoryCopy {
+        dst: u32,
+        src: u32,
+    },
+    MemoryInit {
+        data: u32,
+        memory: u32,
+    },
     DataDrop(u32),
     // Numeric instructions (spec §2.4.1).
     I32Const(i32),
@@ -105,8 +123,8 @@ impl LoadOp {
     pub fn from_opcode(op: u8) -> Option<LoadOp> {
         use LoadOp::*;
         const ALL: [LoadOp; 14] = [
-            I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
-            I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+            I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U, I64Load8S, I64Load8U,
+            I64Load16S, I64Load16U, I64Load32S, I64Load32U,
         ];
         ALL.get(op.checked_sub(0x28)? as usize).copied()
     }

@@ -1,0 +1,98 @@
+//! [`Engine`] (a configuration shared by stores) and [`Module`] (a decoded, validated
+//! module with its lazily translated code).
+
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::syntax::{self, FuncType};
+use crate::translate::{self, CompiledFunc, ModuleContext, TranslateError};
+
+/// Configuration shared by every store and module created from it. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: Arc<Config>,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Engine {
+        Engine { config: Arc::new(config) }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// A decoded and validated module. Cheap to clone; instances of it share its translated
+/// code.
+#[derive(Debug, Clone)]
+pub struct Module {
+    inner: Arc<ModuleInner>,
+}
+
+#[derive(Debug)]
+struct ModuleInner {
+    syntax: syntax::Module,
+    /// Type index of every function in the function index space.
+    func_types: Vec<u32>,
+    /// Translated code of each defined function, filled on first call.
+    compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
+}
+
+impl Module {
+    /// Decodes (spec §5) and validates (spec §3) a module binary.
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let features = &engine.config().features;
+        let syntax = crate::binary::decode(bytes, features)?;
+        crate::valid::validate(&syntax, features)?;
+        Ok(Module::from_validated(syntax))
+    }
+
+    fn from_validated(syntax: syntax::Module) -> Module {
+        let func_types = syntax.func_type_indices();
+        let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
+        Module { inner: Arc::new(ModuleInner { syntax, func_types, compiled }) }
+    }
+
+    /// The decoded module structure.
+    pub fn syntax(&self) -> &syntax::Module {
+        &self.inner.syntax
+    }
+
+    pub fn imports(&self) -> &[syntax::Import] {
+        &self.inner.syntax.imports
+    }
+
+    pub fn exports(&self) -> &[syntax::Export] {
+        &self.inner.syntax.exports
+    }
+
+    /// The type of function `index` in the module's function index space.
+    pub fn func_type(&self, index: u32) -> Option<&FuncType> {
+        let ti = *self.inner.func_types.get(index as usize)?;
+        self.inner.syntax.types.get(ti as usize)
+    }
+
+    /// The name of function `index` from the name section, if any.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        self.inner.syntax.names.functions.get(&index).map(String::as_str)
+    }
+
+    /// The translated code of function `index` (an index in the function index space that
+    /// names a defined function), translating it on first use.
+    pub(crate) fn compiled(&self, index: u32) -> Result<Arc<CompiledFunc>, TranslateError> {
+        let fail = |message| TranslateError { offset: 0, message };
+        let imported = self.inner.func_types.len() - self.inner.syntax.code.len();
+        let def = (index as usize).checked_sub(imported).ok_or(fail("not a defined function"))?;
+        let cell = self.inner.compiled.get(def).ok_or(fail("unknown function"))?;
+        cell.get_or_init(|| {
+            let syntax = &self.inner.syntax;
+            let ty = self.func_type(index).ok_or(fail("unknown type"))?;
+            let body = syntax.code.get(def).ok_or(fail("unknown function"))?;
+            let ctx = ModuleContext { types: &syntax.types, func_types: &self.inner.func_types };
+            translate::translate(&ctx, ty, body).map(Arc::new)
+        })
+        .clone()
+    }
+}

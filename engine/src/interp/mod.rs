@@ -1,0 +1,726 @@
+//! The interpreter: executes translated code (spec §4.4 "Instructions").
+//!
+//! One dispatch loop over [`Op`]s, with every frame's locals and operands in one
+//! contiguous value stack of untyped 64-bit slots. A wasm-to-wasm call pushes a small
+//! [`Frame`] record and moves the frame base: no host recursion, so deep wasm recursion
+//! ends in "call stack exhausted" (the call-depth or value-stack limit of
+//! [`crate::Limits`]) and never overflows the host stack. Every trap is returned as a
+//! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
+
+mod numeric;
+
+use std::sync::Arc;
+
+use crate::error::{Trap, TrapCode, TrapFrame};
+use crate::runtime::{Caller, FuncInst, HostFnRef, Store, Val};
+use crate::syntax::{LoadOp, StoreOp};
+use crate::translate::{BranchTarget, CompiledFunc, Op};
+
+use numeric::*;
+
+/// A suspended caller.
+struct Frame {
+    code: Arc<CompiledFunc>,
+    pc: usize,
+    fp: usize,
+    instance: u32,
+    func: u32,
+}
+
+/// Sentinel for "this instance has no memory".
+const NO_MEMORY: usize = usize::MAX;
+
+/// Calls function `addr` with slot-encoded `args` (already type-checked by the caller)
+/// and returns its slot-encoded results.
+pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    let (ty, host) = match store.funcs.get(addr as usize) {
+        Some(FuncInst::Host { ty, f }) => (ty.clone(), Some(f.clone())),
+        Some(FuncInst::Wasm { ty, .. }) => (ty.clone(), None),
+        None => return Err(Trap::host("call of a function that is not in this store")),
+    };
+    if let Some(f) = host {
+        return call_host(store, &f, &ty, args);
+    }
+    let mut stack = std::mem::take(&mut store.stack);
+    stack.clear();
+    stack.extend_from_slice(args);
+    let result = run(store, &mut stack, addr);
+    let out = result.map(|n| stack[..n].to_vec());
+    if store.stack.capacity() < stack.capacity() {
+        store.stack = stack;
+    }
+    out
+}
+
+fn call_host(store: &mut Store, f: &HostFnRef, ty: &crate::syntax::FuncType, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    let vals: Vec<Val> = ty.params.iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+    let results = f(&mut Caller::new(store), &vals)?;
+    if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
+        return Err(Trap::host("host function returned values of the wrong type"));
+    }
+    Ok(results.into_iter().map(Val::to_slot).collect())
+}
+
+fn internal(e: impl std::fmt::Display) -> Trap {
+    Trap::host(format!("internal error: {e}"))
+}
+
+/// Runs function `addr` (a wasm function) whose arguments are the whole of `stack`.
+/// Returns the number of results, left at the bottom of `stack`.
+fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap> {
+    let limits = store.engine.config().limits;
+    let max_stack = limits.max_value_stack as usize;
+    let max_depth = limits.max_call_depth.saturating_sub(store.depth) as usize;
+    let mut frames: Vec<Frame> = Vec::new();
+
+    let (mut inst, mut func) = match &store.funcs[addr as usize] {
+        FuncInst::Wasm { instance, index, .. } => (*instance, *index),
+        FuncInst::Host { .. } => return Err(internal("run() of a host function")),
+    };
+    let mut code = store.instances[inst as usize].module.compiled(func).map_err(internal)?;
+    let mut fp = 0usize;
+    if max_depth == 0 || code.max_height as usize > max_stack {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
+    if stack.len() < code.max_height as usize {
+        stack.resize(code.max_height as usize, 0);
+    }
+    stack[code.num_params as usize..code.num_locals as usize].fill(0);
+    let mut sp = code.num_locals as usize;
+    let mut pc = 0usize;
+    let mut mem = memory_of(store, inst);
+
+    macro_rules! trap {
+        ($code:expr) => {{
+            let trap: Trap = $code.into();
+            return Err(with_backtrace(store, trap, &frames, inst, func, &code, pc));
+        }};
+    }
+    macro_rules! tri {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(c) => trap!(c),
+            }
+        };
+    }
+    macro_rules! pop {
+        () => {{
+            sp -= 1;
+            stack[sp]
+        }};
+    }
+    macro_rules! push {
+        ($v:expr) => {{
+            stack[sp] = $v;
+            sp += 1;
+        }};
+    }
+    macro_rules! top {
+        () => {
+            stack[sp - 1]
+        };
+    }
+    macro_rules! un {
+        ($from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(top!());
+            top!() = $to!($f(a));
+        }};
+    }
+    macro_rules! bin {
+        ($from:ident, $to:ident, $f:expr) => {{
+            let b = $from!(pop!());
+            let a = $from!(top!());
+            top!() = $to!($f(a, b));
+        }};
+    }
+    macro_rules! bin_trap {
+        ($from:ident, $to:ident, $f:expr) => {{
+            let b = $from!(pop!());
+            let a = $from!(top!());
+            let r = tri!($f(a, b));
+            top!() = $to!(r);
+        }};
+    }
+    macro_rules! un_trap {
+        ($from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(top!());
+            let r = tri!($f(a));
+            top!() = $to!(r);
+        }};
+    }
+    // Slot decoders and encoders.
+    macro_rules! i32s {
+        ($s:expr) => {
+            $s as u32 as i32
+        };
+    }
+    macro_rules! u32s {
+        ($s:expr) => {
+            $s as u32
+        };
+    }
+    macro_rules! i64s {
+        ($s:expr) => {
+            $s as i64
+        };
+    }
+    macro_rules! u64s {
+        ($s:expr) => {
+            $s
+        };
+    }
+    macro_rules! f32s {
+        ($s:expr) => {
+            f32::from_bits($s as u32)
+        };
+    }
+    macro_rules! f64s {
+        ($s:expr) => {
+            f64::from_bits($s)
+        };
+    }
+    macro_rules! from_i32 {
+        ($v:expr) => {
+            $v as u32 as u64
+        };
+    }
+    macro_rules! from_u32 {
+        ($v:expr) => {
+            $v as u64
+        };
+    }
+    macro_rules! from_i64 {
+        ($v:expr) => {
+            $v as u64
+        };
+    }
+    macro_rules! from_u64 {
+        ($v:expr) => {
+            $v
+        };
+    }
+    macro_rules! from_bool {
+        ($v:expr) => {
+            $v as u64
+        };
+    }
+    macro_rules! from_f32 {
+        ($v:expr) => {
+            f32::to_bits($v) as u64
+        };
+    }
+    macro_rules! from_f64 {
+        ($v:expr) => {
+            f64::to_bits($v)
+        };
+    }
+
+    macro_rules! branch {
+        ($t:expr) => {{
+            let t: BranchTarget = $t;
+            let keep = t.keep as usize;
+            let dst = fp + t.height as usize;
+            stack.copy_within(sp - keep..sp, dst);
+            sp = dst + keep;
+            pc = t.pc as usize;
+        }};
+    }
+    macro_rules! memory {
+        () => {
+            match store.memories.get_mut(mem) {
+                Some(m) => &mut m.data,
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            }
+        };
+    }
+    macro_rules! load {
+        ($off:expr, $n:literal, $conv:expr) => {{
+            let ea = u32s!(top!()) as u64 + $off as u64;
+            let data = memory!();
+            let bytes: [u8; $n] = match usize::try_from(ea).ok().and_then(|ea| data.get(ea..ea.checked_add($n)?)) {
+                Some(b) => match b.try_into() {
+                    Ok(b) => b,
+                    Err(_) => trap!(TrapCode::MemoryOutOfBounds),
+                },
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            };
+            top!() = $conv(bytes);
+        }};
+    }
+    macro_rules! store_mem {
+        ($off:expr, $n:literal, $bytes:expr) => {{
+            let v = pop!();
+            let ea = u32s!(pop!()) as u64 + $off as u64;
+            let data = memory!();
+            match usize::try_from(ea).ok().and_then(|ea| data.get_mut(ea..ea.checked_add($n)?)) {
+                Some(dst) => dst.copy_from_slice(&$bytes(v)[..$n]),
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            }
+        }};
+    }
+    // Enters function `$addr` whose arguments are on top of the stack.
+    macro_rules! call_addr {
+        ($addr:expr) => {{
+            let addr = $addr as usize;
+            match &store.funcs[addr] {
+                FuncInst::Wasm { instance, index, .. } => {
+                    let (instance, index) = (*instance, *index);
+                    if frames.len() + 1 >= max_depth {
+                        trap!(TrapCode::CallStackExhausted);
+                    }
+                    let callee = match store.instances[instance as usize].module.compiled(index) {
+                        Ok(c) => c,
+                        Err(e) => trap!(internal(e)),
+                    };
+                    let new_fp = sp - callee.num_params as usize;
+                    let top = new_fp + callee.max_height as usize;
+                    if top > max_stack {
+                        trap!(TrapCode::CallStackExhausted);
+                    }
+                    if stack.len() < top {
+                        stack.resize(top.max(stack.len() * 2), 0);
+                    }
+                    stack[sp..new_fp + callee.num_locals as usize].fill(0);
+                    let caller = std::mem::replace(&mut code, callee);
+                    frames.push(Frame { code: caller, pc, fp, instance: inst, func });
+                    fp = new_fp;
+                    sp = fp + code.num_locals as usize;
+                    pc = 0;
+                    func = index;
+                    if instance != inst {
+                        inst = instance;
+                        mem = memory_of(store, inst);
+                    }
+                }
+                FuncInst::Host { ty, f } => {
+                    let (ty, f) = (ty.clone(), f.clone());
+                    let n = ty.params.len();
+                    sp -= n;
+                    let args = stack[sp..sp + n].to_vec();
+                    store.depth += frames.len() as u32 + 1;
+                    let result = call_host(store, &f, &ty, &args);
+                    store.depth -= frames.len() as u32 + 1;
+                    match result {
+                        Ok(results) => {
+                            if stack.len() < sp + results.len() {
+                                stack.resize(sp + results.len(), 0);
+                            }
+                            for r in results {
+                                push!(r);
+                            }
+                        }
+                        Err(t) => trap!(t),
+                    }
+                    // The host may have grown or replaced memories.
+                    mem = memory_of(store, inst);
+                }
+            }
+        }};
+    }
+
+    loop {
+        let op = code.ops[pc];
+        pc += 1;
+        match op {
+            Op::Unreachable => trap!(TrapCode::Unreachable),
+            Op::Jump(t) => pc = t as usize,
+            Op::Branch(t) => branch!(t),
+            Op::JumpIf(t) => {
+                if pop!() as u32 != 0 {
+                    pc = t as usize;
+                }
+            }
+            Op::BranchIf(t) => {
+                if pop!() as u32 != 0 {
+                    branch!(t);
+                }
+            }
+            Op::JumpIfZero(t) => {
+                if pop!() as u32 == 0 {
+                    pc = t as usize;
+                }
+            }
+            Op::BranchTable { start, len } => {
+                let i = (pop!() as u32).min(len - 1);
+                let t = code.targets[(start + i) as usize];
+                branch!(t);
+            }
+            Op::Return => {
+                let n = code.num_results as usize;
+                stack.copy_within(sp - n..sp, fp);
+                sp = fp + n;
+                match frames.pop() {
+                    None => return Ok(n),
+                    Some(f) => {
+                        code = f.code;
+                        pc = f.pc;
+                        fp = f.fp;
+                        func = f.func;
+                        if f.instance != inst {
+                            inst = f.instance;
+                            mem = memory_of(store, inst);
+                        }
+                    }
+                }
+            }
+            Op::Call(f) => {
+                let addr = store.instances[inst as usize].funcs[f as usize];
+                call_addr!(addr);
+            }
+            Op::CallIndirect { type_index, table } => {
+                let i = pop!() as u32 as usize;
+                let instance = &store.instances[inst as usize];
+                let taddr = instance.tables[table as usize] as usize;
+                let slot = match store.tables[taddr].elems.get(i) {
+                    Some(s) => *s,
+                    None => trap!(TrapCode::UndefinedElement),
+                };
+                let Some(addr) = slot.checked_sub(1) else { trap!(TrapCode::UninitializedElement) };
+                let expected = &instance.module.syntax().types[type_index as usize];
+                if store.funcs[addr as usize].ty() != expected {
+                    trap!(TrapCode::IndirectCallTypeMismatch);
+                }
+                call_addr!(addr);
+            }
+            Op::Drop => sp -= 1,
+            Op::Select => {
+                let c = pop!() as u32;
+                let b = pop!();
+                if c == 0 {
+                    top!() = b;
+                }
+            }
+            Op::LocalGet(i) => push!(stack[fp + i as usize]),
+            Op::LocalSet(i) => {
+                let v = pop!();
+                stack[fp + i as usize] = v;
+            }
+            Op::LocalTee(i) => stack[fp + i as usize] = top!(),
+            Op::GlobalGet(i) => {
+                let g = store.instances[inst as usize].globals[i as usize];
+                push!(store.globals[g as usize].value);
+            }
+            Op::GlobalSet(i) => {
+                let g = store.instances[inst as usize].globals[i as usize];
+                store.globals[g as usize].value = pop!();
+            }
+            Op::Const(v) => push!(v),
+            Op::RefNull => push!(0),
+            Op::RefIsNull => top!() = (top!() == 0) as u64,
+            Op::RefFunc(f) => push!(store.instances[inst as usize].funcs[f as usize] as u64 + 1),
+            Op::TableGet(t) => {
+                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+                let i = u32s!(top!()) as usize;
+                match store.tables[taddr].elems.get(i) {
+                    Some(v) => top!() = *v,
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Op::TableSet(t) => {
+                let v = pop!();
+                let i = u32s!(pop!()) as usize;
+                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+                match store.tables[taddr].elems.get_mut(i) {
+                    Some(e) => *e = v,
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Op::TableSize(t) => {
+                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+                push!(store.tables[taddr].elems.len() as u64);
+            }
+            Op::TableGrow(t) => {
+                let n = u32s!(pop!()) as u64;
+                let init = top!();
+                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+                let r = store.tables[taddr].grow(n, init, limits.max_table_elements).unwrap_or(u32::MAX);
+                top!() = r as u64;
+            }
+            Op::TableFill(t) => {
+                let n = u32s!(pop!()) as usize;
+                let v = pop!();
+                let d = u32s!(pop!()) as usize;
+                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+                match store.tables[taddr].elems.get_mut(d..d.saturating_add(n)) {
+                    Some(s) => s.fill(v),
+                    None => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Op::TableCopy { dst, src } => {
+                let n = u32s!(pop!()) as usize;
+                let s = u32s!(pop!()) as usize;
+                let d = u32s!(pop!()) as usize;
+                let instance = &store.instances[inst as usize];
+                let (ta, tb) = (instance.tables[dst as usize] as usize, instance.tables[src as usize] as usize);
+                tri!(table_copy(store, ta, tb, d, s, n));
+            }
+            Op::TableInit { elem, table } => {
+                let n = u32s!(pop!()) as usize;
+                let s = u32s!(pop!()) as usize;
+                let d = u32s!(pop!()) as usize;
+                let instance = &store.instances[inst as usize];
+                let seg = instance.elems[elem as usize].clone();
+                let taddr = instance.tables[table as usize] as usize;
+                let src = seg.get(s..s.saturating_add(n));
+                match (src, store.tables[taddr].elems.get_mut(d..d.saturating_add(n))) {
+                    (Some(src), Some(dst)) => dst.copy_from_slice(src),
+                    _ => trap!(TrapCode::TableOutOfBounds),
+                }
+            }
+            Op::ElemDrop(e) => store.instances[inst as usize].elems[e as usize] = Arc::from([]),
+            Op::Load(kind, off) => match kind {
+                LoadOp::I32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::I64Load => load!(off, 8, u64::from_le_bytes),
+                LoadOp::F32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::F64Load => load!(off, 8, u64::from_le_bytes),
+                LoadOp::I32Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+                LoadOp::I32Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I32Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+                LoadOp::I32Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                LoadOp::I64Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I64Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load32S => load!(off, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load32U => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+            },
+            Op::Store(kind, off) => match kind {
+                StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => {
+                    store_mem!(off, 4, |v: u64| (v as u32).to_le_bytes())
+                }
+                StoreOp::I64Store | StoreOp::F64Store => store_mem!(off, 8, u64::to_le_bytes),
+                StoreOp::I32Store8 | StoreOp::I64Store8 => store_mem!(off, 1, |v: u64| [v as u8]),
+                StoreOp::I32Store16 | StoreOp::I64Store16 => store_mem!(off, 2, |v: u64| (v as u16).to_le_bytes()),
+            },
+            Op::MemorySize => {
+                let pages = match store.memories.get(mem) {
+                    Some(m) => m.pages(),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                };
+                push!(pages);
+            }
+            Op::MemoryGrow => {
+                let n = u32s!(top!()) as u64;
+                let r = match store.memories.get_mut(mem) {
+                    Some(m) => m.grow(n, limits.max_memory_pages).map_or(u32::MAX, |old| old as u32),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                };
+                top!() = r as u64;
+            }
+            Op::MemoryFill => {
+                let n = u32s!(pop!()) as usize;
+                let v = pop!() as u8;
+                let d = u32s!(pop!()) as usize;
+                match memory!().get_mut(d..d.saturating_add(n)) {
+                    Some(s) => s.fill(v),
+                    None => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
+            Op::MemoryCopy => {
+                let n = u32s!(pop!()) as usize;
+                let s = u32s!(pop!()) as usize;
+                let d = u32s!(pop!()) as usize;
+                let data = memory!();
+                let len = data.len();
+                if s.saturating_add(n) > len || d.saturating_add(n) > len {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                data.copy_within(s..s + n, d);
+            }
+            Op::MemoryInit(seg) => {
+                let n = u32s!(pop!()) as usize;
+                let s = u32s!(pop!()) as usize;
+                let d = u32s!(pop!()) as usize;
+                let bytes = store.instances[inst as usize].datas[seg as usize].clone();
+                let src = bytes.get(s..s.saturating_add(n));
+                match (src, memory!().get_mut(d..d.saturating_add(n))) {
+                    (Some(src), Some(dst)) => dst.copy_from_slice(src),
+                    _ => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
+            Op::DataDrop(d) => store.instances[inst as usize].datas[d as usize] = Arc::from([]),
+
+            Op::I32Eqz => un!(u32s, from_bool, |a| a == 0),
+            Op::I32Eq => bin!(u32s, from_bool, |a, b| a == b),
+            Op::I32Ne => bin!(u32s, from_bool, |a, b| a != b),
+            Op::I32LtS => bin!(i32s, from_bool, |a, b| a < b),
+            Op::I32LtU => bin!(u32s, from_bool, |a, b| a < b),
+            Op::I32GtS => bin!(i32s, from_bool, |a, b| a > b),
+            Op::I32GtU => bin!(u32s, from_bool, |a, b| a > b),
+            Op::I32LeS => bin!(i32s, from_bool, |a, b| a <= b),
+            Op::I32LeU => bin!(u32s, from_bool, |a, b| a <= b),
+            Op::I32GeS => bin!(i32s, from_bool, |a, b| a >= b),
+            Op::I32GeU => bin!(u32s, from_bool, |a, b| a >= b),
+            Op::I64Eqz => un!(u64s, from_bool, |a| a == 0),
+            Op::I64Eq => bin!(u64s, from_bool, |a, b| a == b),
+            Op::I64Ne => bin!(u64s, from_bool, |a, b| a != b),
+            Op::I64LtS => bin!(i64s, from_bool, |a, b| a < b),
+            Op::I64LtU => bin!(u64s, from_bool, |a, b| a < b),
+            Op::I64GtS => bin!(i64s, from_bool, |a, b| a > b),
+            Op::I64GtU => bin!(u64s, from_bool, |a, b| a > b),
+            Op::I64LeS => bin!(i64s, from_bool, |a, b| a <= b),
+            Op::I64LeU => bin!(u64s, from_bool, |a, b| a <= b),
+            Op::I64GeS => bin!(i64s, from_bool, |a, b| a >= b),
+            Op::I64GeU => bin!(u64s, from_bool, |a, b| a >= b),
+            Op::F32Eq => bin!(f32s, from_bool, |a, b| a == b),
+            Op::F32Ne => bin!(f32s, from_bool, |a, b| a != b),
+            Op::F32Lt => bin!(f32s, from_bool, |a, b| a < b),
+            Op::F32Gt => bin!(f32s, from_bool, |a, b| a > b),
+            Op::F32Le => bin!(f32s, from_bool, |a, b| a <= b),
+            Op::F32Ge => bin!(f32s, from_bool, |a, b| a >= b),
+            Op::F64Eq => bin!(f64s, from_bool, |a, b| a == b),
+            Op::F64Ne => bin!(f64s, from_bool, |a, b| a != b),
+            Op::F64Lt => bin!(f64s, from_bool, |a, b| a < b),
+            Op::F64Gt => bin!(f64s, from_bool, |a, b| a > b),
+            Op::F64Le => bin!(f64s, from_bool, |a, b| a <= b),
+            Op::F64Ge => bin!(f64s, from_bool, |a, b| a >= b),
+            Op::I32Clz => un!(u32s, from_u32, u32::leading_zeros),
+            Op::I32Ctz => un!(u32s, from_u32, u32::trailing_zeros),
+            Op::I32Popcnt => un!(u32s, from_u32, u32::count_ones),
+            Op::I32Add => bin!(u32s, from_u32, u32::wrapping_add),
+            Op::I32Sub => bin!(u32s, from_u32, u32::wrapping_sub),
+            Op::I32Mul => bin!(u32s, from_u32, u32::wrapping_mul),
+            Op::I32DivS => bin_trap!(i32s, from_i32, i32_div_s),
+            Op::I32DivU => bin_trap!(u32s, from_u32, i32_div_u),
+            Op::I32RemS => bin_trap!(i32s, from_i32, i32_rem_s),
+            Op::I32RemU => bin_trap!(u32s, from_u32, i32_rem_u),
+            Op::I32And => bin!(u32s, from_u32, |a, b| a & b),
+            Op::I32Or => bin!(u32s, from_u32, |a, b| a | b),
+            Op::I32Xor => bin!(u32s, from_u32, |a, b| a ^ b),
+            Op::I32Shl => bin!(u32s, from_u32, u32::wrapping_shl),
+            Op::I32ShrS => bin!(i32s, from_i32, |a: i32, b: i32| a.wrapping_shr(b as u32)),
+            Op::I32ShrU => bin!(u32s, from_u32, u32::wrapping_shr),
+            Op::I32Rotl => bin!(u32s, from_u32, u32::rotate_left),
+            Op::I32Rotr => bin!(u32s, from_u32, u32::rotate_right),
+            Op::I64Clz => un!(u64s, from_u64, |a: u64| a.leading_zeros() as u64),
+            Op::I64Ctz => un!(u64s, from_u64, |a: u64| a.trailing_zeros() as u64),
+            Op::I64Popcnt => un!(u64s, from_u64, |a: u64| a.count_ones() as u64),
+            Op::I64Add => bin!(u64s, from_u64, u64::wrapping_add),
+            Op::I64Sub => bin!(u64s, from_u64, u64::wrapping_sub),
+            Op::I64Mul => bin!(u64s, from_u64, u64::wrapping_mul),
+            Op::I64DivS => bin_trap!(i64s, from_i64, i64_div_s),
+            Op::I64DivU => bin_trap!(u64s, from_u64, i64_div_u),
+            Op::I64RemS => bin_trap!(i64s, from_i64, i64_rem_s),
+            Op::I64RemU => bin_trap!(u64s, from_u64, i64_rem_u),
+            Op::I64And => bin!(u64s, from_u64, |a, b| a & b),
+            Op::I64Or => bin!(u64s, from_u64, |a, b| a | b),
+            Op::I64Xor => bin!(u64s, from_u64, |a, b| a ^ b),
+            Op::I64Shl => bin!(u64s, from_u64, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+            Op::I64ShrS => bin!(i64s, from_i64, |a: i64, b: i64| a.wrapping_shr(b as u32)),
+            Op::I64ShrU => bin!(u64s, from_u64, |a: u64, b: u64| a.wrapping_shr(b as u32)),
+            Op::I64Rotl => bin!(u64s, from_u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32)),
+            Op::I64Rotr => bin!(u64s, from_u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32)),
+            Op::F32Abs => un!(u32s, from_u32, |a: u32| a & 0x7fff_ffff),
+            Op::F32Neg => un!(u32s, from_u32, |a: u32| a ^ 0x8000_0000),
+            Op::F32Ceil => un!(f32s, from_f32, f32::ceil),
+            Op::F32Floor => un!(f32s, from_f32, f32::floor),
+            Op::F32Trunc => un!(f32s, from_f32, f32::trunc),
+            Op::F32Nearest => un!(f32s, from_f32, f32::round_ties_even),
+            Op::F32Sqrt => un!(f32s, from_f32, f32::sqrt),
+            Op::F32Add => bin!(f32s, from_f32, |a, b| a + b),
+            Op::F32Sub => bin!(f32s, from_f32, |a, b| a - b),
+            Op::F32Mul => bin!(f32s, from_f32, |a, b| a * b),
+            Op::F32Div => bin!(f32s, from_f32, |a, b| a / b),
+            Op::F32Min => bin!(f32s, from_f32, f32_min),
+            Op::F32Max => bin!(f32s, from_f32, f32_max),
+            Op::F32Copysign => bin!(u32s, from_u32, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
+            Op::F64Abs => un!(u64s, from_u64, |a: u64| a & 0x7fff_ffff_ffff_ffff),
+            Op::F64Neg => un!(u64s, from_u64, |a: u64| a ^ 0x8000_0000_0000_0000),
+            Op::F64Ceil => un!(f64s, from_f64, f64::ceil),
+            Op::F64Floor => un!(f64s, from_f64, f64::floor),
+            Op::F64Trunc => un!(f64s, from_f64, f64::trunc),
+            Op::F64Nearest => un!(f64s, from_f64, f64::round_ties_even),
+            Op::F64Sqrt => un!(f64s, from_f64, f64::sqrt),
+            Op::F64Add => bin!(f64s, from_f64, |a, b| a + b),
+            Op::F64Sub => bin!(f64s, from_f64, |a, b| a - b),
+            Op::F64Mul => bin!(f64s, from_f64, |a, b| a * b),
+            Op::F64Div => bin!(f64s, from_f64, |a, b| a / b),
+            Op::F64Min => bin!(f64s, from_f64, f64_min),
+            Op::F64Max => bin!(f64s, from_f64, f64_max),
+            Op::F64Copysign => bin!(u64s, from_u64, |a: u64, b: u64| (a & !(1 << 63)) | (b & (1 << 63))),
+            Op::I32WrapI64 => un!(u64s, from_u32, |a: u64| a as u32),
+            Op::I32TruncF32S => un_trap!(f32s, from_i32, |a: f32| i32_trunc_s(a as f64)),
+            Op::I32TruncF32U => un_trap!(f32s, from_u32, |a: f32| i32_trunc_u(a as f64)),
+            Op::I32TruncF64S => un_trap!(f64s, from_i32, i32_trunc_s),
+            Op::I32TruncF64U => un_trap!(f64s, from_u32, i32_trunc_u),
+            Op::I64ExtendI32S => un!(i32s, from_i64, |a: i32| a as i64),
+            Op::I64ExtendI32U => un!(u32s, from_u64, |a: u32| a as u64),
+            Op::I64TruncF32S => un_trap!(f32s, from_i64, |a: f32| i64_trunc_s(a as f64)),
+            Op::I64TruncF32U => un_trap!(f32s, from_u64, |a: f32| i64_trunc_u(a as f64)),
+            Op::I64TruncF64S => un_trap!(f64s, from_i64, i64_trunc_s),
+            Op::I64TruncF64U => un_trap!(f64s, from_u64, i64_trunc_u),
+            Op::F32ConvertI32S => un!(i32s, from_f32, |a: i32| a as f32),
+            Op::F32ConvertI32U => un!(u32s, from_f32, |a: u32| a as f32),
+            Op::F32ConvertI64S => un!(i64s, from_f32, |a: i64| a as f32),
+            Op::F32ConvertI64U => un!(u64s, from_f32, |a: u64| a as f32),
+            Op::F32DemoteF64 => un!(f64s, from_f32, |a: f64| a as f32),
+            Op::F64ConvertI32S => un!(i32s, from_f64, |a: i32| a as f64),
+            Op::F64ConvertI32U => un!(u32s, from_f64, |a: u32| a as f64),
+            Op::F64ConvertI64S => un!(i64s, from_f64, |a: i64| a as f64),
+            Op::F64ConvertI64U => un!(u64s, from_f64, |a: u64| a as f64),
+            Op::F64PromoteF32 => un!(f32s, from_f64, |a: f32| a as f64),
+            // Reinterpretations keep the bits: the slot encoding is already the bit pattern.
+            Op::I32ReinterpretF32 | Op::F32ReinterpretI32 | Op::I64ReinterpretF64 | Op::F64ReinterpretI64 => {}
+            Op::I32Extend8S => un!(u32s, from_i32, |a: u32| a as i8 as i32),
+            Op::I32Extend16S => un!(u32s, from_i32, |a: u32| a as i16 as i32),
+            Op::I64Extend8S => un!(u64s, from_i64, |a: u64| a as i8 as i64),
+            Op::I64Extend16S => un!(u64s, from_i64, |a: u64| a as i16 as i64),
+            Op::I64Extend32S => un!(u64s, from_i64, |a: u64| a as i32 as i64),
+            Op::I32TruncSatF32S => un!(f32s, from_i32, |a: f32| a as i32),
+            Op::I32TruncSatF32U => un!(f32s, from_u32, |a: f32| a as u32),
+            Op::I32TruncSatF64S => un!(f64s, from_i32, |a: f64| a as i32),
+            Op::I32TruncSatF64U => un!(f64s, from_u32, |a: f64| a as u32),
+            Op::I64TruncSatF32S => un!(f32s, from_i64, |a: f32| a as i64),
+            Op::I64TruncSatF32U => un!(f32s, from_u64, |a: f32| a as u64),
+            Op::I64TruncSatF64S => un!(f64s, from_i64, |a: f64| a as i64),
+            Op::I64TruncSatF64U => un!(f64s, from_u64, |a: f64| a as u64),
+        }
+    }
+}
+
+/// The memory address of an instance's memory 0, or [`NO_MEMORY`].
+fn memory_of(store: &Store, inst: u32) -> usize {
+    store.instances[inst as usize].memories.first().map_or(NO_MEMORY, |m| *m as usize)
+}
+
+fn table_copy(store: &mut Store, dst: usize, src: usize, d: usize, s: usize, n: usize) -> Result<(), TrapCode> {
+    let src_len = store.tables[src].elems.len();
+    let dst_len = store.tables[dst].elems.len();
+    if s.saturating_add(n) > src_len || d.saturating_add(n) > dst_len {
+        return Err(TrapCode::TableOutOfBounds);
+    }
+    if dst == src {
+        store.tables[dst].elems.copy_within(s..s + n, d);
+    } else {
+        let tmp: Vec<u64> = store.tables[src].elems[s..s + n].to_vec();
+        store.tables[dst].elems[d..d + n].copy_from_slice(&tmp);
+    }
+    Ok(())
+}
+
+/// Fills in a trap's backtrace from the active frames, innermost first.
+fn with_backtrace(
+    store: &Store,
+    mut trap: Trap,
+    frames: &[Frame],
+    inst: u32,
+    func: u32,
+    code: &CompiledFunc,
+    pc: usize,
+) -> Trap {
+    let frame = |inst: u32, func: u32, code: &CompiledFunc, pc: usize| {
+        let module = &store.instances[inst as usize].module;
+        TrapFrame {
+            func,
+            offset: code.offset_of(pc.saturating_sub(1)),
+            name: module.func_name(func).map(str::to_string),
+        }
+    };
+    let mut bt = vec![frame(inst, func, code, pc)];
+    bt.extend(frames.iter().rev().map(|f| frame(f.instance, f.func, &f.code, f.pc)));
+    // A trap raised by a nested call keeps its own (inner) frames first.
+    bt.splice(0..0, std::mem::take(&mut trap.backtrace));
+    trap.backtrace = bt;
+    trap
+}

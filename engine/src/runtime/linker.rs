@@ -1,0 +1,297 @@
+//! The [`Linker`]: resolves a module's imports by (module, name) with type checks and
+//! instantiates it (spec §4.5.4 "Instantiation", §3.5 "Import subtyping").
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::engine::Module;
+use crate::error::{Error, LinkError, Trap, TrapCode};
+use crate::syntax::{ConstExpr, DataMode, ElemMode, ImportDesc, Instr, Limits, NumOp};
+
+use super::store::{Extern, FuncInst, GlobalInst, Instance, InstanceData, Store, TableInst};
+use super::{Global, Memory, Table};
+
+/// Named definitions that imports resolve against.
+#[derive(Debug, Default, Clone)]
+pub struct Linker {
+    defs: HashMap<(String, String), Extern>,
+}
+
+impl Linker {
+    pub fn new() -> Linker {
+        Linker::default()
+    }
+
+    /// Defines `module`.`name`, replacing any earlier definition.
+    pub fn define(&mut self, module: &str, name: &str, item: Extern) {
+        self.defs.insert((module.to_string(), name.to_string()), item);
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn define_instance(&mut self, store: &Store, module: &str, instance: Instance) {
+        for (name, ext) in instance.exports(store) {
+            self.define(module, &name, ext);
+        }
+    }
+
+    /// Looks a definition up.
+    pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
+        self.defs.get(&(module.to_string(), name.to_string())).copied()
+    }
+
+    /// Instantiates `module`: resolves imports (a failure is [`Error::Link`]), allocates its
+    /// objects, runs active element and data segments and the start function (a trap in
+    /// any of them is [`Error::Trap`]; effects on imported objects before it persist, as
+    /// the spec says).
+    pub fn instantiate(&self, store: &mut Store, module: &Module) -> Result<Instance, Error> {
+        let imports = self.resolve(store, module)?;
+        instantiate(store, module, imports)
+    }
+
+    fn resolve(&self, store: &Store, module: &Module) -> Result<Vec<Extern>, Error> {
+        let syntax = module.syntax();
+        let mut out = Vec::with_capacity(syntax.imports.len());
+        for imp in &syntax.imports {
+            let err = |message: &str| {
+                Error::Link(LinkError {
+                    module: imp.module.clone(),
+                    name: imp.name.clone(),
+                    message: message.to_string(),
+                })
+            };
+            let ext = self.get(&imp.module, &imp.name).ok_or_else(|| err("unknown import"))?;
+            let ok = match (&imp.desc, ext) {
+                (ImportDesc::Func(ti), Extern::Func(f)) => {
+                    let want = syntax.types.get(*ti as usize);
+                    store.funcs.get(f.0 as usize).map(|f| f.ty()) == want
+                }
+                (ImportDesc::Table(want), Extern::Table(t)) => store
+                    .tables
+                    .get(t.0 as usize)
+                    .is_some_and(|t| t.ty.elem == want.elem && limits_match(&t.current_limits(), &want.limits)),
+                (ImportDesc::Memory(want), Extern::Memory(m)) => store
+                    .memories
+                    .get(m.0 as usize)
+                    .is_some_and(|m| limits_match(&Limits { min: m.pages(), max: m.ty.limits.max }, &want.limits)),
+                (ImportDesc::Global(want), Extern::Global(g)) => {
+                    store.globals.get(g.0 as usize).is_some_and(|g| g.ty == *want)
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(err("incompatible import type"));
+            }
+            out.push(ext);
+        }
+        Ok(out)
+    }
+}
+
+impl TableInst {
+    fn current_limits(&self) -> Limits {
+        Limits { min: self.elems.len() as u64, max: self.ty.limits.max }
+    }
+}
+
+/// Limits subtyping (spec §3.5.7 "Limits").
+fn limits_match(actual: &Limits, want: &Limits) -> bool {
+    actual.min >= want.min
+        && match (actual.max, want.max) {
+            (_, None) => true,
+            (Some(a), Some(w)) => a <= w,
+            (None, Some(_)) => false,
+        }
+}
+
+impl Instance {
+    /// The export called `name`.
+    pub fn export(&self, store: &Store, name: &str) -> Option<Extern> {
+        store.instances.get(self.0 as usize)?.exports.get(name).copied()
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports(&self, store: &Store) -> Vec<(String, Extern)> {
+        let Some(inst) = store.instances.get(self.0 as usize) else { return Vec::new() };
+        inst.module.exports().iter().filter_map(|e| Some((e.name.clone(), *inst.exports.get(&e.name)?))).collect()
+    }
+
+    /// The exported function called `name`.
+    pub fn func(&self, store: &Store, name: &str) -> Option<super::Func> {
+        match self.export(store, name)? {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The exported memory called `name`.
+    pub fn memory(&self, store: &Store, name: &str) -> Option<Memory> {
+        match self.export(store, name)? {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The exported global called `name`.
+    pub fn global(&self, store: &Store, name: &str) -> Option<Global> {
+        match self.export(store, name)? {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The exported table called `name`.
+    pub fn table(&self, store: &Store, name: &str) -> Option<Table> {
+        match self.export(store, name)? {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The module this is an instance of.
+    pub fn module<'a>(&self, store: &'a Store) -> Option<&'a Module> {
+        store.instances.get(self.0 as usize).map(|i| &i.module)
+    }
+}
+
+fn usage(msg: &str) -> Error {
+    Error::Usage(msg.to_string())
+}
+
+/// Evaluates a constant expression (spec §4.5.2 "Evaluation of constant expressions").
+fn eval_const(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Result<u64, Error> {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    for i in &expr.instrs {
+        let v = match i {
+            Instr::I32Const(v) => *v as u32 as u64,
+            Instr::I64Const(v) => *v as u64,
+            Instr::F32Const(v) => *v as u64,
+            Instr::F64Const(v) => *v,
+            Instr::RefNull(_) => 0,
+            Instr::RefFunc(f) => *inst.funcs.get(*f as usize).ok_or_else(|| usage("unknown function"))? as u64 + 1,
+            Instr::GlobalGet(g) => {
+                let a = *inst.globals.get(*g as usize).ok_or_else(|| usage("unknown global"))?;
+                store.globals.get(a as usize).ok_or_else(|| usage("unknown global"))?.value
+            }
+            Instr::Num(
+                op @ (NumOp::I32Add | NumOp::I32Sub | NumOp::I32Mul | NumOp::I64Add | NumOp::I64Sub | NumOp::I64Mul),
+            ) => {
+                let (b, a) = (stack.pop(), stack.pop());
+                let (Some(a), Some(b)) = (a, b) else { return Err(usage("constant expression underflow")) };
+                match op {
+                    NumOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                    NumOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                    NumOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                    NumOp::I64Add => a.wrapping_add(b),
+                    NumOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+            _ => return Err(usage("constant expression required")),
+        };
+        stack.push(v);
+    }
+    stack.pop().ok_or_else(|| usage("empty constant expression"))
+}
+
+fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Result<Instance, Error> {
+    let syntax = module.syntax();
+    let idx = store.instances.len() as u32;
+    let mut inst = InstanceData {
+        module: module.clone(),
+        funcs: Vec::new(),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        elems: Vec::new(),
+        datas: Vec::new(),
+        exports: HashMap::new(),
+    };
+    for ext in imports {
+        match ext {
+            Extern::Func(f) => inst.funcs.push(f.0),
+            Extern::Table(t) => inst.tables.push(t.0),
+            Extern::Memory(m) => inst.memories.push(m.0),
+            Extern::Global(g) => inst.globals.push(g.0),
+        }
+    }
+    let first_defined = inst.funcs.len() as u32;
+    for (i, ti) in syntax.funcs.iter().enumerate() {
+        let ty = syntax.types.get(*ti as usize).cloned().ok_or_else(|| usage("unknown type"))?;
+        let f = store.push_func(FuncInst::Wasm { ty, instance: idx, index: first_defined + i as u32 });
+        inst.funcs.push(f.0);
+    }
+    let limits = store.engine.config().limits;
+    for t in &syntax.tables {
+        if t.limits.min > limits.max_table_elements {
+            return Err(Trap::host(format!("table of {} elements exceeds the engine's limit", t.limits.min)).into());
+        }
+        store.tables.push(TableInst { ty: *t, elems: vec![0; t.limits.min as usize] });
+        inst.tables.push(store.tables.len() as u32 - 1);
+    }
+    for m in &syntax.memories {
+        let mem = Memory::new(store, *m).map_err(|e| Trap::host(e.to_string()))?;
+        inst.memories.push(mem.0);
+    }
+    for g in &syntax.globals {
+        let value = eval_const(store, &inst, &g.init)?;
+        store.globals.push(GlobalInst { ty: g.ty, value });
+        inst.globals.push(store.globals.len() as u32 - 1);
+    }
+    for e in &syntax.elems {
+        let items = match e.mode {
+            // A declarative segment is dropped at instantiation (spec §4.5.4 step 14).
+            ElemMode::Declarative => Vec::new(),
+            _ => e.items.iter().map(|x| eval_const(store, &inst, x)).collect::<Result<Vec<u64>, Error>>()?,
+        };
+        inst.elems.push(Arc::from(items));
+    }
+    for d in &syntax.datas {
+        inst.datas.push(Arc::from(d.bytes.as_slice()));
+    }
+    for e in &syntax.exports {
+        let i = e.index as usize;
+        let ext = match e.kind {
+            crate::syntax::ExternKind::Func => inst.funcs.get(i).map(|a| Extern::Func(super::Func(*a))),
+            crate::syntax::ExternKind::Table => inst.tables.get(i).map(|a| Extern::Table(Table(*a))),
+            crate::syntax::ExternKind::Memory => inst.memories.get(i).map(|a| Extern::Memory(Memory(*a))),
+            crate::syntax::ExternKind::Global => inst.globals.get(i).map(|a| Extern::Global(Global(*a))),
+        };
+        inst.exports.insert(e.name.clone(), ext.ok_or_else(|| usage("export of an unknown index"))?);
+    }
+    store.instances.push(inst);
+    let instance = Instance(idx);
+
+    // Active element segments, then active data segments, in order (spec §4.5.4 steps
+    // 15-16); each is dropped after use.
+    for (i, e) in syntax.elems.iter().enumerate() {
+        if let ElemMode::Active { table, offset } = &e.mode {
+            let inst = &store.instances[idx as usize];
+            let d = eval_const(store, inst, offset)? as u32 as usize;
+            let items = inst.elems[i].clone();
+            let taddr = *inst.tables.get(*table as usize).ok_or_else(|| usage("unknown table"))? as usize;
+            match store.tables[taddr].elems.get_mut(d..d.saturating_add(items.len())) {
+                Some(dst) => dst.copy_from_slice(&items),
+                None => return Err(Trap::new(TrapCode::TableOutOfBounds).into()),
+            }
+            store.instances[idx as usize].elems[i] = Arc::from([]);
+        }
+    }
+    for (i, d) in syntax.datas.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &d.mode {
+            let inst = &store.instances[idx as usize];
+            let at = eval_const(store, inst, offset)? as u32 as usize;
+            let maddr = *inst.memories.get(*memory as usize).ok_or_else(|| usage("unknown memory"))? as usize;
+            match store.memories[maddr].data.get_mut(at..at.saturating_add(d.bytes.len())) {
+                Some(dst) => dst.copy_from_slice(&d.bytes),
+                None => return Err(Trap::new(TrapCode::MemoryOutOfBounds).into()),
+            }
+            store.instances[idx as usize].datas[i] = Arc::from([]);
+        }
+    }
+    if let Some(start) = syntax.start {
+        let addr =
+            *store.instances[idx as usize].funcs.get(start as usize).ok_or_else(|| usage("unknown start function"))?;
+        super::Func(addr).call(store, &[])?;
+    }
+    Ok(instance)
+}

@@ -1,0 +1,15 @@
+//! Runtime structure (spec §4.2): the store and its instances, values, host functions,
+//! and the linker that instantiates modules (spec §4.5).
+
+mod func;
+mod linker;
+mod objects;
+mod store;
+mod values;
+
+pub use func::{Caller, HostFnRef, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use linker::Linker;
+pub use store::{Extern, Func, Global, HostFn, Instance, Memory, Store, Table};
+pub use values::Val;
+
+pub(crate) use store::FuncInst;

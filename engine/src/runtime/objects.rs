@@ -1,0 +1,105 @@
+//! Globals, tables and memories as the embedding sees them: creating host-side ones (for
+//! imports) and reading them (spec §4.5.3 "Allocation", §4.5.5 embedding API).
+
+use crate::error::Error;
+use crate::syntax::{GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, ValType};
+
+use super::Val;
+use super::store::{Global, GlobalInst, MemInst, Memory, Store, Table, TableInst};
+
+impl Global {
+    /// A new global holding `value`, which must have the global's content type.
+    pub fn new(store: &mut Store, ty: GlobalType, value: Val) -> Result<Global, Error> {
+        if value.ty() != ty.content {
+            return Err(Error::Usage(format!("global of type {} given a {} value", ty.content, value.ty())));
+        }
+        store.globals.push(GlobalInst { ty, value: value.to_slot() });
+        Ok(Global(store.globals.len() as u32 - 1))
+    }
+
+    pub fn ty(&self, store: &Store) -> Option<GlobalType> {
+        store.globals.get(self.0 as usize).map(|g| g.ty)
+    }
+
+    /// The current value (`None` if the global is not in this store).
+    pub fn get(&self, store: &Store) -> Val {
+        match store.globals.get(self.0 as usize) {
+            Some(g) => Val::from_slot(g.ty.content, g.value),
+            None => Val::I32(0),
+        }
+    }
+
+    /// Sets a mutable global.
+    pub fn set(&self, store: &mut Store, value: Val) -> Result<(), Error> {
+        let g = store.globals.get_mut(self.0 as usize).ok_or_else(|| Error::Usage("unknown global".into()))?;
+        if g.ty.mutability != Mutability::Var {
+            return Err(Error::Usage("global is immutable".into()));
+        }
+        if value.ty() != g.ty.content {
+            return Err(Error::Usage(format!("global of type {} given a {} value", g.ty.content, value.ty())));
+        }
+        g.value = value.to_slot();
+        Ok(())
+    }
+}
+
+impl Table {
+    /// A new table with every element set to `init`.
+    pub fn new(store: &mut Store, ty: TableType, init: Val) -> Result<Table, Error> {
+        if init.ty() != ValType::from(ty.elem) {
+            return Err(Error::Usage(format!("table of {} given a {} initial value", ty.elem, init.ty())));
+        }
+        let limit = store.engine.config().limits.max_table_elements;
+        if ty.limits.min > limit {
+            return Err(Error::Usage(format!("table minimum {} exceeds the limit {limit}", ty.limits.min)));
+        }
+        store.tables.push(TableInst { ty, elems: vec![init.to_slot(); ty.limits.min as usize] });
+        Ok(Table(store.tables.len() as u32 - 1))
+    }
+
+    pub fn ty(&self, store: &Store) -> Option<TableType> {
+        store.tables.get(self.0 as usize).map(|t| t.ty)
+    }
+
+    pub fn size(&self, store: &Store) -> u32 {
+        store.tables.get(self.0 as usize).map_or(0, |t| t.elems.len() as u32)
+    }
+
+    pub fn get(&self, store: &Store, index: u32) -> Option<Val> {
+        let t = store.tables.get(self.0 as usize)?;
+        let slot = *t.elems.get(index as usize)?;
+        Some(Val::from_slot(ValType::from(t.ty.elem), slot))
+    }
+}
+
+impl Memory {
+    /// A new zeroed memory of the type's minimum size.
+    pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
+        let limit = store.engine.config().limits.max_memory_pages;
+        if ty.limits.min > limit {
+            return Err(Error::Usage(format!("memory minimum {} pages exceeds the limit {limit}", ty.limits.min)));
+        }
+        let bytes = usize::try_from(ty.limits.min * PAGE_SIZE).map_err(|_| Error::Usage("memory too large".into()))?;
+        store.memories.push(MemInst { ty, data: vec![0; bytes] });
+        Ok(Memory(store.memories.len() as u32 - 1))
+    }
+
+    pub fn ty(&self, store: &Store) -> Option<MemoryType> {
+        store.memories.get(self.0 as usize).map(|m| m.ty)
+    }
+
+    /// The memory's bytes.
+    pub fn data<'a>(&self, store: &'a Store) -> &'a [u8] {
+        store.memories.get(self.0 as usize).map_or(&[], |m| m.data.as_slice())
+    }
+
+    /// The memory's bytes, writable.
+    pub fn data_mut<'a>(&self, store: &'a mut Store) -> &'a mut [u8] {
+        store.memories.get_mut(self.0 as usize).map_or(&mut [], |m| m.data.as_mut_slice())
+    }
+
+    /// Size in 64 KiB pages.
+    pub fn size(&self, store: &Store) -> u64 {
+        store.memories.get(self.0 as usize).map_or(0, |m| m.pages())
+    }
+}

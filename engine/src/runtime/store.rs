@@ -1,0 +1,173 @@
+//! The store: every function, table, memory, global, element and data instance, and the
+//! module instances that own them (spec §4.2.3 "Store", §4.2.5-§4.2.11).
+//!
+//! Handles ([`Func`], [`Table`], [`Memory`], [`Global`], [`Instance`]) are addresses into
+//! one store; the interpreter reaches every runtime object through them.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::engine::{Engine, Module};
+use crate::error::Trap;
+use crate::syntax::{FuncType, GlobalType, MemoryType, PAGE_SIZE, TableType};
+
+use super::Val;
+use super::func::Caller;
+
+/// A function address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) u32);
+/// A table address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Table(pub(crate) u32);
+/// A memory address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Memory(pub(crate) u32);
+/// A global address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Global(pub(crate) u32);
+/// A module instance address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) u32);
+
+/// An external value: what imports and exports refer to (spec §4.2.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Extern {
+    Func(Func),
+    Table(Table),
+    Memory(Memory),
+    Global(Global),
+}
+
+/// The signature of a host function.
+pub type HostFn = dyn Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap>;
+
+pub(crate) enum FuncInst {
+    Wasm {
+        ty: FuncType,
+        instance: u32,
+        /// Index in the module's function index space.
+        index: u32,
+    },
+    Host {
+        ty: FuncType,
+        f: Rc<HostFn>,
+    },
+}
+
+impl FuncInst {
+    pub(crate) fn ty(&self) -> &FuncType {
+        match self {
+            FuncInst::Wasm { ty, .. } | FuncInst::Host { ty, .. } => ty,
+        }
+    }
+}
+
+pub(crate) struct TableInst {
+    pub ty: TableType,
+    /// Slot-encoded references (0 is null).
+    pub elems: Vec<u64>,
+}
+
+impl TableInst {
+    /// Grows by `delta` elements set to `init`; returns the old size, or `None` if the
+    /// declared maximum or the engine's limit forbids it (spec §4.5.3.9 "grow table").
+    pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u32> {
+        let old = self.elems.len() as u64;
+        let new = old.checked_add(delta)?;
+        let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+        if new > max {
+            return None;
+        }
+        self.elems.resize(new as usize, init);
+        self.ty.limits.min = new;
+        Some(old as u32)
+    }
+}
+
+pub(crate) struct MemInst {
+    pub ty: MemoryType,
+    pub data: Vec<u8>,
+}
+
+impl MemInst {
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 / PAGE_SIZE
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages, or `None` if the declared
+    /// maximum or the engine's limit forbids it (spec §4.5.3.10 "grow memory").
+    pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        let max = self.ty.limits.max.unwrap_or(crate::syntax::MAX_PAGES_32).min(limit);
+        if new > max {
+            return None;
+        }
+        let bytes = usize::try_from(new * PAGE_SIZE).ok()?;
+        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
+        self.data.resize(bytes, 0);
+        self.ty.limits.min = new;
+        Some(old)
+    }
+}
+
+pub(crate) struct GlobalInst {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// A module instance: the module and the addresses of everything its index spaces name.
+pub(crate) struct InstanceData {
+    pub module: Module,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Element segments: slot-encoded references; emptied by `elem.drop`.
+    pub elems: Vec<Arc<[u64]>>,
+    /// Data segments; emptied by `data.drop`.
+    pub datas: Vec<Arc<[u8]>>,
+    pub exports: HashMap<String, Extern>,
+}
+
+/// Holds all runtime objects. Not thread-safe: one store per thread.
+pub struct Store {
+    pub(crate) engine: Engine,
+    pub(crate) funcs: Vec<FuncInst>,
+    pub(crate) tables: Vec<TableInst>,
+    pub(crate) memories: Vec<MemInst>,
+    pub(crate) globals: Vec<GlobalInst>,
+    pub(crate) instances: Vec<InstanceData>,
+    /// Nesting depth of wasm calls across host re-entries.
+    pub(crate) depth: u32,
+    /// The interpreter's value stack, kept between calls to avoid reallocating.
+    pub(crate) stack: Vec<u64>,
+}
+
+impl Store {
+    /// An empty store for functions of `engine`.
+    pub fn new(engine: &Engine) -> Store {
+        Store {
+            engine: engine.clone(),
+            funcs: Vec::new(),
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            instances: Vec::new(),
+            depth: 0,
+            stack: Vec::new(),
+        }
+    }
+
+    /// The engine this store runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn push_func(&mut self, f: FuncInst) -> Func {
+        self.funcs.push(f);
+        Func(self.funcs.len() as u32 - 1)
+    }
+}

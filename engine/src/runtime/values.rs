@@ -1,0 +1,108 @@
+//! Runtime values (spec §4.2.1 "Values") and their untyped 64-bit slot encoding.
+//!
+//! Inside the interpreter every value is a `u64` slot: integers zero-extended, floats as
+//! their IEEE bits, references as `address + 1` with `0` for null.
+
+use crate::syntax::ValType;
+
+use super::Func;
+
+/// A WebAssembly value as the embedding API sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// IEEE 754 bits, so NaN payloads survive.
+    F32(u32),
+    /// IEEE 754 bits, so NaN payloads survive.
+    F64(u64),
+    FuncRef(Option<Func>),
+    /// An opaque host reference.
+    ExternRef(Option<u32>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The default (zero or null) value of a type; `None` for `v128`.
+    pub fn default_for(ty: ValType) -> Option<Val> {
+        Some(match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+            ValType::V128 => return None,
+        })
+    }
+
+    /// The slot encoding of this value.
+    pub(crate) fn to_slot(self) -> u64 {
+        match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| e as u64 + 1),
+        }
+    }
+
+    /// Decodes a slot of a known type (`v128` never reaches here: validation rejects it).
+    pub(crate) fn from_slot(ty: ValType, slot: u64) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(slot as u32 as i32),
+            ValType::I64 => Val::I64(slot as i64),
+            ValType::F32 => Val::F32(slot as u32),
+            ValType::F64 | ValType::V128 => Val::F64(slot),
+            ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
+            ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+
+impl std::fmt::Display for Val {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Val::I32(v) => write!(f, "{v}"),
+            Val::I64(v) => write!(f, "{v}"),
+            Val::F32(b) => write!(f, "{}", f32::from_bits(*b)),
+            Val::F64(b) => write!(f, "{}", f64::from_bits(*b)),
+            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(Some(func)) => write!(f, "funcref:{}", func.0),
+            Val::ExternRef(Some(e)) => write!(f, "externref:{e}"),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! End-to-end checks of the interpreter through the public API: calls, control flow,
+//! memory, tables, traps, host functions and deep recursion.
+
+use wasmscope_engine::syntax::{FuncType, ValType};
+use wasmscope_engine::{Config, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
+
+fn instance(wat: &str) -> (Store, wasmscope_engine::Instance) {
+    let engine = Engine::new(Config::default());
+    let bytes = wat::parse_str(wat).expect("test WAT parses");
+    let module = Module::new(&engine, &bytes).expect("module is valid");
+    let mut store = Store::new(&engine);
+    let inst = Linker::new().instantiate(&mut store, &module).expect("instantiates");
+    (store, inst)
+}
+
+fn call(store: &mut Store, inst: wasmscope_engine::Instance, name: &str, args: &[Val]) -> Result<Vec<Val>, Error> {
+    let f = inst.func(store, name).expect("export exists");
+    f.call(store, args)
+}
+
+fn trap_code(r: Result<Vec<Val>, Error>) -> TrapCode {
+    match r {
+        Err(Error::Trap(t)) => t.code,
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn factorial_and_fib() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func $fac (export "fac") (param i64) (result i64)
+            (if (result i64) (i64.eqz (local.get 0))
+              (then (i64.const 1))
+              (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+          (func $fib (export "fib") (param i32) (result i32)
+            (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+              (then (local.get 0))
+              (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                             (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#,
+    );
+    assert_eq!(call(&mut s, i, "fac", &[Val::I64(20)]).unwrap(), vec![Val::I64(2432902008176640000)]);
+    assert_eq!(call(&mut s, i, "fib", &[Val::I32(20)]).unwrap(), vec![Val::I32(6765)]);
+    let typed = i.func(&s, "fib").unwrap().typed::<i32, i32>(&s).unwrap();
+    assert_eq!(typed.call(&mut s, 10).unwrap(), 55);
+}
+
+#[test]
+fn loops_branches_and_br_table() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "sum") (param i32) (result i32) (local i32)
+            (block $done
+              (loop $l
+                (br_if $done (i32.eqz (local.get 0)))
+                (local.set 1 (i32.add (local.get 1) (local.get 0)))
+                (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                (br $l)))
+            (local.get 1))
+          (func (export "switch") (param i32) (result i32)
+            (block $c (block $b (block $a
+              (br_table $a $b $c (local.get 0)))
+              (return (i32.const 10)))
+              (return (i32.const 20)))
+            (i32.const 30))
+          (func (export "multi") (result i32 i64)
+            (block (result i32 i64) (i32.const 1) (i64.const 2) (br 0))))"#,
+    );
+    assert_eq!(call(&mut s, i, "sum", &[Val::I32(100)]).unwrap(), vec![Val::I32(5050)]);
+    for (x, r) in [(0, 10), (1, 20), (2, 30), (7, 30)] {
+        assert_eq!(call(&mut s, i, "switch", &[Val::I32(x)]).unwrap(), vec![Val::I32(r)]);
+    }
+    assert_eq!(call(&mut s, i, "multi", &[]).unwrap(), vec![Val::I32(1), Val::I64(2)]);
+}
+
+#[test]
+fn memory_and_traps() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1 2)
+          (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+          (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+          (func (export "unreachable") unreachable))"#,
+    );
+    call(&mut s, i, "store", &[Val::I32(8), Val::I32(-7)]).unwrap();
+    assert_eq!(call(&mut s, i, "load", &[Val::I32(8)]).unwrap(), vec![Val::I32(-7)]);
+    assert_eq!(trap_code(call(&mut s, i, "load", &[Val::I32(65533)])), TrapCode::MemoryOutOfBounds);
+    assert_eq!(trap_code(call(&mut s, i, "store", &[Val::I32(-1), Val::I32(0)])), TrapCode::MemoryOutOfBounds);
+    assert_eq!(call(&mut s, i, "grow", &[Val::I32(1)]).unwrap(), vec![Val::I32(1)]);
+    assert_eq!(call(&mut s, i, "grow", &[Val::I32(1)]).unwrap(), vec![Val::I32(-1)]);
+    assert_eq!(call(&mut s, i, "load", &[Val::I32(65536)]).unwrap(), vec![Val::I32(0)]);
+    assert_eq!(trap_code(call(&mut s, i, "div", &[Val::I32(1), Val::I32(0)])), TrapCode::IntegerDivideByZero);
+    assert_eq!(trap_code(call(&mut s, i, "div", &[Val::I32(i32::MIN), Val::I32(-1)])), TrapCode::IntegerOverflow);
+    assert_eq!(trap_code(call(&mut s, i, "unreachable", &[])), TrapCode::Unreachable);
+    // The instance keeps working after traps.
+    assert_eq!(call(&mut s, i, "load", &[Val::I32(8)]).unwrap(), vec![Val::I32(-7)]);
+}
+
+#[test]
+fn deep_recursion_is_call_stack_exhausted() {
+    let (mut s, i) = instance(r#"(module (func $f (export "f") (call $f)))"#);
+    assert_eq!(trap_code(call(&mut s, i, "f", &[])), TrapCode::CallStackExhausted);
+    let (mut s, i) = instance(
+        r#"(module (func $g (export "g") (param i64) (result i64)
+              (i64.add (local.get 0) (call $g (local.get 0)))))"#,
+    );
+    assert_eq!(trap_code(call(&mut s, i, "g", &[Val::I64(1)])), TrapCode::CallStackExhausted);
+}
+
+#[test]
+fn host_functions_and_call_indirect() {
+    let engine = Engine::new(Config::default());
+    let mut store = Store::new(&engine);
+    let double = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), |_, args| match args {
+        [Val::I32(x)] => Ok(vec![Val::I32(x * 2)]),
+        _ => Err(wasmscope_engine::Trap::host("bad args")),
+    });
+    let fail = Func::new_host(&mut store, FuncType::default(), |_, _| Err(wasmscope_engine::Trap::host("boom")));
+    let mut linker = Linker::new();
+    linker.define("env", "double", wasmscope_engine::Extern::Func(double));
+    linker.define("env", "fail", wasmscope_engine::Extern::Func(fail));
+    let bytes = wat::parse_str(
+        r#"(module
+          (import "env" "double" (func $d (param i32) (result i32)))
+          (import "env" "fail" (func $fail))
+          (type $t (func (param i32) (result i32)))
+          (table 3 funcref) (elem (i32.const 0) $d $inc)
+          (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+          (func (export "ind") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+          (func (export "fail") (call $fail)))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    assert_eq!(call(&mut store, i, "ind", &[Val::I32(0), Val::I32(21)]).unwrap(), vec![Val::I32(42)]);
+    assert_eq!(call(&mut store, i, "ind", &[Val::I32(1), Val::I32(21)]).unwrap(), vec![Val::I32(22)]);
+    assert_eq!(trap_code(call(&mut store, i, "ind", &[Val::I32(2), Val::I32(0)])), TrapCode::UninitializedElement);
+    assert_eq!(trap_code(call(&mut store, i, "ind", &[Val::I32(3), Val::I32(0)])), TrapCode::UndefinedElement);
+    assert_eq!(trap_code(call(&mut store, i, "fail", &[])), TrapCode::Host);
+}
