@@ -7,6 +7,7 @@
 //! - [`report`]: tables, JSON, snapshot text; [`run_suite`] runs many files on many tiers
 //!   and compares the tiers' invoke outcomes (divergences).
 
+pub mod downlevel;
 pub mod expected;
 pub mod report;
 pub mod script;

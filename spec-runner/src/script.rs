@@ -303,6 +303,8 @@ struct Runner<'t> {
     /// Setup problem that makes every directive fail (e.g. the spectest module).
     broken: Option<String>,
     current: Option<Instance>,
+    /// Line of the last `module` that failed, when there is no current module because of it.
+    failed_module: Option<usize>,
     named: HashMap<String, Instance>,
     invokes: Vec<InvokeRecord>,
     line: usize,
@@ -323,6 +325,7 @@ impl<'t> Runner<'t> {
             linker,
             broken,
             current: None,
+            failed_module: None,
             named: HashMap::new(),
             invokes: Vec::new(),
             line: 0,
@@ -380,6 +383,29 @@ impl<'t> Runner<'t> {
         Module::new(&self.engine, bytes)
     }
 
+    /// Encodes a script module. Text modules run with 1.0 features get their element
+    /// segments re-encoded in the 1.0 form (see [`crate::downlevel`]).
+    fn encode(&self, wat: &mut QuoteWat<'_>) -> Result<Vec<u8>, wast::Error> {
+        let text = !matches!(wat, QuoteWat::Wat(Wat::Module(m)) if matches!(m.kind, wast::core::ModuleKind::Binary(_)));
+        let bytes = wat.encode()?;
+        Ok(self.downlevel(bytes, text))
+    }
+
+    fn encode_wat(&self, wat: &mut Wat<'_>) -> Result<Vec<u8>, wast::Error> {
+        let text = !matches!(wat, Wat::Module(m) if matches!(m.kind, wast::core::ModuleKind::Binary(_)));
+        let bytes = wat.encode()?;
+        Ok(self.downlevel(bytes, text))
+    }
+
+    fn downlevel(&self, bytes: Vec<u8>, text: bool) -> Vec<u8> {
+        let f = self.engine.config().features;
+        if text && !f.bulk_memory && !f.reference_types {
+            crate::downlevel::mvp_elements(&bytes)
+        } else {
+            bytes
+        }
+    }
+
     fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
         match id {
             Some(id) => self
@@ -387,7 +413,10 @@ impl<'t> Runner<'t> {
                 .get(id.name())
                 .copied()
                 .ok_or_else(|| format!("no module named ${} was instantiated", id.name())),
-            None => self.current.ok_or_else(|| "no module is instantiated".to_string()),
+            None => self.current.ok_or_else(|| match self.failed_module {
+                Some(line) => format!("no module is instantiated (the module at line {line} failed)"),
+                None => "no module is instantiated".to_string(),
+            }),
         }
     }
 
@@ -429,7 +458,7 @@ impl<'t> Runner<'t> {
             WastExecute::Get { module, global, .. } => self.get(module, global),
             WastExecute::Wat(Wat::Component(_)) => Exec::Skip("component model".to_string()),
             WastExecute::Wat(mut wat) => {
-                let bytes = match wat.encode() {
+                let bytes = match self.encode_wat(&mut wat) {
                     Ok(b) => b,
                     Err(e) => return Exec::Broken(format!("text module does not encode: {}", e.message())),
                 };
@@ -469,7 +498,8 @@ impl<'t> Runner<'t> {
         let name = wat.name().map(|id| id.name().to_string());
         // A failed module leaves no current module, so later invokes fail clearly.
         self.current = None;
-        let bytes = match wat.encode() {
+        self.failed_module = Some(self.line);
+        let bytes = match self.encode(&mut wat) {
             Ok(b) => b,
             Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
         };
@@ -480,6 +510,7 @@ impl<'t> Runner<'t> {
         match self.linker.instantiate(&mut self.store, &module) {
             Ok(inst) => {
                 self.current = Some(inst);
+                self.failed_module = None;
                 if let Some(n) = name {
                     self.named.insert(n, inst);
                 }
@@ -556,7 +587,7 @@ impl<'t> Runner<'t> {
         if matches!(wat, Wat::Component(_)) {
             return Verdict::skip("component model");
         }
-        let bytes = match wat.encode() {
+        let bytes = match self.encode_wat(&mut wat) {
             Ok(b) => b,
             Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
         };
@@ -606,7 +637,7 @@ impl<'t> Runner<'t> {
         }
         // Rejected by the text format: malformed at the text phase, which is a pass (the
         // text parser is not ours, so its wording is not compared).
-        let bytes = match wat.encode() {
+        let bytes = match self.encode(&mut wat) {
             Ok(b) => b,
             Err(_) => return Verdict::pass(),
         };
@@ -623,7 +654,7 @@ impl<'t> Runner<'t> {
         if is_component(&wat) {
             return Verdict::skip("component model");
         }
-        let bytes = match wat.encode() {
+        let bytes = match self.encode(&mut wat) {
             Ok(b) => b,
             Err(e) => {
                 return Verdict::skip(format!(
@@ -643,7 +674,7 @@ impl<'t> Runner<'t> {
         if matches!(wat, Wat::Component(_)) {
             return Verdict::skip("component model");
         }
-        let bytes = match wat.encode() {
+        let bytes = match self.encode_wat(&mut wat) {
             Ok(b) => b,
             Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
         };
