@@ -27,10 +27,7 @@ impl ExpectedFailures {
             let (loc, reason) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
             let parsed = loc.rsplit_once(':').and_then(|(f, l)| Some((f, l.parse::<usize>().ok()?)));
             let Some((file, lineno)) = parsed else {
-                return Err(format!(
-                    "line {}: expected `FILE:LINE reason`, got `{line}`",
-                    i + 1
-                ));
+                return Err(format!("line {}: expected `FILE:LINE reason`, got `{line}`", i + 1));
             };
             let reason = reason.trim();
             if reason.is_empty() {
@@ -59,10 +56,7 @@ impl ExpectedFailures {
 
     /// All entries of one file: (line, reason).
     pub fn for_file<'a>(&'a self, file: &'a str) -> impl Iterator<Item = (usize, &'a str)> + 'a {
-        self.entries
-            .iter()
-            .filter(move |((f, _), _)| f == file)
-            .map(|((_, l), r)| (*l, r.as_str()))
+        self.entries.iter().filter(move |((f, _), _)| f == file).map(|((_, l), r)| (*l, r.as_str()))
     }
 
     /// All listed files.

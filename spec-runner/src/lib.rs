@@ -1,11 +1,12 @@
 //! Runs WebAssembly `.wast` spec scripts against wasmscope's engine.
 //!
-//! - [`suite`]: which files the project claims ([`suite::CLAIMS`]) and with which features.
-//! - [`script`]: runs one script on one tier, one method per directive kind.
-//! - [`spectest`]: the `spectest` host module.
-//! - [`expected`]: `testsuite/expected-failures.txt`.
-//! - [`report`]: tables, JSON, snapshot text; [`run_suite`] runs many files on many tiers
-//!   and compares the tiers' invoke outcomes (divergences).
+//! - [`suite`] — which files the project claims ([`suite::CLAIMS`]) and with which features.
+//! - [`script`] — runs one script on one tier, one method per directive kind.
+//! - [`spectest`] — the `spectest` host module.
+//! - [`expected`] — `testsuite/expected-failures.txt`.
+//! - [`downlevel`] — 1.0 re-encoding of what the text encoder writes in 2.0 form.
+//! - [`report`] — tables, JSON, snapshot text; [`run_suite`] runs many files on many
+//!   tiers and compares the tiers' invoke outcomes (divergences).
 
 pub mod downlevel;
 pub mod expected;
@@ -41,10 +42,7 @@ pub fn parse_tiers(spec: &str) -> Result<Vec<Tier>, String> {
             Some(_) => {}
             None => {
                 let known: Vec<&str> = Tier::ALL.iter().map(|t| t.name()).collect();
-                return Err(format!(
-                    "unknown tier `{name}`: this build has {} (or `all`)",
-                    known.join(", ")
-                ));
+                return Err(format!("unknown tier `{name}`: this build has {} (or `all`)", known.join(", ")));
             }
         }
     }
@@ -53,15 +51,9 @@ pub fn parse_tiers(spec: &str) -> Result<Vec<Tier>, String> {
 
 /// Runs `file` on every tier in `tiers` (each with its own store) and compares the tiers'
 /// invoke outcomes.
-pub fn run_file(
-    file: &SuiteFile,
-    tiers: &[Tier],
-    expected: &ExpectedFailures,
-) -> (Vec<FileReport>, Vec<Divergence>) {
-    let reports: Vec<FileReport> = tiers
-        .iter()
-        .map(|&t| run_script(&file.name, &file.text, file.features, t, expected))
-        .collect();
+pub fn run_file(file: &SuiteFile, tiers: &[Tier], expected: &ExpectedFailures) -> (Vec<FileReport>, Vec<Divergence>) {
+    let reports: Vec<FileReport> =
+        tiers.iter().map(|&t| run_script(&file.name, &file.text, file.features, t, expected)).collect();
     let divergences = compare_tiers(&reports);
     (reports, divergences)
 }
@@ -103,8 +95,8 @@ pub fn run_suite(
     jobs: usize,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Summary {
-    let results: Mutex<Vec<Option<(Vec<FileReport>, Vec<Divergence>)>>> =
-        Mutex::new(vec![None; files.len()]);
+    type FileResult = (Vec<FileReport>, Vec<Divergence>);
+    let results: Mutex<Vec<Option<FileResult>>> = Mutex::new(vec![None; files.len()]);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let work = || {
@@ -122,9 +114,7 @@ pub fn run_suite(
     std::thread::scope(|scope| {
         let mut spawned = 0;
         for _ in 0..jobs.max(1).min(files.len().max(1)) {
-            let b = std::thread::Builder::new()
-                .name("wast".to_string())
-                .stack_size(SCRIPT_THREAD_STACK);
+            let b = std::thread::Builder::new().name("wast".to_string()).stack_size(SCRIPT_THREAD_STACK);
             if b.spawn_scoped(scope, work).is_ok() {
                 spawned += 1;
             }

@@ -148,19 +148,11 @@ impl Summary {
                     );
                 }
                 if let (true, Some(m)) = (verbose, &d.message_mismatch) {
-                    let _ = writeln!(
-                        s,
-                        "message {loc}: spec says \"{}\", engine says \"{}\"",
-                        m.expected, m.got
-                    );
+                    let _ = writeln!(s, "message {loc}: spec says \"{}\", engine says \"{}\"", m.expected, m.got);
                 }
             }
             for line in &f.stale_expected {
-                let _ = writeln!(
-                    s,
-                    "warning: expected-failures.txt lists {}:{line}, which is no directive",
-                    f.name
-                );
+                let _ = writeln!(s, "warning: expected-failures.txt lists {}:{line}, which is no directive", f.name);
             }
         }
         for d in &self.divergences {
@@ -202,17 +194,7 @@ impl Summary {
     pub fn snapshot(&self) -> String {
         let mut s = String::new();
         for f in &self.files {
-            let c = Counts::of(f);
-            let _ = writeln!(
-                s,
-                "{} [{}] passed={} failed={} skipped={} xfail={}",
-                f.name,
-                f.tier.name(),
-                c.passed,
-                c.failed,
-                c.skipped,
-                c.expected_failures
-            );
+            let _ = writeln!(s, "{}", snapshot_line(f));
         }
         let t = self.totals();
         let _ = writeln!(
@@ -226,6 +208,25 @@ impl Summary {
         );
         s
     }
+}
+
+/// One file's line of [`Summary::snapshot`]: `NAME [TIER] passed=.. failed=.. ...`.
+pub fn snapshot_line(f: &FileReport) -> String {
+    let c = Counts::of(f);
+    format!(
+        "{} [{}] passed={} failed={} skipped={} xfail={}",
+        f.name,
+        f.tier.name(),
+        c.passed,
+        c.failed,
+        c.skipped,
+        c.expected_failures
+    )
+}
+
+/// The key of a snapshot line (`NAME [TIER]`), for looking one file up.
+pub fn snapshot_key(line: &str) -> Option<&str> {
+    line.find("] ").map(|i| &line[..=i])
 }
 
 /// A JSON string literal.

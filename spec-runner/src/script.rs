@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use wasmscope_engine::{
-    Config, Engine, Error, Extern, Features, Instance, Linker, Module, Store, Tier, Trap,
-    TrapCode, Val,
+    Config, Engine, Error, Extern, Features, Instance, Linker, Module, Store, Tier, Trap, TrapCode, Val,
 };
 use wast::lexer::Lexer;
 use wast::parser::ParseBuffer;
@@ -26,7 +25,10 @@ pub enum Outcome {
     /// Why the directive was not run (a feature outside the claimed set).
     Skip(String),
     /// Failed, and listed in `expected-failures.txt`: (listed reason, what failed).
-    ExpectedFailure { listed: String, got: String },
+    ExpectedFailure {
+        listed: String,
+        got: String,
+    },
 }
 
 /// The spec's message and ours, for a directive that was rejected or trapped as required
@@ -99,13 +101,7 @@ impl FileReport {
 }
 
 /// Runs `text` (named `name` in reports and in `expected`) on `tier`.
-pub fn run_script(
-    name: &str,
-    text: &str,
-    features: Features,
-    tier: Tier,
-    expected: &ExpectedFailures,
-) -> FileReport {
+pub fn run_script(name: &str, text: &str, features: Features, tier: Tier, expected: &ExpectedFailures) -> FileReport {
     let mut report = FileReport {
         name: name.to_string(),
         tier,
@@ -161,9 +157,7 @@ fn apply_expected(
     let listed = expected.get(file, line);
     let mut unexpected_pass = None;
     let outcome = match (listed, verdict.outcome) {
-        (Some(reason), Outcome::Fail(got)) => {
-            Outcome::ExpectedFailure { listed: reason.to_string(), got }
-        }
+        (Some(reason), Outcome::Fail(got)) => Outcome::ExpectedFailure { listed: reason.to_string(), got },
         (Some(reason), Outcome::Pass) => {
             unexpected_pass = Some(reason.to_string());
             Outcome::Pass
@@ -346,31 +340,18 @@ impl<'t> Runner<'t> {
                 self.assert_uninstantiable(wat, message)
             }
             WastDirective::AssertTrap { exec, message, .. } => self.assert_trap(exec, message),
-            WastDirective::AssertExhaustion { call, message, .. } => {
-                self.assert_exhaustion(&call, message)
-            }
-            WastDirective::AssertMalformed { module, message, .. } => {
-                self.assert_malformed(module, message)
-            }
-            WastDirective::AssertInvalid { module, message, .. } => {
-                self.assert_invalid(module, message)
-            }
-            WastDirective::AssertUnlinkable { module, message, .. } => {
-                self.assert_unlinkable(module, message)
-            }
+            WastDirective::AssertExhaustion { call, message, .. } => self.assert_exhaustion(&call, message),
+            WastDirective::AssertMalformed { module, message, .. } => self.assert_malformed(module, message),
+            WastDirective::AssertInvalid { module, message, .. } => self.assert_invalid(module, message),
+            WastDirective::AssertUnlinkable { module, message, .. } => self.assert_unlinkable(module, message),
             WastDirective::ModuleDefinition(_) | WastDirective::ModuleInstance { .. } => {
                 Verdict::skip("module definitions/instances are not part of WebAssembly 2.0 scripts")
             }
-            WastDirective::AssertInvalidCustom { .. }
-            | WastDirective::AssertMalformedCustom { .. } => {
+            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 Verdict::skip("custom-section assertions belong to the annotations proposal")
             }
-            WastDirective::AssertException { .. } => {
-                Verdict::skip("exceptions are not part of WebAssembly 2.0")
-            }
-            WastDirective::AssertSuspension { .. } => {
-                Verdict::skip("stack switching is not part of WebAssembly 2.0")
-            }
+            WastDirective::AssertException { .. } => Verdict::skip("exceptions are not part of WebAssembly 2.0"),
+            WastDirective::AssertSuspension { .. } => Verdict::skip("stack switching is not part of WebAssembly 2.0"),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => {
                 Verdict::skip("threads are not part of WebAssembly 2.0")
             }
@@ -399,11 +380,7 @@ impl<'t> Runner<'t> {
 
     fn downlevel(&self, bytes: Vec<u8>, text: bool) -> Vec<u8> {
         let f = self.engine.config().features;
-        if text && !f.bulk_memory && !f.reference_types {
-            crate::downlevel::mvp_elements(&bytes)
-        } else {
-            bytes
-        }
+        if text && !f.bulk_memory && !f.reference_types { crate::downlevel::mvp_elements(&bytes) } else { bytes }
     }
 
     fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
@@ -551,8 +528,7 @@ impl<'t> Runner<'t> {
         let want = values::show_expecteds(&exps);
         match r {
             Exec::Done(Ok(vals)) => {
-                let ok = vals.len() == exps.len()
-                    && exps.iter().zip(&vals).all(|(e, v)| values::matches(e, v));
+                let ok = vals.len() == exps.len() && exps.iter().zip(&vals).all(|(e, v)| values::matches(e, v));
                 if ok {
                     Verdict::pass()
                 } else {
@@ -574,10 +550,9 @@ impl<'t> Runner<'t> {
             }
             Exec::Done(Err(Error::Trap(t))) => Verdict::pass_with_message(message, &trap_message(&t)),
             Exec::Done(Err(e)) => Verdict::fail(format!("expected trap \"{message}\", got {}", describe(&e))),
-            Exec::Done(Ok(vals)) => Verdict::fail(format!(
-                "expected trap \"{message}\", got {}",
-                values::show_vals(&vals)
-            )),
+            Exec::Done(Ok(vals)) => {
+                Verdict::fail(format!("expected trap \"{message}\", got {}", values::show_vals(&vals)))
+            }
             Exec::Skip(why) => Verdict::skip(why),
             Exec::Broken(why) => Verdict::fail(why),
         }
@@ -602,13 +577,8 @@ impl<'t> Runner<'t> {
         };
         match self.linker.instantiate(&mut self.store, &module) {
             Err(Error::Trap(t)) => Verdict::pass_with_message(message, &trap_message(&t)),
-            Err(e) => Verdict::fail(format!(
-                "expected trap \"{message}\" during instantiation, got {}",
-                describe(&e)
-            )),
-            Ok(_) => Verdict::fail(format!(
-                "expected trap \"{message}\" during instantiation, module instantiated"
-            )),
+            Err(e) => Verdict::fail(format!("expected trap \"{message}\" during instantiation, got {}", describe(&e))),
+            Ok(_) => Verdict::fail(format!("expected trap \"{message}\" during instantiation, module instantiated")),
         }
     }
 
@@ -619,13 +589,10 @@ impl<'t> Runner<'t> {
             Exec::Done(Err(Error::Trap(t))) if t.code == TrapCode::CallStackExhausted => {
                 Verdict::pass_with_message(message, &trap_message(&t))
             }
-            Exec::Done(Err(e)) => {
-                Verdict::fail(format!("expected exhaustion \"{message}\", got {}", describe(&e)))
+            Exec::Done(Err(e)) => Verdict::fail(format!("expected exhaustion \"{message}\", got {}", describe(&e))),
+            Exec::Done(Ok(vals)) => {
+                Verdict::fail(format!("expected exhaustion \"{message}\", got {}", values::show_vals(&vals)))
             }
-            Exec::Done(Ok(vals)) => Verdict::fail(format!(
-                "expected exhaustion \"{message}\", got {}",
-                values::show_vals(&vals)
-            )),
             Exec::Skip(why) => Verdict::skip(why),
             Exec::Broken(why) => Verdict::fail(why),
         }
@@ -644,9 +611,7 @@ impl<'t> Runner<'t> {
         match self.compile(&bytes) {
             Err(Error::Decode(d)) => Verdict::pass_with_message(message, &d.message),
             Err(e) => Verdict::fail(format!("expected malformed \"{message}\", got {}", describe(&e))),
-            Ok(_) => Verdict::fail(format!(
-                "expected malformed \"{message}\", the module decoded and validated"
-            )),
+            Ok(_) => Verdict::fail(format!("expected malformed \"{message}\", the module decoded and validated")),
         }
     }
 

@@ -2,9 +2,7 @@
 //! `host/spectest.ml`), plus a small `wasmscope` host module for the project's own
 //! scripts (`testsuite/*.wast`).
 
-use wasmscope_engine::syntax::{
-    FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
-};
+use wasmscope_engine::syntax::{FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType};
 use wasmscope_engine::{Error, Extern, Func, Global, Linker, Memory, Store, Table, Trap, Val};
 
 /// Defines `spectest` and `wasmscope` in `linker`, with their objects in `store`.
@@ -44,16 +42,13 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
     linker.define("spectest", "memory", Extern::Memory(memory));
 
     // wasmscope's own test helpers.
-    let trap = Func::new_host(store, FuncType::new(Vec::new(), Vec::new()), |_caller, _args| {
-        Err(Trap::host("host trap"))
-    });
+    let trap =
+        Func::new_host(store, FuncType::new(Vec::new(), Vec::new()), |_caller, _args| Err(Trap::host("host trap")));
     linker.define("wasmscope", "trap", Extern::Func(trap));
-    let trap_if = Func::new_host(store, FuncType::new(vec![I32], vec![I32]), |_caller, args| {
-        match args.first() {
-            Some(Val::I32(x)) if *x < 0 => Err(Trap::host("host trap: negative argument")),
-            Some(v) => Ok(vec![*v]),
-            None => Err(Trap::host("host trap: missing argument")),
-        }
+    let trap_if = Func::new_host(store, FuncType::new(vec![I32], vec![I32]), |_caller, args| match args.first() {
+        Some(Val::I32(x)) if *x < 0 => Err(Trap::host("host trap: negative argument")),
+        Some(v) => Ok(vec![*v]),
+        None => Err(Trap::host("host trap: missing argument")),
     });
     linker.define("wasmscope", "check_non_negative", Extern::Func(trap_if));
     Ok(())

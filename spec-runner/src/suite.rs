@@ -39,10 +39,7 @@ pub const CLAIMS: &[Claim] = &[
     proposal(Proposal::BulkMemoryOperations, "proposals/bulk-memory"),
     proposal(Proposal::ReferenceTypes, "proposals/reference-types"),
     proposal(Proposal::SignExtensionOps, "proposals/sign-extension-ops"),
-    proposal(
-        Proposal::NontrappingFloatToIntConversions,
-        "proposals/nontrapping-float-to-int-conversions",
-    ),
+    proposal(Proposal::NontrappingFloatToIntConversions, "proposals/nontrapping-float-to-int-conversions"),
     proposal(Proposal::MutableGlobal, "proposals/mutable-global"),
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];
@@ -94,13 +91,11 @@ pub fn claimed_files(local_dir: &Path) -> anyhow::Result<Vec<SuiteFile>> {
 fn local_files(dir: &Path, claim: &Claim) -> anyhow::Result<Vec<SuiteFile>> {
     use anyhow::Context as _;
     let mut out = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("reading folder {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading folder {}", dir.display()))?;
     for entry in entries {
         let path = entry.with_context(|| format!("reading folder {}", dir.display()))?.path();
         if path.extension().is_some_and(|e| e == "wast") {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let file_name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
             out.push(SuiteFile {
                 name: format!("{}/{}", claim.prefix, file_name),

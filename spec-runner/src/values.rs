@@ -69,10 +69,9 @@ fn heap_kind(ht: &HeapType<'_>) -> Option<RefKind> {
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
             Some(RefKind::Func)
         }
-        HeapType::Abstract {
-            shared: false,
-            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
-        } => Some(RefKind::Extern),
+        HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern } => {
+            Some(RefKind::Extern)
+        }
         _ => None,
     }
 }
@@ -104,9 +103,7 @@ fn expected_from_core(core: &WastRetCore<'_>) -> Result<Expected, String> {
         },
         WastRetCore::RefExtern(n) => Expected::RefExtern(*n),
         WastRetCore::RefFunc(_) => Expected::RefFunc,
-        WastRetCore::Either(alts) => {
-            Expected::Either(alts.iter().map(expected_from_core).collect::<Result<_, _>>()?)
-        }
+        WastRetCore::Either(alts) => Expected::Either(alts.iter().map(expected_from_core).collect::<Result<_, _>>()?),
         WastRetCore::V128(_) => return Err("v128 result (SIMD is not supported)".to_string()),
         other => return Err(format!("unsupported expected result {other:?}")),
     })

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wasmscope_spec_runner::{
-    ExpectedFailures, claimed_files, default_testsuite_dir, install_panic_capture, parse_tiers,
-    run_suite,
+    ExpectedFailures, claimed_files, default_testsuite_dir, install_panic_capture, parse_tiers, run_suite,
 };
 
 const HELP: &str = "\
