@@ -317,7 +317,7 @@ mod tests {
         );
         assert_eq!(
             msg(s32_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])),
-            "integer too large"
+            "integer representation too long"
         );
         assert_eq!(
             msg(s32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
@@ -360,9 +360,14 @@ mod tests {
             Reader::new(&[0x02, b'h', b'i'], 0).name(),
             Ok("hi".to_owned())
         );
+        // Lengths count from their own first byte, like the reference interpreter.
+        assert_eq!(
+            msg(Reader::new(&[0x04, b'h', b'i'], 0).name()),
+            "length out of bounds"
+        );
         assert_eq!(
             msg(Reader::new(&[0x03, b'h', b'i'], 0).name()),
-            "length out of bounds"
+            UNEXPECTED_END
         );
         assert_eq!(
             msg(Reader::new(&[0x02, 0xc0, 0x80], 0).name()),
