@@ -1,0 +1,301 @@
+//! Decoding of instructions, expressions and function bodies (spec §5.4 "Instructions",
+//! §5.5.13 "Code Section").
+//!
+//! Instructions are decoded into the flat [`Instr`] sequence of the syntax tree, each with
+//! its absolute byte offset. Structured control is checked only as far as the binary
+//! grammar requires: every `block`/`loop`/`if` needs its `end`, and `else` may only follow
+//! the then-branch of an `if`. A small stack of open constructs (one byte each) does that
+//! in linear time, without recursion, however deep the nesting.
+
+use super::reader::{Reader, Result};
+use super::types::{block_type, ref_type, val_type};
+use crate::config::Features;
+use crate::syntax::{FuncBody, Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp, ValType};
+
+/// Largest number of declared locals one function may have. The spec allows up to
+/// 2^32 - 1, but like other engines we refuse absurd counts before allocating anything.
+pub(crate) const MAX_LOCALS: u64 = 50_000;
+
+/// What the decoder tracks about the instructions it has seen.
+#[derive(Debug, Default)]
+pub(crate) struct CodeInfo {
+    /// Whether `memory.init` or `data.drop` occurred, which makes the data count section
+    /// mandatory (spec §5.5.13: the section is needed for single-pass validation).
+    pub(crate) uses_data_index: bool,
+}
+
+/// An open structured instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// `block` or `loop`.
+    Block,
+    /// The then-branch of an `if`: an `else` may come next.
+    Then,
+    /// The else-branch of an `if`.
+    Else,
+}
+
+/// Decodes an expression: instructions up to and including the `end` that closes it,
+/// appending each instruction and its offset.
+pub(crate) fn read_expr(
+    r: &mut Reader<'_>,
+    features: &Features,
+    info: &mut CodeInfo,
+    instrs: &mut Vec<Instr>,
+    offsets: &mut Vec<u32>,
+) -> Result<()> {
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        let at = r.pos();
+        let instr = read_instr(r, features, info)?;
+        match &instr {
+            Instr::Block(_) | Instr::Loop(_) => open.push(Open::Block),
+            Instr::If(_) => open.push(Open::Then),
+            Instr::Else => match open.last_mut() {
+                Some(top @ Open::Then) => *top = Open::Else,
+                // The reference interpreter stops the current instruction sequence at the
+                // `else` and then finds that it is not the expected `end`.
+                _ => return Err(r.err(at, "END opcode expected")),
+            },
+            Instr::End => {
+                if open.pop().is_none() {
+                    instrs.push(instr);
+                    offsets.push(at as u32);
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        instrs.push(instr);
+        offsets.push(at as u32);
+    }
+}
+
+/// Decodes one function body of the code section (spec §5.5.13): its size, locals and
+/// expression. The declared size must match what was decoded ("section size mismatch").
+pub(crate) fn read_body(
+    r: &mut Reader<'_>,
+    features: &Features,
+    info: &mut CodeInfo,
+) -> Result<FuncBody> {
+    let size_at = r.pos();
+    let size = r.len32()?;
+    let start = r.pos();
+    let end = start + size;
+
+    let locals = read_locals(r, features)?;
+    let mut body = FuncBody {
+        locals,
+        range: size_at as u32..end as u32,
+        ..FuncBody::default()
+    };
+    read_expr(r, features, info, &mut body.instrs, &mut body.offsets)?;
+    if r.pos() != end {
+        return Err(r.err(start, "section size mismatch"));
+    }
+    Ok(body)
+}
+
+/// Decodes the local declarations of a body and expands them, one entry per local.
+fn read_locals(r: &mut Reader<'_>, features: &Features) -> Result<Vec<ValType>> {
+    let at = r.pos();
+    let (groups, cap) = r.count()?;
+    let mut decls = Vec::with_capacity(cap);
+    let mut total = 0u64;
+    for _ in 0..groups {
+        let n = r.u32()?;
+        let t = val_type(r, features)?;
+        total += u64::from(n);
+        decls.push((n, t));
+    }
+    // Checked over all groups before expanding anything, so a hostile count costs nothing.
+    if total > MAX_LOCALS {
+        return Err(r.err(at, "too many locals"));
+    }
+    let mut locals = Vec::with_capacity(total as usize);
+    for (n, t) in decls {
+        locals.extend(std::iter::repeat_n(t, n as usize));
+    }
+    Ok(locals)
+}
+
+/// The error for an opcode that does not exist or whose proposal is disabled; the
+/// reference interpreter's wording with the byte(s) in hex.
+fn illegal(r: &Reader<'_>, at: usize, op: u8) -> crate::error::DecodeError {
+    r.err(at, format!("illegal opcode {op:02x}"))
+}
+
+fn illegal_fc(r: &Reader<'_>, at: usize, sub: u32) -> crate::error::DecodeError {
+    r.err(at, format!("illegal opcode fc {sub:02x}"))
+}
+
+/// A reserved immediate that must be the single byte 0x00 (not merely a LEB128 zero).
+fn zero_byte(r: &mut Reader<'_>) -> Result<()> {
+    let at = r.pos();
+    if r.u8()? != 0 {
+        return Err(r.err(at, "zero byte expected"));
+    }
+    Ok(())
+}
+
+/// The `memarg` of a load or store (spec §5.4.6): alignment exponent and offset. Without
+/// multi-memory the alignment field has no flag bits, so anything from 32 up is malformed.
+fn memarg(r: &mut Reader<'_>) -> Result<MemArg> {
+    let at = r.pos();
+    let align = r.u32()?;
+    if align >= 32 {
+        return Err(r.err(at, "malformed memop flags"));
+    }
+    let offset = u64::from(r.u32()?);
+    Ok(MemArg {
+        align,
+        offset,
+        memory: 0,
+    })
+}
+
+/// Whether an operator's proposal is enabled.
+fn num_op_enabled(op: NumOp, f: &Features) -> bool {
+    match op.feature() {
+        OpFeature::Mvp => true,
+        OpFeature::SignExt => f.sign_ext,
+        OpFeature::SatFloatToInt => f.sat_float_to_int,
+    }
+}
+
+/// Decodes one instruction with its immediates.
+fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<Instr> {
+    let at = r.pos();
+    let op = r.u8()?;
+    let instr = match op {
+        0x00 => Instr::Unreachable,
+        0x01 => Instr::Nop,
+        0x02 => Instr::Block(block_type(r, f)?),
+        0x03 => Instr::Loop(block_type(r, f)?),
+        0x04 => Instr::If(block_type(r, f)?),
+        0x05 => Instr::Else,
+        0x0B => Instr::End,
+        0x0C => Instr::Br(r.u32()?),
+        0x0D => Instr::BrIf(r.u32()?),
+        0x0E => {
+            let (n, cap) = r.count()?;
+            let mut targets = Vec::with_capacity(cap);
+            for _ in 0..n {
+                targets.push(r.u32()?);
+            }
+            let default = r.u32()?;
+            Instr::BrTable {
+                targets: targets.into_boxed_slice(),
+                default,
+            }
+        }
+        0x0F => Instr::Return,
+        0x10 => Instr::Call(r.u32()?),
+        0x11 => {
+            let type_index = r.u32()?;
+            // Before reference types this byte was a reserved zero; with them it is a
+            // table index, which may be any LEB128 (even a long zero).
+            let table = if f.reference_types {
+                r.u32()?
+            } else {
+                zero_byte(r)?;
+                0
+            };
+            Instr::CallIndirect { type_index, table }
+        }
+        0x1A => Instr::Drop,
+        0x1B => Instr::Select,
+        0x1C if f.reference_types => {
+            let (n, cap) = r.count()?;
+            let mut types = Vec::with_capacity(cap);
+            for _ in 0..n {
+                types.push(val_type(r, f)?);
+            }
+            Instr::SelectTyped(types.into_boxed_slice())
+        }
+        0x20 => Instr::LocalGet(r.u32()?),
+        0x21 => Instr::LocalSet(r.u32()?),
+        0x22 => Instr::LocalTee(r.u32()?),
+        0x23 => Instr::GlobalGet(r.u32()?),
+        0x24 => Instr::GlobalSet(r.u32()?),
+        0x25 if f.reference_types => Instr::TableGet(r.u32()?),
+        0x26 if f.reference_types => Instr::TableSet(r.u32()?),
+        0x28..=0x35 => match LoadOp::from_opcode(op) {
+            Some(load) => Instr::Load(load, memarg(r)?),
+            None => return Err(illegal(r, at, op)),
+        },
+        0x36..=0x3E => match StoreOp::from_opcode(op) {
+            Some(store) => Instr::Store(store, memarg(r)?),
+            None => return Err(illegal(r, at, op)),
+        },
+        0x3F => {
+            zero_byte(r)?;
+            Instr::MemorySize(0)
+        }
+        0x40 => {
+            zero_byte(r)?;
+            Instr::MemoryGrow(0)
+        }
+        0x41 => Instr::I32Const(r.s32()?),
+        0x42 => Instr::I64Const(r.s64()?),
+        0x43 => Instr::F32Const(r.fixed_u32()?),
+        0x44 => Instr::F64Const(r.fixed_u64()?),
+        0x45..=0xC4 => match NumOp::from_code(u16::from(op)) {
+            Some(num) if num_op_enabled(num, f) => Instr::Num(num),
+            _ => return Err(illegal(r, at, op)),
+        },
+        0xD0 if f.reference_types => Instr::RefNull(ref_type(r, f)?),
+        0xD1 if f.reference_types => Instr::RefIsNull,
+        0xD2 if f.reference_types => Instr::RefFunc(r.u32()?),
+        0xFC => read_fc(r, f, info, at)?,
+        0xFD => return Err(r.err(at, "illegal opcode fd: SIMD is not supported")),
+        _ => return Err(illegal(r, at, op)),
+    };
+    Ok(instr)
+}
+
+/// Decodes an instruction with the 0xFC prefix; its sub-opcode is a `u32`.
+fn read_fc(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo, at: usize) -> Result<Instr> {
+    let sub = r.u32()?;
+    let instr = match sub {
+        0..=7 => match NumOp::from_code(0xFC00 | sub as u16) {
+            Some(num) if num_op_enabled(num, f) => Instr::Num(num),
+            _ => return Err(illegal_fc(r, at, sub)),
+        },
+        8 if f.bulk_memory => {
+            let data = r.u32()?;
+            zero_byte(r)?;
+            info.uses_data_index = true;
+            Instr::MemoryInit { data, memory: 0 }
+        }
+        9 if f.bulk_memory => {
+            info.uses_data_index = true;
+            Instr::DataDrop(r.u32()?)
+        }
+        10 if f.bulk_memory => {
+            zero_byte(r)?;
+            zero_byte(r)?;
+            Instr::MemoryCopy { dst: 0, src: 0 }
+        }
+        11 if f.bulk_memory => {
+            zero_byte(r)?;
+            Instr::MemoryFill(0)
+        }
+        12 if f.bulk_memory => {
+            let elem = r.u32()?;
+            let table = r.u32()?;
+            Instr::TableInit { elem, table }
+        }
+        13 if f.bulk_memory => Instr::ElemDrop(r.u32()?),
+        14 if f.bulk_memory => {
+            let dst = r.u32()?;
+            let src = r.u32()?;
+            Instr::TableCopy { dst, src }
+        }
+        15 if f.reference_types => Instr::TableGrow(r.u32()?),
+        16 if f.reference_types => Instr::TableSize(r.u32()?),
+        17 if f.reference_types => Instr::TableFill(r.u32()?),
+        _ => return Err(illegal_fc(r, at, sub)),
+    };
+    Ok(instr)
+}

@@ -1,0 +1,263 @@
+//! Decoding of the contents of each known section (spec §5.5.4 - §5.5.16): type, import,
+//! function, table, memory, global, export, start, element, code, data and data count.
+//!
+//! Each function reads one section's payload from the current position and appends to the
+//! [`Module`]; the caller (`mod.rs`) enforces section order and the declared size.
+
+use super::code::{CodeInfo, read_body, read_expr};
+use super::reader::{Reader, Result};
+use super::types::{func_type, global_type, memory_type, ref_type, table_type};
+use crate::config::Features;
+use crate::syntax::{
+    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Global, Import,
+    ImportDesc, Instr, Module, RefType,
+};
+
+/// A constant expression: instructions up to the final `end`, which is not kept
+/// (spec §5.4.9 "Expressions"). Any instruction decodes; the validator decides which are
+/// constant.
+pub(crate) fn const_expr(r: &mut Reader<'_>, f: &Features) -> Result<ConstExpr> {
+    let mut e = ConstExpr::default();
+    // Instructions in constant expressions cannot use data indices in a valid module, and
+    // the validator rejects them anyway, so this information is not needed.
+    let mut info = CodeInfo::default();
+    read_expr(r, f, &mut info, &mut e.instrs, &mut e.offsets)?;
+    e.instrs.pop();
+    e.offsets.pop();
+    Ok(e)
+}
+
+/// Type section (spec §5.5.4): a vector of function types.
+pub(crate) fn type_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.types.reserve(cap);
+    for _ in 0..n {
+        m.types.push(func_type(r, f)?);
+    }
+    Ok(())
+}
+
+/// Import section (spec §5.5.5).
+pub(crate) fn import_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.imports.reserve(cap);
+    for _ in 0..n {
+        let offset = r.pos32();
+        let module = r.name()?;
+        let name = r.name()?;
+        let kind_at = r.pos();
+        let desc = match r.u8()? {
+            0x00 => ImportDesc::Func(r.u32()?),
+            0x01 => ImportDesc::Table(table_type(r, f)?),
+            0x02 => ImportDesc::Memory(memory_type(r)?),
+            0x03 => ImportDesc::Global(global_type(r, f)?),
+            _ => return Err(r.err(kind_at, "malformed import kind")),
+        };
+        m.imports.push(Import {
+            module,
+            name,
+            desc,
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Function section (spec §5.5.6): the type index of each defined function.
+pub(crate) fn function_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.funcs.reserve(cap);
+    for _ in 0..n {
+        m.funcs.push(r.u32()?);
+    }
+    Ok(())
+}
+
+/// Table section (spec §5.5.7).
+pub(crate) fn table_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.tables.reserve(cap);
+    for _ in 0..n {
+        m.tables.push(table_type(r, f)?);
+    }
+    Ok(())
+}
+
+/// Memory section (spec §5.5.8).
+pub(crate) fn memory_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.memories.reserve(cap);
+    for _ in 0..n {
+        m.memories.push(memory_type(r)?);
+    }
+    Ok(())
+}
+
+/// Global section (spec §5.5.9).
+pub(crate) fn global_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.globals.reserve(cap);
+    for _ in 0..n {
+        let ty = global_type(r, f)?;
+        let init = const_expr(r, f)?;
+        m.globals.push(Global { ty, init });
+    }
+    Ok(())
+}
+
+/// Export section (spec §5.5.10).
+pub(crate) fn export_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.exports.reserve(cap);
+    for _ in 0..n {
+        let offset = r.pos32();
+        let name = r.name()?;
+        let kind_at = r.pos();
+        let kind = match r.u8()? {
+            0x00 => ExternKind::Func,
+            0x01 => ExternKind::Table,
+            0x02 => ExternKind::Memory,
+            0x03 => ExternKind::Global,
+            _ => return Err(r.err(kind_at, "malformed export kind")),
+        };
+        let index = r.u32()?;
+        m.exports.push(Export {
+            name,
+            kind,
+            index,
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Start section (spec §5.5.11).
+pub(crate) fn start_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    m.start = Some(r.u32()?);
+    Ok(())
+}
+
+/// Element section (spec §5.5.12). The flags field selects one of eight encodings:
+/// bit 0 = passive or declarative (else active), bit 1 = explicit table index (active) or
+/// declarative (otherwise), bit 2 = items are expressions (else function indices).
+pub(crate) fn elem_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.elems.reserve(cap);
+    for _ in 0..n {
+        let offset = r.pos32();
+        let flags_at = r.pos();
+        let flags = r.u32()?;
+        // Only encoding 0 exists in WebAssembly 1.0.
+        if flags > 7 || (flags != 0 && !(f.bulk_memory || f.reference_types)) {
+            return Err(r.err(flags_at, "malformed elements segment kind"));
+        }
+        let mode = match flags {
+            0 | 4 => ElemMode::Active {
+                table: 0,
+                offset: const_expr(r, f)?,
+            },
+            2 | 6 => {
+                let table = r.u32()?;
+                ElemMode::Active {
+                    table,
+                    offset: const_expr(r, f)?,
+                }
+            }
+            1 | 5 => ElemMode::Passive,
+            _ => ElemMode::Declarative,
+        };
+        let uses_exprs = flags & 4 != 0;
+        // Encodings 0 and 4 imply funcref; the others state the type (an element kind
+        // byte for index vectors, a reference type for expression vectors).
+        let ty = match flags {
+            0 | 4 => RefType::FuncRef,
+            _ if uses_exprs => ref_type(r, f)?,
+            _ => {
+                let at = r.pos();
+                if r.u8()? != 0x00 {
+                    return Err(r.err(at, "malformed element kind"));
+                }
+                RefType::FuncRef
+            }
+        };
+        let (count, cap) = r.count()?;
+        let mut items = Vec::with_capacity(cap);
+        for _ in 0..count {
+            if uses_exprs {
+                items.push(const_expr(r, f)?);
+            } else {
+                // A function index becomes `ref.func i`, so consumers see a single form.
+                let at = r.pos32();
+                let index = r.u32()?;
+                items.push(ConstExpr {
+                    instrs: vec![Instr::RefFunc(index)],
+                    offsets: vec![at],
+                });
+            }
+        }
+        m.elems.push(ElemSegment {
+            ty,
+            items,
+            mode,
+            offset,
+        });
+    }
+    Ok(())
+}
+
+/// Data count section (spec §5.5.16).
+pub(crate) fn data_count_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    m.data_count = Some(r.u32()?);
+    Ok(())
+}
+
+/// Code section (spec §5.5.13): one sized body per defined function.
+pub(crate) fn code_section(
+    r: &mut Reader<'_>,
+    f: &Features,
+    m: &mut Module,
+    info: &mut CodeInfo,
+) -> Result<()> {
+    m.code_section_payload_offset = Some(r.pos32());
+    let (n, cap) = r.count()?;
+    m.code.reserve(cap);
+    for _ in 0..n {
+        m.code.push(read_body(r, f, info)?);
+    }
+    Ok(())
+}
+
+/// Data section (spec §5.5.14). Flags: 0 = active in memory 0, 1 = passive, 2 = active with
+/// an explicit memory index.
+pub(crate) fn data_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.datas.reserve(cap);
+    for _ in 0..n {
+        let offset = r.pos32();
+        let flags_at = r.pos();
+        let flags = r.u32()?;
+        let mode = match flags {
+            0 => DataMode::Active {
+                memory: 0,
+                offset: const_expr(r, f)?,
+            },
+            1 if f.bulk_memory => DataMode::Passive,
+            2 if f.bulk_memory => {
+                let memory = r.u32()?;
+                DataMode::Active {
+                    memory,
+                    offset: const_expr(r, f)?,
+                }
+            }
+            _ => return Err(r.err(flags_at, "malformed data segment kind")),
+        };
+        let len = r.len32()?;
+        let bytes = r.bytes(len)?.to_vec();
+        m.datas.push(DataSegment {
+            mode,
+            bytes,
+            offset,
+        });
+    }
+    Ok(())
+}
