@@ -57,8 +57,6 @@ struct FuncValidator<'c, 'm> {
     results: &'m [ValType],
     ops: Vec<Operand>,
     ctrls: Vec<Frame>,
-    /// Scratch buffer for `br_table`.
-    popped: Vec<Operand>,
     /// Offset of the instruction being checked.
     offset: usize,
 }
@@ -83,7 +81,6 @@ pub(crate) fn check_func(
         results: &ty.results,
         ops: Vec::new(),
         ctrls: Vec::new(),
-        popped: Vec::new(),
         offset: start,
     };
     v.ctrls.push(Frame {
@@ -211,6 +208,28 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn pop_vals(&mut self, ts: &[ValType]) -> Result<(), ValidationError> {
         for t in ts.iter().rev() {
             self.pop(*t)?;
+        }
+        Ok(())
+    }
+
+    /// `push_vals(pop_vals(ts))` without moving anything: checks that the top operands
+    /// match `ts`, where operands missing below an unreachable frame count as `Unknown`
+    /// (popping and re-pushing them would only add `Unknown`s that the caller discards).
+    fn check_top(&self, ts: &[ValType]) -> Result<(), ValidationError> {
+        let frame = self.top_frame()?;
+        let available = self.ops.len().saturating_sub(frame.height);
+        for (j, t) in ts.iter().rev().enumerate() {
+            if j >= available {
+                if frame.unreachable {
+                    break;
+                }
+                return Err(self.mismatch());
+            }
+            if let Some(Some(actual)) = self.ops.get(self.ops.len() - 1 - j)
+                && actual != t
+            {
+                return Err(self.mismatch());
+            }
         }
         Ok(())
     }
@@ -383,20 +402,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     if ts.len() != arity {
                         return Err(self.mismatch());
                     }
-                    // push_vals(pop_vals(label_types)): keeps `Unknown` operands unknown.
-                    let mut popped = std::mem::take(&mut self.popped);
-                    popped.clear();
-                    for t in ts.iter().rev() {
-                        match self.pop(*t) {
-                            Ok(o) => popped.push(o),
-                            Err(e) => {
-                                self.popped = popped;
-                                return Err(e);
-                            }
-                        }
-                    }
-                    self.ops.extend(popped.iter().rev());
-                    self.popped = popped;
+                    // push_vals(pop_vals(label_types)), done in place.
+                    self.check_top(ts)?;
                 }
                 self.pop_vals(default_types)?;
                 self.set_unreachable();

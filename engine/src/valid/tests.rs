@@ -113,6 +113,16 @@ fn unreachable_code_is_polymorphic() {
          unreachable br_table 0 1 0) drop (i32.const 0)) drop))",
     );
     valid("(module (func (block (br 0) (i32.add) (drop))))");
+    // Operands partly present below an unreachable frame: the present ones are checked.
+    valid(
+        "(module (func (result i64 i32) (block (result i64 i32) \
+         unreachable (i32.const 0) (i32.const 0) (br_table 0 1))))",
+    );
+    invalid(
+        "(module (func (result i64 i32) (block (result i64 i32) \
+         unreachable (f32.const 0) (i32.const 0) (br_table 0 1))))",
+        "type mismatch",
+    );
     invalid(
         "(module (func unreachable (i64.const 0) (i32.add) drop))",
         "type mismatch",
