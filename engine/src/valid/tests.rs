@@ -598,3 +598,76 @@ fn testsuite_wasm_v1() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn random_bodies_never_panic() {
+    use crate::syntax::{LoadOp, MemArg, NumOp, RefType, StoreOp, ValType};
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut base = module_with_body(vec![Instr::End]);
+    base.types.push(FuncType::new(
+        [ValType::I32, ValType::I64],
+        [ValType::F32, ValType::I32],
+    ));
+    base.memories.push(crate::syntax::MemoryType {
+        limits: crate::syntax::Limits { min: 1, max: None },
+    });
+    base.data_count = Some(0);
+    for _ in 0..3000 {
+        let len = (next() % 40) as usize;
+        let mut instrs = Vec::with_capacity(len + 1);
+        for _ in 0..len {
+            let k = (next() % 4) as u32;
+            let bt = match next() % 4 {
+                0 => BlockType::Empty,
+                1 => BlockType::Value(ValType::I32),
+                2 => BlockType::Func(1),
+                _ => BlockType::Func(k),
+            };
+            let m = MemArg {
+                align: k,
+                offset: 0,
+                memory: k / 2,
+            };
+            instrs.push(match next() % 24 {
+                0 => Instr::Block(bt),
+                1 => Instr::Loop(bt),
+                2 => Instr::If(bt),
+                3 => Instr::Else,
+                4 | 5 => Instr::End,
+                6 => Instr::Br(k),
+                7 => Instr::BrIf(k),
+                8 => Instr::BrTable {
+                    targets: vec![k, 0, 1].into(),
+                    default: k / 2,
+                },
+                9 => Instr::Unreachable,
+                10 => Instr::Return,
+                11 => Instr::I32Const(0),
+                12 => Instr::I64Const(0),
+                13 => Instr::Num(NumOp::I32Add),
+                14 => Instr::Select,
+                15 => Instr::Drop,
+                16 => Instr::LocalGet(k),
+                17 => Instr::Call(k),
+                18 => Instr::RefNull(RefType::FuncRef),
+                19 => Instr::RefIsNull,
+                20 => Instr::Load(LoadOp::I64Load, m),
+                21 => Instr::Store(StoreOp::I32Store8, m),
+                22 => Instr::SelectTyped(vec![ValType::I32; k as usize].into()),
+                _ => Instr::MemoryInit { data: k, memory: 0 },
+            });
+        }
+        instrs.push(Instr::End);
+        let mut m = base.clone();
+        m.code[0].offsets = (0..instrs.len() as u32).collect();
+        m.code[0].instrs = instrs;
+        let _ = validate(&m, &Features::default());
+        let _ = validate(&m, &Features::mvp());
+    }
+}
