@@ -16,10 +16,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(offset: usize, message: impl Into<String>) -> DecodeError {
-        DecodeError {
-            offset,
-            message: message.into(),
-        }
+        DecodeError { offset, message: message.into() }
     }
 }
 
@@ -35,10 +32,7 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(offset: usize, message: impl Into<String>) -> ValidationError {
-        ValidationError {
-            offset,
-            message: message.into(),
-        }
+        ValidationError { offset, message: message.into() }
     }
 }
 
@@ -113,20 +107,12 @@ pub struct Trap {
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap {
-            code,
-            message: None,
-            backtrace: Vec::new(),
-        }
+        Trap { code, message: None, backtrace: Vec::new() }
     }
 
     /// A trap raised by host code, with a message.
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap {
-            code: TrapCode::Host,
-            message: Some(message.into()),
-            backtrace: Vec::new(),
-        }
+        Trap { code: TrapCode::Host, message: Some(message.into()), backtrace: Vec::new() }
     }
 }
 
@@ -180,10 +166,6 @@ mod tests {
 
     #[test]
     fn results_stay_small() {
-        assert!(
-            std::mem::size_of::<Error>() <= 80,
-            "{}",
-            std::mem::size_of::<Error>()
-        );
+        assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
     }
 }

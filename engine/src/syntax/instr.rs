@@ -30,16 +30,10 @@ pub enum Instr {
     End,
     Br(u32),
     BrIf(u32),
-    BrTable {
-        targets: Box<[u32]>,
-        default: u32,
-    },
+    BrTable { targets: Box<[u32]>, default: u32 },
     Return,
     Call(u32),
-    CallIndirect {
-        type_index: u32,
-        table: u32,
-    },
+    CallIndirect { type_index: u32, table: u32 },
     // Reference instructions (spec §2.4.2).
     RefNull(RefType),
     RefIsNull,
@@ -62,14 +56,8 @@ pub enum Instr {
     TableSize(u32),
     TableGrow(u32),
     TableFill(u32),
-    TableCopy {
-        dst: u32,
-        src: u32,
-    },
-    TableInit {
-        elem: u32,
-        table: u32,
-    },
+    TableCopy { dst: u32, src: u32 },
+    TableInit { elem: u32, table: u32 },
     ElemDrop(u32),
     // Memory instructions (spec §2.4.6).
     Load(LoadOp, MemArg),
@@ -77,14 +65,8 @@ pub enum Instr {
     MemorySize(u32),
     MemoryGrow(u32),
     MemoryFill(u32),
-    MemoryCopy {
-        dst: u32,
-        src: u32,
-    },
-    MemoryInit {
-        data: u32,
-        memory: u32,
-    },
+    MemoryCopy { dst: u32, src: u32 },
+    MemoryInit { data: u32, memory: u32 },
     DataDrop(u32),
     // Numeric instructions (spec §2.4.1).
     I32Const(i32),
@@ -190,10 +172,8 @@ impl StoreOp {
     }
     pub fn from_opcode(op: u8) -> Option<StoreOp> {
         use StoreOp::*;
-        const ALL: [StoreOp; 9] = [
-            I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16,
-            I64Store32,
-        ];
+        const ALL: [StoreOp; 9] =
+            [I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32];
         ALL.get(op.checked_sub(0x36)? as usize).copied()
     }
     /// Width of the access in bytes.

@@ -228,17 +228,11 @@ impl Module {
 
     /// Number of imported functions (defined function `i` has index `imported + i`).
     pub fn num_imported_funcs(&self) -> u32 {
-        self.imports
-            .iter()
-            .filter(|i| matches!(i.desc, ImportDesc::Func(_)))
-            .count() as u32
+        self.imports.iter().filter(|i| matches!(i.desc, ImportDesc::Func(_))).count() as u32
     }
 
     /// Number of imported globals.
     pub fn num_imported_globals(&self) -> u32 {
-        self.imports
-            .iter()
-            .filter(|i| matches!(i.desc, ImportDesc::Global(_)))
-            .count() as u32
+        self.imports.iter().filter(|i| matches!(i.desc, ImportDesc::Global(_))).count() as u32
     }
 }

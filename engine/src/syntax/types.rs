@@ -23,10 +23,7 @@ impl ValType {
 
     /// Whether this is a numeric type (`i32`, `i64`, `f32`, `f64`).
     pub fn is_num(self) -> bool {
-        matches!(
-            self,
-            ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
-        )
+        matches!(self, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)
     }
 }
 
@@ -75,10 +72,7 @@ pub struct FuncType {
 
 impl FuncType {
     pub fn new(params: impl Into<Box<[ValType]>>, results: impl Into<Box<[ValType]>>) -> Self {
-        FuncType {
-            params: params.into(),
-            results: results.into(),
-        }
+        FuncType { params: params.into(), results: results.into() }
     }
 }
 

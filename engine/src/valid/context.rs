@@ -49,42 +49,29 @@ impl<'m> Context<'m> {
 
     /// `C.types[x]`, or "unknown type".
     pub fn type_at(&self, x: u32, offset: usize) -> Result<&'m FuncType, ValidationError> {
-        self.types
-            .get(x as usize)
-            .ok_or_else(|| ValidationError::new(offset, format!("unknown type {x}")))
+        self.types.get(x as usize).ok_or_else(|| ValidationError::new(offset, format!("unknown type {x}")))
     }
 
     /// The type of function `x`, or "unknown function".
     pub fn func_type(&self, x: u32, offset: usize) -> Result<&'m FuncType, ValidationError> {
-        let t = self
-            .funcs
-            .get(x as usize)
-            .ok_or_else(|| ValidationError::new(offset, format!("unknown function {x}")))?;
+        let t =
+            self.funcs.get(x as usize).ok_or_else(|| ValidationError::new(offset, format!("unknown function {x}")))?;
         self.type_at(*t, offset)
     }
 
     /// `C.tables[x]`, or "unknown table".
     pub fn table(&self, x: u32, offset: usize) -> Result<TableType, ValidationError> {
-        self.tables
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| ValidationError::new(offset, format!("unknown table {x}")))
+        self.tables.get(x as usize).copied().ok_or_else(|| ValidationError::new(offset, format!("unknown table {x}")))
     }
 
     /// `C.mems[x]`, or "unknown memory".
     pub fn memory(&self, x: u32, offset: usize) -> Result<MemoryType, ValidationError> {
-        self.mems
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| ValidationError::new(offset, format!("unknown memory {x}")))
+        self.mems.get(x as usize).copied().ok_or_else(|| ValidationError::new(offset, format!("unknown memory {x}")))
     }
 
     /// `C.globals[x]`, or "unknown global".
     pub fn global(&self, x: u32, offset: usize) -> Result<GlobalType, ValidationError> {
-        self.globals
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| ValidationError::new(offset, format!("unknown global {x}")))
+        self.globals.get(x as usize).copied().ok_or_else(|| ValidationError::new(offset, format!("unknown global {x}")))
     }
 
     /// `C.elems[x]`, or "unknown elem segment".
@@ -99,10 +86,7 @@ impl<'m> Context<'m> {
     pub fn data(&self, x: u32, offset: usize) -> Result<(), ValidationError> {
         match self.data_count {
             None => Err(ValidationError::new(offset, "data count section required")),
-            Some(n) if x >= n => Err(ValidationError::new(
-                offset,
-                format!("unknown data segment {x}"),
-            )),
+            Some(n) if x >= n => Err(ValidationError::new(offset, format!("unknown data segment {x}"))),
             Some(_) => Ok(()),
         }
     }
@@ -149,10 +133,7 @@ fn collect_refs(module: &Module, refs: &mut [bool]) {
 /// Rejects SIMD's `v128`, which this engine does not support.
 pub(crate) fn check_val_type(t: ValType, offset: usize) -> Result<(), ValidationError> {
     if t == ValType::V128 {
-        return Err(ValidationError::new(
-            offset,
-            "SIMD is not supported (v128 value type)",
-        ));
+        return Err(ValidationError::new(offset, "SIMD is not supported (v128 value type)"));
     }
     Ok(())
 }

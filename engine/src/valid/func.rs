@@ -6,9 +6,7 @@
 
 use super::context::{Context, check_val_type};
 use crate::error::ValidationError;
-use crate::syntax::{
-    BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, ValType,
-};
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, ValType};
 
 /// An operand type; `None` is the spec's `Unknown` (any type, from unreachable code).
 type Operand = Option<ValType>;
@@ -62,11 +60,7 @@ struct FuncValidator<'c, 'm> {
 }
 
 /// Validates the body of function `func_type` (spec §3.4.1).
-pub(crate) fn check_func(
-    c: &Context<'_>,
-    type_index: u32,
-    body: &FuncBody,
-) -> Result<(), ValidationError> {
+pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> Result<(), ValidationError> {
     let start = body.range.start as usize;
     let ty: &FuncType = c.type_at(type_index, start)?;
     for t in body.locals.iter() {
@@ -75,20 +69,8 @@ pub(crate) fn check_func(
     let mut locals = Vec::with_capacity(ty.params.len() + body.locals.len());
     locals.extend_from_slice(&ty.params);
     locals.extend_from_slice(&body.locals);
-    let mut v = FuncValidator {
-        c,
-        locals,
-        results: &ty.results,
-        ops: Vec::new(),
-        ctrls: Vec::new(),
-        offset: start,
-    };
-    v.ctrls.push(Frame {
-        kind: FrameKind::Func,
-        ty: BlockType::Func(type_index),
-        height: 0,
-        unreachable: false,
-    });
+    let mut v = FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
+    v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
     for (i, instr) in body.instrs.iter().enumerate() {
         v.offset = body.offsets.get(i).copied().unwrap_or(body.range.start) as usize;
         if v.ctrls.is_empty() {
@@ -97,10 +79,7 @@ pub(crate) fn check_func(
         v.instr(instr)?;
     }
     if !v.ctrls.is_empty() {
-        return Err(ValidationError::new(
-            body.range.end as usize,
-            "unexpected end of function",
-        ));
+        return Err(ValidationError::new(body.range.end as usize, "unexpected end of function"));
     }
     Ok(())
 }
@@ -135,11 +114,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// `label_types(frame)`: a loop's label takes its parameters, others their results.
     fn label_types(&self, frame: &Frame) -> &'m [ValType] {
-        if frame.kind == FrameKind::Loop {
-            self.start_types(frame.ty)
-        } else {
-            self.end_types(frame.ty)
-        }
+        if frame.kind == FrameKind::Loop { self.start_types(frame.ty) } else { self.end_types(frame.ty) }
     }
 
     /// The label types of relative label `l`, or "unknown label".
@@ -169,9 +144,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- Operand stack --------------------------------------------------------------
 
     fn top_frame(&self) -> Result<&Frame, ValidationError> {
-        self.ctrls
-            .last()
-            .ok_or_else(|| self.err("operators remaining after end of function"))
+        self.ctrls.last().ok_or_else(|| self.err("operators remaining after end of function"))
     }
 
     fn push_val(&mut self, t: Operand) {
@@ -244,12 +217,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- Control stack --------------------------------------------------------------
 
     fn push_ctrl(&mut self, kind: FrameKind, ty: BlockType) {
-        self.ctrls.push(Frame {
-            kind,
-            ty,
-            height: self.ops.len(),
-            unreachable: false,
-        });
+        self.ctrls.push(Frame { kind, ty, height: self.ops.len(), unreachable: false });
         let start = self.start_types(ty);
         self.push_vals(start);
     }
@@ -276,11 +244,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- Features -------------------------------------------------------------------
 
     fn require(&self, enabled: bool, proposal: &str) -> Result<(), ValidationError> {
-        if enabled {
-            Ok(())
-        } else {
-            Err(self.err(format!("instruction requires the {proposal} proposal")))
-        }
+        if enabled { Ok(()) } else { Err(self.err(format!("instruction requires the {proposal} proposal"))) }
     }
 
     fn check_feature(&self, instr: &Instr) -> Result<(), ValidationError> {
@@ -289,9 +253,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::Num(op) => match op.feature() {
                 OpFeature::Mvp => Ok(()),
                 OpFeature::SignExt => self.require(f.sign_ext, "sign-extension"),
-                OpFeature::SatFloatToInt => {
-                    self.require(f.sat_float_to_int, "non-trapping float-to-int")
-                }
+                OpFeature::SatFloatToInt => self.require(f.sat_float_to_int, "non-trapping float-to-int"),
             },
             Instr::RefNull(_)
             | Instr::RefIsNull
@@ -316,10 +278,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- Helpers for instruction classes --------------------------------------------
 
     fn local(&self, x: u32) -> Result<ValType, ValidationError> {
-        self.locals
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| self.err(format!("unknown local {x}")))
+        self.locals.get(x as usize).copied().ok_or_else(|| self.err(format!("unknown local {x}")))
     }
 
     /// `memarg` rules: the memory exists and `2^align <= width` (spec §3.3.7).
@@ -347,11 +306,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 // block/loop bt : [t1*] -> [t2*]
                 let params = self.start_types(*bt);
                 self.pop_vals(params)?;
-                let kind = if matches!(instr, Instr::Loop(_)) {
-                    FrameKind::Loop
-                } else {
-                    FrameKind::Block
-                };
+                let kind = if matches!(instr, Instr::Loop(_)) { FrameKind::Loop } else { FrameKind::Block };
                 self.push_ctrl(kind, *bt);
             }
             Instr::If(bt) => {
@@ -372,9 +327,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::End => {
                 let frame = self.pop_ctrl()?;
                 // An `if` without `else` has an empty else branch: [t1*] -> [t2*] needs t1* = t2*.
-                if frame.kind == FrameKind::If
-                    && self.start_types(frame.ty) != self.end_types(frame.ty)
-                {
+                if frame.kind == FrameKind::If && self.start_types(frame.ty) != self.end_types(frame.ty) {
                     return Err(self.mismatch());
                 }
                 let results = self.end_types(frame.ty);

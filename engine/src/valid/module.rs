@@ -9,50 +9,32 @@ use super::func::check_func;
 use crate::config::Features;
 use crate::error::ValidationError;
 use crate::syntax::{
-    DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MAX_PAGES_32, MemoryType,
-    Module, Mutability, TableType, ValType,
+    DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MAX_PAGES_32, MemoryType, Module, Mutability,
+    TableType, ValType,
 };
 
 /// Largest table size: 2^32 - 1 elements.
 const MAX_TABLE_SIZE: u64 = u32::MAX as u64;
 
 /// `⊢ limits : k` (spec §3.2.1): within `range`, and `min <= max`.
-fn check_limits(
-    l: &Limits,
-    range: u64,
-    range_message: &str,
-    offset: usize,
-) -> Result<(), ValidationError> {
+fn check_limits(l: &Limits, range: u64, range_message: &str, offset: usize) -> Result<(), ValidationError> {
     if l.min > range || l.max.is_some_and(|m| m > range) {
         return Err(ValidationError::new(offset, range_message));
     }
     if l.max.is_some_and(|m| l.min > m) {
-        return Err(ValidationError::new(
-            offset,
-            "size minimum must not be greater than maximum",
-        ));
+        return Err(ValidationError::new(offset, "size minimum must not be greater than maximum"));
     }
     Ok(())
 }
 
 /// `⊢ tabletype ok` (spec §3.2.4).
 fn check_table_type(t: &TableType, offset: usize) -> Result<(), ValidationError> {
-    check_limits(
-        &t.limits,
-        MAX_TABLE_SIZE,
-        "table size must be at most 2^32-1",
-        offset,
-    )
+    check_limits(&t.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1", offset)
 }
 
 /// `⊢ memtype ok` (spec §3.2.5).
 fn check_memory_type(m: &MemoryType, offset: usize) -> Result<(), ValidationError> {
-    check_limits(
-        &m.limits,
-        MAX_PAGES_32,
-        "memory size must be at most 65536 pages (4GiB)",
-        offset,
-    )
+    check_limits(&m.limits, MAX_PAGES_32, "memory size must be at most 65536 pages (4GiB)", offset)
 }
 
 /// `⊢ globaltype ok` (spec §3.2.6).
@@ -86,10 +68,7 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
             ImportDesc::Global(g) => {
                 check_global_type(g, at)?;
                 if g.mutability == Mutability::Var && !features.mutable_global {
-                    return Err(ValidationError::new(
-                        at,
-                        "mutable globals cannot be imported",
-                    ));
+                    return Err(ValidationError::new(at, "mutable globals cannot be imported"));
                 }
             }
         }
@@ -111,19 +90,13 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
         check_table_type(t, 0)?;
     }
     if c.tables.len() > 1 && !features.reference_types {
-        return Err(ValidationError::new(
-            second_offset(m, ExternKind::Table),
-            "multiple tables",
-        ));
+        return Err(ValidationError::new(second_offset(m, ExternKind::Table), "multiple tables"));
     }
     for mt in &m.memories {
         check_memory_type(mt, 0)?;
     }
     if c.mems.len() > 1 {
-        return Err(ValidationError::new(
-            second_offset(m, ExternKind::Memory),
-            "multiple memories",
-        ));
+        return Err(ValidationError::new(second_offset(m, ExternKind::Memory), "multiple memories"));
     }
 
     // Globals (spec §3.4.6): the initializer is a constant of the global's type.
@@ -153,10 +126,7 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
         && n as usize != m.datas.len()
     {
         let at = m.datas.first().map_or(0, |d| d.offset) as usize;
-        return Err(ValidationError::new(
-            at,
-            "data count and data section have inconsistent lengths",
-        ));
+        return Err(ValidationError::new(at, "data count and data section have inconsistent lengths"));
     }
     for d in &m.datas {
         if let DataMode::Active { memory, offset } = &d.mode {
@@ -196,10 +166,7 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
             ExternKind::Global => {
                 let g = c.global(e.index, at)?;
                 if g.mutability == Mutability::Var && !features.mutable_global {
-                    return Err(ValidationError::new(
-                        at,
-                        "mutable globals cannot be exported",
-                    ));
+                    return Err(ValidationError::new(at, "mutable globals cannot be exported"));
                 }
             }
         }
@@ -212,11 +179,7 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
 
 /// Offset of the second table or memory if it is imported (defined ones have no offset).
 fn second_offset(m: &Module, kind: ExternKind) -> usize {
-    m.imports
-        .iter()
-        .filter(|i| i.desc.kind() == kind)
-        .nth(1)
-        .map_or(0, |i| i.offset as usize)
+    m.imports.iter().filter(|i| i.desc.kind() == kind).nth(1).map_or(0, |i| i.offset as usize)
 }
 
 /// The module keeps no offset for the start section; report the code section's, if any.

