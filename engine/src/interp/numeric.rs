@@ -137,3 +137,20 @@ mod tests {
         assert_eq!(i64_div_u(1, 0), Err(TrapCode::IntegerDivideByZero));
     }
 }
+
+macro_rules! float_rounding {
+    ($f:ty, $quiet:expr, $($name:ident => $op:path),*) => {
+        $(
+            /// Rounding that quiets a NaN operand: libm's rounding functions return a
+            /// signalling NaN unchanged, but wasm requires an arithmetic NaN.
+            pub fn $name(x: $f) -> $f {
+                if x.is_nan() { <$f>::from_bits(x.to_bits() | $quiet) } else { $op(x) }
+            }
+        )*
+    };
+}
+
+float_rounding!(f32, 0x0040_0000, f32_ceil => f32::ceil, f32_floor => f32::floor, f32_trunc => f32::trunc,
+    f32_nearest => f32::round_ties_even);
+float_rounding!(f64, 0x0008_0000_0000_0000, f64_ceil => f64::ceil, f64_floor => f64::floor,
+    f64_trunc => f64::trunc, f64_nearest => f64::round_ties_even);
