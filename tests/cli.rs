@@ -94,7 +94,6 @@ fn malformed_binary_names_file_and_offset() {
 }
 
 #[test]
-#[ignore = "needs the validator: engine/src/valid is still a placeholder that accepts everything"]
 fn invalid_module() {
     // (module (func (result i32) (i64.const 0))): a type mismatch.
     let p = write("invalid.wat", b"(module (func (result i32) (i64.const 0)))");
