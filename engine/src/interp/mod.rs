@@ -12,7 +12,7 @@ mod numeric;
 use std::sync::Arc;
 
 use crate::error::{Trap, TrapCode, TrapFrame};
-use crate::runtime::{Caller, FuncInst, HostFnRef, Store, Val};
+use crate::runtime::{Caller, FuncInst, HostFnRef, Instance, Store, Val};
 use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
@@ -39,7 +39,7 @@ pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64
         None => return Err(Trap::host("call of a function that is not in this store")),
     };
     if let Some(f) = host {
-        return call_host(store, &f, &ty, args);
+        return call_host(store, &f, &ty, args, None);
     }
     let mut stack = std::mem::take(&mut store.stack);
     stack.clear();
@@ -52,9 +52,15 @@ pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64
     out
 }
 
-fn call_host(store: &mut Store, f: &HostFnRef, ty: &crate::syntax::FuncType, args: &[u64]) -> Result<Vec<u64>, Trap> {
+fn call_host(
+    store: &mut Store,
+    f: &HostFnRef,
+    ty: &crate::syntax::FuncType,
+    args: &[u64],
+    caller: Option<Instance>,
+) -> Result<Vec<u64>, Trap> {
     let vals: Vec<Val> = ty.params.iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
-    let results = f(&mut Caller::new(store), &vals)?;
+    let results = f(&mut Caller::new(store, caller), &vals)?;
     if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
@@ -299,7 +305,7 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
                     sp -= n;
                     let args = stack[sp..sp + n].to_vec();
                     store.depth += frames.len() as u32 + 1;
-                    let result = call_host(store, &f, &ty, &args);
+                    let result = call_host(store, &f, &ty, &args, Some(Instance(inst)));
                     store.depth -= frames.len() as u32 + 1;
                     match result {
                         Ok(results) => {
