@@ -415,11 +415,15 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> WasiRe
     mem.write_u32(out, bytes.len() as u32)
 }
 
-/// A guest path: relative, UTF-8. cap-std rejects absolute paths and `..` escapes itself.
+/// A guest path: UTF-8 and relative to its directory fd. An absolute path is refused here
+/// with ENOTCAPABLE; cap-std refuses `..` and symlink escapes itself.
 fn path(mem: &GuestMem<'_>, ptr: u32, len: u32) -> WasiResult<String> {
     let p = mem.str(ptr, len)?;
     if p.contains('\0') {
         return Err(Errno::Ilseq);
+    }
+    if p.starts_with('/') {
+        return Err(Errno::Notcapable);
     }
     Ok(p)
 }
