@@ -341,6 +341,8 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> Wa
     let (fd, out) = (a.u32(0), a.u32(1));
     let name = ctx.get(fd)?.preopen.as_ref().ok_or(Errno::Badf)?;
     let len = name.len() as u32;
+    // Check the whole 8-byte record first so `out + 4` cannot overflow.
+    mem.slice(out, 8)?;
     mem.write_u32(out, 0)?;
     mem.write_u32(out + 4, len)
 }
