@@ -31,8 +31,14 @@ struct Frame {
 const NO_MEMORY: usize = usize::MAX;
 
 /// Calls function `addr` with slot-encoded `args` (already type-checked by the caller)
-/// and returns its slot-encoded results.
+/// and returns its slot-encoded results. On the JIT tier, wasm functions run as native
+/// code (falling back to the interpreter for a module the JIT could not compile).
 pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    if store.engine.config().tier == crate::config::Tier::Jit
+        && let Some(r) = crate::jit::try_call(store, addr, args)
+    {
+        return r;
+    }
     let (ty, host) = match store.funcs.get(addr as usize) {
         Some(FuncInst::Host { ty, f }) => (ty.clone(), Some(f.clone())),
         Some(FuncInst::Wasm { ty, .. }) => (ty.clone(), None),
