@@ -1,2 +1,330 @@
-//! The `wasmscope` CLI. Being written.
-fn main() {}
+//! The `wasmscope` command line: validate a module, run one of its exports, or run a
+//! `.wast` script. `anyhow` is used at this edge only; the engine's errors are typed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow, bail};
+use wasmscope_engine::syntax::ValType;
+use wasmscope_engine::{Config, Engine, Extern, Features, Linker, Module, Store, Tier, Val};
+use wasmscope_spec_runner::{ExpectedFailures, SuiteFile, install_panic_capture, parse_tiers, run_suite};
+
+const HELP: &str = "\
+wasmscope: a WebAssembly 2.0 runtime and spec-conformance / debugging workbench
+
+USAGE:
+    wasmscope validate FILE
+    wasmscope run FILE [--invoke NAME [ARGS...]] [--tier interp]
+    wasmscope wast FILE.wast [--tier interp|all] [--mvp] [--verbose]
+    wasmscope --help | --version
+
+COMMANDS:
+    validate   decode and validate FILE (.wasm binary or .wat text)
+    run        instantiate FILE (imports may come from the `spectest` module) and call
+               the export NAME with ARGS, parsed by its parameter types (i32/i64 as
+               decimal or 0x hex, f32/f64 as decimals, inf, nan; funcref/externref as
+               null, externref also as a number); prints one result per line
+    wast       run a .wast script and print its summary; exits 1 if anything failed
+
+OPTIONS:
+    --tier NAME   execution tier (default interp; `wast` also takes `all`)
+    --mvp         `wast` only: run with WebAssembly 1.0 features (default: 2.0)
+    --verbose     `wast` only: also list skips and message mismatches
+
+FILE is read as a binary module if it starts with \\0asm, else as WebAssembly text.
+Exit status: 0 success, 1 failure (invalid module, trap, failed script), 2 bad usage.";
+
+/// A command-line mistake: printed with a hint, exit status 2.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(code) => code,
+        Err(e) if e.downcast_ref::<Usage>().is_some() => {
+            eprintln!("error: {e}\n(see `wasmscope --help`)");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> anyhow::Result<ExitCode> {
+    let Some(cmd) = args.first() else {
+        println!("{HELP}");
+        return Err(usage("no command given"));
+    };
+    let rest = &args[1..];
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match cmd.as_str() {
+        "-h" | "--help" | "help" => {
+            println!("{HELP}");
+            Ok(ExitCode::SUCCESS)
+        }
+        "-V" | "--version" => {
+            println!("wasmscope {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        "validate" => validate(rest),
+        "run" => run(rest),
+        "wast" => wast(rest),
+        other => Err(usage(format!("unknown command `{other}`"))),
+    }
+}
+
+/// Reads FILE as a module binary: `\0asm` bytes as they are, anything else as text.
+fn read_module(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow!("{}: not a WebAssembly module (no \\0asm header, and not UTF-8 text)", path.display()))?;
+    wat::parse_str(text).map_err(|mut e| {
+        e.set_path(path);
+        anyhow!("{}: not a WebAssembly module: text does not parse:\n{e}", path.display())
+    })
+}
+
+fn tier_arg(name: &str) -> anyhow::Result<Tier> {
+    Tier::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Tier::ALL.iter().map(|t| t.name()).collect();
+        usage(format!("unknown tier `{name}` (this build has: {})", known.join(", ")))
+    })
+}
+
+fn compile(path: &Path, tier: Tier) -> anyhow::Result<(Engine, Module)> {
+    let bytes = read_module(path)?;
+    let engine = Engine::new(Config { tier, features: Features::wasm2(), ..Config::default() });
+    // Engine errors name the phase and the byte offset (in the binary; for text input,
+    // in the binary it encodes to).
+    let module = Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    Ok((engine, module))
+}
+
+fn validate(args: &[String]) -> anyhow::Result<ExitCode> {
+    let [file] = args else {
+        return Err(usage("`validate` takes exactly one FILE"));
+    };
+    let path = PathBuf::from(file);
+    compile(&path, Tier::default())?;
+    println!("{}: valid", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut file = None;
+    let mut invoke: Option<String> = None;
+    let mut tier = Tier::default();
+    let mut call_args: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let mut value = |flag: &str| {
+            i += 1;
+            args.get(i).cloned().ok_or_else(|| usage(format!("{flag} needs a value")))
+        };
+        match a.as_str() {
+            "--invoke" if invoke.is_none() => invoke = Some(value("--invoke")?),
+            "--tier" => tier = tier_arg(&value("--tier")?)?,
+            "--" => {
+                call_args.extend(args[i + 1..].iter().cloned());
+                break;
+            }
+            s if s.starts_with("--") => return Err(usage(format!("unknown option `{s}`"))),
+            _ if file.is_none() => file = Some(PathBuf::from(a)),
+            _ if invoke.is_some() => call_args.push(a.clone()),
+            _ => return Err(usage(format!("unexpected argument `{a}` (arguments follow --invoke NAME)"))),
+        }
+        i += 1;
+    }
+    let Some(path) = file else {
+        return Err(usage("`run` needs a FILE"));
+    };
+    let (engine, module) = compile(&path, tier)?;
+    let mut store = Store::new(&engine);
+    let mut linker = Linker::new();
+    wasmscope_spec_runner::spectest::define(&mut store, &mut linker)
+        .map_err(|e| anyhow!("cannot create the spectest host module: {e}"))?;
+    let instance = linker.instantiate(&mut store, &module).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let Some(name) = invoke else {
+        if !call_args.is_empty() {
+            return Err(usage("arguments given without --invoke NAME"));
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let func = match instance.export(&store, &name) {
+        Some(Extern::Func(f)) => f,
+        Some(_) => bail!("{}: export `{name}` is not a function", path.display()),
+        None => {
+            let funcs: Vec<String> = instance
+                .exports(&store)
+                .into_iter()
+                .filter(|(_, e)| matches!(e, Extern::Func(_)))
+                .map(|(n, _)| n)
+                .collect();
+            bail!(
+                "{}: no exported function `{name}` (exported functions: {})",
+                path.display(),
+                if funcs.is_empty() { "none".to_string() } else { funcs.join(", ") }
+            )
+        }
+    };
+    let ty = func.ty(&store);
+    if ty.params.len() != call_args.len() {
+        return Err(usage(format!(
+            "`{name}` has type {ty}: it takes {} argument(s), {} given",
+            ty.params.len(),
+            call_args.len()
+        )));
+    }
+    let vals = ty
+        .params
+        .iter()
+        .zip(&call_args)
+        .enumerate()
+        .map(|(i, (t, s))| parse_val(*t, s).map_err(|e| usage(format!("argument {}: {e}", i + 1))))
+        .collect::<anyhow::Result<Vec<Val>>>()?;
+    let results = func.call(&mut store, &vals).map_err(|e| anyhow!("`{name}`: {e}"))?;
+    for v in results {
+        println!("{}", show_val(&v));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_int<T>(s: &str, dec: fn(&str) -> Option<T>, hex: fn(&str) -> Option<T>) -> Option<T> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        Some(h) if !neg => hex(h),
+        Some(_) => None,
+        None => dec(s),
+    }
+}
+
+fn parse_float(s: &str) -> Option<f64> {
+    match s {
+        "inf" | "+inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        "nan" | "+nan" => Some(f64::NAN),
+        "-nan" => Some(-f64::NAN),
+        _ => s.parse().ok(),
+    }
+}
+
+/// Parses a command-line argument as a value of type `t`.
+fn parse_val(t: ValType, s: &str) -> Result<Val, String> {
+    let bad = || format!("`{s}` is not a valid {t}");
+    Ok(match t {
+        ValType::I32 => Val::I32(
+            parse_int(
+                s,
+                |d| d.parse::<i32>().ok().or_else(|| d.parse::<u32>().ok().map(|u| u as i32)),
+                |h| u32::from_str_radix(h, 16).ok().map(|u| u as i32),
+            )
+            .ok_or_else(bad)?,
+        ),
+        ValType::I64 => Val::I64(
+            parse_int(
+                s,
+                |d| d.parse::<i64>().ok().or_else(|| d.parse::<u64>().ok().map(|u| u as i64)),
+                |h| u64::from_str_radix(h, 16).ok().map(|u| u as i64),
+            )
+            .ok_or_else(bad)?,
+        ),
+        ValType::F32 => {
+            let v = match s {
+                "inf" | "+inf" | "-inf" | "nan" | "+nan" | "-nan" => parse_float(s).map(|f| f as f32),
+                _ => s.parse::<f32>().ok(),
+            };
+            Val::F32(v.ok_or_else(bad)?.to_bits())
+        }
+        ValType::F64 => Val::F64(parse_float(s).ok_or_else(bad)?.to_bits()),
+        ValType::FuncRef if s == "null" => Val::FuncRef(None),
+        ValType::ExternRef if s == "null" => Val::ExternRef(None),
+        ValType::ExternRef => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
+        ValType::FuncRef | ValType::V128 => return Err(format!("cannot pass a {t} from the command line")),
+    })
+}
+
+/// Prints a result: `42`, `1.5`, `nan`, `null`, `funcref`.
+fn show_val(v: &Val) -> String {
+    fn float(f: f64, nan_bits: String) -> String {
+        if f.is_nan() {
+            nan_bits
+        } else if f.is_infinite() {
+            if f > 0.0 { "inf".to_string() } else { "-inf".to_string() }
+        } else {
+            format!("{f}")
+        }
+    }
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => {
+            let f = f32::from_bits(*b);
+            if f.is_finite() { format!("{f}") } else { float(f64::from(f), format!("nan (bits {b:#010x})")) }
+        }
+        Val::F64(b) => float(f64::from_bits(*b), format!("nan (bits {b:#018x})")),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(Some(_)) => "funcref".to_string(),
+        Val::ExternRef(Some(n)) => format!("externref {n}"),
+    }
+}
+
+fn wast(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut file = None;
+    let mut tiers = vec![Tier::default()];
+    let mut features = Features::wasm2();
+    let mut verbose = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--tier" => {
+                let v = it.next().ok_or_else(|| usage("--tier needs a value"))?;
+                tiers = parse_tiers(v).map_err(usage)?;
+            }
+            "--mvp" => features = Features::mvp(),
+            "--verbose" | "-v" => verbose = true,
+            s if s.starts_with("--") => return Err(usage(format!("unknown option `{s}`"))),
+            _ if file.is_none() => file = Some(PathBuf::from(a)),
+            _ => return Err(usage(format!("unexpected argument `{a}`"))),
+        }
+    }
+    let Some(path) = file else {
+        return Err(usage("`wast` needs a FILE.wast"));
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let file = SuiteFile { name: name.clone(), text: text.into(), features };
+    install_panic_capture();
+    let summary = run_suite(&name, &[file], &tiers, &ExpectedFailures::none(), 1, &|_, _, _| {});
+    let details = summary.details(verbose);
+    if !details.is_empty() {
+        println!("{details}");
+    }
+    print!("{}", summary.table());
+    println!("{}", summary.totals_line());
+    Ok(if summary.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -2,6 +2,8 @@
 //! out-of-bounds stores at the top of the address space, unbounded recursion, traps in
 //! host functions called from JIT code, re-entry, and trap locations.
 
+#![allow(clippy::unwrap_used, reason = "test helpers run per tier outside #[test] fns")]
+
 use wasmscope_engine::syntax::{FuncType, ValType};
 use wasmscope_engine::{
     BoundsChecks, Config, Engine, Error, Extern, Func, Linker, Module, Store, Tier, Trap, TrapCode, Val,

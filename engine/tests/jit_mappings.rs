@@ -2,6 +2,8 @@
 //! on every tier and bounds-check strategy. Its own test binary, so no other test changes
 //! the process's mappings meanwhile.
 
+#![allow(clippy::unwrap_used, reason = "test helpers run per tier outside #[test] fns")]
+
 use wasmscope_engine::{BoundsChecks, Config, Engine, Linker, Module, Store, Tier, Val};
 
 fn maps() -> usize {

@@ -1,6 +1,8 @@
 //! End-to-end checks of every execution tier through the public API: calls, control flow,
 //! memory, tables, traps, host functions and deep recursion.
 
+#![allow(clippy::unwrap_used, reason = "test helpers run per tier outside #[test] fns")]
+
 use wasmscope_engine::syntax::{FuncType, ValType};
 use wasmscope_engine::{Config, Engine, Error, Func, Linker, Module, Store, Tier, TrapCode, Val};
 
@@ -139,6 +141,53 @@ fn host_functions_and_call_indirect(tier: Tier) {
     assert_eq!(trap_code(call(&mut store, i, "fail", &[])), TrapCode::Host);
 }
 
+fn memory_grow_honours_the_engine_limit(tier: Tier) {
+    let mut config = Config::with_tier(tier);
+    config.limits.max_memory_pages = 3;
+    let engine = Engine::new(config);
+    let bytes = wat::parse_str(
+        r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut s = Store::new(&engine);
+    let i = Linker::new().instantiate(&mut s, &module).unwrap();
+    assert_eq!(call(&mut s, i, "grow", &[Val::I32(2)]).unwrap(), vec![Val::I32(1)]);
+    assert_eq!(call(&mut s, i, "grow", &[Val::I32(1)]).unwrap(), vec![Val::I32(-1)]);
+    assert_eq!(i.memory(&s, "m").map(|m| m.size(&s)), None);
+}
+
+fn mvp_engine_rejects_later_proposals(tier: Tier) {
+    let engine = Engine::new(Config { features: wasmscope_engine::Features::mvp(), ..Config::with_tier(tier) });
+    let bytes = wat::parse_str(r#"(module (func (param i32) (result i32) (i32.extend8_s (local.get 0))))"#).unwrap();
+    assert!(matches!(Module::new(&engine, &bytes), Err(Error::Decode(_))));
+    let bytes = wat::parse_str(r#"(module (func (result i32 i32) (i32.const 1) (i32.const 2)))"#).unwrap();
+    assert!(matches!(Module::new(&engine, &bytes), Err(Error::Validate(_))));
+}
+
+fn host_functions_see_the_calling_instance(tier: Tier) {
+    let engine = Engine::new(Config::with_tier(tier));
+    let mut store = Store::new(&engine);
+    let peek = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), |caller, args| {
+        let Some(wasmscope_engine::Extern::Memory(m)) = caller.get_export("memory") else {
+            return Err(wasmscope_engine::Trap::host("no memory export"));
+        };
+        let Val::I32(addr) = args[0] else { return Err(wasmscope_engine::Trap::host("bad argument")) };
+        let byte = caller.store().memory_byte(m, addr as usize);
+        Ok(vec![Val::I32(byte.map_or(-1, i32::from))])
+    });
+    let mut linker = Linker::new();
+    linker.define("env", "peek", wasmscope_engine::Extern::Func(peek));
+    let bytes = wat::parse_str(
+        r#"(module (import "env" "peek" (func $peek (param i32) (result i32)))
+          (memory (export "memory") 1) (data (i32.const 5) "\2a")
+          (func (export "f") (result i32) (call $peek (i32.const 5))))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    assert_eq!(call(&mut store, i, "f", &[]).unwrap(), vec![Val::I32(42)]);
+}
 /// Runs each check on every tier (`Tier::ALL`), naming the tier on failure.
 macro_rules! on_all_tiers {
     ($($name:ident),* $(,)?) => {
@@ -160,5 +209,8 @@ on_all_tiers!(
     loops_branches_and_br_table,
     memory_and_traps,
     deep_recursion_is_call_stack_exhausted,
-    host_functions_and_call_indirect
+    host_functions_and_call_indirect,
+    memory_grow_honours_the_engine_limit,
+    mvp_engine_rejects_later_proposals,
+    host_functions_see_the_calling_instance,
 );

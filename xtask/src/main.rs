@@ -1,2 +1,80 @@
-//! `cargo xtask`: the project's one script. Being written.
-fn main() {}
+//! `cargo xtask`: the project's one script.
+//!
+//! - `cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [...]` builds
+//!   the spec runner in release mode and runs the claimed spec suite (progress, per-file
+//!   table, totals); exits non-zero on any unexpected failure, unexpected pass or tier
+//!   divergence. Options are passed through to `wasmscope-spec` (see its `--help`).
+//! - `cargo xtask ci` does what `.ci/run` does: fmt check, clippy, tests, spec suite.
+//!
+//! xtask does not depend on the engine: it drives cargo.
+
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+cargo xtask: project tasks
+
+USAGE:
+    cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
+    cargo xtask ci
+
+spec   run the claimed WebAssembly spec suite on the given tiers (default: all) with the
+       release build of the spec runner; `cargo xtask spec --help` lists every option
+ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`";
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a command, inheriting stdio; Err names the step that failed.
+fn step(name: &str, mut cmd: Command) -> Result<(), String> {
+    eprintln!("xtask: {name}");
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{name} failed ({s})")),
+        Err(e) => Err(format!("{name}: could not start: {e}")),
+    }
+}
+
+fn spec(args: &[String]) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "--release", "-p", "wasmscope-spec-runner", "--bin", "wasmscope-spec", "--"]);
+    cmd.args(args);
+    step("spec suite (release build of wasmscope-spec)", cmd)
+}
+
+fn ci() -> Result<(), String> {
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    step("cargo fmt --check", fmt)?;
+    let mut clippy = cargo();
+    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    step("cargo clippy", clippy)?;
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    step("cargo test --workspace", test)?;
+    spec(&[])
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("spec") => spec(&args[1..]),
+        Some("ci") if args.len() == 1 => ci(),
+        None | Some("-h" | "--help" | "help") => {
+            println!("{HELP}");
+            return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+        Some(other) => {
+            eprintln!("xtask: unknown task `{}`\n\n{HELP}", args.join(" "));
+            let _ = other;
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

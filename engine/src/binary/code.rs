@@ -48,26 +48,33 @@ pub(crate) fn read_expr(
     loop {
         let at = r.pos();
         let instr = read_instr(r, features, info)?;
-        match &instr {
-            Instr::Block(_) | Instr::Loop(_) => open.push(Open::Block),
-            Instr::If(_) => open.push(Open::Then),
+        // Whether this `end` closes the expression itself rather than a nested construct.
+        let last = match &instr {
+            Instr::Block(_) | Instr::Loop(_) => {
+                open.push(Open::Block);
+                false
+            }
+            Instr::If(_) => {
+                open.push(Open::Then);
+                false
+            }
             Instr::Else => match open.last_mut() {
-                Some(top @ Open::Then) => *top = Open::Else,
+                Some(top @ Open::Then) => {
+                    *top = Open::Else;
+                    false
+                }
                 // The reference interpreter stops the current instruction sequence at the
                 // `else` and then finds that it is not the expected `end`.
                 _ => return Err(r.err(at, "END opcode expected")),
             },
-            Instr::End => {
-                if open.pop().is_none() {
-                    instrs.push(instr);
-                    offsets.push(at as u32);
-                    return Ok(());
-                }
-            }
-            _ => {}
-        }
+            Instr::End => open.pop().is_none(),
+            _ => false,
+        };
         instrs.push(instr);
         offsets.push(at as u32);
+        if last {
+            return Ok(());
+        }
     }
 }
 

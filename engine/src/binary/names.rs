@@ -19,11 +19,10 @@ pub(crate) fn read_name_section(bytes: &[u8], start: usize, end: usize, names: &
 fn read_subsections(r: &mut Reader<'_>, names: &mut Names) -> Result<()> {
     while !r.is_eof() {
         let id = r.u8()?;
-        let size = r.len32()?;
-        let end = r.pos() + size;
-        if end > r.len() {
-            return Err(r.eos());
-        }
+        let size = r.u32()? as usize;
+        // A subsection claiming more bytes than there are is still read as far as it goes,
+        // so that a truncated name section keeps its complete entries.
+        let end = r.pos().saturating_add(size).min(r.len());
         // Each subsection is parsed with a reader that stops at its end, so a bad one
         // cannot spill into the next.
         let mut sub = Reader::new(r.slice(0, end), r.pos());

@@ -137,8 +137,10 @@ pub(crate) fn elem_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
         let offset = r.pos32();
         let flags_at = r.pos();
         let flags = r.u32()?;
-        // Only encoding 0 exists in WebAssembly 1.0.
-        if flags > 7 || (flags != 0 && !(f.bulk_memory || f.reference_types)) {
+        // Passive and declarative segments (odd flags) came with bulk memory and reference
+        // types. The other encodings are merely alternative spellings of active segments,
+        // which text-to-binary tools emit even for 1.0 modules, so they are not gated.
+        if flags > 7 || (flags & 1 != 0 && !(f.bulk_memory || f.reference_types)) {
             return Err(r.err(flags_at, "malformed elements segment kind"));
         }
         let mode = match flags {

@@ -69,8 +69,12 @@ pub(crate) fn block_type(r: &mut Reader<'_>, f: &Features) -> Result<BlockType> 
         _ => {
             let at = r.pos();
             let x = r.s33()?;
-            // Type indices are only part of the block type grammar with multi-value.
-            if x < 0 || !f.multi_value {
+            // Type indices are only part of the block type grammar with multi-value; before
+            // it, anything but 0x40 had to be a value type.
+            if !f.multi_value {
+                return Err(r.err(at, "malformed value type"));
+            }
+            if x < 0 {
                 return Err(r.err(at, "malformed block type"));
             }
             // An s33 that is not negative has at most 32 bits.

@@ -12,7 +12,7 @@ mod numeric;
 use std::sync::Arc;
 
 use crate::error::{Trap, TrapCode, TrapFrame};
-use crate::runtime::{Caller, FuncInst, HostFnRef, Store, Val};
+use crate::runtime::{Caller, FuncInst, HostFnRef, Instance, Store, Val};
 use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
@@ -34,6 +34,16 @@ const NO_MEMORY: usize = usize::MAX;
 /// and returns its slot-encoded results. On the JIT tier, wasm functions run as native
 /// code (falling back to the interpreter for a module the JIT could not compile).
 pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    call_from(store, addr, args, None)
+}
+
+/// [`call`] made by wasm code of instance `caller` (which host functions can see).
+pub(crate) fn call_from(
+    store: &mut Store,
+    addr: u32,
+    args: &[u64],
+    caller: Option<Instance>,
+) -> Result<Vec<u64>, Trap> {
     if store.engine.config().tier == crate::config::Tier::Jit
         && let Some(r) = crate::jit::try_call(store, addr, args)
     {
@@ -45,7 +55,7 @@ pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64
         None => return Err(Trap::host("call of a function that is not in this store")),
     };
     if let Some(f) = host {
-        return call_host(store, &f, &ty, args);
+        return call_host(store, &f, &ty, args, caller);
     }
     let mut stack = std::mem::take(&mut store.stack);
     stack.clear();
@@ -58,9 +68,15 @@ pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64
     out
 }
 
-fn call_host(store: &mut Store, f: &HostFnRef, ty: &crate::syntax::FuncType, args: &[u64]) -> Result<Vec<u64>, Trap> {
+fn call_host(
+    store: &mut Store,
+    f: &HostFnRef,
+    ty: &crate::syntax::FuncType,
+    args: &[u64],
+    caller: Option<Instance>,
+) -> Result<Vec<u64>, Trap> {
     let vals: Vec<Val> = ty.params.iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
-    let results = f(&mut Caller::new(store), &vals)?;
+    let results = f(&mut Caller::new(store, caller), &vals)?;
     if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
@@ -305,7 +321,7 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
                     sp -= n;
                     let args = stack[sp..sp + n].to_vec();
                     store.depth += frames.len() as u32 + 1;
-                    let result = call_host(store, &f, &ty, &args);
+                    let result = call_host(store, &f, &ty, &args, Some(Instance(inst)));
                     store.depth -= frames.len() as u32 + 1;
                     match result {
                         Ok(results) => {
@@ -619,10 +635,10 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
             Op::I64Rotr => bin!(u64s, from_u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32)),
             Op::F32Abs => un!(u32s, from_u32, |a: u32| a & 0x7fff_ffff),
             Op::F32Neg => un!(u32s, from_u32, |a: u32| a ^ 0x8000_0000),
-            Op::F32Ceil => un!(f32s, from_f32, f32::ceil),
-            Op::F32Floor => un!(f32s, from_f32, f32::floor),
-            Op::F32Trunc => un!(f32s, from_f32, f32::trunc),
-            Op::F32Nearest => un!(f32s, from_f32, f32::round_ties_even),
+            Op::F32Ceil => un!(f32s, from_f32, f32_ceil),
+            Op::F32Floor => un!(f32s, from_f32, f32_floor),
+            Op::F32Trunc => un!(f32s, from_f32, f32_trunc),
+            Op::F32Nearest => un!(f32s, from_f32, f32_nearest),
             Op::F32Sqrt => un!(f32s, from_f32, f32::sqrt),
             Op::F32Add => bin!(f32s, from_f32, |a, b| a + b),
             Op::F32Sub => bin!(f32s, from_f32, |a, b| a - b),
@@ -633,10 +649,10 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
             Op::F32Copysign => bin!(u32s, from_u32, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
             Op::F64Abs => un!(u64s, from_u64, |a: u64| a & 0x7fff_ffff_ffff_ffff),
             Op::F64Neg => un!(u64s, from_u64, |a: u64| a ^ 0x8000_0000_0000_0000),
-            Op::F64Ceil => un!(f64s, from_f64, f64::ceil),
-            Op::F64Floor => un!(f64s, from_f64, f64::floor),
-            Op::F64Trunc => un!(f64s, from_f64, f64::trunc),
-            Op::F64Nearest => un!(f64s, from_f64, f64::round_ties_even),
+            Op::F64Ceil => un!(f64s, from_f64, f64_ceil),
+            Op::F64Floor => un!(f64s, from_f64, f64_floor),
+            Op::F64Trunc => un!(f64s, from_f64, f64_trunc),
+            Op::F64Nearest => un!(f64s, from_f64, f64_nearest),
             Op::F64Sqrt => un!(f64s, from_f64, f64::sqrt),
             Op::F64Add => bin!(f64s, from_f64, |a, b| a + b),
             Op::F64Sub => bin!(f64s, from_f64, |a, b| a - b),

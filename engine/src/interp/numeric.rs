@@ -31,12 +31,17 @@ int_div!(i32_div_s, i32_div_u, i32_rem_s, i32_rem_u, i32, u32);
 int_div!(i64_div_s, i64_div_u, i64_rem_s, i64_rem_u, i64, u64);
 
 macro_rules! float_minmax {
-    ($min:ident, $max:ident, $f:ty) => {
+    ($min:ident, $max:ident, $quiet_nan:ident, $f:ty, $quiet:expr) => {
+        /// An arithmetic NaN (quiet bit set) derived from the NaN operand. Spelled out
+        /// because LLVM may fold `a + b` with a NaN operand to that operand unquieted.
+        fn $quiet_nan(a: $f, b: $f) -> $f {
+            let n = if a.is_nan() { a } else { b };
+            <$f>::from_bits(n.to_bits() | $quiet)
+        }
         /// `fmin`: NaN if either operand is NaN; `-0 < +0`.
         pub fn $min(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                // An arithmetic NaN derived from the operands (quiet bit set).
-                return a + b;
+                return $quiet_nan(a, b);
             }
             if a == b {
                 // Equal values: only the signs of zeros can differ; min prefers -0.
@@ -47,7 +52,7 @@ macro_rules! float_minmax {
         /// `fmax`: NaN if either operand is NaN; `+0 > -0`.
         pub fn $max(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                return a + b;
+                return $quiet_nan(a, b);
             }
             if a == b {
                 return <$f>::from_bits(a.to_bits() & b.to_bits());
@@ -57,8 +62,8 @@ macro_rules! float_minmax {
     };
 }
 
-float_minmax!(f32_min, f32_max, f32);
-float_minmax!(f64_min, f64_max, f64);
+float_minmax!(f32_min, f32_max, f32_quiet_nan, f32, 0x0040_0000);
+float_minmax!(f64_min, f64_max, f64_quiet_nan, f64, 0x0008_0000_0000_0000);
 
 /// Truncates toward zero, trapping on NaN and on results outside `[lo, hi)` where the
 /// bounds are exact powers of two (so comparing in `f64` is exact).
@@ -132,3 +137,20 @@ mod tests {
         assert_eq!(i64_div_u(1, 0), Err(TrapCode::IntegerDivideByZero));
     }
 }
+
+macro_rules! float_rounding {
+    ($f:ty, $quiet:expr, $($name:ident => $op:path),*) => {
+        $(
+            /// Rounding that quiets a NaN operand: libm's rounding functions return a
+            /// signalling NaN unchanged, but wasm requires an arithmetic NaN.
+            pub fn $name(x: $f) -> $f {
+                if x.is_nan() { <$f>::from_bits(x.to_bits() | $quiet) } else { $op(x) }
+            }
+        )*
+    };
+}
+
+float_rounding!(f32, 0x0040_0000, f32_ceil => f32::ceil, f32_floor => f32::floor, f32_trunc => f32::trunc,
+    f32_nearest => f32::round_ties_even);
+float_rounding!(f64, 0x0008_0000_0000_0000, f64_ceil => f64::ceil, f64_floor => f64::floor,
+    f64_trunc => f64::trunc, f64_nearest => f64::round_ties_even);

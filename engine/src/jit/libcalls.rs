@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
-use crate::runtime::Store;
+use crate::runtime::{Instance, Store};
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +86,12 @@ fn finish(store: &mut Store, r: Result<(), Trap>) -> u32 {
     }
 }
 
-fn call_addr(store: &mut Store, addr: u32, values: *mut u64) -> Result<(), Trap> {
+fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
     let ty = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?.ty().clone();
     let n = ty.params.len().max(ty.results.len());
     // SAFETY: JIT code passes a values area of max(params, results) slots for this type.
     let area = unsafe { std::slice::from_raw_parts_mut(values, n) };
-    let results = crate::interp::call(store, addr, &area[..ty.params.len()])?;
+    let results = crate::interp::call_from(store, addr, &area[..ty.params.len()], Some(Instance(inst)))?;
     for (dst, r) in area.iter_mut().zip(results) {
         *dst = r;
     }
@@ -104,7 +104,7 @@ pub(crate) unsafe extern "C" fn call_func(vmctx: *mut VmCtx, index: u32, values:
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
     let r = match store.instances[inst as usize].funcs.get(index as usize) {
-        Some(addr) => call_addr(store, *addr, values),
+        Some(addr) => call_addr(store, inst, *addr, values),
         None => Err(Trap::host("unknown function")),
     };
     finish(store, r)
@@ -130,7 +130,7 @@ pub(crate) unsafe extern "C" fn call_indirect(
         if store.funcs.get(addr as usize).map(|f| f.ty()) != expected {
             return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
         }
-        call_addr(store, addr, values)
+        call_addr(store, inst, addr, values)
     })();
     finish(store, r)
 }

@@ -8,7 +8,7 @@ use crate::error::{Error, Trap};
 use crate::syntax::{FuncType, ValType};
 
 use super::Val;
-use super::store::{Func, FuncInst, HostFn, Memory, Store};
+use super::store::{Func, FuncInst, HostFn, Instance, Memory, Store};
 
 /// A shared host function.
 pub type HostFnRef = Rc<HostFn>;
@@ -17,11 +17,23 @@ pub type HostFnRef = Rc<HostFn>;
 /// and the ability to call back into wasm).
 pub struct Caller<'a> {
     store: &'a mut Store,
+    instance: Option<Instance>,
 }
 
 impl<'a> Caller<'a> {
-    pub(crate) fn new(store: &'a mut Store) -> Caller<'a> {
-        Caller { store }
+    pub(crate) fn new(store: &'a mut Store, instance: Option<Instance>) -> Caller<'a> {
+        Caller { store, instance }
+    }
+
+    /// The wasm instance whose code made this call (`None` when the host called the
+    /// function directly through [`Func::call`]).
+    pub fn instance(&self) -> Option<Instance> {
+        self.instance
+    }
+
+    /// An export of the calling instance, e.g. its `"memory"` (WASI's convention).
+    pub fn get_export(&self, name: &str) -> Option<super::Extern> {
+        self.instance?.export(self.store, name)
     }
 
     /// The store, for calling functions or reading any object.

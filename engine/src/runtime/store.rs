@@ -174,6 +174,11 @@ impl Store {
         &self.engine
     }
 
+    /// One byte of a memory, if in bounds.
+    pub fn memory_byte(&self, memory: Memory, addr: usize) -> Option<u8> {
+        self.memories.get(memory.0 as usize)?.data.get(addr).copied()
+    }
+
     pub(crate) fn push_func(&mut self, f: FuncInst) -> Func {
         self.funcs.push(f);
         Func(self.funcs.len() as u32 - 1)

@@ -1,11 +1,29 @@
-//! Module validation (spec §3 "Validation"). PLACEHOLDER: being written.
+//! Module validation (spec §3 "Validation"), following the spec appendix "Validation
+//! Algorithm" for function bodies.
+//!
+//! - [`context`]: the context `C` (spec §3.1.1);
+//! - [`module`]: module-level rules (types, imports, tables, memories, globals, segments,
+//!   start, exports; spec §3.2, §3.4);
+//! - [`const_expr`]: constant expressions (spec §3.3.10);
+//! - [`func`]: function bodies with operand and control stacks (spec §3.3).
+//!
+//! Error messages use the official testsuite's wording ("type mismatch", "unknown global 0",
+//! ...); index-carrying messages append the index, so the expected texts are prefixes.
+
+mod const_expr;
+mod context;
+mod func;
+mod module;
+
+#[cfg(test)]
+mod tests;
 
 use crate::config::Features;
 use crate::error::ValidationError;
 use crate::syntax::Module;
 
-/// Validates a decoded module.
+/// Validates a decoded module against the WebAssembly 2.0 rules enabled in `features`
+/// (SIMD is not supported: any `v128` is rejected).
 pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
-    let _ = (module, features);
-    Ok(())
+    module::check_module(module, features)
 }

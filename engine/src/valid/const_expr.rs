@@ -1,0 +1,66 @@
+//! Constant expressions (spec §3.3.10 "Constant Expressions" and §3.3.11 "Expressions",
+//! WebAssembly 2.0): `t.const`, `ref.null`, `ref.func` and `global.get` of an imported
+//! immutable global.
+
+use super::context::Context;
+use crate::error::ValidationError;
+use crate::syntax::{ConstExpr, Instr, Mutability, ValType};
+
+/// Checks `C ⊢ expr : [expected]` and `C ⊢ expr const`. `fallback` is the offset reported
+/// for errors that concern the whole expression (such as an empty one).
+pub(crate) fn check_const_expr(
+    c: &Context<'_>,
+    expr: &ConstExpr,
+    expected: ValType,
+    fallback: u32,
+) -> Result<(), ValidationError> {
+    let offset_of = |i: usize| expr.offsets.get(i).copied().unwrap_or(fallback) as usize;
+
+    // First `expr const`: every instruction must be constant.
+    for (i, instr) in expr.instrs.iter().enumerate() {
+        let offset = offset_of(i);
+        match instr {
+            Instr::I32Const(_)
+            | Instr::I64Const(_)
+            | Instr::F32Const(_)
+            | Instr::F64Const(_)
+            | Instr::RefNull(_)
+            | Instr::RefFunc(_) => {}
+            Instr::GlobalGet(x) => {
+                // Only imported globals are visible to constant expressions in 2.0 (C').
+                if *x >= c.num_imported_globals {
+                    return Err(ValidationError::new(offset, format!("unknown global {x}")));
+                }
+                if c.global(*x, offset)?.mutability != Mutability::Const {
+                    return Err(ValidationError::new(offset, "constant expression required"));
+                }
+            }
+            _ => return Err(ValidationError::new(offset, "constant expression required")),
+        }
+    }
+
+    // Then the typing `[] -> [expected]`.
+    let mut stack: Vec<ValType> = Vec::with_capacity(1);
+    for (i, instr) in expr.instrs.iter().enumerate() {
+        let offset = offset_of(i);
+        let t = match instr {
+            Instr::I32Const(_) => ValType::I32,
+            Instr::I64Const(_) => ValType::I64,
+            Instr::F32Const(_) => ValType::F32,
+            Instr::F64Const(_) => ValType::F64,
+            Instr::RefNull(t) => ValType::from(*t),
+            Instr::RefFunc(x) => {
+                c.func_type(*x, offset)?;
+                ValType::FuncRef
+            }
+            Instr::GlobalGet(x) => c.global(*x, offset)?.content,
+            _ => return Err(ValidationError::new(offset, "constant expression required")),
+        };
+        stack.push(t);
+    }
+    let end_offset = expr.offsets.last().copied().unwrap_or(fallback) as usize;
+    if stack.as_slice() != [expected] {
+        return Err(ValidationError::new(end_offset, "type mismatch"));
+    }
+    Ok(())
+}

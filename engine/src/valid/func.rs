@@ -1,0 +1,550 @@
+//! Validation of function bodies (spec §3.3 "Instructions", §3.4.1 "Functions"), written
+//! after the spec appendix "Validation Algorithm": an operand stack whose entries may be
+//! `Unknown` (in unreachable code) and a control stack of frames. Both stacks are explicit
+//! vectors, so nesting depth costs no native stack, and every instruction is O(1) apart
+//! from the types it pops and pushes.
+
+use super::context::{Context, check_val_type};
+use crate::error::ValidationError;
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, ValType};
+
+/// An operand type; `None` is the spec's `Unknown` (any type, from unreachable code).
+type Operand = Option<ValType>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A control frame (`ctrl_frame` of the appendix). The start and end types are looked up
+/// from `ty`, so frames are small and `Copy`.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    kind: FrameKind,
+    ty: BlockType,
+    /// Operand stack height at the start of the block.
+    height: usize,
+    /// Whether the rest of the block is unreachable (stack-polymorphic).
+    unreachable: bool,
+}
+
+/// `[t]` as a static slice, so block types need no allocation.
+fn single(t: ValType) -> &'static [ValType] {
+    match t {
+        ValType::I32 => &[ValType::I32],
+        ValType::I64 => &[ValType::I64],
+        ValType::F32 => &[ValType::F32],
+        ValType::F64 => &[ValType::F64],
+        ValType::V128 => &[ValType::V128],
+        ValType::FuncRef => &[ValType::FuncRef],
+        ValType::ExternRef => &[ValType::ExternRef],
+    }
+}
+
+const I32: ValType = ValType::I32;
+
+struct FuncValidator<'c, 'm> {
+    c: &'c Context<'m>,
+    /// `C.locals`: parameters, then declared locals.
+    locals: Vec<ValType>,
+    /// `C.return`.
+    results: &'m [ValType],
+    ops: Vec<Operand>,
+    ctrls: Vec<Frame>,
+    /// Offset of the instruction being checked.
+    offset: usize,
+}
+
+/// Validates the body of function `func_type` (spec §3.4.1).
+pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> Result<(), ValidationError> {
+    let start = body.range.start as usize;
+    let ty: &FuncType = c.type_at(type_index, start)?;
+    for t in body.locals.iter() {
+        check_val_type(*t, start)?;
+    }
+    let mut locals = Vec::with_capacity(ty.params.len() + body.locals.len());
+    locals.extend_from_slice(&ty.params);
+    locals.extend_from_slice(&body.locals);
+    let mut v = FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
+    v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
+    for (i, instr) in body.instrs.iter().enumerate() {
+        v.offset = body.offsets.get(i).copied().unwrap_or(body.range.start) as usize;
+        if v.ctrls.is_empty() {
+            return Err(v.err("operators remaining after end of function"));
+        }
+        v.instr(instr)?;
+    }
+    if !v.ctrls.is_empty() {
+        return Err(ValidationError::new(body.range.end as usize, "unexpected end of function"));
+    }
+    Ok(())
+}
+
+impl<'c, 'm> FuncValidator<'c, 'm> {
+    fn err(&self, message: impl Into<String>) -> ValidationError {
+        ValidationError::new(self.offset, message)
+    }
+
+    fn mismatch(&self) -> ValidationError {
+        self.err("type mismatch")
+    }
+
+    // ---- Types of frames ------------------------------------------------------------
+
+    /// The parameter types of a block type (`start_types`).
+    fn start_types(&self, ty: BlockType) -> &'m [ValType] {
+        match ty {
+            BlockType::Empty | BlockType::Value(_) => &[],
+            BlockType::Func(x) => self.c.types.get(x as usize).map_or(&[], |t| &t.params),
+        }
+    }
+
+    /// The result types of a block type (`end_types`).
+    fn end_types(&self, ty: BlockType) -> &'m [ValType] {
+        match ty {
+            BlockType::Empty => &[],
+            BlockType::Value(t) => single(t),
+            BlockType::Func(x) => self.c.types.get(x as usize).map_or(&[], |t| &t.results),
+        }
+    }
+
+    /// `label_types(frame)`: a loop's label takes its parameters, others their results.
+    fn label_types(&self, frame: &Frame) -> &'m [ValType] {
+        if frame.kind == FrameKind::Loop { self.start_types(frame.ty) } else { self.end_types(frame.ty) }
+    }
+
+    /// The label types of relative label `l`, or "unknown label".
+    fn label(&self, l: u32) -> Result<&'m [ValType], ValidationError> {
+        let n = self.ctrls.len();
+        match (l as usize).checked_add(1).and_then(|d| n.checked_sub(d)) {
+            Some(i) => Ok(self.label_types(&self.ctrls[i])),
+            None => Err(self.err(format!("unknown label {l}"))),
+        }
+    }
+
+    /// Checks a block type: `C ⊢ blocktype : [t1*] -> [t2*]` (spec §3.2.2 / §3.3.8).
+    fn check_block_type(&self, ty: BlockType) -> Result<(), ValidationError> {
+        match ty {
+            BlockType::Empty => Ok(()),
+            BlockType::Value(t) => check_val_type(t, self.offset),
+            BlockType::Func(x) => {
+                let ft = self.c.type_at(x, self.offset)?;
+                if !self.c.features.multi_value && (!ft.params.is_empty() || ft.results.len() > 1) {
+                    return Err(self.err("invalid result arity"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // ---- Operand stack --------------------------------------------------------------
+
+    fn top_frame(&self) -> Result<&Frame, ValidationError> {
+        self.ctrls.last().ok_or_else(|| self.err("operators remaining after end of function"))
+    }
+
+    fn push_val(&mut self, t: Operand) {
+        self.ops.push(t);
+    }
+
+    fn push_vals(&mut self, ts: &[ValType]) {
+        self.ops.extend(ts.iter().map(|t| Some(*t)));
+    }
+
+    /// `pop_val()`: pops any operand; `Unknown` at the bottom of an unreachable frame.
+    fn pop_any(&mut self) -> Result<Operand, ValidationError> {
+        let frame = *self.top_frame()?;
+        if self.ops.len() <= frame.height {
+            if frame.unreachable {
+                return Ok(None);
+            }
+            return Err(self.mismatch());
+        }
+        Ok(self.ops.pop().flatten())
+    }
+
+    /// `pop_val(expect)`: pops an operand that must be of type `expect` (or `Unknown`),
+    /// returning the actual operand.
+    fn pop(&mut self, expect: ValType) -> Result<Operand, ValidationError> {
+        let actual = self.pop_any()?;
+        match actual {
+            Some(t) if t != expect => Err(self.mismatch()),
+            _ => Ok(actual),
+        }
+    }
+
+    /// `pop_vals(types)`.
+    fn pop_vals(&mut self, ts: &[ValType]) -> Result<(), ValidationError> {
+        for t in ts.iter().rev() {
+            self.pop(*t)?;
+        }
+        Ok(())
+    }
+
+    /// `push_vals(pop_vals(ts))` without moving anything: checks that the top operands
+    /// match `ts`, where operands missing below an unreachable frame count as `Unknown`
+    /// (popping and re-pushing them would only add `Unknown`s that the caller discards).
+    fn check_top(&self, ts: &[ValType]) -> Result<(), ValidationError> {
+        let frame = self.top_frame()?;
+        let available = self.ops.len().saturating_sub(frame.height);
+        for (j, t) in ts.iter().rev().enumerate() {
+            if j >= available {
+                if frame.unreachable {
+                    break;
+                }
+                return Err(self.mismatch());
+            }
+            if let Some(Some(actual)) = self.ops.get(self.ops.len() - 1 - j)
+                && actual != t
+            {
+                return Err(self.mismatch());
+            }
+        }
+        Ok(())
+    }
+
+    /// `[params] -> [results]`: pops the parameters and pushes the results.
+    fn op(&mut self, params: &[ValType], results: &[ValType]) -> Result<(), ValidationError> {
+        self.pop_vals(params)?;
+        self.push_vals(results);
+        Ok(())
+    }
+
+    // ---- Control stack --------------------------------------------------------------
+
+    fn push_ctrl(&mut self, kind: FrameKind, ty: BlockType) {
+        self.ctrls.push(Frame { kind, ty, height: self.ops.len(), unreachable: false });
+        let start = self.start_types(ty);
+        self.push_vals(start);
+    }
+
+    fn pop_ctrl(&mut self) -> Result<Frame, ValidationError> {
+        let frame = *self.top_frame()?;
+        let end = self.end_types(frame.ty);
+        self.pop_vals(end)?;
+        if self.ops.len() != frame.height {
+            return Err(self.mismatch());
+        }
+        self.ctrls.pop();
+        Ok(frame)
+    }
+
+    /// `unreachable()`: drops the frame's operands and makes the rest polymorphic.
+    fn set_unreachable(&mut self) {
+        if let Some(frame) = self.ctrls.last_mut() {
+            self.ops.truncate(frame.height);
+            frame.unreachable = true;
+        }
+    }
+
+    // ---- Features -------------------------------------------------------------------
+
+    fn require(&self, enabled: bool, proposal: &str) -> Result<(), ValidationError> {
+        if enabled { Ok(()) } else { Err(self.err(format!("instruction requires the {proposal} proposal"))) }
+    }
+
+    fn check_feature(&self, instr: &Instr) -> Result<(), ValidationError> {
+        let f = &self.c.features;
+        match instr {
+            Instr::Num(op) => match op.feature() {
+                OpFeature::Mvp => Ok(()),
+                OpFeature::SignExt => self.require(f.sign_ext, "sign-extension"),
+                OpFeature::SatFloatToInt => self.require(f.sat_float_to_int, "non-trapping float-to-int"),
+            },
+            Instr::RefNull(_)
+            | Instr::RefIsNull
+            | Instr::RefFunc(_)
+            | Instr::SelectTyped(_)
+            | Instr::TableGet(_)
+            | Instr::TableSet(_)
+            | Instr::TableSize(_)
+            | Instr::TableGrow(_)
+            | Instr::TableFill(_) => self.require(f.reference_types, "reference-types"),
+            Instr::TableCopy { .. }
+            | Instr::TableInit { .. }
+            | Instr::ElemDrop(_)
+            | Instr::MemoryFill(_)
+            | Instr::MemoryCopy { .. }
+            | Instr::MemoryInit { .. }
+            | Instr::DataDrop(_) => self.require(f.bulk_memory, "bulk-memory"),
+            _ => Ok(()),
+        }
+    }
+
+    // ---- Helpers for instruction classes --------------------------------------------
+
+    fn local(&self, x: u32) -> Result<ValType, ValidationError> {
+        self.locals.get(x as usize).copied().ok_or_else(|| self.err(format!("unknown local {x}")))
+    }
+
+    /// `memarg` rules: the memory exists and `2^align <= width` (spec §3.3.7).
+    fn memarg(&self, m: &MemArg, width: u32) -> Result<(), ValidationError> {
+        self.c.memory(m.memory, self.offset)?;
+        if m.align > width.trailing_zeros() {
+            return Err(self.err("alignment must not be larger than natural"));
+        }
+        Ok(())
+    }
+
+    // ---- The instructions -----------------------------------------------------------
+
+    fn instr(&mut self, instr: &Instr) -> Result<(), ValidationError> {
+        use ValType::{FuncRef, I64};
+        self.check_feature(instr)?;
+        let c = self.c;
+        let at = self.offset;
+        match instr {
+            // Control instructions (spec §3.3.8).
+            Instr::Unreachable => self.set_unreachable(),
+            Instr::Nop => {}
+            Instr::Block(bt) | Instr::Loop(bt) => {
+                self.check_block_type(*bt)?;
+                // block/loop bt : [t1*] -> [t2*]
+                let params = self.start_types(*bt);
+                self.pop_vals(params)?;
+                let kind = if matches!(instr, Instr::Loop(_)) { FrameKind::Loop } else { FrameKind::Block };
+                self.push_ctrl(kind, *bt);
+            }
+            Instr::If(bt) => {
+                self.check_block_type(*bt)?;
+                // if bt : [t1* i32] -> [t2*]
+                self.pop(I32)?;
+                let params = self.start_types(*bt);
+                self.pop_vals(params)?;
+                self.push_ctrl(FrameKind::If, *bt);
+            }
+            Instr::Else => {
+                let frame = self.pop_ctrl()?;
+                if frame.kind != FrameKind::If {
+                    return Err(self.err("else without matching if"));
+                }
+                self.push_ctrl(FrameKind::Else, frame.ty);
+            }
+            Instr::End => {
+                let frame = self.pop_ctrl()?;
+                // An `if` without `else` has an empty else branch: [t1*] -> [t2*] needs t1* = t2*.
+                if frame.kind == FrameKind::If && self.start_types(frame.ty) != self.end_types(frame.ty) {
+                    return Err(self.mismatch());
+                }
+                let results = self.end_types(frame.ty);
+                self.push_vals(results);
+            }
+            Instr::Br(l) => {
+                // br l : [t1* t*] -> [t2*]
+                let ts = self.label(*l)?;
+                self.pop_vals(ts)?;
+                self.set_unreachable();
+            }
+            Instr::BrIf(l) => {
+                // br_if l : [t* i32] -> [t*]
+                self.pop(I32)?;
+                let ts = self.label(*l)?;
+                self.op(ts, ts)?;
+            }
+            Instr::BrTable { targets, default } => {
+                // br_table l* lN : [t1* t* i32] -> [t2*]
+                self.pop(I32)?;
+                let default_types = self.label(*default)?;
+                let arity = default_types.len();
+                for l in targets.iter() {
+                    let ts = self.label(*l)?;
+                    if ts.len() != arity {
+                        return Err(self.mismatch());
+                    }
+                    // push_vals(pop_vals(label_types)), done in place.
+                    self.check_top(ts)?;
+                }
+                self.pop_vals(default_types)?;
+                self.set_unreachable();
+            }
+            Instr::Return => {
+                // return : [t1* t*] -> [t2*]
+                let results = self.results;
+                self.pop_vals(results)?;
+                self.set_unreachable();
+            }
+            Instr::Call(x) => {
+                let ft = c.func_type(*x, at)?;
+                self.op(&ft.params, &ft.results)?;
+            }
+            Instr::CallIndirect { type_index, table } => {
+                // call_indirect x y : [t1* i32] -> [t2*], table x has funcref elements
+                let tt = c.table(*table, at)?;
+                if tt.elem != RefType::FuncRef {
+                    return Err(self.mismatch());
+                }
+                let ft = c.type_at(*type_index, at)?;
+                self.pop(I32)?;
+                self.op(&ft.params, &ft.results)?;
+            }
+
+            // Reference instructions (spec §3.3.2).
+            Instr::RefNull(t) => self.push_val(Some(ValType::from(*t))),
+            Instr::RefIsNull => {
+                // ref.is_null : [t] -> [i32], t a reference type
+                match self.pop_any()? {
+                    Some(t) if !t.is_ref() => return Err(self.mismatch()),
+                    _ => {}
+                }
+                self.push_val(Some(I32));
+            }
+            Instr::RefFunc(x) => {
+                // ref.func x : [] -> [funcref], x ∈ C.refs
+                c.func_type(*x, at)?;
+                if !c.refs.get(*x as usize).copied().unwrap_or(false) {
+                    return Err(self.err("undeclared function reference"));
+                }
+                self.push_val(Some(FuncRef));
+            }
+
+            // Parametric instructions (spec §3.3.4).
+            Instr::Drop => {
+                self.pop_any()?;
+            }
+            Instr::Select => {
+                // select : [t t i32] -> [t], t numeric
+                self.pop(I32)?;
+                let t1 = self.pop_any()?;
+                let t2 = self.pop_any()?;
+                let is_num = |t: Operand| t.is_none_or(|t| t.is_num());
+                if !(is_num(t1) && is_num(t2)) {
+                    return Err(self.mismatch());
+                }
+                if let (Some(a), Some(b)) = (t1, t2)
+                    && a != b
+                {
+                    return Err(self.mismatch());
+                }
+                self.push_val(t1.or(t2));
+            }
+            Instr::SelectTyped(ts) => {
+                // select t : [t t i32] -> [t]
+                let [t] = ts[..] else {
+                    return Err(self.err("invalid result arity"));
+                };
+                check_val_type(t, at)?;
+                self.op(&[t, t, I32], &[t])?;
+            }
+
+            // Variable instructions (spec §3.3.5).
+            Instr::LocalGet(x) => {
+                let t = self.local(*x)?;
+                self.push_val(Some(t));
+            }
+            Instr::LocalSet(x) => {
+                let t = self.local(*x)?;
+                self.pop(t)?;
+            }
+            Instr::LocalTee(x) => {
+                let t = self.local(*x)?;
+                self.op(&[t], &[t])?;
+            }
+            Instr::GlobalGet(x) => {
+                let g = c.global(*x, at)?;
+                self.push_val(Some(g.content));
+            }
+            Instr::GlobalSet(x) => {
+                let g = c.global(*x, at)?;
+                if g.mutability != Mutability::Var {
+                    return Err(self.err("global is immutable"));
+                }
+                self.pop(g.content)?;
+            }
+
+            // Table instructions (spec §3.3.6).
+            Instr::TableGet(x) => {
+                let t = ValType::from(c.table(*x, at)?.elem);
+                self.op(&[I32], &[t])?;
+            }
+            Instr::TableSet(x) => {
+                let t = ValType::from(c.table(*x, at)?.elem);
+                self.op(&[I32, t], &[])?;
+            }
+            Instr::TableSize(x) => {
+                c.table(*x, at)?;
+                self.push_val(Some(I32));
+            }
+            Instr::TableGrow(x) => {
+                let t = ValType::from(c.table(*x, at)?.elem);
+                self.op(&[t, I32], &[I32])?;
+            }
+            Instr::TableFill(x) => {
+                let t = ValType::from(c.table(*x, at)?.elem);
+                self.op(&[I32, t, I32], &[])?;
+            }
+            Instr::TableCopy { dst, src } => {
+                let d = c.table(*dst, at)?;
+                let s = c.table(*src, at)?;
+                if d.elem != s.elem {
+                    return Err(self.mismatch());
+                }
+                self.op(&[I32, I32, I32], &[])?;
+            }
+            Instr::TableInit { elem, table } => {
+                let t = c.table(*table, at)?;
+                let e = c.elem(*elem, at)?;
+                if t.elem != e {
+                    return Err(self.mismatch());
+                }
+                self.op(&[I32, I32, I32], &[])?;
+            }
+            Instr::ElemDrop(x) => {
+                c.elem(*x, at)?;
+            }
+
+            // Memory instructions (spec §3.3.7).
+            Instr::Load(op, m) => {
+                self.memarg(m, op.width())?;
+                self.op(&[I32], &[op.result()])?;
+            }
+            Instr::Store(op, m) => {
+                self.memarg(m, op.width())?;
+                self.op(&[I32, op.operand()], &[])?;
+            }
+            Instr::MemorySize(x) => {
+                c.memory(*x, at)?;
+                self.push_val(Some(I32));
+            }
+            Instr::MemoryGrow(x) => {
+                c.memory(*x, at)?;
+                self.op(&[I32], &[I32])?;
+            }
+            Instr::MemoryFill(x) => {
+                c.memory(*x, at)?;
+                self.op(&[I32, I32, I32], &[])?;
+            }
+            Instr::MemoryCopy { dst, src } => {
+                c.memory(*dst, at)?;
+                c.memory(*src, at)?;
+                self.op(&[I32, I32, I32], &[])?;
+            }
+            Instr::MemoryInit { data, memory } => {
+                c.memory(*memory, at)?;
+                c.data(*data, at)?;
+                self.op(&[I32, I32, I32], &[])?;
+            }
+            Instr::DataDrop(x) => {
+                c.data(*x, at)?;
+            }
+
+            // Numeric instructions (spec §3.3.1).
+            Instr::I32Const(_) => self.push_val(Some(I32)),
+            Instr::I64Const(_) => self.push_val(Some(I64)),
+            Instr::F32Const(_) => self.push_val(Some(ValType::F32)),
+            Instr::F64Const(_) => self.push_val(Some(ValType::F64)),
+            Instr::Num(op) => self.num(*op)?,
+        }
+        Ok(())
+    }
+
+    /// `t.unop : [t] -> [t]`, `t.binop : [t t] -> [t]`, ... from the operator table.
+    fn num(&mut self, op: NumOp) -> Result<(), ValidationError> {
+        self.pop_vals(op.params())?;
+        self.push_val(Some(op.result()));
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! Module-level rules (spec §3.2 "Types" and §3.4 "Modules"): types, imports, tables,
+//! memories, globals, element and data segments, start function and exports.
+
+use std::collections::HashSet;
+
+use super::const_expr::check_const_expr;
+use super::context::{Context, check_val_type};
+use super::func::check_func;
+use crate::config::Features;
+use crate::error::ValidationError;
+use crate::syntax::{
+    DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MAX_PAGES_32, MemoryType, Module, Mutability,
+    TableType, ValType,
+};
+
+/// Largest table size: 2^32 - 1 elements.
+const MAX_TABLE_SIZE: u64 = u32::MAX as u64;
+
+/// `⊢ limits : k` (spec §3.2.1): within `range`, and `min <= max`.
+fn check_limits(l: &Limits, range: u64, range_message: &str, offset: usize) -> Result<(), ValidationError> {
+    if l.min > range || l.max.is_some_and(|m| m > range) {
+        return Err(ValidationError::new(offset, range_message));
+    }
+    if l.max.is_some_and(|m| l.min > m) {
+        return Err(ValidationError::new(offset, "size minimum must not be greater than maximum"));
+    }
+    Ok(())
+}
+
+/// `⊢ tabletype ok` (spec §3.2.4).
+fn check_table_type(t: &TableType, offset: usize) -> Result<(), ValidationError> {
+    check_limits(&t.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1", offset)
+}
+
+/// `⊢ memtype ok` (spec §3.2.5).
+fn check_memory_type(m: &MemoryType, offset: usize) -> Result<(), ValidationError> {
+    check_limits(&m.limits, MAX_PAGES_32, "memory size must be at most 65536 pages (4GiB)", offset)
+}
+
+/// `⊢ globaltype ok` (spec §3.2.6).
+fn check_global_type(g: &GlobalType, offset: usize) -> Result<(), ValidationError> {
+    check_val_type(g.content, offset)
+}
+
+/// Validates a whole module (spec §3.4.10), in the order of the reference interpreter.
+pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), ValidationError> {
+    // Types (spec §3.2.3). The module keeps no offsets for type entries.
+    for ft in &m.types {
+        for t in ft.params.iter().chain(ft.results.iter()) {
+            check_val_type(*t, 0)?;
+        }
+        if !features.multi_value && ft.results.len() > 1 {
+            return Err(ValidationError::new(0, "invalid result arity"));
+        }
+    }
+
+    let c = Context::new(m, features);
+
+    // Imports (spec §3.4.9).
+    for imp in &m.imports {
+        let at = imp.offset as usize;
+        match &imp.desc {
+            ImportDesc::Func(t) => {
+                c.type_at(*t, at)?;
+            }
+            ImportDesc::Table(t) => check_table_type(t, at)?,
+            ImportDesc::Memory(mt) => check_memory_type(mt, at)?,
+            ImportDesc::Global(g) => {
+                check_global_type(g, at)?;
+                if g.mutability == Mutability::Var && !features.mutable_global {
+                    return Err(ValidationError::new(at, "mutable globals cannot be imported"));
+                }
+            }
+        }
+    }
+
+    // Function declarations: each type index exists.
+    if m.funcs.len() != m.code.len() {
+        return Err(ValidationError::new(
+            m.code_section_payload_offset.unwrap_or(0) as usize,
+            "function and code section have inconsistent lengths",
+        ));
+    }
+    for (t, body) in m.funcs.iter().zip(&m.code) {
+        c.type_at(*t, body.range.start as usize)?;
+    }
+
+    // Tables and memories (spec §3.4.4, §3.4.5). Defined ones carry no offsets.
+    for t in &m.tables {
+        check_table_type(t, 0)?;
+    }
+    if c.tables.len() > 1 && !features.reference_types {
+        return Err(ValidationError::new(second_offset(m, ExternKind::Table), "multiple tables"));
+    }
+    for mt in &m.memories {
+        check_memory_type(mt, 0)?;
+    }
+    if c.mems.len() > 1 {
+        return Err(ValidationError::new(second_offset(m, ExternKind::Memory), "multiple memories"));
+    }
+
+    // Globals (spec §3.4.6): the initializer is a constant of the global's type.
+    for g in &m.globals {
+        let at = g.init.offsets.first().copied().unwrap_or(0);
+        check_global_type(&g.ty, at as usize)?;
+        check_const_expr(&c, &g.init, g.ty.content, at)?;
+    }
+
+    // Element segments (spec §3.4.7).
+    for e in &m.elems {
+        let at = e.offset as usize;
+        for item in &e.items {
+            check_const_expr(&c, item, ValType::from(e.ty), e.offset)?;
+        }
+        if let ElemMode::Active { table, offset } = &e.mode {
+            let t = c.table(*table, at)?;
+            if t.elem != e.ty {
+                return Err(ValidationError::new(at, "type mismatch"));
+            }
+            check_const_expr(&c, offset, ValType::I32, e.offset)?;
+        }
+    }
+
+    // Data segments (spec §3.4.8).
+    if let Some(n) = m.data_count
+        && n as usize != m.datas.len()
+    {
+        let at = m.datas.first().map_or(0, |d| d.offset) as usize;
+        return Err(ValidationError::new(at, "data count and data section have inconsistent lengths"));
+    }
+    for d in &m.datas {
+        if let DataMode::Active { memory, offset } = &d.mode {
+            c.memory(*memory, d.offset as usize)?;
+            check_const_expr(&c, offset, ValType::I32, d.offset)?;
+        }
+    }
+
+    // Function bodies (spec §3.4.1).
+    for (t, body) in m.funcs.iter().zip(&m.code) {
+        check_func(&c, *t, body)?;
+    }
+
+    // Start function (spec §3.4.10): type [] -> [].
+    if let Some(x) = m.start {
+        let at = start_offset(m);
+        let ft = c.func_type(x, at)?;
+        if !ft.params.is_empty() || !ft.results.is_empty() {
+            return Err(ValidationError::new(at, "start function"));
+        }
+    }
+
+    // Exports (spec §3.4.11): indices exist, names are unique.
+    let mut names: HashSet<&str> = HashSet::with_capacity(m.exports.len());
+    for e in &m.exports {
+        let at = e.offset as usize;
+        match e.kind {
+            ExternKind::Func => {
+                c.func_type(e.index, at)?;
+            }
+            ExternKind::Table => {
+                c.table(e.index, at)?;
+            }
+            ExternKind::Memory => {
+                c.memory(e.index, at)?;
+            }
+            ExternKind::Global => {
+                let g = c.global(e.index, at)?;
+                if g.mutability == Mutability::Var && !features.mutable_global {
+                    return Err(ValidationError::new(at, "mutable globals cannot be exported"));
+                }
+            }
+        }
+        if !names.insert(e.name.as_str()) {
+            return Err(ValidationError::new(at, "duplicate export name"));
+        }
+    }
+    Ok(())
+}
+
+/// Offset of the second table or memory if it is imported (defined ones have no offset).
+fn second_offset(m: &Module, kind: ExternKind) -> usize {
+    m.imports.iter().filter(|i| i.desc.kind() == kind).nth(1).map_or(0, |i| i.offset as usize)
+}
+
+/// The module keeps no offset for the start section; report the code section's, if any.
+fn start_offset(m: &Module) -> usize {
+    m.code_section_payload_offset.unwrap_or(0) as usize
+}

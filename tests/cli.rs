@@ -1,0 +1,149 @@
+//! Runs the built `wasmscope` binary: the happy paths and, mostly, the error paths (clear
+//! message naming the file, non-zero exit, never a panic or backtrace).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn wasmscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the wasmscope binary runs")
+}
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write temp file");
+    path
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn assert_clean_failure(o: &Output, code: i32, needles: &[&str]) {
+    let (out, err) = text(o);
+    assert_eq!(o.status.code(), Some(code), "stdout: {out}\nstderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr should mention `{n}`: {err}");
+    }
+    assert!(!err.contains("panicked") && !err.contains("stack backtrace"), "{err}");
+}
+
+const ADD_WAT: &str = r#"(module
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "half") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
+  (func (export "boom") (unreachable)))"#;
+
+#[test]
+fn help_describes_the_commands() {
+    let o = wasmscope(&["--help"]);
+    assert!(o.status.success());
+    let (out, _) = text(&o);
+    for cmd in ["validate", "run", "wast", "--invoke", "--tier"] {
+        assert!(out.contains(cmd), "{out}");
+    }
+}
+
+#[test]
+fn run_prints_results() {
+    let p = write("add.wat", ADD_WAT.as_bytes());
+    let p = p.to_str().expect("utf-8 path");
+    let o = wasmscope(&["run", p, "--invoke", "add", "40", "2"]);
+    assert_eq!(text(&o).0, "42\n", "{:?}", text(&o));
+    let o = wasmscope(&["run", p, "--invoke", "half", "3"]);
+    assert_eq!(text(&o).0, "1.5\n", "{:?}", text(&o));
+    let o = wasmscope(&["run", p, "--invoke", "add", "-1", "0x10", "--tier", "interp"]);
+    assert_eq!(text(&o).0, "15\n", "{:?}", text(&o));
+}
+
+#[test]
+fn validate_accepts_binary_and_text() {
+    let wat = write("ok.wat", ADD_WAT.as_bytes());
+    let o = wasmscope(&["validate", wat.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let bin = write("empty.wasm", b"\0asm\x01\0\0\0");
+    let o = wasmscope(&["validate", bin.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}
+
+#[test]
+fn missing_file() {
+    let o = wasmscope(&["validate", "/nonexistent/nothing.wasm"]);
+    assert_clean_failure(&o, 1, &["/nonexistent/nothing.wasm", "cannot read"]);
+}
+
+#[test]
+fn garbage_file() {
+    let p = write("garbage.wasm", &[0xff, 0xfe, 0x00, 0x13, 0x37]);
+    let o = wasmscope(&["validate", p.to_str().expect("utf-8")]);
+    assert_clean_failure(&o, 1, &["garbage.wasm", "not a WebAssembly module"]);
+    let p = write("garbage.wat", b"(module (func (i32.bogus)))");
+    let o = wasmscope(&["validate", p.to_str().expect("utf-8")]);
+    assert_clean_failure(&o, 1, &["garbage.wat"]);
+}
+
+#[test]
+fn malformed_binary_names_file_and_offset() {
+    let p = write("truncated.wasm", b"\0asm\x01\0\0\0\x01\x05\x01\x60");
+    let o = wasmscope(&["validate", p.to_str().expect("utf-8")]);
+    assert_clean_failure(&o, 1, &["truncated.wasm", "malformed", "offset"]);
+}
+
+#[test]
+fn invalid_module() {
+    // (module (func (result i32) (i64.const 0))): a type mismatch.
+    let p = write("invalid.wat", b"(module (func (result i32) (i64.const 0)))");
+    let o = wasmscope(&["validate", p.to_str().expect("utf-8")]);
+    assert_clean_failure(&o, 1, &["invalid.wat", "invalid module", "offset"]);
+}
+
+#[test]
+fn wrong_arg_count_and_bad_args() {
+    let p = write("add2.wat", ADD_WAT.as_bytes());
+    let p = p.to_str().expect("utf-8");
+    let o = wasmscope(&["run", p, "--invoke", "add", "1"]);
+    assert_clean_failure(&o, 2, &["takes 2 argument(s), 1 given"]);
+    let o = wasmscope(&["run", p, "--invoke", "add", "1", "x"]);
+    assert_clean_failure(&o, 2, &["argument 2", "not a valid i32"]);
+    let o = wasmscope(&["run", p, "--invoke", "nope"]);
+    assert_clean_failure(&o, 1, &["no exported function `nope`", "add"]);
+    let o = wasmscope(&["run", p, "--invoke", "add", "1", "2", "--tier", "warp"]);
+    assert_clean_failure(&o, 2, &["unknown tier `warp`"]);
+    let o = wasmscope(&["frobnicate"]);
+    assert_clean_failure(&o, 2, &["unknown command"]);
+    let o = wasmscope(&["validate"]);
+    assert_clean_failure(&o, 2, &["exactly one FILE"]);
+}
+
+#[test]
+fn trap_is_an_error() {
+    let p = write("boom.wat", ADD_WAT.as_bytes());
+    let o = wasmscope(&["run", p.to_str().expect("utf-8"), "--invoke", "boom"]);
+    assert_clean_failure(&o, 1, &["unreachable"]);
+}
+
+#[test]
+fn wast_runs_a_script() {
+    let ok = write(
+        "ok.wast",
+        b"(module (func (export \"f\") (result i32) (i32.const 7)))\n(assert_return (invoke \"f\") (i32.const 7))\n",
+    );
+    let o = wasmscope(&["wast", ok.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("1 passed") || text(&o).0.contains("2 passed"), "{:?}", text(&o));
+    let bad = write(
+        "bad.wast",
+        b"(module (func (export \"f\") (result i32) (i32.const 7)))\n(assert_return (invoke \"f\") (i32.const 8))\n",
+    );
+    let o = wasmscope(&["wast", bad.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).0.contains("bad.wast:2"), "{:?}", text(&o));
+    let broken = write("broken.wast", b"(module (func");
+    let o = wasmscope(&["wast", broken.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).0.contains("does not parse"), "{:?}", text(&o));
+}

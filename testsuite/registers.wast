@@ -1,0 +1,22 @@
+;; Named modules, register and cross-module calls, as the runner must support them.
+(module $A
+  (global (export "g") (mut i32) (i32.const 10))
+  (func (export "get") (result i32) (global.get 0))
+  (func (export "inc") (global.set 0 (i32.add (global.get 0) (i32.const 1))))
+)
+(register "A" $A)
+(module $B
+  (import "A" "inc" (func $inc))
+  (import "A" "g" (global $g (mut i32)))
+  (func (export "inc_twice") (result i32) (call $inc) (call $inc) (global.get $g))
+)
+(assert_return (invoke $B "inc_twice") (i32.const 12))
+(assert_return (invoke $A "get") (i32.const 12))
+(assert_return (get $A "g") (i32.const 12))
+(invoke $A "inc")
+(assert_return (get $A "g") (i32.const 13))
+(assert_return (invoke "inc_twice") (i32.const 15))
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_malformed (module binary "\00asm\01\00\00") "unexpected end")
+(assert_malformed (module quote "(func (i32.bogus))") "unknown operator")
+(assert_return (invoke $B "inc_twice") (i32.const 17))
