@@ -24,15 +24,19 @@ pub(crate) struct CodeInfo {
 
 static REGISTRY: RwLock<BTreeMap<usize, Arc<CodeInfo>>> = RwLock::new(BTreeMap::new());
 
-/// Looks the code range containing `pc` up, without blocking for long (this runs in a
-/// signal handler): gives up if another thread keeps the registry locked for writing.
+/// Looks the code range containing `pc` up. This runs in a signal handler, so it never
+/// blocks on the lock: while another thread holds it for writing (registering or dropping
+/// a module, a few microseconds), it yields (`sched_yield` is async-signal-safe) and
+/// retries; it gives up only after about a million attempts, so that a fault inside the
+/// registry code itself cannot deadlock.
 fn lookup(pc: usize) -> Option<Arc<CodeInfo>> {
-    for _ in 0..10_000 {
+    for _ in 0..1_000_000 {
         if let Ok(map) = REGISTRY.try_read() {
             let (_, info) = map.range(..=pc).next_back()?;
             return (pc < info.start + info.len).then(|| info.clone());
         }
-        std::hint::spin_loop();
+        // SAFETY: sched_yield has no preconditions.
+        unsafe { libc::sched_yield() };
     }
     None
 }
