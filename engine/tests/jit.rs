@@ -177,3 +177,70 @@ fn numeric_traps_match_the_interpreter() {
     assert_eq!(outcomes[0][0], "trap IntegerOverflow");
     assert_eq!(outcomes[0][3], "trap InvalidConversionToInteger");
 }
+
+#[test]
+fn compile_time_is_recorded_per_module() {
+    // 200 functions of loops, memory traffic, calls and float math.
+    let mut wat = String::from("(module (memory 1) (table 4 funcref)\n");
+    for i in 0..200 {
+        wat.push_str(&format!(
+            r#"(func $f{i} (export "f{i}") (param i32 f64) (result f64) (local i32)
+                 (block $done (loop $l
+                   (br_if $done (i32.ge_u (local.get 2) (local.get 0)))
+                   (i32.store (i32.mul (local.get 2) (i32.const 4)) (i32.add (local.get 2) (i32.const {i})))
+                   (local.set 1 (f64.add (local.get 1) (f64.convert_i32_u (i32.load (i32.mul (local.get 2) (i32.const 4))))))
+                   (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+                   (br $l)))
+                 (f64.sqrt (local.get 1)))
+"#
+        ));
+    }
+    wat.push(')');
+    let bytes = wat::parse_str(&wat).unwrap();
+    for config in configs() {
+        let engine = Engine::new(config);
+        let module = Module::new(&engine, &bytes).unwrap();
+        match config.tier {
+            Tier::Jit => {
+                let t = module.compile_time().expect("compiled eagerly");
+                eprintln!("{:?}: compiled {} bytes, 200 functions in {t:?}", config.bounds_checks, bytes.len());
+                let mut store = Store::new(&engine);
+                let i = Linker::new().instantiate(&mut store, &module).unwrap();
+                let r = i.func(&store, "f3").unwrap().call(&mut store, &[Val::I32(4), Val::F64(0f64.to_bits())]);
+                assert_eq!(r.unwrap(), vec![Val::F64(18f64.sqrt().to_bits())]);
+            }
+            Tier::Interpreter => assert_eq!(module.compile_time(), None),
+        }
+    }
+}
+
+#[test]
+fn traps_on_parallel_threads_with_small_stacks() {
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || {
+                    for _ in 0..20 {
+                        let config = Config { tier: Tier::Jit, ..configs()[n % 4] };
+                        let (mut s, i) = setup(
+                            config,
+                            &Linker::new(),
+                            None,
+                            r#"(module (memory 1)
+                              (func $f (export "f") (param i64) (result i64) (i64.add (call $f (local.get 0)) (i64.const 1)))
+                              (func (export "oob") (result i32) (i32.load (i32.const 70000))))"#,
+                        );
+                        let t = trap(i.func(&s, "f").unwrap().call(&mut s, &[Val::I64(1)]));
+                        assert_eq!(t.code, TrapCode::CallStackExhausted);
+                        let t = trap(i.func(&s, "oob").unwrap().call(&mut s, &[]));
+                        assert_eq!(t.code, TrapCode::MemoryOutOfBounds);
+                    }
+                })
+                .unwrap()
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}

@@ -92,6 +92,7 @@ unsafe extern "sysv64" fn enter_raw(regs: *mut Regs, f: *const u8, vmctx: *mut u
 /// results.
 pub(crate) unsafe fn enter(f: *const u8, vmctx: *mut u8, values: *mut u64) -> Result<(), Box<Activation>> {
     install();
+    ALT_STACK.with(|s| s.ensure());
     let mut act = Box::new(Activation {
         regs: Regs::default(),
         prev: CURRENT.get(),
@@ -107,6 +108,67 @@ pub(crate) unsafe fn enter(f: *const u8, vmctx: *mut u8, values: *mut u64) -> Re
     let r = unsafe { enter_raw(&raw mut (*p).regs, f, vmctx, values) };
     CURRENT.set(act.prev);
     if r == 0 { Ok(()) } else { Err(act) }
+}
+
+/// Size of the alternate signal stack given to threads that have none.
+const ALT_STACK_SIZE: usize = 64 * 1024;
+
+/// This thread's alternate signal stack, if we had to provide one; released (and
+/// disabled) when the thread exits.
+struct AltStack(Cell<Option<(*mut libc::c_void, bool)>>);
+
+impl AltStack {
+    /// Makes sure the thread has an alternate signal stack, so that the handler can run
+    /// even when a fault is caused by an exhausted stack.
+    fn ensure(&self) {
+        if self.0.get().is_some() {
+            return;
+        }
+        // SAFETY: sigaltstack with a null new stack only reads the current setting; the
+        // new stack is a fresh private mapping owned by this thread until it exits.
+        unsafe {
+            let mut old: libc::stack_t = std::mem::zeroed();
+            if libc::sigaltstack(std::ptr::null(), &mut old) == 0 && old.ss_flags & libc::SS_DISABLE == 0 {
+                self.0.set(Some((std::ptr::null_mut(), false)));
+                return;
+            }
+            let p = libc::mmap(
+                std::ptr::null_mut(),
+                ALT_STACK_SIZE,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            if p == libc::MAP_FAILED {
+                return;
+            }
+            let st = libc::stack_t { ss_sp: p, ss_flags: 0, ss_size: ALT_STACK_SIZE };
+            let ok = libc::sigaltstack(&st, std::ptr::null_mut()) == 0;
+            if !ok {
+                libc::munmap(p, ALT_STACK_SIZE);
+            }
+            self.0.set(Some((p, ok)));
+        }
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        if let Some((p, true)) = self.0.get() {
+            // SAFETY: the stack is ours and installed on this (exiting) thread; it is
+            // disabled before it is unmapped, and no handler runs on it now.
+            unsafe {
+                let st = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+                libc::sigaltstack(&st, std::ptr::null_mut());
+                libc::munmap(p, ALT_STACK_SIZE);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static ALT_STACK: AltStack = const { AltStack(Cell::new(None)) };
 }
 
 static INSTALL: Once = Once::new();
