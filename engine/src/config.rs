@@ -6,16 +6,19 @@ pub enum Tier {
     /// The interpreter over pre-translated internal code.
     #[default]
     Interpreter,
+    /// Native code compiled with Cranelift (see `jit`).
+    Jit,
 }
 
 impl Tier {
     /// All tiers this build supports, in the order reports list them.
-    pub const ALL: &'static [Tier] = &[Tier::Interpreter];
+    pub const ALL: &'static [Tier] = &[Tier::Interpreter, Tier::Jit];
 
-    /// Short name used on the command line (`interp`).
+    /// Short name used on the command line (`interp`, `jit`).
     pub fn name(self) -> &'static str {
         match self {
             Tier::Interpreter => "interp",
+            Tier::Jit => "jit",
         }
     }
 
@@ -102,10 +105,52 @@ impl Default for Limits {
     }
 }
 
+/// How JIT code keeps linear-memory accesses in bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoundsChecks {
+    /// Each memory reserves 8 GiB + a page of address space with only the accessible part
+    /// mapped; loads and stores carry no check, and an access outside faults and becomes
+    /// "out of bounds memory access" in the signal handler. Only on x86-64 Linux.
+    GuardPages,
+    /// Every load and store compares its effective address with the memory's length.
+    /// Memories are plain heap allocations.
+    Explicit,
+}
+
+impl Default for BoundsChecks {
+    /// Guard pages on x86-64 Linux, explicit checks elsewhere. The environment variable
+    /// `WASMSCOPE_BOUNDS_CHECKS=explicit` (or `guard`) overrides it, so that whole runs (the
+    /// spec suite) can be repeated with the other strategy.
+    fn default() -> BoundsChecks {
+        match std::env::var("WASMSCOPE_BOUNDS_CHECKS").as_deref() {
+            Ok("explicit") => return BoundsChecks::Explicit,
+            Ok("guard") if cfg!(all(target_arch = "x86_64", target_os = "linux")) => {
+                return BoundsChecks::GuardPages;
+            }
+            _ => {}
+        }
+        if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+            BoundsChecks::GuardPages
+        } else {
+            BoundsChecks::Explicit
+        }
+    }
+}
+
 /// Everything an [`crate::Engine`] is configured with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Config {
     pub tier: Tier,
     pub features: Features,
     pub limits: Limits,
+    /// Bounds-check strategy of the JIT tier (ignored by the interpreter, which always
+    /// checks).
+    pub bounds_checks: BoundsChecks,
+}
+
+impl Config {
+    /// The default configuration on `tier`.
+    pub fn with_tier(tier: Tier) -> Config {
+        Config { tier, ..Config::default() }
+    }
 }

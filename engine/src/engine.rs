@@ -2,9 +2,11 @@
 //! module with its lazily translated code).
 
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
-use crate::config::Config;
+use crate::config::{BoundsChecks, Config, Tier};
 use crate::error::Error;
+use crate::jit::{CompiledModule, JitError};
 use crate::syntax::{self, FuncType};
 use crate::translate::{self, CompiledFunc, ModuleContext, TranslateError};
 
@@ -38,6 +40,12 @@ struct ModuleInner {
     func_types: Vec<u32>,
     /// Translated code of each defined function, filled on first call.
     compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
+    /// Whether JIT code checks bounds explicitly (from the engine the module was made on).
+    explicit_bounds: bool,
+    /// Native code of the whole module, compiled eagerly on a JIT-tier engine.
+    jit: OnceLock<Result<Arc<CompiledModule>, JitError>>,
+    /// How long the JIT compilation took.
+    compile_time: OnceLock<Duration>,
 }
 
 impl Module {
@@ -46,13 +54,53 @@ impl Module {
         let features = &engine.config().features;
         let syntax = crate::binary::decode(bytes, features)?;
         crate::valid::validate(&syntax, features)?;
-        Ok(Module::from_validated(syntax))
+        let explicit_bounds = engine.config().bounds_checks == BoundsChecks::Explicit;
+        let module = Module::from_validated(syntax, explicit_bounds);
+        if engine.config().tier == Tier::Jit {
+            // Eager: the whole module is compiled now, so `compile_time` is known. A module
+            // the JIT cannot compile still runs, on the interpreter.
+            let _ = module.jit();
+        }
+        Ok(module)
     }
 
-    fn from_validated(syntax: syntax::Module) -> Module {
+    fn from_validated(syntax: syntax::Module, explicit_bounds: bool) -> Module {
         let func_types = syntax.func_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
-        Module { inner: Arc::new(ModuleInner { syntax, func_types, compiled }) }
+        Module {
+            inner: Arc::new(ModuleInner {
+                syntax,
+                func_types,
+                compiled,
+                explicit_bounds,
+                jit: OnceLock::new(),
+                compile_time: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Time the JIT took to compile this module (`None` on the interpreter tier).
+    pub fn compile_time(&self) -> Option<Duration> {
+        self.inner.compile_time.get().copied()
+    }
+
+    /// Why the JIT could not compile this module, if it tried and failed (its functions
+    /// then run on the interpreter).
+    pub fn jit_error(&self) -> Option<&JitError> {
+        self.inner.jit.get().and_then(|r| r.as_ref().err())
+    }
+
+    /// The module's native code, compiling it on first use.
+    pub(crate) fn jit(&self) -> Result<Arc<CompiledModule>, JitError> {
+        self.inner
+            .jit
+            .get_or_init(|| {
+                let start = Instant::now();
+                let r = crate::jit::compile(&self.inner.syntax, self.inner.explicit_bounds);
+                let _ = self.inner.compile_time.set(start.elapsed());
+                r
+            })
+            .clone()
     }
 
     /// The decoded module structure.

@@ -3,7 +3,7 @@
 //! The pipeline is **Loader → Validator → Executor** over a **Store** of instances:
 //! [`binary`] decodes bytes into [`syntax::Module`], [`valid`] checks it against the
 //! spec's typing rules, and the runtime instantiates it in a store whose functions run on
-//! the interpreter.
+//! the interpreter or, with [`Tier::Jit`], as native code compiled by Cranelift.
 //!
 //! ```
 //! use wasmscope_engine::{Config, Engine, Linker, Module, Store, Val};
@@ -36,13 +36,15 @@ pub mod syntax;
 pub mod valid;
 pub mod wasi;
 
-pub use config::{Config, Features, Limits, Tier};
+pub use config::{BoundsChecks, Config, Features, Limits, Tier};
 pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, ValidationError};
 
 mod engine;
 mod interp;
+mod jit;
 pub mod runtime;
 pub mod translate;
 
 pub use engine::{Engine, Module};
+pub use jit::JitError;
 pub use runtime::{Caller, Extern, Func, Global, Instance, Linker, Memory, Store, Table, TypedFunc, Val};

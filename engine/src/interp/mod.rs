@@ -38,15 +38,31 @@ const HOST_STACK_BUDGET: usize = 512 * 1024;
 const NO_MEMORY: usize = usize::MAX;
 
 /// Calls function `addr` with slot-encoded `args` (already type-checked by the caller)
-/// and returns its slot-encoded results.
+/// and returns its slot-encoded results. On the JIT tier, wasm functions run as native
+/// code (falling back to the interpreter for a module the JIT could not compile).
 pub(crate) fn call(store: &mut Store, addr: u32, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    call_from(store, addr, args, None)
+}
+
+/// [`call`] made by wasm code of instance `caller` (which host functions can see).
+pub(crate) fn call_from(
+    store: &mut Store,
+    addr: u32,
+    args: &[u64],
+    caller: Option<Instance>,
+) -> Result<Vec<u64>, Trap> {
+    if store.engine.config().tier == crate::config::Tier::Jit
+        && let Some(r) = crate::jit::try_call(store, addr, args)
+    {
+        return r;
+    }
     let (ty, host) = match store.funcs.get(addr as usize) {
         Some(FuncInst::Host { ty, f }) => (ty.clone(), Some(f.clone())),
         Some(FuncInst::Wasm { ty, .. }) => (ty.clone(), None),
         None => return Err(Trap::host("call of a function that is not in this store")),
     };
     if let Some(f) = host {
-        return call_host(store, &f, &ty, args, None);
+        return call_host(store, &f, &ty, args, caller);
     }
     // Each host -> wasm re-entry costs host stack (this function, `run`, the host
     // closure), so nesting through host functions has its own, smaller bound.

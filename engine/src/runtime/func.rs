@@ -43,7 +43,7 @@ impl<'a> Caller<'a> {
 
     /// The bytes of a memory.
     pub fn memory_data(&mut self, memory: Memory) -> Option<&mut [u8]> {
-        self.store.memories.get_mut(memory.0 as usize).map(|m| m.data.as_mut_slice())
+        self.store.memories.get_mut(memory.0 as usize).map(|m| &mut m.data[..])
     }
 }
 

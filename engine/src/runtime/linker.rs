@@ -234,7 +234,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     }
     for g in &syntax.globals {
         let value = eval_const(store, &inst, &g.init)?;
-        store.globals.push(GlobalInst { ty: g.ty, value });
+        store.globals.push(Box::new(GlobalInst { ty: g.ty, value }));
         inst.globals.push(store.globals.len() as u32 - 1);
     }
     for e in &syntax.elems {

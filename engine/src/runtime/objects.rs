@@ -1,7 +1,9 @@
 //! Globals, tables and memories as the embedding sees them: creating host-side ones (for
 //! imports) and reading them (spec §4.5.3 "Allocation", §4.5.5 embedding API).
 
+use crate::config::{BoundsChecks, Tier};
 use crate::error::Error;
+use crate::jit::memory::LinearMemory;
 use crate::syntax::{GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, ValType};
 
 use super::Val;
@@ -13,7 +15,7 @@ impl Global {
         if value.ty() != ty.content {
             return Err(Error::Usage(format!("global of type {} given a {} value", ty.content, value.ty())));
         }
-        store.globals.push(GlobalInst { ty, value: value.to_slot() });
+        store.globals.push(Box::new(GlobalInst { ty, value: value.to_slot() }));
         Ok(Global(store.globals.len() as u32 - 1))
     }
 
@@ -80,7 +82,11 @@ impl Memory {
             return Err(Error::Usage(format!("memory minimum {} pages exceeds the limit {limit}", ty.limits.min)));
         }
         let bytes = usize::try_from(ty.limits.min * PAGE_SIZE).map_err(|_| Error::Usage("memory too large".into()))?;
-        store.memories.push(MemInst { ty, data: vec![0; bytes] });
+        let config = store.engine.config();
+        let guarded = config.tier == Tier::Jit && config.bounds_checks == BoundsChecks::GuardPages;
+        let data = LinearMemory::new(bytes, guarded)
+            .ok_or_else(|| Error::Usage(format!("cannot allocate a memory of {bytes} bytes")))?;
+        store.memories.push(MemInst { ty, data });
         Ok(Memory(store.memories.len() as u32 - 1))
     }
 
@@ -90,12 +96,12 @@ impl Memory {
 
     /// The memory's bytes.
     pub fn data<'a>(&self, store: &'a Store) -> &'a [u8] {
-        store.memories.get(self.0 as usize).map_or(&[], |m| m.data.as_slice())
+        store.memories.get(self.0 as usize).map_or(&[], |m| &m.data[..])
     }
 
     /// The memory's bytes, writable.
     pub fn data_mut<'a>(&self, store: &'a mut Store) -> &'a mut [u8] {
-        store.memories.get_mut(self.0 as usize).map_or(&mut [], |m| m.data.as_mut_slice())
+        store.memories.get_mut(self.0 as usize).map_or(&mut [], |m| &mut m.data[..])
     }
 
     /// Size in 64 KiB pages.

@@ -88,7 +88,9 @@ impl TableInst {
 
 pub(crate) struct MemInst {
     pub ty: MemoryType,
-    pub data: Vec<u8>,
+    /// The bytes; derefs to `[u8]` (a heap buffer, or a guard-page reservation for JIT
+    /// code without bounds checks).
+    pub data: crate::jit::memory::LinearMemory,
 }
 
 impl MemInst {
@@ -106,8 +108,9 @@ impl MemInst {
             return None;
         }
         let bytes = usize::try_from(new * PAGE_SIZE).ok()?;
-        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
-        self.data.resize(bytes, 0);
+        if !self.data.grow_to(bytes) {
+            return None;
+        }
         self.ty.limits.min = new;
         Some(old)
     }
@@ -138,7 +141,9 @@ pub struct Store {
     pub(crate) funcs: Vec<FuncInst>,
     pub(crate) tables: Vec<TableInst>,
     pub(crate) memories: Vec<MemInst>,
-    pub(crate) globals: Vec<GlobalInst>,
+    /// Boxed so that JIT code can hold a stable pointer to each value.
+    #[allow(clippy::vec_box, reason = "JIT code keeps pointers to the values; the box keeps them stable")]
+    pub(crate) globals: Vec<Box<GlobalInst>>,
     pub(crate) instances: Vec<InstanceData>,
     /// Nesting depth of wasm calls across host re-entries.
     pub(crate) depth: u32,
@@ -148,6 +153,8 @@ pub struct Store {
     pub(crate) host_stack_base: Option<usize>,
     /// The interpreter's value stack, kept between calls to avoid reallocating.
     pub(crate) stack: Vec<u64>,
+    /// The JIT tier's per-store state (instance contexts, trap hand-off).
+    pub(crate) jit: crate::jit::StoreData,
 }
 
 impl Store {
@@ -164,6 +171,7 @@ impl Store {
             reentries: 0,
             host_stack_base: None,
             stack: Vec::new(),
+            jit: crate::jit::StoreData::default(),
         }
     }
 

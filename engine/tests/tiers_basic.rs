@@ -1,11 +1,13 @@
-//! End-to-end checks of the interpreter through the public API: calls, control flow,
+//! End-to-end checks of every execution tier through the public API: calls, control flow,
 //! memory, tables, traps, host functions and deep recursion.
 
-use wasmscope_engine::syntax::{FuncType, ValType};
-use wasmscope_engine::{Config, Engine, Error, Func, Linker, Module, Store, TrapCode, Val};
+#![allow(clippy::unwrap_used, reason = "test helpers run per tier outside #[test] fns")]
 
-fn instance(wat: &str) -> (Store, wasmscope_engine::Instance) {
-    let engine = Engine::new(Config::default());
+use wasmscope_engine::syntax::{FuncType, ValType};
+use wasmscope_engine::{Config, Engine, Error, Func, Linker, Module, Store, Tier, TrapCode, Val};
+
+fn instance(tier: Tier, wat: &str) -> (Store, wasmscope_engine::Instance) {
+    let engine = Engine::new(Config::with_tier(tier));
     let bytes = wat::parse_str(wat).expect("test WAT parses");
     let module = Module::new(&engine, &bytes).expect("module is valid");
     let mut store = Store::new(&engine);
@@ -25,9 +27,9 @@ fn trap_code(r: Result<Vec<Val>, Error>) -> TrapCode {
     }
 }
 
-#[test]
-fn factorial_and_fib() {
+fn factorial_and_fib(tier: Tier) {
     let (mut s, i) = instance(
+        tier,
         r#"(module
           (func $fac (export "fac") (param i64) (result i64)
             (if (result i64) (i64.eqz (local.get 0))
@@ -45,9 +47,9 @@ fn factorial_and_fib() {
     assert_eq!(typed.call(&mut s, 10).unwrap(), 55);
 }
 
-#[test]
-fn loops_branches_and_br_table() {
+fn loops_branches_and_br_table(tier: Tier) {
     let (mut s, i) = instance(
+        tier,
         r#"(module
           (func (export "sum") (param i32) (result i32) (local i32)
             (block $done
@@ -73,9 +75,9 @@ fn loops_branches_and_br_table() {
     assert_eq!(call(&mut s, i, "multi", &[]).unwrap(), vec![Val::I32(1), Val::I64(2)]);
 }
 
-#[test]
-fn memory_and_traps() {
+fn memory_and_traps(tier: Tier) {
     let (mut s, i) = instance(
+        tier,
         r#"(module (memory 1 2)
           (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
           (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
@@ -97,20 +99,19 @@ fn memory_and_traps() {
     assert_eq!(call(&mut s, i, "load", &[Val::I32(8)]).unwrap(), vec![Val::I32(-7)]);
 }
 
-#[test]
-fn deep_recursion_is_call_stack_exhausted() {
-    let (mut s, i) = instance(r#"(module (func $f (export "f") (call $f)))"#);
+fn deep_recursion_is_call_stack_exhausted(tier: Tier) {
+    let (mut s, i) = instance(tier, r#"(module (func $f (export "f") (call $f)))"#);
     assert_eq!(trap_code(call(&mut s, i, "f", &[])), TrapCode::CallStackExhausted);
     let (mut s, i) = instance(
+        tier,
         r#"(module (func $g (export "g") (param i64) (result i64)
               (i64.add (local.get 0) (call $g (local.get 0)))))"#,
     );
     assert_eq!(trap_code(call(&mut s, i, "g", &[Val::I64(1)])), TrapCode::CallStackExhausted);
 }
 
-#[test]
-fn host_functions_and_call_indirect() {
-    let engine = Engine::new(Config::default());
+fn host_functions_and_call_indirect(tier: Tier) {
+    let engine = Engine::new(Config::with_tier(tier));
     let mut store = Store::new(&engine);
     let double = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), |_, args| match args {
         [Val::I32(x)] => Ok(vec![Val::I32(x * 2)]),
@@ -140,9 +141,8 @@ fn host_functions_and_call_indirect() {
     assert_eq!(trap_code(call(&mut store, i, "fail", &[])), TrapCode::Host);
 }
 
-#[test]
-fn memory_grow_honours_the_engine_limit() {
-    let mut config = Config::default();
+fn memory_grow_honours_the_engine_limit(tier: Tier) {
+    let mut config = Config::with_tier(tier);
     config.limits.max_memory_pages = 3;
     let engine = Engine::new(config);
     let bytes = wat::parse_str(
@@ -157,18 +157,16 @@ fn memory_grow_honours_the_engine_limit() {
     assert_eq!(i.memory(&s, "m").map(|m| m.size(&s)), None);
 }
 
-#[test]
-fn mvp_engine_rejects_later_proposals() {
-    let engine = Engine::new(Config { features: wasmscope_engine::Features::mvp(), ..Config::default() });
+fn mvp_engine_rejects_later_proposals(tier: Tier) {
+    let engine = Engine::new(Config { features: wasmscope_engine::Features::mvp(), ..Config::with_tier(tier) });
     let bytes = wat::parse_str(r#"(module (func (param i32) (result i32) (i32.extend8_s (local.get 0))))"#).unwrap();
     assert!(matches!(Module::new(&engine, &bytes), Err(Error::Decode(_))));
     let bytes = wat::parse_str(r#"(module (func (result i32 i32) (i32.const 1) (i32.const 2)))"#).unwrap();
     assert!(matches!(Module::new(&engine, &bytes), Err(Error::Validate(_))));
 }
 
-#[test]
-fn host_functions_see_the_calling_instance() {
-    let engine = Engine::new(Config::default());
+fn host_functions_see_the_calling_instance(tier: Tier) {
+    let engine = Engine::new(Config::with_tier(tier));
     let mut store = Store::new(&engine);
     let peek = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), |caller, args| {
         let Some(wasmscope_engine::Extern::Memory(m)) = caller.get_export("memory") else {
@@ -191,11 +189,10 @@ fn host_functions_see_the_calling_instance() {
     assert_eq!(call(&mut store, i, "f", &[]).unwrap(), vec![Val::I32(42)]);
 }
 
-#[test]
-fn recursion_through_a_host_function_is_bounded() {
+fn recursion_through_a_host_function_is_bounded(tier: Tier) {
     use std::cell::RefCell;
     use std::rc::Rc;
-    let engine = Engine::new(Config::default());
+    let engine = Engine::new(Config::with_tier(tier));
     let mut store = Store::new(&engine);
     // The host function calls back into the wasm export that called it.
     let target: Rc<RefCell<Option<Func>>> = Rc::new(RefCell::new(None));
@@ -216,3 +213,30 @@ fn recursion_through_a_host_function_is_bounded() {
     *target.borrow_mut() = i.func(&store, "f");
     assert_eq!(trap_code(call(&mut store, i, "f", &[])), TrapCode::CallStackExhausted);
 }
+/// Runs each check on every tier (`Tier::ALL`), naming the tier on failure.
+macro_rules! on_all_tiers {
+    ($($name:ident),* $(,)?) => {
+        mod all_tiers {
+            $(
+                #[test]
+                fn $name() {
+                    for &tier in super::Tier::ALL {
+                        eprintln!("tier {}", tier.name());
+                        super::$name(tier);
+                    }
+                }
+            )*
+        }
+    };
+}
+on_all_tiers!(
+    factorial_and_fib,
+    loops_branches_and_br_table,
+    memory_and_traps,
+    deep_recursion_is_call_stack_exhausted,
+    host_functions_and_call_indirect,
+    memory_grow_honours_the_engine_limit,
+    mvp_engine_rejects_later_proposals,
+    host_functions_see_the_calling_instance,
+    recursion_through_a_host_function_is_bounded,
+);

@@ -1,0 +1,1099 @@
+//! Translation of validated wasm function bodies to Cranelift IR, and compilation of a
+//! whole module into one [`CodeMemory`].
+//!
+//! One match arm per operator, over a translation-time value stack of SSA values. Control
+//! frames map wasm blocks to Cranelift blocks with block parameters for results (and for
+//! loop parameters); code after an unconditional branch is skipped until its block ends.
+//! Every trap is a Cranelift trap site (`trapnz`, trapping `sdiv`/`fcvt_to_sint`, or a
+//! load/store that faults in guard pages); the per-function tables built here map native
+//! offsets back to wasm offsets. Every function gets the signature `(vmctx, params...) ->
+//! results...`, plus an array-ABI wrapper `(vmctx, *mut u64)` used to enter it from Rust.
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    self, AbiParam, BlockArg, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, Signature, StackSlotData,
+    StackSlotKind, UserExternalName, Value, types,
+};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, FinalizedRelocTarget, binemit::Reloc as CraneReloc};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+
+use super::code::{CodeMemory, Reloc, TrapSite};
+use super::env::Env;
+use super::libcalls::{self, MiscOp};
+use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType};
+
+/// Cranelift trap code of `unreachable`.
+pub(crate) const TRAP_UNREACHABLE: ir::TrapCode = ir::TrapCode::unwrap_user(1);
+/// Cranelift trap code after a libcall that reported a trap (the trap is pending in the
+/// runtime record).
+pub(crate) const TRAP_PENDING: ir::TrapCode = ir::TrapCode::unwrap_user(2);
+
+/// Why a module could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("JIT compilation failed: {0}")]
+pub struct JitError(pub String);
+
+fn err(e: impl std::fmt::Display) -> JitError {
+    JitError(e.to_string())
+}
+
+/// Native-to-wasm mapping of one compiled function.
+#[derive(Debug)]
+pub(crate) struct FuncMeta {
+    /// Index in the module's function index space.
+    pub index: u32,
+    /// Code range in the module's code memory.
+    pub start: usize,
+    pub end: usize,
+    /// (start, end, wasm offset), offsets relative to `start`, sorted.
+    pub srclocs: Vec<(u32, u32, u32)>,
+}
+
+/// A compiled module.
+#[derive(Debug)]
+pub(crate) struct CompiledModule {
+    pub code: CodeMemory,
+    /// One per defined function.
+    pub funcs: Vec<FuncMeta>,
+    /// Offset of the array-ABI wrapper of each defined function.
+    pub wrappers: Vec<usize>,
+    /// Whether loads and stores check bounds (else they rely on guard pages).
+    pub explicit_bounds: bool,
+}
+
+impl CompiledModule {
+    /// The function containing native address `pc`, and the wasm offset there.
+    pub(crate) fn locate(&self, pc: usize) -> Option<(u32, u32)> {
+        let off = pc.checked_sub(self.code.start())?;
+        let f = self.funcs.iter().find(|f| f.start <= off && off < f.end)?;
+        let rel = (off - f.start) as u32;
+        let i = f.srclocs.partition_point(|s| s.0 <= rel);
+        let loc = i.checked_sub(1).and_then(|i| f.srclocs.get(i)).filter(|s| rel < s.1).map_or(0, |s| s.2);
+        Some((f.index, loc))
+    }
+}
+
+fn isa() -> Result<OwnedTargetIsa, JitError> {
+    let mut flags = settings::builder();
+    for (k, v) in [
+        ("opt_level", "speed"),
+        ("enable_multi_ret_implicit_sret", "true"),
+        ("preserve_frame_pointers", "true"),
+        ("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }),
+    ] {
+        flags.set(k, v).map_err(err)?;
+    }
+    let builder = cranelift_native::builder().map_err(err)?;
+    builder.finish(settings::Flags::new(flags)).map_err(err)
+}
+
+pub(crate) fn ir_type(t: ValType) -> Result<ir::Type, JitError> {
+    Ok(match t {
+        ValType::I32 => types::I32,
+        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::F32 => types::F32,
+        ValType::F64 => types::F64,
+        ValType::V128 => return Err(err("SIMD is not supported")),
+    })
+}
+
+fn wasm_signature(ty: &FuncType, cc: CallConv) -> Result<Signature, JitError> {
+    let mut sig = Signature::new(cc);
+    sig.params.push(AbiParam::new(types::I64));
+    for p in ty.params.iter() {
+        sig.params.push(AbiParam::new(ir_type(*p)?));
+    }
+    for r in ty.results.iter() {
+        sig.returns.push(AbiParam::new(ir_type(*r)?));
+    }
+    Ok(sig)
+}
+
+/// Compiles every defined function of `module` (eagerly, whole module at once).
+pub(crate) fn compile_module(module: &syntax::Module, explicit_bounds: bool) -> Result<CompiledModule, JitError> {
+    let isa = isa()?;
+    let cc = isa.default_call_conv();
+    let env = Env { ptr: isa.pointer_type(), explicit_bounds };
+    let func_types = module.func_type_indices();
+    let imported = module.num_imported_funcs();
+    let mut fctx = FunctionBuilderContext::new();
+    let mut ctx = Context::new();
+
+    let mut code: Vec<u8> = Vec::new();
+    let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new(); // (offset, def index, addend)
+    let mut traps: Vec<TrapSite> = Vec::new();
+    let mut funcs = Vec::new();
+    let mut wrappers = Vec::new();
+    let mut starts = Vec::new();
+
+    let ty_of = |index: u32| -> Result<&FuncType, JitError> {
+        let ti = *func_types.get(index as usize).ok_or_else(|| err("unknown function"))?;
+        module.types.get(ti as usize).ok_or_else(|| err("unknown type"))
+    };
+
+    // Bodies first, then wrappers (namespace 0 = body of defined function `index`).
+    let total = module.code.len() * 2;
+    for n in 0..total {
+        let (def, is_wrapper) = (n % module.code.len(), n >= module.code.len());
+        let index = imported + def as u32;
+        let ty = ty_of(index)?;
+        ctx.clear();
+        if is_wrapper {
+            let mut sig = Signature::new(cc);
+            sig.params.push(AbiParam::new(types::I64));
+            sig.params.push(AbiParam::new(types::I64));
+            ctx.func.signature = sig;
+            build_wrapper(&mut ctx.func, &mut fctx, ty, def as u32, cc, isa.frontend_config())?;
+        } else {
+            ctx.func.signature = wasm_signature(ty, cc)?;
+            let body = &module.code[def];
+            let mut t = Translator::new(&mut ctx.func, &mut fctx, &env, module, &func_types, imported, ty, cc)?;
+            t.translate(body)?;
+            t.b.finalize(isa.frontend_config());
+        }
+        ctx.compile(&*isa, &mut Default::default()).map_err(|e| err(format!("{:?}", e.inner)))?;
+        let compiled = ctx.compiled_code().ok_or_else(|| err("no compiled code"))?;
+        while !code.len().is_multiple_of(16) {
+            code.push(0);
+        }
+        let start = code.len();
+        let buf = &compiled.buffer;
+        code.extend_from_slice(buf.data());
+        for t in buf.traps() {
+            traps.push(((start as u32) + t.offset, t.code.as_raw().get()));
+        }
+        for r in buf.relocs() {
+            let FinalizedRelocTarget::ExternalName(ExternalName::User(name)) = &r.target else {
+                return Err(err(format!("unsupported relocation target {:?}", r.target)));
+            };
+            if r.kind != CraneReloc::X86CallPCRel4 && r.kind != CraneReloc::X86PCRel4 {
+                return Err(err(format!("unsupported relocation {:?}", r.kind)));
+            }
+            let Some(target) = ctx.func.params.user_named_funcs().get(*name) else {
+                return Err(err("unknown relocation name"));
+            };
+            relocs_pending.push((start + r.offset as usize, target.index, r.addend));
+        }
+        if is_wrapper {
+            wrappers.push(start);
+        } else {
+            starts.push(start);
+            let srclocs = buf
+                .get_srclocs_sorted()
+                .iter()
+                .filter(|s| !s.loc.is_default())
+                .map(|s| (s.start, s.end, s.loc.bits()))
+                .collect();
+            funcs.push(FuncMeta { index, start, end: code.len(), srclocs });
+        }
+    }
+    let relocs = relocs_pending
+        .into_iter()
+        .map(|(offset, def, addend)| {
+            let target = *starts.get(def as usize).ok_or_else(|| err("relocation to an unknown function"))?;
+            Ok(Reloc { offset, target, addend })
+        })
+        .collect::<Result<Vec<_>, JitError>>()?;
+    traps.sort_unstable();
+    let code = CodeMemory::new(&code, &relocs, traps).ok_or_else(|| err("cannot map code memory"))?;
+    Ok(CompiledModule { code, funcs, wrappers, explicit_bounds })
+}
+
+fn import_body(func: &mut ir::Function, def: u32, sig: Signature) -> ir::FuncRef {
+    let sigref = func.import_signature(sig);
+    let name = func.declare_imported_user_function(UserExternalName { namespace: 0, index: def });
+    func.import_function(ExtFuncData {
+        name: ExternalName::User(name),
+        signature: sigref,
+        colocated: true,
+        patchable: false,
+    })
+}
+
+fn to_slot(b: &mut FunctionBuilder, v: Value, t: ValType) -> Value {
+    match t {
+        ValType::I32 => b.ins().uextend(types::I64, v),
+        ValType::F32 => {
+            let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, i)
+        }
+        ValType::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+        _ => v,
+    }
+}
+
+fn from_slot(b: &mut FunctionBuilder, v: Value, t: ValType) -> Value {
+    match t {
+        ValType::I32 => b.ins().ireduce(types::I32, v),
+        ValType::F32 => {
+            let i = b.ins().ireduce(types::I32, v);
+            b.ins().bitcast(types::F32, MemFlagsData::new(), i)
+        }
+        ValType::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), v),
+        _ => v,
+    }
+}
+
+/// `(vmctx, values)`: loads the parameters from `values`, calls the body, stores the
+/// results back.
+fn build_wrapper(
+    func: &mut ir::Function,
+    fctx: &mut FunctionBuilderContext,
+    ty: &FuncType,
+    def: u32,
+    cc: CallConv,
+    frontend: cranelift_codegen::isa::TargetFrontendConfig,
+) -> Result<(), JitError> {
+    let callee = import_body(func, def, wasm_signature(ty, cc)?);
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let (vmctx, values) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+    let mut args = vec![vmctx];
+    for (i, p) in ty.params.iter().enumerate() {
+        let s = b.ins().load(types::I64, MemFlagsData::trusted(), values, (i * 8) as i32);
+        args.push(from_slot(&mut b, s, *p));
+    }
+    let call = b.ins().call(callee, &args);
+    let results = b.inst_results(call).to_vec();
+    for (i, (r, t)) in results.iter().zip(ty.results.iter()).enumerate() {
+        let s = to_slot(&mut b, *r, *t);
+        b.ins().store(MemFlagsData::trusted(), s, values, (i * 8) as i32);
+    }
+    b.ins().return_(&[]);
+    b.finalize(frontend);
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Block,
+    Loop,
+    If { else_block: ir::Block, else_seen: bool },
+}
+
+struct Frame {
+    kind: Kind,
+    /// Branch target: the end block, or the loop header.
+    dest: ir::Block,
+    /// Continuation after the block (parameters = results).
+    end: ir::Block,
+    params: Vec<ValType>,
+    results: Vec<ValType>,
+    /// Stack height below the block's parameters.
+    height: usize,
+    /// The parameter values at entry (for the else branch of an `if`).
+    entry_params: Vec<Value>,
+    end_reachable: bool,
+}
+
+struct Translator<'a, 'f> {
+    b: FunctionBuilder<'f>,
+    env: &'a Env,
+    module: &'a syntax::Module,
+    func_types: &'a [u32],
+    imported: u32,
+    cc: CallConv,
+    vmctx: Value,
+    locals: Vec<(Variable, ValType)>,
+    stack: Vec<Value>,
+    frames: Vec<Frame>,
+    reachable: bool,
+    dead_depth: u32,
+    direct: HashMap<u32, ir::FuncRef>,
+    sig_call: Option<ir::SigRef>,
+    sig_indirect: Option<ir::SigRef>,
+    sig_misc: Option<ir::SigRef>,
+    results: Vec<ValType>,
+}
+
+impl<'a, 'f> Translator<'a, 'f> {
+    #[allow(clippy::too_many_arguments, reason = "one-off constructor")]
+    fn new(
+        func: &'f mut ir::Function,
+        fctx: &'f mut FunctionBuilderContext,
+        env: &'a Env,
+        module: &'a syntax::Module,
+        func_types: &'a [u32],
+        imported: u32,
+        ty: &FuncType,
+        cc: CallConv,
+    ) -> Result<Self, JitError> {
+        let mut b = FunctionBuilder::new(func, fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let vmctx = b.block_params(entry)[0];
+        let mut t = Translator {
+            b,
+            env,
+            module,
+            func_types,
+            imported,
+            cc,
+            vmctx,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            reachable: true,
+            dead_depth: 0,
+            direct: HashMap::new(),
+            sig_call: None,
+            sig_indirect: None,
+            sig_misc: None,
+            results: ty.results.to_vec(),
+        };
+        for (i, p) in ty.params.iter().enumerate() {
+            let v = t.b.declare_var(ir_type(*p)?);
+            let arg = t.b.block_params(entry)[i + 1];
+            t.b.def_var(v, arg);
+            t.locals.push((v, *p));
+        }
+        Ok(t)
+    }
+
+    fn translate(&mut self, body: &syntax::FuncBody) -> Result<(), JitError> {
+        for l in &body.locals {
+            let v = self.b.declare_var(ir_type(*l)?);
+            let zero = self.zero(*l)?;
+            self.b.def_var(v, zero);
+            self.locals.push((v, *l));
+        }
+        // Stack limit check.
+        if let Some(first) = body.offsets.first() {
+            self.b.set_srcloc(ir::SourceLoc::new(*first));
+        }
+        let sp = self.b.ins().get_stack_pointer(self.env.ptr);
+        let limit = self.env.stack_limit(&mut self.b, self.vmctx);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.b.ins().trapnz(low, ir::TrapCode::STACK_OVERFLOW);
+
+        let end = self.new_block(&self.results.clone())?;
+        self.frames.push(Frame {
+            kind: Kind::Block,
+            dest: end,
+            end,
+            params: Vec::new(),
+            results: self.results.clone(),
+            height: 0,
+            entry_params: Vec::new(),
+            end_reachable: false,
+        });
+        for (instr, off) in body.instrs.iter().zip(&body.offsets) {
+            self.b.set_srcloc(ir::SourceLoc::new(*off));
+            self.instr(instr)?;
+            if self.frames.is_empty() {
+                break;
+            }
+        }
+        if self.reachable {
+            let vals = std::mem::take(&mut self.stack);
+            self.b.ins().return_(&vals);
+        }
+        Ok(())
+    }
+
+    fn zero(&mut self, t: ValType) -> Result<Value, JitError> {
+        Ok(match t {
+            ValType::F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
+            ValType::F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
+            t => self.b.ins().iconst(ir_type(t)?, 0),
+        })
+    }
+
+    fn new_block(&mut self, params: &[ValType]) -> Result<ir::Block, JitError> {
+        let block = self.b.create_block();
+        for p in params {
+            self.b.append_block_param(block, ir_type(*p)?);
+        }
+        Ok(block)
+    }
+
+    fn block_type(&self, bt: BlockType) -> Result<(Vec<ValType>, Vec<ValType>), JitError> {
+        Ok(match bt {
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Value(t) => (Vec::new(), vec![t]),
+            BlockType::Func(i) => {
+                let ft = self.module.types.get(i as usize).ok_or_else(|| err("unknown type"))?;
+                (ft.params.to_vec(), ft.results.to_vec())
+            }
+        })
+    }
+
+    fn pop(&mut self) -> Result<Value, JitError> {
+        self.stack.pop().ok_or_else(|| err("value stack underflow"))
+    }
+
+    fn popn(&mut self, n: usize) -> Result<Vec<Value>, JitError> {
+        let at = self.stack.len().checked_sub(n).ok_or_else(|| err("value stack underflow"))?;
+        Ok(self.stack.split_off(at))
+    }
+
+    fn peekn(&self, n: usize) -> Result<Vec<Value>, JitError> {
+        let at = self.stack.len().checked_sub(n).ok_or_else(|| err("value stack underflow"))?;
+        Ok(self.stack[at..].to_vec())
+    }
+
+    fn jump(&mut self, block: ir::Block, args: &[Value]) {
+        let args: Vec<BlockArg> = args.iter().map(|v| BlockArg::from(*v)).collect();
+        self.b.ins().jump(block, &args);
+    }
+
+    /// Target block and arguments of a branch to relative depth `depth`; marks it used.
+    fn branch_target(&mut self, depth: u32) -> Result<(ir::Block, Vec<Value>), JitError> {
+        let i = self.frames.len().checked_sub(1 + depth as usize).ok_or_else(|| err("bad branch depth"))?;
+        let f = &mut self.frames[i];
+        let n = if f.kind == Kind::Loop { f.params.len() } else { f.results.len() };
+        if f.kind != Kind::Loop {
+            f.end_reachable = true;
+        }
+        let dest = f.dest;
+        Ok((dest, self.peekn(n)?))
+    }
+
+    fn unop(&mut self, f: impl FnOnce(&mut FunctionBuilder, Value) -> Value) -> Result<(), JitError> {
+        let a = self.pop()?;
+        let r = f(&mut self.b, a);
+        self.stack.push(r);
+        Ok(())
+    }
+
+    fn binop(&mut self, f: impl FnOnce(&mut FunctionBuilder, Value, Value) -> Value) -> Result<(), JitError> {
+        let b = self.pop()?;
+        let a = self.pop()?;
+        let r = f(&mut self.b, a, b);
+        self.stack.push(r);
+        Ok(())
+    }
+
+    fn icmp(&mut self, cc: IntCC) -> Result<(), JitError> {
+        self.binop(|b, x, y| {
+            let c = b.ins().icmp(cc, x, y);
+            b.ins().uextend(types::I32, c)
+        })
+    }
+
+    fn fcmp(&mut self, cc: FloatCC) -> Result<(), JitError> {
+        self.binop(|b, x, y| {
+            let c = b.ins().fcmp(cc, x, y);
+            b.ins().uextend(types::I32, c)
+        })
+    }
+
+    fn values_slot(&mut self, n: usize) -> Value {
+        let size = (n.max(1) * 8) as u32;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, size, 3));
+        self.b.ins().stack_addr(self.env.ptr, slot, 0)
+    }
+
+    fn libcall_sig(&mut self, params: &[ir::Type]) -> ir::SigRef {
+        let mut sig = Signature::new(CallConv::SystemV);
+        for p in params {
+            sig.params.push(AbiParam::new(*p));
+        }
+        sig.returns.push(AbiParam::new(types::I32));
+        self.b.import_signature(sig)
+    }
+
+    fn call_libcall(&mut self, sig: ir::SigRef, f: usize, args: &[Value]) {
+        let callee = self.b.ins().iconst(self.env.ptr, f as i64);
+        let call = self.b.ins().call_indirect(sig, callee, args);
+        let status = self.b.inst_results(call)[0];
+        self.b.ins().trapnz(status, TRAP_PENDING);
+    }
+
+    /// Calls through a values area: stores `ty`'s parameters from the stack, makes the
+    /// libcall (`extra` arguments between vmctx and the area), loads the results.
+    fn call_via_values(&mut self, ty: &FuncType, sig: ir::SigRef, f: usize, extra: &[Value]) -> Result<(), JitError> {
+        let args = self.popn(ty.params.len())?;
+        let area = self.values_slot(ty.params.len().max(ty.results.len()));
+        for (i, (a, t)) in args.iter().zip(ty.params.iter()).enumerate() {
+            let s = to_slot(&mut self.b, *a, *t);
+            self.b.ins().store(MemFlagsData::trusted(), s, area, (i * 8) as i32);
+        }
+        let mut call_args = vec![self.vmctx];
+        call_args.extend_from_slice(extra);
+        call_args.push(area);
+        self.call_libcall(sig, f, &call_args);
+        for (i, t) in ty.results.iter().enumerate() {
+            let s = self.b.ins().load(types::I64, MemFlagsData::trusted(), area, (i * 8) as i32);
+            let v = from_slot(&mut self.b, s, *t);
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+
+    /// A libcall of [`libcalls::misc`]: `args` in, the first slot's value out (as `ret`).
+    fn misc(&mut self, op: MiscOp, args: &[Value], ret: Option<ir::Type>) -> Result<(), JitError> {
+        let area = self.values_slot(args.len().max(1));
+        for (i, a) in args.iter().enumerate() {
+            let ty = self.b.func.dfg.value_type(*a);
+            let s = if ty == types::I32 { self.b.ins().uextend(types::I64, *a) } else { *a };
+            self.b.ins().store(MemFlagsData::trusted(), s, area, (i * 8) as i32);
+        }
+        let sig = match self.sig_misc {
+            Some(s) => s,
+            None => {
+                let s = self.libcall_sig(&[types::I64, types::I32, types::I64]);
+                self.sig_misc = Some(s);
+                s
+            }
+        };
+        let op = self.b.ins().iconst(types::I32, op as i64);
+        self.call_libcall(sig, libcalls::misc as *const () as usize, &[self.vmctx, op, area]);
+        if let Some(t) = ret {
+            let s = self.b.ins().load(types::I64, MemFlagsData::trusted(), area, 0);
+            let v = if t == types::I32 { self.b.ins().ireduce(types::I32, s) } else { s };
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+
+    fn heap_flags(&self) -> MemFlagsData {
+        MemFlagsData::new().with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+    }
+
+    fn instr(&mut self, instr: &Instr) -> Result<(), JitError> {
+        if !self.reachable {
+            match instr {
+                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) => {
+                    self.dead_depth += 1;
+                    return Ok(());
+                }
+                Instr::Else if self.dead_depth == 0 => {}
+                Instr::End if self.dead_depth == 0 => {}
+                Instr::End => {
+                    self.dead_depth -= 1;
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
+        }
+        let b = &mut self.b;
+        match instr {
+            Instr::Unreachable => {
+                b.ins().trap(TRAP_UNREACHABLE);
+                self.reachable = false;
+            }
+            Instr::Nop => {}
+            Instr::Block(bt) => {
+                let (params, results) = self.block_type(*bt)?;
+                let end = self.new_block(&results)?;
+                let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
+                self.frames.push(Frame {
+                    kind: Kind::Block,
+                    dest: end,
+                    end,
+                    params,
+                    results,
+                    height,
+                    entry_params: Vec::new(),
+                    end_reachable: false,
+                });
+            }
+            Instr::Loop(bt) => {
+                let (params, results) = self.block_type(*bt)?;
+                let header = self.new_block(&params)?;
+                let end = self.new_block(&results)?;
+                let args = self.popn(params.len())?;
+                let height = self.stack.len();
+                self.jump(header, &args);
+                self.b.switch_to_block(header);
+                self.stack.extend_from_slice(self.b.block_params(header));
+                self.frames.push(Frame {
+                    kind: Kind::Loop,
+                    dest: header,
+                    end,
+                    params,
+                    results,
+                    height,
+                    entry_params: Vec::new(),
+                    end_reachable: false,
+                });
+            }
+            Instr::If(bt) => {
+                let (params, results) = self.block_type(*bt)?;
+                let cond = self.pop()?;
+                let then_block = self.b.create_block();
+                let else_block = self.b.create_block();
+                let end = self.new_block(&results)?;
+                self.b.ins().brif(cond, then_block, &[], else_block, &[]);
+                self.b.seal_block(then_block);
+                self.b.seal_block(else_block);
+                self.b.switch_to_block(then_block);
+                let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
+                let entry_params = self.stack[height..].to_vec();
+                self.frames.push(Frame {
+                    kind: Kind::If { else_block, else_seen: false },
+                    dest: end,
+                    end,
+                    params,
+                    results,
+                    height,
+                    entry_params,
+                    end_reachable: false,
+                });
+            }
+            Instr::Else => {
+                let f = self.frames.last_mut().ok_or_else(|| err("else outside if"))?;
+                let Kind::If { else_block, .. } = f.kind else { return Err(err("else outside if")) };
+                f.kind = Kind::If { else_block, else_seen: true };
+                let (end, n, height, params) = (f.end, f.results.len(), f.height, f.entry_params.clone());
+                if self.reachable {
+                    f.end_reachable = true;
+                    let vals = self.peekn(n)?;
+                    self.jump(end, &vals);
+                }
+                self.stack.truncate(height);
+                self.b.switch_to_block(else_block);
+                self.stack.extend_from_slice(&params);
+                self.reachable = true;
+            }
+            Instr::End => {
+                let mut f = self.frames.pop().ok_or_else(|| err("unbalanced end"))?;
+                if self.reachable {
+                    f.end_reachable = true;
+                    let vals = self.peekn(f.results.len())?;
+                    self.jump(f.end, &vals);
+                }
+                if let Kind::If { else_block, else_seen: false } = f.kind {
+                    // No else: the false branch passes the parameters through.
+                    self.b.switch_to_block(else_block);
+                    let params = f.entry_params.clone();
+                    self.jump(f.end, &params);
+                    f.end_reachable = true;
+                }
+                if f.kind == Kind::Loop {
+                    self.b.seal_block(f.dest);
+                }
+                self.stack.truncate(f.height);
+                self.b.seal_block(f.end);
+                if f.end_reachable {
+                    self.b.switch_to_block(f.end);
+                    self.stack.extend_from_slice(self.b.block_params(f.end));
+                    self.reachable = true;
+                } else {
+                    self.reachable = false;
+                }
+                if self.frames.is_empty() && self.reachable {
+                    let vals = std::mem::take(&mut self.stack);
+                    self.b.ins().return_(&vals);
+                    self.reachable = false;
+                }
+            }
+            Instr::Br(d) => {
+                let (dest, args) = self.branch_target(*d)?;
+                self.jump(dest, &args);
+                self.reachable = false;
+            }
+            Instr::BrIf(d) => {
+                let cond = self.pop()?;
+                let (dest, args) = self.branch_target(*d)?;
+                let next = self.b.create_block();
+                let args: Vec<BlockArg> = args.iter().map(|v| BlockArg::from(*v)).collect();
+                self.b.ins().brif(cond, dest, &args, next, &[]);
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+            }
+            Instr::BrTable { targets, default } => {
+                let idx = self.pop()?;
+                let mut stubs: HashMap<u32, ir::Block> = HashMap::new();
+                let mut calls = Vec::new();
+                let mut all: Vec<u32> = targets.to_vec();
+                all.push(*default);
+                for d in &all {
+                    let block = match stubs.get(d) {
+                        Some(b) => *b,
+                        None => {
+                            let s = self.b.create_block();
+                            stubs.insert(*d, s);
+                            s
+                        }
+                    };
+                    calls.push(self.b.func.dfg.block_call(block, &[]));
+                }
+                let def = calls.pop().ok_or_else(|| err("br_table without default"))?;
+                let jt = self.b.create_jump_table(ir::JumpTableData::new(def, &calls));
+                self.b.ins().br_table(idx, jt);
+                let mut stubs: Vec<(u32, ir::Block)> = stubs.into_iter().collect();
+                stubs.sort_unstable_by_key(|s| s.0);
+                for (d, s) in stubs {
+                    self.b.seal_block(s);
+                    self.b.switch_to_block(s);
+                    let (dest, args) = self.branch_target(d)?;
+                    self.jump(dest, &args);
+                }
+                self.reachable = false;
+            }
+            Instr::Return => {
+                let vals = self.peekn(self.results.len())?;
+                self.b.ins().return_(&vals);
+                self.reachable = false;
+            }
+            Instr::Call(f) => {
+                let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
+                let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
+                if *f < self.imported {
+                    let sig = match self.sig_call {
+                        Some(s) => s,
+                        None => {
+                            let s = self.libcall_sig(&[types::I64, types::I32, types::I64]);
+                            self.sig_call = Some(s);
+                            s
+                        }
+                    };
+                    let idx = self.b.ins().iconst(types::I32, *f as i64);
+                    self.call_via_values(&ty, sig, libcalls::call_func as *const () as usize, &[idx])?;
+                } else {
+                    let def = *f - self.imported;
+                    let callee = match self.direct.get(&def) {
+                        Some(c) => *c,
+                        None => {
+                            let sig = wasm_signature(&ty, self.cc)?;
+                            let c = import_body(self.b.func, def, sig);
+                            self.direct.insert(def, c);
+                            c
+                        }
+                    };
+                    let mut args = vec![self.vmctx];
+                    args.extend(self.popn(ty.params.len())?);
+                    let call = self.b.ins().call(callee, &args);
+                    let results = self.b.inst_results(call).to_vec();
+                    self.stack.extend(results);
+                }
+            }
+            Instr::CallIndirect { type_index, table } => {
+                let ty = self.module.types.get(*type_index as usize).ok_or_else(|| err("unknown type"))?.clone();
+                let elem = self.pop()?;
+                let sig = match self.sig_indirect {
+                    Some(s) => s,
+                    None => {
+                        let s = self.libcall_sig(&[types::I64, types::I32, types::I32, types::I32, types::I64]);
+                        self.sig_indirect = Some(s);
+                        s
+                    }
+                };
+                let t = self.b.ins().iconst(types::I32, *table as i64);
+                let ti = self.b.ins().iconst(types::I32, *type_index as i64);
+                self.call_via_values(&ty, sig, libcalls::call_indirect as *const () as usize, &[t, ti, elem])?;
+            }
+            Instr::RefNull(_) => {
+                let v = b.ins().iconst(types::I64, 0);
+                self.stack.push(v);
+            }
+            Instr::RefIsNull => self.unop(|b, x| {
+                let c = b.ins().icmp_imm_u(IntCC::Equal, x, 0);
+                b.ins().uextend(types::I32, c)
+            })?,
+            Instr::RefFunc(f) => {
+                let v = self.env.func_ref(&mut self.b, self.vmctx, *f);
+                self.stack.push(v);
+            }
+            Instr::Drop => {
+                self.pop()?;
+            }
+            Instr::Select | Instr::SelectTyped(_) => {
+                let c = self.pop()?;
+                self.binop(|b, x, y| b.ins().select(c, x, y))?;
+            }
+            Instr::LocalGet(i) => {
+                let (v, _) = *self.locals.get(*i as usize).ok_or_else(|| err("unknown local"))?;
+                let x = self.b.use_var(v);
+                self.stack.push(x);
+            }
+            Instr::LocalSet(i) => {
+                let (v, _) = *self.locals.get(*i as usize).ok_or_else(|| err("unknown local"))?;
+                let x = self.pop()?;
+                self.b.def_var(v, x);
+            }
+            Instr::LocalTee(i) => {
+                let (v, _) = *self.locals.get(*i as usize).ok_or_else(|| err("unknown local"))?;
+                let x = *self.stack.last().ok_or_else(|| err("underflow"))?;
+                self.b.def_var(v, x);
+            }
+            Instr::GlobalGet(g) => {
+                let t = self.global_type(*g)?;
+                let addr = self.env.global_addr(&mut self.b, self.vmctx, *g);
+                let v = self.b.ins().load(ir_type(t)?, MemFlagsData::trusted(), addr, 0);
+                self.stack.push(v);
+            }
+            Instr::GlobalSet(g) => {
+                let t = self.global_type(*g)?;
+                let x = self.pop()?;
+                let addr = self.env.global_addr(&mut self.b, self.vmctx, *g);
+                // Write the whole slot so narrower values leave no stale high bits.
+                let s = to_slot(&mut self.b, x, t);
+                self.b.ins().store(MemFlagsData::trusted(), s, addr, 0);
+            }
+            Instr::TableGet(t) => {
+                let i = self.pop()?;
+                let t = self.b.ins().iconst(types::I64, *t as i64);
+                self.misc(MiscOp::TableGet, &[t, i], Some(types::I64))?;
+            }
+            Instr::TableSet(t) => {
+                let v = self.pop()?;
+                let i = self.pop()?;
+                let t = self.b.ins().iconst(types::I64, *t as i64);
+                self.misc(MiscOp::TableSet, &[t, i, v], None)?;
+            }
+            Instr::TableSize(t) => {
+                let t = b.ins().iconst(types::I64, *t as i64);
+                self.misc(MiscOp::TableSize, &[t], Some(types::I32))?;
+            }
+            Instr::TableGrow(t) => {
+                let n = self.pop()?;
+                let init = self.pop()?;
+                let t = self.b.ins().iconst(types::I64, *t as i64);
+                self.misc(MiscOp::TableGrow, &[t, init, n], Some(types::I32))?;
+            }
+            Instr::TableFill(t) => {
+                let n = self.pop()?;
+                let v = self.pop()?;
+                let d = self.pop()?;
+                let t = self.b.ins().iconst(types::I64, *t as i64);
+                self.misc(MiscOp::TableFill, &[t, d, v, n], None)?;
+            }
+            Instr::TableCopy { dst, src } => {
+                let [d, s, n]: [Value; 3] = self.popn(3)?.try_into().map_err(|_| err("underflow"))?;
+                let dt = self.b.ins().iconst(types::I64, *dst as i64);
+                let st = self.b.ins().iconst(types::I64, *src as i64);
+                self.misc(MiscOp::TableCopy, &[dt, st, d, s, n], None)?;
+            }
+            Instr::TableInit { elem, table } => {
+                let [d, s, n]: [Value; 3] = self.popn(3)?.try_into().map_err(|_| err("underflow"))?;
+                let e = self.b.ins().iconst(types::I64, *elem as i64);
+                let t = self.b.ins().iconst(types::I64, *table as i64);
+                self.misc(MiscOp::TableInit, &[e, t, d, s, n], None)?;
+            }
+            Instr::ElemDrop(e) => {
+                let e = b.ins().iconst(types::I64, *e as i64);
+                self.misc(MiscOp::ElemDrop, &[e], None)?;
+            }
+            Instr::Load(op, arg) => {
+                let index = self.pop()?;
+                let flags = self.heap_flags();
+                let (addr, off) = self.env.heap_addr(
+                    &mut self.b,
+                    self.vmctx,
+                    index,
+                    arg.offset,
+                    op.width(),
+                    ir::TrapCode::HEAP_OUT_OF_BOUNDS,
+                );
+                let b = &mut self.b;
+                use LoadOp::*;
+                let v = match op {
+                    I32Load => b.ins().load(types::I32, flags, addr, off),
+                    I64Load => b.ins().load(types::I64, flags, addr, off),
+                    F32Load => b.ins().load(types::F32, flags, addr, off),
+                    F64Load => b.ins().load(types::F64, flags, addr, off),
+                    I32Load8S => b.ins().sload8(types::I32, flags, addr, off),
+                    I32Load8U => b.ins().uload8(types::I32, flags, addr, off),
+                    I32Load16S => b.ins().sload16(types::I32, flags, addr, off),
+                    I32Load16U => b.ins().uload16(types::I32, flags, addr, off),
+                    I64Load8S => b.ins().sload8(types::I64, flags, addr, off),
+                    I64Load8U => b.ins().uload8(types::I64, flags, addr, off),
+                    I64Load16S => b.ins().sload16(types::I64, flags, addr, off),
+                    I64Load16U => b.ins().uload16(types::I64, flags, addr, off),
+                    I64Load32S => b.ins().sload32(flags, addr, off),
+                    I64Load32U => b.ins().uload32(flags, addr, off),
+                };
+                self.stack.push(v);
+            }
+            Instr::Store(op, arg) => {
+                let v = self.pop()?;
+                let index = self.pop()?;
+                let flags = self.heap_flags();
+                let (addr, off) = self.env.heap_addr(
+                    &mut self.b,
+                    self.vmctx,
+                    index,
+                    arg.offset,
+                    op.width(),
+                    ir::TrapCode::HEAP_OUT_OF_BOUNDS,
+                );
+                let b = &mut self.b;
+                use StoreOp::*;
+                match op {
+                    I32Store | I64Store | F32Store | F64Store => b.ins().store(flags, v, addr, off),
+                    I32Store8 | I64Store8 => b.ins().istore8(flags, v, addr, off),
+                    I32Store16 | I64Store16 => b.ins().istore16(flags, v, addr, off),
+                    I64Store32 => b.ins().istore32(flags, v, addr, off),
+                };
+            }
+            Instr::MemorySize(_) => {
+                let len = self.env.memory_len(&mut self.b, self.vmctx);
+                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let v = self.b.ins().ireduce(types::I32, pages);
+                self.stack.push(v);
+            }
+            Instr::MemoryGrow(_) => {
+                let n = self.pop()?;
+                self.misc(MiscOp::MemoryGrow, &[n], Some(types::I32))?;
+            }
+            Instr::MemoryFill(_) => {
+                let args = self.popn(3)?;
+                self.misc(MiscOp::MemoryFill, &args, None)?;
+            }
+            Instr::MemoryCopy { .. } => {
+                let args = self.popn(3)?;
+                self.misc(MiscOp::MemoryCopy, &args, None)?;
+            }
+            Instr::MemoryInit { data, .. } => {
+                let mut args = vec![self.b.ins().iconst(types::I64, *data as i64)];
+                args.extend(self.popn(3)?);
+                self.misc(MiscOp::MemoryInit, &args, None)?;
+            }
+            Instr::DataDrop(d) => {
+                let d = b.ins().iconst(types::I64, *d as i64);
+                self.misc(MiscOp::DataDrop, &[d], None)?;
+            }
+            Instr::I32Const(v) => {
+                let v = b.ins().iconst(types::I32, *v as u32 as i64);
+                self.stack.push(v);
+            }
+            Instr::I64Const(v) => {
+                let v = b.ins().iconst(types::I64, *v);
+                self.stack.push(v);
+            }
+            Instr::F32Const(bits) => {
+                let v = b.ins().f32const(Ieee32::with_bits(*bits));
+                self.stack.push(v);
+            }
+            Instr::F64Const(bits) => {
+                let v = b.ins().f64const(Ieee64::with_bits(*bits));
+                self.stack.push(v);
+            }
+            Instr::Num(op) => self.num(*op)?,
+        }
+        Ok(())
+    }
+
+    fn global_type(&self, g: u32) -> Result<ValType, JitError> {
+        let imported: Vec<ValType> = self
+            .module
+            .imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                syntax::ImportDesc::Global(g) => Some(g.content),
+                _ => None,
+            })
+            .collect();
+        let g = g as usize;
+        match imported.get(g) {
+            Some(t) => Ok(*t),
+            None => {
+                self.module.globals.get(g - imported.len()).map(|x| x.ty.content).ok_or_else(|| err("unknown global"))
+            }
+        }
+    }
+
+    fn num(&mut self, op: NumOp) -> Result<(), JitError> {
+        use NumOp::*;
+        use types::{F32 as TF32, F64 as TF64, I8 as TI8, I16 as TI16, I32 as TI32, I64 as TI64};
+        match op {
+            I32Eqz | I64Eqz => self.unop(|b, x| {
+                let c = b.ins().icmp_imm_u(IntCC::Equal, x, 0);
+                b.ins().uextend(TI32, c)
+            })?,
+            I32Eq | I64Eq => self.icmp(IntCC::Equal)?,
+            I32Ne | I64Ne => self.icmp(IntCC::NotEqual)?,
+            I32LtS | I64LtS => self.icmp(IntCC::SignedLessThan)?,
+            I32LtU | I64LtU => self.icmp(IntCC::UnsignedLessThan)?,
+            I32GtS | I64GtS => self.icmp(IntCC::SignedGreaterThan)?,
+            I32GtU | I64GtU => self.icmp(IntCC::UnsignedGreaterThan)?,
+            I32LeS | I64LeS => self.icmp(IntCC::SignedLessThanOrEqual)?,
+            I32LeU | I64LeU => self.icmp(IntCC::UnsignedLessThanOrEqual)?,
+            I32GeS | I64GeS => self.icmp(IntCC::SignedGreaterThanOrEqual)?,
+            I32GeU | I64GeU => self.icmp(IntCC::UnsignedGreaterThanOrEqual)?,
+            F32Eq | F64Eq => self.fcmp(FloatCC::Equal)?,
+            F32Ne | F64Ne => self.fcmp(FloatCC::NotEqual)?,
+            F32Lt | F64Lt => self.fcmp(FloatCC::LessThan)?,
+            F32Gt | F64Gt => self.fcmp(FloatCC::GreaterThan)?,
+            F32Le | F64Le => self.fcmp(FloatCC::LessThanOrEqual)?,
+            F32Ge | F64Ge => self.fcmp(FloatCC::GreaterThanOrEqual)?,
+            I32Clz | I64Clz => self.unop(|b, x| b.ins().clz(x))?,
+            I32Ctz | I64Ctz => self.unop(|b, x| b.ins().ctz(x))?,
+            I32Popcnt | I64Popcnt => self.unop(|b, x| b.ins().popcnt(x))?,
+            I32Add | I64Add => self.binop(|b, x, y| b.ins().iadd(x, y))?,
+            I32Sub | I64Sub => self.binop(|b, x, y| b.ins().isub(x, y))?,
+            I32Mul | I64Mul => self.binop(|b, x, y| b.ins().imul(x, y))?,
+            I32DivS | I64DivS => self.binop(|b, x, y| b.ins().sdiv(x, y))?,
+            I32DivU | I64DivU => self.binop(|b, x, y| b.ins().udiv(x, y))?,
+            I32RemS | I64RemS => self.binop(|b, x, y| b.ins().srem(x, y))?,
+            I32RemU | I64RemU => self.binop(|b, x, y| b.ins().urem(x, y))?,
+            I32And | I64And => self.binop(|b, x, y| b.ins().band(x, y))?,
+            I32Or | I64Or => self.binop(|b, x, y| b.ins().bor(x, y))?,
+            I32Xor | I64Xor => self.binop(|b, x, y| b.ins().bxor(x, y))?,
+            I32Shl | I64Shl => self.binop(|b, x, y| b.ins().ishl(x, y))?,
+            I32ShrS | I64ShrS => self.binop(|b, x, y| b.ins().sshr(x, y))?,
+            I32ShrU | I64ShrU => self.binop(|b, x, y| b.ins().ushr(x, y))?,
+            I32Rotl | I64Rotl => self.binop(|b, x, y| b.ins().rotl(x, y))?,
+            I32Rotr | I64Rotr => self.binop(|b, x, y| b.ins().rotr(x, y))?,
+            F32Abs | F64Abs => self.unop(|b, x| b.ins().fabs(x))?,
+            F32Neg | F64Neg => self.unop(|b, x| b.ins().fneg(x))?,
+            F32Ceil | F64Ceil => self.unop(|b, x| b.ins().ceil(x))?,
+            F32Floor | F64Floor => self.unop(|b, x| b.ins().floor(x))?,
+            F32Trunc | F64Trunc => self.unop(|b, x| b.ins().trunc(x))?,
+            F32Nearest | F64Nearest => self.unop(|b, x| b.ins().nearest(x))?,
+            F32Sqrt | F64Sqrt => self.unop(|b, x| b.ins().sqrt(x))?,
+            F32Add | F64Add => self.binop(|b, x, y| b.ins().fadd(x, y))?,
+            F32Sub | F64Sub => self.binop(|b, x, y| b.ins().fsub(x, y))?,
+            F32Mul | F64Mul => self.binop(|b, x, y| b.ins().fmul(x, y))?,
+            F32Div | F64Div => self.binop(|b, x, y| b.ins().fdiv(x, y))?,
+            F32Min | F64Min => self.binop(|b, x, y| b.ins().fmin(x, y))?,
+            F32Max | F64Max => self.binop(|b, x, y| b.ins().fmax(x, y))?,
+            F32Copysign | F64Copysign => self.binop(|b, x, y| b.ins().fcopysign(x, y))?,
+            I32WrapI64 => self.unop(|b, x| b.ins().ireduce(TI32, x))?,
+            I32TruncF32S | I32TruncF64S => self.unop(|b, x| b.ins().fcvt_to_sint(TI32, x))?,
+            I32TruncF32U | I32TruncF64U => self.unop(|b, x| b.ins().fcvt_to_uint(TI32, x))?,
+            I64TruncF32S | I64TruncF64S => self.unop(|b, x| b.ins().fcvt_to_sint(TI64, x))?,
+            I64TruncF32U | I64TruncF64U => self.unop(|b, x| b.ins().fcvt_to_uint(TI64, x))?,
+            I32TruncSatF32S | I32TruncSatF64S => self.unop(|b, x| b.ins().fcvt_to_sint_sat(TI32, x))?,
+            I32TruncSatF32U | I32TruncSatF64U => self.unop(|b, x| b.ins().fcvt_to_uint_sat(TI32, x))?,
+            I64TruncSatF32S | I64TruncSatF64S => self.unop(|b, x| b.ins().fcvt_to_sint_sat(TI64, x))?,
+            I64TruncSatF32U | I64TruncSatF64U => self.unop(|b, x| b.ins().fcvt_to_uint_sat(TI64, x))?,
+            I64ExtendI32S => self.unop(|b, x| b.ins().sextend(TI64, x))?,
+            I64ExtendI32U => self.unop(|b, x| b.ins().uextend(TI64, x))?,
+            F32ConvertI32S | F32ConvertI64S => self.unop(|b, x| b.ins().fcvt_from_sint(TF32, x))?,
+            F32ConvertI32U | F32ConvertI64U => self.unop(|b, x| b.ins().fcvt_from_uint(TF32, x))?,
+            F64ConvertI32S | F64ConvertI64S => self.unop(|b, x| b.ins().fcvt_from_sint(TF64, x))?,
+            F64ConvertI32U | F64ConvertI64U => self.unop(|b, x| b.ins().fcvt_from_uint(TF64, x))?,
+            F32DemoteF64 => self.unop(|b, x| b.ins().fdemote(TF32, x))?,
+            F64PromoteF32 => self.unop(|b, x| b.ins().fpromote(TF64, x))?,
+            I32ReinterpretF32 => self.unop(|b, x| b.ins().bitcast(TI32, MemFlagsData::new(), x))?,
+            I64ReinterpretF64 => self.unop(|b, x| b.ins().bitcast(TI64, MemFlagsData::new(), x))?,
+            F32ReinterpretI32 => self.unop(|b, x| b.ins().bitcast(TF32, MemFlagsData::new(), x))?,
+            F64ReinterpretI64 => self.unop(|b, x| b.ins().bitcast(TF64, MemFlagsData::new(), x))?,
+            I32Extend8S => self.unop(|b, x| {
+                let n = b.ins().ireduce(TI8, x);
+                b.ins().sextend(TI32, n)
+            })?,
+            I32Extend16S => self.unop(|b, x| {
+                let n = b.ins().ireduce(TI16, x);
+                b.ins().sextend(TI32, n)
+            })?,
+            I64Extend8S => self.unop(|b, x| {
+                let n = b.ins().ireduce(TI8, x);
+                b.ins().sextend(TI64, n)
+            })?,
+            I64Extend16S => self.unop(|b, x| {
+                let n = b.ins().ireduce(TI16, x);
+                b.ins().sextend(TI64, n)
+            })?,
+            I64Extend32S => self.unop(|b, x| {
+                let n = b.ins().ireduce(TI32, x);
+                b.ins().sextend(TI64, n)
+            })?,
+        }
+        Ok(())
+    }
+}

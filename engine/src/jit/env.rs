@@ -1,0 +1,113 @@
+//! The runtime layout JIT code sees, in one place: the per-instance context (`VmCtx`), the
+//! per-store [`Runtime`] record, and the [`Env`] that emits every access to them. No
+//! other module hard-codes an offset.
+
+use std::mem::offset_of;
+
+use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, Value, types};
+use cranelift_frontend::FunctionBuilder;
+
+use super::memory::VmMemoryDef;
+use crate::error::Trap;
+use crate::runtime::Store;
+
+/// Per-store state shared by all instance contexts.
+#[repr(C)]
+pub(crate) struct Runtime {
+    /// Lowest stack address JIT code may use before trapping with "call stack exhausted".
+    pub stack_limit: usize,
+    /// The store of the current outermost entry (valid while JIT code runs).
+    pub store: *mut Store,
+    /// A trap raised inside a libcall, picked up when JIT code traps right after it.
+    pub pending: Option<Trap>,
+    /// Nesting of entries into JIT code.
+    pub entries: u32,
+}
+
+/// Per-instance context; the first argument of every compiled function.
+#[repr(C)]
+pub(crate) struct VmCtx {
+    pub rt: *mut Runtime,
+    /// Memory 0, or null.
+    pub memory: *const VmMemoryDef,
+    /// Address of each global's value, by global index.
+    pub globals: *const *mut u64,
+    /// Slot-encoded `funcref` (store address + 1) of each function index.
+    pub func_refs: *const u64,
+    /// The instance's address in the store.
+    pub instance: u32,
+}
+
+/// Emits accesses to the runtime layout.
+pub(crate) struct Env {
+    pub ptr: ir::Type,
+    pub explicit_bounds: bool,
+}
+
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+impl Env {
+    fn load_field(&self, b: &mut FunctionBuilder, ty: ir::Type, base: Value, offset: usize) -> Value {
+        b.ins().load(ty, trusted(), base, offset as i32)
+    }
+
+    /// The stack limit (through vmctx → runtime).
+    pub fn stack_limit(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
+        let rt = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, rt));
+        self.load_field(b, self.ptr, rt, offset_of!(Runtime, stack_limit))
+    }
+
+    /// Pointer to memory 0's [`VmMemoryDef`].
+    fn memory_def(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
+        self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, memory))
+    }
+
+    /// Current length of memory 0 in bytes (i64).
+    pub fn memory_len(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
+        let def = self.memory_def(b, vmctx);
+        self.load_field(b, types::I64, def, offset_of!(VmMemoryDef, len))
+    }
+
+    /// Native address of a `width`-byte access at wasm address `index` (i32) + `offset`
+    /// in memory 0, with an explicit bounds check (trap `oob`) unless guard pages make
+    /// it unnecessary. Returns the address and the static offset to put in the access.
+    pub fn heap_addr(
+        &self,
+        b: &mut FunctionBuilder,
+        vmctx: Value,
+        index: Value,
+        offset: u64,
+        width: u32,
+        oob: ir::TrapCode,
+    ) -> (Value, i32) {
+        let def = self.memory_def(b, vmctx);
+        let base = self.load_field(b, self.ptr, def, offset_of!(VmMemoryDef, base));
+        let idx = b.ins().uextend(types::I64, index);
+        if self.explicit_bounds {
+            let len = self.load_field(b, types::I64, def, offset_of!(VmMemoryDef, len));
+            // index + offset + width < 2^33 + 8: no overflow in 64 bits.
+            let end = b.ins().iadd_imm_u(idx, (offset + width as u64) as i64);
+            let out = b.ins().icmp(ir::condcodes::IntCC::UnsignedGreaterThan, end, len);
+            b.ins().trapnz(out, oob);
+        }
+        let addr = b.ins().iadd(base, idx);
+        match i32::try_from(offset) {
+            Ok(off) => (addr, off),
+            Err(_) => (b.ins().iadd_imm_u(addr, offset as i64), 0),
+        }
+    }
+
+    /// Address of global `index`'s value slot.
+    pub fn global_addr(&self, b: &mut FunctionBuilder, vmctx: Value, index: u32) -> Value {
+        let globals = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, globals));
+        self.load_field(b, self.ptr, globals, index as usize * 8)
+    }
+
+    /// The `funcref` slot of function `index`.
+    pub fn func_ref(&self, b: &mut FunctionBuilder, vmctx: Value, index: u32) -> Value {
+        let refs = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, func_refs));
+        self.load_field(b, types::I64, refs, index as usize * 8)
+    }
+}

@@ -1,0 +1,170 @@
+//! The JIT tier: compiles validated modules to native x86-64 code with Cranelift and runs
+//! them against the same [`Store`] as the interpreter.
+//!
+//! * [`compile`]: wasm → Cranelift IR → machine code, eagerly for a whole module (the
+//!   first time a module is created on an engine whose tier is [`Tier::Jit`]; the time it
+//!   took is [`crate::Module::compile_time`]).
+//! * [`env`]: the runtime layout JIT code sees (per-instance `VmCtx`, per-store
+//!   `Runtime`), with every offset in one place.
+//! * [`code`], [`memory`], [`signals`], [`libcalls`]: the only modules with `unsafe` code
+//!   — executable memory, guard-page memories, entering JIT code and recovering from
+//!   traps, calls back into Rust.
+//!
+//! Traps in JIT code are hardware faults at known trap sites; the signal handler resumes
+//! the innermost entry ([`signals::enter`]), and [`call`] turns the fault into the same
+//! [`Trap`] the interpreter returns, with the wasm function index and offset of each JIT
+//! frame. Calls to imported functions and through tables go through [`libcalls`] and
+//! [`crate::interp::call`], so host functions, other instances and the interpreter can
+//! all be reached from JIT code and can call back into it.
+//!
+//! [`Tier::Jit`]: crate::config::Tier::Jit
+
+pub(crate) mod code;
+pub(crate) mod compile;
+pub(crate) mod env;
+pub(crate) mod libcalls;
+pub(crate) mod memory;
+pub(crate) mod signals;
+
+use std::sync::Arc;
+
+pub(crate) use compile::CompiledModule;
+pub use compile::JitError;
+
+use crate::error::{Trap, TrapCode, TrapFrame};
+use crate::runtime::{FuncInst, Store};
+use env::{Runtime, VmCtx};
+
+/// Per-instance context and the data it points to.
+struct InstanceCtx {
+    vmctx: Box<VmCtx>,
+    _globals: Box<[*mut u64]>,
+    _func_refs: Box<[u64]>,
+}
+
+/// The JIT's state in a store.
+pub(crate) struct StoreData {
+    rt: Box<Runtime>,
+    ctxs: Vec<Option<InstanceCtx>>,
+}
+
+impl Default for StoreData {
+    fn default() -> StoreData {
+        StoreData {
+            rt: Box::new(Runtime { stack_limit: 0, store: std::ptr::null_mut(), pending: None, entries: 0 }),
+            ctxs: Vec::new(),
+        }
+    }
+}
+
+impl StoreData {
+    /// Records a trap raised in a libcall, for the JIT trap site that follows it.
+    pub(crate) fn set_pending(&mut self, trap: Trap) {
+        self.rt.pending = Some(trap);
+    }
+}
+
+/// The context of instance `inst`, created on first use. `None` if the instance's memory
+/// does not suit the module's code (guard-page code needs a guarded memory).
+fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut VmCtx> {
+    let i = inst as usize;
+    if store.jit.ctxs.len() <= i {
+        store.jit.ctxs.resize_with(i + 1, || None);
+    }
+    if store.jit.ctxs[i].is_none() {
+        let instance = store.instances.get(i)?;
+        let memory = match instance.memories.first() {
+            Some(m) => {
+                let m = &store.memories[*m as usize].data;
+                if !compiled.explicit_bounds && !m.is_guarded() {
+                    return None;
+                }
+                m.def_ptr()
+            }
+            None => std::ptr::null(),
+        };
+        let globals: Box<[*mut u64]> =
+            instance.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
+        let func_refs: Box<[u64]> = instance.funcs.iter().map(|f| *f as u64 + 1).collect();
+        let vmctx = Box::new(VmCtx {
+            rt: &mut *store.jit.rt,
+            memory,
+            globals: globals.as_ptr(),
+            func_refs: func_refs.as_ptr(),
+            instance: inst,
+        });
+        store.jit.ctxs[i] = Some(InstanceCtx { vmctx, _globals: globals, _func_refs: func_refs });
+    }
+    store.jit.ctxs[i].as_mut().map(|c| &mut *c.vmctx as *mut VmCtx)
+}
+
+fn trap_code(code: u8) -> Option<TrapCode> {
+    use cranelift_codegen::ir::TrapCode as C;
+    let c = C::from_raw(std::num::NonZeroU8::new(code)?);
+    Some(match c {
+        C::STACK_OVERFLOW => TrapCode::CallStackExhausted,
+        C::INTEGER_OVERFLOW => TrapCode::IntegerOverflow,
+        C::HEAP_OUT_OF_BOUNDS => TrapCode::MemoryOutOfBounds,
+        C::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivideByZero,
+        C::BAD_CONVERSION_TO_INTEGER => TrapCode::InvalidConversionToInteger,
+        c if c == compile::TRAP_UNREACHABLE => TrapCode::Unreachable,
+        _ => return None,
+    })
+}
+
+/// Calls wasm function `addr` on the JIT tier, if its module compiled and its instance
+/// suits the code; `None` means "run it on the interpreter instead".
+pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Result<Vec<u64>, Trap>> {
+    let (inst, index, nparams, nresults) = match store.funcs.get(addr as usize)? {
+        FuncInst::Wasm { ty, instance, index } => (*instance, *index, ty.params.len(), ty.results.len()),
+        FuncInst::Host { .. } => return None,
+    };
+    let module = store.instances.get(inst as usize)?.module.clone();
+    let compiled = module.jit().ok()?;
+    let imported = module.syntax().num_imported_funcs();
+    let wrapper = *compiled.wrappers.get(index.checked_sub(imported)? as usize)?;
+    let vmctx = vmctx(store, inst, &compiled)?;
+    let mut values = vec![0u64; nparams.max(nresults).max(1)];
+    values[..args.len().min(nparams)].copy_from_slice(&args[..args.len().min(nparams)]);
+
+    if store.jit.rt.entries == 0 {
+        store.jit.rt.stack_limit = signals::stack_limit();
+    }
+    store.jit.rt.entries += 1;
+    store.jit.rt.store = store;
+    let f = compiled.code.addr(wrapper);
+    // SAFETY: `f` is the array-ABI wrapper of a function of `compiled`, whose code lives
+    // as long as `compiled` (held here); `vmctx` is the context of the function's
+    // instance, made for this module's code; `values` has max(params, results) slots.
+    let r = unsafe { signals::enter(f, vmctx.cast(), values.as_mut_ptr()) };
+    store.jit.rt.entries -= 1;
+    Some(match r {
+        Ok(()) => {
+            values.truncate(nresults);
+            Ok(values)
+        }
+        Err(act) => {
+            let mut trap = if act.code == compile::TRAP_PENDING.as_raw().get() {
+                store.jit.rt.pending.take().unwrap_or_else(|| Trap::host("internal error: lost trap"))
+            } else {
+                match trap_code(act.code) {
+                    Some(c) => Trap::new(c),
+                    None => Trap::host("internal error: unknown JIT trap"),
+                }
+            };
+            let pcs = std::iter::once(act.pc).chain(act.frames[..act.num_frames].iter().map(|r| r - 1));
+            for pc in pcs {
+                if let Some((func, offset)) = compiled.locate(pc) {
+                    let name = module.func_name(func).map(str::to_string);
+                    trap.backtrace.push(TrapFrame { func, offset, name });
+                }
+            }
+            Err(trap)
+        }
+    })
+}
+
+/// Compiles `module` (see [`compile::compile_module`]).
+pub(crate) fn compile(module: &crate::syntax::Module, explicit_bounds: bool) -> Result<Arc<CompiledModule>, JitError> {
+    compile::compile_module(module, explicit_bounds).map(Arc::new)
+}
