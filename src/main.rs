@@ -1,12 +1,16 @@
 //! The `wasmscope` command line: validate a module, run one of its exports, or run a
 //! `.wast` script. `anyhow` is used at this edge only; the engine's errors are typed.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use anyhow::{Context as _, anyhow, bail};
 use wasmscope_engine::syntax::ValType;
-use wasmscope_engine::{Config, Engine, Extern, Features, Linker, Module, Store, Tier, Val};
+use wasmscope_engine::{
+    Config, Engine, Error, Extern, Features, Linker, Module, Store, Tier, Trap, TrapCode, Val, wasi,
+};
 use wasmscope_spec_runner::{ExpectedFailures, SuiteFile, install_panic_capture, parse_tiers, run_suite};
 
 const HELP: &str = "\
@@ -14,25 +18,33 @@ wasmscope: a WebAssembly 2.0 runtime and spec-conformance / debugging workbench
 
 USAGE:
     wasmscope validate FILE
-    wasmscope run FILE [--invoke NAME [ARGS...]] [--tier interp]
+    wasmscope run [--tier interp] [--dir HOST[::GUEST]]... [--env K=V]... [--invoke NAME] FILE [--] [ARGS...]
     wasmscope wast FILE.wast [--tier interp|all] [--mvp] [--verbose]
     wasmscope --help | --version
 
 COMMANDS:
     validate   decode and validate FILE (.wasm binary or .wat text)
-    run        instantiate FILE (imports may come from the `spectest` module) and call
-               the export NAME with ARGS, parsed by its parameter types (i32/i64 as
-               decimal or 0x hex, f32/f64 as decimals, inf, nan; funcref/externref as
-               null, externref also as a number); prints one result per line
+    run        run FILE as a WASI (preview 1) command: `_start` with ARGS as argv[1..]
+               (argv[0] is the file name), stdio wired through; the exit status is the
+               program's, 134 after a trap (printed with its wasm backtrace). The guest
+               sees only the --dir preopens and the --env variables.
+               With --invoke NAME: call the export NAME with ARGS, parsed by its parameter
+               types (i32/i64 as decimal or 0x hex, f32/f64 as decimals, inf, nan;
+               funcref/externref as null, externref also as a number); prints one result
+               per line. Imports may come from `wasi_snapshot_preview1` or `spectest`.
     wast       run a .wast script and print its summary; exits 1 if anything failed
 
 OPTIONS:
     --tier NAME   execution tier (default interp; `wast` also takes `all`)
+    --dir H[::G]  `run` only: preopen host directory H, seen by the guest as G (default H)
+    --env K=V     `run` only: set an environment variable of the guest
     --mvp         `wast` only: run with WebAssembly 1.0 features (default: 2.0)
     --verbose     `wast` only: also list skips and message mismatches
 
 FILE is read as a binary module if it starts with \\0asm, else as WebAssembly text.
-Exit status: 0 success, 1 failure (invalid module, trap, failed script), 2 bad usage.";
+wasmscope's options may follow FILE; put `--` before program arguments that look like them.
+Exit status: 0 success, 1 failure (invalid module, trap of --invoke, failed script), 2 bad
+usage; `run` without --invoke: the program's exit status, 134 after a trap.";
 
 /// A command-line mistake: printed with a hint, exit status 2.
 #[derive(Debug)]
@@ -131,11 +143,25 @@ fn validate(args: &[String]) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+/// Parsed `run` options.
+struct RunOpts {
+    file: PathBuf,
+    invoke: Option<String>,
+    tier: Tier,
+    dirs: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+}
+
+/// `run [OPTIONS] FILE [ARGS...]`: wasmscope's options may also follow FILE (until `--`);
+/// anything else after FILE is an argument of the program (or of the invoked function).
+fn parse_run(args: &[String]) -> anyhow::Result<RunOpts> {
     let mut file = None;
     let mut invoke: Option<String> = None;
     let mut tier = Tier::default();
-    let mut call_args: Vec<String> = Vec::new();
+    let mut dirs = Vec::new();
+    let mut env = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -146,32 +172,77 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         match a.as_str() {
             "--invoke" if invoke.is_none() => invoke = Some(value("--invoke")?),
             "--tier" => tier = tier_arg(&value("--tier")?)?,
+            "--dir" => {
+                let d = value("--dir")?;
+                let (host, guest) = match d.split_once("::") {
+                    Some((h, g)) => (h.to_string(), g.to_string()),
+                    None => (d.clone(), d.clone()),
+                };
+                if host.is_empty() || guest.is_empty() {
+                    return Err(usage(format!("--dir `{d}`: expected HOST or HOST::GUEST")));
+                }
+                dirs.push((host, guest));
+            }
+            "--env" => {
+                let kv = value("--env")?;
+                let Some((k, v)) = kv.split_once('=') else {
+                    return Err(usage(format!("--env `{kv}`: expected KEY=VALUE")));
+                };
+                env.push((k.to_string(), v.to_string()));
+            }
             "--" => {
-                call_args.extend(args[i + 1..].iter().cloned());
+                rest.extend(args[i + 1..].iter().cloned());
                 break;
             }
-            s if s.starts_with("--") => return Err(usage(format!("unknown option `{s}`"))),
+            s if s.starts_with("--") && file.is_none() => return Err(usage(format!("unknown option `{s}`"))),
             _ if file.is_none() => file = Some(PathBuf::from(a)),
-            _ if invoke.is_some() => call_args.push(a.clone()),
-            _ => return Err(usage(format!("unexpected argument `{a}` (arguments follow --invoke NAME)"))),
+            _ => rest.push(a.clone()),
         }
         i += 1;
     }
-    let Some(path) = file else {
+    let Some(file) = file else {
         return Err(usage("`run` needs a FILE"));
     };
-    let (engine, module) = compile(&path, tier)?;
+    Ok(RunOpts { file, invoke, tier, dirs, env, args: rest })
+}
+
+/// Exit status of `run` when the program traps (128 + SIGABRT, as wasmtime does).
+const TRAP_STATUS: u8 = 134;
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let opts = parse_run(args)?;
+    let path = opts.file.clone();
+    let (engine, module) = compile(&path, opts.tier)?;
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     wasmscope_spec_runner::spectest::define(&mut store, &mut linker)
         .map_err(|e| anyhow!("cannot create the spectest host module: {e}"))?;
+    let mut ctx = wasi::WasiCtx::new();
+    let argv0 = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    if opts.invoke.is_none() {
+        ctx = ctx.args(std::iter::once(argv0).chain(opts.args.iter().cloned()));
+    } else {
+        ctx = ctx.args([argv0]);
+    }
+    for (k, v) in &opts.env {
+        ctx = ctx.env(k, v);
+    }
+    for (host, guest) in &opts.dirs {
+        ctx = ctx.preopen_dir(host, guest.clone())?;
+    }
+    wasi::add_to_linker(&mut linker, &mut store, Rc::new(RefCell::new(ctx)));
     let instance = linker.instantiate(&mut store, &module).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let Some(name) = invoke else {
-        if !call_args.is_empty() {
-            return Err(usage("arguments given without --invoke NAME"));
-        }
-        return Ok(ExitCode::SUCCESS);
+    let Some(name) = opts.invoke else {
+        return match wasi::run_start(&mut store, instance) {
+            Ok(status) => Ok(ExitCode::from(status as u8)),
+            Err(Error::Trap(t)) => {
+                report_trap(&path, &t);
+                Ok(ExitCode::from(TRAP_STATUS))
+            }
+            Err(e) => Err(anyhow!("{}: {e}", path.display())),
+        };
     };
+    let call_args = opts.args;
     let func = match instance.export(&store, &name) {
         Some(Extern::Func(f)) => f,
         Some(_) => bail!("{}: export `{name}` is not a function", path.display()),
@@ -204,11 +275,31 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         .enumerate()
         .map(|(i, (t, s))| parse_val(*t, s).map_err(|e| usage(format!("argument {}: {e}", i + 1))))
         .collect::<anyhow::Result<Vec<Val>>>()?;
-    let results = func.call(&mut store, &vals).map_err(|e| anyhow!("`{name}`: {e}"))?;
+    let results = match func.call(&mut store, &vals) {
+        Ok(r) => r,
+        Err(Error::Trap(t)) if t.code == TrapCode::Exit => return Ok(ExitCode::from(t.exit_code.unwrap_or(0) as u8)),
+        Err(Error::Trap(t)) => {
+            report_trap(&path, &t);
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => bail!("`{name}`: {e}"),
+    };
     for v in results {
         println!("{}", show_val(&v));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a trap and its wasm backtrace (innermost first) to stderr.
+fn report_trap(path: &Path, t: &Trap) {
+    eprintln!("error: {}: wasm trap: {t}", path.display());
+    if !t.backtrace.is_empty() {
+        eprintln!("wasm backtrace:");
+        for (i, f) in t.backtrace.iter().enumerate() {
+            let name = f.name.as_deref().unwrap_or("<unnamed>");
+            eprintln!("  {i:>3}: func[{}] {name} @ {:#x}", f.func, f.offset);
+        }
+    }
 }
 
 fn parse_int<T>(s: &str, dec: fn(&str) -> Option<T>, hex: fn(&str) -> Option<T>) -> Option<T> {

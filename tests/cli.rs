@@ -147,3 +147,42 @@ fn wast_runs_a_script() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).0.contains("does not parse"), "{:?}", text(&o));
 }
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testsuite/wasi").join(name).to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn run_wasi_command_exit_status_args_env() {
+    let o = wasmscope(&["run", &fixture("exit3.wasm")]);
+    assert_eq!(o.status.code(), Some(3), "{:?}", text(&o));
+    assert_eq!(text(&o).0, "about to exit with 3\n");
+    let o = wasmscope(&["run", "--env", "GREETING=hi", &fixture("env.wasm"), "--", "a", "--tier"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(text(&o).0, "GREETING=hi\nEMPTY=(unset)\nMISSING=(unset)\nargc=3\nargv[1]=a\nargv[2]=--tier\n");
+}
+
+#[test]
+fn run_wasi_with_a_preopened_dir() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-wasi-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("in.txt"), "abc\n").expect("write");
+    let spec = format!("{}::/data", dir.display());
+    let o = wasmscope(&["run", "--dir", &spec, &fixture("copy.wasm"), "/data/in.txt", "/data/out.txt"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("out.txt")).expect("copied"), "abc\n");
+    // Without the preopen the program cannot see the file.
+    let o = wasmscope(&["run", &fixture("copy.wasm"), "/data/in.txt", "/data/out2.txt"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+}
+
+#[test]
+fn run_trap_prints_backtrace_with_names() {
+    let p = write(
+        "trap_start.wat",
+        br#"(module (func $inner (unreachable)) (func $outer (call $inner)) (func (export "_start") (call $outer)))"#,
+    );
+    let o = wasmscope(&["run", p.to_str().expect("utf-8")]);
+    assert_clean_failure(&o, 134, &["unreachable", "wasm backtrace", "inner", "outer"]);
+}

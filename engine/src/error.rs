@@ -62,6 +62,9 @@ pub enum TrapCode {
     CallStackExhausted,
     /// Raised by a host function; the message is in [`Trap::message`].
     Host,
+    /// Not a fault: the program asked to stop (WASI `proc_exit`); the status is in
+    /// [`Trap::exit_code`].
+    Exit,
 }
 
 impl TrapCode {
@@ -80,6 +83,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::Host => "host trap",
+            TrapCode::Exit => "exit",
         }
     }
 }
@@ -103,16 +107,24 @@ pub struct Trap {
     pub message: Option<String>,
     /// Innermost frame first.
     pub backtrace: Vec<TrapFrame>,
+    /// The exit status of a [`TrapCode::Exit`] trap (`None` for every other code).
+    pub exit_code: Option<i32>,
 }
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, message: None, backtrace: Vec::new() }
+        Trap { code, message: None, backtrace: Vec::new(), exit_code: None }
+    }
+
+    /// Stops execution with an exit status (WASI `proc_exit`): unwinds like a trap, but
+    /// embedders treat it as a normal end of the program.
+    pub fn exit(code: i32) -> Trap {
+        Trap { code: TrapCode::Exit, message: None, backtrace: Vec::new(), exit_code: Some(code) }
     }
 
     /// A trap raised by host code, with a message.
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap { code: TrapCode::Host, message: Some(message.into()), backtrace: Vec::new() }
+        Trap { code: TrapCode::Host, message: Some(message.into()), backtrace: Vec::new(), exit_code: None }
     }
 }
 
@@ -120,6 +132,7 @@ impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.code, &self.message) {
             (TrapCode::Host, Some(m)) => f.write_str(m)?,
+            (TrapCode::Exit, _) => write!(f, "exit with status {}", self.exit_code.unwrap_or(0))?,
             (c, Some(m)) => write!(f, "{}: {m}", c.message())?,
             (c, None) => f.write_str(c.message())?,
         }

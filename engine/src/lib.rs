@@ -34,6 +34,7 @@ pub mod config;
 pub mod error;
 pub mod syntax;
 pub mod valid;
+pub mod wasi;
 
 pub use config::{BoundsChecks, Config, Features, Limits, Tier};
 pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, ValidationError};

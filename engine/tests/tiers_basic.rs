@@ -188,6 +188,32 @@ fn host_functions_see_the_calling_instance(tier: Tier) {
     let i = linker.instantiate(&mut store, &module).unwrap();
     assert_eq!(call(&mut store, i, "f", &[]).unwrap(), vec![Val::I32(42)]);
 }
+
+fn recursion_through_a_host_function_is_bounded(tier: Tier) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let engine = Engine::new(Config::with_tier(tier));
+    let mut store = Store::new(&engine);
+    // The host function calls back into the wasm export that called it.
+    let target: Rc<RefCell<Option<Func>>> = Rc::new(RefCell::new(None));
+    let t = target.clone();
+    let bounce = Func::new_host(&mut store, FuncType::default(), move |caller, _| {
+        let f = t.borrow().ok_or_else(|| wasmscope_engine::Trap::host("not set"))?;
+        match f.call(caller.store(), &[]) {
+            Ok(_) => Ok(vec![]),
+            Err(Error::Trap(t)) => Err(*t),
+            Err(e) => Err(wasmscope_engine::Trap::host(e.to_string())),
+        }
+    });
+    let mut linker = Linker::new();
+    linker.define("env", "bounce", wasmscope_engine::Extern::Func(bounce));
+    let bytes = wat::parse_str(r#"(module (import "env" "bounce" (func $b)) (func (export "f") (call $b)))"#).unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    *target.borrow_mut() = i.func(&store, "f");
+    assert_eq!(trap_code(call(&mut store, i, "f", &[])), TrapCode::CallStackExhausted);
+}
+
 /// Runs each check on every tier (`Tier::ALL`), naming the tier on failure.
 macro_rules! on_all_tiers {
     ($($name:ident),* $(,)?) => {
@@ -213,4 +239,5 @@ on_all_tiers!(
     memory_grow_honours_the_engine_limit,
     mvp_engine_rejects_later_proposals,
     host_functions_see_the_calling_instance,
+    recursion_through_a_host_function_is_bounded,
 );

@@ -5,6 +5,9 @@
 //!   table, totals); exits non-zero on any unexpected failure, unexpected pass or tier
 //!   divergence. Options are passed through to `wasmscope-spec` (see its `--help`).
 //! - `cargo xtask ci` does what `.ci/run` does: fmt check, clippy, tests, spec suite.
+//! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
+//!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
+//!   libclang-rt-dev-wasm32; tests need only the committed files).
 //!
 //! xtask does not depend on the engine: it drives cargo.
 
@@ -16,10 +19,13 @@ cargo xtask: project tasks
 USAGE:
     cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
     cargo xtask ci
+    cargo xtask fixtures
 
 spec   run the claimed WebAssembly spec suite on the given tiers (default: all) with the
        release build of the spec runner; `cargo xtask spec --help` lists every option
-ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`";
+ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`
+fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=wasm32-wasi
+       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)";
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -55,11 +61,35 @@ fn ci() -> Result<(), String> {
     spec(&[])
 }
 
+/// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it: `-O1 -g` for the name
+/// section, DWARF stripped at link time to keep the committed files small.
+fn fixtures() -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testsuite/wasi");
+    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
+    let mut sources: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    sources.sort();
+    if sources.is_empty() {
+        return Err(format!("no C sources in {}", dir.display()));
+    }
+    for src in sources {
+        let out = src.with_extension("wasm");
+        let mut cmd = Command::new(&clang);
+        cmd.args(["--target=wasm32-wasi", "-O1", "-g", "-Wl,--strip-debug"]).arg(&src).arg("-o").arg(&out).arg("-lm");
+        step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("spec") => spec(&args[1..]),
         Some("ci") if args.len() == 1 => ci(),
+        Some("fixtures") if args.len() == 1 => fixtures(),
         None | Some("-h" | "--help" | "help") => {
             println!("{HELP}");
             return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };

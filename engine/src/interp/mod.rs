@@ -27,6 +27,13 @@ struct Frame {
     func: u32,
 }
 
+/// Deepest nesting of wasm -> host -> wasm calls.
+const MAX_REENTRIES: u32 = 256;
+
+/// Host stack that nested wasm -> host -> wasm calls may use, measured from the outermost
+/// entry (the smallest thread stacks we expect, e.g. test threads, have 2 MiB).
+const HOST_STACK_BUDGET: usize = 512 * 1024;
+
 /// Sentinel for "this instance has no memory".
 const NO_MEMORY: usize = usize::MAX;
 
@@ -57,10 +64,24 @@ pub(crate) fn call_from(
     if let Some(f) = host {
         return call_host(store, &f, &ty, args, caller);
     }
+    // Each host -> wasm re-entry costs host stack (this function, `run`, the host
+    // closure), so nesting through host functions has its own, smaller bound.
+    // The address of a local approximates the host stack pointer; the stack grows down.
+    let marker = 0u8;
+    let here = std::ptr::addr_of!(marker) as usize;
+    let base = *store.host_stack_base.get_or_insert(here);
+    if store.reentries >= MAX_REENTRIES || base.saturating_sub(here) > HOST_STACK_BUDGET {
+        return Err(Trap::new(TrapCode::CallStackExhausted));
+    }
     let mut stack = std::mem::take(&mut store.stack);
     stack.clear();
     stack.extend_from_slice(args);
+    store.reentries += 1;
     let result = run(store, &mut stack, addr);
+    store.reentries -= 1;
+    if store.reentries == 0 {
+        store.host_stack_base = None;
+    }
     let out = result.map(|n| stack[..n].to_vec());
     if store.stack.capacity() < stack.capacity() {
         store.stack = stack;

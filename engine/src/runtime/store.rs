@@ -147,6 +147,10 @@ pub struct Store {
     pub(crate) instances: Vec<InstanceData>,
     /// Nesting depth of wasm calls across host re-entries.
     pub(crate) depth: u32,
+    /// Number of active interpreter entries (host -> wasm calls nested in wasm -> host).
+    pub(crate) reentries: u32,
+    /// Approximate host stack pointer at the outermost interpreter entry.
+    pub(crate) host_stack_base: Option<usize>,
     /// The interpreter's value stack, kept between calls to avoid reallocating.
     pub(crate) stack: Vec<u64>,
     /// The JIT tier's per-store state (instance contexts, trap hand-off).
@@ -164,6 +168,8 @@ impl Store {
             globals: Vec::new(),
             instances: Vec::new(),
             depth: 0,
+            reentries: 0,
+            host_stack_base: None,
             stack: Vec::new(),
             jit: crate::jit::StoreData::default(),
         }
