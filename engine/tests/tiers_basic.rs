@@ -213,6 +213,7 @@ fn recursion_through_a_host_function_is_bounded(tier: Tier) {
     *target.borrow_mut() = i.func(&store, "f");
     assert_eq!(trap_code(call(&mut store, i, "f", &[])), TrapCode::CallStackExhausted);
 }
+
 /// Runs each check on every tier (`Tier::ALL`), naming the tier on failure.
 macro_rules! on_all_tiers {
     ($($name:ident),* $(,)?) => {
