@@ -18,7 +18,7 @@ wasmscope: a WebAssembly 2.0 runtime and spec-conformance / debugging workbench
 
 USAGE:
     wasmscope validate FILE
-    wasmscope run [--tier interp] [--dir HOST[::GUEST]]... [--env K=V]... [--invoke NAME] FILE [--] [ARGS...]
+    wasmscope run [--tier interp|jit] [--verbose] [--dir HOST[::GUEST]]... [--env K=V]... [--invoke NAME] FILE [--] [ARGS...]
     wasmscope wast FILE.wast [--tier interp|all] [--mvp] [--verbose]
     wasmscope --help | --version
 
@@ -39,7 +39,8 @@ OPTIONS:
     --dir H[::G]  `run` only: preopen host directory H, seen by the guest as G (default H)
     --env K=V     `run` only: set an environment variable of the guest
     --mvp         `wast` only: run with WebAssembly 1.0 features (default: 2.0)
-    --verbose     `wast` only: also list skips and message mismatches
+    --verbose     `wast`: also list skips and message mismatches; `run`: print the
+                  module's compile time (stderr)
 
 FILE is read as a binary module if it starts with \\0asm, else as WebAssembly text.
 wasmscope's options may follow FILE; put `--` before program arguments that look like them.
@@ -151,6 +152,7 @@ struct RunOpts {
     dirs: Vec<(String, String)>,
     env: Vec<(String, String)>,
     args: Vec<String>,
+    verbose: bool,
 }
 
 /// `run [OPTIONS] FILE [ARGS...]`: wasmscope's options may also follow FILE (until `--`);
@@ -162,6 +164,7 @@ fn parse_run(args: &[String]) -> anyhow::Result<RunOpts> {
     let mut dirs = Vec::new();
     let mut env = Vec::new();
     let mut rest: Vec<String> = Vec::new();
+    let mut verbose = false;
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -172,6 +175,7 @@ fn parse_run(args: &[String]) -> anyhow::Result<RunOpts> {
         match a.as_str() {
             "--invoke" if invoke.is_none() => invoke = Some(value("--invoke")?),
             "--tier" => tier = tier_arg(&value("--tier")?)?,
+            "--verbose" | "-v" => verbose = true,
             "--dir" => {
                 let d = value("--dir")?;
                 let (host, guest) = match d.split_once("::") {
@@ -203,7 +207,7 @@ fn parse_run(args: &[String]) -> anyhow::Result<RunOpts> {
     let Some(file) = file else {
         return Err(usage("`run` needs a FILE"));
     };
-    Ok(RunOpts { file, invoke, tier, dirs, env, args: rest })
+    Ok(RunOpts { file, invoke, tier, dirs, env, args: rest, verbose })
 }
 
 /// Exit status of `run` when the program traps (128 + SIGABRT, as wasmtime does).
@@ -213,6 +217,19 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let opts = parse_run(args)?;
     let path = opts.file.clone();
     let (engine, module) = compile(&path, opts.tier)?;
+    if opts.verbose {
+        match module.compile_time() {
+            Some(t) => {
+                eprintln!("wasmscope: compiled {} for the {} tier in {:.2?}", path.display(), opts.tier.name(), t)
+            }
+            None => {
+                eprintln!("wasmscope: {} loaded for the {} tier (translated lazily)", path.display(), opts.tier.name())
+            }
+        }
+        if let Some(e) = module.jit_error() {
+            eprintln!("wasmscope: the JIT could not compile this module, it runs on the interpreter: {e}");
+        }
+    }
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
     wasmscope_spec_runner::spectest::define(&mut store, &mut linker)

@@ -186,3 +186,13 @@ fn run_trap_prints_backtrace_with_names() {
     let o = wasmscope(&["run", p.to_str().expect("utf-8")]);
     assert_clean_failure(&o, 134, &["unreachable", "wasm backtrace", "inner", "outer"]);
 }
+
+#[test]
+fn run_verbose_reports_compile_time_on_the_jit() {
+    let o = wasmscope(&["run", "--tier", "jit", "--verbose", &fixture("exit3.wasm")]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err.contains("for the jit tier in"), "stderr: {err}");
+    let o = wasmscope(&["run", "--tier", "interp", "--verbose", &fixture("exit3.wasm")]);
+    assert!(text(&o).1.contains("translated lazily"));
+}
