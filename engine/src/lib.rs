@@ -39,6 +39,7 @@ pub mod wasi;
 pub use config::{BoundsChecks, Config, Features, Limits, Tier};
 pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, ValidationError};
 
+pub mod debug;
 mod engine;
 mod interp;
 mod jit;

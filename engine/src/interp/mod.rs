@@ -11,6 +11,7 @@ mod numeric;
 
 use std::sync::Arc;
 
+use crate::debug::{DebugControl, DebugHook, DebugState};
 use crate::error::{Trap, TrapCode, TrapFrame};
 use crate::runtime::{Caller, FuncInst, HostFnRef, Instance, Store, Val};
 use crate::syntax::{LoadOp, StoreOp};
@@ -25,6 +26,82 @@ struct Frame {
     fp: usize,
     instance: u32,
     func: u32,
+}
+
+/// How the dispatch loop reports to a debugger; [`NoHook`] compiles the reporting out.
+pub(crate) trait Hook {
+    const ENABLED: bool;
+    fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl;
+    fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap);
+}
+
+/// No debugger attached.
+pub(crate) struct NoHook;
+
+impl Hook for NoHook {
+    const ENABLED: bool = false;
+    fn before_instruction(&mut self, _: &mut DebugState<'_>) -> DebugControl {
+        DebugControl::Continue
+    }
+    fn on_trap(&mut self, _: &mut DebugState<'_>, _: &Trap) {}
+}
+
+/// A debugger's hook.
+struct Attached<'h>(&'h mut dyn DebugHook);
+
+impl Hook for Attached<'_> {
+    const ENABLED: bool = true;
+    fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl {
+        self.0.before_instruction(state)
+    }
+    fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {
+        self.0.on_trap(state, trap)
+    }
+}
+
+/// Where a frame is, for the debugger: see [`DebugState`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameRecord {
+    pub instance: u32,
+    pub func: u32,
+    pub offset: u32,
+    pub fp: usize,
+    pub num_locals: usize,
+    /// End of the frame's operand stack.
+    pub sp: usize,
+}
+
+/// Every active frame, outermost first, the innermost being at `pc`.
+fn records(
+    frames: &[Frame],
+    code: &CompiledFunc,
+    pc: usize,
+    fp: usize,
+    sp: usize,
+    inst: u32,
+    func: u32,
+) -> Vec<FrameRecord> {
+    let mut out = Vec::with_capacity(frames.len() + 1);
+    for (k, f) in frames.iter().enumerate() {
+        let end = frames.get(k + 1).map_or(fp, |inner| inner.fp);
+        out.push(FrameRecord {
+            instance: f.instance,
+            func: f.func,
+            offset: f.code.offset_of(f.pc.saturating_sub(1)),
+            fp: f.fp,
+            num_locals: f.code.num_locals as usize,
+            sp: end,
+        });
+    }
+    out.push(FrameRecord {
+        instance: inst,
+        func,
+        offset: code.offset_of(pc),
+        fp,
+        num_locals: code.num_locals as usize,
+        sp,
+    });
+    out
 }
 
 /// Deepest nesting of wasm -> host -> wasm calls.
@@ -64,6 +141,26 @@ pub(crate) fn call_from(
     if let Some(f) = host {
         return call_host(store, &f, &ty, args, caller);
     }
+    interpret(store, addr, args, &mut NoHook)
+}
+
+/// Calls wasm function `addr` on the interpreter with a debugger's hook attached,
+/// whatever the engine's tier.
+pub(crate) fn call_debug(
+    store: &mut Store,
+    addr: u32,
+    args: &[u64],
+    hook: &mut dyn DebugHook,
+) -> Result<Vec<u64>, Trap> {
+    match store.funcs.get(addr as usize) {
+        Some(FuncInst::Wasm { .. }) => interpret(store, addr, args, &mut Attached(hook)),
+        Some(FuncInst::Host { .. }) => call_from(store, addr, args, None),
+        None => Err(Trap::host("call of a function that is not in this store")),
+    }
+}
+
+/// Runs wasm function `addr` on the interpreter.
+fn interpret<H: Hook>(store: &mut Store, addr: u32, args: &[u64], hook: &mut H) -> Result<Vec<u64>, Trap> {
     // Each host -> wasm re-entry costs host stack (this function, `run`, the host
     // closure), so nesting through host functions has its own, smaller bound.
     // The address of a local approximates the host stack pointer; the stack grows down.
@@ -77,7 +174,7 @@ pub(crate) fn call_from(
     stack.clear();
     stack.extend_from_slice(args);
     store.reentries += 1;
-    let result = run(store, &mut stack, addr);
+    let result = run(store, &mut stack, addr, hook);
     store.reentries -= 1;
     if store.reentries == 0 {
         store.host_stack_base = None;
@@ -110,7 +207,7 @@ fn internal(e: impl std::fmt::Display) -> Trap {
 
 /// Runs function `addr` (a wasm function) whose arguments are the whole of `stack`.
 /// Returns the number of results, left at the bottom of `stack`.
-fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap> {
+fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H) -> Result<usize, Trap> {
     let limits = store.engine.config().limits;
     let max_stack = limits.max_value_stack as usize;
     let max_depth = limits.max_call_depth.saturating_sub(store.depth) as usize;
@@ -136,6 +233,10 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
     macro_rules! trap {
         ($code:expr) => {{
             let trap: Trap = $code.into();
+            if H::ENABLED {
+                let frames = records(&frames, &code, pc.saturating_sub(1), fp, sp, inst, func);
+                hook.on_trap(&mut DebugState { store: &mut *store, stack: &stack[..], frames }, &trap);
+            }
             return Err(with_backtrace(store, trap, &frames, inst, func, &code, pc));
         }};
     }
@@ -363,6 +464,14 @@ fn run(store: &mut Store, stack: &mut Vec<u64>, addr: u32) -> Result<usize, Trap
     }
 
     loop {
+        if H::ENABLED {
+            let records = records(&frames, &code, pc, fp, sp, inst, func);
+            let mut state = DebugState { store: &mut *store, stack: &stack[..], frames: records };
+            if hook.before_instruction(&mut state) == DebugControl::Kill {
+                pc += 1;
+                trap!(Trap::host("killed by the debugger"));
+            }
+        }
         let op = code.ops[pc];
         pc += 1;
         match op {

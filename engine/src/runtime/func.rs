@@ -74,6 +74,24 @@ impl Func {
         Ok(ty.results.iter().zip(results).map(|(t, s)| Val::from_slot(*t, s)).collect())
     }
 
+    /// Calls the function on the interpreter with a debugger's hook attached (see
+    /// [`crate::debug`]), whatever the engine's tier.
+    pub fn call_debug(
+        &self,
+        store: &mut Store,
+        args: &[Val],
+        hook: &mut dyn crate::debug::DebugHook,
+    ) -> Result<Vec<Val>, Error> {
+        let ty = match store.funcs.get(self.0 as usize) {
+            Some(f) => f.ty().clone(),
+            None => return Err(Error::Usage("function does not belong to this store".into())),
+        };
+        check_args(&ty, args)?;
+        let slots: Vec<u64> = args.iter().map(|a| a.to_slot()).collect();
+        let results = crate::interp::call_debug(store, self.0, &slots, hook)?;
+        Ok(ty.results.iter().zip(results).map(|(t, s)| Val::from_slot(*t, s)).collect())
+    }
+
     /// A statically typed view of the function; fails if the types don't match.
     pub fn typed<P: WasmParams, R: WasmResults>(&self, store: &Store) -> Result<TypedFunc<P, R>, Error> {
         let ty = self.ty(store);

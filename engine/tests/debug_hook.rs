@@ -1,0 +1,93 @@
+//! The debugger hook: called before every instruction with inspectable frames, locals
+//! and operands; told about traps before the frames unwind; able to kill the call.
+
+#![allow(clippy::unwrap_used, reason = "test helpers outside #[test] fns")]
+
+use wasmscope_engine::debug::{DebugControl, DebugHook, DebugState};
+use wasmscope_engine::{Config, Engine, Error, Linker, Module, Store, Tier, Trap, TrapCode, Val};
+
+#[derive(Default)]
+struct Recorder {
+    /// (depth, function, offset) before each instruction.
+    steps: Vec<(usize, u32, u32)>,
+    /// Locals and operands of the innermost frame at each step in function 1.
+    snapshots: Vec<(Vec<Val>, Vec<u64>)>,
+    trap: Option<(TrapCode, u32, usize)>,
+    kill_after: Option<usize>,
+}
+
+impl DebugHook for Recorder {
+    fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl {
+        let f = state.frame(0).expect("innermost frame");
+        self.steps.push((state.depth(), f.func, f.offset));
+        if f.func == 1 {
+            self.snapshots.push((state.locals(0).expect("locals"), state.operands(0).expect("operands").to_vec()));
+        }
+        match self.kill_after {
+            Some(n) if self.steps.len() >= n => DebugControl::Kill,
+            _ => DebugControl::Continue,
+        }
+    }
+    fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {
+        let f = state.frame(0).expect("innermost frame");
+        self.trap = Some((trap.code, f.offset, state.depth()));
+    }
+}
+
+const WAT: &str = r#"(module
+  (func $main (export "main") (param i32) (result i32)
+    (call $add1 (local.get 0)))
+  (func $add1 (param i32) (result i32) (local i32)
+    (local.set 1 (i32.const 1))
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param i32) (result i32)
+    (i32.div_u (i32.const 1) (local.get 0))))"#;
+
+fn setup(tier: Tier) -> (Store, wasmscope_engine::Instance) {
+    let engine = Engine::new(Config::with_tier(tier));
+    let module = Module::new(&engine, &wat::parse_str(WAT).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    (store, inst)
+}
+
+#[test]
+fn hook_sees_every_instruction_with_frames_and_locals() {
+    // Debugging always runs on the interpreter, whatever the engine's tier.
+    for &tier in Tier::ALL {
+        let (mut store, inst) = setup(tier);
+        let main = inst.func(&store, "main").unwrap();
+        let mut rec = Recorder::default();
+        let r = main.call_debug(&mut store, &[Val::I32(41)], &mut rec).unwrap();
+        assert_eq!(r, vec![Val::I32(42)]);
+        // main: local.get, call; add1: i32.const, local.set, local.get, local.get, i32.add, return;
+        // main: return.
+        let depths: Vec<usize> = rec.steps.iter().map(|s| s.0).collect();
+        assert_eq!(depths, vec![1, 1, 2, 2, 2, 2, 2, 2, 1]);
+        let offsets: Vec<u32> = rec.steps.iter().map(|s| s.2).collect();
+        assert!(offsets.windows(2).take(1).all(|w| w[0] < w[1]), "{offsets:?}");
+        // In add1, after local.set 1: locals are [41, 1]; before i32.add two operands.
+        assert_eq!(rec.snapshots[2].0, vec![Val::I32(41), Val::I32(1)]);
+        assert_eq!(rec.snapshots[4].1, vec![41, 1]);
+        assert_eq!(rec.snapshots[0].0, vec![Val::I32(41), Val::I32(0)]);
+    }
+}
+
+#[test]
+fn hook_is_told_of_traps_at_the_trapping_instruction_and_can_kill() {
+    let (mut store, inst) = setup(Tier::Interpreter);
+    let div = inst.func(&store, "div").unwrap();
+    let mut rec = Recorder::default();
+    let err = div.call_debug(&mut store, &[Val::I32(0)], &mut rec).unwrap_err();
+    assert!(matches!(&err, Error::Trap(t) if t.code == TrapCode::IntegerDivideByZero));
+    let (code, offset, depth) = rec.trap.expect("hook saw the trap");
+    assert_eq!((code, depth), (TrapCode::IntegerDivideByZero, 1));
+    assert_eq!(Some(offset), rec.steps.last().map(|s| s.2), "trap reported at the div instruction");
+
+    let main = inst.func(&store, "main").unwrap();
+    let mut rec = Recorder { kill_after: Some(3), ..Recorder::default() };
+    let err = main.call_debug(&mut store, &[Val::I32(1)], &mut rec).unwrap_err();
+    assert!(matches!(&err, Error::Trap(t) if t.code == TrapCode::Host), "{err:?}");
+    // The store is still usable.
+    assert_eq!(main.call(&mut store, &[Val::I32(1)]).unwrap(), vec![Val::I32(2)]);
+}
