@@ -20,6 +20,7 @@ USAGE:
     wasmscope validate FILE
     wasmscope run [--tier interp|jit] [--verbose] [--dir HOST[::GUEST]]... [--env K=V]... [--invoke NAME] FILE [--] [ARGS...]
     wasmscope wast FILE.wast [--tier interp|all] [--mvp] [--verbose]
+    wasmscope debug [--tier interp] [--dir HOST[::GUEST]]... [--env K=V]... [--invoke NAME] [--batch FILE] [--repl] FILE [--] [ARGS...]
     wasmscope --help | --version
 
 COMMANDS:
@@ -33,6 +34,12 @@ COMMANDS:
                funcref/externref as null, externref also as a number); prints one result
                per line. Imports may come from `wasi_snapshot_preview1` or `spectest`.
     wast       run a .wast script and print its summary; exits 1 if anything failed
+    debug      debug FILE with gdb-style commands (`help` lists them): breakpoints, stepping,
+               backtraces, C variables through DWARF, memory, watchpoints. With --batch FILE,
+               run the commands in FILE and print a transcript (program output on lines
+               prefixed [stdout] / [stderr]); otherwise a line editor on a terminal, plain
+               lines when stdin is not one (--repl forces line mode). Exit status: the
+               program's last, as `run` gives it.
 
 OPTIONS:
     --tier NAME   execution tier (default interp; `wast` also takes `all`)
@@ -100,6 +107,7 @@ fn dispatch(args: &[String]) -> anyhow::Result<ExitCode> {
         "validate" => validate(rest),
         "run" => run(rest),
         "wast" => wast(rest),
+        "debug" => debug(rest),
         other => Err(usage(format!("unknown command `{other}`"))),
     }
 }
@@ -435,4 +443,71 @@ fn wast(args: &[String]) -> anyhow::Result<ExitCode> {
     print!("{}", summary.table());
     println!("{}", summary.totals_line());
     Ok(if summary.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `debug [OPTIONS] FILE [ARGS...]`: the `run` options plus `--batch FILE` and `--repl`.
+fn debug(args: &[String]) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    use wasmscope_debugger::repl::{Input, Output, ProgramWriter, Repl};
+    let mut batch = None;
+    let mut force_lines = false;
+    let mut rest = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--batch" | "-x" => {
+                i += 1;
+                batch = Some(args.get(i).cloned().ok_or_else(|| usage("--batch needs a FILE"))?);
+            }
+            "--repl" => force_lines = true,
+            "--" => {
+                rest.extend(args[i..].iter().cloned());
+                break;
+            }
+            _ => rest.push(args[i].clone()),
+        }
+        i += 1;
+    }
+    let opts = parse_run(&rest).map_err(|e| {
+        if e.downcast_ref::<Usage>().is_some() { usage(e.to_string().replace("`run`", "`debug`")) } else { e }
+    })?;
+    let config = wasmscope_debugger::SessionConfig {
+        tier: opts.tier,
+        args: opts.args,
+        env: opts.env,
+        dirs: opts.dirs,
+        invoke: opts.invoke,
+        stdout: None,
+        stderr: None,
+    };
+    let mut session = wasmscope_debugger::Session::load(&opts.file, config).map_err(|e| anyhow!("{e}"))?;
+    let (out, input) = match &batch {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {f}"))?;
+            let out = Output::new(Box::new(std::io::stdout()), true);
+            (out, Input::Batch(text.lines().map(str::to_string).collect::<Vec<_>>().into_iter()))
+        }
+        None if force_lines || !std::io::stdin().is_terminal() => {
+            (Output::new(Box::new(std::io::stdout()), false), Input::Lines)
+        }
+        None => {
+            let mut words: Vec<String> =
+                (0..session.core.program.num_funcs()).map(|f| session.core.program.func_name(f)).collect();
+            words.extend(session.core.program.files().iter().map(|f| f.rsplit('/').next().unwrap_or(f).to_string()));
+            words.sort();
+            words.dedup();
+            (Output::new(Box::new(std::io::stdout()), false), Repl::editor(words).map_err(|e| anyhow!("{e}"))?)
+        }
+    };
+    if batch.is_some() {
+        session.config.stdout = Some(Rc::new(RefCell::new(ProgramWriter { out: out.clone(), tag: "stdout" })));
+        session.config.stderr = Some(Rc::new(RefCell::new(ProgramWriter { out: out.clone(), tag: "stderr" })));
+    }
+    let mut repl = Repl::new(out, input);
+    repl.main_loop(&mut session);
+    Ok(match repl.last_outcome {
+        Some(wasmscope_debugger::Outcome::Exited(c)) => ExitCode::from(c as u8),
+        Some(wasmscope_debugger::Outcome::Trapped(_)) => ExitCode::from(TRAP_STATUS),
+        _ => ExitCode::SUCCESS,
+    })
 }

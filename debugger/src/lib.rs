@@ -1,1 +1,22 @@
-//! The debugger core (issue 6). Not written yet: this crate only reserves its place in the workspace.
+//! wasmscope's debugger core: sessions over the interpreter's debug hook, breakpoints,
+//! stepping, DWARF source mapping and variables, and a gdb-style line REPL.
+//!
+//! The core is headless and event-driven: [`session::Session::run`] reports each stop as a
+//! [`session::Stop`] to a [`session::Frontend`] while the program is paused, with a
+//! tier-independent [`state::ProgramState`] to inspect; the frontend answers with a
+//! [`session::Resume`]. [`repl::Repl`] is the line-mode frontend.
+
+pub mod breakpoints;
+pub mod commands;
+pub mod dwarf;
+pub mod error;
+pub mod expr;
+pub mod format;
+pub mod program;
+pub mod repl;
+pub mod session;
+pub mod state;
+pub mod stepping;
+
+pub use error::{DebugError, Result};
+pub use session::{Core, Frontend, Outcome, Resume, Session, SessionConfig, Stop};

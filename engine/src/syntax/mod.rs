@@ -2,6 +2,7 @@
 
 pub mod instr;
 pub mod module;
+pub mod print;
 pub mod types;
 
 pub use instr::{Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};

@@ -1,0 +1,220 @@
+//! The C type model read from DWARF: base types, pointers, arrays, structs/unions,
+//! enums, typedefs and qualifiers, in one arena indexed by [`TypeId`].
+
+/// Index of a type in a [`TypeTable`].
+pub type TypeId = usize;
+
+/// DWARF base-type encodings we distinguish (DW_ATE_*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Signed,
+    Unsigned,
+    SignedChar,
+    UnsignedChar,
+    Bool,
+    Float,
+    Other,
+}
+
+impl Encoding {
+    pub fn from_dw(ate: u8) -> Encoding {
+        match ate {
+            0x02 => Encoding::Bool,
+            0x04 => Encoding::Float,
+            0x05 => Encoding::Signed,
+            0x06 => Encoding::SignedChar,
+            0x07 => Encoding::Unsigned,
+            0x08 => Encoding::UnsignedChar,
+            _ => Encoding::Other,
+        }
+    }
+
+    pub fn is_char(self) -> bool {
+        matches!(self, Encoding::SignedChar | Encoding::UnsignedChar)
+    }
+
+    pub fn is_signed(self) -> bool {
+        matches!(self, Encoding::Signed | Encoding::SignedChar)
+    }
+}
+
+/// A struct, union or class member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub name: String,
+    pub ty: Option<TypeId>,
+    /// Byte offset in the aggregate.
+    pub offset: u64,
+}
+
+/// One type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// `void` or a type this debugger does not model.
+    Void,
+    Base {
+        name: String,
+        encoding: Encoding,
+        size: u64,
+    },
+    Pointer {
+        pointee: Option<TypeId>,
+    },
+    Const(Option<TypeId>),
+    Volatile(Option<TypeId>),
+    Typedef {
+        name: String,
+        ty: Option<TypeId>,
+    },
+    Struct {
+        keyword: &'static str,
+        name: Option<String>,
+        size: u64,
+        members: Vec<Member>,
+    },
+    Array {
+        elem: Option<TypeId>,
+        count: Option<u64>,
+    },
+    Enum {
+        name: Option<String>,
+        size: u64,
+        values: Vec<(String, i64)>,
+    },
+    Function {
+        ret: Option<TypeId>,
+    },
+}
+
+/// Every type of a program's DWARF, plus synthetic `int` and `long long` for literals.
+#[derive(Debug, Clone, Default)]
+pub struct TypeTable {
+    pub types: Vec<Type>,
+}
+
+/// Size of a wasm32 pointer.
+pub const POINTER_SIZE: u64 = 4;
+
+impl TypeTable {
+    pub fn add(&mut self, t: Type) -> TypeId {
+        self.types.push(t);
+        self.types.len() - 1
+    }
+
+    pub fn get(&self, id: TypeId) -> &Type {
+        self.types.get(id).unwrap_or(&Type::Void)
+    }
+
+    /// A base type by name, adding it if missing (for literals and casts).
+    pub fn base(&mut self, name: &str, encoding: Encoding, size: u64) -> TypeId {
+        let found =
+            self.types.iter().position(|t| matches!(t, Type::Base { name: n, size: s, .. } if n == name && *s == size));
+        found.unwrap_or_else(|| self.add(Type::Base { name: name.to_string(), encoding, size }))
+    }
+
+    /// A pointer to `pointee`, adding it if missing.
+    pub fn pointer_to(&mut self, pointee: Option<TypeId>) -> TypeId {
+        match self.types.iter().position(|t| *t == Type::Pointer { pointee }) {
+            Some(i) => i,
+            None => self.add(Type::Pointer { pointee }),
+        }
+    }
+
+    /// Follows typedefs and qualifiers to the type that says how to read a value.
+    pub fn strip(&self, id: Option<TypeId>) -> Option<TypeId> {
+        let mut cur = id;
+        for _ in 0..64 {
+            match cur.map(|i| self.get(i)) {
+                Some(Type::Typedef { ty, .. } | Type::Const(ty) | Type::Volatile(ty)) => cur = *ty,
+                _ => return cur,
+            }
+        }
+        cur
+    }
+
+    /// Byte size of a value of the type (0 for void and functions).
+    pub fn size_of(&self, id: Option<TypeId>) -> u64 {
+        let Some(id) = self.strip(id) else { return 0 };
+        match self.get(id) {
+            Type::Void | Type::Function { .. } => 0,
+            Type::Base { size, .. } | Type::Struct { size, .. } | Type::Enum { size, .. } => *size,
+            Type::Pointer { .. } => POINTER_SIZE,
+            Type::Array { elem, count } => count.unwrap_or(0).saturating_mul(self.size_of(*elem)),
+            Type::Const(_) | Type::Volatile(_) | Type::Typedef { .. } => 0,
+        }
+    }
+
+    /// The C spelling of a type: `int`, `struct shape *`, `point_t`, `int [4]`.
+    pub fn name(&self, id: Option<TypeId>) -> String {
+        let (base, suffix) = self.split_name(id, 0);
+        if suffix.is_empty() { base } else { format!("{base} {suffix}") }
+    }
+
+    /// (base part, declarator part): `int` + `*[4]` style, good enough for C.
+    fn split_name(&self, id: Option<TypeId>, depth: u32) -> (String, String) {
+        let Some(i) = id else { return ("void".to_string(), String::new()) };
+        if depth > 32 {
+            return ("...".to_string(), String::new());
+        }
+        match self.get(i) {
+            Type::Void => ("void".to_string(), String::new()),
+            Type::Base { name, .. } => (name.clone(), String::new()),
+            Type::Typedef { name, ty } if name.is_empty() => self.split_name(*ty, depth + 1),
+            Type::Typedef { name, .. } => (name.clone(), String::new()),
+            Type::Struct { keyword, name, .. } => {
+                (format!("{keyword} {}", name.as_deref().unwrap_or("{...}")), String::new())
+            }
+            Type::Enum { name, .. } => (format!("enum {}", name.as_deref().unwrap_or("{...}")), String::new()),
+            Type::Pointer { pointee } => {
+                let (b, s) = self.split_name(*pointee, depth + 1);
+                if matches!(self.strip(*pointee).map(|p| self.get(p)), Some(Type::Array { .. })) {
+                    (b, format!("(*){s}"))
+                } else if s.is_empty() {
+                    (b, "*".to_string())
+                } else {
+                    (b, format!("*{s}"))
+                }
+            }
+            Type::Const(t) => {
+                let (b, s) = self.split_name(*t, depth + 1);
+                if s.is_empty() { (format!("const {b}"), s) } else { (b, format!("{s} const")) }
+            }
+            Type::Volatile(t) => {
+                let (b, s) = self.split_name(*t, depth + 1);
+                (format!("volatile {b}"), s)
+            }
+            Type::Array { elem, count } => {
+                let (b, s) = self.split_name(*elem, depth + 1);
+                let dim = count.map_or(String::new(), |c| c.to_string());
+                (b, format!("{s}[{dim}]"))
+            }
+            Type::Function { ret } => {
+                let (b, s) = self.split_name(*ret, depth + 1);
+                (b, format!("{s}(...)"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_sizes() {
+        let mut t = TypeTable::default();
+        let int = t.base("int", Encoding::Signed, 4);
+        let arr = t.add(Type::Array { elem: Some(int), count: Some(4) });
+        let p = t.pointer_to(Some(int));
+        let c = t.add(Type::Const(Some(int)));
+        let pc = t.pointer_to(Some(c));
+        let td = t.add(Type::Typedef { name: "myint".into(), ty: Some(int) });
+        assert_eq!(t.name(Some(arr)), "int [4]");
+        assert_eq!(t.name(Some(p)), "int *");
+        assert_eq!(t.name(Some(pc)), "const int *");
+        assert_eq!(t.size_of(Some(arr)), 16);
+        assert_eq!(t.size_of(Some(td)), 4);
+        assert_eq!(t.size_of(Some(p)), 4);
+        assert_eq!(t.name(None), "void");
+    }
+}

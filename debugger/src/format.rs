@@ -1,0 +1,204 @@
+//! Printing values like gdb: integers, chars, enums, pointers (with `char *` strings),
+//! arrays, structs; memory dumps for `x/NFU`; WAT disassembly with offsets.
+
+use crate::dwarf::types::{Encoding, Type};
+use crate::error::{DebugError, Result};
+use crate::expr::{Ctx, Loc, Value};
+use crate::program::Program;
+
+/// Escapes bytes as a C string literal body, like gdb (`\n`, `\000`).
+pub fn c_string(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    for &b in bytes {
+        match b {
+            b'"' => s.push_str("\\\""),
+            b'\\' => s.push_str("\\\\"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    s
+}
+
+fn char_repr(v: i64) -> String {
+    let b = v as u8;
+    format!("{v} '{}'", if b == b'\'' { "\\'".to_string() } else { c_string(&[b]) })
+}
+
+/// Reads a NUL-terminated string at `addr` (at most 200 bytes).
+pub fn read_c_string(ctx: &Ctx<'_>, addr: u64) -> Option<(Vec<u8>, bool)> {
+    let mem = ctx.state.memory;
+    let start = usize::try_from(addr).ok()?;
+    let rest = mem.get(start..)?;
+    let limit = rest.len().min(200);
+    match rest[..limit].iter().position(|&b| b == 0) {
+        Some(n) => Some((rest[..n].to_vec(), false)),
+        None => Some((rest[..limit].to_vec(), true)),
+    }
+}
+
+/// Formats `v`; `top` adds gdb's `(type *)` prefix to pointers.
+pub fn format_value(ctx: &Ctx<'_>, v: &Value, top: bool) -> String {
+    format_inner(ctx, v, top, 0).unwrap_or_else(|e| format!("<error: {e}>"))
+}
+
+fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32) -> Result<String> {
+    if v.loc == Loc::OptimizedOut {
+        return Ok("<optimized out>".to_string());
+    }
+    if depth > 8 {
+        return Ok("{...}".to_string());
+    }
+    let types = ctx.program.types.borrow();
+    let stripped = types.strip(v.ty);
+    let t = stripped.map(|t| types.get(t).clone()).unwrap_or(Type::Void);
+    let name = types.name(v.ty);
+    drop(types);
+    Ok(match t {
+        Type::Void | Type::Function { .. } => format!("<{name}>"),
+        Type::Base { encoding: Encoding::Float, size, .. } => {
+            let b = ctx.bytes(v)?;
+            if size == 4 {
+                let x = f32::from_le_bytes(b.get(..4).and_then(|s| s.try_into().ok()).unwrap_or_default());
+                format!("{x}")
+            } else {
+                let x = f64::from_le_bytes(b.get(..8).and_then(|s| s.try_into().ok()).unwrap_or_default());
+                format!("{x}")
+            }
+        }
+        Type::Base { encoding: Encoding::Bool, .. } => (if ctx.int(v)? != 0 { "true" } else { "false" }).to_string(),
+        Type::Base { encoding, .. } if encoding.is_char() => char_repr(ctx.int(v)?),
+        Type::Base { .. } => ctx.int(v)?.to_string(),
+        Type::Enum { values, .. } => {
+            let n = ctx.int(v)?;
+            let size = ctx.program.types.borrow().size_of(v.ty);
+            let n = if size == 4 { i64::from(n as u32 as i32) } else { n };
+            values.iter().find(|(_, x)| *x == n).map_or_else(|| n.to_string(), |(s, _)| s.clone())
+        }
+        Type::Pointer { pointee } => {
+            let a = ctx.int(v)? as u64 & 0xffff_ffff;
+            let types = ctx.program.types.borrow();
+            let is_char = matches!(types.strip(pointee).map(|p| types.get(p)), Some(Type::Base { encoding, .. }) if encoding.is_char());
+            drop(types);
+            let mut s = if top { format!("({name}) {a:#x}") } else { format!("{a:#x}") };
+            if is_char && a != 0 {
+                match read_c_string(ctx, a) {
+                    Some((bytes, cut)) => {
+                        s = format!("{a:#x} \"{}\"{}", c_string(&bytes), if cut { "..." } else { "" });
+                    }
+                    None => s.push_str(" <error: Cannot access memory>"),
+                }
+            }
+            s
+        }
+        Type::Array { elem, count } => {
+            let n = count.unwrap_or(0);
+            let types = ctx.program.types.borrow();
+            let esize = types.size_of(elem);
+            let is_char = matches!(types.strip(elem).map(|p| types.get(p)), Some(Type::Base { encoding, size: 1, .. }) if encoding.is_char());
+            drop(types);
+            let bytes = ctx.bytes(v)?;
+            if is_char {
+                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                let tail = &bytes[end..];
+                if tail.iter().all(|&b| b == 0) {
+                    return Ok(format!("\"{}\"", c_string(&bytes[..end])));
+                }
+                return Ok(format!("\"{}\"", c_string(&bytes)));
+            }
+            let shown = n.min(200);
+            let mut parts = Vec::new();
+            for i in 0..shown {
+                let chunk = bytes.get((i * esize) as usize..((i + 1) * esize) as usize).unwrap_or_default();
+                let ev = Value { ty: elem, loc: Loc::Bytes(chunk.to_vec()) };
+                parts.push(format_inner(ctx, &ev, false, depth + 1)?);
+            }
+            if n > shown {
+                parts.push("...".into());
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        Type::Struct { members, .. } => {
+            let bytes = ctx.bytes(v)?;
+            let mut parts = Vec::new();
+            for m in members {
+                let size = ctx.program.types.borrow().size_of(m.ty);
+                let chunk = bytes.get(m.offset as usize..(m.offset + size) as usize).unwrap_or_default();
+                let mv = Value { ty: m.ty, loc: Loc::Bytes(chunk.to_vec()) };
+                parts.push(format!("{} = {}", m.name, format_inner(ctx, &mv, false, depth + 1)?));
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        Type::Const(_) | Type::Volatile(_) | Type::Typedef { .. } => "<?>".to_string(),
+    })
+}
+
+/// `x/NFU ADDR`: `count` units of `unit` bytes in format `fmt` (x, d, u, o, t, c, s, i).
+pub fn examine(ctx: &Ctx<'_>, addr: u64, count: u32, fmt: char, unit: u32) -> Result<Vec<String>> {
+    let mem = ctx.state.memory;
+    let mut out = Vec::new();
+    if fmt == 's' {
+        let mut a = addr;
+        for _ in 0..count {
+            let (bytes, cut) = read_c_string(ctx, a)
+                .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {a:#x}")))?;
+            out.push(format!("{a:#x}:\t\"{}\"{}", c_string(&bytes), if cut { "..." } else { "" }));
+            a += bytes.len() as u64 + 1;
+        }
+        return Ok(out);
+    }
+    let per_line = match (fmt, unit) {
+        ('c', _) | (_, 1) => 8,
+        (_, 2) => 8,
+        (_, 4) => 4,
+        _ => 2,
+    };
+    let mut line = String::new();
+    for i in 0..count as u64 {
+        let a = addr + i * u64::from(unit);
+        let b = usize::try_from(a)
+            .ok()
+            .and_then(|s| mem.get(s..s + unit as usize))
+            .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {a:#x}")))?;
+        let mut x = [0u8; 8];
+        x[..unit as usize].copy_from_slice(b);
+        let raw = u64::from_le_bytes(x);
+        let bits = 8 * unit;
+        let signed = if bits < 64 { ((raw << (64 - bits)) as i64) >> (64 - bits) } else { raw as i64 };
+        let cell = match fmt {
+            'x' => format!("0x{raw:0w$x}", w = (unit * 2) as usize),
+            'd' => signed.to_string(),
+            'u' => raw.to_string(),
+            'o' => format!("0{raw:o}"),
+            't' => format!("{raw:0w$b}", w = bits as usize),
+            'c' => char_repr(signed),
+            _ => return Err(DebugError::Syntax(format!("Undefined output format \"{fmt}\"."))),
+        };
+        if i % per_line == 0 {
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            line = format!("{a:#x}:");
+        }
+        line.push('\t');
+        line.push_str(&cell);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// Disassembles `func`'s instructions between module offsets `from` and `to`
+/// (inclusive), marking `pc` with `=>`.
+pub fn disassemble(program: &Program, func: u32, from: u32, to: u32, pc: Option<u32>) -> Vec<String> {
+    let Some(body) = program.body(func) else { return Vec::new() };
+    body.offsets
+        .iter()
+        .zip(&body.instrs)
+        .filter(|(o, _)| **o >= from && **o <= to)
+        .map(|(o, i)| format!("{} {o:#08x}:  {i}", if Some(*o) == pc { "=>" } else { "  " }))
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! A debugging session: the loaded program, its breakpoints, and runs of it under the
+//! interpreter's debug hook. Stops are reported to a [`Frontend`] as [`Stop`] values while
+//! the program is paused (inside the hook); the frontend answers with a [`Resume`].
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use wasmscope_engine::debug::{DebugControl, DebugHook, DebugState};
+use wasmscope_engine::syntax::{Instr, ValType};
+use wasmscope_engine::{Config, Engine, Error, Features, Linker, Module, Store, Tier, Trap, TrapCode, Val, wasi};
+
+use crate::breakpoints::{PointKind, Points};
+use crate::error::{DebugError, Result};
+use crate::program::Program;
+use crate::state::{Frame, ProgramState, val_from_bits};
+use crate::stepping::{StepDone, StepKind, StepPlan};
+
+/// Why the program stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// Breakpoint `id` was hit.
+    Breakpoint { id: u32 },
+    /// A `step`, `next`, `stepi`, `nexti` or `until` finished.
+    Step,
+    /// `finish`: function `func` returned `values`.
+    Finished { func: u32, values: Vec<Val> },
+    /// Watchpoint `id`: the bytes it watches changed.
+    Watchpoint { id: u32, old: Vec<u8>, new: Vec<u8> },
+    /// The program trapped; it cannot go on.
+    Trap { message: String },
+}
+
+/// How the program ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// `_start` returned or the program called `proc_exit`.
+    Exited(i32),
+    /// An invoked function returned these values.
+    Returned(Vec<Val>),
+    /// A trap ended it.
+    Trapped(String),
+    /// The debugger killed it.
+    Killed,
+}
+
+/// What to do after a stop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    Continue,
+    Step(StepKind),
+    Kill,
+    /// Kill and run again from the start.
+    Restart,
+}
+
+/// The front end (REPL, TUI, test): told of each stop while the program is paused.
+pub trait Frontend {
+    fn stopped(&mut self, core: &mut Core, state: &ProgramState<'_>, stop: &Stop) -> Resume;
+}
+
+/// A shared output sink for the program's stdout or stderr.
+pub type Sink = Rc<RefCell<dyn Write>>;
+
+struct SinkWriter(Sink);
+
+impl Write for SinkWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
+
+/// How to start the program.
+#[derive(Default, Clone)]
+pub struct SessionConfig {
+    pub tier: Tier,
+    /// Program arguments (argv[1..]); for `invoke`, the function's arguments.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// Preopened directories: (host, guest).
+    pub dirs: Vec<(String, String)>,
+    /// Call this export instead of running `_start` as a WASI command.
+    pub invoke: Option<String>,
+    /// Where the program's stdout / stderr go (default: the process's).
+    pub stdout: Option<Sink>,
+    pub stderr: Option<Sink>,
+}
+
+/// Everything but the running program: what a frontend may read and change while paused.
+pub struct Core {
+    pub program: Program,
+    pub points: Points,
+}
+
+/// A loaded program under the debugger.
+pub struct Session {
+    pub core: Core,
+    engine: Engine,
+    pub config: SessionConfig,
+}
+
+/// Reads FILE as a module binary: `\0asm` bytes as they are, anything else as text.
+fn read_module(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| DebugError::Load(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| DebugError::Load(format!("{}: not a WebAssembly module", path.display())))?;
+    wat::parse_str(text).map_err(|e| DebugError::Load(format!("{}: text does not parse: {e}", path.display())))
+}
+
+impl Session {
+    pub fn load(path: &Path, config: SessionConfig) -> Result<Session> {
+        let bytes = read_module(path)?;
+        let engine = Engine::new(Config { tier: config.tier, features: Features::wasm2(), ..Config::default() });
+        let module = Module::new(&engine, &bytes).map_err(|e| DebugError::Load(format!("{}: {e}", path.display())))?;
+        let program = Program::new(path, module)?;
+        Ok(Session { core: Core { program, points: Points::default() }, engine, config })
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.core.program.path.clone()
+    }
+
+    /// Runs the program from the start until it ends, reporting stops to `frontend`.
+    pub fn run(&mut self, frontend: &mut dyn Frontend) -> Result<Outcome> {
+        loop {
+            let mut store = Store::new(&self.engine);
+            let mut linker = Linker::new();
+            let path = &self.core.program.path;
+            let argv0 = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+            let mut ctx = wasi::WasiCtx::new();
+            ctx = if self.config.invoke.is_none() {
+                ctx.args(std::iter::once(argv0).chain(self.config.args.iter().cloned()))
+            } else {
+                ctx.args([argv0])
+            };
+            for (k, v) in &self.config.env {
+                ctx = ctx.env(k, v);
+            }
+            for (host, guest) in &self.config.dirs {
+                ctx =
+                    ctx.preopen_dir(host, guest.clone()).map_err(|e| DebugError::Load(format!("--dir {host}: {e}")))?;
+            }
+            if let Some(s) = &self.config.stdout {
+                ctx = ctx.stdout(SinkWriter(s.clone()));
+            }
+            if let Some(s) = &self.config.stderr {
+                ctx = ctx.stderr(SinkWriter(s.clone()));
+            }
+            wasi::add_to_linker(&mut linker, &mut store, Rc::new(RefCell::new(ctx)));
+            let module = self.core.program.module.clone();
+            let instance = linker
+                .instantiate(&mut store, &module)
+                .map_err(|e| DebugError::Load(format!("{}: {e}", self.core.program.path.display())))?;
+            let name = self.config.invoke.clone().unwrap_or_else(|| "_start".to_string());
+            let func = instance.func(&store, &name).ok_or_else(|| {
+                DebugError::NotFound(if self.config.invoke.is_some() {
+                    format!("the module exports no function `{name}`")
+                } else {
+                    "the module exports no `_start` function (not a WASI command); use --invoke NAME".to_string()
+                })
+            })?;
+            let args = if self.config.invoke.is_some() {
+                parse_args(&func.ty(&store).params, &self.config.args)?
+            } else {
+                Vec::new()
+            };
+            let globals = initial_globals(&module);
+            let mut hook = Hook {
+                core: &mut self.core,
+                frontend,
+                globals,
+                pending_global: None,
+                step: None,
+                control: Control::Run,
+                stopped_on_trap: false,
+            };
+            let r = func.call_debug(&mut store, &args, &mut hook);
+            let control = hook.control.clone();
+            if control == Control::Restart {
+                continue;
+            }
+            return match r {
+                Ok(vals) if self.config.invoke.is_some() => Ok(Outcome::Returned(vals)),
+                Ok(_) => Ok(Outcome::Exited(0)),
+                Err(Error::Trap(t)) if t.code == TrapCode::Exit => Ok(Outcome::Exited(t.exit_code.unwrap_or(0))),
+                Err(Error::Trap(_)) if control == Control::Kill => Ok(Outcome::Killed),
+                Err(Error::Trap(t)) => Ok(Outcome::Trapped(trap_message(&t))),
+                Err(e) => Err(DebugError::Engine(e.to_string())),
+            };
+        }
+    }
+}
+
+fn trap_message(t: &Trap) -> String {
+    match (&t.code, &t.message) {
+        (TrapCode::Host, Some(m)) => m.clone(),
+        (c, Some(m)) => format!("{}: {m}", c.message()),
+        (c, None) => c.message().to_string(),
+    }
+}
+
+fn parse_args(params: &[ValType], args: &[String]) -> Result<Vec<Val>> {
+    if params.len() != args.len() {
+        return Err(DebugError::Syntax(format!(
+            "the function takes {} argument(s), {} given",
+            params.len(),
+            args.len()
+        )));
+    }
+    params
+        .iter()
+        .zip(args)
+        .map(|(t, s)| {
+            let bad = || DebugError::Syntax(format!("`{s}` is not a valid {t}"));
+            let int = || crate::expr::parse_int(s).ok_or_else(bad);
+            Ok(match t {
+                ValType::I32 => Val::I32(int()? as i32),
+                ValType::I64 => Val::I64(int()?),
+                ValType::F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
+                ValType::F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
+                _ => return Err(bad()),
+            })
+        })
+        .collect()
+}
+
+/// Values of the module's own globals from their initializers; imported ones unknown.
+fn initial_globals(module: &Module) -> Vec<Option<(ValType, u64)>> {
+    let syntax = module.syntax();
+    let mut out: Vec<Option<(ValType, u64)>> = vec![None; syntax.num_imported_globals() as usize];
+    for g in &syntax.globals {
+        let t = g.ty.content;
+        out.push(match g.init.instrs.first() {
+            Some(Instr::I32Const(v)) => Some((t, u64::from(*v as u32))),
+            Some(Instr::I64Const(v)) => Some((t, *v as u64)),
+            Some(Instr::F32Const(v)) => Some((t, u64::from(*v))),
+            Some(Instr::F64Const(v)) => Some((t, *v)),
+            _ => None,
+        });
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Control {
+    Run,
+    Kill,
+    Restart,
+}
+
+struct Hook<'a> {
+    core: &'a mut Core,
+    frontend: &'a mut dyn Frontend,
+    /// Globals tracked by watching `global.set` (the engine exposes only exported
+    /// globals by handle).
+    globals: Vec<Option<(ValType, u64)>>,
+    /// A `global.set` seen before the last instruction: applied once it has executed.
+    pending_global: Option<(u32, u64)>,
+    step: Option<StepPlan>,
+    control: Control,
+    stopped_on_trap: bool,
+}
+
+/// Snapshot of the paused program.
+fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -> ProgramState<'s> {
+    let mut frames = Vec::with_capacity(state.depth());
+    for i in 0..state.depth() {
+        let Some(f) = state.frame(i) else { break };
+        frames.push(Frame {
+            func: f.func,
+            offset: f.offset,
+            locals: state.locals(i).unwrap_or_default(),
+            operands: state.operands(i).map(<[u64]>::to_vec).unwrap_or_default(),
+        });
+    }
+    let store = state.store();
+    let memory = state.frame(0).and_then(|f| f.instance.memory(store, "memory")).map_or(&[][..], |m| m.data(store));
+    // Exported globals are read exactly; the others come from tracking.
+    let mut globals = globals.to_vec();
+    if let Some(f) = state.frame(0) {
+        for e in f.module.exports() {
+            if e.kind == wasmscope_engine::syntax::ExternKind::Global
+                && let Some(g) = f.instance.global(store, &e.name)
+                && let Some(slot) = globals.get_mut(e.index as usize)
+            {
+                let v = g.get(store);
+                *slot = Some((v.ty(), crate::state::val_bits(&v)));
+            }
+        }
+    }
+    ProgramState { frames, memory, globals }
+}
+
+impl Hook<'_> {
+    fn stop(&mut self, state: &mut DebugState<'_>, stop: Stop) -> DebugControl {
+        let snap = snapshot(state, &self.globals);
+        let resume = self.frontend.stopped(self.core, &snap, &stop);
+        self.step = None;
+        match resume {
+            Resume::Continue => DebugControl::Continue,
+            Resume::Step(kind) => {
+                if let Some(f) = state.frame(0) {
+                    self.step = Some(StepPlan::new(kind, &self.core.program, state.depth(), f.func, f.offset));
+                }
+                DebugControl::Continue
+            }
+            Resume::Kill => {
+                self.control = Control::Kill;
+                DebugControl::Kill
+            }
+            Resume::Restart => {
+                self.control = Control::Restart;
+                DebugControl::Kill
+            }
+        }
+    }
+
+    /// Evaluates a breakpoint condition; an error counts as true (gdb stops too).
+    fn condition_holds(&mut self, state: &DebugState<'_>, cond: &str) -> bool {
+        let snap = snapshot(state, &self.globals);
+        crate::expr::eval_condition(&self.core.program, &snap, 0, cond).unwrap_or(true)
+    }
+}
+
+impl DebugHook for Hook<'_> {
+    fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl {
+        let Some(f) = state.frame(0) else { return DebugControl::Continue };
+        let depth = state.depth();
+        if let Some((g, v)) = self.pending_global.take()
+            && let Some(Some(slot)) = self.globals.get_mut(g as usize)
+        {
+            slot.1 = v;
+        }
+        if let Some(Instr::GlobalSet(g)) = self.core.program.instr_at(f.func, f.offset)
+            && let Some(top) = state.operands(0).and_then(|o| o.last())
+        {
+            self.pending_global = Some((*g, *top));
+        }
+        // Watchpoints: compare the watched bytes with what they were.
+        if self.core.points.has_watches() {
+            let mem = f.instance.memory(state.store(), "memory").map(|m| m.data(state.store()));
+            let mut hit = None;
+            for p in self.core.points.list.iter_mut().filter(|p| p.enabled) {
+                if let PointKind::Watch { addr, len, old, .. } = &mut p.kind {
+                    let now = mem.and_then(|m| m.get(*addr as usize..(*addr + *len) as usize)).map(<[u8]>::to_vec);
+                    match (old.as_ref(), now) {
+                        (None, now) => *old = now,
+                        (Some(o), Some(n)) if *o != n && hit.is_none() => {
+                            hit = Some((p.id, o.clone(), n.clone()));
+                            p.hits += 1;
+                            *old = Some(n);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let Some((id, old, new)) = hit {
+                return self.stop(state, Stop::Watchpoint { id, old, new });
+            }
+        }
+        // Breakpoints.
+        let ids = self.core.points.breaks_at(f.offset);
+        for id in ids {
+            let cond = self.core.points.get(id).and_then(|p| p.condition.clone());
+            if let Some(c) = cond
+                && !self.condition_holds(state, &c)
+            {
+                continue;
+            }
+            let temporary = match self.core.points.get_mut(id) {
+                Some(p) => {
+                    p.hits += 1;
+                    p.temporary
+                }
+                None => false,
+            };
+            if temporary {
+                self.core.points.delete(id);
+            }
+            return self.stop(state, Stop::Breakpoint { id });
+        }
+        // Steps.
+        if let Some(plan) = &mut self.step
+            && let Some(done) = plan.check(&self.core.program, depth, f.func, f.offset)
+        {
+            let stop = match done {
+                StepDone::Arrived => Stop::Step,
+                StepDone::Returned { func } => {
+                    let results = self.core.program.func_type(func).map(|t| t.results.to_vec()).unwrap_or_default();
+                    let ops = state.operands(0).unwrap_or(&[]);
+                    let base = ops.len().saturating_sub(results.len());
+                    let values = results.iter().zip(&ops[base..]).map(|(t, b)| val_from_bits(*t, *b)).collect();
+                    Stop::Finished { func, values }
+                }
+            };
+            return self.stop(state, stop);
+        }
+        DebugControl::Continue
+    }
+
+    fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {
+        if trap.code == TrapCode::Exit || self.control != Control::Run || self.stopped_on_trap {
+            return;
+        }
+        self.stopped_on_trap = true;
+        // The program cannot resume after a trap: whatever the frontend answers, it ends.
+        let _ = self.stop(state, Stop::Trap { message: trap_message(trap) });
+        if self.control == Control::Restart {
+            return;
+        }
+        self.control = Control::Run;
+    }
+}

@@ -1,0 +1,17 @@
+break fact if n == 2
+run
+bt
+info args
+up
+print n
+down
+print r
+tbreak prog.c:27
+continue
+print r
+finish
+info breakpoints
+delete 1
+until 54
+print f
+continue

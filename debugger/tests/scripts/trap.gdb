@@ -1,0 +1,5 @@
+run
+bt
+info locals
+disassemble
+continue
