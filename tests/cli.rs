@@ -1,7 +1,7 @@
 //! Runs the built `wasmscope` binary: the happy paths and, mostly, the error paths (clear
 //! message naming the file, non-zero exit, never a panic or backtrace).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn wasmscope(args: &[&str]) -> Output {
@@ -195,4 +195,23 @@ fn run_verbose_reports_compile_time_on_the_jit() {
     assert!(err.contains("for the jit tier in"), "stderr: {err}");
     let o = wasmscope(&["run", "--tier", "interp", "--verbose", &fixture("exit3.wasm")]);
     assert!(text(&o).1.contains("translated lazily"));
+}
+
+#[test]
+fn debug_runs_to_completion_like_run() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("debugger/tests/fixtures/prog.wasm");
+    let script = std::env::temp_dir().join(format!("wasmscope-debug-{}.gdb", std::process::id()));
+    std::fs::write(&script, "run\n").unwrap();
+    let f = fixture.to_str().unwrap();
+    let run = wasmscope(&["run", f]);
+    let dbg = wasmscope(&["debug", "--batch", script.to_str().unwrap(), f]);
+    assert_eq!(run.status.code(), dbg.status.code());
+    let out = String::from_utf8_lossy(&dbg.stdout);
+    for line in String::from_utf8_lossy(&run.stdout).lines() {
+        assert!(out.contains(&format!("[stdout] {line}\n")), "{out}");
+    }
+    let trap = wasmscope(&["debug", "--batch", script.to_str().unwrap(), f, "trap"]);
+    assert_eq!(trap.status.code(), Some(134));
+    assert!(String::from_utf8_lossy(&trap.stdout).contains("56\t        __builtin_trap();"));
+    let _ = std::fs::remove_file(script);
 }

@@ -340,7 +340,13 @@ impl Repl {
                 self.say(self.frame_desc(core, state, 0));
             }
         }
-        self.say(self.where_line(core, state, 0));
+        let line = self.where_line(core, state, 0);
+        // Mid-line (after stepi/nexti), gdb shows the pc before the line.
+        if core.program.line_at(f.offset).is_some() && !core.program.is_stmt_start(f.func, f.offset) {
+            self.say(format!("{:#010x}\t{line}", f.offset));
+        } else {
+            self.say(line);
+        }
     }
 
     fn ids(arg: &str) -> Result<Vec<u32>> {

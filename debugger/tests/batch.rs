@@ -55,3 +55,34 @@ fn o1_lines_and_backtraces() {
 fn wat_without_dwarf() {
     snap("debugger_wat", &transcript("nodwarf.wat", "wat.gdb", &[]));
 }
+
+#[test]
+fn breakpoints_snap_to_executing_instructions() {
+    // In the .wat fixture, add1's body starts at 0x33; `block`-free, but the function's
+    // final `end` executes as the return, and an offset inside an instruction snaps
+    // forward to the next one.
+    let s = Session::load(&fixture("nodwarf.wat"), SessionConfig::default()).unwrap();
+    let p = &s.core.program;
+    assert_eq!(p.snap(0x33), Some(0x33));
+    assert_eq!(p.snap(0x34), Some(0x35), "inside i32.const: next instruction");
+    assert_eq!(p.snap(0x3c), Some(0x3c), "the final end executes (return)");
+    assert_eq!(p.snap(0x3d), None, "past the code");
+    // The C fixture: `prog.c:45` (a `for` header) resolves to code in main.
+    let s = Session::load(&fixture("prog.wasm"), SessionConfig::default()).unwrap();
+    let p = &s.core.program;
+    let (line, offs) = p.resolve_line(Some("prog.c"), 45, None).unwrap();
+    assert_eq!(line, 45);
+    let main = p.find_funcs("main")[0];
+    assert!(offs.iter().all(|o| p.exec_offsets(main).contains(o)), "{offs:x?}");
+    // A line without code moves to the next line that has some (gdb's rule).
+    let (line, _) = p.resolve_line(Some("prog.c"), 35, None).unwrap();
+    assert_eq!(line, 36);
+}
+
+#[test]
+fn running_to_completion_matches_run() {
+    let mut s = Session::load(&fixture("prog.wasm"), SessionConfig::default()).unwrap();
+    let text = batch_transcript(&mut s, "run\n");
+    assert!(text.contains("[stdout] total=100 area=12 fact=120 counter=132\n"), "{text}");
+    assert!(text.contains("[program exited normally]"), "{text}");
+}

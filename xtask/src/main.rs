@@ -7,7 +7,8 @@
 //! - `cargo xtask ci` does what `.ci/run` does: fmt check, clippy, tests, spec suite.
 //! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
-//!   libclang-rt-dev-wasm32; tests need only the committed files).
+//!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
+//!   fixture `debugger/tests/fixtures/prog.c` at -O0 and -O1 with DWARF kept.
 //!
 //! xtask does not depend on the engine: it drives cargo.
 
@@ -80,6 +81,20 @@ fn fixtures() -> Result<(), String> {
         let mut cmd = Command::new(&clang);
         cmd.args(["--target=wasm32-wasi", "-O1", "-g", "-Wl,--strip-debug"]).arg(&src).arg("-o").arg(&out).arg("-lm");
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+    }
+    debugger_fixtures(&clang)
+}
+
+/// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0) and
+/// `prog-O1.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
+fn debugger_fixtures(clang: &str) -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures");
+    let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+    let map = format!("-fdebug-prefix-map={}=.", dir.display());
+    for (opt, out) in [("-O0", "prog.wasm"), ("-O1", "prog-O1.wasm")] {
+        let mut cmd = Command::new(clang);
+        cmd.current_dir(&dir).args(["--target=wasm32-wasi", opt, "-g", &map, "prog.c", "-o", out]);
+        step(&format!("debugger/tests/fixtures/prog.c {opt} -> {out}"), cmd)?;
     }
     Ok(())
 }

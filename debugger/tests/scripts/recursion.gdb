@@ -11,7 +11,12 @@ continue
 print r
 finish
 info breakpoints
-delete 1
+delete
+tbreak prog.c:53
+continue
 until 54
 print f
+print counter
+next
+info globals count
 continue
