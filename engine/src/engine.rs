@@ -40,6 +40,8 @@ struct ModuleInner {
     func_types: Vec<u32>,
     /// Translated code of each defined function, filled on first call.
     compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
+    /// The same without superinstructions, for debugged calls.
+    compiled_debug: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
     /// Whether JIT code checks bounds explicitly (from the engine the module was made on).
     explicit_bounds: bool,
     /// Native code of the whole module, compiled eagerly on a JIT-tier engine.
@@ -67,11 +69,13 @@ impl Module {
     fn from_validated(syntax: syntax::Module, explicit_bounds: bool) -> Module {
         let func_types = syntax.func_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
+        let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         Module {
             inner: Arc::new(ModuleInner {
                 syntax,
                 func_types,
                 compiled,
+                compiled_debug,
                 explicit_bounds,
                 jit: OnceLock::new(),
                 compile_time: OnceLock::new(),
@@ -129,17 +133,20 @@ impl Module {
 
     /// The translated code of function `index` (an index in the function index space that
     /// names a defined function), translating it on first use.
-    pub(crate) fn compiled(&self, index: u32) -> Result<Arc<CompiledFunc>, TranslateError> {
+    /// With `debug`, the translation without superinstructions, where every executed wasm
+    /// instruction is one op (what the debugger steps through).
+    pub(crate) fn compiled(&self, index: u32, debug: bool) -> Result<Arc<CompiledFunc>, TranslateError> {
         let fail = |message| TranslateError { offset: 0, message };
         let imported = self.inner.func_types.len() - self.inner.syntax.code.len();
         let def = (index as usize).checked_sub(imported).ok_or(fail("not a defined function"))?;
-        let cell = self.inner.compiled.get(def).ok_or(fail("unknown function"))?;
+        let cache = if debug { &self.inner.compiled_debug } else { &self.inner.compiled };
+        let cell = cache.get(def).ok_or(fail("unknown function"))?;
         cell.get_or_init(|| {
             let syntax = &self.inner.syntax;
             let ty = self.func_type(index).ok_or(fail("unknown type"))?;
             let body = syntax.code.get(def).ok_or(fail("unknown function"))?;
             let ctx = ModuleContext { types: &syntax.types, func_types: &self.inner.func_types };
-            translate::translate(&ctx, ty, body).map(Arc::new)
+            translate::translate(&ctx, ty, body, !debug).map(Arc::new)
         })
         .clone()
     }

@@ -8,6 +8,7 @@
 //! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
 
 mod numeric;
+mod slots;
 
 use std::sync::Arc;
 
@@ -217,7 +218,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         FuncInst::Wasm { instance, index, .. } => (*instance, *index),
         FuncInst::Host { .. } => return Err(internal("run() of a host function")),
     };
-    let mut code = store.instances[inst as usize].module.compiled(func).map_err(internal)?;
+    let mut code = store.instances[inst as usize].module.compiled(func, H::ENABLED).map_err(internal)?;
     let mut fp = 0usize;
     if max_depth == 0 || code.max_height as usize > max_stack {
         return Err(Trap::new(TrapCode::CallStackExhausted));
@@ -251,31 +252,38 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     macro_rules! pop {
         () => {{
             sp -= 1;
-            stack[sp]
+            slots::get(stack, sp)
         }};
     }
     macro_rules! push {
         ($v:expr) => {{
-            stack[sp] = $v;
+            let v = $v;
+            slots::set(stack, sp, v);
             sp += 1;
         }};
     }
     macro_rules! top {
         () => {
-            stack[sp - 1]
+            slots::get(stack, sp - 1)
         };
+    }
+    macro_rules! set_top {
+        ($v:expr) => {{
+            let v = $v;
+            slots::set(stack, sp - 1, v);
+        }};
     }
     macro_rules! un {
         ($from:ident, $to:ident, $f:expr) => {{
             let a = $from!(top!());
-            top!() = $to!($f(a));
+            set_top!($to!($f(a)));
         }};
     }
     macro_rules! bin {
         ($from:ident, $to:ident, $f:expr) => {{
             let b = $from!(pop!());
             let a = $from!(top!());
-            top!() = $to!($f(a, b));
+            set_top!($to!($f(a, b)));
         }};
     }
     macro_rules! bin_trap {
@@ -283,14 +291,14 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             let b = $from!(pop!());
             let a = $from!(top!());
             let r = tri!($f(a, b));
-            top!() = $to!(r);
+            set_top!($to!(r));
         }};
     }
     macro_rules! un_trap {
         ($from:ident, $to:ident, $f:expr) => {{
             let a = $from!(top!());
             let r = tri!($f(a));
-            top!() = $to!(r);
+            set_top!($to!(r));
         }};
     }
     // Slot decoders and encoders.
@@ -389,7 +397,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 },
                 None => trap!(TrapCode::MemoryOutOfBounds),
             };
-            top!() = $conv(bytes);
+            set_top!($conv(bytes));
         }};
     }
     macro_rules! store_mem {
@@ -403,6 +411,28 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
         }};
     }
+    // Loads of every width, from the address on top of the stack.
+    macro_rules! load_kind {
+        ($kind:expr, $off:expr) => {{
+            let off = $off;
+            match $kind {
+                LoadOp::I32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::I64Load => load!(off, 8, u64::from_le_bytes),
+                LoadOp::F32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::F64Load => load!(off, 8, u64::from_le_bytes),
+                LoadOp::I32Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+                LoadOp::I32Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I32Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+                LoadOp::I32Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                LoadOp::I64Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I64Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load32S => load!(off, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load32U => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+            }
+        }};
+    }
     // Enters function `$addr` whose arguments are on top of the stack.
     macro_rules! call_addr {
         ($addr:expr) => {{
@@ -413,7 +443,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if frames.len() + 1 >= max_depth {
                         trap!(TrapCode::CallStackExhausted);
                     }
-                    let callee = match store.instances[instance as usize].module.compiled(index) {
+                    let callee = match store.instances[instance as usize].module.compiled(index, H::ENABLED) {
                         Ok(c) => c,
                         Err(e) => trap!(internal(e)),
                     };
@@ -472,7 +502,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 trap!(Trap::host("killed by the debugger"));
             }
         }
-        let op = code.ops[pc];
+        let op = slots::fetch(&code.ops, pc);
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),
@@ -540,15 +570,18 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 let c = pop!() as u32;
                 let b = pop!();
                 if c == 0 {
-                    top!() = b;
+                    set_top!(b);
                 }
             }
-            Op::LocalGet(i) => push!(stack[fp + i as usize]),
+            Op::LocalGet(i) => push!(slots::get(stack, fp + i as usize)),
             Op::LocalSet(i) => {
                 let v = pop!();
-                stack[fp + i as usize] = v;
+                slots::set(stack, fp + i as usize, v);
             }
-            Op::LocalTee(i) => stack[fp + i as usize] = top!(),
+            Op::LocalTee(i) => {
+                let v = top!();
+                slots::set(stack, fp + i as usize, v);
+            }
             Op::GlobalGet(i) => {
                 let g = store.instances[inst as usize].globals[i as usize];
                 push!(store.globals[g as usize].value);
@@ -559,13 +592,13 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
             Op::Const(v) => push!(v),
             Op::RefNull => push!(0),
-            Op::RefIsNull => top!() = (top!() == 0) as u64,
+            Op::RefIsNull => set_top!((top!() == 0) as u64),
             Op::RefFunc(f) => push!(store.instances[inst as usize].funcs[f as usize] as u64 + 1),
             Op::TableGet(t) => {
                 let taddr = store.instances[inst as usize].tables[t as usize] as usize;
                 let i = u32s!(top!()) as usize;
                 match store.tables[taddr].elems.get(i) {
-                    Some(v) => top!() = *v,
+                    Some(v) => set_top!(*v),
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
@@ -587,7 +620,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 let init = top!();
                 let taddr = store.instances[inst as usize].tables[t as usize] as usize;
                 let r = store.tables[taddr].grow(n, init, limits.max_table_elements).unwrap_or(u32::MAX);
-                top!() = r as u64;
+                set_top!(r as u64);
             }
             Op::TableFill(t) => {
                 let n = u32s!(pop!()) as usize;
@@ -621,22 +654,43 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
             }
             Op::ElemDrop(e) => store.instances[inst as usize].elems[e as usize] = Arc::from([]),
-            Op::Load(kind, off) => match kind {
-                LoadOp::I32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
-                LoadOp::I64Load => load!(off, 8, u64::from_le_bytes),
-                LoadOp::F32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
-                LoadOp::F64Load => load!(off, 8, u64::from_le_bytes),
-                LoadOp::I32Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
-                LoadOp::I32Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
-                LoadOp::I32Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
-                LoadOp::I32Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
-                LoadOp::I64Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
-                LoadOp::I64Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
-                LoadOp::I64Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-                LoadOp::I64Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
-                LoadOp::I64Load32S => load!(off, 4, |b| i32::from_le_bytes(b) as i64 as u64),
-                LoadOp::I64Load32U => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
-            },
+            Op::Load(kind, off) => load_kind!(kind, off),
+            Op::LoadLocal(kind, x, off) => {
+                push!(slots::get(stack, fp + x as usize));
+                load_kind!(kind, off)
+            }
+            Op::LocalGet2(a, b) => {
+                push!(slots::get(stack, fp + a as usize));
+                push!(slots::get(stack, fp + b as usize));
+            }
+            Op::LocalCopy { from, to } => {
+                let v = slots::get(stack, fp + from as usize);
+                slots::set(stack, fp + to as usize, v);
+            }
+            Op::LocalSetConst { local, value } => slots::set(stack, fp + local as usize, value),
+            Op::LocalI32AddImm { local, imm } => {
+                let v = (slots::get(stack, fp + local as usize) as u32).wrapping_add(imm);
+                slots::set(stack, fp + local as usize, v as u64);
+            }
+            Op::I32AddImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_add(c)),
+            Op::I32AndImm(c) => un!(u32s, from_u32, |a: u32| a & c),
+            Op::I32ShlImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_shl(c)),
+            Op::I32ShrUImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_shr(c)),
+            Op::I32ShrSImm(c) => un!(i32s, from_i32, |a: i32| a.wrapping_shr(c)),
+            Op::I32MulImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_mul(c)),
+            Op::I64AddImm(c) => un!(u64s, from_u64, |a: u64| a.wrapping_add(c)),
+            Op::JumpIfI32(cmp, t) => {
+                let b = pop!() as u32;
+                let a = pop!() as u32;
+                if cmp.holds(a, b) {
+                    pc = t as usize;
+                }
+            }
+            Op::JumpIfI32Imm(cmp, c, t) => {
+                if cmp.holds(pop!() as u32, c) {
+                    pc = t as usize;
+                }
+            }
             Op::Store(kind, off) => match kind {
                 StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => {
                     store_mem!(off, 4, |v: u64| (v as u32).to_le_bytes())
@@ -658,7 +712,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     Some(m) => m.grow(n, limits.max_memory_pages).map_or(u32::MAX, |old| old as u32),
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 };
-                top!() = r as u64;
+                set_top!(r as u64);
             }
             Op::MemoryFill => {
                 let n = u32s!(pop!()) as usize;

@@ -10,9 +10,10 @@
 //! The input must have passed validation; a body that breaks an invariant validation
 //! guarantees yields a [`TranslateError`] rather than a panic.
 
+mod fuse;
 mod op;
 
-pub use op::{BranchTarget, Op};
+pub use op::{BranchTarget, I32Cmp, Op};
 
 use crate::syntax::{BlockType, FuncBody, FuncType, Instr};
 
@@ -93,10 +94,22 @@ struct Translator<'a> {
     height: u32,
     max_height: u32,
     offset: u32,
+    /// Whether to fuse instruction sequences into superinstructions (see `fuse.rs`).
+    fuse: bool,
+    /// Ops before this index may not be fused with later ones: a label lies between.
+    barrier: usize,
 }
 
 /// Translates one defined function.
-pub fn translate(ctx: &ModuleContext<'_>, ty: &FuncType, body: &FuncBody) -> Result<CompiledFunc, TranslateError> {
+///
+/// With `fuse`, common instruction sequences become superinstructions; without it (for
+/// the debugger) every wasm instruction that executes is exactly one op.
+pub fn translate(
+    ctx: &ModuleContext<'_>,
+    ty: &FuncType,
+    body: &FuncBody,
+    fuse: bool,
+) -> Result<CompiledFunc, TranslateError> {
     let num_params = ty.params.len() as u32;
     let num_locals = num_params + body.locals.len() as u32;
     let num_results = ty.results.len() as u32;
@@ -118,6 +131,8 @@ pub fn translate(ctx: &ModuleContext<'_>, ty: &FuncType, body: &FuncBody) -> Res
         height: num_locals,
         max_height: num_locals,
         offset: body.range.start,
+        fuse,
+        barrier: 0,
     };
     let mut skip_depth = 0u32;
     for (instr, &offset) in body.instrs.iter().zip(body.offsets.iter()) {
@@ -168,7 +183,27 @@ impl Translator<'_> {
     fn emit(&mut self, op: Op) -> usize {
         self.ops.push(op);
         self.offsets.push(self.offset);
+        if self.fuse {
+            self.peephole();
+        }
         self.ops.len() - 1
+    }
+
+    /// Emits a conditional jump, fused with the comparison before it when possible.
+    fn emit_jump(&mut self, plain: Op, invert: bool) -> usize {
+        match self.fuse_condition(invert) {
+            Some(op) => {
+                self.ops.push(op);
+                self.offsets.push(self.offset);
+                self.ops.len() - 1
+            }
+            None => self.emit(plain),
+        }
+    }
+
+    /// Marks the current position as a branch target: nothing fuses across it.
+    fn label_here(&mut self) {
+        self.barrier = self.ops.len();
     }
 
     fn pc(&self) -> u32 {
@@ -241,13 +276,16 @@ impl Translator<'_> {
     fn branch(&mut self, depth: u32, conditional: bool) -> Result<(), TranslateError> {
         let (target, frame) = self.label(depth)?;
         let simple = self.height.checked_sub(target.keep) == Some(target.height);
-        let op = match (simple, conditional) {
-            (true, false) => Op::Jump(target.pc),
-            (true, true) => Op::JumpIf(target.pc),
-            (false, false) => Op::Branch(target),
-            (false, true) => Op::BranchIf(target),
+        let at = match (simple, conditional) {
+            (true, false) => self.emit(Op::Jump(target.pc)),
+            (true, true) => {
+                let at = self.emit_jump(Op::JumpIf(0), false);
+                self.patch(Patch::Op(at), target.pc);
+                at
+            }
+            (false, false) => self.emit(Op::Branch(target)),
+            (false, true) => self.emit(Op::BranchIf(target)),
         };
-        let at = self.emit(op);
         self.add_patch(frame, Patch::Op(at));
         Ok(())
     }
@@ -255,7 +293,9 @@ impl Translator<'_> {
     fn patch(&mut self, patch: Patch, pc: u32) {
         match patch {
             Patch::Op(i) => match &mut self.ops[i] {
-                Op::Jump(p) | Op::JumpIf(p) | Op::JumpIfZero(p) => *p = pc,
+                Op::Jump(p) | Op::JumpIf(p) | Op::JumpIfZero(p) | Op::JumpIfI32(_, p) | Op::JumpIfI32Imm(_, _, p) => {
+                    *p = pc
+                }
                 Op::Branch(t) | Op::BranchIf(t) => t.pc = pc,
                 _ => {}
             },
@@ -271,10 +311,13 @@ impl Translator<'_> {
             }
             Instr::Nop => {}
             Instr::Block(bt) => self.push_frame(FrameKind::Block, *bt, None)?,
-            Instr::Loop(bt) => self.push_frame(FrameKind::Loop, *bt, None)?,
+            Instr::Loop(bt) => {
+                self.label_here();
+                self.push_frame(FrameKind::Loop, *bt, None)?
+            }
             Instr::If(bt) => {
                 self.pop(1)?;
-                let at = self.emit(Op::JumpIfZero(0));
+                let at = self.emit_jump(Op::JumpIfZero(0), true);
                 self.push_frame(FrameKind::If, *bt, Some(at))?;
             }
             Instr::Else => {
@@ -288,6 +331,7 @@ impl Translator<'_> {
                     self.ctrl[last].patches.push(Patch::Op(at));
                 }
                 let pc = self.pc();
+                self.label_here();
                 let last = self.ctrl.len() - 1;
                 if let Some(j) = self.ctrl[last].if_jump.take() {
                     self.patch(Patch::Op(j), pc);
@@ -300,6 +344,7 @@ impl Translator<'_> {
             Instr::End => {
                 let frame = self.ctrl.pop().ok_or_else(|| self.error("unbalanced end"))?;
                 let pc = self.pc();
+                self.label_here();
                 if let Some(j) = frame.if_jump {
                     self.patch(Patch::Op(j), pc);
                 }
@@ -396,5 +441,58 @@ impl Translator<'_> {
         self.pop(pops)?;
         self.push(pushes);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Features;
+
+    fn ops(wat: &str, fuse: bool) -> Vec<Op> {
+        let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &Features::default()).unwrap();
+        let func_types = module.func_type_indices();
+        let ctx = ModuleContext { types: &module.types, func_types: &func_types };
+        let ty = &module.types[module.funcs[0] as usize];
+        translate(&ctx, ty, &module.code[0], fuse).unwrap().ops.to_vec()
+    }
+
+    const LOOP: &str = r#"(module (func (param i32) (local i32)
+        (block $done (loop $l
+          (br_if $done (i32.ge_u (local.get 1) (local.get 0)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br $l)))))"#;
+
+    #[test]
+    fn superinstructions_fuse_common_sequences() {
+        assert_eq!(
+            ops(LOOP, true),
+            vec![
+                Op::LocalGet2(1, 0),
+                Op::JumpIfI32(I32Cmp::GeU, 4),
+                Op::LocalI32AddImm { local: 1, imm: 1 },
+                Op::Jump(0),
+                Op::Return,
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_translation_keeps_one_op_per_instruction() {
+        let ops = ops(LOOP, false);
+        assert_eq!(ops.len(), 10, "{ops:?}");
+        assert_eq!(ops[0], Op::LocalGet(1));
+        assert_eq!(ops[2], Op::I32GeU);
+    }
+
+    #[test]
+    fn nothing_fuses_across_a_label() {
+        // The loop starts between `i32.const 1` and `local.set 0`: they must stay apart.
+        let ops = ops(
+            r#"(module (func (local i32) (i32.const 1) (loop (param i32) (local.set 0) (i32.const 2) (br 0)) (unreachable)))"#,
+            true,
+        );
+        assert_eq!(ops[0], Op::Const(1));
+        assert_eq!(ops[1], Op::LocalSet(0));
     }
 }

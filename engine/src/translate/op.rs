@@ -16,6 +16,75 @@ pub struct BranchTarget {
     pub keep: u32,
 }
 
+/// The i32 comparisons that fuse with a following branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum I32Cmp {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+}
+
+impl I32Cmp {
+    /// The comparison of a numeric operator, if it is an i32 comparison.
+    pub fn of(op: NumOp) -> Option<I32Cmp> {
+        Some(match op {
+            NumOp::I32Eq => I32Cmp::Eq,
+            NumOp::I32Ne => I32Cmp::Ne,
+            NumOp::I32LtS => I32Cmp::LtS,
+            NumOp::I32LtU => I32Cmp::LtU,
+            NumOp::I32GtS => I32Cmp::GtS,
+            NumOp::I32GtU => I32Cmp::GtU,
+            NumOp::I32LeS => I32Cmp::LeS,
+            NumOp::I32LeU => I32Cmp::LeU,
+            NumOp::I32GeS => I32Cmp::GeS,
+            NumOp::I32GeU => I32Cmp::GeU,
+            _ => return None,
+        })
+    }
+
+    /// The comparison that holds exactly when this one does not.
+    pub fn inverse(self) -> I32Cmp {
+        use I32Cmp::*;
+        match self {
+            Eq => Ne,
+            Ne => Eq,
+            LtS => GeS,
+            LtU => GeU,
+            GtS => LeS,
+            GtU => LeU,
+            LeS => GtS,
+            LeU => GtU,
+            GeS => LtS,
+            GeU => LtU,
+        }
+    }
+
+    /// Evaluates the comparison.
+    #[inline(always)]
+    pub fn holds(self, a: u32, b: u32) -> bool {
+        use I32Cmp::*;
+        match self {
+            Eq => a == b,
+            Ne => a != b,
+            LtS => (a as i32) < (b as i32),
+            LtU => a < b,
+            GtS => (a as i32) > (b as i32),
+            GtU => a > b,
+            LeS => (a as i32) <= (b as i32),
+            LeU => a <= b,
+            GeS => (a as i32) >= (b as i32),
+            GeU => a >= b,
+        }
+    }
+}
+
 macro_rules! define_op {
     ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
         /// One internal instruction.
@@ -68,6 +137,32 @@ macro_rules! define_op {
             MemoryCopy,
             MemoryInit(u32),
             DataDrop(u32),
+            // Superinstructions made by the translator's peephole pass (see `fuse.rs`);
+            // never emitted for debugged code, where every wasm instruction is its own op.
+            /// `local.get a; local.get b`.
+            LocalGet2(u32, u32),
+            /// `local.get a; local.set b`.
+            LocalCopy { from: u32, to: u32 },
+            /// `t.const c; local.set x`.
+            LocalSetConst { local: u32, value: u64 },
+            /// `local.get x; i32.const c; i32.add; local.set x` (also with `i32.sub`).
+            LocalI32AddImm { local: u32, imm: u32 },
+            /// `local.get x; t.load offset`.
+            LoadLocal(LoadOp, u32, u32),
+            /// `i32.const c; i32.add` (and `i32.sub` with `-c`).
+            I32AddImm(u32),
+            I32AndImm(u32),
+            I32ShlImm(u32),
+            I32ShrUImm(u32),
+            I32ShrSImm(u32),
+            I32MulImm(u32),
+            /// `i64.const c; i64.add` (and `i64.sub` with `-c`).
+            I64AddImm(u64),
+            /// Compare the top two i32s and jump if the comparison holds (`i32.lt_s; br_if`,
+            /// or the inverted comparison of an `if`), popping both.
+            JumpIfI32(I32Cmp, u32),
+            /// Compare the top i32 with a constant and jump if it holds, popping it.
+            JumpIfI32Imm(I32Cmp, u32, u32),
             $($variant,)*
         }
 
