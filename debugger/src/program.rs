@@ -56,7 +56,7 @@ impl Program {
         let mut exec = Vec::with_capacity(syntax.code.len());
         for (i, body) in syntax.code.iter().enumerate() {
             let ty = syntax.funcs.get(i).and_then(|t| syntax.types.get(*t as usize));
-            let mut offs: Vec<u32> = match ty.map(|ty| translate(&ctx, ty, body)) {
+            let mut offs: Vec<u32> = match ty.map(|ty| translate(&ctx, ty, body, false)) {
                 Some(Ok(c)) => c.offsets.to_vec(),
                 _ => body.offsets.clone(),
             };
