@@ -506,6 +506,10 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),
+            Op::Fuel(cost) => match store.fuel.checked_sub(cost as u64) {
+                Some(left) => store.fuel = left,
+                None => trap!(TrapCode::OutOfFuel),
+            },
             Op::Jump(t) => pc = t as usize,
             Op::Branch(t) => branch!(t),
             Op::JumpIf(t) => {
