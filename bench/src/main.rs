@@ -22,12 +22,15 @@ const HELP: &str = "\
 wasmscope-bench: wasmscope (interpreter, JIT) against wasmi and wasmtime
 
 USAGE:
-    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--list]
+    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F]
+                      [--engines LIST] [--list]
 
 OPTIONS:
     --filter NAMES  only the workloads whose name contains one of the comma-separated NAMES
     --json PATH     also write the results as JSON to PATH
     --reps N        repetitions of each measurement (default 5); medians are reported
+    --engines LIST  only these engines (comma-separated: wasmscope-interp, wasmscope-jit,
+                    wasmi, wasmtime); ratios need both engines of a pair
     --scale F       multiply each workload's size by F (default 1; e.g. 0.1 for a quick check)
     --list          list the workloads and exit";
 
@@ -36,6 +39,7 @@ struct Options {
     json: Option<PathBuf>,
     reps: usize,
     scale: f64,
+    engines: Vec<EngineKind>,
 }
 
 fn main() -> ExitCode {
@@ -62,7 +66,8 @@ fn main() -> ExitCode {
 }
 
 fn parse(args: &[String]) -> Result<Option<Options>, String> {
-    let mut options = Options { filter: Vec::new(), json: None, reps: 5, scale: 1.0 };
+    let mut options =
+        Options { filter: Vec::new(), json: None, reps: 5, scale: 1.0, engines: EngineKind::ALL.to_vec() };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
@@ -80,6 +85,12 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 if options.scale.is_nan() || options.scale <= 0.0 {
                     return Err("--scale must be positive".into());
                 }
+            }
+            "--engines" => {
+                options.engines = value("--engines")?
+                    .split(',')
+                    .map(|n| EngineKind::from_name(n).ok_or(format!("unknown engine `{n}`")))
+                    .collect::<Result<_, _>>()?;
             }
             "--list" => {
                 for w in WORKLOADS {
@@ -268,7 +279,7 @@ fn parent(options: &Options) -> Result<bool, String> {
         for (wi, (w, path, arg)) in modules.iter().enumerate() {
             for (ei, engine) in EngineKind::ALL.iter().enumerate() {
                 let cell = &mut cells[wi][ei];
-                if cell.error.is_some() {
+                if cell.error.is_some() || !options.engines.contains(engine) {
                     continue;
                 }
                 match spawn_child(engine.name(), w.kind, path, *arg) {
