@@ -8,7 +8,7 @@
 //! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
 //!   libclang-rt-dev-wasm32; tests need only the committed files).
-//! - `cargo xtask bench [--filter NAME] [--json PATH] [--reps N] [--scale F]` runs the
+//! - `cargo xtask bench [--filter NAME] [--json PATH] [--reps N] [--scale F] [--engines L]` runs the
 //!   benchmark suite (issue 5) with a release build of the separate `bench/` crate, which
 //!   alone depends on wasmi and wasmtime: `cargo run --release --manifest-path
 //!   bench/Cargo.toml -- ARGS`. `cargo xtask bench --rebuild-workloads` rebuilds
@@ -25,7 +25,7 @@ USAGE:
     cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
     cargo xtask ci
     cargo xtask fixtures
-    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--list]
+    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--engines LIST] [--list]
     cargo xtask bench --rebuild-workloads
 
 spec   run the claimed WebAssembly spec suite on the given tiers (default: all) with the
