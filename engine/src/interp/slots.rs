@@ -6,34 +6,11 @@
 //! enters a function. Every slot the loop touches is `fp + h` with `h < max_height`.
 //! Every op sequence ends in `Return` and every branch targets a pc inside the sequence.
 //! Debug builds (which run the whole spec suite in `cargo test`) check both with
-//! `debug_assert!`.
+//! `debug_assert!`. The loop keeps raw pointers to the current frame's slots and ops in
+//! locals so they stay in registers; it re-derives them whenever the frame, the function
+//! or the stack's allocation changes.
 
 use crate::translate::Op;
-
-/// Reads slot `i`.
-#[inline(always)]
-pub(super) fn get(stack: &[u64], i: usize) -> u64 {
-    debug_assert!(i < stack.len(), "slot {i} beyond the stack ({})", stack.len());
-    // SAFETY: `i < fp + max_height <= stack.len()` (module doc).
-    unsafe { *stack.get_unchecked(i) }
-}
-
-/// Writes slot `i`.
-#[inline(always)]
-pub(super) fn set(stack: &mut [u64], i: usize, v: u64) {
-    debug_assert!(i < stack.len(), "slot {i} beyond the stack ({})", stack.len());
-    // SAFETY: `i < fp + max_height <= stack.len()` (module doc).
-    unsafe { *stack.get_unchecked_mut(i) = v }
-}
-
-/// Fetches op `pc`.
-#[inline(always)]
-pub(super) fn fetch(ops: &[Op], pc: usize) -> Op {
-    debug_assert!(pc < ops.len(), "pc {pc} beyond the function ({})", ops.len());
-    // SAFETY: every op sequence ends in `Return` and branch targets lie inside it, so
-    // execution never runs past the end (module doc).
-    unsafe { *ops.get_unchecked(pc) }
-}
 
 /// Reads `N` bytes of linear memory at `ea`, or `None` if out of bounds.
 ///
@@ -61,4 +38,51 @@ pub(super) fn mem_write<const N: usize>(base: *mut u8, len: usize, ea: usize, by
     // the memory while it writes.
     unsafe { std::ptr::write_unaligned(base.add(ea).cast::<[u8; N]>(), bytes) };
     true
+}
+
+/// The current frame's slots: a pointer to slot 0 and the number of slots from there to
+/// the end of the value stack. Re-derived (with [`frame`]) whenever the frame base moves
+/// or the stack is resized or touched through the `Vec`.
+#[inline(always)]
+pub(super) fn frame(stack: &mut [u64], fp: usize) -> (*mut u64, usize) {
+    let slots = &mut stack[fp..];
+    (slots.as_mut_ptr(), slots.len())
+}
+
+/// Reads slot `i` of the frame.
+#[inline(always)]
+pub(super) fn read(base: *const u64, len: usize, i: usize) -> u64 {
+    debug_assert!(i < len, "slot {i} beyond the frame ({len})");
+    let _ = len;
+    // SAFETY: `base` points at the frame's slot 0 with `len >= max_height` slots after it
+    // (module doc), and `i < max_height`.
+    unsafe { *base.add(i) }
+}
+
+/// Writes slot `i` of the frame.
+#[inline(always)]
+pub(super) fn write(base: *mut u64, len: usize, i: usize, v: u64) {
+    debug_assert!(i < len, "slot {i} beyond the frame ({len})");
+    let _ = len;
+    // SAFETY: as in `read`.
+    unsafe { *base.add(i) = v }
+}
+
+/// Copies `n` slots of the frame from `from` to `to` (the ranges may overlap).
+#[inline(always)]
+pub(super) fn copy(base: *mut u64, len: usize, from: usize, to: usize, n: usize) {
+    debug_assert!(from + n <= len && to + n <= len, "slot copy beyond the frame ({len})");
+    let _ = len;
+    // SAFETY: both ranges lie within the frame's `max_height` slots (module doc).
+    unsafe { std::ptr::copy(base.add(from), base.add(to), n) }
+}
+
+/// Fetches op `pc` through the function's op pointer.
+#[inline(always)]
+pub(super) fn fetch_at(ops: *const Op, len: usize, pc: usize) -> Op {
+    debug_assert!(pc < len, "pc {pc} beyond the function ({len})");
+    let _ = len;
+    // SAFETY: `ops` is the op array of the function being executed, kept alive by the
+    // loop's `code` handle, and `pc < len` (module doc).
+    unsafe { *ops.add(pc) }
 }
