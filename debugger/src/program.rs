@@ -52,7 +52,7 @@ impl Program {
         let types = RefCell::new(dwarf.as_mut().map(|d| std::mem::take(&mut d.types)).unwrap_or_default());
         let num_imported = syntax.num_imported_funcs();
         let func_types = syntax.func_type_indices();
-        let ctx = ModuleContext { types: &syntax.types, func_types: &func_types };
+        let ctx = ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
         let mut exec = Vec::with_capacity(syntax.code.len());
         for (i, body) in syntax.code.iter().enumerate() {
             let ty = syntax.funcs.get(i).and_then(|t| syntax.types.get(*t as usize));

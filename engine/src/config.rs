@@ -146,6 +146,9 @@ pub struct Config {
     /// Bounds-check strategy of the JIT tier (ignored by the interpreter, which always
     /// checks).
     pub bounds_checks: BoundsChecks,
+    /// Charge every executed instruction against the store's fuel (see [`crate::fuel`]);
+    /// running out traps with `OutOfFuel`. Off by default (it costs a check per segment).
+    pub consume_fuel: bool,
 }
 
 impl Config {

@@ -44,6 +44,8 @@ struct ModuleInner {
     compiled_debug: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
     /// Whether JIT code checks bounds explicitly (from the engine the module was made on).
     explicit_bounds: bool,
+    /// Whether translated code charges fuel (from the engine's `consume_fuel`).
+    consume_fuel: bool,
     /// Native code of the whole module, compiled eagerly on a JIT-tier engine.
     jit: OnceLock<Result<Arc<CompiledModule>, JitError>>,
     /// How long the JIT compilation took.
@@ -57,7 +59,7 @@ impl Module {
         let syntax = crate::binary::decode(bytes, features)?;
         crate::valid::validate(&syntax, features)?;
         let explicit_bounds = engine.config().bounds_checks == BoundsChecks::Explicit;
-        let module = Module::from_validated(syntax, explicit_bounds);
+        let module = Module::from_validated(syntax, explicit_bounds, engine.config().consume_fuel);
         if engine.config().tier == Tier::Jit {
             // Eager: the whole module is compiled now, so `compile_time` is known. A module
             // the JIT cannot compile still runs, on the interpreter.
@@ -66,7 +68,7 @@ impl Module {
         Ok(module)
     }
 
-    fn from_validated(syntax: syntax::Module, explicit_bounds: bool) -> Module {
+    fn from_validated(syntax: syntax::Module, explicit_bounds: bool, consume_fuel: bool) -> Module {
         let func_types = syntax.func_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
@@ -77,6 +79,7 @@ impl Module {
                 compiled,
                 compiled_debug,
                 explicit_bounds,
+                consume_fuel,
                 jit: OnceLock::new(),
                 compile_time: OnceLock::new(),
             }),
@@ -99,6 +102,10 @@ impl Module {
         self.inner
             .jit
             .get_or_init(|| {
+                if self.inner.consume_fuel {
+                    // Fuel metering is not in the JIT yet: such modules run on the interpreter.
+                    return Err(JitError("fuel metering is not implemented in the JIT yet".into()));
+                }
                 let start = Instant::now();
                 let r = crate::jit::compile(&self.inner.syntax, self.inner.explicit_bounds);
                 let _ = self.inner.compile_time.set(start.elapsed());
@@ -145,7 +152,11 @@ impl Module {
             let syntax = &self.inner.syntax;
             let ty = self.func_type(index).ok_or(fail("unknown type"))?;
             let body = syntax.code.get(def).ok_or(fail("unknown function"))?;
-            let ctx = ModuleContext { types: &syntax.types, func_types: &self.inner.func_types };
+            let ctx = ModuleContext {
+                types: &syntax.types,
+                func_types: &self.inner.func_types,
+                consume_fuel: self.inner.consume_fuel,
+            };
             translate::translate(&ctx, ty, body, !debug).map(Arc::new)
         })
         .clone()

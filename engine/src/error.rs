@@ -65,6 +65,8 @@ pub enum TrapCode {
     /// Not a fault: the program asked to stop (WASI `proc_exit`); the status is in
     /// [`Trap::exit_code`].
     Exit,
+    /// The store's fuel ran out (see [`crate::fuel`]).
+    OutOfFuel,
 }
 
 impl TrapCode {
@@ -84,6 +86,7 @@ impl TrapCode {
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::Host => "host trap",
             TrapCode::Exit => "exit",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
         }
     }
 }

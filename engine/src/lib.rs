@@ -41,6 +41,7 @@ pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, Valida
 
 pub mod debug;
 mod engine;
+pub mod fuel;
 mod interp;
 mod jit;
 pub mod runtime;

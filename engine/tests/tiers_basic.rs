@@ -241,3 +241,38 @@ on_all_tiers!(
     host_functions_see_the_calling_instance,
     recursion_through_a_host_function_is_bounded,
 );
+
+/// Fuel: the same accounting on every tier; out of fuel is a trap and the store goes on.
+#[test]
+fn fuel_is_charged_per_instruction_and_runs_out() {
+    for &tier in Tier::ALL {
+        let engine = Engine::new(Config { consume_fuel: true, ..Config::with_tier(tier) });
+        let bytes = wat::parse_str(
+            r#"(module (func (export "spin") (param i32) (result i32)
+                 (block $d (loop $l
+                   (br_if $d (i32.eqz (local.get 0)))
+                   (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                   (br $l)))
+                 (local.get 0)))"#,
+        )
+        .unwrap();
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine);
+        let i = Linker::new().instantiate(&mut store, &module).unwrap();
+        // Each iteration runs two segments: [local.get, i32.eqz, br_if] and [local.get,
+        // i32.const, i32.sub, local.set, br] (the branch lands after `loop`, which is
+        // charged once, on entry).
+        store.set_fuel(1_000_000);
+        call(&mut store, i, "spin", &[Val::I32(10)]).unwrap();
+        let used10 = 1_000_000 - store.fuel();
+        store.set_fuel(1_000_000);
+        call(&mut store, i, "spin", &[Val::I32(20)]).unwrap();
+        let used20 = 1_000_000 - store.fuel();
+        assert_eq!(used20 - used10, 10 * 8, "tier {}: 8 instructions per iteration", tier.name());
+        store.set_fuel(50);
+        assert_eq!(trap_code(call(&mut store, i, "spin", &[Val::I32(1000)])), TrapCode::OutOfFuel);
+        assert!(store.fuel() < 50);
+        store.set_fuel(1_000_000);
+        assert_eq!(call(&mut store, i, "spin", &[Val::I32(3)]).unwrap(), vec![Val::I32(0)]);
+    }
+}

@@ -9,6 +9,11 @@
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
 //!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
 //!   fixture `debugger/tests/fixtures/prog.c` at -O0 and -O1 with DWARF kept.
+//! - `cargo xtask bench [--filter NAME] [--json PATH] [--reps N] [--scale F] [--engines L]` runs the
+//!   benchmark suite (issue 5) with a release build of the separate `bench/` crate, which
+//!   alone depends on wasmi and wasmtime: `cargo run --release --manifest-path
+//!   bench/Cargo.toml -- ARGS`. `cargo xtask bench --rebuild-workloads` rebuilds
+//!   `bench/workloads/*.wasm` from their C sources (clang and lld; CLANG overrides clang).
 //!
 //! xtask does not depend on the engine: it drives cargo.
 
@@ -21,12 +26,17 @@ USAGE:
     cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
     cargo xtask ci
     cargo xtask fixtures
+    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--engines LIST] [--list]
+    cargo xtask bench --rebuild-workloads
 
 spec   run the claimed WebAssembly spec suite on the given tiers (default: all) with the
        release build of the spec runner; `cargo xtask spec --help` lists every option
 ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`
 fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=wasm32-wasi
-       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)";
+       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)
+bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
+       (release build of the bench crate; its first build compiles wasmtime);
+       --rebuild-workloads recompiles bench/workloads/*.c to the committed .wasm";
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -99,12 +109,63 @@ fn debugger_fixtures(clang: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs the benchmark crate (its own workspace: the peers are never built otherwise).
+fn bench(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--rebuild-workloads") {
+        if args.len() != 1 {
+            return Err("--rebuild-workloads takes no other options".into());
+        }
+        return bench_workloads();
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/Cargo.toml");
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "--release", "--manifest-path"]).arg(&manifest).arg("--").args(args);
+    step("benchmarks (release build of bench/)", cmd)
+}
+
+/// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it: freestanding
+/// wasm32, no libc and no imports, exporting `run` and the memory.
+fn bench_workloads() -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workloads");
+    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
+    let mut sources: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    sources.sort();
+    if sources.is_empty() {
+        return Err(format!("no C sources in {}", dir.display()));
+    }
+    for src in sources {
+        let out = src.with_extension("wasm");
+        let mut cmd = Command::new(&clang);
+        cmd.args([
+            "--target=wasm32",
+            "-O2",
+            "-ffreestanding",
+            "-nostdlib",
+            "-Wall",
+            "-Werror",
+            "-Wl,--no-entry",
+            "-Wl,--export=run",
+            "-Wl,--strip-all",
+        ])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out);
+        step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("spec") => spec(&args[1..]),
         Some("ci") if args.len() == 1 => ci(),
         Some("fixtures") if args.len() == 1 => fixtures(),
+        Some("bench") => bench(&args[1..]),
         None | Some("-h" | "--help" | "help") => {
             println!("{HELP}");
             return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };

@@ -230,6 +230,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     let mut sp = code.num_locals as usize;
     let mut pc = 0usize;
     let mut mem = memory_of(store, inst);
+    let (mut mem_base, mut mem_len) = mem_view(store, mem);
 
     macro_rules! trap {
         ($code:expr) => {{
@@ -386,15 +387,17 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
         };
     }
+    // Re-reads the cached view of the current memory (see `slots::mem_read`).
+    macro_rules! refresh_mem {
+        () => {
+            (mem_base, mem_len) = mem_view(store, mem)
+        };
+    }
     macro_rules! load {
         ($off:expr, $n:literal, $conv:expr) => {{
-            let ea = u32s!(top!()) as u64 + $off as u64;
-            let data = memory!();
-            let bytes: [u8; $n] = match usize::try_from(ea).ok().and_then(|ea| data.get(ea..ea.checked_add($n)?)) {
-                Some(b) => match b.try_into() {
-                    Ok(b) => b,
-                    Err(_) => trap!(TrapCode::MemoryOutOfBounds),
-                },
+            let ea = u32s!(top!()) as usize + $off as usize;
+            let bytes: [u8; $n] = match slots::mem_read::<$n>(mem_base, mem_len, ea) {
+                Some(b) => b,
                 None => trap!(TrapCode::MemoryOutOfBounds),
             };
             set_top!($conv(bytes));
@@ -403,11 +406,10 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     macro_rules! store_mem {
         ($off:expr, $n:literal, $bytes:expr) => {{
             let v = pop!();
-            let ea = u32s!(pop!()) as u64 + $off as u64;
-            let data = memory!();
-            match usize::try_from(ea).ok().and_then(|ea| data.get_mut(ea..ea.checked_add($n)?)) {
-                Some(dst) => dst.copy_from_slice(&$bytes(v)[..$n]),
-                None => trap!(TrapCode::MemoryOutOfBounds),
+            let ea = u32s!(pop!()) as usize + $off as usize;
+            let bytes: [u8; $n] = $bytes(v);
+            if !slots::mem_write::<$n>(mem_base, mem_len, ea, bytes) {
+                trap!(TrapCode::MemoryOutOfBounds);
             }
         }};
     }
@@ -465,6 +467,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if instance != inst {
                         inst = instance;
                         mem = memory_of(store, inst);
+                        refresh_mem!();
                     }
                 }
                 FuncInst::Host { ty, f } => {
@@ -488,6 +491,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     }
                     // The host may have grown or replaced memories.
                     mem = memory_of(store, inst);
+                    refresh_mem!();
                 }
             }
         }};
@@ -501,11 +505,16 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 pc += 1;
                 trap!(Trap::host("killed by the debugger"));
             }
+            refresh_mem!();
         }
         let op = slots::fetch(&code.ops, pc);
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),
+            Op::Fuel(cost) => match store.fuel.checked_sub(cost as u64) {
+                Some(left) => store.fuel = left,
+                None => trap!(TrapCode::OutOfFuel),
+            },
             Op::Jump(t) => pc = t as usize,
             Op::Branch(t) => branch!(t),
             Op::JumpIf(t) => {
@@ -542,6 +551,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         if f.instance != inst {
                             inst = f.instance;
                             mem = memory_of(store, inst);
+                            refresh_mem!();
                         }
                     }
                 }
@@ -712,6 +722,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     Some(m) => m.grow(n, limits.max_memory_pages).map_or(u32::MAX, |old| old as u32),
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 };
+                refresh_mem!();
                 set_top!(r as u64);
             }
             Op::MemoryFill => {
@@ -882,6 +893,17 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::I64TruncSatF64S => un!(f64s, from_i64, |a: f64| a as i64),
             Op::I64TruncSatF64U => un!(f64s, from_u64, |a: f64| a as u64),
         }
+    }
+}
+
+/// Base and length of memory `mem` (null and 0 for [`NO_MEMORY`]).
+fn mem_view(store: &mut Store, mem: usize) -> (*mut u8, usize) {
+    match store.memories.get_mut(mem) {
+        Some(m) => {
+            let data: &mut [u8] = &mut m.data;
+            (data.as_mut_ptr(), data.len())
+        }
+        None => (std::ptr::null_mut(), 0),
     }
 }
 

@@ -149,6 +149,8 @@ pub struct Store {
     pub(crate) depth: u32,
     /// Number of active interpreter entries (host -> wasm calls nested in wasm -> host).
     pub(crate) reentries: u32,
+    /// Fuel left (only consumed when the engine's `consume_fuel` is on).
+    pub(crate) fuel: u64,
     /// Approximate host stack pointer at the outermost interpreter entry.
     pub(crate) host_stack_base: Option<usize>,
     /// The interpreter's value stack, kept between calls to avoid reallocating.
@@ -169,6 +171,7 @@ impl Store {
             instances: Vec::new(),
             depth: 0,
             reentries: 0,
+            fuel: 0,
             host_stack_base: None,
             stack: Vec::new(),
             jit: crate::jit::StoreData::default(),
@@ -178,6 +181,17 @@ impl Store {
     /// The engine this store runs on.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Sets the fuel left (see [`crate::fuel`]; used only when the engine's
+    /// `consume_fuel` is on).
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.fuel = fuel;
+    }
+
+    /// The fuel left.
+    pub fn fuel(&self) -> u64 {
+        self.fuel
     }
 
     /// One byte of a memory, if in bounds.

@@ -53,6 +53,8 @@ pub struct ModuleContext<'a> {
     pub types: &'a [FuncType],
     /// Type index of every function in the function index space.
     pub func_types: &'a [u32],
+    /// Emit fuel charges (see [`crate::fuel`]).
+    pub consume_fuel: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +137,8 @@ pub fn translate(
         barrier: 0,
     };
     let mut skip_depth = 0u32;
-    for (instr, &offset) in body.instrs.iter().zip(body.offsets.iter()) {
+    let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
+    for (i, (instr, &offset)) in body.instrs.iter().zip(body.offsets.iter()).enumerate() {
         t.offset = offset;
         if t.ctrl.is_empty() {
             return Err(t.error("instructions after the function's end"));
@@ -154,6 +157,12 @@ pub fn translate(
                 Instr::End => {}
                 _ => continue,
             }
+        }
+        if let Some(&cost) = fuel.get(i)
+            && cost > 0
+            && !t.top()?.unreachable
+        {
+            t.emit(Op::Fuel(cost));
         }
         t.instr(instr)?;
     }
@@ -452,7 +461,7 @@ mod tests {
     fn ops(wat: &str, fuse: bool) -> Vec<Op> {
         let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &Features::default()).unwrap();
         let func_types = module.func_type_indices();
-        let ctx = ModuleContext { types: &module.types, func_types: &func_types };
+        let ctx = ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false };
         let ty = &module.types[module.funcs[0] as usize];
         translate(&ctx, ty, &module.code[0], fuse).unwrap().ops.to_vec()
     }

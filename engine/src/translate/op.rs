@@ -91,6 +91,8 @@ macro_rules! define_op {
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub enum Op {
             Unreachable,
+            /// Charge this much fuel, trapping if the store has less (see [`crate::fuel`]).
+            Fuel(u32),
             /// Jump to a pc; the stack is already at the target's height.
             Jump(u32),
             /// Branch that moves the kept operands (see [`BranchTarget`]).
