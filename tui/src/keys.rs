@@ -183,3 +183,60 @@ pub fn footer_short() -> Vec<(String, &'static str)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Pane;
+
+    fn press(c: KeyCode, m: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(c, m))
+    }
+
+    #[test]
+    fn the_issue_keys() {
+        let s = State::new("p".into(), 80, 24, false);
+        let a = |c, m| map_event(&s, &press(c, m));
+        assert_eq!(a(KeyCode::F(5), KeyModifiers::NONE), Some(Action::Continue));
+        assert_eq!(a(KeyCode::Char('c'), KeyModifiers::NONE), Some(Action::Continue));
+        assert_eq!(a(KeyCode::F(10), KeyModifiers::NONE), Some(Action::Next));
+        assert_eq!(a(KeyCode::F(11), KeyModifiers::NONE), Some(Action::Step));
+        assert_eq!(a(KeyCode::F(11), KeyModifiers::SHIFT), Some(Action::Finish));
+        assert_eq!(a(KeyCode::Char('f'), KeyModifiers::NONE), Some(Action::Finish));
+        assert_eq!(a(KeyCode::F(9), KeyModifiers::NONE), Some(Action::ToggleBreakpoint));
+        assert_eq!(a(KeyCode::Char(':'), KeyModifiers::SHIFT), Some(Action::OpenPrompt(PromptKind::Command)));
+        assert_eq!(a(KeyCode::Char('?'), KeyModifiers::SHIFT), Some(Action::ToggleHelp));
+        assert_eq!(a(KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Action::Quit));
+        assert_eq!(a(KeyCode::Tab, KeyModifiers::NONE), Some(Action::FocusNext));
+        assert_eq!(a(KeyCode::BackTab, KeyModifiers::SHIFT), Some(Action::FocusPrev));
+        assert_eq!(a(KeyCode::Char('z'), KeyModifiers::NONE), None);
+    }
+
+    #[test]
+    fn prompts_and_overlays_take_keys_first() {
+        let mut s = State::new("p".into(), 80, 24, false);
+        s.prompt =
+            Some(crate::state::Prompt { kind: PromptKind::Command, text: String::new(), pos: 0, history_at: None });
+        assert_eq!(
+            map_event(&s, &press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Action::Prompt(Edit::Insert('q')))
+        );
+        assert_eq!(map_event(&s, &press(KeyCode::Esc, KeyModifiers::NONE)), Some(Action::Prompt(Edit::Cancel)));
+        s.prompt = None;
+        s.help = true;
+        assert_eq!(map_event(&s, &press(KeyCode::Char('c'), KeyModifiers::NONE)), Some(Action::CloseOverlay));
+        assert_eq!(s.focus, Pane::Code);
+    }
+
+    #[test]
+    fn every_binding_is_described_and_footer_fits_80_columns() {
+        for b in BINDINGS {
+            assert!(!crate::strings::describe(&b.action).is_empty(), "{:?}", b.action);
+            if b.footer {
+                assert!(!crate::strings::footer_name(&b.action).is_empty(), "{:?}", b.action);
+            }
+        }
+        let w: usize = footer_short().iter().map(|(k, n)| k.chars().count() + n.chars().count() + 2).sum();
+        assert!(w <= 90, "the short footer is dropped to fit, but should nearly fit: {w}");
+    }
+}
