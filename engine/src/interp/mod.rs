@@ -206,7 +206,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     let limits = store.engine.config().limits;
     let max_stack = limits.max_value_stack as usize;
     let max_depth = limits.max_call_depth.saturating_sub(store.depth) as usize;
-    let mut frames: Vec<Frame> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::with_capacity(64);
 
     let (mut inst, mut func) = match &store.funcs[addr as usize] {
         FuncInst::Wasm { instance, index, .. } => (*instance, *index),
@@ -429,14 +429,22 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             let addr = $addr as usize;
             let base = fp + $base as usize;
             match &store.funcs[addr] {
-                FuncInst::Wasm { instance, index, .. } => {
+                FuncInst::Wasm { instance, index, code: cached, .. } => {
                     let (instance, index) = (*instance, *index);
                     if frames.len() + 1 >= max_depth {
                         trap!(TrapCode::CallStackExhausted);
                     }
-                    let callee = match store.instances[instance as usize].module.compiled(index, H::ENABLED) {
-                        Ok(c) => c,
-                        Err(e) => trap!(internal(e)),
+                    let callee = match cached.get() {
+                        Some(c) if !H::ENABLED => c.clone(),
+                        _ => match store.instances[instance as usize].module.compiled(index, H::ENABLED) {
+                            Ok(c) => {
+                                if !H::ENABLED {
+                                    let _ = cached.set(c.clone());
+                                }
+                                c
+                            }
+                            Err(e) => trap!(internal(e)),
+                        },
                     };
                     let top = base + callee.max_height as usize;
                     if top > max_stack {
@@ -445,7 +453,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if stack.len() < top {
                         stack.resize(top.max(stack.len() * 2), 0);
                     }
-                    stack[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
+                    if callee.num_locals > callee.num_params {
+                        stack[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
+                    }
                     let caller = std::mem::replace(&mut code, callee);
                     frames.push(Frame { code: caller, pc, fp, instance: inst, func });
                     fp = base;

@@ -74,7 +74,14 @@ pub(super) fn copy(base: *mut u64, len: usize, from: usize, to: usize, n: usize)
     debug_assert!(from + n <= len && to + n <= len, "slot copy beyond the frame ({len})");
     let _ = len;
     // SAFETY: both ranges lie within the frame's `max_height` slots (module doc).
-    unsafe { std::ptr::copy(base.add(from), base.add(to), n) }
+    unsafe {
+        // One value (the common case) without a call to `memmove`.
+        if n == 1 {
+            *base.add(to) = *base.add(from);
+        } else {
+            std::ptr::copy(base.add(from), base.add(to), n)
+        }
+    }
 }
 
 /// Fetches op `pc` through the function's op pointer.

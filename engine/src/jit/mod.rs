@@ -116,7 +116,7 @@ fn trap_code(code: u8) -> Option<TrapCode> {
 /// suits the code; `None` means "run it on the interpreter instead".
 pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Result<Vec<u64>, Trap>> {
     let (inst, index, nparams, nresults) = match store.funcs.get(addr as usize)? {
-        FuncInst::Wasm { ty, instance, index } => (*instance, *index, ty.params.len(), ty.results.len()),
+        FuncInst::Wasm { ty, instance, index, .. } => (*instance, *index, ty.params.len(), ty.results.len()),
         FuncInst::Host { .. } => return None,
     };
     let module = store.instances.get(inst as usize)?.module.clone();

@@ -217,7 +217,12 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     let first_defined = inst.funcs.len() as u32;
     for (i, ti) in syntax.funcs.iter().enumerate() {
         let ty = syntax.types.get(*ti as usize).cloned().ok_or_else(|| usage("unknown type"))?;
-        let f = store.push_func(FuncInst::Wasm { ty, instance: idx, index: first_defined + i as u32 });
+        let f = store.push_func(FuncInst::Wasm {
+            ty,
+            instance: idx,
+            index: first_defined + i as u32,
+            code: Default::default(),
+        });
         inst.funcs.push(f.0);
     }
     let limits = store.engine.config().limits;

@@ -49,6 +49,9 @@ pub(crate) enum FuncInst {
         instance: u32,
         /// Index in the module's function index space.
         index: u32,
+        /// The interpreter's code for it, once translated (a shortcut to the module's
+        /// cache, so a call needs one lookup).
+        code: std::cell::OnceCell<std::sync::Arc<crate::translate::CompiledFunc>>,
     },
     Host {
         ty: FuncType,
