@@ -380,6 +380,11 @@ impl Repl {
                 self.say(format!("Program stopped by a trap: {message}"));
                 self.say(self.frame_desc(core, state, 0));
             }
+            Stop::Interrupted => {
+                self.say("");
+                self.say("Program interrupted.");
+                self.say(self.frame_desc(core, state, 0));
+            }
         }
         let line = self.where_line(core, state, 0);
         // Mid-line (after stepi/nexti), gdb shows the pc before the line.

@@ -30,6 +30,8 @@ pub enum Stop {
     Watchpoint { id: u32, old: Vec<u8>, new: Vec<u8> },
     /// The program trapped; it cannot go on.
     Trap { message: String },
+    /// The frontend asked to interrupt the running program ([`Frontend::interrupted`]).
+    Interrupted,
 }
 
 /// How the program ended.
@@ -58,7 +60,16 @@ pub enum Resume {
 /// The front end (REPL, TUI, test): told of each stop while the program is paused.
 pub trait Frontend {
     fn stopped(&mut self, core: &mut Core, state: &ProgramState<'_>, stop: &Stop) -> Resume;
+
+    /// Polled every [`INTERRUPT_POLL`] instructions while the program runs: `true` stops
+    /// it with [`Stop::Interrupted`] (the TUI's Ctrl-C).
+    fn interrupted(&mut self) -> bool {
+        false
+    }
 }
+
+/// How many instructions run between two [`Frontend::interrupted`] polls.
+pub const INTERRUPT_POLL: u32 = 1 << 16;
 
 /// A shared output sink for the program's stdout or stderr.
 pub type Sink = Rc<RefCell<dyn Write>>;
@@ -197,6 +208,7 @@ impl Session {
                 step: None,
                 control: Control::Run,
                 stopped_on_trap: false,
+                ticks: 0,
             };
             let r = func.call_debug(&mut store, &args, &mut hook);
             let control = hook.control.clone();
@@ -283,6 +295,8 @@ struct Hook<'a> {
     step: Option<StepPlan>,
     control: Control,
     stopped_on_trap: bool,
+    /// Instructions since the last interrupt poll.
+    ticks: u32,
 }
 
 /// Snapshot of the paused program.
@@ -350,6 +364,13 @@ impl DebugHook for Hook<'_> {
     fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl {
         let Some(f) = state.frame(0) else { return DebugControl::Continue };
         let depth = state.depth();
+        self.ticks += 1;
+        if self.ticks >= INTERRUPT_POLL {
+            self.ticks = 0;
+            if self.frontend.interrupted() {
+                return self.stop(state, Stop::Interrupted);
+            }
+        }
         if let Some((g, v)) = self.pending_global.take()
             && let Some(Some(slot)) = self.globals.get_mut(g as usize)
         {

@@ -121,6 +121,10 @@ impl<B: Backend, E: EventSource> Tui<B, E> {
 }
 
 impl<B: Backend, E: EventSource> Frontend for Tui<B, E> {
+    fn interrupted(&mut self) -> bool {
+        self.events.interrupt_requested()
+    }
+
     fn stopped(&mut self, core: &mut Core, state: &ProgramState<'_>, stop: &Stop) -> Resume {
         if let Some(r) = self.repl.pending_step(stop) {
             return r;

@@ -11,12 +11,30 @@ use ratatui::crossterm::event::{self, Event};
 pub trait EventSource {
     /// The next event; `None` ends the session (like quitting).
     fn next_event(&mut self, screen: &Buffer) -> std::io::Result<Option<Event>>;
+
+    /// While the guest runs: whether the user pressed Ctrl-C (without blocking; other
+    /// input is dropped, as the program has the floor).
+    fn interrupt_requested(&mut self) -> bool {
+        false
+    }
 }
 
 /// Crossterm's blocking reader.
 pub struct TerminalEvents;
 
 impl EventSource for TerminalEvents {
+    fn interrupt_requested(&mut self) -> bool {
+        while let Ok(true) = event::poll(std::time::Duration::ZERO) {
+            if let Ok(Event::Key(k)) = event::read()
+                && k.code == event::KeyCode::Char('c')
+                && k.modifiers.contains(event::KeyModifiers::CONTROL)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
     fn next_event(&mut self, _screen: &Buffer) -> std::io::Result<Option<Event>> {
         event::read().map(Some)
     }

@@ -106,6 +106,7 @@ pub fn stop_breakpoint(id: u32) -> String {
     format!("Breakpoint {id}")
 }
 pub const STOP_STEP: &str = "stepped";
+pub const STOP_INTERRUPTED: &str = "interrupted (Ctrl-C)";
 pub fn stop_finished(func: &str) -> String {
     format!("returned from {func}")
 }
