@@ -36,6 +36,11 @@
     (call $id)
     (local.get 0)
     (i32.add))
+  ;; A comparison below the `if` condition must not be fused into the `if`'s jump.
+  (func (export "cmp-below-cond") (param i32 i32) (result i32)
+    (i32.eqz (local.get 0))
+    (if (result i32) (local.get 1) (then (i32.const 10)) (else (i32.const 20)))
+    (i32.add))
   ;; i64 add/sub with immediates at the edges of the i32 range.
   (func (export "i64-imm") (param i64) (result i64)
     (i64.sub (i64.add (local.get 0) (i64.const 2147483647)) (i64.const -2147483648)))
@@ -51,3 +56,6 @@
 (assert_return (invoke "count" (i32.const 50)) (i32.const 10))
 (assert_return (invoke "arg-after-write" (i32.const 1)) (i32.const 101))
 (assert_return (invoke "i64-imm" (i64.const 1)) (i64.const 4294967296))
+(assert_return (invoke "cmp-below-cond" (i32.const 0) (i32.const 1)) (i32.const 11))
+(assert_return (invoke "cmp-below-cond" (i32.const 5) (i32.const 0)) (i32.const 20))
+(assert_return (invoke "cmp-below-cond" (i32.const 0) (i32.const 0)) (i32.const 21))

@@ -246,10 +246,12 @@ impl Translator<'_> {
         self.producer = None;
     }
 
-    /// Pushes an entry and records the slot height it reaches.
+    /// Pushes an entry and records the slot height it reaches. The new top entry was not
+    /// produced by the last op (see [`Translator::push_result`]).
     fn push(&mut self, operand: Operand) {
         self.stack.push(operand);
         self.max_height = self.max_height.max(self.height());
+        self.producer = None;
     }
 
     /// Pushes the result of the op just emitted, which wrote the new top slot.
@@ -429,7 +431,8 @@ impl Translator<'_> {
             return None;
         }
         let at = self.producer?;
-        if at + 1 != self.ops.len() {
+        let own = self.height().checked_sub(1)?;
+        if at + 1 != self.ops.len() || self.stack.last() != Some(&Operand::Slot(own)) {
             return None;
         }
         let (cmp, a, b) = match self.ops[at] {
