@@ -37,9 +37,11 @@ COMMANDS:
     debug      debug FILE with gdb-style commands (`help` lists them): breakpoints, stepping,
                backtraces, C variables through DWARF, memory, watchpoints. With --batch FILE,
                run the commands in FILE and print a transcript (program output on lines
-               prefixed [stdout] / [stderr]); otherwise a line editor on a terminal, plain
-               lines when stdin is not one (--repl forces line mode). Exit status: the
-               program's last, as `run` gives it.
+               prefixed [stdout] / [stderr]); otherwise, when stdin and stdout are both
+               terminals, a full-screen debugger (source/disassembly, stack, locals,
+               watches, memory, output; `?` lists its keys; NO_COLOR turns colour off);
+               a line editor when only stdin is one, plain lines when it is not (--repl
+               forces line mode). Exit status: the program's last, as `run` gives it.
 
 OPTIONS:
     --tier NAME   execution tier (default interp; `wast` also takes `all`)
@@ -479,8 +481,18 @@ fn debug(args: &[String]) -> anyhow::Result<ExitCode> {
         invoke: opts.invoke,
         stdout: None,
         stderr: None,
+        stdin: None,
     };
     let mut session = wasmscope_debugger::Session::load(&opts.file, config).map_err(|e| anyhow!("{e}"))?;
+    if batch.is_none() && !force_lines && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        // The full-screen debugger; it restores the terminal however it ends.
+        let outcome = wasmscope_tui::run(&mut session).map_err(|e| anyhow!("{e}"))?;
+        return Ok(match outcome {
+            Some(wasmscope_debugger::Outcome::Exited(c)) => ExitCode::from(c as u8),
+            Some(wasmscope_debugger::Outcome::Trapped(_)) => ExitCode::from(TRAP_STATUS),
+            _ => ExitCode::SUCCESS,
+        });
+    }
     let (out, input) = match &batch {
         Some(f) => {
             let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {f}"))?;

@@ -108,11 +108,16 @@ impl rustyline::highlight::Highlighter for Completer {}
 impl rustyline::validate::Validator for Completer {}
 impl rustyline::Helper for Completer {}
 
-/// What a command asks the loop to do.
-enum Action {
+/// What a command asks the front end to do (see [`Repl::execute`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Nothing: the command printed what it had to say.
     None,
+    /// Start the program (it is not running).
     Run,
+    /// Answer the current stop with this.
     Resume(Resume),
+    /// Leave the debugger.
     Quit,
 }
 
@@ -205,28 +210,62 @@ impl Repl {
     fn run(&mut self, session: &mut Session) {
         self.last_frame = None;
         match session.run(self) {
-            Ok(o) => {
-                self.say(match &o {
-                    Outcome::Exited(0) => "[program exited normally]".to_string(),
-                    Outcome::Exited(c) => format!("[program exited with code {c}]"),
-                    Outcome::Returned(v) => {
-                        format!("[function returned {}]", v.iter().map(show_val).collect::<Vec<_>>().join(", "))
-                    }
-                    Outcome::Trapped(m) => format!("[program terminated by a trap: {m}]"),
-                    Outcome::Killed => "[program killed]".to_string(),
-                });
-                self.last_outcome = Some(o);
-            }
+            Ok(o) => self.report_outcome(&o),
             Err(e) => self.say(e.to_string()),
         }
+    }
+
+    /// The selected frame (`frame`, `up`, `down`), innermost = 0.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// Runs one command line (any REPL command) and says what the front end should do.
+    /// Its text goes to this REPL's [`Output`]. Other front ends (the TUI) use this so
+    /// every command behaves exactly as in the REPL.
+    pub fn execute(&mut self, core: &mut Core, state: Option<&ProgramState<'_>>, line: &str) -> Result<Action> {
+        self.exec(core, state, line)
+    }
+
+    /// For a stop that ends one of a repeated `step N` / `next N`: the next step to take
+    /// without asking (`None`: the repetition is over, or there is none).
+    pub fn pending_step(&mut self, stop: &Stop) -> Option<Resume> {
+        if let (Stop::Step, Some((cmd, n))) = (stop, self.pending_steps.take()) {
+            if n > 1 {
+                self.pending_steps = Some((cmd, n - 1));
+            }
+            let kind = match cmd {
+                "step" => StepKind::Line,
+                "next" => StepKind::LineOver,
+                "stepi" => StepKind::Instr,
+                _ => StepKind::InstrOver,
+            };
+            return Some(Resume::Step(kind));
+        }
+        self.pending_steps = None;
+        None
+    }
+
+    /// Says what the REPL prints when it has finished a run (`[program exited normally]`).
+    pub fn report_outcome(&mut self, outcome: &Outcome) {
+        self.say(match outcome {
+            Outcome::Exited(0) => "[program exited normally]".to_string(),
+            Outcome::Exited(c) => format!("[program exited with code {c}]"),
+            Outcome::Returned(v) => {
+                format!("[function returned {}]", v.iter().map(show_val).collect::<Vec<_>>().join(", "))
+            }
+            Outcome::Trapped(m) => format!("[program terminated by a trap: {m}]"),
+            Outcome::Killed => "[program killed]".to_string(),
+        });
+        self.last_outcome = Some(outcome.clone());
     }
 
     fn ctx<'a>(&self, core: &'a Core, state: &'a ProgramState<'a>) -> Ctx<'a> {
         Ctx { program: &core.program, state, frame: self.selected }
     }
 
-    /// `name (a=1, b=2)` of frame `i`.
-    fn frame_desc(&self, core: &Core, state: &ProgramState<'_>, i: usize) -> String {
+    /// `name (a=1, b=2) at file:line` of frame `i`.
+    pub fn frame_desc(&self, core: &Core, state: &ProgramState<'_>, i: usize) -> String {
         let Some(f) = state.frames.get(i) else { return "??".into() };
         let p = &core.program;
         let name = p.func_name(f.func);
@@ -275,7 +314,9 @@ impl Repl {
         }
     }
 
-    fn report_stop(&mut self, core: &Core, state: &ProgramState<'_>, stop: &Stop) {
+    /// Says what the REPL prints at a stop (`Breakpoint 1, main (...) at prog.c:41` and
+    /// the line); selects frame 0.
+    pub fn report_stop(&mut self, core: &Core, state: &ProgramState<'_>, stop: &Stop) {
         let Some(f) = state.frames.first() else { return };
         let here = (f.func, state.frames.len());
         let moved = self.last_frame != Some(here);
@@ -967,19 +1008,9 @@ pub fn show_val(v: &wasmscope_engine::Val) -> String {
 impl Frontend for Repl {
     fn stopped(&mut self, core: &mut Core, state: &ProgramState<'_>, stop: &Stop) -> Resume {
         // Repeated steps (`next 3`) go on without asking.
-        if let (Stop::Step, Some((cmd, n))) = (stop, self.pending_steps.take()) {
-            if n > 1 {
-                self.pending_steps = Some((cmd, n - 1));
-            }
-            let kind = match cmd {
-                "step" => StepKind::Line,
-                "next" => StepKind::LineOver,
-                "stepi" => StepKind::Instr,
-                _ => StepKind::InstrOver,
-            };
-            return Resume::Step(kind);
+        if let Some(r) = self.pending_step(stop) {
+            return r;
         }
-        self.pending_steps = None;
         self.report_stop(core, state, stop);
         loop {
             let Some(line) = self.read() else {

@@ -3,7 +3,7 @@
 //! the program is paused (inside the hook); the frontend answers with a [`Resume`].
 
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -63,6 +63,17 @@ pub trait Frontend {
 /// A shared output sink for the program's stdout or stderr.
 pub type Sink = Rc<RefCell<dyn Write>>;
 
+/// A shared input source for the program's stdin.
+pub type Source = Rc<RefCell<dyn Read>>;
+
+struct SourceReader(Source);
+
+impl Read for SourceReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
 struct SinkWriter(Sink);
 
 impl Write for SinkWriter {
@@ -88,6 +99,9 @@ pub struct SessionConfig {
     /// Where the program's stdout / stderr go (default: the process's).
     pub stdout: Option<Sink>,
     pub stderr: Option<Sink>,
+    /// Where the program's stdin comes from (default: the process's). A full-screen
+    /// front end gives it something else so the guest cannot read its keystrokes.
+    pub stdin: Option<Source>,
 }
 
 /// Everything but the running program: what a frontend may read and change while paused.
@@ -152,6 +166,9 @@ impl Session {
             }
             if let Some(s) = &self.config.stderr {
                 ctx = ctx.stderr(SinkWriter(s.clone()));
+            }
+            if let Some(s) = &self.config.stdin {
+                ctx = ctx.stdin(SourceReader(s.clone()));
             }
             wasi::add_to_linker(&mut linker, &mut store, Rc::new(RefCell::new(ctx)));
             let module = self.core.program.module.clone();

@@ -73,15 +73,7 @@ pub(crate) struct FrameRecord {
 }
 
 /// Every active frame, outermost first, the innermost being at `pc`.
-fn records(
-    frames: &[Frame],
-    code: &CompiledFunc,
-    pc: usize,
-    fp: usize,
-    sp: usize,
-    inst: u32,
-    func: u32,
-) -> Vec<FrameRecord> {
+fn records(frames: &[Frame], code: &CompiledFunc, pc: usize, fp: usize, inst: u32, func: u32) -> Vec<FrameRecord> {
     let mut out = Vec::with_capacity(frames.len() + 1);
     for (k, f) in frames.iter().enumerate() {
         let end = frames.get(k + 1).map_or(fp, |inner| inner.fp);
@@ -100,7 +92,9 @@ fn records(
         offset: code.offset_of(pc),
         fp,
         num_locals: code.num_locals as usize,
-        sp,
+        // In the eager (debug) translation every operand is in its own slot, up to the
+        // height recorded for the op.
+        sp: fp + code.heights.get(pc).map_or(code.num_locals, |h| *h) as usize,
     });
     out
 }
@@ -227,15 +221,18 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         stack.resize(code.max_height as usize, 0);
     }
     stack[code.num_params as usize..code.num_locals as usize].fill(0);
-    let mut sp = code.num_locals as usize;
     let mut pc = 0usize;
     let mut mem = memory_of(store, inst);
+    let (mut mem_base, mut mem_len) = mem_view(store, mem);
+    // Hot state in registers: the frame's slots and the function's ops (see `slots`).
+    let (mut fbase, mut flen) = slots::frame(stack, fp);
+    let (mut ops, mut ops_len) = (code.ops.as_ptr(), code.ops.len());
 
     macro_rules! trap {
         ($code:expr) => {{
             let trap: Trap = $code.into();
             if H::ENABLED {
-                let frames = records(&frames, &code, pc.saturating_sub(1), fp, sp, inst, func);
+                let frames = records(&frames, &code, pc.saturating_sub(1), fp, inst, func);
                 hook.on_trap(&mut DebugState { store: &mut *store, stack: &stack[..], frames }, &trap);
             }
             return Err(with_backtrace(store, trap, &frames, inst, func, &code, pc));
@@ -249,56 +246,52 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
         };
     }
-    macro_rules! pop {
-        () => {{
-            sp -= 1;
-            slots::get(stack, sp)
-        }};
-    }
-    macro_rules! push {
-        ($v:expr) => {{
-            let v = $v;
-            slots::set(stack, sp, v);
-            sp += 1;
-        }};
-    }
-    macro_rules! top {
-        () => {
-            slots::get(stack, sp - 1)
+    // Frame slots.
+    macro_rules! slot {
+        ($i:expr) => {
+            slots::read(fbase, flen, $i as usize)
         };
     }
-    macro_rules! set_top {
-        ($v:expr) => {{
+    macro_rules! set_slot {
+        ($i:expr, $v:expr) => {{
             let v = $v;
-            slots::set(stack, sp - 1, v);
+            slots::write(fbase, flen, $i as usize, v);
+        }};
+    }
+    // Re-derives the frame pointer and the op pointer (after `fp`, `code` or the stack
+    // changed).
+    macro_rules! rebase {
+        () => {{
+            (fbase, flen) = slots::frame(stack, fp);
+            (ops, ops_len) = (code.ops.as_ptr(), code.ops.len());
         }};
     }
     macro_rules! un {
-        ($from:ident, $to:ident, $f:expr) => {{
-            let a = $from!(top!());
-            set_top!($to!($f(a)));
+        ($x:expr, $from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(slot!($x.a));
+            set_slot!($x.d, $to!($f(a)));
         }};
     }
     macro_rules! bin {
-        ($from:ident, $to:ident, $f:expr) => {{
-            let b = $from!(pop!());
-            let a = $from!(top!());
-            set_top!($to!($f(a, b)));
+        ($x:expr, $from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(slot!($x.a));
+            let b = $from!(slot!($x.b));
+            set_slot!($x.d, $to!($f(a, b)));
         }};
     }
     macro_rules! bin_trap {
-        ($from:ident, $to:ident, $f:expr) => {{
-            let b = $from!(pop!());
-            let a = $from!(top!());
+        ($x:expr, $from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(slot!($x.a));
+            let b = $from!(slot!($x.b));
             let r = tri!($f(a, b));
-            set_top!($to!(r));
+            set_slot!($x.d, $to!(r));
         }};
     }
     macro_rules! un_trap {
-        ($from:ident, $to:ident, $f:expr) => {{
-            let a = $from!(top!());
+        ($x:expr, $from:ident, $to:ident, $f:expr) => {{
+            let a = $from!(slot!($x.a));
             let r = tri!($f(a));
-            set_top!($to!(r));
+            set_slot!($x.d, $to!(r));
         }};
     }
     // Slot decoders and encoders.
@@ -371,10 +364,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     macro_rules! branch {
         ($t:expr) => {{
             let t: BranchTarget = $t;
-            let keep = t.keep as usize;
-            let dst = fp + t.height as usize;
-            stack.copy_within(sp - keep..sp, dst);
-            sp = dst + keep;
+            slots::copy(fbase, flen, t.from as usize, t.height as usize, t.keep as usize);
             pc = t.pc as usize;
         }};
     }
@@ -386,57 +376,58 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
         };
     }
+    // Re-reads the cached view of the current memory (see `slots::mem_read`).
+    macro_rules! refresh_mem {
+        () => {
+            (mem_base, mem_len) = mem_view(store, mem)
+        };
+    }
     macro_rules! load {
-        ($off:expr, $n:literal, $conv:expr) => {{
-            let ea = u32s!(top!()) as u64 + $off as u64;
-            let data = memory!();
-            let bytes: [u8; $n] = match usize::try_from(ea).ok().and_then(|ea| data.get(ea..ea.checked_add($n)?)) {
-                Some(b) => match b.try_into() {
-                    Ok(b) => b,
-                    Err(_) => trap!(TrapCode::MemoryOutOfBounds),
-                },
+        ($d:expr, $addr:expr, $off:expr, $n:literal, $conv:expr) => {{
+            let ea = u32s!(slot!($addr)) as usize + $off as usize;
+            let bytes: [u8; $n] = match slots::mem_read::<$n>(mem_base, mem_len, ea) {
+                Some(b) => b,
                 None => trap!(TrapCode::MemoryOutOfBounds),
             };
-            set_top!($conv(bytes));
+            set_slot!($d, $conv(bytes));
         }};
     }
     macro_rules! store_mem {
-        ($off:expr, $n:literal, $bytes:expr) => {{
-            let v = pop!();
-            let ea = u32s!(pop!()) as u64 + $off as u64;
-            let data = memory!();
-            match usize::try_from(ea).ok().and_then(|ea| data.get_mut(ea..ea.checked_add($n)?)) {
-                Some(dst) => dst.copy_from_slice(&$bytes(v)[..$n]),
-                None => trap!(TrapCode::MemoryOutOfBounds),
+        ($addr:expr, $v:expr, $off:expr, $n:literal, $bytes:expr) => {{
+            let v = slot!($v);
+            let ea = u32s!(slot!($addr)) as usize + $off as usize;
+            let bytes: [u8; $n] = $bytes(v);
+            if !slots::mem_write::<$n>(mem_base, mem_len, ea, bytes) {
+                trap!(TrapCode::MemoryOutOfBounds);
             }
         }};
     }
-    // Loads of every width, from the address on top of the stack.
     macro_rules! load_kind {
-        ($kind:expr, $off:expr) => {{
-            let off = $off;
+        ($kind:expr, $d:expr, $addr:expr, $off:expr) => {{
+            let (d, addr, off) = ($d, $addr, $off);
             match $kind {
-                LoadOp::I32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
-                LoadOp::I64Load => load!(off, 8, u64::from_le_bytes),
-                LoadOp::F32Load => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
-                LoadOp::F64Load => load!(off, 8, u64::from_le_bytes),
-                LoadOp::I32Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
-                LoadOp::I32Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
-                LoadOp::I32Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
-                LoadOp::I32Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
-                LoadOp::I64Load8S => load!(off, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
-                LoadOp::I64Load8U => load!(off, 1, |b: [u8; 1]| b[0] as u64),
-                LoadOp::I64Load16S => load!(off, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-                LoadOp::I64Load16U => load!(off, 2, |b| u16::from_le_bytes(b) as u64),
-                LoadOp::I64Load32S => load!(off, 4, |b| i32::from_le_bytes(b) as i64 as u64),
-                LoadOp::I64Load32U => load!(off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::I32Load => load!(d, addr, off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::I64Load => load!(d, addr, off, 8, u64::from_le_bytes),
+                LoadOp::F32Load => load!(d, addr, off, 4, |b| u32::from_le_bytes(b) as u64),
+                LoadOp::F64Load => load!(d, addr, off, 8, u64::from_le_bytes),
+                LoadOp::I32Load8S => load!(d, addr, off, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+                LoadOp::I32Load8U => load!(d, addr, off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I32Load16S => load!(d, addr, off, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+                LoadOp::I32Load16U => load!(d, addr, off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load8S => load!(d, addr, off, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                LoadOp::I64Load8U => load!(d, addr, off, 1, |b: [u8; 1]| b[0] as u64),
+                LoadOp::I64Load16S => load!(d, addr, off, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load16U => load!(d, addr, off, 2, |b| u16::from_le_bytes(b) as u64),
+                LoadOp::I64Load32S => load!(d, addr, off, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+                LoadOp::I64Load32U => load!(d, addr, off, 4, |b| u32::from_le_bytes(b) as u64),
             }
         }};
     }
-    // Enters function `$addr` whose arguments are on top of the stack.
+    // Enters function `$addr` whose arguments are in the slots from `$base`.
     macro_rules! call_addr {
-        ($addr:expr) => {{
+        ($addr:expr, $base:expr) => {{
             let addr = $addr as usize;
+            let base = fp + $base as usize;
             match &store.funcs[addr] {
                 FuncInst::Wasm { instance, index, .. } => {
                     let (instance, index) = (*instance, *index);
@@ -447,47 +438,46 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         Ok(c) => c,
                         Err(e) => trap!(internal(e)),
                     };
-                    let new_fp = sp - callee.num_params as usize;
-                    let top = new_fp + callee.max_height as usize;
+                    let top = base + callee.max_height as usize;
                     if top > max_stack {
                         trap!(TrapCode::CallStackExhausted);
                     }
                     if stack.len() < top {
                         stack.resize(top.max(stack.len() * 2), 0);
                     }
-                    stack[sp..new_fp + callee.num_locals as usize].fill(0);
+                    stack[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
                     let caller = std::mem::replace(&mut code, callee);
                     frames.push(Frame { code: caller, pc, fp, instance: inst, func });
-                    fp = new_fp;
-                    sp = fp + code.num_locals as usize;
+                    fp = base;
                     pc = 0;
                     func = index;
+                    rebase!();
                     if instance != inst {
                         inst = instance;
                         mem = memory_of(store, inst);
+                        refresh_mem!();
                     }
                 }
                 FuncInst::Host { ty, f } => {
                     let (ty, f) = (ty.clone(), f.clone());
                     let n = ty.params.len();
-                    sp -= n;
-                    let args = stack[sp..sp + n].to_vec();
+                    let args = stack[base..base + n].to_vec();
                     store.depth += frames.len() as u32 + 1;
                     let result = call_host(store, &f, &ty, &args, Some(Instance(inst)));
                     store.depth -= frames.len() as u32 + 1;
                     match result {
                         Ok(results) => {
-                            if stack.len() < sp + results.len() {
-                                stack.resize(sp + results.len(), 0);
+                            if stack.len() < base + results.len() {
+                                stack.resize(base + results.len(), 0);
                             }
-                            for r in results {
-                                push!(r);
-                            }
+                            stack[base..base + results.len()].copy_from_slice(&results);
                         }
                         Err(t) => trap!(t),
                     }
+                    rebase!();
                     // The host may have grown or replaced memories.
                     mem = memory_of(store, inst);
+                    refresh_mem!();
                 }
             }
         }};
@@ -495,47 +485,60 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
 
     loop {
         if H::ENABLED {
-            let records = records(&frames, &code, pc, fp, sp, inst, func);
+            let records = records(&frames, &code, pc, fp, inst, func);
             let mut state = DebugState { store: &mut *store, stack: &stack[..], frames: records };
             if hook.before_instruction(&mut state) == DebugControl::Kill {
                 pc += 1;
                 trap!(Trap::host("killed by the debugger"));
             }
+            refresh_mem!();
+            rebase!();
         }
-        let op = slots::fetch(&code.ops, pc);
+        let op = slots::fetch_at(ops, ops_len, pc);
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),
+            Op::Nop => {}
             Op::Fuel(cost) => match store.fuel.checked_sub(cost as u64) {
                 Some(left) => store.fuel = left,
                 None => trap!(TrapCode::OutOfFuel),
             },
+            Op::Copy { d, s } => set_slot!(d, slot!(s)),
+            Op::Const { d, value } => set_slot!(d, value),
             Op::Jump(t) => pc = t as usize,
-            Op::Branch(t) => branch!(t),
-            Op::JumpIf(t) => {
-                if pop!() as u32 != 0 {
+            Op::JumpIf { c, pc: t } => {
+                if slot!(c) as u32 != 0 {
                     pc = t as usize;
                 }
             }
-            Op::BranchIf(t) => {
-                if pop!() as u32 != 0 {
-                    branch!(t);
-                }
-            }
-            Op::JumpIfZero(t) => {
-                if pop!() as u32 == 0 {
+            Op::JumpIfZero { c, pc: t } => {
+                if slot!(c) as u32 == 0 {
                     pc = t as usize;
                 }
             }
-            Op::BranchTable { start, len } => {
-                let i = (pop!() as u32).min(len - 1);
-                let t = code.targets[(start + i) as usize];
-                branch!(t);
+            Op::JumpIfI32 { cmp, a, b, pc: t } => {
+                if cmp.holds(slot!(a) as u32, slot!(b) as u32) {
+                    pc = t as usize;
+                }
             }
-            Op::Return => {
+            Op::JumpIfI32Imm { cmp, a, imm, pc: t } => {
+                if cmp.holds(slot!(a) as u32, imm) {
+                    pc = t as usize;
+                }
+            }
+            Op::Branch(i) => branch!(code.targets[i as usize]),
+            Op::BranchIf { c, target } => {
+                if slot!(c) as u32 != 0 {
+                    branch!(code.targets[target as usize]);
+                }
+            }
+            Op::BranchTable { c, start, len } => {
+                let i = (slot!(c) as u32).min(len - 1);
+                branch!(code.targets[(start + i) as usize]);
+            }
+            Op::Return { from } => {
                 let n = code.num_results as usize;
-                stack.copy_within(sp - n..sp, fp);
-                sp = fp + n;
+                slots::copy(fbase, flen, from as usize, 0, n);
                 match frames.pop() {
                     None => return Ok(n),
                     Some(f) => {
@@ -543,111 +546,100 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         pc = f.pc;
                         fp = f.fp;
                         func = f.func;
+                        rebase!();
                         if f.instance != inst {
                             inst = f.instance;
                             mem = memory_of(store, inst);
+                            refresh_mem!();
                         }
                     }
                 }
             }
-            Op::Call(f) => {
+            Op::Call { func: f, base } => {
                 let addr = store.instances[inst as usize].funcs[f as usize];
-                call_addr!(addr);
+                call_addr!(addr, base);
             }
-            Op::CallIndirect { type_index, table } => {
-                let i = pop!() as u32 as usize;
+            Op::CallIndirect { type_index, table, base } => {
                 let instance = &store.instances[inst as usize];
+                let expected = &instance.module.syntax().types[type_index as usize];
+                let i = slot!(base + expected.params.len() as u32) as u32 as usize;
                 let taddr = instance.tables[table as usize] as usize;
-                let slot = match store.tables[taddr].elems.get(i) {
+                let elem = match store.tables[taddr].elems.get(i) {
                     Some(s) => *s,
                     None => trap!(TrapCode::UndefinedElement),
                 };
-                let Some(addr) = slot.checked_sub(1) else { trap!(TrapCode::UninitializedElement) };
-                let expected = &instance.module.syntax().types[type_index as usize];
+                let Some(addr) = elem.checked_sub(1) else { trap!(TrapCode::UninitializedElement) };
                 if store.funcs[addr as usize].ty() != expected {
                     trap!(TrapCode::IndirectCallTypeMismatch);
                 }
-                call_addr!(addr);
+                call_addr!(addr, base);
             }
-            Op::Drop => sp -= 1,
-            Op::Select => {
-                let c = pop!() as u32;
-                let b = pop!();
-                if c == 0 {
-                    set_top!(b);
+            Op::Select { d, b, c } => {
+                if slot!(c) as u32 == 0 {
+                    set_slot!(d, slot!(b));
                 }
             }
-            Op::LocalGet(i) => push!(slots::get(stack, fp + i as usize)),
-            Op::LocalSet(i) => {
-                let v = pop!();
-                slots::set(stack, fp + i as usize, v);
+            Op::GlobalGet { d, global } => {
+                let g = store.instances[inst as usize].globals[global as usize];
+                set_slot!(d, store.globals[g as usize].value);
             }
-            Op::LocalTee(i) => {
-                let v = top!();
-                slots::set(stack, fp + i as usize, v);
+            Op::GlobalSet { s, global } => {
+                let g = store.instances[inst as usize].globals[global as usize];
+                store.globals[g as usize].value = slot!(s);
             }
-            Op::GlobalGet(i) => {
-                let g = store.instances[inst as usize].globals[i as usize];
-                push!(store.globals[g as usize].value);
-            }
-            Op::GlobalSet(i) => {
-                let g = store.instances[inst as usize].globals[i as usize];
-                store.globals[g as usize].value = pop!();
-            }
-            Op::Const(v) => push!(v),
-            Op::RefNull => push!(0),
-            Op::RefIsNull => set_top!((top!() == 0) as u64),
-            Op::RefFunc(f) => push!(store.instances[inst as usize].funcs[f as usize] as u64 + 1),
-            Op::TableGet(t) => {
-                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
-                let i = u32s!(top!()) as usize;
+            Op::RefNull { d } => set_slot!(d, 0),
+            Op::RefIsNull(x) => un!(x, u64s, from_bool, |a: u64| a == 0),
+            Op::RefFunc { d, func: f } => set_slot!(d, store.instances[inst as usize].funcs[f as usize] as u64 + 1),
+            Op::TableGet { table, base } => {
+                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
+                let i = u32s!(slot!(base)) as usize;
                 match store.tables[taddr].elems.get(i) {
-                    Some(v) => set_top!(*v),
+                    Some(v) => set_slot!(base, *v),
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
-            Op::TableSet(t) => {
-                let v = pop!();
-                let i = u32s!(pop!()) as usize;
-                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+            Op::TableSet { table, base } => {
+                let i = u32s!(slot!(base)) as usize;
+                let v = slot!(base + 1);
+                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
                 match store.tables[taddr].elems.get_mut(i) {
                     Some(e) => *e = v,
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
-            Op::TableSize(t) => {
-                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
-                push!(store.tables[taddr].elems.len() as u64);
+            Op::TableSize { table, d } => {
+                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
+                set_slot!(d, store.tables[taddr].elems.len() as u64);
             }
-            Op::TableGrow(t) => {
-                let n = u32s!(pop!()) as u64;
-                let init = top!();
-                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+            Op::TableGrow { table, base } => {
+                let init = slot!(base);
+                let n = u32s!(slot!(base + 1)) as u64;
+                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
                 let r = store.tables[taddr].grow(n, init, limits.max_table_elements).unwrap_or(u32::MAX);
-                set_top!(r as u64);
+                set_slot!(base, r as u64);
             }
-            Op::TableFill(t) => {
-                let n = u32s!(pop!()) as usize;
-                let v = pop!();
-                let d = u32s!(pop!()) as usize;
-                let taddr = store.instances[inst as usize].tables[t as usize] as usize;
+            Op::TableFill { table, base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let v = slot!(base + 1);
+                let n = u32s!(slot!(base + 2)) as usize;
+                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
                 match store.tables[taddr].elems.get_mut(d..d.saturating_add(n)) {
                     Some(s) => s.fill(v),
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
-            Op::TableCopy { dst, src } => {
-                let n = u32s!(pop!()) as usize;
-                let s = u32s!(pop!()) as usize;
-                let d = u32s!(pop!()) as usize;
+            Op::TableCopy { dst, src, base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let s = u32s!(slot!(base + 1)) as usize;
+                let n = u32s!(slot!(base + 2)) as usize;
                 let instance = &store.instances[inst as usize];
                 let (ta, tb) = (instance.tables[dst as usize] as usize, instance.tables[src as usize] as usize);
                 tri!(table_copy(store, ta, tb, d, s, n));
             }
-            Op::TableInit { elem, table } => {
-                let n = u32s!(pop!()) as usize;
-                let s = u32s!(pop!()) as usize;
-                let d = u32s!(pop!()) as usize;
+            Op::TableInit { elem, table, base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let s = u32s!(slot!(base + 1)) as usize;
+                let n = u32s!(slot!(base + 2)) as usize;
                 let instance = &store.instances[inst as usize];
                 let seg = instance.elems[elem as usize].clone();
                 let taddr = instance.tables[table as usize] as usize;
@@ -658,79 +650,46 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
             }
             Op::ElemDrop(e) => store.instances[inst as usize].elems[e as usize] = Arc::from([]),
-            Op::Load(kind, off) => load_kind!(kind, off),
-            Op::LoadLocal(kind, x, off) => {
-                push!(slots::get(stack, fp + x as usize));
-                load_kind!(kind, off)
-            }
-            Op::LocalGet2(a, b) => {
-                push!(slots::get(stack, fp + a as usize));
-                push!(slots::get(stack, fp + b as usize));
-            }
-            Op::LocalCopy { from, to } => {
-                let v = slots::get(stack, fp + from as usize);
-                slots::set(stack, fp + to as usize, v);
-            }
-            Op::LocalSetConst { local, value } => slots::set(stack, fp + local as usize, value),
-            Op::LocalI32AddImm { local, imm } => {
-                let v = (slots::get(stack, fp + local as usize) as u32).wrapping_add(imm);
-                slots::set(stack, fp + local as usize, v as u64);
-            }
-            Op::I32AddImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_add(c)),
-            Op::I32AndImm(c) => un!(u32s, from_u32, |a: u32| a & c),
-            Op::I32ShlImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_shl(c)),
-            Op::I32ShrUImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_shr(c)),
-            Op::I32ShrSImm(c) => un!(i32s, from_i32, |a: i32| a.wrapping_shr(c)),
-            Op::I32MulImm(c) => un!(u32s, from_u32, |a: u32| a.wrapping_mul(c)),
-            Op::I64AddImm(c) => un!(u64s, from_u64, |a: u64| a.wrapping_add(c)),
-            Op::JumpIfI32(cmp, t) => {
-                let b = pop!() as u32;
-                let a = pop!() as u32;
-                if cmp.holds(a, b) {
-                    pc = t as usize;
-                }
-            }
-            Op::JumpIfI32Imm(cmp, c, t) => {
-                if cmp.holds(pop!() as u32, c) {
-                    pc = t as usize;
-                }
-            }
-            Op::Store(kind, off) => match kind {
+            Op::Load { kind, d, addr, offset } => load_kind!(kind, d, addr, offset),
+            Op::Store { kind, addr, v, offset } => match kind {
                 StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => {
-                    store_mem!(off, 4, |v: u64| (v as u32).to_le_bytes())
+                    store_mem!(addr, v, offset, 4, |v: u64| (v as u32).to_le_bytes())
                 }
-                StoreOp::I64Store | StoreOp::F64Store => store_mem!(off, 8, u64::to_le_bytes),
-                StoreOp::I32Store8 | StoreOp::I64Store8 => store_mem!(off, 1, |v: u64| [v as u8]),
-                StoreOp::I32Store16 | StoreOp::I64Store16 => store_mem!(off, 2, |v: u64| (v as u16).to_le_bytes()),
+                StoreOp::I64Store | StoreOp::F64Store => store_mem!(addr, v, offset, 8, u64::to_le_bytes),
+                StoreOp::I32Store8 | StoreOp::I64Store8 => store_mem!(addr, v, offset, 1, |v: u64| [v as u8]),
+                StoreOp::I32Store16 | StoreOp::I64Store16 => {
+                    store_mem!(addr, v, offset, 2, |v: u64| (v as u16).to_le_bytes())
+                }
             },
-            Op::MemorySize => {
+            Op::MemorySize { d } => {
                 let pages = match store.memories.get(mem) {
                     Some(m) => m.pages(),
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 };
-                push!(pages);
+                set_slot!(d, pages);
             }
-            Op::MemoryGrow => {
-                let n = u32s!(top!()) as u64;
+            Op::MemoryGrow { base } => {
+                let n = u32s!(slot!(base)) as u64;
                 let r = match store.memories.get_mut(mem) {
                     Some(m) => m.grow(n, limits.max_memory_pages).map_or(u32::MAX, |old| old as u32),
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 };
-                set_top!(r as u64);
+                refresh_mem!();
+                set_slot!(base, r as u64);
             }
-            Op::MemoryFill => {
-                let n = u32s!(pop!()) as usize;
-                let v = pop!() as u8;
-                let d = u32s!(pop!()) as usize;
+            Op::MemoryFill { base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let v = slot!(base + 1) as u8;
+                let n = u32s!(slot!(base + 2)) as usize;
                 match memory!().get_mut(d..d.saturating_add(n)) {
                     Some(s) => s.fill(v),
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 }
             }
-            Op::MemoryCopy => {
-                let n = u32s!(pop!()) as usize;
-                let s = u32s!(pop!()) as usize;
-                let d = u32s!(pop!()) as usize;
+            Op::MemoryCopy { base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let s = u32s!(slot!(base + 1)) as usize;
+                let n = u32s!(slot!(base + 2)) as usize;
                 let data = memory!();
                 let len = data.len();
                 if s.saturating_add(n) > len || d.saturating_add(n) > len {
@@ -738,10 +697,10 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
                 data.copy_within(s..s + n, d);
             }
-            Op::MemoryInit(seg) => {
-                let n = u32s!(pop!()) as usize;
-                let s = u32s!(pop!()) as usize;
-                let d = u32s!(pop!()) as usize;
+            Op::MemoryInit { data: seg, base } => {
+                let d = u32s!(slot!(base)) as usize;
+                let s = u32s!(slot!(base + 1)) as usize;
+                let n = u32s!(slot!(base + 2)) as usize;
                 let bytes = store.instances[inst as usize].datas[seg as usize].clone();
                 let src = bytes.get(s..s.saturating_add(n));
                 match (src, memory!().get_mut(d..d.saturating_add(n))) {
@@ -750,142 +709,161 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
             }
             Op::DataDrop(d) => store.instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Op::I32AddImm { d, a, imm } => set_slot!(d, (slot!(a) as u32).wrapping_add(imm) as u64),
+            Op::I64AddImm { d, a, imm } => set_slot!(d, slot!(a).wrapping_add(imm as i64 as u64)),
 
-            Op::I32Eqz => un!(u32s, from_bool, |a| a == 0),
-            Op::I32Eq => bin!(u32s, from_bool, |a, b| a == b),
-            Op::I32Ne => bin!(u32s, from_bool, |a, b| a != b),
-            Op::I32LtS => bin!(i32s, from_bool, |a, b| a < b),
-            Op::I32LtU => bin!(u32s, from_bool, |a, b| a < b),
-            Op::I32GtS => bin!(i32s, from_bool, |a, b| a > b),
-            Op::I32GtU => bin!(u32s, from_bool, |a, b| a > b),
-            Op::I32LeS => bin!(i32s, from_bool, |a, b| a <= b),
-            Op::I32LeU => bin!(u32s, from_bool, |a, b| a <= b),
-            Op::I32GeS => bin!(i32s, from_bool, |a, b| a >= b),
-            Op::I32GeU => bin!(u32s, from_bool, |a, b| a >= b),
-            Op::I64Eqz => un!(u64s, from_bool, |a| a == 0),
-            Op::I64Eq => bin!(u64s, from_bool, |a, b| a == b),
-            Op::I64Ne => bin!(u64s, from_bool, |a, b| a != b),
-            Op::I64LtS => bin!(i64s, from_bool, |a, b| a < b),
-            Op::I64LtU => bin!(u64s, from_bool, |a, b| a < b),
-            Op::I64GtS => bin!(i64s, from_bool, |a, b| a > b),
-            Op::I64GtU => bin!(u64s, from_bool, |a, b| a > b),
-            Op::I64LeS => bin!(i64s, from_bool, |a, b| a <= b),
-            Op::I64LeU => bin!(u64s, from_bool, |a, b| a <= b),
-            Op::I64GeS => bin!(i64s, from_bool, |a, b| a >= b),
-            Op::I64GeU => bin!(u64s, from_bool, |a, b| a >= b),
-            Op::F32Eq => bin!(f32s, from_bool, |a, b| a == b),
-            Op::F32Ne => bin!(f32s, from_bool, |a, b| a != b),
-            Op::F32Lt => bin!(f32s, from_bool, |a, b| a < b),
-            Op::F32Gt => bin!(f32s, from_bool, |a, b| a > b),
-            Op::F32Le => bin!(f32s, from_bool, |a, b| a <= b),
-            Op::F32Ge => bin!(f32s, from_bool, |a, b| a >= b),
-            Op::F64Eq => bin!(f64s, from_bool, |a, b| a == b),
-            Op::F64Ne => bin!(f64s, from_bool, |a, b| a != b),
-            Op::F64Lt => bin!(f64s, from_bool, |a, b| a < b),
-            Op::F64Gt => bin!(f64s, from_bool, |a, b| a > b),
-            Op::F64Le => bin!(f64s, from_bool, |a, b| a <= b),
-            Op::F64Ge => bin!(f64s, from_bool, |a, b| a >= b),
-            Op::I32Clz => un!(u32s, from_u32, u32::leading_zeros),
-            Op::I32Ctz => un!(u32s, from_u32, u32::trailing_zeros),
-            Op::I32Popcnt => un!(u32s, from_u32, u32::count_ones),
-            Op::I32Add => bin!(u32s, from_u32, u32::wrapping_add),
-            Op::I32Sub => bin!(u32s, from_u32, u32::wrapping_sub),
-            Op::I32Mul => bin!(u32s, from_u32, u32::wrapping_mul),
-            Op::I32DivS => bin_trap!(i32s, from_i32, i32_div_s),
-            Op::I32DivU => bin_trap!(u32s, from_u32, i32_div_u),
-            Op::I32RemS => bin_trap!(i32s, from_i32, i32_rem_s),
-            Op::I32RemU => bin_trap!(u32s, from_u32, i32_rem_u),
-            Op::I32And => bin!(u32s, from_u32, |a, b| a & b),
-            Op::I32Or => bin!(u32s, from_u32, |a, b| a | b),
-            Op::I32Xor => bin!(u32s, from_u32, |a, b| a ^ b),
-            Op::I32Shl => bin!(u32s, from_u32, u32::wrapping_shl),
-            Op::I32ShrS => bin!(i32s, from_i32, |a: i32, b: i32| a.wrapping_shr(b as u32)),
-            Op::I32ShrU => bin!(u32s, from_u32, u32::wrapping_shr),
-            Op::I32Rotl => bin!(u32s, from_u32, u32::rotate_left),
-            Op::I32Rotr => bin!(u32s, from_u32, u32::rotate_right),
-            Op::I64Clz => un!(u64s, from_u64, |a: u64| a.leading_zeros() as u64),
-            Op::I64Ctz => un!(u64s, from_u64, |a: u64| a.trailing_zeros() as u64),
-            Op::I64Popcnt => un!(u64s, from_u64, |a: u64| a.count_ones() as u64),
-            Op::I64Add => bin!(u64s, from_u64, u64::wrapping_add),
-            Op::I64Sub => bin!(u64s, from_u64, u64::wrapping_sub),
-            Op::I64Mul => bin!(u64s, from_u64, u64::wrapping_mul),
-            Op::I64DivS => bin_trap!(i64s, from_i64, i64_div_s),
-            Op::I64DivU => bin_trap!(u64s, from_u64, i64_div_u),
-            Op::I64RemS => bin_trap!(i64s, from_i64, i64_rem_s),
-            Op::I64RemU => bin_trap!(u64s, from_u64, i64_rem_u),
-            Op::I64And => bin!(u64s, from_u64, |a, b| a & b),
-            Op::I64Or => bin!(u64s, from_u64, |a, b| a | b),
-            Op::I64Xor => bin!(u64s, from_u64, |a, b| a ^ b),
-            Op::I64Shl => bin!(u64s, from_u64, |a: u64, b: u64| a.wrapping_shl(b as u32)),
-            Op::I64ShrS => bin!(i64s, from_i64, |a: i64, b: i64| a.wrapping_shr(b as u32)),
-            Op::I64ShrU => bin!(u64s, from_u64, |a: u64, b: u64| a.wrapping_shr(b as u32)),
-            Op::I64Rotl => bin!(u64s, from_u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32)),
-            Op::I64Rotr => bin!(u64s, from_u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32)),
-            Op::F32Abs => un!(u32s, from_u32, |a: u32| a & 0x7fff_ffff),
-            Op::F32Neg => un!(u32s, from_u32, |a: u32| a ^ 0x8000_0000),
-            Op::F32Ceil => un!(f32s, from_f32, f32_ceil),
-            Op::F32Floor => un!(f32s, from_f32, f32_floor),
-            Op::F32Trunc => un!(f32s, from_f32, f32_trunc),
-            Op::F32Nearest => un!(f32s, from_f32, f32_nearest),
-            Op::F32Sqrt => un!(f32s, from_f32, f32::sqrt),
-            Op::F32Add => bin!(f32s, from_f32, |a, b| a + b),
-            Op::F32Sub => bin!(f32s, from_f32, |a, b| a - b),
-            Op::F32Mul => bin!(f32s, from_f32, |a, b| a * b),
-            Op::F32Div => bin!(f32s, from_f32, |a, b| a / b),
-            Op::F32Min => bin!(f32s, from_f32, f32_min),
-            Op::F32Max => bin!(f32s, from_f32, f32_max),
-            Op::F32Copysign => bin!(u32s, from_u32, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
-            Op::F64Abs => un!(u64s, from_u64, |a: u64| a & 0x7fff_ffff_ffff_ffff),
-            Op::F64Neg => un!(u64s, from_u64, |a: u64| a ^ 0x8000_0000_0000_0000),
-            Op::F64Ceil => un!(f64s, from_f64, f64_ceil),
-            Op::F64Floor => un!(f64s, from_f64, f64_floor),
-            Op::F64Trunc => un!(f64s, from_f64, f64_trunc),
-            Op::F64Nearest => un!(f64s, from_f64, f64_nearest),
-            Op::F64Sqrt => un!(f64s, from_f64, f64::sqrt),
-            Op::F64Add => bin!(f64s, from_f64, |a, b| a + b),
-            Op::F64Sub => bin!(f64s, from_f64, |a, b| a - b),
-            Op::F64Mul => bin!(f64s, from_f64, |a, b| a * b),
-            Op::F64Div => bin!(f64s, from_f64, |a, b| a / b),
-            Op::F64Min => bin!(f64s, from_f64, f64_min),
-            Op::F64Max => bin!(f64s, from_f64, f64_max),
-            Op::F64Copysign => bin!(u64s, from_u64, |a: u64, b: u64| (a & !(1 << 63)) | (b & (1 << 63))),
-            Op::I32WrapI64 => un!(u64s, from_u32, |a: u64| a as u32),
-            Op::I32TruncF32S => un_trap!(f32s, from_i32, |a: f32| i32_trunc_s(a as f64)),
-            Op::I32TruncF32U => un_trap!(f32s, from_u32, |a: f32| i32_trunc_u(a as f64)),
-            Op::I32TruncF64S => un_trap!(f64s, from_i32, i32_trunc_s),
-            Op::I32TruncF64U => un_trap!(f64s, from_u32, i32_trunc_u),
-            Op::I64ExtendI32S => un!(i32s, from_i64, |a: i32| a as i64),
-            Op::I64ExtendI32U => un!(u32s, from_u64, |a: u32| a as u64),
-            Op::I64TruncF32S => un_trap!(f32s, from_i64, |a: f32| i64_trunc_s(a as f64)),
-            Op::I64TruncF32U => un_trap!(f32s, from_u64, |a: f32| i64_trunc_u(a as f64)),
-            Op::I64TruncF64S => un_trap!(f64s, from_i64, i64_trunc_s),
-            Op::I64TruncF64U => un_trap!(f64s, from_u64, i64_trunc_u),
-            Op::F32ConvertI32S => un!(i32s, from_f32, |a: i32| a as f32),
-            Op::F32ConvertI32U => un!(u32s, from_f32, |a: u32| a as f32),
-            Op::F32ConvertI64S => un!(i64s, from_f32, |a: i64| a as f32),
-            Op::F32ConvertI64U => un!(u64s, from_f32, |a: u64| a as f32),
-            Op::F32DemoteF64 => un!(f64s, from_f32, |a: f64| a as f32),
-            Op::F64ConvertI32S => un!(i32s, from_f64, |a: i32| a as f64),
-            Op::F64ConvertI32U => un!(u32s, from_f64, |a: u32| a as f64),
-            Op::F64ConvertI64S => un!(i64s, from_f64, |a: i64| a as f64),
-            Op::F64ConvertI64U => un!(u64s, from_f64, |a: u64| a as f64),
-            Op::F64PromoteF32 => un!(f32s, from_f64, |a: f32| a as f64),
+            Op::I32Eqz(x) => un!(x, u32s, from_bool, |a| a == 0),
+            Op::I32Eq(x) => bin!(x, u32s, from_bool, |a, b| a == b),
+            Op::I32Ne(x) => bin!(x, u32s, from_bool, |a, b| a != b),
+            Op::I32LtS(x) => bin!(x, i32s, from_bool, |a, b| a < b),
+            Op::I32LtU(x) => bin!(x, u32s, from_bool, |a, b| a < b),
+            Op::I32GtS(x) => bin!(x, i32s, from_bool, |a, b| a > b),
+            Op::I32GtU(x) => bin!(x, u32s, from_bool, |a, b| a > b),
+            Op::I32LeS(x) => bin!(x, i32s, from_bool, |a, b| a <= b),
+            Op::I32LeU(x) => bin!(x, u32s, from_bool, |a, b| a <= b),
+            Op::I32GeS(x) => bin!(x, i32s, from_bool, |a, b| a >= b),
+            Op::I32GeU(x) => bin!(x, u32s, from_bool, |a, b| a >= b),
+            Op::I64Eqz(x) => un!(x, u64s, from_bool, |a| a == 0),
+            Op::I64Eq(x) => bin!(x, u64s, from_bool, |a, b| a == b),
+            Op::I64Ne(x) => bin!(x, u64s, from_bool, |a, b| a != b),
+            Op::I64LtS(x) => bin!(x, i64s, from_bool, |a, b| a < b),
+            Op::I64LtU(x) => bin!(x, u64s, from_bool, |a, b| a < b),
+            Op::I64GtS(x) => bin!(x, i64s, from_bool, |a, b| a > b),
+            Op::I64GtU(x) => bin!(x, u64s, from_bool, |a, b| a > b),
+            Op::I64LeS(x) => bin!(x, i64s, from_bool, |a, b| a <= b),
+            Op::I64LeU(x) => bin!(x, u64s, from_bool, |a, b| a <= b),
+            Op::I64GeS(x) => bin!(x, i64s, from_bool, |a, b| a >= b),
+            Op::I64GeU(x) => bin!(x, u64s, from_bool, |a, b| a >= b),
+            Op::F32Eq(x) => bin!(x, f32s, from_bool, |a, b| a == b),
+            Op::F32Ne(x) => bin!(x, f32s, from_bool, |a, b| a != b),
+            Op::F32Lt(x) => bin!(x, f32s, from_bool, |a, b| a < b),
+            Op::F32Gt(x) => bin!(x, f32s, from_bool, |a, b| a > b),
+            Op::F32Le(x) => bin!(x, f32s, from_bool, |a, b| a <= b),
+            Op::F32Ge(x) => bin!(x, f32s, from_bool, |a, b| a >= b),
+            Op::F64Eq(x) => bin!(x, f64s, from_bool, |a, b| a == b),
+            Op::F64Ne(x) => bin!(x, f64s, from_bool, |a, b| a != b),
+            Op::F64Lt(x) => bin!(x, f64s, from_bool, |a, b| a < b),
+            Op::F64Gt(x) => bin!(x, f64s, from_bool, |a, b| a > b),
+            Op::F64Le(x) => bin!(x, f64s, from_bool, |a, b| a <= b),
+            Op::F64Ge(x) => bin!(x, f64s, from_bool, |a, b| a >= b),
+            Op::I32Clz(x) => un!(x, u32s, from_u32, u32::leading_zeros),
+            Op::I32Ctz(x) => un!(x, u32s, from_u32, u32::trailing_zeros),
+            Op::I32Popcnt(x) => un!(x, u32s, from_u32, u32::count_ones),
+            Op::I32Add(x) => bin!(x, u32s, from_u32, u32::wrapping_add),
+            Op::I32Sub(x) => bin!(x, u32s, from_u32, u32::wrapping_sub),
+            Op::I32Mul(x) => bin!(x, u32s, from_u32, u32::wrapping_mul),
+            Op::I32DivS(x) => bin_trap!(x, i32s, from_i32, i32_div_s),
+            Op::I32DivU(x) => bin_trap!(x, u32s, from_u32, i32_div_u),
+            Op::I32RemS(x) => bin_trap!(x, i32s, from_i32, i32_rem_s),
+            Op::I32RemU(x) => bin_trap!(x, u32s, from_u32, i32_rem_u),
+            Op::I32And(x) => bin!(x, u32s, from_u32, |a, b| a & b),
+            Op::I32Or(x) => bin!(x, u32s, from_u32, |a, b| a | b),
+            Op::I32Xor(x) => bin!(x, u32s, from_u32, |a, b| a ^ b),
+            Op::I32Shl(x) => bin!(x, u32s, from_u32, u32::wrapping_shl),
+            Op::I32ShrS(x) => bin!(x, i32s, from_i32, |a: i32, b: i32| a.wrapping_shr(b as u32)),
+            Op::I32ShrU(x) => bin!(x, u32s, from_u32, u32::wrapping_shr),
+            Op::I32Rotl(x) => bin!(x, u32s, from_u32, u32::rotate_left),
+            Op::I32Rotr(x) => bin!(x, u32s, from_u32, u32::rotate_right),
+            Op::I64Clz(x) => un!(x, u64s, from_u64, |a: u64| a.leading_zeros() as u64),
+            Op::I64Ctz(x) => un!(x, u64s, from_u64, |a: u64| a.trailing_zeros() as u64),
+            Op::I64Popcnt(x) => un!(x, u64s, from_u64, |a: u64| a.count_ones() as u64),
+            Op::I64Add(x) => bin!(x, u64s, from_u64, u64::wrapping_add),
+            Op::I64Sub(x) => bin!(x, u64s, from_u64, u64::wrapping_sub),
+            Op::I64Mul(x) => bin!(x, u64s, from_u64, u64::wrapping_mul),
+            Op::I64DivS(x) => bin_trap!(x, i64s, from_i64, i64_div_s),
+            Op::I64DivU(x) => bin_trap!(x, u64s, from_u64, i64_div_u),
+            Op::I64RemS(x) => bin_trap!(x, i64s, from_i64, i64_rem_s),
+            Op::I64RemU(x) => bin_trap!(x, u64s, from_u64, i64_rem_u),
+            Op::I64And(x) => bin!(x, u64s, from_u64, |a, b| a & b),
+            Op::I64Or(x) => bin!(x, u64s, from_u64, |a, b| a | b),
+            Op::I64Xor(x) => bin!(x, u64s, from_u64, |a, b| a ^ b),
+            Op::I64Shl(x) => bin!(x, u64s, from_u64, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+            Op::I64ShrS(x) => bin!(x, i64s, from_i64, |a: i64, b: i64| a.wrapping_shr(b as u32)),
+            Op::I64ShrU(x) => bin!(x, u64s, from_u64, |a: u64, b: u64| a.wrapping_shr(b as u32)),
+            Op::I64Rotl(x) => bin!(x, u64s, from_u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32)),
+            Op::I64Rotr(x) => bin!(x, u64s, from_u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32)),
+            Op::F32Abs(x) => un!(x, u32s, from_u32, |a: u32| a & 0x7fff_ffff),
+            Op::F32Neg(x) => un!(x, u32s, from_u32, |a: u32| a ^ 0x8000_0000),
+            Op::F32Ceil(x) => un!(x, f32s, from_f32, f32_ceil),
+            Op::F32Floor(x) => un!(x, f32s, from_f32, f32_floor),
+            Op::F32Trunc(x) => un!(x, f32s, from_f32, f32_trunc),
+            Op::F32Nearest(x) => un!(x, f32s, from_f32, f32_nearest),
+            Op::F32Sqrt(x) => un!(x, f32s, from_f32, f32::sqrt),
+            Op::F32Add(x) => bin!(x, f32s, from_f32, |a, b| a + b),
+            Op::F32Sub(x) => bin!(x, f32s, from_f32, |a, b| a - b),
+            Op::F32Mul(x) => bin!(x, f32s, from_f32, |a, b| a * b),
+            Op::F32Div(x) => bin!(x, f32s, from_f32, |a, b| a / b),
+            Op::F32Min(x) => bin!(x, f32s, from_f32, f32_min),
+            Op::F32Max(x) => bin!(x, f32s, from_f32, f32_max),
+            Op::F32Copysign(x) => bin!(x, u32s, from_u32, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
+            Op::F64Abs(x) => un!(x, u64s, from_u64, |a: u64| a & 0x7fff_ffff_ffff_ffff),
+            Op::F64Neg(x) => un!(x, u64s, from_u64, |a: u64| a ^ 0x8000_0000_0000_0000),
+            Op::F64Ceil(x) => un!(x, f64s, from_f64, f64_ceil),
+            Op::F64Floor(x) => un!(x, f64s, from_f64, f64_floor),
+            Op::F64Trunc(x) => un!(x, f64s, from_f64, f64_trunc),
+            Op::F64Nearest(x) => un!(x, f64s, from_f64, f64_nearest),
+            Op::F64Sqrt(x) => un!(x, f64s, from_f64, f64::sqrt),
+            Op::F64Add(x) => bin!(x, f64s, from_f64, |a, b| a + b),
+            Op::F64Sub(x) => bin!(x, f64s, from_f64, |a, b| a - b),
+            Op::F64Mul(x) => bin!(x, f64s, from_f64, |a, b| a * b),
+            Op::F64Div(x) => bin!(x, f64s, from_f64, |a, b| a / b),
+            Op::F64Min(x) => bin!(x, f64s, from_f64, f64_min),
+            Op::F64Max(x) => bin!(x, f64s, from_f64, f64_max),
+            Op::F64Copysign(x) => bin!(x, u64s, from_u64, |a: u64, b: u64| (a & !(1 << 63)) | (b & (1 << 63))),
+            Op::I32WrapI64(x) => un!(x, u64s, from_u32, |a: u64| a as u32),
+            Op::I32TruncF32S(x) => un_trap!(x, f32s, from_i32, |a: f32| i32_trunc_s(a as f64)),
+            Op::I32TruncF32U(x) => un_trap!(x, f32s, from_u32, |a: f32| i32_trunc_u(a as f64)),
+            Op::I32TruncF64S(x) => un_trap!(x, f64s, from_i32, i32_trunc_s),
+            Op::I32TruncF64U(x) => un_trap!(x, f64s, from_u32, i32_trunc_u),
+            Op::I64ExtendI32S(x) => un!(x, i32s, from_i64, |a: i32| a as i64),
+            Op::I64ExtendI32U(x) => un!(x, u32s, from_u64, |a: u32| a as u64),
+            Op::I64TruncF32S(x) => un_trap!(x, f32s, from_i64, |a: f32| i64_trunc_s(a as f64)),
+            Op::I64TruncF32U(x) => un_trap!(x, f32s, from_u64, |a: f32| i64_trunc_u(a as f64)),
+            Op::I64TruncF64S(x) => un_trap!(x, f64s, from_i64, i64_trunc_s),
+            Op::I64TruncF64U(x) => un_trap!(x, f64s, from_u64, i64_trunc_u),
+            Op::F32ConvertI32S(x) => un!(x, i32s, from_f32, |a: i32| a as f32),
+            Op::F32ConvertI32U(x) => un!(x, u32s, from_f32, |a: u32| a as f32),
+            Op::F32ConvertI64S(x) => un!(x, i64s, from_f32, |a: i64| a as f32),
+            Op::F32ConvertI64U(x) => un!(x, u64s, from_f32, |a: u64| a as f32),
+            Op::F32DemoteF64(x) => un!(x, f64s, from_f32, |a: f64| a as f32),
+            Op::F64ConvertI32S(x) => un!(x, i32s, from_f64, |a: i32| a as f64),
+            Op::F64ConvertI32U(x) => un!(x, u32s, from_f64, |a: u32| a as f64),
+            Op::F64ConvertI64S(x) => un!(x, i64s, from_f64, |a: i64| a as f64),
+            Op::F64ConvertI64U(x) => un!(x, u64s, from_f64, |a: u64| a as f64),
+            Op::F64PromoteF32(x) => un!(x, f32s, from_f64, |a: f32| a as f64),
             // Reinterpretations keep the bits: the slot encoding is already the bit pattern.
-            Op::I32ReinterpretF32 | Op::F32ReinterpretI32 | Op::I64ReinterpretF64 | Op::F64ReinterpretI64 => {}
-            Op::I32Extend8S => un!(u32s, from_i32, |a: u32| a as i8 as i32),
-            Op::I32Extend16S => un!(u32s, from_i32, |a: u32| a as i16 as i32),
-            Op::I64Extend8S => un!(u64s, from_i64, |a: u64| a as i8 as i64),
-            Op::I64Extend16S => un!(u64s, from_i64, |a: u64| a as i16 as i64),
-            Op::I64Extend32S => un!(u64s, from_i64, |a: u64| a as i32 as i64),
-            Op::I32TruncSatF32S => un!(f32s, from_i32, |a: f32| a as i32),
-            Op::I32TruncSatF32U => un!(f32s, from_u32, |a: f32| a as u32),
-            Op::I32TruncSatF64S => un!(f64s, from_i32, |a: f64| a as i32),
-            Op::I32TruncSatF64U => un!(f64s, from_u32, |a: f64| a as u32),
-            Op::I64TruncSatF32S => un!(f32s, from_i64, |a: f32| a as i64),
-            Op::I64TruncSatF32U => un!(f32s, from_u64, |a: f32| a as u64),
-            Op::I64TruncSatF64S => un!(f64s, from_i64, |a: f64| a as i64),
-            Op::I64TruncSatF64U => un!(f64s, from_u64, |a: f64| a as u64),
+            Op::I32ReinterpretF32(x)
+            | Op::F32ReinterpretI32(x)
+            | Op::I64ReinterpretF64(x)
+            | Op::F64ReinterpretI64(x) => {
+                let v = slot!(x.a);
+                set_slot!(x.d, v);
+            }
+            Op::I32Extend8S(x) => un!(x, u32s, from_i32, |a: u32| a as i8 as i32),
+            Op::I32Extend16S(x) => un!(x, u32s, from_i32, |a: u32| a as i16 as i32),
+            Op::I64Extend8S(x) => un!(x, u64s, from_i64, |a: u64| a as i8 as i64),
+            Op::I64Extend16S(x) => un!(x, u64s, from_i64, |a: u64| a as i16 as i64),
+            Op::I64Extend32S(x) => un!(x, u64s, from_i64, |a: u64| a as i32 as i64),
+            Op::I32TruncSatF32S(x) => un!(x, f32s, from_i32, |a: f32| a as i32),
+            Op::I32TruncSatF32U(x) => un!(x, f32s, from_u32, |a: f32| a as u32),
+            Op::I32TruncSatF64S(x) => un!(x, f64s, from_i32, |a: f64| a as i32),
+            Op::I32TruncSatF64U(x) => un!(x, f64s, from_u32, |a: f64| a as u32),
+            Op::I64TruncSatF32S(x) => un!(x, f32s, from_i64, |a: f32| a as i64),
+            Op::I64TruncSatF32U(x) => un!(x, f32s, from_u64, |a: f32| a as u64),
+            Op::I64TruncSatF64S(x) => un!(x, f64s, from_i64, |a: f64| a as i64),
+            Op::I64TruncSatF64U(x) => un!(x, f64s, from_u64, |a: f64| a as u64),
         }
+    }
+}
+
+/// Base and length of memory `mem` (null and 0 for [`NO_MEMORY`]).
+fn mem_view(store: &mut Store, mem: usize) -> (*mut u8, usize) {
+    match store.memories.get_mut(mem) {
+        Some(m) => {
+            let data: &mut [u8] = &mut m.data;
+            (data.as_mut_ptr(), data.len())
+        }
+        None => (std::ptr::null_mut(), 0),
     }
 }
 

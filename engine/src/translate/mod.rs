@@ -1,21 +1,31 @@
-//! Translation of validated function bodies into the interpreter's internal code.
+//! Translation of validated function bodies into the interpreter's register code.
 //!
 //! Translation is **lazy**: a function is translated on its first call and the result is
 //! cached in its [`crate::Module`], shared by every instance of that module. It runs in
-//! one linear pass over the body with a control stack, tracking the static operand-stack
-//! height so that every branch knows where to move its kept values, and records for each
-//! internal pc the byte offset of the wasm instruction it came from (traps, backtraces and
-//! the debugger use that table; the dispatch loop never reads it).
+//! one linear pass over the body with a control stack and a translation-time operand
+//! stack. Each operand-stack height `h` owns the frame slot `h` (after the locals); an
+//! entry on the translation-time stack is either *in* its slot, or *deferred*: a local's
+//! slot (`local.get`) or a constant not yet written anywhere. Ops read their operands
+//! straight from wherever the entries are, so `local.get` emits nothing; a `local.set`
+//! right after the op that produced its value retargets that op's destination to the
+//! local. Deferred entries are written to their own slots ("materialised") before
+//! anything that could change the local they read and at every control boundary, so at
+//! each label every live value is in its own slot and branches only move the kept values.
 //!
-//! The input must have passed validation; a body that breaks an invariant validation
-//! guarantees yields a [`TranslateError`] rather than a panic.
+//! For the debugger (`eager`), nothing is deferred or retargeted: every value is in its
+//! own slot after every op, so the operand stack at a pause is the slots from the locals
+//! up to the op's recorded height, and every executed wasm instruction is exactly one op.
+//!
+//! The table from each op back to the wasm offset it came from serves traps, backtraces
+//! and the debugger; the dispatch loop never reads it. The input must have passed
+//! validation; a body that breaks an invariant validation guarantees yields a
+//! [`TranslateError`] rather than a panic.
 
-mod fuse;
 mod op;
 
-pub use op::{BranchTarget, I32Cmp, Op};
+pub use op::{Bin, BranchTarget, I32Cmp, Op, Slot, Un};
 
-use crate::syntax::{BlockType, FuncBody, FuncType, Instr};
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, NumOp};
 
 /// A translated function.
 #[derive(Debug, Clone)]
@@ -23,13 +33,15 @@ pub struct CompiledFunc {
     pub ops: Box<[Op]>,
     /// Byte offset in the module of the wasm instruction each op came from.
     pub offsets: Box<[u32]>,
-    /// Entries of every `br_table` (see [`Op::BranchTable`]).
+    /// Operand-stack height (a slot number) before each op; exact in eager translations.
+    pub heights: Box<[u32]>,
+    /// Value-moving branch targets (see [`Op::Branch`], [`Op::BranchTable`]).
     pub targets: Box<[BranchTarget]>,
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,
     pub num_results: u32,
-    /// Largest stack height (locals plus operands) the function reaches.
+    /// Number of slots (locals plus operands) the function uses.
     pub max_height: u32,
 }
 
@@ -69,7 +81,7 @@ enum FrameKind {
 #[derive(Debug, Clone, Copy)]
 enum Patch {
     Op(usize),
-    Table(usize),
+    Target(usize),
 }
 
 struct ControlFrame {
@@ -80,32 +92,49 @@ struct ControlFrame {
     results: u32,
     /// Start pc of a loop (its branch target).
     loop_pc: u32,
-    /// The `JumpIfZero` of an `if`, patched at `else` or `end`.
+    /// The jump of an `if` to its `else` (or `end`), patched there.
     if_jump: Option<usize>,
     /// Forward branches to this frame's end.
     patches: Vec<Patch>,
     unreachable: bool,
 }
 
+/// Where a translation-time operand's value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    /// In a slot: its own, or a local's (a deferred `local.get`).
+    Slot(Slot),
+    /// A constant not yet written anywhere.
+    Const(u64),
+}
+
 struct Translator<'a> {
     ctx: &'a ModuleContext<'a>,
     ops: Vec<Op>,
     offsets: Vec<u32>,
+    heights: Vec<u32>,
     targets: Vec<BranchTarget>,
     ctrl: Vec<ControlFrame>,
-    height: u32,
+    /// The operand stack: entry `i` belongs to slot `num_locals + i`.
+    stack: Vec<Operand>,
+    num_locals: u32,
     max_height: u32,
     offset: u32,
-    /// Whether to fuse instruction sequences into superinstructions (see `fuse.rs`).
-    fuse: bool,
-    /// Ops before this index may not be fused with later ones: a label lies between.
-    barrier: usize,
+    /// Debugger translation: nothing deferred, nothing fused.
+    eager: bool,
+    /// The op that wrote the top entry's slot, if it is the last op and no label came
+    /// after it (so `local.set` may retarget it).
+    producer: Option<usize>,
+    /// The operand-stack height before the current wasm instruction (what the debugger
+    /// sees when it pauses at any op of that instruction).
+    instr_height: u32,
 }
 
 /// Translates one defined function.
 ///
-/// With `fuse`, common instruction sequences become superinstructions; without it (for
-/// the debugger) every wasm instruction that executes is exactly one op.
+/// With `fuse`, values are deferred and instructions fused (the fast code); without it
+/// (for the debugger) every executed wasm instruction is exactly one op and every value
+/// sits in its own slot.
 pub fn translate(
     ctx: &ModuleContext<'_>,
     ty: &FuncType,
@@ -119,6 +148,7 @@ pub fn translate(
         ctx,
         ops: Vec::with_capacity(body.instrs.len()),
         offsets: Vec::with_capacity(body.instrs.len()),
+        heights: Vec::with_capacity(body.instrs.len()),
         targets: Vec::new(),
         ctrl: vec![ControlFrame {
             kind: FrameKind::Func,
@@ -130,11 +160,13 @@ pub fn translate(
             patches: Vec::new(),
             unreachable: false,
         }],
-        height: num_locals,
+        stack: Vec::new(),
+        num_locals,
         max_height: num_locals,
         offset: body.range.start,
-        fuse,
-        barrier: 0,
+        eager: !fuse,
+        producer: None,
+        instr_height: num_locals,
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
@@ -162,8 +194,10 @@ pub fn translate(
             && cost > 0
             && !t.top()?.unreachable
         {
+            t.instr_height = t.height();
             t.emit(Op::Fuel(cost));
         }
+        t.instr_height = t.height();
         t.instr(instr)?;
     }
     if !t.ctrl.is_empty() {
@@ -172,6 +206,7 @@ pub fn translate(
     Ok(CompiledFunc {
         ops: t.ops.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
+        heights: t.heights.into_boxed_slice(),
         targets: t.targets.into_boxed_slice(),
         num_params,
         num_locals,
@@ -189,44 +224,99 @@ impl Translator<'_> {
         self.ctrl.last().ok_or_else(|| self.error("control stack underflow"))
     }
 
+    /// The current operand-stack height, as a slot number.
+    fn height(&self) -> u32 {
+        self.num_locals + self.stack.len() as u32
+    }
+
     fn emit(&mut self, op: Op) -> usize {
         self.ops.push(op);
         self.offsets.push(self.offset);
-        if self.fuse {
-            self.peephole();
-        }
+        self.heights.push(self.instr_height);
+        self.producer = None;
         self.ops.len() - 1
-    }
-
-    /// Emits a conditional jump, fused with the comparison before it when possible.
-    fn emit_jump(&mut self, plain: Op, invert: bool) -> usize {
-        match self.fuse_condition(invert) {
-            Some(op) => {
-                self.ops.push(op);
-                self.offsets.push(self.offset);
-                self.ops.len() - 1
-            }
-            None => self.emit(plain),
-        }
-    }
-
-    /// Marks the current position as a branch target: nothing fuses across it.
-    fn label_here(&mut self) {
-        self.barrier = self.ops.len();
     }
 
     fn pc(&self) -> u32 {
         self.ops.len() as u32
     }
 
-    fn push(&mut self, n: u32) {
-        self.height += n;
-        self.max_height = self.max_height.max(self.height);
+    /// Marks the current position as a branch target: the last op may not be retargeted.
+    fn label_here(&mut self) {
+        self.producer = None;
     }
 
-    fn pop(&mut self, n: u32) -> Result<(), TranslateError> {
-        self.height = self.height.checked_sub(n).ok_or_else(|| self.error("operand stack underflow"))?;
-        Ok(())
+    /// Pushes an entry and records the slot height it reaches.
+    fn push(&mut self, operand: Operand) {
+        self.stack.push(operand);
+        self.max_height = self.max_height.max(self.height());
+    }
+
+    /// Pushes the result of the op just emitted, which wrote the new top slot.
+    fn push_result(&mut self) -> Slot {
+        let d = self.height();
+        self.push(Operand::Slot(d));
+        self.producer = Some(self.ops.len() - 1);
+        d
+    }
+
+    fn pop(&mut self) -> Result<Operand, TranslateError> {
+        self.stack.pop().ok_or_else(|| self.error("operand stack underflow"))
+    }
+
+    /// Writes entry `i` to its own slot if it is deferred.
+    fn materialize(&mut self, i: usize) {
+        let own = self.num_locals + i as u32;
+        let op = match self.stack[i] {
+            Operand::Slot(s) if s == own => return,
+            Operand::Slot(s) => Op::Copy { d: own, s },
+            Operand::Const(value) => Op::Const { d: own, value },
+        };
+        self.ops.push(op);
+        self.offsets.push(self.offset);
+        self.heights.push(self.instr_height);
+        self.producer = None;
+        self.stack[i] = Operand::Slot(own);
+    }
+
+    /// Writes every deferred entry to its own slot (at control boundaries).
+    fn materialize_all(&mut self) {
+        for i in 0..self.stack.len() {
+            self.materialize(i);
+        }
+    }
+
+    /// Writes the entries that read local `x` to their own slots (before `x` changes).
+    fn materialize_reads_of(&mut self, x: Slot) {
+        for i in 0..self.stack.len() {
+            if self.stack[i] == Operand::Slot(x) {
+                self.materialize(i);
+            }
+        }
+    }
+
+    /// Pops an operand as a slot: a local's slot stays as it is (the op reads the local
+    /// directly); a constant is written to its own slot first.
+    fn pop_slot(&mut self) -> Result<Slot, TranslateError> {
+        let i = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
+        if let Operand::Const(_) = self.stack[i] {
+            self.materialize(i);
+        }
+        match self.pop()? {
+            Operand::Slot(s) => Ok(s),
+            Operand::Const(_) => Err(self.error("constant after materialisation")),
+        }
+    }
+
+    /// Materialises the top `n` entries and pops them; returns the slot of the first.
+    fn pop_base(&mut self, n: usize) -> Result<Slot, TranslateError> {
+        let len = self.stack.len();
+        let first = len.checked_sub(n).ok_or_else(|| self.error("operand stack underflow"))?;
+        for i in first..len {
+            self.materialize(i);
+        }
+        self.stack.truncate(first);
+        Ok(self.num_locals + first as u32)
     }
 
     fn block_arity(&self, bt: BlockType) -> Result<(u32, u32), TranslateError> {
@@ -252,9 +342,19 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// Resets the operand stack to `height` slots, all in their own slots.
+    fn reset_stack(&mut self, height: u32) {
+        let n = height.saturating_sub(self.num_locals) as usize;
+        self.stack.truncate(n);
+        while self.stack.len() < n {
+            let own = self.height();
+            self.push(Operand::Slot(own));
+        }
+    }
+
     fn push_frame(&mut self, kind: FrameKind, bt: BlockType, if_jump: Option<usize>) -> Result<(), TranslateError> {
         let (params, results) = self.block_arity(bt)?;
-        let height = self.height.checked_sub(params).ok_or_else(|| self.error("operand stack underflow"))?;
+        let height = self.height().checked_sub(params).ok_or_else(|| self.error("operand stack underflow"))?;
         self.ctrl.push(ControlFrame {
             kind,
             height,
@@ -268,12 +368,14 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// Resolves label `depth`: the target (pc 0 if still unknown), and the frame index.
+    /// Resolves label `depth`: the branch target (pc 0 if not yet known) when the kept
+    /// values are the top of the stack, and the frame index.
     fn label(&self, depth: u32) -> Result<(BranchTarget, usize), TranslateError> {
         let idx = self.ctrl.len().checked_sub(1 + depth as usize).ok_or_else(|| self.error("unknown label"))?;
         let f = &self.ctrl[idx];
         let (keep, pc) = if f.kind == FrameKind::Loop { (f.params, f.loop_pc) } else { (f.results, 0) };
-        Ok((BranchTarget { pc, height: f.height, keep }, idx))
+        let from = self.height().checked_sub(keep).ok_or_else(|| self.error("operand stack underflow"))?;
+        Ok((BranchTarget { pc, height: f.height, keep, from }, idx))
     }
 
     fn add_patch(&mut self, frame: usize, patch: Patch) {
@@ -282,34 +384,115 @@ impl Translator<'_> {
         }
     }
 
-    fn branch(&mut self, depth: u32, conditional: bool) -> Result<(), TranslateError> {
+    fn patch(&mut self, patch: Patch, pc: u32) {
+        match patch {
+            Patch::Op(i) => match &mut self.ops[i] {
+                Op::Jump(p)
+                | Op::JumpIf { pc: p, .. }
+                | Op::JumpIfZero { pc: p, .. }
+                | Op::JumpIfI32 { pc: p, .. }
+                | Op::JumpIfI32Imm { pc: p, .. } => *p = pc,
+                _ => {}
+            },
+            Patch::Target(i) => self.targets[i].pc = pc,
+        }
+    }
+
+    /// A branch (conditional on slot `cond`, if any) to label `depth`; every live value
+    /// is already in its own slot.
+    fn branch(&mut self, depth: u32, cond: Option<Slot>) -> Result<(), TranslateError> {
         let (target, frame) = self.label(depth)?;
-        let simple = self.height.checked_sub(target.keep) == Some(target.height);
-        let at = match (simple, conditional) {
-            (true, false) => self.emit(Op::Jump(target.pc)),
-            (true, true) => {
-                let at = self.emit_jump(Op::JumpIf(0), false);
-                self.patch(Patch::Op(at), target.pc);
-                at
+        let at = if target.from == target.height || target.keep == 0 {
+            match cond {
+                None => self.emit(Op::Jump(target.pc)),
+                Some(c) => self.emit(Op::JumpIf { c, pc: target.pc }),
             }
-            (false, false) => self.emit(Op::Branch(target)),
-            (false, true) => self.emit(Op::BranchIf(target)),
+        } else {
+            self.targets.push(target);
+            let i = self.targets.len() as u32 - 1;
+            self.add_patch(frame, Patch::Target(i as usize));
+            match cond {
+                None => self.emit(Op::Branch(i)),
+                Some(c) => self.emit(Op::BranchIf { c, target: i }),
+            };
+            return Ok(());
         };
         self.add_patch(frame, Patch::Op(at));
         Ok(())
     }
 
-    fn patch(&mut self, patch: Patch, pc: u32) {
-        match patch {
-            Patch::Op(i) => match &mut self.ops[i] {
-                Op::Jump(p) | Op::JumpIf(p) | Op::JumpIfZero(p) | Op::JumpIfI32(_, p) | Op::JumpIfI32Imm(_, _, p) => {
-                    *p = pc
-                }
-                Op::Branch(t) | Op::BranchIf(t) => t.pc = pc,
-                _ => {}
-            },
-            Patch::Table(i) => self.targets[i].pc = pc,
+    /// If the last op computed the i32 comparison that is the top entry, removes it (and
+    /// the constant it compared with, if the translator wrote one just before) and returns
+    /// what it compared, so a conditional jump can test it directly.
+    fn take_comparison(&mut self) -> Option<(I32Cmp, Slot, Operand)> {
+        if self.eager {
+            return None;
         }
+        let at = self.producer?;
+        if at + 1 != self.ops.len() {
+            return None;
+        }
+        let (cmp, a, b) = match self.ops[at] {
+            Op::I32Eqz(Un { a, .. }) => (I32Cmp::Eq, a, Operand::Const(0)),
+            Op::I32Eq(x) => (I32Cmp::Eq, x.a, Operand::Slot(x.b)),
+            Op::I32Ne(x) => (I32Cmp::Ne, x.a, Operand::Slot(x.b)),
+            Op::I32LtS(x) => (I32Cmp::LtS, x.a, Operand::Slot(x.b)),
+            Op::I32LtU(x) => (I32Cmp::LtU, x.a, Operand::Slot(x.b)),
+            Op::I32GtS(x) => (I32Cmp::GtS, x.a, Operand::Slot(x.b)),
+            Op::I32GtU(x) => (I32Cmp::GtU, x.a, Operand::Slot(x.b)),
+            Op::I32LeS(x) => (I32Cmp::LeS, x.a, Operand::Slot(x.b)),
+            Op::I32LeU(x) => (I32Cmp::LeU, x.a, Operand::Slot(x.b)),
+            Op::I32GeS(x) => (I32Cmp::GeS, x.a, Operand::Slot(x.b)),
+            Op::I32GeU(x) => (I32Cmp::GeU, x.a, Operand::Slot(x.b)),
+            _ => return None,
+        };
+        let mut cut = at;
+        let b = match b {
+            // The constant was written to a temporary slot above the stack just before.
+            Operand::Slot(bs) if bs >= self.height() && at > 0 => match self.ops[at - 1] {
+                Op::Const { d, value } if d == bs => {
+                    cut = at - 1;
+                    Operand::Const(value)
+                }
+                _ => b,
+            },
+            _ => b,
+        };
+        self.ops.truncate(cut);
+        self.offsets.truncate(cut);
+        self.heights.truncate(cut);
+        self.producer = None;
+        Some((cmp, a, b))
+    }
+
+    /// A conditional jump on the top entry (popped), fused with the comparison that
+    /// computed it when possible. Jumps when the condition holds, or fails if `invert`.
+    /// Every other live value is written to its own slot first.
+    fn cond_jump(&mut self, invert: bool) -> Result<Op, TranslateError> {
+        let fused = self.take_comparison();
+        let cond = self.pop()?;
+        self.materialize_all();
+        let (cmp, a, b) = match fused {
+            Some(f) => f,
+            None => {
+                let c = match cond {
+                    Operand::Slot(s) => s,
+                    Operand::Const(v) => {
+                        let own = self.height();
+                        self.emit(Op::Const { d: own, value: v });
+                        own
+                    }
+                };
+                (I32Cmp::Ne, c, Operand::Const(0))
+            }
+        };
+        let cmp = if invert { cmp.inverse() } else { cmp };
+        Ok(match (cmp, b) {
+            (I32Cmp::Ne, Operand::Const(0)) => Op::JumpIf { c: a, pc: 0 },
+            (I32Cmp::Eq, Operand::Const(0)) => Op::JumpIfZero { c: a, pc: 0 },
+            (cmp, Operand::Const(imm)) => Op::JumpIfI32Imm { cmp, a, imm: imm as u32, pc: 0 },
+            (cmp, Operand::Slot(b)) => Op::JumpIfI32 { cmp, a, b, pc: 0 },
+        })
     }
 
     fn instr(&mut self, instr: &Instr) -> Result<(), TranslateError> {
@@ -319,14 +502,18 @@ impl Translator<'_> {
                 self.set_unreachable()?;
             }
             Instr::Nop => {}
-            Instr::Block(bt) => self.push_frame(FrameKind::Block, *bt, None)?,
+            Instr::Block(bt) => {
+                self.materialize_all();
+                self.push_frame(FrameKind::Block, *bt, None)?
+            }
             Instr::Loop(bt) => {
+                self.materialize_all();
                 self.label_here();
                 self.push_frame(FrameKind::Loop, *bt, None)?
             }
             Instr::If(bt) => {
-                self.pop(1)?;
-                let at = self.emit_jump(Op::JumpIfZero(0), true);
+                let jump = self.cond_jump(true)?;
+                let at = self.emit(jump);
                 self.push_frame(FrameKind::If, *bt, Some(at))?;
             }
             Instr::Else => {
@@ -335,6 +522,7 @@ impl Translator<'_> {
                     (!f.unreachable, f.height, f.params)
                 };
                 if reachable {
+                    self.materialize_all();
                     let at = self.emit(Op::Jump(0));
                     let last = self.ctrl.len() - 1;
                     self.ctrl[last].patches.push(Patch::Op(at));
@@ -347,10 +535,12 @@ impl Translator<'_> {
                 }
                 self.ctrl[last].kind = FrameKind::Else;
                 self.ctrl[last].unreachable = false;
-                self.height = height;
-                self.push(params);
+                self.reset_stack(height + params);
             }
             Instr::End => {
+                if !self.top()?.unreachable {
+                    self.materialize_all();
+                }
                 let frame = self.ctrl.pop().ok_or_else(|| self.error("unbalanced end"))?;
                 let pc = self.pc();
                 self.label_here();
@@ -360,97 +550,316 @@ impl Translator<'_> {
                 for p in frame.patches {
                     self.patch(p, pc);
                 }
-                self.height = frame.height;
-                self.push(frame.results);
+                self.reset_stack(frame.height + frame.results);
                 if frame.kind == FrameKind::Func {
-                    self.emit(Op::Return);
+                    self.emit(Op::Return { from: frame.height });
                 }
             }
             Instr::Br(d) => {
-                self.branch(*d, false)?;
+                self.materialize_all();
+                self.branch(*d, None)?;
                 self.set_unreachable()?;
             }
             Instr::BrIf(d) => {
-                self.pop(1)?;
-                self.branch(*d, true)?;
+                // Where the label's values will come from once the condition is popped:
+                // only a branch that moves nothing can be a fused conditional jump.
+                let cond = self.pop()?;
+                let (probe, _) = self.label(*d)?;
+                self.stack.push(cond);
+                if probe.from == probe.height || probe.keep == 0 {
+                    let jump = self.cond_jump(false)?;
+                    let (label, frame) = self.label(*d)?;
+                    let at = self.emit(jump);
+                    self.patch(Patch::Op(at), label.pc);
+                    self.add_patch(frame, Patch::Op(at));
+                } else {
+                    let c = self.pop_slot()?;
+                    self.materialize_all();
+                    self.branch(*d, Some(c))?;
+                }
             }
             Instr::BrTable { targets, default } => {
-                self.pop(1)?;
+                let c = self.pop_slot()?;
+                self.materialize_all();
                 let start = self.targets.len() as u32;
                 for d in targets.iter().chain(std::iter::once(default)) {
                     let (target, frame) = self.label(*d)?;
                     self.targets.push(target);
                     let i = self.targets.len() - 1;
-                    self.add_patch(frame, Patch::Table(i));
+                    self.add_patch(frame, Patch::Target(i));
                 }
-                self.emit(Op::BranchTable { start, len: targets.len() as u32 + 1 });
+                self.emit(Op::BranchTable { c, start, len: targets.len() as u32 + 1 });
                 self.set_unreachable()?;
             }
             Instr::Return => {
-                self.emit(Op::Return);
+                self.materialize_all();
+                let n = self.ctrl[0].results;
+                let from = self.height().checked_sub(n).ok_or_else(|| self.error("operand stack underflow"))?;
+                self.emit(Op::Return { from });
                 self.set_unreachable()?;
             }
             Instr::Call(f) => {
                 let ty = self.func_type(*f)?;
-                let (p, r) = (ty.params.len() as u32, ty.results.len() as u32);
-                self.emit(Op::Call(*f));
-                self.pop(p)?;
-                self.push(r);
+                let (p, r) = (ty.params.len(), ty.results.len() as u32);
+                self.materialize_all();
+                let base = self.pop_base(p)?;
+                self.emit(Op::Call { func: *f, base });
+                self.reset_stack(base + r);
             }
             Instr::CallIndirect { type_index, table } => {
                 let ty = self.ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
-                let (p, r) = (ty.params.len() as u32, ty.results.len() as u32);
-                self.emit(Op::CallIndirect { type_index: *type_index, table: *table });
-                self.pop(p + 1)?;
-                self.push(r);
+                let (p, r) = (ty.params.len(), ty.results.len() as u32);
+                self.materialize_all();
+                let base = self.pop_base(p + 1)?;
+                self.emit(Op::CallIndirect { type_index: *type_index, table: *table, base });
+                self.reset_stack(base + r);
             }
-            Instr::RefNull(_) => self.simple(Op::RefNull, 0, 1)?,
-            Instr::RefIsNull => self.simple(Op::RefIsNull, 1, 1)?,
-            Instr::RefFunc(f) => self.simple(Op::RefFunc(*f), 0, 1)?,
-            Instr::Drop => self.simple(Op::Drop, 1, 0)?,
-            Instr::Select | Instr::SelectTyped(_) => self.simple(Op::Select, 3, 1)?,
-            Instr::LocalGet(i) => self.simple(Op::LocalGet(*i), 0, 1)?,
-            Instr::LocalSet(i) => self.simple(Op::LocalSet(*i), 1, 0)?,
-            Instr::LocalTee(i) => self.simple(Op::LocalTee(*i), 1, 1)?,
-            Instr::GlobalGet(i) => self.simple(Op::GlobalGet(*i), 0, 1)?,
-            Instr::GlobalSet(i) => self.simple(Op::GlobalSet(*i), 1, 0)?,
-            Instr::TableGet(t) => self.simple(Op::TableGet(*t), 1, 1)?,
-            Instr::TableSet(t) => self.simple(Op::TableSet(*t), 2, 0)?,
-            Instr::TableSize(t) => self.simple(Op::TableSize(*t), 0, 1)?,
-            Instr::TableGrow(t) => self.simple(Op::TableGrow(*t), 2, 1)?,
-            Instr::TableFill(t) => self.simple(Op::TableFill(*t), 3, 0)?,
-            Instr::TableCopy { dst, src } => self.simple(Op::TableCopy { dst: *dst, src: *src }, 3, 0)?,
-            Instr::TableInit { elem, table } => self.simple(Op::TableInit { elem: *elem, table: *table }, 3, 0)?,
-            Instr::ElemDrop(e) => self.simple(Op::ElemDrop(*e), 0, 0)?,
-            Instr::Load(op, m) => {
-                let off = u32::try_from(m.offset).unwrap_or(u32::MAX);
-                self.simple(Op::Load(*op, off), 1, 1)?
+            Instr::RefNull(_) => self.constant(0),
+            Instr::RefIsNull => self.unary(Op::RefIsNull)?,
+            Instr::RefFunc(func) => {
+                let d = self.height();
+                self.emit(Op::RefFunc { d, func: *func });
+                self.push_result();
             }
-            Instr::Store(op, m) => {
-                let off = u32::try_from(m.offset).unwrap_or(u32::MAX);
-                self.simple(Op::Store(*op, off), 2, 0)?
+            Instr::Drop => {
+                self.pop()?;
+                if self.eager {
+                    // So the debugger can stop at the `drop`, as at every instruction.
+                    self.emit(Op::Nop);
+                }
             }
-            Instr::MemorySize(_) => self.simple(Op::MemorySize, 0, 1)?,
-            Instr::MemoryGrow(_) => self.simple(Op::MemoryGrow, 1, 1)?,
-            Instr::MemoryFill(_) => self.simple(Op::MemoryFill, 3, 0)?,
-            Instr::MemoryCopy { .. } => self.simple(Op::MemoryCopy, 3, 0)?,
-            Instr::MemoryInit { data, .. } => self.simple(Op::MemoryInit(*data), 3, 0)?,
-            Instr::DataDrop(d) => self.simple(Op::DataDrop(*d), 0, 0)?,
-            Instr::I32Const(v) => self.simple(Op::Const(*v as u32 as u64), 0, 1)?,
-            Instr::I64Const(v) => self.simple(Op::Const(*v as u64), 0, 1)?,
-            Instr::F32Const(v) => self.simple(Op::Const(*v as u64), 0, 1)?,
-            Instr::F64Const(v) => self.simple(Op::Const(*v), 0, 1)?,
-            Instr::Num(n) => self.simple(Op::numeric(*n), n.params().len() as u32, 1)?,
+            Instr::Select | Instr::SelectTyped(_) => {
+                let c = self.pop_slot()?;
+                let b = self.pop_slot()?;
+                let i = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
+                self.materialize(i);
+                self.pop()?;
+                let d = self.height();
+                self.emit(Op::Select { d, b, c });
+                self.push_result();
+            }
+            Instr::LocalGet(x) => {
+                if self.eager {
+                    let d = self.height();
+                    self.emit(Op::Copy { d, s: *x });
+                    self.push_result();
+                } else {
+                    self.push(Operand::Slot(*x));
+                }
+            }
+            Instr::LocalSet(x) => self.local_set(*x)?,
+            Instr::LocalTee(x) => {
+                self.local_set(*x)?;
+                if self.eager {
+                    // The value is still in its own slot, the one just popped.
+                    let own = self.height();
+                    self.push(Operand::Slot(own));
+                } else {
+                    self.push(Operand::Slot(*x));
+                }
+            }
+            Instr::GlobalGet(global) => {
+                let d = self.height();
+                self.emit(Op::GlobalGet { d, global: *global });
+                self.push_result();
+            }
+            Instr::GlobalSet(global) => {
+                let s = self.pop_slot()?;
+                self.emit(Op::GlobalSet { s, global: *global });
+            }
+            Instr::TableGet(table) => self.with_base(1, true, |base| Op::TableGet { table: *table, base })?,
+            Instr::TableSet(table) => self.with_base(2, false, |base| Op::TableSet { table: *table, base })?,
+            Instr::TableSize(table) => {
+                let d = self.height();
+                self.emit(Op::TableSize { table: *table, d });
+                self.push_result();
+            }
+            Instr::TableGrow(table) => self.with_base(2, true, |base| Op::TableGrow { table: *table, base })?,
+            Instr::TableFill(table) => self.with_base(3, false, |base| Op::TableFill { table: *table, base })?,
+            Instr::TableCopy { dst, src } => {
+                self.with_base(3, false, |base| Op::TableCopy { dst: *dst, src: *src, base })?
+            }
+            Instr::TableInit { elem, table } => {
+                self.with_base(3, false, |base| Op::TableInit { elem: *elem, table: *table, base })?
+            }
+            Instr::ElemDrop(e) => {
+                self.emit(Op::ElemDrop(*e));
+            }
+            Instr::Load(kind, m) => {
+                let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
+                let addr = self.pop_slot()?;
+                let d = self.height();
+                self.emit(Op::Load { kind: *kind, d, addr, offset });
+                self.push_result();
+            }
+            Instr::Store(kind, m) => {
+                let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
+                let v = self.pop_slot()?;
+                let addr = self.pop_slot()?;
+                self.emit(Op::Store { kind: *kind, addr, v, offset });
+            }
+            Instr::MemorySize(_) => {
+                let d = self.height();
+                self.emit(Op::MemorySize { d });
+                self.push_result();
+            }
+            Instr::MemoryGrow(_) => self.with_base(1, true, |base| Op::MemoryGrow { base })?,
+            Instr::MemoryFill(_) => self.with_base(3, false, |base| Op::MemoryFill { base })?,
+            Instr::MemoryCopy { .. } => self.with_base(3, false, |base| Op::MemoryCopy { base })?,
+            Instr::MemoryInit { data, .. } => self.with_base(3, false, |base| Op::MemoryInit { data: *data, base })?,
+            Instr::DataDrop(d) => {
+                self.emit(Op::DataDrop(*d));
+            }
+            Instr::I32Const(v) => self.constant(*v as u32 as u64),
+            Instr::I64Const(v) => self.constant(*v as u64),
+            Instr::F32Const(v) => self.constant(*v as u64),
+            Instr::F64Const(v) => self.constant(*v),
+            Instr::Num(n) => self.numeric(*n)?,
         }
         Ok(())
     }
 
-    fn simple(&mut self, op: Op, pops: u32, pushes: u32) -> Result<(), TranslateError> {
-        self.emit(op);
-        self.pop(pops)?;
-        self.push(pushes);
+    fn constant(&mut self, value: u64) {
+        if self.eager {
+            let d = self.height();
+            self.emit(Op::Const { d, value });
+            self.push_result();
+        } else {
+            self.push(Operand::Const(value));
+        }
+    }
+
+    /// `local.set x`: retargets the op that produced the value when it is the last op,
+    /// else copies.
+    fn local_set(&mut self, x: Slot) -> Result<(), TranslateError> {
+        let top = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
+        let own = self.num_locals + top as u32;
+        // Entries that still read `x` need its old value (the top entry itself is about
+        // to be stored, so reading `x` there is fine: see below).
+        let value = self.stack[top];
+        self.stack[top] = Operand::Slot(own);
+        self.materialize_reads_of(x);
+        self.stack[top] = value;
+        if !self.eager
+            && value == Operand::Slot(own)
+            && let Some(at) = self.producer
+            && at + 1 == self.ops.len()
+            && retarget(&mut self.ops[at], own, x)
+        {
+            self.pop()?;
+            self.producer = None;
+            return Ok(());
+        }
+        self.pop()?;
+        match value {
+            Operand::Slot(s) if s == x => {}
+            Operand::Slot(s) => {
+                self.emit(Op::Copy { d: x, s });
+            }
+            Operand::Const(value) => {
+                self.emit(Op::Const { d: x, value });
+            }
+        }
         Ok(())
     }
+
+    /// A rare op whose `n` operands must be in consecutive own slots from `base`; with
+    /// `result`, it leaves one value at `base`.
+    fn with_base(&mut self, n: usize, result: bool, op: impl FnOnce(Slot) -> Op) -> Result<(), TranslateError> {
+        let base = self.pop_base(n)?;
+        self.emit(op(base));
+        if result {
+            self.reset_stack(base);
+            self.push_result();
+        }
+        Ok(())
+    }
+
+    fn unary(&mut self, op: impl FnOnce(Un) -> Op) -> Result<(), TranslateError> {
+        let a = self.pop_slot()?;
+        let d = self.height();
+        self.emit(op(Un { d, a }));
+        self.push_result();
+        Ok(())
+    }
+
+    fn numeric(&mut self, n: NumOp) -> Result<(), TranslateError> {
+        if n.params().len() == 1 {
+            let a = self.pop_slot()?;
+            let d = self.height();
+            let op = Op::unary(n, Un { d, a }).ok_or_else(|| self.error("not a unary operator"))?;
+            self.emit(op);
+            self.push_result();
+            return Ok(());
+        }
+        // Immediate forms: `x + c`, `x - c` with a constant right operand.
+        if !self.eager
+            && let Some(&Operand::Const(c)) = self.stack.last()
+        {
+            let c32 = c as i32;
+            let fits_i32 = i64::from(c32) == c as i64;
+            let form = match n {
+                NumOp::I32Add => Some((true, c as u32)),
+                NumOp::I32Sub => Some((true, (c as u32).wrapping_neg())),
+                NumOp::I64Add if fits_i32 => Some((false, c32 as u32)),
+                NumOp::I64Sub if fits_i32 && c32 != i32::MIN => Some((false, c32.wrapping_neg() as u32)),
+                _ => None,
+            };
+            if let Some((is_i32, imm)) = form {
+                self.pop()?;
+                let a = self.pop_slot()?;
+                let d = self.height();
+                let op = if is_i32 { Op::I32AddImm { d, a, imm } } else { Op::I64AddImm { d, a, imm: imm as i32 } };
+                self.emit(op);
+                self.push_result();
+                return Ok(());
+            }
+        }
+        let b = self.pop_slot()?;
+        let a = self.pop_slot()?;
+        let d = self.height();
+        let op = Op::binary(n, Bin { d, a, b }).ok_or_else(|| self.error("not a binary operator"))?;
+        self.emit(op);
+        self.push_result();
+        Ok(())
+    }
+}
+
+/// Points the destination of `op` (currently `own`) at `x`; false if `op` has no such
+/// destination. (`Select` is not retargetable: its destination also holds its first
+/// operand.)
+fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
+    let d = match op {
+        Op::Copy { d, .. }
+        | Op::Const { d, .. }
+        | Op::GlobalGet { d, .. }
+        | Op::RefFunc { d, .. }
+        | Op::Load { d, .. }
+        | Op::I32AddImm { d, .. }
+        | Op::I64AddImm { d, .. } => d,
+        other => match num_dest(other) {
+            Some(d) => d,
+            None => return false,
+        },
+    };
+    if *d != own {
+        return false;
+    }
+    *d = x;
+    true
+}
+
+/// The destination slot of a numeric op.
+fn num_dest(op: &mut Op) -> Option<&mut Slot> {
+    macro_rules! dests {
+        ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
+            match op {
+                $(Op::$variant(x) => Some(&mut x.d),)*
+                _ => None,
+            }
+        };
+    }
+    crate::for_each_numeric_op!(dests)
 }
 
 #[cfg(test)]
@@ -473,15 +882,14 @@ mod tests {
           (br $l)))))"#;
 
     #[test]
-    fn superinstructions_fuse_common_sequences() {
+    fn registers_fold_locals_constants_and_comparisons() {
         assert_eq!(
             ops(LOOP, true),
             vec![
-                Op::LocalGet2(1, 0),
-                Op::JumpIfI32(I32Cmp::GeU, 4),
-                Op::LocalI32AddImm { local: 1, imm: 1 },
+                Op::JumpIfI32 { cmp: I32Cmp::GeU, a: 1, b: 0, pc: 3 },
+                Op::I32AddImm { d: 1, a: 1, imm: 1 },
                 Op::Jump(0),
-                Op::Return,
+                Op::Return { from: 2 },
             ]
         );
     }
@@ -489,19 +897,29 @@ mod tests {
     #[test]
     fn debug_translation_keeps_one_op_per_instruction() {
         let ops = ops(LOOP, false);
+        // local.get, local.get, i32.ge_u, br_if, local.get, i32.const, i32.add, local.set,
+        // br, and the function's return.
         assert_eq!(ops.len(), 10, "{ops:?}");
-        assert_eq!(ops[0], Op::LocalGet(1));
-        assert_eq!(ops[2], Op::I32GeU);
+        assert_eq!(ops[0], Op::Copy { d: 2, s: 1 });
+        assert_eq!(ops[2], Op::I32GeU(Bin { d: 2, a: 2, b: 3 }));
     }
 
     #[test]
-    fn nothing_fuses_across_a_label() {
-        // The loop starts between `i32.const 1` and `local.set 0`: they must stay apart.
+    fn a_local_read_survives_a_later_write() {
+        // `local.get 0` is deferred; `local.set 0` must not change the value already pushed.
+        let ops = ops(r#"(module (func (param i32) (result i32) (local.get 0) (local.set 0 (i32.const 7))))"#, true);
+        assert_eq!(ops[0], Op::Copy { d: 1, s: 0 });
+        assert_eq!(ops[1], Op::Const { d: 0, value: 7 });
+    }
+
+    #[test]
+    fn nothing_is_retargeted_across_a_label() {
+        // The block's result reaches `local.set` by the branch too: it must be copied.
         let ops = ops(
-            r#"(module (func (local i32) (i32.const 1) (loop (param i32) (local.set 0) (i32.const 2) (br 0)) (unreachable)))"#,
+            r#"(module (func (param i32) (local i32)
+                (local.set 1 (block (result i32) (br_if 0 (i32.const 5) (local.get 0)) (drop) (i32.const 6)))))"#,
             true,
         );
-        assert_eq!(ops[0], Op::Const(1));
-        assert_eq!(ops[1], Op::LocalSet(0));
+        assert!(ops.contains(&Op::Copy { d: 1, s: 2 }), "{ops:?}");
     }
 }

@@ -1,19 +1,42 @@
-//! The interpreter's internal instruction form.
+//! The interpreter's internal instruction form: a register machine over frame slots.
 //!
-//! Every op is at most 16 bytes, carries its immediates decoded, and every branch carries
-//! its resolved target pc and the stack height to unwind to, so the dispatch loop never
+//! A frame is a run of 64-bit slots: the locals (parameters first), then one slot per
+//! operand-stack height. Every op names its operands and its destination as slot numbers
+//! relative to the frame base, so `local.get` costs nothing (an operand simply names the
+//! local's slot), `local.set` usually costs nothing (the producing op writes the local
+//! directly) and constants are folded into `...Imm` forms where it pays. Every op is at
+//! most 16 bytes, and every branch carries its resolved target, so the dispatch loop never
 //! decodes LEB128 or searches for an `end`. Numeric operators are generated from the one
 //! instruction table in `syntax::instr` ([`crate::for_each_numeric_op!`]).
 
 use crate::syntax::{LoadOp, NumOp, StoreOp};
 
-/// Where a branch goes and what it keeps: the top `keep` operands are moved down to
-/// `height` (relative to the frame base) before jumping to `pc`.
+/// A slot number, relative to the frame base.
+pub type Slot = u32;
+
+/// Operands of a unary operator: `d = op(a)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Un {
+    pub d: Slot,
+    pub a: Slot,
+}
+
+/// Operands of a binary operator: `d = op(a, b)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bin {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+}
+
+/// A branch that moves values: the `keep` slots from `from` are copied to `height`
+/// before jumping to `pc` (all relative to the frame base).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BranchTarget {
     pub pc: u32,
     pub height: u32,
     pub keep: u32,
+    pub from: u32,
 }
 
 /// The i32 comparisons that fuse with a following branch.
@@ -85,96 +108,114 @@ impl I32Cmp {
     }
 }
 
+/// The operand form of a numeric operator with these parameters.
+macro_rules! operands {
+    ([$p:ident]) => {
+        Un
+    };
+    ([$p:ident $q:ident]) => {
+        Bin
+    };
+}
+
 macro_rules! define_op {
     ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
         /// One internal instruction.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub enum Op {
             Unreachable,
+            /// Does nothing (stands for `drop` in debug translations, where every wasm
+            /// instruction that executes must be an op the debugger can stop at).
+            Nop,
             /// Charge this much fuel, trapping if the store has less (see [`crate::fuel`]).
             Fuel(u32),
-            /// Jump to a pc; the stack is already at the target's height.
+            /// `d = s`.
+            Copy { d: Slot, s: Slot },
+            /// `d = value`.
+            Const { d: Slot, value: u64 },
+            /// Jump to a pc.
             Jump(u32),
-            /// Branch that moves the kept operands (see [`BranchTarget`]).
-            Branch(BranchTarget),
-            /// Pop an i32; jump if it is non-zero (no operands to move).
-            JumpIf(u32),
-            /// Pop an i32; if non-zero, branch moving operands.
-            BranchIf(BranchTarget),
-            /// Pop an i32; jump if it is zero (the `if` of an if/else).
-            JumpIfZero(u32),
-            /// Pop an i32 index into the function's branch table `targets[start..start+len]`;
-            /// the last entry is the default.
-            BranchTable { start: u32, len: u32 },
-            /// Return from the function with its results on top of the stack.
-            Return,
-            /// Call a function by index in the module's function space.
-            Call(u32),
-            /// Call through a table, checking the signature against a type index.
-            CallIndirect { type_index: u32, table: u32 },
-            Drop,
-            Select,
-            LocalGet(u32),
-            LocalSet(u32),
-            LocalTee(u32),
-            GlobalGet(u32),
-            GlobalSet(u32),
-            Const(u64),
-            RefNull,
-            RefIsNull,
-            RefFunc(u32),
-            TableGet(u32),
-            TableSet(u32),
-            TableSize(u32),
-            TableGrow(u32),
-            TableFill(u32),
-            TableCopy { dst: u32, src: u32 },
-            TableInit { elem: u32, table: u32 },
+            /// Jump if slot `c` (an i32) is non-zero.
+            JumpIf { c: Slot, pc: u32 },
+            /// Jump if slot `c` (an i32) is zero.
+            JumpIfZero { c: Slot, pc: u32 },
+            /// Jump if the comparison of slots `a` and `b` holds.
+            JumpIfI32 { cmp: I32Cmp, a: Slot, b: Slot, pc: u32 },
+            /// Jump if the comparison of slot `a` with a constant holds.
+            JumpIfI32Imm { cmp: I32Cmp, a: Slot, imm: u32, pc: u32 },
+            /// Branch moving values: `targets[i]` of the function's branch table.
+            Branch(u32),
+            /// If slot `c` is non-zero, branch moving values: `targets[i]`.
+            BranchIf { c: Slot, target: u32 },
+            /// Index in slot `c` selects one of `targets[start..start + len]`; the last entry
+            /// is the default.
+            BranchTable { c: Slot, start: u32, len: u32 },
+            /// Return the function's results, which are in the slots from `from`.
+            Return { from: Slot },
+            /// Call function `func` of the module; its arguments are the slots from `base`,
+            /// which becomes its frame base (its results land there).
+            Call { func: u32, base: Slot },
+            /// Call through `table`: the arguments are the slots from `base`, the element
+            /// index is the slot after them.
+            CallIndirect { type_index: u32, table: u32, base: Slot },
+            /// If slot `c` is zero, `d = b` (`d` already holds the first operand).
+            Select { d: Slot, b: Slot, c: Slot },
+            GlobalGet { d: Slot, global: u32 },
+            GlobalSet { s: Slot, global: u32 },
+            RefNull { d: Slot },
+            RefIsNull(Un),
+            RefFunc { d: Slot, func: u32 },
+            // Table, bulk and `memory.grow` ops are rare: their operands are always in the
+            // consecutive slots from `base` (in wasm operand order); a result goes to `base`.
+            TableGet { table: u32, base: Slot },
+            TableSet { table: u32, base: Slot },
+            TableSize { table: u32, d: Slot },
+            TableGrow { table: u32, base: Slot },
+            TableFill { table: u32, base: Slot },
+            TableCopy { dst: u32, src: u32, base: Slot },
+            TableInit { elem: u32, table: u32, base: Slot },
             ElemDrop(u32),
-            Load(LoadOp, u32),
-            Store(StoreOp, u32),
-            MemorySize,
-            MemoryGrow,
-            MemoryFill,
-            MemoryCopy,
-            MemoryInit(u32),
+            /// `d = load(addr + offset)`.
+            Load { kind: LoadOp, d: Slot, addr: Slot, offset: u32 },
+            /// `store(addr + offset, v)`.
+            Store { kind: StoreOp, addr: Slot, v: Slot, offset: u32 },
+            MemorySize { d: Slot },
+            MemoryGrow { base: Slot },
+            MemoryFill { base: Slot },
+            MemoryCopy { base: Slot },
+            MemoryInit { data: u32, base: Slot },
             DataDrop(u32),
-            // Superinstructions made by the translator's peephole pass (see `fuse.rs`);
-            // never emitted for debugged code, where every wasm instruction is its own op.
-            /// `local.get a; local.get b`.
-            LocalGet2(u32, u32),
-            /// `local.get a; local.set b`.
-            LocalCopy { from: u32, to: u32 },
-            /// `t.const c; local.set x`.
-            LocalSetConst { local: u32, value: u64 },
-            /// `local.get x; i32.const c; i32.add; local.set x` (also with `i32.sub`).
-            LocalI32AddImm { local: u32, imm: u32 },
-            /// `local.get x; t.load offset`.
-            LoadLocal(LoadOp, u32, u32),
-            /// `i32.const c; i32.add` (and `i32.sub` with `-c`).
-            I32AddImm(u32),
-            I32AndImm(u32),
-            I32ShlImm(u32),
-            I32ShrUImm(u32),
-            I32ShrSImm(u32),
-            I32MulImm(u32),
-            /// `i64.const c; i64.add` (and `i64.sub` with `-c`).
-            I64AddImm(u64),
-            /// Compare the top two i32s and jump if the comparison holds (`i32.lt_s; br_if`,
-            /// or the inverted comparison of an `if`), popping both.
-            JumpIfI32(I32Cmp, u32),
-            /// Compare the top i32 with a constant and jump if it holds, popping it.
-            JumpIfI32Imm(I32Cmp, u32, u32),
-            $($variant,)*
+            /// `d = a + imm` (also `i32.sub` with the negated constant).
+            I32AddImm { d: Slot, a: Slot, imm: u32 },
+            /// `d = a + imm` for i64 (the constant sign-extended from 32 bits).
+            I64AddImm { d: Slot, a: Slot, imm: i32 },
+            $($variant(operands!([$($p)*])),)*
         }
 
         impl Op {
-            /// The op for a numeric operator.
-            pub fn numeric(op: NumOp) -> Op {
-                match op {
-                    $(NumOp::$variant => Op::$variant,)*
-                }
+            /// The op of a unary numeric operator.
+            pub fn unary(op: NumOp, un: Un) -> Option<Op> {
+                $(define_op!(@un op un $variant [$($p)*]);)*
+                None
             }
+
+            /// The op of a binary numeric operator.
+            pub fn binary(op: NumOp, bin: Bin) -> Option<Op> {
+                $(define_op!(@bin op bin $variant [$($p)*]);)*
+                None
+            }
+        }
+    };
+    (@un $op:ident $x:ident $variant:ident [$p:ident]) => {
+        if $op == NumOp::$variant {
+            return Some(Op::$variant($x));
+        }
+    };
+    (@un $op:ident $x:ident $variant:ident [$p:ident $q:ident]) => {};
+    (@bin $op:ident $x:ident $variant:ident [$p:ident]) => {};
+    (@bin $op:ident $x:ident $variant:ident [$p:ident $q:ident]) => {
+        if $op == NumOp::$variant {
+            return Some(Op::$variant($x));
         }
     };
 }
@@ -185,6 +226,6 @@ crate::for_each_numeric_op!(define_op);
 mod tests {
     #[test]
     fn ops_stay_small() {
-        assert!(std::mem::size_of::<super::Op>() <= 16);
+        assert!(std::mem::size_of::<super::Op>() <= 16, "{}", std::mem::size_of::<super::Op>());
     }
 }

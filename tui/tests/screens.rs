@@ -1,0 +1,78 @@
+//! Screens of the TUI on ratatui's TestBackend (through the real event loop with a
+//! scripted event source), as insta snapshots `snapshots/tui_*.snap`, at 80×24 and 160×48.
+
+mod common;
+use common::*;
+use ratatui::crossterm::event::KeyCode;
+
+const SIZES: [(u16, u16, &str); 2] = [(80, 24, "80x24"), (160, 48, "160x48")];
+
+/// A breakpoint on prog.c:31 (inside `area`) through `g 31`, `b`, then `c`.
+fn to_area() -> Vec<Step> {
+    let mut v = vec![ch('g')];
+    v.extend(text("31"));
+    v.push(key(KeyCode::Enter));
+    v.extend([ch('b'), ch('c')]);
+    v
+}
+
+use wasmscope_tui::event_loop::Step;
+
+#[test]
+fn initial_screen() {
+    for (w, h, name) in SIZES {
+        let (script, _) = drive(&[], w, h, vec![capture("initial")]);
+        snapshot(&format!("tui_initial_{name}"), script.screen("initial").expect("captured"));
+    }
+}
+
+#[test]
+fn breakpoint_hit_with_locals() {
+    for (w, h, name) in SIZES {
+        let mut steps = to_area();
+        // Open `s` in the locals pane (Tab twice: stack, locals).
+        steps.extend([key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter), capture("hit")]);
+        let (script, _) = drive(&[], w, h, steps);
+        let screen = script.screen("hit").expect("captured");
+        assert!(screen.contains("Breakpoint 1"), "{screen}");
+        assert!(screen.contains("s = 0x114c8"), "{screen}");
+        snapshot(&format!("tui_breakpoint_{name}"), screen);
+    }
+}
+
+#[test]
+fn after_a_step() {
+    for (w, h, name) in SIZES {
+        let mut steps = to_area();
+        steps.extend([ch('n'), capture("step")]);
+        let (script, _) = drive(&[], w, h, steps);
+        let screen = script.screen("step").expect("captured");
+        assert!(screen.contains("32▶"), "{screen}");
+        assert!(screen.contains("w = 3"), "{screen}");
+        snapshot(&format!("tui_step_{name}"), screen);
+    }
+}
+
+#[test]
+fn trap() {
+    for (w, h, name) in SIZES {
+        let (script, _) = drive(&["trap"], w, h, vec![ch('c'), capture("trap")]);
+        let screen = script.screen("trap").expect("captured");
+        assert!(screen.contains("TRAP: unreachable"), "{screen}");
+        assert!(screen.contains("56▶"), "{screen}");
+        assert!(screen.contains("total=100 area=12"), "the output pane: {screen}");
+        snapshot(&format!("tui_trap_{name}"), screen);
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for (w, h, name) in SIZES {
+        let (script, _) = drive(&[], w, h, vec![ch('?'), capture("help"), ch('x'), capture("closed")]);
+        let screen = script.screen("help").expect("captured");
+        assert!(screen.contains("F5/c"), "{screen}");
+        assert!(screen.contains("S-F11/f"), "{screen}");
+        assert!(!script.screen("closed").expect("captured").contains("F5/c  continue"), "any key closes help");
+        snapshot(&format!("tui_help_{name}"), screen);
+    }
+}
