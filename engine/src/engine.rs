@@ -102,12 +102,8 @@ impl Module {
         self.inner
             .jit
             .get_or_init(|| {
-                if self.inner.consume_fuel {
-                    // Fuel metering is not in the JIT yet: such modules run on the interpreter.
-                    return Err(JitError("fuel metering is not implemented in the JIT yet".into()));
-                }
                 let start = Instant::now();
-                let r = crate::jit::compile(&self.inner.syntax, self.inner.explicit_bounds);
+                let r = crate::jit::compile(&self.inner.syntax, self.inner.explicit_bounds, self.inner.consume_fuel);
                 let _ = self.inner.compile_time.set(start.elapsed());
                 r
             })

@@ -257,6 +257,10 @@ fn fuel_is_charged_per_instruction_and_runs_out() {
         )
         .unwrap();
         let module = Module::new(&engine, &bytes).unwrap();
+        assert!(module.jit_error().is_none(), "tier {}: the JIT compiles fuelled code", tier.name());
+        if tier == Tier::Jit {
+            assert!(module.compile_time().is_some(), "the JIT really compiled it");
+        }
         let mut store = Store::new(&engine);
         let i = Linker::new().instantiate(&mut store, &module).unwrap();
         // Each iteration runs two segments: [local.get, i32.eqz, br_if] and [local.get,
@@ -275,4 +279,55 @@ fn fuel_is_charged_per_instruction_and_runs_out() {
         store.set_fuel(1_000_000);
         assert_eq!(call(&mut store, i, "spin", &[Val::I32(3)]).unwrap(), vec![Val::I32(0)]);
     }
+}
+
+/// Fuel is the store's: a host function that calls back into wasm continues from the same
+/// counter, and both tiers leave the same fuel behind (after success and after running out).
+#[test]
+fn fuel_is_shared_across_host_reentry_and_equal_on_both_tiers() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut left = Vec::new();
+    for &tier in Tier::ALL {
+        let engine = Engine::new(Config { consume_fuel: true, ..Config::with_tier(tier) });
+        let mut store = Store::new(&engine);
+        let target: Rc<RefCell<Option<Func>>> = Rc::new(RefCell::new(None));
+        let t = target.clone();
+        let host = Func::new_host(&mut store, FuncType::new([ValType::I32], [ValType::I32]), move |caller, args| {
+            let f = t.borrow().ok_or_else(|| wasmscope_engine::Trap::host("not set"))?;
+            let before = caller.store().fuel();
+            let r = match f.call(caller.store(), args) {
+                Ok(r) => r,
+                Err(Error::Trap(t)) => return Err(*t),
+                Err(e) => return Err(wasmscope_engine::Trap::host(e.to_string())),
+            };
+            assert!(caller.store().fuel() < before, "the callback consumed the store's fuel");
+            Ok(r)
+        });
+        let mut linker = Linker::new();
+        linker.define("env", "host", wasmscope_engine::Extern::Func(host));
+        let bytes = wat::parse_str(
+            r#"(module (import "env" "host" (func $h (param i32) (result i32)))
+                 (func $inner (export "inner") (param i32) (result i32)
+                   (local.get 0) (i32.const 3) (i32.mul))
+                 (func (export "outer") (param i32) (result i32)
+                   (call $h (local.get 0)) (i32.const 1) (i32.add)))"#,
+        )
+        .unwrap();
+        let module = Module::new(&engine, &bytes).unwrap();
+        assert!(module.jit_error().is_none());
+        let i = linker.instantiate(&mut store, &module).unwrap();
+        let Some(wasmscope_engine::Extern::Func(inner)) = i.export(&store, "inner") else { panic!("no inner") };
+        *target.borrow_mut() = Some(inner);
+        store.set_fuel(100);
+        assert_eq!(call(&mut store, i, "outer", &[Val::I32(4)]).unwrap(), vec![Val::I32(13)]);
+        let after_ok = store.fuel();
+        // Enough for the outer function's first segment, not for the callback's body.
+        store.set_fuel(7);
+        assert_eq!(trap_code(call(&mut store, i, "outer", &[Val::I32(4)])), TrapCode::OutOfFuel);
+        left.push((after_ok, store.fuel()));
+        assert_eq!(store.fuel(), 2, "outer charged 5; inner's 4 did not fit");
+    }
+    assert_eq!(left[0], left[1], "interpreter and JIT leave the same fuel");
+    assert_eq!(left[0].0, 100 - 5 - 4, "outer: 5 instructions (with end), inner: 4");
 }

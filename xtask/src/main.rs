@@ -14,6 +14,9 @@
 //!   alone depends on wasmi and wasmtime: `cargo run --release --manifest-path
 //!   bench/Cargo.toml -- ARGS`. `cargo xtask bench --rebuild-workloads` rebuilds
 //!   `bench/workloads/*.wasm` from their C sources (clang and lld; CLANG overrides clang).
+//! - `cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N]` runs the
+//!   fuzzer (issue 8): `cargo run --release --manifest-path fuzz-harness/Cargo.toml --
+//!   ARGS` from the repository root (crashes go to `fuzz-crashes/`). Stable Rust.
 //!
 //! xtask does not depend on the engine: it drives cargo.
 
@@ -28,6 +31,7 @@ USAGE:
     cargo xtask fixtures
     cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--engines LIST] [--list]
     cargo xtask bench --rebuild-workloads
+    cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N] [--case I | --replay FILE]
 
 spec   run the claimed WebAssembly spec suite on the given tiers (default: all) with the
        release build of the spec runner; `cargo xtask spec --help` lists every option
@@ -36,7 +40,10 @@ fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=w
        (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)
 bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
        (release build of the bench crate; its first build compiles wasmtime);
-       --rebuild-workloads recompiles bench/workloads/*.c to the committed .wasm";
+       --rebuild-workloads recompiles bench/workloads/*.c to the committed .wasm
+fuzz   differential fuzzing of the interpreter and the JIT (and wasmi with --oracle wasmi)
+       on wasm-smith modules, and of the loader/validator against wasmparser on mutated
+       binaries (release build of fuzz-harness/; `cargo xtask fuzz --help` for options)";
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -123,6 +130,15 @@ fn bench(args: &[String]) -> Result<(), String> {
     step("benchmarks (release build of bench/)", cmd)
 }
 
+/// Runs the fuzz harness (its own workspace) from the repository root.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cmd = cargo();
+    cmd.current_dir(&root);
+    cmd.args(["run", "--quiet", "--release", "--manifest-path", "fuzz-harness/Cargo.toml", "--"]).args(args);
+    step("fuzzing (release build of fuzz-harness/)", cmd)
+}
+
 /// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it: freestanding
 /// wasm32, no libc and no imports, exporting `run` and the memory.
 fn bench_workloads() -> Result<(), String> {
@@ -166,6 +182,7 @@ fn main() -> ExitCode {
         Some("ci") if args.len() == 1 => ci(),
         Some("fixtures") if args.len() == 1 => fixtures(),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz(&args[1..]),
         None | Some("-h" | "--help" | "help") => {
             println!("{HELP}");
             return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };

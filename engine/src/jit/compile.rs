@@ -32,6 +32,8 @@ pub(crate) const TRAP_UNREACHABLE: ir::TrapCode = ir::TrapCode::unwrap_user(1);
 /// Cranelift trap code after a libcall that reported a trap (the trap is pending in the
 /// runtime record).
 pub(crate) const TRAP_PENDING: ir::TrapCode = ir::TrapCode::unwrap_user(2);
+/// Cranelift trap code of a fuel check that found too little fuel.
+pub(crate) const TRAP_OUT_OF_FUEL: ir::TrapCode = ir::TrapCode::unwrap_user(3);
 
 /// Why a module could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,7 +117,13 @@ fn wasm_signature(ty: &FuncType, cc: CallConv) -> Result<Signature, JitError> {
 }
 
 /// Compiles every defined function of `module` (eagerly, whole module at once).
-pub(crate) fn compile_module(module: &syntax::Module, explicit_bounds: bool) -> Result<CompiledModule, JitError> {
+/// With `consume_fuel`, the code charges the store's fuel exactly as the interpreter does
+/// (see [`crate::fuel`]).
+pub(crate) fn compile_module(
+    module: &syntax::Module,
+    explicit_bounds: bool,
+    consume_fuel: bool,
+) -> Result<CompiledModule, JitError> {
     let isa = isa()?;
     let cc = isa.default_call_conv();
     let env = Env { ptr: isa.pointer_type(), explicit_bounds };
@@ -153,7 +161,7 @@ pub(crate) fn compile_module(module: &syntax::Module, explicit_bounds: bool) -> 
             ctx.func.signature = wasm_signature(ty, cc)?;
             let body = &module.code[def];
             let mut t = Translator::new(&mut ctx.func, &mut fctx, &env, module, &func_types, imported, ty, cc)?;
-            t.translate(body)?;
+            t.translate(body, consume_fuel)?;
             t.b.finalize(isa.frontend_config());
         }
         ctx.compile(&*isa, &mut Default::default()).map_err(|e| err(format!("{:?}", e.inner)))?;
@@ -360,7 +368,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(t)
     }
 
-    fn translate(&mut self, body: &syntax::FuncBody) -> Result<(), JitError> {
+    fn translate(&mut self, body: &syntax::FuncBody, consume_fuel: bool) -> Result<(), JitError> {
         for l in &body.locals {
             let v = self.b.declare_var(ir_type(*l)?);
             let zero = self.zero(*l)?;
@@ -375,6 +383,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         let limit = self.env.stack_limit(&mut self.b, self.vmctx);
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.b.ins().trapnz(low, ir::TrapCode::STACK_OVERFLOW);
+        // Fuel: the charge of each segment goes immediately before its first instruction,
+        // where reachable, as in the interpreter's translation (see `crate::fuel`).
+        let costs = if consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
+        let fuel_addr = consume_fuel.then(|| self.env.fuel_addr(&mut self.b, self.vmctx));
 
         let end = self.new_block(&self.results.clone())?;
         self.frames.push(Frame {
@@ -387,8 +399,14 @@ impl<'a, 'f> Translator<'a, 'f> {
             entry_params: Vec::new(),
             end_reachable: false,
         });
-        for (instr, off) in body.instrs.iter().zip(&body.offsets) {
+        for (i, (instr, off)) in body.instrs.iter().zip(&body.offsets).enumerate() {
             self.b.set_srcloc(ir::SourceLoc::new(*off));
+            if let (Some(addr), Some(&cost)) = (fuel_addr, costs.get(i))
+                && cost > 0
+                && self.reachable
+            {
+                self.charge_fuel(addr, cost);
+            }
             self.instr(instr)?;
             if self.frames.is_empty() {
                 break;
@@ -399,6 +417,17 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.b.ins().return_(&vals);
         }
         Ok(())
+    }
+
+    /// Traps with "out of fuel" if the counter at `addr` holds less than `cost` (leaving
+    /// it unchanged), else subtracts `cost`.
+    fn charge_fuel(&mut self, addr: Value, cost: u32) {
+        let fuel = self.b.ins().load(types::I64, MemFlagsData::trusted(), addr, 0);
+        let short = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, fuel, cost as i64);
+        self.b.ins().trapnz(short, TRAP_OUT_OF_FUEL);
+        let cost = self.b.ins().iconst(types::I64, cost as i64);
+        let left = self.b.ins().isub(fuel, cost);
+        self.b.ins().store(MemFlagsData::trusted(), left, addr, 0);
     }
 
     fn zero(&mut self, t: ValType) -> Result<Value, JitError> {

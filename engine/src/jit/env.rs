@@ -59,6 +59,15 @@ impl Env {
         self.load_field(b, self.ptr, rt, offset_of!(Runtime, stack_limit))
     }
 
+    /// Address of the store's fuel counter (through vmctx → runtime → store). The store
+    /// pointer is set on every entry into JIT code and does not change while a function
+    /// runs, so the address can be computed once per call.
+    pub fn fuel_addr(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
+        let rt = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, rt));
+        let store = self.load_field(b, self.ptr, rt, offset_of!(Runtime, store));
+        b.ins().iadd_imm_u(store, offset_of!(Store, fuel) as i64)
+    }
+
     /// Pointer to memory 0's [`VmMemoryDef`].
     fn memory_def(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
         self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, memory))

@@ -108,6 +108,7 @@ fn trap_code(code: u8) -> Option<TrapCode> {
         C::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivideByZero,
         C::BAD_CONVERSION_TO_INTEGER => TrapCode::InvalidConversionToInteger,
         c if c == compile::TRAP_UNREACHABLE => TrapCode::Unreachable,
+        c if c == compile::TRAP_OUT_OF_FUEL => TrapCode::OutOfFuel,
         _ => return None,
     })
 }
@@ -165,6 +166,10 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
 }
 
 /// Compiles `module` (see [`compile::compile_module`]).
-pub(crate) fn compile(module: &crate::syntax::Module, explicit_bounds: bool) -> Result<Arc<CompiledModule>, JitError> {
-    compile::compile_module(module, explicit_bounds).map(Arc::new)
+pub(crate) fn compile(
+    module: &crate::syntax::Module,
+    explicit_bounds: bool,
+    consume_fuel: bool,
+) -> Result<Arc<CompiledModule>, JitError> {
+    compile::compile_module(module, explicit_bounds, consume_fuel).map(Arc::new)
 }

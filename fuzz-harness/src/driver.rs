@@ -1,0 +1,428 @@
+//! The run loop: options, worker threads, per-case work, statistics, findings.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use wasmscope_fuzz_harness::compare;
+use wasmscope_fuzz_harness::coverage::Coverage;
+use wasmscope_fuzz_harness::differential::{execution_diff, setups};
+use wasmscope_fuzz_harness::exec::{self, Outcome};
+use wasmscope_fuzz_harness::rng::Rng;
+use wasmscope_fuzz_harness::{generate, input, oracle, shrink};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub seconds: u64,
+    pub seed: u64,
+    pub wasmi: bool,
+    pub jobs: usize,
+    pub mutations: u64,
+    pub shrink: bool,
+    pub case: Option<u64>,
+    pub replay: Option<PathBuf>,
+    pub help: bool,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let mut o = Options {
+            seconds: 60,
+            seed: Instant::now().elapsed().as_nanos() as u64
+                ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64),
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            mutations: 16,
+            shrink: true,
+            ..Options::default()
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
+            let num = |s: String, name: &str| s.parse::<u64>().map_err(|_| format!("{name}: not a number: {s}"));
+            match a.as_str() {
+                "--seconds" => o.seconds = num(value(a)?, a)?,
+                "--seed" => o.seed = num(value(a)?, a)?,
+                "--jobs" => o.jobs = num(value(a)?, a)?.max(1) as usize,
+                "--mutations" => o.mutations = num(value(a)?, a)?,
+                "--case" => o.case = Some(num(value(a)?, a)?),
+                "--replay" => o.replay = Some(PathBuf::from(value(a)?)),
+                "--oracle" => match value(a)?.as_str() {
+                    "wasmi" => o.wasmi = true,
+                    other => return Err(format!("unknown oracle {other} (only wasmi)")),
+                },
+                "--no-shrink" => o.shrink = false,
+                "-h" | "--help" => o.help = true,
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        Ok(o)
+    }
+
+    fn oracle_flag(&self) -> &'static str {
+        if self.wasmi { " --oracle wasmi" } else { "" }
+    }
+}
+
+/// Counters of a run (summed over workers).
+#[derive(Debug, Default)]
+struct Stats {
+    cases: AtomicU64,
+    generated: AtomicU64,
+    instantiated: AtomicU64,
+    calls: AtomicU64,
+    out_of_fuel: AtomicU64,
+    traps: AtomicU64,
+    wasmi_compared: AtomicU64,
+    wasmi_panics: AtomicU64,
+    inputs: AtomicU64,
+    inputs_accepted: AtomicU64,
+    findings: AtomicU64,
+}
+
+fn bump(c: &AtomicU64, n: u64) {
+    c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Where a worker is, for the hang watchdog: when its current input started (ms since the
+/// run's start, 0 = idle) and the input.
+#[derive(Default)]
+struct Current {
+    since_ms: AtomicU64,
+    input: Mutex<Vec<u8>>,
+}
+
+struct Run {
+    opts: Options,
+    stats: Stats,
+    coverage: Mutex<Coverage>,
+    start: Instant,
+    seeds: Vec<Vec<u8>>,
+}
+
+/// Runs one module on all setups, updating the statistics; the divergence if any.
+fn execute(run: &Run, bytes: &[u8], index: u64) -> Option<String> {
+    let [a, b] = setups(index);
+    let outcomes: Vec<Result<Outcome, String>> = [a, b]
+        .iter()
+        .map(|s| match catch_unwind(AssertUnwindSafe(|| exec::run(*s, bytes))) {
+            Ok(r) => r.map_err(|e| format!("{} rejects a valid module: {e}", s.name())),
+            Err(_) => Err(format!("{} panicked", s.name())),
+        })
+        .collect();
+    let (interp, jit) = match (&outcomes[0], &outcomes[1]) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => return Some(e.clone()),
+    };
+    let s = &run.stats;
+    if matches!(interp.instantiate, Some(exec::Ending::Returned(_))) {
+        bump(&s.instantiated, 1);
+    }
+    bump(&s.calls, 2 * interp.calls.len() as u64);
+    for c in &interp.calls {
+        if c.ending.is_trap("OutOfFuel") {
+            bump(&s.out_of_fuel, 1);
+        } else if matches!(c.ending, exec::Ending::Trap(_)) {
+            bump(&s.traps, 1);
+        }
+    }
+    if let Some(d) = compare::diff(interp, jit, compare::TIERS) {
+        return Some(format!("{} vs {}: {d}", a.name(), b.name()));
+    }
+    if run.opts.wasmi {
+        let w = match catch_unwind(AssertUnwindSafe(|| oracle::run(bytes))) {
+            Ok(Ok(w)) => w,
+            Ok(Err(e)) => return Some(format!("wasmi rejects the module: {e}")),
+            Err(_) => {
+                // wasmi's bug, not ours: kept for reporting upstream, not a finding.
+                bump(&s.wasmi_panics, 1);
+                let path = crash_dir().join(format!("wasmi-panic-{}-{index}.wasm", run.opts.seed));
+                let _ = std::fs::write(&path, bytes);
+                eprintln!("note: wasmi panicked on case {index} (saved {}); not compared", path.display());
+                return None;
+            }
+        };
+        bump(&s.calls, w.calls.len() as u64);
+        bump(&s.wasmi_compared, 1);
+        if let Some(d) = compare::diff(interp, &w, compare::ORACLE) {
+            return Some(format!("interp vs wasmi: {d}"));
+        }
+    }
+    None
+}
+
+fn crash_dir() -> PathBuf {
+    let dir = PathBuf::from("fuzz-crashes");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Saves, shrinks and reports an execution divergence.
+fn report_execution(run: &Run, bytes: &[u8], index: u64, what: &str) {
+    bump(&run.stats.findings, 1);
+    let dir = crash_dir();
+    let base = format!("exec-{}-{index}", run.opts.seed);
+    let path = dir.join(format!("{base}.wasm"));
+    let _ = std::fs::write(&path, bytes);
+    let _ = std::fs::write(dir.join(format!("{base}.txt")), format!("{what}\n"));
+    eprintln!("FINDING (execution) case {index}: {what}");
+    eprintln!("  saved {}", path.display());
+    eprintln!("  reproduce: cargo xtask fuzz --seed {} --case {index}{}", run.opts.seed, run.opts.oracle_flag());
+    if run.opts.shrink {
+        let wasmi = run.opts.wasmi;
+        let small = shrink::shrink(bytes, 300, |cand| {
+            input::theirs(cand).is_ok() && matches!(execution_diff(cand, index, wasmi), Ok(Some(_)) | Err(_))
+        });
+        let spath = dir.join(format!("{base}-shrunk.wasm"));
+        let _ = std::fs::write(&spath, &small);
+        let what = execution_diff(&small, index, wasmi).unwrap_or_else(Some);
+        eprintln!("  shrunk to {} bytes: {} ({})", small.len(), spath.display(), what.unwrap_or_default());
+        eprintln!("  reproduce: cargo xtask fuzz --replay {}{}", spath.display(), run.opts.oracle_flag());
+    }
+}
+
+/// Saves, shrinks and reports an input finding.
+fn report_input(run: &Run, bytes: &[u8], index: u64, n: u64, f: &input::Finding) {
+    bump(&run.stats.findings, 1);
+    let dir = crash_dir();
+    let base = format!("input-{}-{}-{index}-{n}", f.kind(), run.opts.seed);
+    let path = dir.join(format!("{base}.wasm"));
+    let _ = std::fs::write(&path, bytes);
+    eprintln!("FINDING (input) case {index} mutation {n}: {f:?}");
+    eprintln!("  saved {}", path.display());
+    if run.opts.shrink && !matches!(f, input::Finding::Slow(_)) {
+        let small = input::reduce(bytes, f, 2000);
+        let spath = dir.join(format!("{base}-shrunk.wasm"));
+        let _ = std::fs::write(&spath, &small);
+        eprintln!("  shrunk to {} bytes: {} ({:?})", small.len(), spath.display(), input::check(&small).0);
+        eprintln!("  reproduce: cargo xtask fuzz --replay {}", spath.display());
+    } else {
+        eprintln!("  reproduce: cargo xtask fuzz --replay {}", path.display());
+    }
+}
+
+/// Case `index`: generate, execute and compare, then input-fuzz mutations of the module
+/// (and of a committed binary every 8th case).
+fn case(run: &Run, index: u64, cur: &Current, cov: &mut Coverage) {
+    bump(&run.stats.cases, 1);
+    let module = generate::module(run.opts.seed, index);
+    if let Some(bytes) = &module {
+        bump(&run.stats.generated, 1);
+        cov.add_module(bytes);
+        if let Some(what) = execute(run, bytes, index) {
+            report_execution(run, bytes, index, &what);
+        }
+    }
+    let mut rng = Rng::for_case(run.opts.seed ^ 0x1_0000, index);
+    let seed = match (index % 8, module) {
+        (7, _) | (_, None) if !run.seeds.is_empty() => run.seeds[rng.below(run.seeds.len() as u64) as usize].clone(),
+        (_, Some(m)) if rng.below(2) == 0 => m,
+        _ => generate::any_module(&mut rng).unwrap_or_default(),
+    };
+    for n in 0..run.opts.mutations {
+        let bytes = input::mutate(&mut rng, &seed);
+        if let Ok(mut slot) = cur.input.lock() {
+            slot.clone_from(&bytes);
+        }
+        cur.since_ms.store(run.start.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+        let (finding, accepted) = input::check(&bytes);
+        cur.since_ms.store(0, Ordering::Relaxed);
+        bump(&run.stats.inputs, 1);
+        bump(&run.stats.inputs_accepted, u64::from(accepted));
+        if let Some(f) = finding {
+            report_input(run, &bytes, index, n, &f);
+        }
+    }
+}
+
+/// Committed binaries used as input-fuzzing seeds (found relative to the repository root,
+/// which is the working directory under `cargo xtask`).
+fn committed_seeds() -> Vec<Vec<u8>> {
+    let mut seeds = Vec::new();
+    for dir in ["testsuite/wasi", "bench/workloads"] {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "wasm")
+                && let Ok(b) = std::fs::read(&p)
+                && b.len() < 512 * 1024
+            {
+                seeds.push(b);
+            }
+        }
+    }
+    seeds
+}
+
+/// The main loop: `opts.jobs` workers take cases until `duration` has passed.
+pub fn run(opts: &Options, duration: Duration) -> u64 {
+    let run = Arc::new(Run {
+        opts: opts.clone(),
+        stats: Stats::default(),
+        coverage: Mutex::new(Coverage::default()),
+        start: Instant::now(),
+        seeds: committed_seeds(),
+    });
+    println!(
+        "fuzzing for {}s with seed {}, {} job(s){}, {} committed seed binaries",
+        opts.seconds,
+        opts.seed,
+        opts.jobs,
+        if opts.wasmi { ", oracle wasmi" } else { "" },
+        run.seeds.len()
+    );
+    let next = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let currents: Vec<Arc<Current>> = (0..opts.jobs).map(|_| Arc::new(Current::default())).collect();
+    let mut workers = Vec::new();
+    for cur in &currents {
+        let (run, next, cur) = (run.clone(), next.clone(), cur.clone());
+        let w = std::thread::Builder::new().stack_size(256 << 20).spawn(move || {
+            let mut cov = Coverage::default();
+            while run.start.elapsed() < duration {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                case(&run, i, &cur, &mut cov);
+            }
+            if let Ok(mut c) = run.coverage.lock() {
+                c.merge(&cov);
+            }
+        });
+        match w {
+            Ok(w) => workers.push(w),
+            Err(e) => eprintln!("cannot start a worker: {e}"),
+        }
+    }
+    watchdog(&run, &currents, &done, &workers);
+    for w in workers {
+        if w.join().is_err() {
+            eprintln!("FINDING: a worker panicked outside the checked code");
+            bump(&run.stats.findings, 1);
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    summary(&run);
+    run.stats.findings.load(Ordering::Relaxed)
+}
+
+/// Until the workers finish: every half second, reports progress every 30 s and checks
+/// that no input has been decoding for more than 10 s (a hang: saved, and the process
+/// exits).
+fn watchdog(run: &Run, currents: &[Arc<Current>], done: &AtomicBool, workers: &[std::thread::JoinHandle<()>]) {
+    let mut last = Instant::now();
+    while !done.load(Ordering::Relaxed) && workers.iter().any(|w| !w.is_finished()) {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = run.start.elapsed().as_millis() as u64;
+        for cur in currents {
+            let since = cur.since_ms.load(Ordering::Relaxed);
+            if since != 0 && now.saturating_sub(since) > 10_000 {
+                let bytes = cur.input.lock().map(|b| b.clone()).unwrap_or_default();
+                let path = crash_dir().join(format!("input-hang-{}-{now}.wasm", run.opts.seed));
+                let _ = std::fs::write(&path, &bytes);
+                eprintln!("FINDING (input): decoding+validating has taken over 10 s: saved {}", path.display());
+                eprintln!("  reproduce: cargo xtask fuzz --replay {}", path.display());
+                std::process::exit(1);
+            }
+        }
+        if last.elapsed() > Duration::from_secs(30) {
+            last = Instant::now();
+            let s = &run.stats;
+            println!(
+                "  {:>4}s: {} modules, {} calls, {} inputs, {} findings",
+                run.start.elapsed().as_secs(),
+                s.generated.load(Ordering::Relaxed),
+                s.calls.load(Ordering::Relaxed),
+                s.inputs.load(Ordering::Relaxed),
+                s.findings.load(Ordering::Relaxed)
+            );
+        }
+    }
+}
+
+fn summary(run: &Run) {
+    let s = &run.stats;
+    let secs = run.start.elapsed().as_secs_f64();
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    println!("\nseed {}: {:.0}s, {} cases", run.opts.seed, secs, g(&s.cases));
+    println!(
+        "execution: {} modules generated ({:.1} modules/s), {} instantiated, {} calls executed \
+         ({} trapped, {} out of fuel){}",
+        g(&s.generated),
+        g(&s.generated) as f64 / secs,
+        g(&s.instantiated),
+        g(&s.calls),
+        g(&s.traps),
+        g(&s.out_of_fuel),
+        if run.opts.wasmi {
+            format!(
+                ", {} modules compared with wasmi ({} skipped: wasmi panicked)",
+                g(&s.wasmi_compared),
+                g(&s.wasmi_panics)
+            )
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "input: {} mutated binaries checked ({:.0}/s), {} accepted",
+        g(&s.inputs),
+        g(&s.inputs) as f64 / secs,
+        g(&s.inputs_accepted)
+    );
+    if let Ok(c) = run.coverage.lock() {
+        let names: Vec<String> = c.modules.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        println!("opcode coverage: {} distinct instructions in generated modules", c.modules.len());
+        println!("  (instruction:modules) {}", names.join(" "));
+    }
+    println!("findings: {}", g(&s.findings));
+}
+
+/// `--seed S --case I`: one case, verbosely.
+pub fn one_case(opts: &Options) -> u64 {
+    let index = opts.case.unwrap_or(0);
+    let run = Run {
+        opts: opts.clone(),
+        stats: Stats::default(),
+        coverage: Mutex::new(Coverage::default()),
+        start: Instant::now(),
+        seeds: committed_seeds(),
+    };
+    let mut cov = Coverage::default();
+    case(&run, index, &Current::default(), &mut cov);
+    summary(&run);
+    run.stats.findings.load(Ordering::Relaxed)
+}
+
+/// `--replay FILE`: the input checks and, if valid, the execution comparison.
+pub fn replay(opts: &Options, path: &Path) -> u64 {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", path.display());
+            return 1;
+        }
+    };
+    let mut findings = 0;
+    let (f, accepted) = input::check(&bytes);
+    println!(
+        "loader/validator: {} by us; wasmparser: {:?}",
+        if accepted { "accepted" } else { "rejected" },
+        input::theirs(&bytes)
+    );
+    if let Some(f) = f {
+        println!("FINDING (input): {f:?}");
+        findings += 1;
+    }
+    if accepted && input::theirs(&bytes).is_ok() {
+        for index in 0..2 {
+            match execution_diff(&bytes, index, opts.wasmi) {
+                Ok(None) => println!("execution (setup {index}): no divergence"),
+                Ok(Some(d)) | Err(d) => {
+                    println!("FINDING (execution, setup {index}): {d}");
+                    findings += 1;
+                }
+            }
+        }
+    }
+    findings
+}

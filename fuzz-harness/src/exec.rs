@@ -1,0 +1,275 @@
+//! Running a module on one of wasmscope's tiers: instantiate with stub imports, call every
+//! exported function with generated arguments under a fuel budget, and record what
+//! happened ([`Outcome`]) — results, traps, fuel left, and the final exported state.
+
+use wasmscope_engine::syntax::{FuncType, ValType};
+use wasmscope_engine::{
+    BoundsChecks, Caller, Config, Engine, Error, Extern, Func, Limits, Linker, Module, Store, Tier, Trap, Val,
+};
+
+use crate::rng::{Rng, fnv1a};
+
+/// Fuel for instantiation and for each call (the same on every engine of a comparison).
+pub const FUEL: u64 = 20_000;
+/// Memory limit in pages (4 MiB) and table limit in elements, on every engine.
+pub const MAX_PAGES: u64 = 64;
+pub const MAX_TABLE: u64 = 10_000;
+/// How many times each export is called (with different arguments).
+pub const ROUNDS: u64 = 2;
+
+/// A value, engine-neutral. References: function identity as the exporting store's
+/// address where the engine has one, else just non-null (`u32::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    I32(u32),
+    I64(u64),
+    F32(u32),
+    F64(u64),
+    FuncRef(Option<u32>),
+    ExternRef(Option<u32>),
+}
+
+/// How a call (or instantiation) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    Returned(Vec<Value>),
+    /// Our trap code's name (wasmi's are mapped to ours).
+    Trap(String),
+    /// Not a trap: a link error, a rejected module, an API misuse.
+    Error(String),
+}
+
+impl Ending {
+    pub fn is_trap(&self, name: &str) -> bool {
+        matches!(self, Ending::Trap(t) if t == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub export: String,
+    pub args: Vec<Value>,
+    pub ending: Ending,
+    /// Fuel left afterwards (engines with comparable fuel only).
+    pub fuel_left: Option<u64>,
+}
+
+/// Everything observable about one run of a module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub instantiate: Option<Ending>,
+    pub calls: Vec<Call>,
+    /// (export, length in bytes, FNV-1a hash) of each exported memory.
+    pub memories: Vec<(String, usize, u64)>,
+    pub globals: Vec<(String, Value)>,
+    pub tables: Vec<(String, Vec<Value>)>,
+}
+
+/// Which engine runs a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setup {
+    pub tier: Tier,
+    pub bounds: BoundsChecks,
+}
+
+impl Setup {
+    pub fn name(self) -> String {
+        match (self.tier, self.bounds) {
+            (Tier::Jit, BoundsChecks::Explicit) => "jit(explicit bounds)".into(),
+            (t, _) => t.name().into(),
+        }
+    }
+}
+
+/// The arguments of call `n` of a module: special values half the time, random otherwise.
+pub fn arguments(module: &[u8], n: u64, params: &[ValType]) -> Vec<Value> {
+    let mut rng = Rng::for_case(fnv1a(module), n);
+    params.iter().map(|t| argument(&mut rng, *t)).collect()
+}
+
+fn argument(rng: &mut Rng, t: ValType) -> Value {
+    let special = rng.below(2) == 0;
+    let r = rng.next_u64();
+    match t {
+        ValType::I32 => {
+            const S: [u32; 8] = [0, 1, 2, u32::MAX, 0x8000_0000, 0x7fff_ffff, 65535, 65536];
+            Value::I32(if special { S[(r % 8) as usize] } else { r as u32 })
+        }
+        ValType::I64 => {
+            const S: [u64; 6] = [0, 1, u64::MAX, 1 << 63, (1 << 63) - 1, 1 << 32];
+            Value::I64(if special { S[(r % 6) as usize] } else { r })
+        }
+        ValType::F32 => {
+            const S: [u32; 8] =
+                [0, 0x8000_0000, 0x3f80_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0000, 0x4f00_0000, 0xcf00_0000];
+            Value::F32(if special { S[(r % 8) as usize] } else { r as u32 })
+        }
+        ValType::F64 => {
+            const S: [u64; 6] = [
+                0,
+                1 << 63,
+                0x3ff0_0000_0000_0000,
+                0x7ff0_0000_0000_0000,
+                0x7ff8_0000_0000_0000,
+                0x41e0_0000_0000_0000,
+            ];
+            Value::F64(if special { S[(r % 6) as usize] } else { r })
+        }
+        ValType::FuncRef => Value::FuncRef(None),
+        ValType::ExternRef | ValType::V128 => Value::ExternRef(None),
+    }
+}
+
+/// The stub host function `name`'s results for `args`: a hash of the arguments (of
+/// references only their null-ness), spread over the result types.
+pub fn stub_results(name: &str, args: &[Value], results: &[ValType]) -> Vec<Value> {
+    let mut bytes = name.as_bytes().to_vec();
+    for a in args {
+        let bits = match *a {
+            Value::I32(v) | Value::F32(v) => u64::from(v),
+            Value::I64(v) | Value::F64(v) => v,
+            Value::FuncRef(r) | Value::ExternRef(r) => u64::from(r.is_some()),
+        };
+        bytes.extend_from_slice(&bits.to_le_bytes());
+    }
+    let mut rng = Rng::new(fnv1a(&bytes));
+    results.iter().map(|t| argument(&mut rng, *t)).collect()
+}
+
+fn to_val(v: Value) -> Val {
+    match v {
+        Value::I32(x) => Val::I32(x as i32),
+        Value::I64(x) => Val::I64(x as i64),
+        Value::F32(x) => Val::F32(x),
+        Value::F64(x) => Val::F64(x),
+        // Only null references are ever passed in.
+        Value::FuncRef(_) => Val::FuncRef(None),
+        Value::ExternRef(_) => Val::ExternRef(None),
+    }
+}
+
+fn func_addr(f: Func) -> u32 {
+    // `Func` is an opaque address; its Debug form is `Func(N)`.
+    format!("{f:?}").trim_start_matches("Func(").trim_end_matches(')').parse().unwrap_or(u32::MAX)
+}
+
+pub fn from_val(v: Val) -> Value {
+    match v {
+        Val::I32(x) => Value::I32(x as u32),
+        Val::I64(x) => Value::I64(x as u64),
+        Val::F32(x) => Value::F32(x),
+        Val::F64(x) => Value::F64(x),
+        Val::FuncRef(f) => Value::FuncRef(f.map(func_addr)),
+        Val::ExternRef(e) => Value::ExternRef(e),
+    }
+}
+
+fn ending(e: Error) -> Ending {
+    match e {
+        Error::Trap(t) => Ending::Trap(format!("{:?}", t.code)),
+        e => Ending::Error(e.to_string()),
+    }
+}
+
+/// The engine configuration of `setup` used by the fuzzer.
+pub fn config(setup: Setup) -> Config {
+    Config {
+        tier: setup.tier,
+        bounds_checks: setup.bounds,
+        consume_fuel: true,
+        limits: Limits { max_memory_pages: MAX_PAGES, max_table_elements: MAX_TABLE, ..Limits::default() },
+        ..Config::default()
+    }
+}
+
+/// Runs `bytes` on our engine as `setup` says. `Err` if the module is rejected.
+pub fn run(setup: Setup, bytes: &[u8]) -> Result<Outcome, Error> {
+    let engine = Engine::new(config(setup));
+    let module = Module::new(&engine, bytes)?;
+    if let Some(e) = module.jit_error() {
+        // The JIT must compile everything the fuzzer makes: a fallback to the interpreter
+        // would hide the JIT from the comparison.
+        let ending = Some(Ending::Error(format!("the JIT fell back to the interpreter: {e}")));
+        return Ok(Outcome { instantiate: ending, ..Outcome::default() });
+    }
+    let mut store = Store::new(&engine);
+    let mut linker = Linker::new();
+    for import in module.imports() {
+        let is_func = matches!(import.desc, wasmscope_engine::syntax::ImportDesc::Func(_));
+        if !is_func || linker.get(&import.module, &import.name).is_some() {
+            continue;
+        }
+        let ty = stub_type(&import.name);
+        let name = import.name.clone();
+        let results = ty.results.to_vec();
+        let f = Func::new_host(&mut store, ty, move |_: &mut Caller<'_>, args: &[Val]| {
+            let args: Vec<Value> = args.iter().map(|a| from_val(*a)).collect();
+            Ok::<_, Trap>(stub_results(&name, &args, &results).into_iter().map(to_val).collect())
+        });
+        linker.define(&import.module, &import.name, Extern::Func(f));
+    }
+    let mut out = Outcome::default();
+    store.set_fuel(FUEL);
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(e) => {
+            out.instantiate = Some(ending(e));
+            return Ok(out);
+        }
+    };
+    out.instantiate = Some(Ending::Returned(Vec::new()));
+    // By name: the order every engine can produce.
+    let mut exports = instance.exports(&store);
+    exports.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut n = 0u64;
+    'rounds: for _ in 0..ROUNDS {
+        for (name, ext) in &exports {
+            let Extern::Func(f) = ext else { continue };
+            let ty = f.ty(&store);
+            let args = arguments(bytes, n, &ty.params);
+            n += 1;
+            store.set_fuel(FUEL);
+            let vals: Vec<Val> = args.iter().map(|a| to_val(*a)).collect();
+            let ending = match f.call(&mut store, &vals) {
+                Ok(r) => Ending::Returned(r.into_iter().map(from_val).collect()),
+                Err(e) => ending(e),
+            };
+            let stop = ending.is_trap("CallStackExhausted");
+            out.calls.push(Call { export: name.clone(), args, ending, fuel_left: Some(store.fuel()) });
+            if stop {
+                // Stack limits are the engine's own: nothing after this is comparable.
+                return Ok(out);
+            }
+            if out.calls.len() > 200 {
+                break 'rounds;
+            }
+        }
+    }
+    for (name, ext) in &exports {
+        match ext {
+            Extern::Memory(m) => {
+                let data = m.data(&store);
+                out.memories.push((name.clone(), data.len(), fnv1a(data)));
+            }
+            Extern::Global(g) => out.globals.push((name.clone(), from_val(g.get(&store)))),
+            Extern::Table(t) => {
+                let elems = (0..t.size(&store)).map(|i| t.get(&store, i).map_or(Value::I32(u32::MAX), from_val));
+                out.tables.push((name.clone(), elems.collect()));
+            }
+            Extern::Func(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The type of stub `name` of [`crate::generate::IMPORTS_WAT`].
+pub fn stub_type(name: &str) -> FuncType {
+    use ValType::*;
+    match name {
+        "f1" => FuncType::new([I32], [I32]),
+        "f2" => FuncType::new([I64, F64], [F32]),
+        "f3" => FuncType::new([F32, I32], [I64, I32]),
+        "f4" => FuncType::new([FuncRef, ExternRef], [F64]),
+        _ => FuncType::default(),
+    }
+}

@@ -1,0 +1,111 @@
+//! wasm-smith configured for exactly what wasmscope supports: WebAssembly 2.0 without SIMD
+//! (multi-value, bulk memory, reference types, sign extension, saturating conversions,
+//! mutable globals); no threads, tail calls, GC, exceptions, memory64, multi-memory,
+//! extended-const, wide arithmetic or custom page sizes.
+
+use arbitrary::Unstructured;
+use wasm_smith::Config;
+
+use crate::rng::Rng;
+
+/// The host functions a generated module may import (module "env"); [`crate::exec`] and
+/// [`crate::oracle`] provide them as deterministic stubs.
+pub const IMPORTS_WAT: &str = r#"(module
+  (import "env" "f0" (func))
+  (import "env" "f1" (func (param i32) (result i32)))
+  (import "env" "f2" (func (param i64 f64) (result f32)))
+  (import "env" "f3" (func (param f32 i32) (result i64 i32)))
+  (import "env" "f4" (func (param funcref externref) (result f64))))"#;
+
+/// The binary of [`IMPORTS_WAT`], hand-encoded (no `wat` dependency needed).
+pub fn imports_module() -> Vec<u8> {
+    use wasm_encoder::*;
+    let _ = IMPORTS_WAT;
+    let mut types = TypeSection::new();
+    types.ty().function([], []);
+    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([ValType::I64, ValType::F64], [ValType::F32]);
+    types.ty().function([ValType::F32, ValType::I32], [ValType::I64, ValType::I32]);
+    types.ty().function([ValType::FUNCREF, ValType::EXTERNREF], [ValType::F64]);
+    let mut imports = ImportSection::new();
+    for i in 0..5u32 {
+        imports.import("env", &format!("f{i}"), EntityType::Function(i));
+    }
+    let mut m = wasm_encoder::Module::new();
+    m.section(&types).section(&imports);
+    m.finish()
+}
+
+/// The wasm-smith configuration of execution fuzzing. `with_imports`: whether the module
+/// may import the stubs of [`IMPORTS_WAT`] (else it imports nothing).
+pub fn config(with_imports: bool) -> Config {
+    Config {
+        available_imports: with_imports.then(imports_module),
+        max_imports: if with_imports { 5 } else { 0 },
+        export_everything: true,
+        allow_start_export: true,
+        canonicalize_nans: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
+        multi_value_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        tail_call_enabled: false,
+        gc_enabled: false,
+        exceptions_enabled: false,
+        memory64_enabled: false,
+        extended_const_enabled: false,
+        wide_arithmetic_enabled: false,
+        custom_page_sizes_enabled: false,
+        custom_descriptors_enabled: false,
+        compact_imports_enabled: false,
+        max_memories: 1,
+        max_tables: 3,
+        max_memory32_bytes: 16 * 65536,
+        max_table_elements: 1000,
+        max_funcs: 30,
+        max_instructions: 400,
+        max_nesting_depth: 8,
+        max_data_segments: 8,
+        max_element_segments: 8,
+        max_globals: 20,
+        ..Config::default()
+    }
+}
+
+/// Module number `index` of a run seeded with `seed`, or `None` if wasm-smith ran out of
+/// random bytes before making one (rare with the sizes used).
+pub fn module(seed: u64, index: u64) -> Option<Vec<u8>> {
+    let mut rng = Rng::for_case(seed, index);
+    let size = 1024 + rng.below(15 * 1024) as usize;
+    let data = rng.bytes(size);
+    let with_imports = rng.below(2) == 0;
+    let mut u = Unstructured::new(&data);
+    let m = wasm_smith::Module::new(config(with_imports), &mut u).ok()?;
+    Some(m.to_bytes())
+}
+
+/// A wasm-smith module with everything wasm-smith can make, valid or not for us: seeds
+/// for input fuzzing (the accept/reject oracle decides).
+pub fn any_module(rng: &mut Rng) -> Option<Vec<u8>> {
+    let size = 256 + rng.below(8 * 1024) as usize;
+    let data = rng.bytes(size);
+    let mut u = Unstructured::new(&data);
+    let mut cfg = config(rng.below(2) == 0);
+    cfg.export_everything = false;
+    cfg.canonicalize_nans = false;
+    // Now and then a feature we do not support, so rejections are exercised too.
+    match rng.below(8) {
+        0 => cfg.simd_enabled = true,
+        1 => cfg.tail_call_enabled = true,
+        2 => cfg.memory64_enabled = true,
+        3 => cfg.max_memories = 2,
+        4 => cfg.extended_const_enabled = true,
+        _ => {}
+    }
+    wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())
+}

@@ -1,0 +1,18 @@
+//! Differential execution: a wasm-smith module (our feature set) on the interpreter and
+//! the JIT, compared call by call (results, traps, fuel left) and by final state.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wasmscope_fuzz_harness::{differential, generate};
+
+fuzz_target!(|data: &[u8]| {
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(with_imports) = u.arbitrary::<bool>() else { return };
+    let Ok(m) = wasm_smith::Module::new(generate::config(with_imports), &mut u) else { return };
+    let bytes = m.to_bytes();
+    let case = u64::from(data.first().copied().unwrap_or(0));
+    match differential::execution_diff(&bytes, case, false) {
+        Ok(None) => {}
+        Ok(Some(d)) | Err(d) => panic!("divergence: {d}"),
+    }
+});
