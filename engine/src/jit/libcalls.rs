@@ -100,6 +100,8 @@ fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Resul
 
 /// Calls function `index` of the instance (an import) with arguments in `values`;
 /// results replace them.
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in and a value area of the callee's arity, both live for the call.
 pub(crate) unsafe extern "C" fn call_func(vmctx: *mut VmCtx, index: u32, values: *mut u64) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
@@ -112,6 +114,8 @@ pub(crate) unsafe extern "C" fn call_func(vmctx: *mut VmCtx, index: u32, values:
 
 /// `call_indirect`: looks element `elem` of table `table` up, checks its type against
 /// type `type_index` of the module, and calls it.
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in and a value area of the callee's arity, both live for the call.
 pub(crate) unsafe extern "C" fn call_indirect(
     vmctx: *mut VmCtx,
     table: u32,
@@ -136,6 +140,8 @@ pub(crate) unsafe extern "C" fn call_indirect(
 }
 
 /// Table, bulk-memory and `memory.grow` operations (see [`MiscOp`]).
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in and a value area of the callee's arity, both live for the call.
 pub(crate) unsafe extern "C" fn misc(vmctx: *mut VmCtx, op: u32, args: *mut u64) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };

@@ -58,6 +58,9 @@ thread_local! {
 
 /// Saves callee-saved registers in `regs`, calls `f(vmctx, values)`, returns 0; returns
 /// 1 instead when the signal handler resumes it after a trap.
+// SAFETY (for callers): `regs` points at a live `Regs`, `f` at JIT code with the
+// `(vmctx, values)` signature, and `vmctx`/`values` are valid for that call; only `enter`
+// calls it.
 #[unsafe(naked)]
 unsafe extern "sysv64" fn enter_raw(regs: *mut Regs, f: *const u8, vmctx: *mut u8, values: *mut u64) -> u32 {
     std::arch::naked_asm!(
