@@ -1,8 +1,9 @@
 //! The interpreter: executes translated code (spec §4.4 "Instructions").
 //!
-//! One dispatch loop over [`Op`]s, with every frame's locals and operands in one
-//! contiguous value stack of untyped 64-bit slots. A wasm-to-wasm call pushes a small
-//! [`Frame`] record and moves the frame base: no host recursion, so deep wasm recursion
+//! One dispatch loop over the register-form [`Op`]s (see `crate::translate`), with every
+//! frame's slots (locals, then operand heights) in one contiguous value stack of untyped
+//! 64-bit slots. A wasm-to-wasm call pushes a small [`Frame`] record and makes the
+//! caller's argument slots the callee's frame: no host recursion, so deep wasm recursion
 //! ends in "call stack exhausted" (the call-depth or value-stack limit of
 //! [`crate::Limits`]) and never overflows the host stack. Every trap is returned as a
 //! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
