@@ -81,10 +81,9 @@ fn ci() -> Result<(), String> {
 
 /// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it: `-O1 -g` for the name
 /// section, DWARF stripped at link time to keep the committed files small.
-fn fixtures() -> Result<(), String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testsuite/wasi");
-    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
-    let mut sources: Vec<_> = std::fs::read_dir(&dir)
+/// The `.c` files of `dir`, sorted; an error if there are none.
+fn c_sources(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut sources: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "c"))
@@ -93,6 +92,13 @@ fn fixtures() -> Result<(), String> {
     if sources.is_empty() {
         return Err(format!("no C sources in {}", dir.display()));
     }
+    Ok(sources)
+}
+
+fn fixtures() -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testsuite/wasi");
+    let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
+    let sources = c_sources(&dir)?;
     for src in sources {
         let out = src.with_extension("wasm");
         let mut cmd = Command::new(&clang);
@@ -144,15 +150,7 @@ fn fuzz(args: &[String]) -> Result<(), String> {
 fn bench_workloads() -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workloads");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
-    let mut sources: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "c"))
-        .collect();
-    sources.sort();
-    if sources.is_empty() {
-        return Err(format!("no C sources in {}", dir.display()));
-    }
+    let sources = c_sources(&dir)?;
     for src in sources {
         let out = src.with_extension("wasm");
         let mut cmd = Command::new(&clang);

@@ -57,15 +57,7 @@ impl Filestat {
 
     fn from_cap(m: &cap_std::fs::Metadata) -> Filestat {
         let ft = m.file_type();
-        let filetype = if ft.is_dir() {
-            filetype::DIRECTORY
-        } else if ft.is_symlink() {
-            filetype::SYMBOLIC_LINK
-        } else if ft.is_file() {
-            filetype::REGULAR_FILE
-        } else {
-            filetype::UNKNOWN
-        };
+        let filetype = cap_filetype(&ft);
         let std_time = |t: std::io::Result<cap_std::time::SystemTime>| t.map(|t| t.into_std());
         let mtim = nanos(std_time(m.modified()));
         Filestat {
@@ -375,15 +367,7 @@ fn dir_entries(d: &Dir) -> WasiResult<Vec<(String, u64, u8)>> {
     for ent in d.entries()? {
         let ent = ent?;
         let ft = ent.file_type()?;
-        let t = if ft.is_dir() {
-            filetype::DIRECTORY
-        } else if ft.is_symlink() {
-            filetype::SYMBOLIC_LINK
-        } else if ft.is_file() {
-            filetype::REGULAR_FILE
-        } else {
-            filetype::UNKNOWN
-        };
+        let t = cap_filetype(&ft);
         let name = ent.file_name().into_string().map_err(|_| Errno::Ilseq)?;
         let ino = ent.metadata().map_or(0, |m| MetadataExt::ino(&m));
         rest.push((name, ino, t));
@@ -587,4 +571,18 @@ pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> Was
     let n = bytes.len().min(blen as usize);
     mem.write(buf, &bytes[..n])?;
     mem.write_u32(out, n as u32)
+}
+
+/// The WASI file type of a file type seen through cap-std (directory, symlink, regular
+/// file; anything else is unknown). `ctx::filetype_of` does the same for `std` types.
+fn cap_filetype(ft: &cap_std::fs::FileType) -> u8 {
+    if ft.is_dir() {
+        filetype::DIRECTORY
+    } else if ft.is_symlink() {
+        filetype::SYMBOLIC_LINK
+    } else if ft.is_file() {
+        filetype::REGULAR_FILE
+    } else {
+        filetype::UNKNOWN
+    }
 }
