@@ -221,7 +221,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     if stack.len() < code.max_height as usize {
         stack.resize(code.max_height as usize, 0);
     }
-    stack[code.num_params as usize..code.num_locals as usize].fill(0);
+    init_frame(stack, 0, &code);
     let mut pc = 0usize;
     let mut mem = memory_of(store, inst);
     let (mut mem_base, mut mem_len) = mem_view(store, mem);
@@ -454,9 +454,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if stack.len() < top {
                         stack.resize(top.max(stack.len() * 2), 0);
                     }
-                    if callee.num_locals > callee.num_params {
-                        stack[base + callee.num_params as usize..base + callee.num_locals as usize].fill(0);
-                    }
+                    init_frame(stack, base, &callee);
                     let caller = std::mem::replace(&mut code, callee);
                     frames.push(Frame { code: caller, pc, fp, instance: inst, func });
                     fp = base;
@@ -864,6 +862,20 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::I64TruncSatF64S(x) => un!(x, f64s, from_i64, |a: f64| a as i64),
             Op::I64TruncSatF64U(x) => un!(x, f64s, from_u64, |a: f64| a as u64),
         }
+    }
+}
+
+/// Zeroes the declared locals of the frame at `fp` and writes its constant slots (the
+/// stack already holds `fp + max_height` slots).
+#[inline(always)]
+fn init_frame(stack: &mut [u64], fp: usize, code: &CompiledFunc) {
+    let locals = fp + code.num_params as usize..fp + code.num_locals as usize;
+    if !locals.is_empty() {
+        stack[locals].fill(0);
+    }
+    if !code.consts.is_empty() {
+        let at = fp + code.num_locals as usize;
+        stack[at..at + code.consts.len()].copy_from_slice(&code.consts);
     }
 }
 

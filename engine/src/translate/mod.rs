@@ -40,6 +40,10 @@ pub struct CompiledFunc {
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,
+    /// The function's constant slots, which follow the locals (see [`const_slots`]): the
+    /// caller writes them, with the declared locals' zeros, on entry. Empty in debugger
+    /// translations.
+    pub consts: Box<[u64]>,
     pub num_results: u32,
     /// Number of slots (locals plus operands) the function uses.
     pub max_height: u32,
@@ -115,8 +119,12 @@ struct Translator<'a> {
     heights: Vec<u32>,
     targets: Vec<BranchTarget>,
     ctrl: Vec<ControlFrame>,
-    /// The operand stack: entry `i` belongs to slot `num_locals + i`.
+    /// The operand stack: entry `i` belongs to slot `stack_base + i`.
     stack: Vec<Operand>,
+    /// First operand slot: after the locals and the constant slots.
+    stack_base: u32,
+    /// The constant slots' values (slot `num_locals + k` holds `consts[k]`).
+    consts: Vec<u64>,
     num_locals: u32,
     max_height: u32,
     offset: u32,
@@ -144,6 +152,8 @@ pub fn translate(
     let num_params = ty.params.len() as u32;
     let num_locals = num_params + body.locals.len() as u32;
     let num_results = ty.results.len() as u32;
+    let consts = if fuse { const_slots(&body.instrs) } else { Vec::new() };
+    let stack_base = num_locals + consts.len() as u32;
     let mut t = Translator {
         ctx,
         ops: Vec::with_capacity(body.instrs.len()),
@@ -152,7 +162,7 @@ pub fn translate(
         targets: Vec::new(),
         ctrl: vec![ControlFrame {
             kind: FrameKind::Func,
-            height: num_locals,
+            height: stack_base,
             params: 0,
             results: num_results,
             loop_pc: 0,
@@ -161,12 +171,14 @@ pub fn translate(
             unreachable: false,
         }],
         stack: Vec::new(),
+        stack_base,
+        consts,
         num_locals,
-        max_height: num_locals,
+        max_height: stack_base,
         offset: body.range.start,
         eager: !fuse,
         producer: None,
-        instr_height: num_locals,
+        instr_height: stack_base,
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
@@ -210,6 +222,7 @@ pub fn translate(
         targets: t.targets.into_boxed_slice(),
         num_params,
         num_locals,
+        consts: t.consts.into_boxed_slice(),
         num_results,
         max_height: t.max_height,
     })
@@ -226,7 +239,7 @@ impl Translator<'_> {
 
     /// The current operand-stack height, as a slot number.
     fn height(&self) -> u32 {
-        self.num_locals + self.stack.len() as u32
+        self.stack_base + self.stack.len() as u32
     }
 
     fn emit(&mut self, op: Op) -> usize {
@@ -268,7 +281,7 @@ impl Translator<'_> {
 
     /// Writes entry `i` to its own slot if it is deferred.
     fn materialize(&mut self, i: usize) {
-        let own = self.num_locals + i as u32;
+        let own = self.stack_base + i as u32;
         let op = match self.stack[i] {
             Operand::Slot(s) if s == own => return,
             Operand::Slot(s) => Op::Copy { d: own, s },
@@ -297,11 +310,28 @@ impl Translator<'_> {
         }
     }
 
+    /// The constant slot holding `value`, if the function has one.
+    fn const_slot(&self, value: u64) -> Option<Slot> {
+        let k = self.consts.iter().position(|c| *c == value)?;
+        Some(self.num_locals + k as u32)
+    }
+
+    /// The value of `slot` if it is a constant slot.
+    fn const_value(&self, slot: Slot) -> Option<u64> {
+        let k = slot.checked_sub(self.num_locals)?;
+        self.consts.get(k as usize).copied()
+    }
+
     /// Pops an operand as a slot: a local's slot stays as it is (the op reads the local
-    /// directly); a constant is written to its own slot first.
+    /// directly); a constant is read from its constant slot, or else written to its own
+    /// slot first.
     fn pop_slot(&mut self) -> Result<Slot, TranslateError> {
         let i = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
-        if let Operand::Const(_) = self.stack[i] {
+        if let Operand::Const(value) = self.stack[i] {
+            if let Some(s) = self.const_slot(value) {
+                self.stack.pop();
+                return Ok(s);
+            }
             self.materialize(i);
         }
         match self.pop()? {
@@ -318,7 +348,7 @@ impl Translator<'_> {
             self.materialize(i);
         }
         self.stack.truncate(first);
-        Ok(self.num_locals + first as u32)
+        Ok(self.stack_base + first as u32)
     }
 
     fn block_arity(&self, bt: BlockType) -> Result<(u32, u32), TranslateError> {
@@ -346,7 +376,7 @@ impl Translator<'_> {
 
     /// Resets the operand stack to `height` slots, all in their own slots.
     fn reset_stack(&mut self, height: u32) {
-        let n = height.saturating_sub(self.num_locals) as usize;
+        let n = height.saturating_sub(self.stack_base) as usize;
         self.stack.truncate(n);
         while self.stack.len() < n {
             let own = self.height();
@@ -451,6 +481,8 @@ impl Translator<'_> {
         };
         let mut cut = at;
         let b = match b {
+            // A constant slot: compare with the constant itself.
+            Operand::Slot(bs) if let Some(value) = self.const_value(bs) => Operand::Const(value),
             // The constant was written to a temporary slot above the stack just before.
             Operand::Slot(bs) if bs >= self.height() && at > 0 => match self.ops[at - 1] {
                 Op::Const { d, value } if d == bs => {
@@ -736,7 +768,7 @@ impl Translator<'_> {
     /// else copies.
     fn local_set(&mut self, x: Slot) -> Result<(), TranslateError> {
         let top = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
-        let own = self.num_locals + top as u32;
+        let own = self.stack_base + top as u32;
         // Entries that still read `x` need its old value (the top entry itself is about
         // to be stored, so reading `x` there is fine: see below).
         let value = self.stack[top];
@@ -826,6 +858,39 @@ impl Translator<'_> {
         self.push_result();
         Ok(())
     }
+}
+
+/// Most constant slots a function gets; further constants are written by `Const` ops.
+const MAX_CONST_SLOTS: usize = 64;
+
+/// The constants of a body that get constant slots: each distinct `*.const` value, in
+/// order of first appearance, except those the translator folds into an immediate form
+/// or writes straight into a local. Reading a constant slot replaces a `Const` op before
+/// each use, the most frequent op in loops otherwise.
+fn const_slots(instrs: &[Instr]) -> Vec<u64> {
+    let mut consts = Vec::new();
+    for (i, instr) in instrs.iter().enumerate() {
+        let value = match instr {
+            Instr::I32Const(v) => *v as u32 as u64,
+            Instr::I64Const(v) => *v as u64,
+            Instr::F32Const(v) => *v as u64,
+            Instr::F64Const(v) => *v,
+            _ => continue,
+        };
+        let folded = match (instr, instrs.get(i + 1)) {
+            (_, Some(Instr::LocalSet(_) | Instr::LocalTee(_) | Instr::GlobalSet(_))) => true,
+            (Instr::I32Const(_), Some(Instr::Num(NumOp::I32Add | NumOp::I32Sub))) => true,
+            (Instr::I64Const(v), Some(Instr::Num(NumOp::I64Add | NumOp::I64Sub))) => i32::try_from(*v).is_ok(),
+            _ => false,
+        };
+        if !folded && !consts.contains(&value) {
+            if consts.len() == MAX_CONST_SLOTS {
+                break;
+            }
+            consts.push(value);
+        }
+    }
+    consts
 }
 
 /// Points the destination of `op` (currently `own`) at `x`; false if `op` has no such
@@ -923,6 +988,24 @@ mod tests {
                 (local.set 1 (block (result i32) (br_if 0 (i32.const 5) (local.get 0)) (drop) (i32.const 6)))))"#,
             true,
         );
-        assert!(ops.contains(&Op::Copy { d: 1, s: 2 }), "{ops:?}");
+        assert!(ops.iter().any(|op| matches!(op, Op::Copy { d: 1, .. })), "{ops:?}");
+    }
+
+    #[test]
+    fn constants_are_read_from_constant_slots() {
+        // Slot 0 is the parameter, slot 1 the constant 3; the operand stack starts at 2.
+        let wat = r#"(module (func (param i32) (result i32)
+            (i32.mul (i32.shl (local.get 0) (i32.const 3)) (i32.const 3))))"#;
+        let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &crate::Features::default()).unwrap();
+        let func_types = module.func_type_indices();
+        let ctx = ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false };
+        let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
+        assert_eq!(&*f.consts, &[3]);
+        assert_eq!(
+            f.ops.to_vec(),
+            vec![Op::I32Shl(Bin { d: 2, a: 0, b: 1 }), Op::I32Mul(Bin { d: 2, a: 2, b: 1 }), Op::Return { from: 2 }]
+        );
+        // The debugger's translation has none.
+        assert!(translate(&ctx, &module.types[0], &module.code[0], false).unwrap().consts.is_empty());
     }
 }
