@@ -42,7 +42,7 @@ pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, Valida
 pub mod debug;
 mod engine;
 pub mod fuel;
-mod interp;
+pub(crate) mod interp;
 mod jit;
 pub mod runtime;
 pub mod translate;

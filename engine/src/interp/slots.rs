@@ -9,7 +9,16 @@
 //! `debug_assert!`. The loop keeps raw pointers to the current frame's slots and ops in
 //! locals so they stay in registers; it re-derives them whenever the frame, the function
 //! or the stack's allocation changes.
+//!
+//! The threaded handlers (`threaded`) get the frame pointer and the instruction pointer
+//! as arguments and reach slots and instructions through [`get`], [`set`],
+//! [`copy_within`] and [`inst`]. The same invariants hold there: threaded code is the
+//! one-to-one image of the op sequence (same length, same slots, jump distances that land
+//! on the same pcs), and the loop enters it only through [`enter`] with the current
+//! frame and function. Builds with debug assertions record the current frame's extent
+//! and instruction range ([`set_bounds`]) and check every access against them.
 
+use super::threaded::Inst;
 use crate::translate::Op;
 
 /// Reads `N` bytes of linear memory at `ea`, or `None` if out of bounds.
@@ -92,4 +101,98 @@ pub(super) fn fetch_at(ops: *const Op, len: usize, pc: usize) -> Op {
     // SAFETY: `ops` is the op array of the function being executed, kept alive by the
     // loop's `code` handle, and `pc < len` (module doc).
     unsafe { *ops.add(pc) }
+}
+
+/// The extent of the current frame's slots and of the current function's instructions,
+/// for the debug-assertion checks of the threaded accessors.
+#[cfg(debug_assertions)]
+mod bounds {
+    use std::cell::Cell;
+    thread_local! {
+        pub static FRAME: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+        pub static CODE: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    }
+}
+
+/// Records the current frame (`fbase`, `flen` slots) and function (`code`, `n`
+/// instructions) for the debug-assertion checks; nothing in release builds.
+#[inline(always)]
+pub(super) fn set_bounds(fbase: *const u64, flen: usize, code: *const Inst, n: usize) {
+    #[cfg(debug_assertions)]
+    {
+        bounds::FRAME.with(|f| f.set((fbase as usize, flen)));
+        bounds::CODE.with(|c| c.set((code as usize, n)));
+    }
+    let _ = (fbase, flen, code, n);
+}
+
+#[inline(always)]
+fn check_slot(fp: *const u64, i: usize) {
+    #[cfg(debug_assertions)]
+    bounds::FRAME.with(|f| {
+        let (base, len) = f.get();
+        assert!(fp as usize == base && i < len, "slot {i} beyond the frame ({len})");
+    });
+    let _ = (fp, i);
+}
+
+/// Slot `i` of the frame at `fp` (threaded code).
+#[inline(always)]
+pub(super) fn get(fp: *const u64, i: u32) -> u64 {
+    check_slot(fp, i as usize);
+    // SAFETY: `fp` is the current frame's slot 0 and `i < max_height` (module doc).
+    unsafe { *fp.add(i as usize) }
+}
+
+/// Writes slot `i` of the frame at `fp` (threaded code).
+#[inline(always)]
+pub(super) fn set(fp: *mut u64, i: u32, v: u64) {
+    check_slot(fp, i as usize);
+    // SAFETY: as in `get`.
+    unsafe { *fp.add(i as usize) = v }
+}
+
+/// Copies `n` slots of the frame at `fp` from `from` to `to` (threaded code).
+#[inline(always)]
+pub(super) fn copy_within(fp: *mut u64, from: u32, to: u32, n: u32) {
+    let (from, to, n) = (from as usize, to as usize, n as usize);
+    if n > 0 {
+        check_slot(fp, from + n - 1);
+        check_slot(fp, to + n - 1);
+    }
+    // SAFETY: both ranges lie within the frame's `max_height` slots (module doc).
+    unsafe {
+        if n == 1 {
+            *fp.add(to) = *fp.add(from);
+        } else {
+            std::ptr::copy(fp.add(from), fp.add(to), n)
+        }
+    }
+}
+
+/// The instruction at `ip` (threaded code).
+#[inline(always)]
+pub(super) fn inst<'a>(ip: *const Inst) -> &'a Inst {
+    #[cfg(debug_assertions)]
+    bounds::CODE.with(|c| {
+        let (base, n) = c.get();
+        let at = (ip as usize).wrapping_sub(base) / std::mem::size_of::<Inst>();
+        assert!(ip as usize >= base && at < n, "instruction {at} beyond the function ({n})");
+    });
+    // SAFETY: `ip` points into the current function's instructions, which the loop's
+    // `code` handle keeps alive (module doc).
+    unsafe { &*ip }
+}
+
+/// Runs threaded code from instruction `pc` of `code` (see `threaded`).
+#[inline(always)]
+pub(super) fn enter(code: *const Inst, pc: usize, fp: *mut u64, mem: *mut u8, len: usize) -> super::threaded::Exit {
+    let ip = code.wrapping_add(pc);
+    (inst(ip).handler)(ip, fp, mem, len)
+}
+
+/// The pc of the instruction at `ip` in `code`.
+#[inline(always)]
+pub(super) fn pc_of(code: *const Inst, ip: *const Inst) -> usize {
+    (ip as usize).wrapping_sub(code as usize) / std::mem::size_of::<Inst>()
 }

@@ -37,6 +37,8 @@ pub struct CompiledFunc {
     pub heights: Box<[u32]>,
     /// Value-moving branch targets (see [`Op::Branch`], [`Op::BranchTable`]).
     pub targets: Box<[BranchTarget]>,
+    /// The ops as threaded code, which the interpreter executes (one instruction per op).
+    pub threaded: Box<[crate::interp::threaded::Inst]>,
     pub num_params: u32,
     /// Parameters plus declared locals.
     pub num_locals: u32,
@@ -215,7 +217,11 @@ pub fn translate(
     if !t.ctrl.is_empty() {
         return Err(t.error("missing final end"));
     }
+    // Chained handlers only where the optimiser turns tail calls into jumps, and never
+    // for the debugger, which must see every op (see `interp::threaded`).
+    let threaded = crate::interp::threaded::thread(&t.ops, &t.targets, fuse && !cfg!(debug_assertions));
     Ok(CompiledFunc {
+        threaded,
         ops: t.ops.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
         heights: t.heights.into_boxed_slice(),

@@ -1,0 +1,568 @@
+//! Threaded code: the form of translated ops the interpreter executes.
+//!
+//! Each [`Op`] of a translated function becomes an [`Inst`]: the handler function that
+//! executes it and up to four 32-bit operands (slots, immediates, jump distances). A
+//! handler does its one instruction and then calls the next instruction's handler in tail
+//! position, which the optimiser compiles to a jump: execution flows from handler to
+//! handler, each with its own indirect jump (which the branch predictor learns per
+//! instruction, unlike the one shared jump of a `loop { match }`), and the hot state (the
+//! instruction pointer, the frame's slots, the memory's base and length) stays in argument
+//! registers. The numeric handlers are generated from the instruction table
+//! ([`crate::for_each_numeric_op!`]).
+//!
+//! Only the frequent, self-contained ops have handlers of their own. The rest (calls and
+//! returns, globals, tables, bulk memory, `memory.grow`, fuel, value-moving conditional
+//! branches) and every trap leave the chain with an [`Exit`] that names the instruction,
+//! and the loop in `interp` carries them out with the store at hand.
+//!
+//! Tail calls become jumps only in optimised builds. Where they would not (builds with
+//! debug assertions) and where a debugger must see every instruction, the handlers are
+//! instantiated with `CHAIN = false`: each returns to the loop after its instruction.
+
+use super::numeric::*;
+use super::slots;
+use crate::error::TrapCode;
+use crate::syntax::{LoadOp, StoreOp};
+use crate::translate::{Bin, BranchTarget, I32Cmp, Op, Un};
+
+/// Executes the instruction at the pointer and what follows it, with the frame's slots
+/// and the memory's base and length; returns where and why execution left the chain.
+pub type Handler = fn(*const Inst, *mut u64, *mut u8, usize) -> Exit;
+
+/// One threaded instruction.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct Inst {
+    pub(super) handler: Handler,
+    pub(super) x: [u32; 4],
+}
+
+impl std::fmt::Debug for Inst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Inst{:?}", self.x)
+    }
+}
+
+/// Where execution left the chain (`ip`) and why.
+#[derive(Clone, Copy)]
+pub struct Exit {
+    pub ip: *const Inst,
+    why: u32,
+}
+
+/// Why execution left the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// `CHAIN = false`: one instruction ran; `ip` is the next.
+    Step,
+    /// The instruction at `ip` has no handler of its own: the loop executes it.
+    Slow,
+    /// The instruction at `ip` trapped.
+    Trap(TrapCode),
+}
+
+/// The traps handlers raise, in the order of their `Exit::why` codes (from 2).
+const TRAPS: [TrapCode; 4] = [
+    TrapCode::MemoryOutOfBounds,
+    TrapCode::IntegerDivideByZero,
+    TrapCode::IntegerOverflow,
+    TrapCode::InvalidConversionToInteger,
+];
+
+impl Exit {
+    pub fn why(self) -> Why {
+        match self.why {
+            0 => Why::Step,
+            1 => Why::Slow,
+            n => TRAPS.get(n as usize - 2).map_or(Why::Slow, |c| Why::Trap(*c)),
+        }
+    }
+}
+
+#[inline(always)]
+fn trap(ip: *const Inst, code: TrapCode) -> Exit {
+    // A code without an entry (none is raised) is executed again by the loop, which
+    // traps with it itself.
+    let why = TRAPS.iter().position(|c| *c == code).map_or(1, |i| i as u32 + 2);
+    Exit { ip, why }
+}
+
+/// Continues at `ip`: a tail call of its handler, or (without `CHAIN`) back to the loop.
+#[inline(always)]
+fn dispatch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize) -> Exit {
+    if CHAIN { (slots::inst(ip).handler)(ip, fp, mem, len) } else { Exit { ip, why: 0 } }
+}
+
+/// Defines a handler: `$body` does the instruction and yields the next instruction's
+/// pointer (or returns an [`Exit`]).
+macro_rules! handler {
+    ($name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $x:ident) => $body:expr) => {
+        #[allow(non_snake_case, unused_variables)]
+        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize) -> Exit {
+            let $x = slots::inst($ip).x;
+            let next: *const Inst = $body;
+            dispatch::<CHAIN>(next, $fp, $mem, $len)
+        }
+    };
+}
+
+/// The jump at `ip` with distance `rel` (in instructions, two's complement).
+#[inline(always)]
+fn jump(ip: *const Inst, rel: u32) -> *const Inst {
+    ip.wrapping_offset(rel as i32 as isize)
+}
+
+fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize) -> Exit {
+    Exit { ip, why: 1 }
+}
+
+// Slot decoders and encoders.
+macro_rules! i32s {
+    ($s:expr) => {
+        $s as u32 as i32
+    };
+}
+macro_rules! u32s {
+    ($s:expr) => {
+        $s as u32
+    };
+}
+macro_rules! i64s {
+    ($s:expr) => {
+        $s as i64
+    };
+}
+macro_rules! u64s {
+    ($s:expr) => {
+        $s
+    };
+}
+macro_rules! f32s {
+    ($s:expr) => {
+        f32::from_bits($s as u32)
+    };
+}
+macro_rules! f64s {
+    ($s:expr) => {
+        f64::from_bits($s)
+    };
+}
+macro_rules! from_i32 {
+    ($v:expr) => {
+        $v as u32 as u64
+    };
+}
+macro_rules! from_u32 {
+    ($v:expr) => {
+        $v as u64
+    };
+}
+macro_rules! from_i64 {
+    ($v:expr) => {
+        $v as u64
+    };
+}
+macro_rules! from_u64 {
+    ($v:expr) => {
+        $v
+    };
+}
+macro_rules! from_bool {
+    ($v:expr) => {
+        $v as u64
+    };
+}
+macro_rules! from_f32 {
+    ($v:expr) => {
+        f32::to_bits($v) as u64
+    };
+}
+macro_rules! from_f64 {
+    ($v:expr) => {
+        f64::to_bits($v)
+    };
+}
+
+macro_rules! un {
+    ($name:ident, $from:ident, $to:ident, $f:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let a = $from!(slots::get(fp, x[1]));
+            slots::set(fp, x[0], $to!($f(a)));
+            ip.wrapping_add(1)
+        });
+    };
+}
+macro_rules! bin {
+    ($name:ident, $from:ident, $to:ident, $f:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let a = $from!(slots::get(fp, x[1]));
+            let b = $from!(slots::get(fp, x[2]));
+            slots::set(fp, x[0], $to!($f(a, b)));
+            ip.wrapping_add(1)
+        });
+    };
+}
+macro_rules! un_trap {
+    ($name:ident, $from:ident, $to:ident, $f:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let a = $from!(slots::get(fp, x[1]));
+            match $f(a) {
+                Ok(r) => slots::set(fp, x[0], $to!(r)),
+                Err(c) => return trap(ip, c),
+            }
+            ip.wrapping_add(1)
+        });
+    };
+}
+macro_rules! bin_trap {
+    ($name:ident, $from:ident, $to:ident, $f:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let a = $from!(slots::get(fp, x[1]));
+            let b = $from!(slots::get(fp, x[2]));
+            match $f(a, b) {
+                Ok(r) => slots::set(fp, x[0], $to!(r)),
+                Err(c) => return trap(ip, c),
+            }
+            ip.wrapping_add(1)
+        });
+    };
+}
+
+// Control and data movement.
+handler!(op_nop(ip, fp, mem, len, x) => ip.wrapping_add(1));
+handler!(op_copy(ip, fp, mem, len, x) => {
+    slots::set(fp, x[0], slots::get(fp, x[1]));
+    ip.wrapping_add(1)
+});
+handler!(op_const(ip, fp, mem, len, x) => {
+    slots::set(fp, x[0], x[1] as u64 | (x[2] as u64) << 32);
+    ip.wrapping_add(1)
+});
+handler!(op_jump(ip, fp, mem, len, x) => jump(ip, x[0]));
+handler!(op_jump_if(ip, fp, mem, len, x) => {
+    if slots::get(fp, x[0]) as u32 != 0 { jump(ip, x[1]) } else { ip.wrapping_add(1) }
+});
+handler!(op_jump_if_zero(ip, fp, mem, len, x) => {
+    if slots::get(fp, x[0]) as u32 == 0 { jump(ip, x[1]) } else { ip.wrapping_add(1) }
+});
+// A branch moving values: `x` is the target's distance, height, number kept and source.
+handler!(op_branch(ip, fp, mem, len, x) => {
+    slots::copy_within(fp, x[3], x[1], x[2]);
+    jump(ip, x[0])
+});
+handler!(op_select(ip, fp, mem, len, x) => {
+    if slots::get(fp, x[2]) as u32 == 0 {
+        slots::set(fp, x[0], slots::get(fp, x[1]));
+    }
+    ip.wrapping_add(1)
+});
+handler!(op_i32_add_imm(ip, fp, mem, len, x) => {
+    slots::set(fp, x[0], (slots::get(fp, x[1]) as u32).wrapping_add(x[2]) as u64);
+    ip.wrapping_add(1)
+});
+handler!(op_i64_add_imm(ip, fp, mem, len, x) => {
+    slots::set(fp, x[0], slots::get(fp, x[1]).wrapping_add(x[2] as i32 as i64 as u64));
+    ip.wrapping_add(1)
+});
+
+/// Compare-and-jump handlers, one per comparison: with a slot (`x = [a, b, distance]`)
+/// and with an immediate (`x = [a, imm, distance]`).
+macro_rules! jump_cmp {
+    ($($cmp:ident $slot:ident $imm:ident,)*) => {
+        $(
+            handler!($slot(ip, fp, mem, len, x) => {
+                let (a, b) = (slots::get(fp, x[0]) as u32, slots::get(fp, x[1]) as u32);
+                if I32Cmp::$cmp.holds(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
+            });
+            handler!($imm(ip, fp, mem, len, x) => {
+                if I32Cmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
+            });
+        )*
+        fn jump_cmp_handler<const CHAIN: bool>(cmp: I32Cmp, imm: bool) -> Handler {
+            match (cmp, imm) {
+                $((I32Cmp::$cmp, false) => $slot::<CHAIN>, (I32Cmp::$cmp, true) => $imm::<CHAIN>,)*
+            }
+        }
+    };
+}
+jump_cmp! {
+    Eq jump_eq jump_eq_imm,
+    Ne jump_ne jump_ne_imm,
+    LtS jump_lt_s jump_lt_s_imm,
+    LtU jump_lt_u jump_lt_u_imm,
+    GtS jump_gt_s jump_gt_s_imm,
+    GtU jump_gt_u jump_gt_u_imm,
+    LeS jump_le_s jump_le_s_imm,
+    LeU jump_le_u jump_le_u_imm,
+    GeS jump_ge_s jump_ge_s_imm,
+    GeU jump_ge_u jump_ge_u_imm,
+}
+
+/// Loads: `x = [d, addr, offset]`.
+macro_rules! load {
+    ($name:ident, $n:literal, $conv:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let ea = slots::get(fp, x[1]) as u32 as usize + x[2] as usize;
+            match slots::mem_read::<$n>(mem, len, ea) {
+                Some(b) => slots::set(fp, x[0], $conv(b)),
+                None => return trap(ip, TrapCode::MemoryOutOfBounds),
+            }
+            ip.wrapping_add(1)
+        });
+    };
+}
+load!(I32Load, 4, |b| u32::from_le_bytes(b) as u64);
+load!(I64Load, 8, u64::from_le_bytes);
+load!(I32Load8S, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64);
+load!(I32Load8U, 1, |b: [u8; 1]| b[0] as u64);
+load!(I32Load16S, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64);
+load!(I32Load16U, 2, |b| u16::from_le_bytes(b) as u64);
+load!(I64Load8S, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64);
+load!(I64Load16S, 2, |b| i16::from_le_bytes(b) as i64 as u64);
+load!(I64Load32S, 4, |b| i32::from_le_bytes(b) as i64 as u64);
+
+fn load_handler<const CHAIN: bool>(kind: LoadOp) -> Handler {
+    match kind {
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => I32Load::<CHAIN>,
+        LoadOp::I64Load | LoadOp::F64Load => I64Load::<CHAIN>,
+        LoadOp::I32Load8S => I32Load8S::<CHAIN>,
+        LoadOp::I32Load8U | LoadOp::I64Load8U => I32Load8U::<CHAIN>,
+        LoadOp::I32Load16S => I32Load16S::<CHAIN>,
+        LoadOp::I32Load16U | LoadOp::I64Load16U => I32Load16U::<CHAIN>,
+        LoadOp::I64Load8S => I64Load8S::<CHAIN>,
+        LoadOp::I64Load16S => I64Load16S::<CHAIN>,
+        LoadOp::I64Load32S => I64Load32S::<CHAIN>,
+    }
+}
+
+/// Stores: `x = [addr, v, offset]`.
+macro_rules! store {
+    ($name:ident, $n:literal, $bytes:expr) => {
+        handler!($name(ip, fp, mem, len, x) => {
+            let v = slots::get(fp, x[1]);
+            let ea = slots::get(fp, x[0]) as u32 as usize + x[2] as usize;
+            if !slots::mem_write::<$n>(mem, len, ea, $bytes(v)) {
+                return trap(ip, TrapCode::MemoryOutOfBounds);
+            }
+            ip.wrapping_add(1)
+        });
+    };
+}
+store!(Store8, 1, |v: u64| [v as u8]);
+store!(Store16, 2, |v: u64| (v as u16).to_le_bytes());
+store!(Store32, 4, |v: u64| (v as u32).to_le_bytes());
+store!(Store64, 8, u64::to_le_bytes);
+
+fn store_handler<const CHAIN: bool>(kind: StoreOp) -> Handler {
+    match kind {
+        StoreOp::I32Store8 | StoreOp::I64Store8 => Store8::<CHAIN>,
+        StoreOp::I32Store16 | StoreOp::I64Store16 => Store16::<CHAIN>,
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => Store32::<CHAIN>,
+        StoreOp::I64Store | StoreOp::F64Store => Store64::<CHAIN>,
+    }
+}
+
+// Numeric operators (spec §4.3), one handler each, named after the operator.
+un!(I32Eqz, u32s, from_bool, |a| a == 0);
+bin!(I32Eq, u32s, from_bool, |a, b| a == b);
+bin!(I32Ne, u32s, from_bool, |a, b| a != b);
+bin!(I32LtS, i32s, from_bool, |a, b| a < b);
+bin!(I32LtU, u32s, from_bool, |a, b| a < b);
+bin!(I32GtS, i32s, from_bool, |a, b| a > b);
+bin!(I32GtU, u32s, from_bool, |a, b| a > b);
+bin!(I32LeS, i32s, from_bool, |a, b| a <= b);
+bin!(I32LeU, u32s, from_bool, |a, b| a <= b);
+bin!(I32GeS, i32s, from_bool, |a, b| a >= b);
+bin!(I32GeU, u32s, from_bool, |a, b| a >= b);
+un!(I64Eqz, u64s, from_bool, |a| a == 0);
+bin!(I64Eq, u64s, from_bool, |a, b| a == b);
+bin!(I64Ne, u64s, from_bool, |a, b| a != b);
+bin!(I64LtS, i64s, from_bool, |a, b| a < b);
+bin!(I64LtU, u64s, from_bool, |a, b| a < b);
+bin!(I64GtS, i64s, from_bool, |a, b| a > b);
+bin!(I64GtU, u64s, from_bool, |a, b| a > b);
+bin!(I64LeS, i64s, from_bool, |a, b| a <= b);
+bin!(I64LeU, u64s, from_bool, |a, b| a <= b);
+bin!(I64GeS, i64s, from_bool, |a, b| a >= b);
+bin!(I64GeU, u64s, from_bool, |a, b| a >= b);
+bin!(F32Eq, f32s, from_bool, |a, b| a == b);
+bin!(F32Ne, f32s, from_bool, |a, b| a != b);
+bin!(F32Lt, f32s, from_bool, |a, b| a < b);
+bin!(F32Gt, f32s, from_bool, |a, b| a > b);
+bin!(F32Le, f32s, from_bool, |a, b| a <= b);
+bin!(F32Ge, f32s, from_bool, |a, b| a >= b);
+bin!(F64Eq, f64s, from_bool, |a, b| a == b);
+bin!(F64Ne, f64s, from_bool, |a, b| a != b);
+bin!(F64Lt, f64s, from_bool, |a, b| a < b);
+bin!(F64Gt, f64s, from_bool, |a, b| a > b);
+bin!(F64Le, f64s, from_bool, |a, b| a <= b);
+bin!(F64Ge, f64s, from_bool, |a, b| a >= b);
+un!(I32Clz, u32s, from_u32, u32::leading_zeros);
+un!(I32Ctz, u32s, from_u32, u32::trailing_zeros);
+un!(I32Popcnt, u32s, from_u32, u32::count_ones);
+bin!(I32Add, u32s, from_u32, u32::wrapping_add);
+bin!(I32Sub, u32s, from_u32, u32::wrapping_sub);
+bin!(I32Mul, u32s, from_u32, u32::wrapping_mul);
+bin_trap!(I32DivS, i32s, from_i32, i32_div_s);
+bin_trap!(I32DivU, u32s, from_u32, i32_div_u);
+bin_trap!(I32RemS, i32s, from_i32, i32_rem_s);
+bin_trap!(I32RemU, u32s, from_u32, i32_rem_u);
+bin!(I32And, u32s, from_u32, |a, b| a & b);
+bin!(I32Or, u32s, from_u32, |a, b| a | b);
+bin!(I32Xor, u32s, from_u32, |a, b| a ^ b);
+bin!(I32Shl, u32s, from_u32, u32::wrapping_shl);
+bin!(I32ShrS, i32s, from_i32, |a: i32, b: i32| a.wrapping_shr(b as u32));
+bin!(I32ShrU, u32s, from_u32, u32::wrapping_shr);
+bin!(I32Rotl, u32s, from_u32, u32::rotate_left);
+bin!(I32Rotr, u32s, from_u32, u32::rotate_right);
+un!(I64Clz, u64s, from_u64, |a: u64| a.leading_zeros() as u64);
+un!(I64Ctz, u64s, from_u64, |a: u64| a.trailing_zeros() as u64);
+un!(I64Popcnt, u64s, from_u64, |a: u64| a.count_ones() as u64);
+bin!(I64Add, u64s, from_u64, u64::wrapping_add);
+bin!(I64Sub, u64s, from_u64, u64::wrapping_sub);
+bin!(I64Mul, u64s, from_u64, u64::wrapping_mul);
+bin_trap!(I64DivS, i64s, from_i64, i64_div_s);
+bin_trap!(I64DivU, u64s, from_u64, i64_div_u);
+bin_trap!(I64RemS, i64s, from_i64, i64_rem_s);
+bin_trap!(I64RemU, u64s, from_u64, i64_rem_u);
+bin!(I64And, u64s, from_u64, |a, b| a & b);
+bin!(I64Or, u64s, from_u64, |a, b| a | b);
+bin!(I64Xor, u64s, from_u64, |a, b| a ^ b);
+bin!(I64Shl, u64s, from_u64, |a: u64, b: u64| a.wrapping_shl(b as u32));
+bin!(I64ShrS, i64s, from_i64, |a: i64, b: i64| a.wrapping_shr(b as u32));
+bin!(I64ShrU, u64s, from_u64, |a: u64, b: u64| a.wrapping_shr(b as u32));
+bin!(I64Rotl, u64s, from_u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32));
+bin!(I64Rotr, u64s, from_u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32));
+un!(F32Abs, u32s, from_u32, |a: u32| a & 0x7fff_ffff);
+un!(F32Neg, u32s, from_u32, |a: u32| a ^ 0x8000_0000);
+un!(F32Ceil, f32s, from_f32, f32_ceil);
+un!(F32Floor, f32s, from_f32, f32_floor);
+un!(F32Trunc, f32s, from_f32, f32_trunc);
+un!(F32Nearest, f32s, from_f32, f32_nearest);
+un!(F32Sqrt, f32s, from_f32, f32::sqrt);
+bin!(F32Add, f32s, from_f32, |a, b| a + b);
+bin!(F32Sub, f32s, from_f32, |a, b| a - b);
+bin!(F32Mul, f32s, from_f32, |a, b| a * b);
+bin!(F32Div, f32s, from_f32, |a, b| a / b);
+bin!(F32Min, f32s, from_f32, f32_min);
+bin!(F32Max, f32s, from_f32, f32_max);
+bin!(F32Copysign, u32s, from_u32, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000));
+un!(F64Abs, u64s, from_u64, |a: u64| a & 0x7fff_ffff_ffff_ffff);
+un!(F64Neg, u64s, from_u64, |a: u64| a ^ 0x8000_0000_0000_0000);
+un!(F64Ceil, f64s, from_f64, f64_ceil);
+un!(F64Floor, f64s, from_f64, f64_floor);
+un!(F64Trunc, f64s, from_f64, f64_trunc);
+un!(F64Nearest, f64s, from_f64, f64_nearest);
+un!(F64Sqrt, f64s, from_f64, f64::sqrt);
+bin!(F64Add, f64s, from_f64, |a, b| a + b);
+bin!(F64Sub, f64s, from_f64, |a, b| a - b);
+bin!(F64Mul, f64s, from_f64, |a, b| a * b);
+bin!(F64Div, f64s, from_f64, |a, b| a / b);
+bin!(F64Min, f64s, from_f64, f64_min);
+bin!(F64Max, f64s, from_f64, f64_max);
+bin!(F64Copysign, u64s, from_u64, |a: u64, b: u64| (a & !(1 << 63)) | (b & (1 << 63)));
+un!(I32WrapI64, u64s, from_u32, |a: u64| a as u32);
+un_trap!(I32TruncF32S, f32s, from_i32, |a: f32| i32_trunc_s(a as f64));
+un_trap!(I32TruncF32U, f32s, from_u32, |a: f32| i32_trunc_u(a as f64));
+un_trap!(I32TruncF64S, f64s, from_i32, i32_trunc_s);
+un_trap!(I32TruncF64U, f64s, from_u32, i32_trunc_u);
+un!(I64ExtendI32S, i32s, from_i64, |a: i32| a as i64);
+un!(I64ExtendI32U, u32s, from_u64, |a: u32| a as u64);
+un_trap!(I64TruncF32S, f32s, from_i64, |a: f32| i64_trunc_s(a as f64));
+un_trap!(I64TruncF32U, f32s, from_u64, |a: f32| i64_trunc_u(a as f64));
+un_trap!(I64TruncF64S, f64s, from_i64, i64_trunc_s);
+un_trap!(I64TruncF64U, f64s, from_u64, i64_trunc_u);
+un!(F32ConvertI32S, i32s, from_f32, |a: i32| a as f32);
+un!(F32ConvertI32U, u32s, from_f32, |a: u32| a as f32);
+un!(F32ConvertI64S, i64s, from_f32, |a: i64| a as f32);
+un!(F32ConvertI64U, u64s, from_f32, |a: u64| a as f32);
+un!(F32DemoteF64, f64s, from_f32, |a: f64| a as f32);
+un!(F64ConvertI32S, i32s, from_f64, |a: i32| a as f64);
+un!(F64ConvertI32U, u32s, from_f64, |a: u32| a as f64);
+un!(F64ConvertI64S, i64s, from_f64, |a: i64| a as f64);
+un!(F64ConvertI64U, u64s, from_f64, |a: u64| a as f64);
+un!(F64PromoteF32, f32s, from_f64, |a: f32| a as f64);
+// Reinterpretations keep the bits: the slot encoding is already the bit pattern.
+un!(I32ReinterpretF32, u64s, from_u64, |a| a);
+un!(F32ReinterpretI32, u64s, from_u64, |a| a);
+un!(I64ReinterpretF64, u64s, from_u64, |a| a);
+un!(F64ReinterpretI64, u64s, from_u64, |a| a);
+un!(I32Extend8S, u32s, from_i32, |a: u32| a as i8 as i32);
+un!(I32Extend16S, u32s, from_i32, |a: u32| a as i16 as i32);
+un!(I64Extend8S, u64s, from_i64, |a: u64| a as i8 as i64);
+un!(I64Extend16S, u64s, from_i64, |a: u64| a as i16 as i64);
+un!(I64Extend32S, u64s, from_i64, |a: u64| a as i32 as i64);
+un!(I32TruncSatF32S, f32s, from_i32, |a: f32| a as i32);
+un!(I32TruncSatF32U, f32s, from_u32, |a: f32| a as u32);
+un!(I32TruncSatF64S, f64s, from_i32, |a: f64| a as i32);
+un!(I32TruncSatF64U, f64s, from_u32, |a: f64| a as u32);
+un!(I64TruncSatF32S, f32s, from_i64, |a: f32| a as i64);
+un!(I64TruncSatF32U, f32s, from_u64, |a: f32| a as u64);
+un!(I64TruncSatF64S, f64s, from_i64, |a: f64| a as i64);
+un!(I64TruncSatF64U, f64s, from_u64, |a: f64| a as u64);
+/// The operand words of a numeric op.
+trait Words {
+    fn words(self) -> [u32; 4];
+}
+
+impl Words for Un {
+    fn words(self) -> [u32; 4] {
+        [self.d, self.a, 0, 0]
+    }
+}
+
+impl Words for Bin {
+    fn words(self) -> [u32; 4] {
+        [self.d, self.a, self.b, 0]
+    }
+}
+
+macro_rules! numeric_inst {
+    ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
+        /// The instruction of a numeric op, `None` for any other op.
+        fn numeric_inst<const CHAIN: bool>(op: Op) -> Option<Inst> {
+            Some(match op {
+                $(Op::$variant(x) => Inst { handler: $variant::<CHAIN>, x: x.words() },)*
+                _ => return None,
+            })
+        }
+    };
+}
+crate::for_each_numeric_op!(numeric_inst);
+
+/// Threads a translated function's ops: instruction `i` executes op `i`. With `chain`,
+/// handlers run on into the next instruction (optimised builds only: see the module doc).
+pub fn thread(ops: &[Op], targets: &[BranchTarget], chain: bool) -> Box<[Inst]> {
+    if chain {
+        ops.iter().enumerate().map(|(pc, op)| inst::<true>(pc, *op, targets)).collect()
+    } else {
+        ops.iter().enumerate().map(|(pc, op)| inst::<false>(pc, *op, targets)).collect()
+    }
+}
+
+fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst {
+    // Jump distances fit: a function has fewer than 2^31 ops (bodies are at most 4 GiB
+    // of wasm, and ops at most one per instruction plus one per block).
+    let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
+    let i = |handler: Handler, x: [u32; 4]| Inst { handler, x };
+    match op {
+        Op::Nop => i(op_nop::<CHAIN>, [0; 4]),
+        Op::Copy { d, s } => i(op_copy::<CHAIN>, [d, s, 0, 0]),
+        Op::Const { d, value } => i(op_const::<CHAIN>, [d, value as u32, (value >> 32) as u32, 0]),
+        Op::Jump(t) => i(op_jump::<CHAIN>, [rel(t), 0, 0, 0]),
+        Op::JumpIf { c, pc: t } => i(op_jump_if::<CHAIN>, [c, rel(t), 0, 0]),
+        Op::JumpIfZero { c, pc: t } => i(op_jump_if_zero::<CHAIN>, [c, rel(t), 0, 0]),
+        Op::JumpIfI32 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, false), [a, b, rel(t), 0]),
+        Op::JumpIfI32Imm { cmp, a, imm, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, true), [a, imm, rel(t), 0]),
+        Op::Branch(k) => match targets.get(k as usize) {
+            Some(t) => i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from]),
+            None => i(slow::<CHAIN>, [0; 4]),
+        },
+        Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
+        Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN>, [d, a, imm, 0]),
+        Op::I64AddImm { d, a, imm } => i(op_i64_add_imm::<CHAIN>, [d, a, imm as u32, 0]),
+        Op::Load { kind, d, addr, offset } => i(load_handler::<CHAIN>(kind), [d, addr, offset, 0]),
+        Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind), [addr, v, offset, 0]),
+        other => numeric_inst::<CHAIN>(other).unwrap_or(i(slow::<CHAIN>, [0; 4])),
+    }
+}
