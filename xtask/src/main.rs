@@ -76,7 +76,11 @@ fn ci() -> Result<(), String> {
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     step("cargo test --workspace", test)?;
-    spec(&[])
+    spec(&[])?;
+    // The interpreter's chained handlers exist only in optimised builds.
+    let mut long = cargo();
+    long.args(["test", "--release", "-p", "wasmscope-engine", "--test", "long_runs"]);
+    step("long runs of chained handlers (release)", long)
 }
 
 /// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it: `-O1 -g` for the name
