@@ -4,8 +4,9 @@
 //! [`threaded`]): handlers chain from instruction to instruction, and this module's loop
 //! takes over for the ops that need the store (calls, returns, globals, tables, bulk
 //! memory, fuel) and for traps. Every frame's slots (locals, constants, then operand
-//! heights) are in one contiguous value stack of untyped 64-bit slots. A wasm-to-wasm call pushes a small [`Frame`] record and makes the
-//! caller's argument slots the callee's frame: no host recursion, so deep wasm recursion
+//! heights) are in one contiguous value stack of untyped 64-bit slots. A wasm-to-wasm
+//! call pushes a small [`Frame`] record and makes the caller's argument slots the
+//! callee's frame: no host recursion, so deep wasm recursion
 //! ends in "call stack exhausted" (the call-depth or value-stack limit of
 //! [`crate::Limits`]) and never overflows the host stack. Every trap is returned as a
 //! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
