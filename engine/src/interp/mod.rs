@@ -132,15 +132,18 @@ pub(crate) fn call_from(
     {
         return r;
     }
-    let (ty, host) = match store.funcs.get(addr as usize) {
-        Some(FuncInst::Host { ty, f }) => (ty.clone(), Some(f.clone())),
-        Some(FuncInst::Wasm { ty, .. }) => (ty.clone(), None),
-        None => return Err(Trap::host("call of a function that is not in this store")),
-    };
-    if let Some(f) = host {
-        return call_host(store, &f, &ty, args, caller);
+    match store.funcs.get(addr as usize) {
+        Some(FuncInst::Host { ty, f }) => {
+            let (ty, f) = (ty.clone(), f.clone());
+            let mut area = args.to_vec();
+            area.resize(ty.params.len().max(ty.results.len()), 0);
+            call_host(store, &f, &ty, &mut area, caller)?;
+            area.truncate(ty.results.len());
+            Ok(area)
+        }
+        Some(FuncInst::Wasm { .. }) => interpret(store, addr, args, &mut NoHook),
+        None => Err(Trap::host("call of a function that is not in this store")),
     }
-    interpret(store, addr, args, &mut NoHook)
 }
 
 /// Calls wasm function `addr` on the interpreter with a debugger's hook attached,
@@ -185,19 +188,24 @@ fn interpret<H: Hook>(store: &mut Store, addr: u32, args: &[u64], hook: &mut H) 
     out
 }
 
-fn call_host(
+/// Calls host function `f` of type `ty`: its arguments are the first slots of `area`
+/// (which has room for max(params, results) slots), and its results replace them.
+pub(crate) fn call_host(
     store: &mut Store,
     f: &HostFnRef,
     ty: &crate::syntax::FuncType,
-    args: &[u64],
+    area: &mut [u64],
     caller: Option<Instance>,
-) -> Result<Vec<u64>, Trap> {
-    let vals: Vec<Val> = ty.params.iter().zip(args).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+) -> Result<(), Trap> {
+    let vals: Vec<Val> = ty.params.iter().zip(area.iter()).map(|(t, s)| Val::from_slot(*t, *s)).collect();
     let results = f(&mut Caller::new(store, caller), &vals)?;
     if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
-    Ok(results.into_iter().map(Val::to_slot).collect())
+    for (slot, v) in area.iter_mut().zip(results) {
+        *slot = v.to_slot();
+    }
+    Ok(())
 }
 
 fn internal(e: impl std::fmt::Display) -> Trap {
@@ -347,19 +355,15 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
                 FuncInst::Host { ty, f } => {
                     let (ty, f) = (ty.clone(), f.clone());
-                    let n = ty.params.len();
-                    let args = stack[base..base + n].to_vec();
+                    let end = base + ty.params.len().max(ty.results.len());
+                    if stack.len() < end {
+                        stack.resize(end, 0);
+                    }
                     store.depth += frames.len() as u32 + 1;
-                    let result = call_host(store, &f, &ty, &args, Some(Instance(inst)));
+                    let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
                     store.depth -= frames.len() as u32 + 1;
-                    match result {
-                        Ok(results) => {
-                            if stack.len() < base + results.len() {
-                                stack.resize(base + results.len(), 0);
-                            }
-                            stack[base..base + results.len()].copy_from_slice(&results);
-                        }
-                        Err(t) => trap!(t),
+                    if let Err(t) = result {
+                        trap!(t);
                     }
                     rebase!();
                     // The host may have grown or replaced memories.

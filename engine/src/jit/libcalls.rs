@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
-use crate::runtime::{Instance, Store};
+use crate::runtime::{FuncInst, Instance, Store};
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,11 +87,16 @@ fn finish(store: &mut Store, r: Result<(), Trap>) -> u32 {
 }
 
 fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
-    let ty = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?.ty().clone();
-    let n = ty.params.len().max(ty.results.len());
+    let func = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?;
+    let (params, results) = (func.ty().params.len(), func.ty().results.len());
     // SAFETY: JIT code passes a values area of max(params, results) slots for this type.
-    let area = unsafe { std::slice::from_raw_parts_mut(values, n) };
-    let results = crate::interp::call_from(store, addr, &area[..ty.params.len()], Some(Instance(inst)))?;
+    let area = unsafe { std::slice::from_raw_parts_mut(values, params.max(results)) };
+    if let FuncInst::Host { ty, f } = func {
+        // Straight to the host function, its arguments and results in the area.
+        let (ty, f) = (ty.clone(), f.clone());
+        return crate::interp::call_host(store, &f, &ty, area, Some(Instance(inst)));
+    }
+    let results = crate::interp::call_from(store, addr, &area[..params], Some(Instance(inst)))?;
     for (dst, r) in area.iter_mut().zip(results) {
         *dst = r;
     }

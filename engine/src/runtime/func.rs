@@ -54,7 +54,7 @@ impl Func {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + 'static,
     ) -> Func {
-        store.push_func(FuncInst::Host { ty, f: Rc::new(f) })
+        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: Rc::new(f) })
     }
 
     /// The function's type.

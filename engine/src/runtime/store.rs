@@ -54,7 +54,8 @@ pub(crate) enum FuncInst {
         code: std::cell::OnceCell<std::sync::Arc<crate::translate::CompiledFunc>>,
     },
     Host {
-        ty: FuncType,
+        /// Shared so a call can hold the type while the host function borrows the store.
+        ty: Rc<FuncType>,
         f: Rc<HostFn>,
     },
 }
@@ -62,7 +63,8 @@ pub(crate) enum FuncInst {
 impl FuncInst {
     pub(crate) fn ty(&self) -> &FuncType {
         match self {
-            FuncInst::Wasm { ty, .. } | FuncInst::Host { ty, .. } => ty,
+            FuncInst::Wasm { ty, .. } => ty,
+            FuncInst::Host { ty, .. } => ty,
         }
     }
 }
