@@ -298,11 +298,28 @@ jump_cmp! {
     GeU jump_ge_u jump_ge_u_imm,
 }
 
-/// Loads: `x = [d, addr, offset]`.
+/// The effective address of a load or store: slot `a` plus the static offset, or (for
+/// the `...AddImm` forms) plus an immediate modulo 2^32.
+macro_rules! address {
+    (offset, $fp:ident, $a:expr, $imm:expr) => {
+        slots::get($fp, $a) as u32 as usize + $imm as usize
+    };
+    (wrap, $fp:ident, $a:expr, $imm:expr) => {
+        (slots::get($fp, $a) as u32).wrapping_add($imm) as usize
+    };
+}
+
+/// Loads: `x = [d, addr, offset]` (or `[d, a, imm]`).
 macro_rules! load {
-    ($name:ident, $n:literal, $conv:expr) => {
+    ($($name:ident $wrap_name:ident $n:literal $conv:expr;)*) => {
+        $(
+            load!(@one $name offset $n $conv);
+            load!(@one $wrap_name wrap $n $conv);
+        )*
+    };
+    (@one $name:ident $mode:ident $n:literal $conv:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
-            let ea = slots::get(fp, x[1]) as u32 as usize + x[2] as usize;
+            let ea = address!($mode, fp, x[1], x[2]);
             match slots::mem_read::<$n>(mem, len, ea) {
                 Some(b) => slots::set(fp, x[0], $conv(b)),
                 None => return trap(ip, TrapCode::MemoryOutOfBounds),
@@ -311,36 +328,50 @@ macro_rules! load {
         });
     };
 }
-load!(I32Load, 4, |b| u32::from_le_bytes(b) as u64);
-load!(I64Load, 8, u64::from_le_bytes);
-load!(I32Load8S, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64);
-load!(I32Load8U, 1, |b: [u8; 1]| b[0] as u64);
-load!(I32Load16S, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64);
-load!(I32Load16U, 2, |b| u16::from_le_bytes(b) as u64);
-load!(I64Load8S, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64);
-load!(I64Load16S, 2, |b| i16::from_le_bytes(b) as i64 as u64);
-load!(I64Load32S, 4, |b| i32::from_le_bytes(b) as i64 as u64);
+load! {
+    I32Load I32LoadAddImm 4 |b| u32::from_le_bytes(b) as u64;
+    I64Load I64LoadAddImm 8 u64::from_le_bytes;
+    I32Load8S I32Load8SAddImm 1 |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64;
+    I32Load8U I32Load8UAddImm 1 |b: [u8; 1]| b[0] as u64;
+    I32Load16S I32Load16SAddImm 2 |b| i16::from_le_bytes(b) as i32 as u32 as u64;
+    I32Load16U I32Load16UAddImm 2 |b| u16::from_le_bytes(b) as u64;
+    I64Load8S I64Load8SAddImm 1 |b: [u8; 1]| b[0] as i8 as i64 as u64;
+    I64Load16S I64Load16SAddImm 2 |b| i16::from_le_bytes(b) as i64 as u64;
+    I64Load32S I64Load32SAddImm 4 |b| i32::from_le_bytes(b) as i64 as u64;
+}
 
-fn load_handler<const CHAIN: bool>(kind: LoadOp) -> Handler {
+/// The handler of a load; `add_imm` for [`Op::LoadAddImm`].
+fn load_handler<const CHAIN: bool>(kind: LoadOp, add_imm: bool) -> Handler {
+    macro_rules! pick {
+        ($plain:ident, $wrap:ident) => {
+            if add_imm { $wrap::<CHAIN> } else { $plain::<CHAIN> }
+        };
+    }
     match kind {
-        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => I32Load::<CHAIN>,
-        LoadOp::I64Load | LoadOp::F64Load => I64Load::<CHAIN>,
-        LoadOp::I32Load8S => I32Load8S::<CHAIN>,
-        LoadOp::I32Load8U | LoadOp::I64Load8U => I32Load8U::<CHAIN>,
-        LoadOp::I32Load16S => I32Load16S::<CHAIN>,
-        LoadOp::I32Load16U | LoadOp::I64Load16U => I32Load16U::<CHAIN>,
-        LoadOp::I64Load8S => I64Load8S::<CHAIN>,
-        LoadOp::I64Load16S => I64Load16S::<CHAIN>,
-        LoadOp::I64Load32S => I64Load32S::<CHAIN>,
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => pick!(I32Load, I32LoadAddImm),
+        LoadOp::I64Load | LoadOp::F64Load => pick!(I64Load, I64LoadAddImm),
+        LoadOp::I32Load8S => pick!(I32Load8S, I32Load8SAddImm),
+        LoadOp::I32Load8U | LoadOp::I64Load8U => pick!(I32Load8U, I32Load8UAddImm),
+        LoadOp::I32Load16S => pick!(I32Load16S, I32Load16SAddImm),
+        LoadOp::I32Load16U | LoadOp::I64Load16U => pick!(I32Load16U, I32Load16UAddImm),
+        LoadOp::I64Load8S => pick!(I64Load8S, I64Load8SAddImm),
+        LoadOp::I64Load16S => pick!(I64Load16S, I64Load16SAddImm),
+        LoadOp::I64Load32S => pick!(I64Load32S, I64Load32SAddImm),
     }
 }
 
-/// Stores: `x = [addr, v, offset]`.
+/// Stores: `x = [addr, v, offset]` (or `[a, v, imm]`).
 macro_rules! store {
-    ($name:ident, $n:literal, $bytes:expr) => {
+    ($($name:ident $wrap_name:ident $n:literal $bytes:expr;)*) => {
+        $(
+            store!(@one $name offset $n $bytes);
+            store!(@one $wrap_name wrap $n $bytes);
+        )*
+    };
+    (@one $name:ident $mode:ident $n:literal $bytes:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
             let v = slots::get(fp, x[1]);
-            let ea = slots::get(fp, x[0]) as u32 as usize + x[2] as usize;
+            let ea = address!($mode, fp, x[0], x[2]);
             if !slots::mem_write::<$n>(mem, len, ea, $bytes(v)) {
                 return trap(ip, TrapCode::MemoryOutOfBounds);
             }
@@ -348,17 +379,25 @@ macro_rules! store {
         });
     };
 }
-store!(Store8, 1, |v: u64| [v as u8]);
-store!(Store16, 2, |v: u64| (v as u16).to_le_bytes());
-store!(Store32, 4, |v: u64| (v as u32).to_le_bytes());
-store!(Store64, 8, u64::to_le_bytes);
+store! {
+    Store8 Store8AddImm 1 |v: u64| [v as u8];
+    Store16 Store16AddImm 2 |v: u64| (v as u16).to_le_bytes();
+    Store32 Store32AddImm 4 |v: u64| (v as u32).to_le_bytes();
+    Store64 Store64AddImm 8 u64::to_le_bytes;
+}
 
-fn store_handler<const CHAIN: bool>(kind: StoreOp) -> Handler {
+/// The handler of a store; `add_imm` for [`Op::StoreAddImm`].
+fn store_handler<const CHAIN: bool>(kind: StoreOp, add_imm: bool) -> Handler {
+    macro_rules! pick {
+        ($plain:ident, $wrap:ident) => {
+            if add_imm { $wrap::<CHAIN> } else { $plain::<CHAIN> }
+        };
+    }
     match kind {
-        StoreOp::I32Store8 | StoreOp::I64Store8 => Store8::<CHAIN>,
-        StoreOp::I32Store16 | StoreOp::I64Store16 => Store16::<CHAIN>,
-        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => Store32::<CHAIN>,
-        StoreOp::I64Store | StoreOp::F64Store => Store64::<CHAIN>,
+        StoreOp::I32Store8 | StoreOp::I64Store8 => pick!(Store8, Store8AddImm),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => pick!(Store16, Store16AddImm),
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => pick!(Store32, Store32AddImm),
+        StoreOp::I64Store | StoreOp::F64Store => pick!(Store64, Store64AddImm),
     }
 }
 
@@ -561,8 +600,10 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst 
         Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
         Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN>, [d, a, imm, 0]),
         Op::I64AddImm { d, a, imm } => i(op_i64_add_imm::<CHAIN>, [d, a, imm as u32, 0]),
-        Op::Load { kind, d, addr, offset } => i(load_handler::<CHAIN>(kind), [d, addr, offset, 0]),
-        Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind), [addr, v, offset, 0]),
+        Op::Load { kind, d, addr, offset } => i(load_handler::<CHAIN>(kind, false), [d, addr, offset, 0]),
+        Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind, false), [addr, v, offset, 0]),
+        Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true), [d, a, imm, 0]),
+        Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true), [a, v, imm, 0]),
         other => numeric_inst::<CHAIN>(other).unwrap_or(i(slow::<CHAIN>, [0; 4])),
     }
 }

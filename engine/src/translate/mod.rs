@@ -138,6 +138,8 @@ struct Translator<'a> {
     /// The operand-stack height before the current wasm instruction (what the debugger
     /// sees when it pauses at any op of that instruction).
     instr_height: u32,
+    /// The pc of the latest label: ops before it may not be fused with later ones.
+    label_pc: usize,
 }
 
 /// Translates one defined function.
@@ -181,6 +183,7 @@ pub fn translate(
         eager: !fuse,
         producer: None,
         instr_height: stack_base,
+        label_pc: 0,
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
@@ -263,6 +266,7 @@ impl Translator<'_> {
     /// Marks the current position as a branch target: the last op may not be retargeted.
     fn label_here(&mut self) {
         self.producer = None;
+        self.label_pc = self.ops.len();
     }
 
     /// Pushes an entry and records the slot height it reaches. The new top entry was not
@@ -506,6 +510,27 @@ impl Translator<'_> {
         Some((cmp, a, b))
     }
 
+    /// For a load or store of static offset 0 whose address (`addr`, just popped) is the
+    /// temporary that the last op computed as `a + imm`: removes that op and returns
+    /// `(a, imm)`, for the fused op to compute the address itself. Only when no label
+    /// lies between the two (a jump must not skip the addition).
+    fn take_address_add(&mut self, addr: Slot, offset: u32) -> Option<(Slot, u32)> {
+        let at = self.ops.len().checked_sub(1)?;
+        // A temporary: the popped entry's own slot, now just above the stack.
+        if self.eager || offset != 0 || at < self.label_pc || addr != self.height() {
+            return None;
+        }
+        let Op::I32AddImm { d, a, imm } = self.ops[at] else { return None };
+        if d != addr {
+            return None;
+        }
+        self.ops.truncate(at);
+        self.offsets.truncate(at);
+        self.heights.truncate(at);
+        self.producer = None;
+        Some((a, imm))
+    }
+
     /// A conditional jump on the top entry (popped), fused with the comparison that
     /// computed it when possible. Jumps when the condition holds, or fails if `invert`.
     /// Every other live value is written to its own slot first.
@@ -730,14 +755,20 @@ impl Translator<'_> {
                 let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
                 let addr = self.pop_slot()?;
                 let d = self.height();
-                self.emit(Op::Load { kind: *kind, d, addr, offset });
+                match self.take_address_add(addr, offset) {
+                    Some((a, imm)) => self.emit(Op::LoadAddImm { kind: *kind, d, a, imm }),
+                    None => self.emit(Op::Load { kind: *kind, d, addr, offset }),
+                };
                 self.push_result();
             }
             Instr::Store(kind, m) => {
                 let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
                 let v = self.pop_slot()?;
                 let addr = self.pop_slot()?;
-                self.emit(Op::Store { kind: *kind, addr, v, offset });
+                match self.take_address_add(addr, offset) {
+                    Some((a, imm)) => self.emit(Op::StoreAddImm { kind: *kind, a, v, imm }),
+                    None => self.emit(Op::Store { kind: *kind, addr, v, offset }),
+                };
             }
             Instr::MemorySize(_) => {
                 let d = self.height();
@@ -909,6 +940,7 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::GlobalGet { d, .. }
         | Op::RefFunc { d, .. }
         | Op::Load { d, .. }
+        | Op::LoadAddImm { d, .. }
         | Op::I32AddImm { d, .. }
         | Op::I64AddImm { d, .. } => d,
         other => match num_dest(other) {

@@ -179,6 +179,11 @@ macro_rules! define_op {
             Load { kind: LoadOp, d: Slot, addr: Slot, offset: u32 },
             /// `store(addr + offset, v)`.
             Store { kind: StoreOp, addr: Slot, v: Slot, offset: u32 },
+            /// `d = load((a + imm) mod 2^32)`: an `i32.add` of a constant fused with the
+            /// load of offset 0 that takes its result as the address.
+            LoadAddImm { kind: LoadOp, d: Slot, a: Slot, imm: u32 },
+            /// `store((a + imm) mod 2^32, v)`: as [`Op::LoadAddImm`], for a store.
+            StoreAddImm { kind: StoreOp, a: Slot, v: Slot, imm: u32 },
             MemorySize { d: Slot },
             MemoryGrow { base: Slot },
             MemoryFill { base: Slot },
