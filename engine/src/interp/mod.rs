@@ -25,7 +25,7 @@ use crate::translate::{BranchTarget, CompiledFunc, Op};
 use threaded::Why;
 
 /// A suspended caller.
-struct Frame {
+pub(super) struct Frame {
     code: Arc<CompiledFunc>,
     pc: usize,
     fp: usize,
@@ -342,7 +342,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     }
                     init_frame(stack, base, &callee);
                     let caller = std::mem::replace(&mut code, callee);
-                    frames.push(Frame { code: caller, pc, fp, instance: inst, func });
+                    slots::push_frame(&mut frames, caller, pc, fp, inst, func);
                     fp = base;
                     pc = 0;
                     func = index;
@@ -581,14 +581,21 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
 /// stack already holds `fp + max_height` slots).
 #[inline(always)]
 fn init_frame(stack: &mut [u64], fp: usize, code: &CompiledFunc) {
-    let locals = fp + code.num_params as usize..fp + code.num_locals as usize;
-    if !locals.is_empty() {
-        stack[locals].fill(0);
+    let init = &code.frame_init[..];
+    let at = fp + code.num_params as usize;
+    let dst = &mut stack[at..at + init.len()];
+    // Most functions have a few locals and constants: copies of a fixed size compile to
+    // a few moves, where a copy of a variable size is a call to `memcpy`.
+    macro_rules! small {
+        ($($n:literal)*) => {
+            match init.len() {
+                0 => {}
+                $($n => dst[..$n].copy_from_slice(&init[..$n]),)*
+                _ => dst.copy_from_slice(init),
+            }
+        };
     }
-    if !code.consts.is_empty() {
-        let at = fp + code.num_locals as usize;
-        stack[at..at + code.consts.len()].copy_from_slice(&code.consts);
-    }
+    small!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
 }
 
 /// Base and length of memory `mem` (null and 0 for [`NO_MEMORY`]).

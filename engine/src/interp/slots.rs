@@ -196,3 +196,36 @@ pub(super) fn enter(code: *const Inst, pc: usize, fp: *mut u64, mem: *mut u8, le
 pub(super) fn pc_of(code: *const Inst, ip: *const Inst) -> usize {
     (ip as usize).wrapping_sub(code as usize) / std::mem::size_of::<Inst>()
 }
+
+/// Pushes a suspended caller's record onto `frames`, writing each field straight into
+/// the vector's buffer. (`Vec::push` builds the record on the host stack and copies it
+/// with wider loads than the stores that built it: a store-forwarding stall on every
+/// wasm call.)
+#[inline(always)]
+pub(super) fn push_frame(
+    frames: &mut Vec<super::Frame>,
+    code: std::sync::Arc<crate::translate::CompiledFunc>,
+    pc: usize,
+    fp: usize,
+    instance: u32,
+    func: u32,
+) {
+    if frames.len() == frames.capacity() {
+        frames.reserve(frames.len().max(16));
+    }
+    let len = frames.len();
+    // `reserve` left room for at least one more record.
+    if let Some(slot) = frames.spare_capacity_mut().first_mut() {
+        let p = slot.as_mut_ptr();
+        // SAFETY: `p` points at the uninitialised record after the last one; every field
+        // is written before the length covers it.
+        unsafe {
+            std::ptr::addr_of_mut!((*p).code).write(code);
+            std::ptr::addr_of_mut!((*p).pc).write(pc);
+            std::ptr::addr_of_mut!((*p).fp).write(fp);
+            std::ptr::addr_of_mut!((*p).instance).write(instance);
+            std::ptr::addr_of_mut!((*p).func).write(func);
+            frames.set_len(len + 1);
+        }
+    }
+}

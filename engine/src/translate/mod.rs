@@ -46,6 +46,9 @@ pub struct CompiledFunc {
     /// caller writes them, with the declared locals' zeros, on entry. Empty in debugger
     /// translations.
     pub consts: Box<[u64]>,
+    /// What a call writes after the parameters: the declared locals' zeros, then the
+    /// constant slots.
+    pub frame_init: Box<[u64]>,
     pub num_results: u32,
     /// Number of slots (locals plus operands) the function uses.
     pub max_height: u32,
@@ -231,6 +234,9 @@ pub fn translate(
         targets: t.targets.into_boxed_slice(),
         num_params,
         num_locals,
+        frame_init: std::iter::repeat_n(0, (num_locals - num_params) as usize)
+            .chain(t.consts.iter().copied())
+            .collect(),
         consts: t.consts.into_boxed_slice(),
         num_results,
         max_height: t.max_height,
