@@ -53,6 +53,12 @@ impl Env {
         b.ins().load(ty, trusted(), base, offset as i32)
     }
 
+    /// A load of a field that never changes while JIT code runs, from an address that is
+    /// always valid: Cranelift may merge such loads and hoist them out of loops.
+    fn load_fixed(&self, b: &mut FunctionBuilder, ty: ir::Type, base: Value, offset: usize) -> Value {
+        b.ins().load(ty, trusted().with_readonly().with_can_move(), base, offset as i32)
+    }
+
     /// The stack limit (through vmctx → runtime).
     pub fn stack_limit(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
         let rt = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, rt));
@@ -91,8 +97,16 @@ impl Env {
         width: u32,
         oob: ir::TrapCode,
     ) -> (Value, i32) {
-        let def = self.memory_def(b, vmctx);
-        let base = self.load_field(b, self.ptr, def, offset_of!(VmMemoryDef, base));
+        // The instance's memory record never moves. With guard pages neither does the
+        // memory (a fixed reservation; growing only changes its protection), so its base
+        // is loaded once per function rather than per access. With explicit bounds checks
+        // the memory is a heap buffer that `memory.grow` may move.
+        let def = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, memory));
+        let base = if self.explicit_bounds {
+            self.load_field(b, self.ptr, def, offset_of!(VmMemoryDef, base))
+        } else {
+            self.load_fixed(b, self.ptr, def, offset_of!(VmMemoryDef, base))
+        };
         let idx = b.ins().uextend(types::I64, index);
         if self.explicit_bounds {
             let len = self.load_field(b, types::I64, def, offset_of!(VmMemoryDef, len));

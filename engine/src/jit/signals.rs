@@ -271,9 +271,35 @@ const STACK_MARGIN: usize = 256 * 1024;
 pub(crate) fn stack_limit() -> usize {
     let x = 0u8;
     let sp = std::hint::black_box(&raw const x) as usize;
+    let low = STACK_LOW.with(|low| match low.get() {
+        // (A stack pointer below the cached bottom means code switched stacks: look again.)
+        Some(known) if known.is_none_or(|l| l < sp) => known,
+        _ => {
+            let found = stack_low();
+            low.set(Some(found));
+            found
+        }
+    });
+    match low {
+        Some(low) if low + STACK_MARGIN < sp => low + STACK_MARGIN,
+        Some(_) => sp,
+        // Unknown bounds: allow 512 KiB below here.
+        None => sp.saturating_sub(512 * 1024),
+    }
+}
+
+thread_local! {
+    /// The current thread's stack bottom, once looked up (`None` inside: unknown). A
+    /// thread's stack does not move, and the lookup is slow: for the main thread glibc
+    /// reads `/proc/self/maps`.
+    static STACK_LOW: std::cell::Cell<Option<Option<usize>>> = const { std::cell::Cell::new(None) };
+}
+
+/// The lowest address of the current thread's stack, if the system says.
+fn stack_low() -> Option<usize> {
     // SAFETY: pthread_getattr_np fills the attribute object for the calling thread, which
     // is then read with pthread_attr_getstack and destroyed.
-    let low = unsafe {
+    unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
             None
@@ -284,11 +310,5 @@ pub(crate) fn stack_limit() -> usize {
             libc::pthread_attr_destroy(&mut attr);
             ok.then_some(addr as usize)
         }
-    };
-    match low {
-        Some(low) if low + STACK_MARGIN < sp => low + STACK_MARGIN,
-        Some(_) => sp,
-        // Unknown bounds: allow 512 KiB below here.
-        None => sp.saturating_sub(512 * 1024),
     }
 }

@@ -33,7 +33,8 @@ pub struct CompiledFunc {
     pub ops: Box<[Op]>,
     /// Byte offset in the module of the wasm instruction each op came from.
     pub offsets: Box<[u32]>,
-    /// Operand-stack height (a slot number) before each op; exact in eager translations.
+    /// Operand-stack height (a slot number) before each op, for the debugger: only eager
+    /// translations keep it (empty otherwise).
     pub heights: Box<[u32]>,
     /// Value-moving branch targets (see [`Op::Branch`], [`Op::BranchTable`]).
     pub targets: Box<[BranchTarget]>,
@@ -230,7 +231,7 @@ pub fn translate(
         threaded,
         ops: t.ops.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
-        heights: t.heights.into_boxed_slice(),
+        heights: if fuse { Box::default() } else { t.heights.into_boxed_slice() },
         targets: t.targets.into_boxed_slice(),
         num_params,
         num_locals,
