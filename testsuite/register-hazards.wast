@@ -59,3 +59,38 @@
 (assert_return (invoke "cmp-below-cond" (i32.const 0) (i32.const 1)) (i32.const 11))
 (assert_return (invoke "cmp-below-cond" (i32.const 5) (i32.const 0)) (i32.const 20))
 (assert_return (invoke "cmp-below-cond" (i32.const 0) (i32.const 0)) (i32.const 21))
+
+;; i64 comparisons fused into conditional jumps (`JumpIfI64`): they compare all 64 bits,
+;; signed or unsigned, with operands from locals, constants and temporaries.
+(module
+  (func (export "br-lt-u") (param i64 i64) (result i32)
+    (block $yes (br_if $yes (i64.lt_u (local.get 0) (local.get 1))) (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "if-gt-s") (param i64 i64) (result i32)
+    (if (result i32) (i64.gt_s (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "br-eq-const") (param i64) (result i32)
+    (block $yes (br_if $yes (i64.eq (local.get 0) (i64.const 0x100000000))) (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "br-ge-u-sum") (param i64 i64) (result i32)
+    (block $yes (br_if $yes (i64.ge_u (i64.add (local.get 0) (local.get 1)) (i64.const 10))) (return (i32.const 0)))
+    (i32.const 1))
+  ;; A counting loop closed by an i64 comparison, as clang writes `for (u64 j ...)`.
+  (func (export "count-to") (param i64) (result i64) (local i64)
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (br_if $l (i64.lt_u (local.get 1) (local.get 0))))
+    (local.get 1))
+)
+(assert_return (invoke "br-lt-u" (i64.const 1) (i64.const 0x100000000)) (i32.const 1))
+(assert_return (invoke "br-lt-u" (i64.const 0x100000000) (i64.const 1)) (i32.const 0))
+(assert_return (invoke "br-lt-u" (i64.const -1) (i64.const 1)) (i32.const 0))
+(assert_return (invoke "if-gt-s" (i64.const 1) (i64.const -1)) (i32.const 1))
+(assert_return (invoke "if-gt-s" (i64.const 0x100000000) (i64.const 0xFFFFFFFF)) (i32.const 1))
+(assert_return (invoke "if-gt-s" (i64.const -0x100000000) (i64.const 0)) (i32.const 0))
+(assert_return (invoke "br-eq-const" (i64.const 0x100000000)) (i32.const 1))
+(assert_return (invoke "br-eq-const" (i64.const 0)) (i32.const 0))
+(assert_return (invoke "br-ge-u-sum" (i64.const 4) (i64.const 6)) (i32.const 1))
+(assert_return (invoke "br-ge-u-sum" (i64.const 4) (i64.const 5)) (i32.const 0))
+(assert_return (invoke "br-ge-u-sum" (i64.const -1) (i64.const 1)) (i32.const 0))
+(assert_return (invoke "count-to" (i64.const 1000)) (i64.const 1000))
+(assert_return (invoke "count-to" (i64.const 0)) (i64.const 1))

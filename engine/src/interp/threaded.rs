@@ -23,7 +23,7 @@ use super::numeric::*;
 use super::slots;
 use crate::error::TrapCode;
 use crate::syntax::{LoadOp, StoreOp};
-use crate::translate::{Bin, BranchTarget, I32Cmp, Op, Un};
+use crate::translate::{Bin, BranchTarget, IntCmp, Op, Un};
 
 /// Executes the instruction at the pointer and what follows it, with the frame's slots
 /// and the memory's base and length; returns where and why execution left the chain.
@@ -116,78 +116,40 @@ fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize) -
     Exit { ip, why: 1 }
 }
 
-// Slot decoders and encoders.
-macro_rules! i32s {
-    ($s:expr) => {
-        $s as u32 as i32
+/// Defines the slot decoders and encoders (one-line functions).
+macro_rules! conversions {
+    ($($name:ident($v:ident: $t:ty) -> $r:ty = $e:expr;)*) => {
+        $(
+            #[inline(always)]
+            fn $name($v: $t) -> $r {
+                $e
+            }
+        )*
     };
 }
-macro_rules! u32s {
-    ($s:expr) => {
-        $s as u32
-    };
-}
-macro_rules! i64s {
-    ($s:expr) => {
-        $s as i64
-    };
-}
-macro_rules! u64s {
-    ($s:expr) => {
-        $s
-    };
-}
-macro_rules! f32s {
-    ($s:expr) => {
-        f32::from_bits($s as u32)
-    };
-}
-macro_rules! f64s {
-    ($s:expr) => {
-        f64::from_bits($s)
-    };
-}
-macro_rules! from_i32 {
-    ($v:expr) => {
-        $v as u32 as u64
-    };
-}
-macro_rules! from_u32 {
-    ($v:expr) => {
-        $v as u64
-    };
-}
-macro_rules! from_i64 {
-    ($v:expr) => {
-        $v as u64
-    };
-}
-macro_rules! from_u64 {
-    ($v:expr) => {
-        $v
-    };
-}
-macro_rules! from_bool {
-    ($v:expr) => {
-        $v as u64
-    };
-}
-macro_rules! from_f32 {
-    ($v:expr) => {
-        f32::to_bits($v) as u64
-    };
-}
-macro_rules! from_f64 {
-    ($v:expr) => {
-        f64::to_bits($v)
-    };
+
+// A slot holds an i32 in its low 32 bits, an i64 whole, a float as its bits.
+conversions! {
+    i32s(s: u64) -> i32 = s as u32 as i32;
+    u32s(s: u64) -> u32 = s as u32;
+    i64s(s: u64) -> i64 = s as i64;
+    u64s(s: u64) -> u64 = s;
+    f32s(s: u64) -> f32 = f32::from_bits(s as u32);
+    f64s(s: u64) -> f64 = f64::from_bits(s);
+    from_i32(v: i32) -> u64 = v as u32 as u64;
+    from_u32(v: u32) -> u64 = v as u64;
+    from_i64(v: i64) -> u64 = v as u64;
+    from_u64(v: u64) -> u64 = v;
+    from_bool(v: bool) -> u64 = v as u64;
+    from_f32(v: f32) -> u64 = v.to_bits() as u64;
+    from_f64(v: f64) -> u64 = v.to_bits();
 }
 
 macro_rules! un {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
-            let a = $from!(slots::get(fp, x[1]));
-            slots::set(fp, x[0], $to!($f(a)));
+            let a = $from(slots::get(fp, x[1]));
+            slots::set(fp, x[0], $to($f(a)));
             ip.wrapping_add(1)
         });
     };
@@ -195,9 +157,9 @@ macro_rules! un {
 macro_rules! bin {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
-            let a = $from!(slots::get(fp, x[1]));
-            let b = $from!(slots::get(fp, x[2]));
-            slots::set(fp, x[0], $to!($f(a, b)));
+            let a = $from(slots::get(fp, x[1]));
+            let b = $from(slots::get(fp, x[2]));
+            slots::set(fp, x[0], $to($f(a, b)));
             ip.wrapping_add(1)
         });
     };
@@ -205,9 +167,9 @@ macro_rules! bin {
 macro_rules! un_trap {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
-            let a = $from!(slots::get(fp, x[1]));
+            let a = $from(slots::get(fp, x[1]));
             match $f(a) {
-                Ok(r) => slots::set(fp, x[0], $to!(r)),
+                Ok(r) => slots::set(fp, x[0], $to(r)),
                 Err(c) => return trap(ip, c),
             }
             ip.wrapping_add(1)
@@ -217,10 +179,10 @@ macro_rules! un_trap {
 macro_rules! bin_trap {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
         handler!($name(ip, fp, mem, len, x) => {
-            let a = $from!(slots::get(fp, x[1]));
-            let b = $from!(slots::get(fp, x[2]));
+            let a = $from(slots::get(fp, x[1]));
+            let b = $from(slots::get(fp, x[2]));
             match $f(a, b) {
-                Ok(r) => slots::set(fp, x[0], $to!(r)),
+                Ok(r) => slots::set(fp, x[0], $to(r)),
                 Err(c) => return trap(ip, c),
             }
             ip.wrapping_add(1)
@@ -265,37 +227,55 @@ handler!(op_i64_add_imm(ip, fp, mem, len, x) => {
     ip.wrapping_add(1)
 });
 
-/// Compare-and-jump handlers, one per comparison: with a slot (`x = [a, b, distance]`)
-/// and with an immediate (`x = [a, imm, distance]`).
+/// The operands a compare-and-jump compares.
+#[derive(Clone, Copy)]
+enum Compared {
+    /// Two i32 slots: `x = [a, b, distance]`.
+    Slots,
+    /// An i32 slot and an immediate: `x = [a, imm, distance]`.
+    Imm,
+    /// Two i64 slots: `x = [a, b, distance]`.
+    Wide,
+}
+
+/// Compare-and-jump handlers, one per comparison and kind of operands.
 macro_rules! jump_cmp {
-    ($($cmp:ident $slot:ident $imm:ident,)*) => {
+    ($($cmp:ident $slot:ident $imm:ident $wide:ident,)*) => {
         $(
             handler!($slot(ip, fp, mem, len, x) => {
                 let (a, b) = (slots::get(fp, x[0]) as u32, slots::get(fp, x[1]) as u32);
-                if I32Cmp::$cmp.holds(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
+                if IntCmp::$cmp.holds(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
             });
             handler!($imm(ip, fp, mem, len, x) => {
-                if I32Cmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
+                if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
+            });
+            handler!($wide(ip, fp, mem, len, x) => {
+                let (a, b) = (slots::get(fp, x[0]), slots::get(fp, x[1]));
+                if IntCmp::$cmp.holds_wide(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
             });
         )*
-        fn jump_cmp_handler<const CHAIN: bool>(cmp: I32Cmp, imm: bool) -> Handler {
-            match (cmp, imm) {
-                $((I32Cmp::$cmp, false) => $slot::<CHAIN>, (I32Cmp::$cmp, true) => $imm::<CHAIN>,)*
+        fn jump_cmp_handler<const CHAIN: bool>(cmp: IntCmp, operands: Compared) -> Handler {
+            match (cmp, operands) {
+                $(
+                    (IntCmp::$cmp, Compared::Slots) => $slot::<CHAIN>,
+                    (IntCmp::$cmp, Compared::Imm) => $imm::<CHAIN>,
+                    (IntCmp::$cmp, Compared::Wide) => $wide::<CHAIN>,
+                )*
             }
         }
     };
 }
 jump_cmp! {
-    Eq jump_eq jump_eq_imm,
-    Ne jump_ne jump_ne_imm,
-    LtS jump_lt_s jump_lt_s_imm,
-    LtU jump_lt_u jump_lt_u_imm,
-    GtS jump_gt_s jump_gt_s_imm,
-    GtU jump_gt_u jump_gt_u_imm,
-    LeS jump_le_s jump_le_s_imm,
-    LeU jump_le_u jump_le_u_imm,
-    GeS jump_ge_s jump_ge_s_imm,
-    GeU jump_ge_u jump_ge_u_imm,
+    Eq jump_eq jump_eq_imm jump64_eq,
+    Ne jump_ne jump_ne_imm jump64_ne,
+    LtS jump_lt_s jump_lt_s_imm jump64_lt_s,
+    LtU jump_lt_u jump_lt_u_imm jump64_lt_u,
+    GtS jump_gt_s jump_gt_s_imm jump64_gt_s,
+    GtU jump_gt_u jump_gt_u_imm jump64_gt_u,
+    LeS jump_le_s jump_le_s_imm jump64_le_s,
+    LeU jump_le_u jump_le_u_imm jump64_le_u,
+    GeS jump_ge_s jump_ge_s_imm jump64_ge_s,
+    GeU jump_ge_u jump_ge_u_imm jump64_ge_u,
 }
 
 /// The effective address of a load or store: slot `a` plus the static offset, or (for
@@ -591,8 +571,11 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst 
         Op::Jump(t) => i(op_jump::<CHAIN>, [rel(t), 0, 0, 0]),
         Op::JumpIf { c, pc: t } => i(op_jump_if::<CHAIN>, [c, rel(t), 0, 0]),
         Op::JumpIfZero { c, pc: t } => i(op_jump_if_zero::<CHAIN>, [c, rel(t), 0, 0]),
-        Op::JumpIfI32 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, false), [a, b, rel(t), 0]),
-        Op::JumpIfI32Imm { cmp, a, imm, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, true), [a, imm, rel(t), 0]),
+        Op::JumpIfI32 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, Compared::Slots), [a, b, rel(t), 0]),
+        Op::JumpIfI32Imm { cmp, a, imm, pc: t } => {
+            i(jump_cmp_handler::<CHAIN>(cmp, Compared::Imm), [a, imm, rel(t), 0])
+        }
+        Op::JumpIfI64 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, Compared::Wide), [a, b, rel(t), 0]),
         Op::Branch(k) => match targets.get(k as usize) {
             Some(t) => i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from]),
             None => i(slow::<CHAIN>, [0; 4]),

@@ -23,7 +23,7 @@
 
 mod op;
 
-pub use op::{Bin, BranchTarget, I32Cmp, Op, Slot, Un};
+pub use op::{Bin, BranchTarget, IntCmp, Op, Slot, Un};
 
 use crate::syntax::{BlockType, FuncBody, FuncType, Instr, NumOp};
 
@@ -440,7 +440,8 @@ impl Translator<'_> {
                 | Op::JumpIf { pc: p, .. }
                 | Op::JumpIfZero { pc: p, .. }
                 | Op::JumpIfI32 { pc: p, .. }
-                | Op::JumpIfI32Imm { pc: p, .. } => *p = pc,
+                | Op::JumpIfI32Imm { pc: p, .. }
+                | Op::JumpIfI64 { pc: p, .. } => *p = pc,
                 _ => {}
             },
             Patch::Target(i) => self.targets[i].pc = pc,
@@ -470,10 +471,11 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// If the last op computed the i32 comparison that is the top entry, removes it (and
-    /// the constant it compared with, if the translator wrote one just before) and returns
-    /// what it compared, so a conditional jump can test it directly.
-    fn take_comparison(&mut self) -> Option<(I32Cmp, Slot, Operand)> {
+    /// If the last op computed the integer comparison that is the top entry, removes it
+    /// (and the constant it compared with, if the translator wrote one just before) and
+    /// returns what it compared and whether the operands are i64, so a conditional jump
+    /// can test it directly. An i64 comparison keeps its operands in slots.
+    fn take_comparison(&mut self) -> Option<(IntCmp, Slot, Operand, bool)> {
         if self.eager {
             return None;
         }
@@ -482,22 +484,17 @@ impl Translator<'_> {
         if at + 1 != self.ops.len() || self.stack.last() != Some(&Operand::Slot(own)) {
             return None;
         }
-        let (cmp, a, b) = match self.ops[at] {
-            Op::I32Eqz(Un { a, .. }) => (I32Cmp::Eq, a, Operand::Const(0)),
-            Op::I32Eq(x) => (I32Cmp::Eq, x.a, Operand::Slot(x.b)),
-            Op::I32Ne(x) => (I32Cmp::Ne, x.a, Operand::Slot(x.b)),
-            Op::I32LtS(x) => (I32Cmp::LtS, x.a, Operand::Slot(x.b)),
-            Op::I32LtU(x) => (I32Cmp::LtU, x.a, Operand::Slot(x.b)),
-            Op::I32GtS(x) => (I32Cmp::GtS, x.a, Operand::Slot(x.b)),
-            Op::I32GtU(x) => (I32Cmp::GtU, x.a, Operand::Slot(x.b)),
-            Op::I32LeS(x) => (I32Cmp::LeS, x.a, Operand::Slot(x.b)),
-            Op::I32LeU(x) => (I32Cmp::LeU, x.a, Operand::Slot(x.b)),
-            Op::I32GeS(x) => (I32Cmp::GeS, x.a, Operand::Slot(x.b)),
-            Op::I32GeU(x) => (I32Cmp::GeU, x.a, Operand::Slot(x.b)),
-            _ => return None,
+        let (cmp, a, b, wide) = match self.ops[at] {
+            Op::I32Eqz(Un { a, .. }) => (IntCmp::Eq, a, Operand::Const(0), false),
+            op => {
+                let (n, x) = compared(op)?;
+                let (cmp, wide) = IntCmp::of_wide(n)?;
+                (cmp, x.a, Operand::Slot(x.b), wide)
+            }
         };
         let mut cut = at;
         let b = match b {
+            _ if wide => b,
             // A constant slot: compare with the constant itself.
             Operand::Slot(bs) if let Some(value) = self.const_value(bs) => Operand::Const(value),
             // The constant was written to a temporary slot above the stack just before.
@@ -514,7 +511,7 @@ impl Translator<'_> {
         self.offsets.truncate(cut);
         self.heights.truncate(cut);
         self.producer = None;
-        Some((cmp, a, b))
+        Some((cmp, a, b, wide))
     }
 
     /// For a load or store of static offset 0 whose address (`addr`, just popped) is the
@@ -545,7 +542,7 @@ impl Translator<'_> {
         let fused = self.take_comparison();
         let cond = self.pop()?;
         self.materialize_all();
-        let (cmp, a, b) = match fused {
+        let (cmp, a, b, wide) = match fused {
             Some(f) => f,
             None => {
                 let c = match cond {
@@ -556,13 +553,19 @@ impl Translator<'_> {
                         own
                     }
                 };
-                (I32Cmp::Ne, c, Operand::Const(0))
+                (IntCmp::Ne, c, Operand::Const(0), false)
             }
         };
         let cmp = if invert { cmp.inverse() } else { cmp };
+        if wide {
+            return match b {
+                Operand::Slot(b) => Ok(Op::JumpIfI64 { cmp, a, b, pc: 0 }),
+                Operand::Const(_) => Err(self.error("i64 comparison with an unplaced constant")),
+            };
+        }
         Ok(match (cmp, b) {
-            (I32Cmp::Ne, Operand::Const(0)) => Op::JumpIf { c: a, pc: 0 },
-            (I32Cmp::Eq, Operand::Const(0)) => Op::JumpIfZero { c: a, pc: 0 },
+            (IntCmp::Ne, Operand::Const(0)) => Op::JumpIf { c: a, pc: 0 },
+            (IntCmp::Eq, Operand::Const(0)) => Op::JumpIfZero { c: a, pc: 0 },
             (cmp, Operand::Const(imm)) => Op::JumpIfI32Imm { cmp, a, imm: imm as u32, pc: 0 },
             (cmp, Operand::Slot(b)) => Op::JumpIfI32 { cmp, a, b, pc: 0 },
         })
@@ -904,6 +907,26 @@ impl Translator<'_> {
     }
 }
 
+/// The operator and operands of a binary numeric op.
+#[allow(unused_variables, reason = "unary arms bind operands they do not use")]
+fn compared(op: Op) -> Option<(NumOp, Bin)> {
+    macro_rules! binary {
+        ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
+            match op {
+                $(Op::$variant(x) => binary!(@arm $variant x [$($p)*]),)*
+                _ => None,
+            }
+        };
+        (@arm $variant:ident $x:ident [$p:ident $q:ident]) => {
+            Some((NumOp::$variant, $x))
+        };
+        (@arm $variant:ident $x:ident [$p:ident]) => {
+            None
+        };
+    }
+    crate::for_each_numeric_op!(binary)
+}
+
 /// Most constant slots a function gets; further constants are written by `Const` ops.
 const MAX_CONST_SLOTS: usize = 64;
 
@@ -999,7 +1022,7 @@ mod tests {
         assert_eq!(
             ops(LOOP, true),
             vec![
-                Op::JumpIfI32 { cmp: I32Cmp::GeU, a: 1, b: 0, pc: 3 },
+                Op::JumpIfI32 { cmp: IntCmp::GeU, a: 1, b: 0, pc: 3 },
                 Op::I32AddImm { d: 1, a: 1, imm: 1 },
                 Op::Jump(0),
                 Op::Return { from: 2 },

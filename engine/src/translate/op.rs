@@ -39,9 +39,9 @@ pub struct BranchTarget {
     pub from: u32,
 }
 
-/// The i32 comparisons that fuse with a following branch.
+/// The integer comparisons that fuse with a following branch (of i32 or i64 operands).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum I32Cmp {
+pub enum IntCmp {
     Eq,
     Ne,
     LtS,
@@ -54,27 +54,45 @@ pub enum I32Cmp {
     GeU,
 }
 
-impl I32Cmp {
-    /// The comparison of a numeric operator, if it is an i32 comparison.
-    pub fn of(op: NumOp) -> Option<I32Cmp> {
+impl IntCmp {
+    /// The comparison of a numeric operator and whether its operands are i64, if it is
+    /// an integer comparison of two operands.
+    pub fn of_wide(op: NumOp) -> Option<(IntCmp, bool)> {
         Some(match op {
-            NumOp::I32Eq => I32Cmp::Eq,
-            NumOp::I32Ne => I32Cmp::Ne,
-            NumOp::I32LtS => I32Cmp::LtS,
-            NumOp::I32LtU => I32Cmp::LtU,
-            NumOp::I32GtS => I32Cmp::GtS,
-            NumOp::I32GtU => I32Cmp::GtU,
-            NumOp::I32LeS => I32Cmp::LeS,
-            NumOp::I32LeU => I32Cmp::LeU,
-            NumOp::I32GeS => I32Cmp::GeS,
-            NumOp::I32GeU => I32Cmp::GeU,
+            NumOp::I64Eq => (IntCmp::Eq, true),
+            NumOp::I64Ne => (IntCmp::Ne, true),
+            NumOp::I64LtS => (IntCmp::LtS, true),
+            NumOp::I64LtU => (IntCmp::LtU, true),
+            NumOp::I64GtS => (IntCmp::GtS, true),
+            NumOp::I64GtU => (IntCmp::GtU, true),
+            NumOp::I64LeS => (IntCmp::LeS, true),
+            NumOp::I64LeU => (IntCmp::LeU, true),
+            NumOp::I64GeS => (IntCmp::GeS, true),
+            NumOp::I64GeU => (IntCmp::GeU, true),
+            _ => (IntCmp::of(op)?, false),
+        })
+    }
+
+    /// The comparison of a numeric operator, if it is an i32 comparison.
+    pub fn of(op: NumOp) -> Option<IntCmp> {
+        Some(match op {
+            NumOp::I32Eq => IntCmp::Eq,
+            NumOp::I32Ne => IntCmp::Ne,
+            NumOp::I32LtS => IntCmp::LtS,
+            NumOp::I32LtU => IntCmp::LtU,
+            NumOp::I32GtS => IntCmp::GtS,
+            NumOp::I32GtU => IntCmp::GtU,
+            NumOp::I32LeS => IntCmp::LeS,
+            NumOp::I32LeU => IntCmp::LeU,
+            NumOp::I32GeS => IntCmp::GeS,
+            NumOp::I32GeU => IntCmp::GeU,
             _ => return None,
         })
     }
 
     /// The comparison that holds exactly when this one does not.
-    pub fn inverse(self) -> I32Cmp {
-        use I32Cmp::*;
+    pub fn inverse(self) -> IntCmp {
+        use IntCmp::*;
         match self {
             Eq => Ne,
             Ne => Eq,
@@ -89,10 +107,28 @@ impl I32Cmp {
         }
     }
 
-    /// Evaluates the comparison.
+    /// Evaluates the comparison of i64 operands.
+    #[inline(always)]
+    pub fn holds_wide(self, a: u64, b: u64) -> bool {
+        use IntCmp::*;
+        match self {
+            Eq => a == b,
+            Ne => a != b,
+            LtS => (a as i64) < (b as i64),
+            LtU => a < b,
+            GtS => (a as i64) > (b as i64),
+            GtU => a > b,
+            LeS => (a as i64) <= (b as i64),
+            LeU => a <= b,
+            GeS => (a as i64) >= (b as i64),
+            GeU => a >= b,
+        }
+    }
+
+    /// Evaluates the comparison of i32 operands.
     #[inline(always)]
     pub fn holds(self, a: u32, b: u32) -> bool {
-        use I32Cmp::*;
+        use IntCmp::*;
         match self {
             Eq => a == b,
             Ne => a != b,
@@ -140,9 +176,11 @@ macro_rules! define_op {
             /// Jump if slot `c` (an i32) is zero.
             JumpIfZero { c: Slot, pc: u32 },
             /// Jump if the comparison of slots `a` and `b` holds.
-            JumpIfI32 { cmp: I32Cmp, a: Slot, b: Slot, pc: u32 },
+            JumpIfI32 { cmp: IntCmp, a: Slot, b: Slot, pc: u32 },
             /// Jump if the comparison of slot `a` with a constant holds.
-            JumpIfI32Imm { cmp: I32Cmp, a: Slot, imm: u32, pc: u32 },
+            JumpIfI32Imm { cmp: IntCmp, a: Slot, imm: u32, pc: u32 },
+            /// Jump if the comparison of slots `a` and `b` (i64 values) holds.
+            JumpIfI64 { cmp: IntCmp, a: Slot, b: Slot, pc: u32 },
             /// Branch moving values: `targets[i]` of the function's branch table.
             Branch(u32),
             /// If slot `c` is non-zero, branch moving values: `targets[i]`.
