@@ -61,12 +61,23 @@ pub enum Why {
     Trap(TrapCode),
 }
 
-/// The traps handlers raise, in the order of their `Exit::why` codes (from 2).
-const TRAPS: [TrapCode; 4] = [
+/// Every trap code, in the order of their `Exit::why` codes (from 2). Handlers raise only
+/// the first four; the rest are listed so that any code a handler might raise maps.
+const TRAPS: [TrapCode; 14] = [
     TrapCode::MemoryOutOfBounds,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
     TrapCode::InvalidConversionToInteger,
+    TrapCode::Unreachable,
+    TrapCode::TableOutOfBounds,
+    TrapCode::IndirectCallTypeMismatch,
+    TrapCode::UninitializedElement,
+    TrapCode::UndefinedElement,
+    TrapCode::NullReference,
+    TrapCode::CallStackExhausted,
+    TrapCode::Host,
+    TrapCode::Exit,
+    TrapCode::OutOfFuel,
 ];
 
 impl Exit {
@@ -81,8 +92,7 @@ impl Exit {
 
 #[inline(always)]
 fn trap(ip: *const Inst, code: TrapCode) -> Exit {
-    // A code without an entry (none is raised) is executed again by the loop, which
-    // traps with it itself.
+    // Every code has an entry (a test checks); `Slow` would be the loop's internal error.
     let why = TRAPS.iter().position(|c| *c == code).map_or(1, |i| i as u32 + 2);
     Exit { ip, why }
 }
@@ -588,5 +598,37 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst 
         Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true), [d, a, imm, 0]),
         Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true), [a, v, imm, 0]),
         other => numeric_inst::<CHAIN>(other).unwrap_or(i(slow::<CHAIN>, [0; 4])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_trap_code_leaves_the_chain_as_itself() {
+        let ip = std::ptr::null();
+        for code in TRAPS {
+            assert_eq!(trap(ip, code).why(), Why::Trap(code));
+        }
+        // The list has every variant once: a new variant must be added to it.
+        let n = TRAPS.iter().enumerate().filter(|(i, c)| TRAPS[..*i].contains(c)).count();
+        assert_eq!(n, 0);
+        match TrapCode::Unreachable {
+            TrapCode::MemoryOutOfBounds
+            | TrapCode::IntegerDivideByZero
+            | TrapCode::IntegerOverflow
+            | TrapCode::InvalidConversionToInteger
+            | TrapCode::Unreachable
+            | TrapCode::TableOutOfBounds
+            | TrapCode::IndirectCallTypeMismatch
+            | TrapCode::UninitializedElement
+            | TrapCode::UndefinedElement
+            | TrapCode::NullReference
+            | TrapCode::CallStackExhausted
+            | TrapCode::Host
+            | TrapCode::Exit
+            | TrapCode::OutOfFuel => {}
+        }
     }
 }
