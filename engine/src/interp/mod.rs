@@ -197,8 +197,20 @@ pub(crate) fn call_host(
     area: &mut [u64],
     caller: Option<Instance>,
 ) -> Result<(), Trap> {
-    let vals: Vec<Val> = ty.params.iter().zip(area.iter()).map(|(t, s)| Val::from_slot(*t, *s)).collect();
-    let results = f(&mut Caller::new(store, caller), &vals)?;
+    // Arguments on the host stack when there are few (no allocation per call).
+    const FEW: usize = 8;
+    let mut few = [Val::I32(0); FEW];
+    let many: Vec<Val>;
+    let args: &[Val] = if ty.params.len() <= FEW {
+        for ((v, t), s) in few.iter_mut().zip(ty.params.iter()).zip(area.iter()) {
+            *v = Val::from_slot(*t, *s);
+        }
+        &few[..ty.params.len()]
+    } else {
+        many = ty.params.iter().zip(area.iter()).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+        &many
+    };
+    let results = f(&mut Caller::new(store, caller), args)?;
     if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
