@@ -116,6 +116,25 @@ macro_rules! handler {
     };
 }
 
+/// Defines a conditional jump's handler: to the instruction `$rel` away if `$cond`
+/// holds, else to the next. Each outcome dispatches on its own (two indirect jumps,
+/// each learnt by the branch predictor), and the test stays a branch: computing the next
+/// instruction with a conditional move would make every dispatch after a compare-and-jump
+/// wait for the compare (8% slower on a sieve loop).
+macro_rules! jump_handler {
+    ($name:ident($ip:ident, $fp:ident, $x:ident) => if $cond:expr => $rel:expr) => {
+        #[allow(non_snake_case)]
+        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, mem: *mut u8, len: usize) -> Exit {
+            let $x = slots::inst($ip).x;
+            if $cond {
+                return dispatch::<CHAIN>(jump($ip, $rel), $fp, mem, len);
+            }
+            std::hint::cold_path();
+            dispatch::<CHAIN>($ip.wrapping_add(1), $fp, mem, len)
+        }
+    };
+}
+
 /// The jump at `ip` with distance `rel` (in instructions, two's complement).
 #[inline(always)]
 fn jump(ip: *const Inst, rel: u32) -> *const Inst {
@@ -211,12 +230,8 @@ handler!(op_const(ip, fp, mem, len, x) => {
     ip.wrapping_add(1)
 });
 handler!(op_jump(ip, fp, mem, len, x) => jump(ip, x[0]));
-handler!(op_jump_if(ip, fp, mem, len, x) => {
-    if slots::get(fp, x[0]) as u32 != 0 { jump(ip, x[1]) } else { ip.wrapping_add(1) }
-});
-handler!(op_jump_if_zero(ip, fp, mem, len, x) => {
-    if slots::get(fp, x[0]) as u32 == 0 { jump(ip, x[1]) } else { ip.wrapping_add(1) }
-});
+jump_handler!(op_jump_if(ip, fp, x) => if slots::get(fp, x[0]) as u32 != 0 => x[1]);
+jump_handler!(op_jump_if_zero(ip, fp, x) => if slots::get(fp, x[0]) as u32 == 0 => x[1]);
 // A branch moving values: `x` is the target's distance, height, number kept and source.
 handler!(op_branch(ip, fp, mem, len, x) => {
     slots::copy_within(fp, x[3], x[1], x[2]);
@@ -252,17 +267,11 @@ enum Compared {
 macro_rules! jump_cmp {
     ($($cmp:ident $slot:ident $imm:ident $wide:ident,)*) => {
         $(
-            handler!($slot(ip, fp, mem, len, x) => {
-                let (a, b) = (slots::get(fp, x[0]) as u32, slots::get(fp, x[1]) as u32);
-                if IntCmp::$cmp.holds(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
-            });
-            handler!($imm(ip, fp, mem, len, x) => {
-                if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
-            });
-            handler!($wide(ip, fp, mem, len, x) => {
-                let (a, b) = (slots::get(fp, x[0]), slots::get(fp, x[1]));
-                if IntCmp::$cmp.holds_wide(a, b) { jump(ip, x[2]) } else { ip.wrapping_add(1) }
-            });
+            jump_handler!($slot(ip, fp, x) =>
+                if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, slots::get(fp, x[1]) as u32) => x[2]);
+            jump_handler!($imm(ip, fp, x) => if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) => x[2]);
+            jump_handler!($wide(ip, fp, x) =>
+                if IntCmp::$cmp.holds_wide(slots::get(fp, x[0]), slots::get(fp, x[1])) => x[2]);
         )*
         fn jump_cmp_handler<const CHAIN: bool>(cmp: IntCmp, operands: Compared) -> Handler {
             match (cmp, operands) {
