@@ -32,6 +32,7 @@ pub(crate) fn type_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
     let (n, cap) = r.count()?;
     m.types.reserve(cap);
     for _ in 0..n {
+        m.offsets.types.push(r.pos32());
         m.types.push(func_type(r, f)?);
     }
     Ok(())
@@ -73,6 +74,7 @@ pub(crate) fn table_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) ->
     let (n, cap) = r.count()?;
     m.tables.reserve(cap);
     for _ in 0..n {
+        m.offsets.tables.push(r.pos32());
         m.tables.push(table_type(r, f)?);
     }
     Ok(())
@@ -83,6 +85,7 @@ pub(crate) fn memory_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
     let (n, cap) = r.count()?;
     m.memories.reserve(cap);
     for _ in 0..n {
+        m.offsets.memories.push(r.pos32());
         m.memories.push(memory_type(r)?);
     }
     Ok(())
@@ -123,6 +126,7 @@ pub(crate) fn export_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
 
 /// Start section (spec §5.5.11).
 pub(crate) fn start_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    m.offsets.start = Some(r.pos32());
     m.start = Some(r.u32()?);
     Ok(())
 }

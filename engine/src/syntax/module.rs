@@ -175,6 +175,18 @@ pub struct Module {
     /// Offset of the code section's payload (where its function-count LEB begins): the
     /// origin of DWARF code addresses.
     pub code_section_payload_offset: Option<u32>,
+    /// Where each entry of `types`, `tables` and `memories` and the start function index
+    /// begin in the binary, for error messages (empty or `None` for hand-built modules).
+    pub offsets: EntryOffsets,
+}
+
+/// Byte offsets of the module entries that carry none of their own (see [`Module::offsets`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntryOffsets {
+    pub types: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub start: Option<u32>,
 }
 
 impl Module {

@@ -44,13 +44,14 @@ fn check_global_type(g: &GlobalType, offset: usize) -> Result<(), ValidationErro
 
 /// Validates a whole module (spec §3.4.10), in the order of the reference interpreter.
 pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), ValidationError> {
-    // Types (spec §3.2.3). The module keeps no offsets for type entries.
-    for ft in &m.types {
+    // Types (spec §3.2.3).
+    for (i, ft) in m.types.iter().enumerate() {
+        let at = entry_offset(&m.offsets.types, i);
         for t in ft.params.iter().chain(ft.results.iter()) {
-            check_val_type(*t, 0)?;
+            check_val_type(*t, at)?;
         }
         if !features.multi_value && ft.results.len() > 1 {
-            return Err(ValidationError::new(0, "invalid result arity"));
+            return Err(ValidationError::new(at, "invalid result arity"));
         }
     }
 
@@ -85,18 +86,20 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
         c.type_at(*t, body.range.start as usize)?;
     }
 
-    // Tables and memories (spec §3.4.4, §3.4.5). Defined ones carry no offsets.
-    for t in &m.tables {
-        check_table_type(t, 0)?;
+    // Tables and memories (spec §3.4.4, §3.4.5).
+    for (i, t) in m.tables.iter().enumerate() {
+        check_table_type(t, entry_offset(&m.offsets.tables, i))?;
     }
     if c.tables.len() > 1 && !features.reference_types {
-        return Err(ValidationError::new(second_offset(m, ExternKind::Table), "multiple tables"));
+        let at = second_offset(m, ExternKind::Table, &m.offsets.tables);
+        return Err(ValidationError::new(at, "multiple tables"));
     }
-    for mt in &m.memories {
-        check_memory_type(mt, 0)?;
+    for (i, mt) in m.memories.iter().enumerate() {
+        check_memory_type(mt, entry_offset(&m.offsets.memories, i))?;
     }
     if c.mems.len() > 1 {
-        return Err(ValidationError::new(second_offset(m, ExternKind::Memory), "multiple memories"));
+        let at = second_offset(m, ExternKind::Memory, &m.offsets.memories);
+        return Err(ValidationError::new(at, "multiple memories"));
     }
 
     // Globals (spec §3.4.6): the initializer is a constant of the global's type.
@@ -178,11 +181,18 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
 }
 
 /// Offset of the second table or memory if it is imported (defined ones have no offset).
-fn second_offset(m: &Module, kind: ExternKind) -> usize {
-    m.imports.iter().filter(|i| i.desc.kind() == kind).nth(1).map_or(0, |i| i.offset as usize)
+/// Where the second table or memory (imports first, then `defined`' offsets) begins.
+fn second_offset(m: &Module, kind: ExternKind, defined: &[u32]) -> usize {
+    let imported = m.imports.iter().filter(|i| i.desc.kind() == kind).map(|i| i.offset);
+    imported.chain(defined.iter().copied()).nth(1).unwrap_or(0) as usize
 }
 
-/// The module keeps no offset for the start section; report the code section's, if any.
+/// The offset of entry `i`, or 0 for a hand-built module that has none.
+fn entry_offset(offsets: &[u32], i: usize) -> usize {
+    offsets.get(i).copied().unwrap_or(0) as usize
+}
+
+/// Where the start section's function index begins (0 for a hand-built module).
 fn start_offset(m: &Module) -> usize {
-    m.code_section_payload_offset.unwrap_or(0) as usize
+    m.offsets.start.unwrap_or(0) as usize
 }

@@ -468,3 +468,22 @@ fn random_bodies_never_panic() {
         let _ = validate(&m, &Features::mvp());
     }
 }
+
+#[test]
+fn entry_errors_name_the_entry_offset() {
+    // Header (8 bytes), section id, size, count: the first entry starts at 0xb.
+    let at = |wat: &str, features: &Features| check_with(wat, features).map_err(|e| (e.offset, e.message));
+    let size = "size minimum must not be greater than maximum".to_string();
+    assert_eq!(at("(module (memory 2 1))", &Features::default()), Err((0xb, size.clone())));
+    assert_eq!(at("(module (table 2 1 funcref))", &Features::default()), Err((0xb, size)));
+    // The second memory, after the first (3 bytes: flags, min, max-less).
+    assert_eq!(at("(module (memory 1) (memory 1))", &Features::default()), Err((0xd, "multiple memories".into())));
+    let no_multi = Features { multi_value: false, ..Features::wasm2() };
+    // The second type entry: after `0x60 0 0` at 0xb.
+    let two_results = "(module (type (func)) (type (func (result i32 i32))))";
+    assert_eq!(at(two_results, &no_multi), Err((0xe, "invalid result arity".into())));
+    // The start section's function index: after the type section (0x8..0xf), the
+    // function section (0xf..0x13) and the start section's id and size.
+    let start = "(module (func $f (param i32)) (start $f))";
+    assert_eq!(at(start, &Features::default()), Err((0x15, "start function".into())));
+}
