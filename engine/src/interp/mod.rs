@@ -176,11 +176,22 @@ fn interpret<H: Hook>(store: &mut Store, addr: u32, args: &[u64], hook: &mut H) 
     stack.clear();
     stack.extend_from_slice(args);
     store.reentries += 1;
-    let result = run(store, &mut stack, addr, hook);
+    let depth = store.depth;
+    // A host function may panic: the panic goes on to the embedder, but the store's
+    // nesting counts are put back first so the store stays usable.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut *store, &mut stack, addr, &mut *hook)));
     store.reentries -= 1;
     if store.reentries == 0 {
         store.host_stack_base = None;
     }
+    let result = match result {
+        Ok(r) => r,
+        Err(payload) => {
+            store.depth = depth;
+            std::panic::resume_unwind(payload);
+        }
+    };
     let out = result.map(|n| stack[..n].to_vec());
     if store.stack.capacity() < stack.capacity() {
         store.stack = stack;

@@ -22,6 +22,9 @@ pub(crate) struct Runtime {
     pub pending: Option<Trap>,
     /// Nesting of entries into JIT code.
     pub entries: u32,
+    /// A host function's panic, caught in a libcall (it cannot unwind through JIT frames)
+    /// and resumed when the entry into JIT code returns.
+    pub panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// Per-instance context; the first argument of every compiled function.

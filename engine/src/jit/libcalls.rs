@@ -86,6 +86,20 @@ fn finish(store: &mut Store, r: Result<(), Trap>) -> u32 {
     }
 }
 
+/// [`call_addr`] with the callee's panics caught: a panic cannot unwind through JIT
+/// frames, so it is kept in the runtime, the call traps, and `jit::try_call` resumes the
+/// panic once JIT code has returned.
+fn call_addr_catching(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
+    let call = std::panic::AssertUnwindSafe(|| call_addr(&mut *store, inst, addr, values));
+    match std::panic::catch_unwind(call) {
+        Ok(r) => r,
+        Err(payload) => {
+            store.jit.rt.panic = Some(payload);
+            Err(Trap::host("host function panicked"))
+        }
+    }
+}
+
 fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
     let func = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?;
     let (params, results) = (func.ty().params.len(), func.ty().results.len());
@@ -111,7 +125,7 @@ pub(crate) unsafe extern "C" fn call_func(vmctx: *mut VmCtx, index: u32, values:
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
     let r = match store.instances[inst as usize].funcs.get(index as usize) {
-        Some(addr) => call_addr(store, inst, *addr, values),
+        Some(addr) => call_addr_catching(store, inst, *addr, values),
         None => Err(Trap::host("unknown function")),
     };
     finish(store, r)
@@ -139,7 +153,7 @@ pub(crate) unsafe extern "C" fn call_indirect(
         if store.funcs.get(addr as usize).map(|f| f.ty()) != expected {
             return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
         }
-        call_addr(store, inst, addr, values)
+        call_addr_catching(store, inst, addr, values)
     })();
     finish(store, r)
 }

@@ -51,7 +51,13 @@ pub(crate) struct StoreData {
 impl Default for StoreData {
     fn default() -> StoreData {
         StoreData {
-            rt: Box::new(Runtime { stack_limit: 0, store: std::ptr::null_mut(), pending: None, entries: 0 }),
+            rt: Box::new(Runtime {
+                stack_limit: 0,
+                store: std::ptr::null_mut(),
+                pending: None,
+                entries: 0,
+                panic: None,
+            }),
             ctxs: Vec::new(),
         }
     }
@@ -139,6 +145,10 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     // instance, made for this module's code; `values` has max(params, results) slots.
     let r = unsafe { signals::enter(f, vmctx.cast(), values.as_mut_ptr()) };
     store.jit.rt.entries -= 1;
+    if let Some(payload) = store.jit.rt.panic.take() {
+        // A host function panicked inside: its panic goes on now that no JIT frame is left.
+        std::panic::resume_unwind(payload);
+    }
     Some(match r {
         Ok(()) => {
             values.truncate(nresults);
