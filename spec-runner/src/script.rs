@@ -559,27 +559,27 @@ impl<'t> Runner<'t> {
     }
 
     fn assert_uninstantiable(&mut self, mut wat: Wat<'_>, message: &str) -> Verdict {
-        if matches!(wat, Wat::Component(_)) {
-            return Verdict::skip("component model");
-        }
-        let bytes = match self.encode_wat(&mut wat) {
-            Ok(b) => b,
-            Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
-        };
-        let module = match self.compile(&bytes) {
+        let expected = format!("trap \"{message}\" during instantiation");
+        let module = match self.module_expecting(&mut wat, &expected) {
             Ok(m) => m,
-            Err(e) => {
-                return Verdict::fail(format!(
-                    "expected trap \"{message}\" during instantiation, got {}",
-                    describe(&e)
-                ));
-            }
+            Err(v) => return v,
         };
         match self.linker.instantiate(&mut self.store, &module) {
             Err(Error::Trap(t)) => Verdict::pass_with_message(message, &trap_message(&t)),
-            Err(e) => Verdict::fail(format!("expected trap \"{message}\" during instantiation, got {}", describe(&e))),
-            Ok(_) => Verdict::fail(format!("expected trap \"{message}\" during instantiation, module instantiated")),
+            Err(e) => Verdict::fail(format!("expected {expected}, got {}", describe(&e))),
+            Ok(_) => Verdict::fail(format!("expected {expected}, module instantiated")),
         }
+    }
+
+    /// The module of an `assert_unlinkable`/`assert_uninstantiable`, which must encode and
+    /// validate (else the verdict: a skip for components, a failure naming `expected`).
+    fn module_expecting(&mut self, wat: &mut Wat<'_>, expected: &str) -> Result<wasmscope_engine::Module, Verdict> {
+        if matches!(wat, Wat::Component(_)) {
+            return Err(Verdict::skip("component model"));
+        }
+        let bytes =
+            self.encode_wat(wat).map_err(|e| Verdict::fail(format!("text module does not encode: {}", e.message())))?;
+        self.compile(&bytes).map_err(|e| Verdict::fail(format!("expected {expected}, got {}", describe(&e))))
     }
 
     fn assert_exhaustion(&mut self, call: &WastInvoke<'_>, message: &str) -> Verdict {
@@ -636,23 +636,15 @@ impl<'t> Runner<'t> {
     }
 
     fn assert_unlinkable(&mut self, mut wat: Wat<'_>, message: &str) -> Verdict {
-        if matches!(wat, Wat::Component(_)) {
-            return Verdict::skip("component model");
-        }
-        let bytes = match self.encode_wat(&mut wat) {
-            Ok(b) => b,
-            Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
-        };
-        let module = match self.compile(&bytes) {
+        let expected = format!("unlinkable \"{message}\"");
+        let module = match self.module_expecting(&mut wat, &expected) {
             Ok(m) => m,
-            Err(e) => {
-                return Verdict::fail(format!("expected unlinkable \"{message}\", got {}", describe(&e)));
-            }
+            Err(v) => return v,
         };
         match self.linker.instantiate(&mut self.store, &module) {
             Err(Error::Link(l)) => Verdict::pass_with_message(message, &l.message),
-            Err(e) => Verdict::fail(format!("expected unlinkable \"{message}\", got {}", describe(&e))),
-            Ok(_) => Verdict::fail(format!("expected unlinkable \"{message}\", module instantiated")),
+            Err(e) => Verdict::fail(format!("expected {expected}, got {}", describe(&e))),
+            Ok(_) => Verdict::fail(format!("expected {expected}, module instantiated")),
         }
     }
 }

@@ -110,35 +110,29 @@ impl IntCmp {
     /// Evaluates the comparison of i64 operands.
     #[inline(always)]
     pub fn holds_wide(self, a: u64, b: u64) -> bool {
-        use IntCmp::*;
-        match self {
-            Eq => a == b,
-            Ne => a != b,
-            LtS => (a as i64) < (b as i64),
-            LtU => a < b,
-            GtS => (a as i64) > (b as i64),
-            GtU => a > b,
-            LeS => (a as i64) <= (b as i64),
-            LeU => a <= b,
-            GeS => (a as i64) >= (b as i64),
-            GeU => a >= b,
-        }
+        self.compare((a, b), (a as i64, b as i64))
     }
 
     /// Evaluates the comparison of i32 operands.
     #[inline(always)]
     pub fn holds(self, a: u32, b: u32) -> bool {
+        self.compare((a, b), (a as i32, b as i32))
+    }
+
+    /// The comparison of two operands given as unsigned and as signed values.
+    #[inline(always)]
+    fn compare<U: Ord, S: Ord>(self, (a, b): (U, U), (sa, sb): (S, S)) -> bool {
         use IntCmp::*;
         match self {
             Eq => a == b,
             Ne => a != b,
-            LtS => (a as i32) < (b as i32),
+            LtS => sa < sb,
             LtU => a < b,
-            GtS => (a as i32) > (b as i32),
+            GtS => sa > sb,
             GtU => a > b,
-            LeS => (a as i32) <= (b as i32),
+            LeS => sa <= sb,
             LeU => a <= b,
-            GeS => (a as i32) >= (b as i32),
+            GeS => sa >= sb,
             GeU => a >= b,
         }
     }
