@@ -87,6 +87,17 @@ pub struct FdEntry {
 }
 
 impl FdEntry {
+    /// An opened (not preopened) directory: its rights are limited to directory rights.
+    pub fn opened_dir(d: cap_std::fs::Dir, base: u64, inheriting: u64, flags: u16) -> FdEntry {
+        FdEntry {
+            handle: Handle::Dir(d),
+            rights_base: base & rights::DIR,
+            rights_inheriting: inheriting,
+            flags,
+            preopen: None,
+        }
+    }
+
     pub fn filetype(&self) -> u8 {
         match &self.handle {
             Handle::Stdin(_) | Handle::Stdout(_) | Handle::Stderr(_) => filetype::CHARACTER_DEVICE,

@@ -434,13 +434,7 @@ pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> WasiRes
             FollowSymlinks::Yes => dir.open_dir(&p)?,
             FollowSymlinks::No => dir.open_dir_nofollow(&p)?,
         };
-        FdEntry {
-            handle: Handle::Dir(d),
-            rights_base: base & rights::DIR,
-            rights_inheriting: inheriting,
-            flags: fdfl,
-            preopen: None,
-        }
+        FdEntry::opened_dir(d, base, inheriting, fdfl)
     } else {
         let mut o = OpenOptions::new();
         let write = base & (rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE) != 0
@@ -464,14 +458,7 @@ pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> WasiRes
         o.maybe_dir(!write);
         let f = dir.open_with(&p, &o)?.into_std();
         if f.metadata()?.is_dir() {
-            let d = Dir::from_std_file(f);
-            FdEntry {
-                handle: Handle::Dir(d),
-                rights_base: base & rights::DIR,
-                rights_inheriting: inheriting,
-                flags: fdfl,
-                preopen: None,
-            }
+            FdEntry::opened_dir(Dir::from_std_file(f), base, inheriting, fdfl)
         } else {
             FdEntry {
                 handle: Handle::File(f),
