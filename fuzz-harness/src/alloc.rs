@@ -25,24 +25,28 @@ fn add(delta: isize) {
 // SAFETY: every method forwards to `System` with the same arguments and only updates
 // thread-local counters (which allocate nothing: const-initialised `Cell`s).
 unsafe impl GlobalAlloc for Counting {
+    // SAFETY (for callers): `GlobalAlloc::alloc`'s contract, passed on to `System`.
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         add(layout.size() as isize);
         // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
         unsafe { System.alloc(layout) }
     }
 
+    // SAFETY (for callers): `GlobalAlloc::alloc_zeroed`'s contract, passed on to `System`.
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         add(layout.size() as isize);
         // SAFETY: forwarded unchanged; the caller upholds `alloc_zeroed`'s contract.
         unsafe { System.alloc_zeroed(layout) }
     }
 
+    // SAFETY (for callers): `GlobalAlloc::dealloc`'s contract, passed on to `System`.
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         add(-(layout.size() as isize));
         // SAFETY: forwarded unchanged; `ptr` came from this allocator, i.e. from `System`.
         unsafe { System.dealloc(ptr, layout) }
     }
 
+    // SAFETY (for callers): `GlobalAlloc::realloc`'s contract, passed on to `System`.
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // While moving, both blocks are live.
         add(new_size as isize);
