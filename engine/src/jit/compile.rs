@@ -116,7 +116,24 @@ fn wasm_signature(ty: &FuncType, cc: CallConv) -> Result<Signature, JitError> {
     Ok(sig)
 }
 
-/// Compiles every defined function of `module` (eagerly, whole module at once).
+/// One compiled function body or wrapper, before it is placed in the module's code.
+#[derive(Debug, PartialEq)]
+struct Piece {
+    bytes: Vec<u8>,
+    /// (offset in `bytes`, trap code).
+    traps: Vec<(u32, u8)>,
+    /// (offset in `bytes`, defined function index of the callee, addend).
+    relocs: Vec<(usize, u32, i64)>,
+    /// (start, end, wasm offset) of the body's instructions; empty for wrappers.
+    srclocs: Vec<(u32, u32, u32)>,
+}
+
+/// Modules with at least this much function-body code are compiled on several threads
+/// (smaller ones are not worth the threads' start-up).
+const PARALLEL_CODE_BYTES: usize = 256 * 1024;
+
+/// Compiles every defined function of `module` (eagerly, whole module at once), on
+/// several threads for large modules; the result does not depend on how many.
 /// With `consume_fuel`, the code charges the store's fuel exactly as the interpreter does
 /// (see [`crate::fuel`]).
 pub(crate) fn compile_module(
@@ -124,80 +141,158 @@ pub(crate) fn compile_module(
     explicit_bounds: bool,
     consume_fuel: bool,
 ) -> Result<CompiledModule, JitError> {
+    let code_bytes: usize = module.code.iter().map(|b| (b.range.end - b.range.start) as usize).sum();
+    let threads =
+        if code_bytes >= PARALLEL_CODE_BYTES { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 };
+    let pieces = compile_pieces(module, explicit_bounds, consume_fuel, threads)?;
+    assemble(module, pieces, explicit_bounds)
+}
+
+/// Compiles every piece of `module` on up to `threads` threads. Bodies come first, then
+/// wrappers: piece `n` is the body of defined function `n`, piece `defined + n` its
+/// wrapper.
+fn compile_pieces(
+    module: &syntax::Module,
+    explicit_bounds: bool,
+    consume_fuel: bool,
+    threads: usize,
+) -> Result<Vec<Piece>, JitError> {
     let isa = isa()?;
-    let cc = isa.default_call_conv();
     let env = Env { ptr: isa.pointer_type(), explicit_bounds };
     let func_types = module.func_type_indices();
-    let imported = module.num_imported_funcs();
-    let mut fctx = FunctionBuilderContext::new();
-    let mut ctx = Context::new();
+    let total = module.code.len() * 2;
+    let threads = threads.min(total.max(1));
+    let compile_range = |range: std::ops::Range<usize>| -> Result<Vec<Piece>, JitError> {
+        let mut fctx = FunctionBuilderContext::new();
+        let mut ctx = Context::new();
+        range.map(|n| compile_piece(module, &*isa, &env, &func_types, consume_fuel, n, &mut ctx, &mut fctx)).collect()
+    };
+    let pieces: Vec<Piece> = if threads <= 1 {
+        compile_range(0..total)?
+    } else {
+        // Interleaved chunks keep the threads' loads similar when sizes vary along the module.
+        let chunk = total.div_ceil(threads * 8).max(1);
+        let ranges: Vec<_> = (0..total).step_by(chunk).map(|a| a..(a + chunk).min(total)).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results = std::sync::Mutex::new(Vec::with_capacity(ranges.len()));
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(range) = ranges.get(k) else { break };
+                        let r = compile_range(range.clone());
+                        let failed = r.is_err();
+                        if let Ok(mut all) = results.lock() {
+                            all.push((k, r));
+                        }
+                        if failed {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().map_err(|_| err("a compiling thread panicked"))?;
+        if results.len() != ranges.len() && results.iter().all(|(_, r)| r.is_ok()) {
+            return Err(err("a compiling thread stopped early"));
+        }
+        results.sort_unstable_by_key(|(k, _)| *k);
+        let mut pieces = Vec::with_capacity(total);
+        for (_, r) in results {
+            pieces.extend(r?);
+        }
+        pieces
+    };
+    Ok(pieces)
+}
 
+/// Compiles piece `n` (see [`compile_module`]).
+#[allow(clippy::too_many_arguments, reason = "the per-thread state of one compilation")]
+fn compile_piece(
+    module: &syntax::Module,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    env: &Env,
+    func_types: &[u32],
+    consume_fuel: bool,
+    n: usize,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<Piece, JitError> {
+    let cc = isa.default_call_conv();
+    let imported = module.num_imported_funcs();
+    let (def, is_wrapper) = (n % module.code.len(), n >= module.code.len());
+    let index = imported + def as u32;
+    let ti = *func_types.get(index as usize).ok_or_else(|| err("unknown function"))?;
+    let ty = module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?;
+    ctx.clear();
+    if is_wrapper {
+        let mut sig = Signature::new(cc);
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        ctx.func.signature = sig;
+        build_wrapper(&mut ctx.func, fctx, ty, def as u32, cc, isa.frontend_config())?;
+    } else {
+        ctx.func.signature = wasm_signature(ty, cc)?;
+        let body = &module.code[def];
+        let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, cc)?;
+        t.translate(body, consume_fuel)?;
+        t.b.finalize(isa.frontend_config());
+    }
+    ctx.compile(isa, &mut Default::default()).map_err(|e| err(format!("{:?}", e.inner)))?;
+    let compiled = ctx.compiled_code().ok_or_else(|| err("no compiled code"))?;
+    let buf = &compiled.buffer;
+    let traps = buf.traps().iter().map(|t| (t.offset, t.code.as_raw().get())).collect();
+    let mut relocs = Vec::new();
+    for r in buf.relocs() {
+        let FinalizedRelocTarget::ExternalName(ExternalName::User(name)) = &r.target else {
+            return Err(err(format!("unsupported relocation target {:?}", r.target)));
+        };
+        if r.kind != CraneReloc::X86CallPCRel4 && r.kind != CraneReloc::X86PCRel4 {
+            return Err(err(format!("unsupported relocation {:?}", r.kind)));
+        }
+        let Some(target) = ctx.func.params.user_named_funcs().get(*name) else {
+            return Err(err("unknown relocation name"));
+        };
+        relocs.push((r.offset as usize, target.index, r.addend));
+    }
+    let srclocs = if is_wrapper {
+        Vec::new()
+    } else {
+        buf.get_srclocs_sorted()
+            .iter()
+            .filter(|s| !s.loc.is_default())
+            .map(|s| (s.start, s.end, s.loc.bits()))
+            .collect()
+    };
+    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs })
+}
+
+/// Places the pieces (bodies, then wrappers, in order) in one code memory, 16-byte
+/// aligned, and resolves the calls between them.
+fn assemble(module: &syntax::Module, pieces: Vec<Piece>, explicit_bounds: bool) -> Result<CompiledModule, JitError> {
+    let imported = module.num_imported_funcs();
+    let defined = module.code.len();
     let mut code: Vec<u8> = Vec::new();
-    let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new(); // (offset, def index, addend)
+    let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new();
     let mut traps: Vec<TrapSite> = Vec::new();
     let mut funcs = Vec::new();
     let mut wrappers = Vec::new();
     let mut starts = Vec::new();
-
-    let ty_of = |index: u32| -> Result<&FuncType, JitError> {
-        let ti = *func_types.get(index as usize).ok_or_else(|| err("unknown function"))?;
-        module.types.get(ti as usize).ok_or_else(|| err("unknown type"))
-    };
-
-    // Bodies first, then wrappers (namespace 0 = body of defined function `index`).
-    let total = module.code.len() * 2;
-    for n in 0..total {
-        let (def, is_wrapper) = (n % module.code.len(), n >= module.code.len());
-        let index = imported + def as u32;
-        let ty = ty_of(index)?;
-        ctx.clear();
-        if is_wrapper {
-            let mut sig = Signature::new(cc);
-            sig.params.push(AbiParam::new(types::I64));
-            sig.params.push(AbiParam::new(types::I64));
-            ctx.func.signature = sig;
-            build_wrapper(&mut ctx.func, &mut fctx, ty, def as u32, cc, isa.frontend_config())?;
-        } else {
-            ctx.func.signature = wasm_signature(ty, cc)?;
-            let body = &module.code[def];
-            let mut t = Translator::new(&mut ctx.func, &mut fctx, &env, module, &func_types, imported, ty, cc)?;
-            t.translate(body, consume_fuel)?;
-            t.b.finalize(isa.frontend_config());
-        }
-        ctx.compile(&*isa, &mut Default::default()).map_err(|e| err(format!("{:?}", e.inner)))?;
-        let compiled = ctx.compiled_code().ok_or_else(|| err("no compiled code"))?;
+    for (n, piece) in pieces.into_iter().enumerate() {
         while !code.len().is_multiple_of(16) {
             code.push(0);
         }
         let start = code.len();
-        let buf = &compiled.buffer;
-        code.extend_from_slice(buf.data());
-        for t in buf.traps() {
-            traps.push(((start as u32) + t.offset, t.code.as_raw().get()));
-        }
-        for r in buf.relocs() {
-            let FinalizedRelocTarget::ExternalName(ExternalName::User(name)) = &r.target else {
-                return Err(err(format!("unsupported relocation target {:?}", r.target)));
-            };
-            if r.kind != CraneReloc::X86CallPCRel4 && r.kind != CraneReloc::X86PCRel4 {
-                return Err(err(format!("unsupported relocation {:?}", r.kind)));
-            }
-            let Some(target) = ctx.func.params.user_named_funcs().get(*name) else {
-                return Err(err("unknown relocation name"));
-            };
-            relocs_pending.push((start + r.offset as usize, target.index, r.addend));
-        }
-        if is_wrapper {
+        code.extend_from_slice(&piece.bytes);
+        traps.extend(piece.traps.iter().map(|(offset, c)| ((start as u32) + offset, *c)));
+        relocs_pending.extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
+        if n >= defined {
             wrappers.push(start);
         } else {
             starts.push(start);
-            let srclocs = buf
-                .get_srclocs_sorted()
-                .iter()
-                .filter(|s| !s.loc.is_default())
-                .map(|s| (s.start, s.end, s.loc.bits()))
-                .collect();
-            funcs.push(FuncMeta { index, start, end: code.len(), srclocs });
+            let index = imported + n as u32;
+            funcs.push(FuncMeta { index, start, end: code.len(), srclocs: piece.srclocs });
         }
     }
     let relocs = relocs_pending
@@ -1124,5 +1219,33 @@ impl<'a, 'f> Translator<'a, 'f> {
             })?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiling_on_several_threads_gives_the_same_code() {
+        let funcs: String = (0..40)
+            .map(|k| {
+                format!(
+                    "(func (export \"f{k}\") (param i32) (result i32)
+                       (if (result i32) (i32.lt_s (local.get 0) (i32.const {k}))
+                         (then (i32.add (local.get 0) (i32.const {k})))
+                         (else (call {} (i32.sub (local.get 0) (i32.const 1))))))",
+                    (k + 1) % 40
+                )
+            })
+            .collect();
+        let wat = format!("(module (memory 1) {funcs})");
+        let bytes = wat::parse_str(&wat).expect("valid text");
+        let module = crate::binary::decode(&bytes, &crate::Features::default()).expect("decodes");
+        let one = compile_pieces(&module, false, false, 1).expect("compiles");
+        for threads in [2, 3, 7] {
+            assert!(one == compile_pieces(&module, false, false, threads).expect("compiles"), "{threads} threads");
+        }
+        assert_eq!(one.len(), 80);
     }
 }
