@@ -286,13 +286,13 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     // Frame slots.
     macro_rules! slot {
         ($i:expr) => {
-            slots::read(fbase, flen, $i as usize)
+            slots::get(fbase, $i as u32)
         };
     }
     macro_rules! set_slot {
         ($i:expr, $v:expr) => {{
             let v = $v;
-            slots::write(fbase, flen, $i as usize, v);
+            slots::set(fbase, $i as u32, v);
         }};
     }
     // Re-derives the frame pointer and the op pointer (after `fp`, `code` or the stack
@@ -315,7 +315,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     macro_rules! branch {
         ($t:expr) => {{
             let t: BranchTarget = $t;
-            slots::copy(fbase, flen, t.from as usize, t.height as usize, t.keep as usize);
+            slots::copy_within(fbase, t.from, t.height, t.keep);
             pc = t.pc as usize;
         }};
     }
@@ -439,7 +439,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
             Op::Return { from } => {
                 let n = code.num_results as usize;
-                slots::copy(fbase, flen, from as usize, 0, n);
+                slots::copy_within(fbase, from, 0, n as u32);
                 match frames.pop() {
                     None => return Ok(n),
                     Some(f) => {

@@ -5,18 +5,18 @@
 //! included), and the loop resizes the stack to at least `fp + max_height` before it
 //! enters a function. Every slot the loop touches is `fp + h` with `h < max_height`.
 //! Every op sequence ends in `Return` and every branch targets a pc inside the sequence.
-//! Debug builds (which run the whole spec suite in `cargo test`) check both with
-//! `debug_assert!`. The loop keeps raw pointers to the current frame's slots and ops in
-//! locals so they stay in registers; it re-derives them whenever the frame, the function
-//! or the stack's allocation changes.
+//! The loop keeps raw pointers to the current frame's slots and ops in locals so they
+//! stay in registers; it re-derives them whenever the frame, the function or the stack's
+//! allocation changes.
 //!
-//! The threaded handlers (`threaded`) get the frame pointer and the instruction pointer
-//! as arguments and reach slots and instructions through [`get`], [`set`],
-//! [`copy_within`] and [`inst`]. The same invariants hold there: threaded code is the
+//! The loop and the threaded handlers (`threaded`, which get the frame pointer and the
+//! instruction pointer as arguments) reach slots and instructions through [`get`],
+//! [`set`], [`copy_within`] and [`inst`]. Threaded code is the
 //! one-to-one image of the op sequence (same length, same slots, jump distances that land
 //! on the same pcs), and the loop enters it only through [`enter`] with the current
-//! frame and function. Builds with debug assertions record the current frame's extent
-//! and instruction range ([`set_bounds`]) and check every access against them.
+//! frame and function. Builds with debug assertions (which run the whole spec suite in
+//! `cargo test`) record the current frame's extent and instruction range
+//! ([`set_bounds`]) and check every access against them.
 
 use super::threaded::Inst;
 use crate::translate::Op;
@@ -56,41 +56,6 @@ pub(super) fn mem_write<const N: usize>(base: *mut u8, len: usize, ea: usize, by
 pub(super) fn frame(stack: &mut [u64], fp: usize) -> (*mut u64, usize) {
     let slots = &mut stack[fp..];
     (slots.as_mut_ptr(), slots.len())
-}
-
-/// Reads slot `i` of the frame.
-#[inline(always)]
-pub(super) fn read(base: *const u64, len: usize, i: usize) -> u64 {
-    debug_assert!(i < len, "slot {i} beyond the frame ({len})");
-    let _ = len;
-    // SAFETY: `base` points at the frame's slot 0 with `len >= max_height` slots after it
-    // (module doc), and `i < max_height`.
-    unsafe { *base.add(i) }
-}
-
-/// Writes slot `i` of the frame.
-#[inline(always)]
-pub(super) fn write(base: *mut u64, len: usize, i: usize, v: u64) {
-    debug_assert!(i < len, "slot {i} beyond the frame ({len})");
-    let _ = len;
-    // SAFETY: as in `read`.
-    unsafe { *base.add(i) = v }
-}
-
-/// Copies `n` slots of the frame from `from` to `to` (the ranges may overlap).
-#[inline(always)]
-pub(super) fn copy(base: *mut u64, len: usize, from: usize, to: usize, n: usize) {
-    debug_assert!(from + n <= len && to + n <= len, "slot copy beyond the frame ({len})");
-    let _ = len;
-    // SAFETY: both ranges lie within the frame's `max_height` slots (module doc).
-    unsafe {
-        // One value (the common case) without a call to `memmove`.
-        if n == 1 {
-            *base.add(to) = *base.add(from);
-        } else {
-            std::ptr::copy(base.add(from), base.add(to), n)
-        }
-    }
 }
 
 /// Fetches op `pc` through the function's op pointer.
@@ -136,7 +101,7 @@ fn check_slot(fp: *const u64, i: usize) {
     let _ = (fp, i);
 }
 
-/// Slot `i` of the frame at `fp` (threaded code).
+/// Slot `i` of the frame at `fp`.
 #[inline(always)]
 pub(super) fn get(fp: *const u64, i: u32) -> u64 {
     check_slot(fp, i as usize);
@@ -144,7 +109,7 @@ pub(super) fn get(fp: *const u64, i: u32) -> u64 {
     unsafe { *fp.add(i as usize) }
 }
 
-/// Writes slot `i` of the frame at `fp` (threaded code).
+/// Writes slot `i` of the frame at `fp`.
 #[inline(always)]
 pub(super) fn set(fp: *mut u64, i: u32, v: u64) {
     check_slot(fp, i as usize);
@@ -152,7 +117,7 @@ pub(super) fn set(fp: *mut u64, i: u32, v: u64) {
     unsafe { *fp.add(i as usize) = v }
 }
 
-/// Copies `n` slots of the frame at `fp` from `from` to `to` (threaded code).
+/// Copies `n` slots of the frame at `fp` from `from` to `to` (the ranges may overlap).
 #[inline(always)]
 pub(super) fn copy_within(fp: *mut u64, from: u32, to: u32, n: u32) {
     let (from, to, n) = (from as usize, to as usize, n as usize);
