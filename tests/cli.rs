@@ -43,20 +43,181 @@ fn help_describes_the_commands() {
     let o = wasmscope(&["--help"]);
     assert!(o.status.success());
     let (out, _) = text(&o);
-    for cmd in ["validate", "run", "wast", "--invoke", "--tier"] {
+    for cmd in ["validate", "run", "wast", "debug", "everything after FILE goes to the program"] {
         assert!(out.contains(cmd), "{out}");
     }
+    // `help run` and `run --help` print the same page: the convention, the options.
+    let a = wasmscope(&["help", "run"]);
+    let b = wasmscope(&["run", "--help"]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(text(&a).0, text(&b).0);
+    let (out, _) = text(&a);
+    for needle in [
+        "Usage: wasmscope run [OPTIONS] FILE [ARGS]...",
+        "--invoke",
+        "--tier",
+        "--dir <HOST[::GUEST]>",
+        "--env <KEY[=VALUE]>",
+        "--fuel <N>",
+        "-W, --wasm <FEATURE[=y|n]>",
+        "Everything after FILE goes to the program",
+    ] {
+        assert!(out.contains(needle), "`{needle}` missing from:\n{out}");
+    }
+    let o = wasmscope(&["debug", "--help"]);
+    assert!(text(&o).0.contains("Usage: wasmscope debug [OPTIONS] FILE [ARGS]..."), "{:?}", text(&o));
+    let o = wasmscope(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(text(&o).0, format!("wasmscope {}\n", env!("CARGO_PKG_VERSION")));
+    // No command: the help, as a usage error.
+    let o = wasmscope(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("Usage: wasmscope <COMMAND>"), "{:?}", text(&o));
+}
+
+#[test]
+fn arguments_after_file_belong_to_the_program() {
+    let want = "GREETING=(unset)\nEMPTY=(unset)\nMISSING=(unset)\nargc=7\nargv[1]=-v\nargv[2]=--help\n\
+                argv[3]=--\nargv[4]=--tier\nargv[5]=jit\nargv[6]=--version\n";
+    for tier in ["interp", "jit"] {
+        let o = wasmscope(&[
+            "run",
+            "--tier",
+            tier,
+            &fixture("env.wasm"),
+            "-v",
+            "--help",
+            "--",
+            "--tier",
+            "jit",
+            "--version",
+        ]);
+        assert!(o.status.success(), "{:?}", text(&o));
+        assert_eq!(text(&o).0, want, "{tier}");
+    }
+    // A `--` before FILE ends wasmscope's options and is not the guest's.
+    let o = wasmscope(&["run", "--", &fixture("env.wasm"), "-v"]);
+    assert!(text(&o).0.ends_with("argc=2\nargv[1]=-v\n"), "{:?}", text(&o));
+    // The same for `debug`.
+    let script = write("run-only.gdb", b"run\n");
+    let o = wasmscope(&[
+        "debug",
+        "--batch",
+        script.to_str().expect("utf-8"),
+        &fixture("env.wasm"),
+        "-v",
+        "--help",
+        "--",
+        "--batch",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let (out, _) = text(&o);
+    for line in ["argc=5", "argv[1]=-v", "argv[2]=--help", "argv[3]=--", "argv[4]=--batch"] {
+        assert!(out.contains(&format!("[stdout] {line}\n")), "{line} missing from:\n{out}");
+    }
+    // --invoke takes its arguments after FILE too, even negative numbers.
+    let p = write("add-after.wat", ADD_WAT.as_bytes());
+    let o = wasmscope(&["run", "--invoke", "add", p.to_str().expect("utf-8"), "-5", "-6"]);
+    assert_eq!(text(&o).0, "-11\n", "{:?}", text(&o));
+}
+
+#[test]
+fn unknown_options_before_file_are_usage_errors() {
+    let o = wasmscope(&["run", "--bogus", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["unexpected argument '--bogus'"]);
+    let o = wasmscope(&["debug", "--bogus", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["unexpected argument '--bogus'"]);
+    // Typos get a suggestion.
+    let o = wasmscope(&["run", "--tire", "jit", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["unexpected argument '--tire'", "similar argument exists: '--tier'"]);
+    let o = wasmscope(&["valdate", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["similar subcommand exists: 'validate'"]);
+    let o = wasmscope(&["run", "--dir", "::x", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["--dir", "expected HOST or HOST::GUEST"]);
+    let o = wasmscope(&["run", "--fuel", "lots", &fixture("env.wasm")]);
+    assert_clean_failure(&o, 2, &["'lots'", "--fuel"]);
+    let o = wasmscope(&["run"]);
+    assert_clean_failure(&o, 2, &["required", "<FILE>"]);
+}
+
+#[test]
+fn env_without_a_value_passes_the_hosts() {
+    let o = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["run", "--env", "GREETING", "--env", "MISSING", "--env", "EMPTY=", &fixture("env.wasm")])
+        .env("GREETING", "from the host")
+        .env_remove("MISSING")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.starts_with("GREETING=from the host\nEMPTY=\nMISSING=(unset)\n"), "{:?}", text(&o));
+}
+
+#[test]
+fn fuel_stops_a_program_on_both_tiers() {
+    let spin = write("spin.wat", br#"(module (func (export "_start") (loop (br 0))))"#);
+    let spin = spin.to_str().expect("utf-8");
+    for tier in ["interp", "jit"] {
+        let o = wasmscope(&["run", "--tier", tier, "--fuel", "100000", spin]);
+        assert_clean_failure(&o, 134, &["all fuel consumed"]);
+        // Enough fuel: the program runs as without.
+        let o = wasmscope(&["run", "--tier", tier, "--fuel", "10000000", &fixture("exit3.wasm")]);
+        assert_eq!(o.status.code(), Some(3), "{tier}: {:?}", text(&o));
+        let o = wasmscope(&["run", "--tier", tier, "--fuel", "10", &fixture("exit3.wasm")]);
+        assert_clean_failure(&o, 134, &["all fuel consumed"]);
+    }
+    let script = write("fuel.gdb", b"run\n");
+    let o = wasmscope(&["debug", "--fuel", "5000", "--batch", script.to_str().expect("utf-8"), spin]);
+    assert_eq!(o.status.code(), Some(134), "{:?}", text(&o));
+    assert!(text(&o).0.contains("all fuel consumed"), "{:?}", text(&o));
+}
+
+#[test]
+fn wasm_feature_switches_apply_to_every_command() {
+    let ext =
+        write("ext8.wat", br#"(module (func (export "f") (param i32) (result i32) (i32.extend8_s (local.get 0))))"#);
+    let ext = ext.to_str().expect("utf-8");
+    assert!(wasmscope(&["validate", ext]).status.success());
+    let o = wasmscope(&["validate", "-W", "sign-extension=n", ext]);
+    assert_clean_failure(&o, 1, &["ext8.wat"]);
+    let o = wasmscope(&["run", "-W", "sign-extension=n", "--invoke", "f", ext, "255"]);
+    assert_clean_failure(&o, 1, &["ext8.wat"]);
+    let o = wasmscope(&["run", "-W", "sign-extension=y", "--invoke", "f", ext, "255"]);
+    assert_eq!(text(&o).0, "-1\n", "{:?}", text(&o));
+    // `--mvp` switches it off; -W switches it back on.
+    let script = write(
+        "ext8.wast",
+        br#"(module (func (export "f") (param i32) (result i32) (i32.extend8_s (local.get 0))))
+(assert_return (invoke "f" (i32.const 255)) (i32.const -1))
+"#,
+    );
+    let script = script.to_str().expect("utf-8");
+    assert_eq!(wasmscope(&["wast", "--mvp", script]).status.code(), Some(1));
+    let o = wasmscope(&["wast", "--mvp", "-W", "sign-extension", script]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = wasmscope(&["wast", "-W", "bulk-memory=n,sign-extension=n", script]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    let dbg = write("ext8.gdb", b"run\n");
+    let o = wasmscope(&["debug", "-W", "sign-extension=n", "--batch", dbg.to_str().expect("utf-8"), ext]);
+    assert_clean_failure(&o, 1, &["ext8.wat"]);
+    // Names are checked: unknown ones and proposals this build lacks are usage errors.
+    let o = wasmscope(&["validate", "-W", "bulk-memroy=n", ext]);
+    assert_clean_failure(&o, 2, &["unknown WebAssembly feature `bulk-memroy`", "bulk-memory"]);
+    let o = wasmscope(&["validate", "-W", "simd", ext]);
+    assert_clean_failure(&o, 2, &["`simd` is not supported"]);
+    assert!(wasmscope(&["validate", "-W", "simd=n", ext]).status.success());
+    let o = wasmscope(&["validate", "-W", "multi-value=maybe", ext]);
+    assert_clean_failure(&o, 2, &["`maybe` is not y or n"]);
 }
 
 #[test]
 fn run_prints_results() {
     let p = write("add.wat", ADD_WAT.as_bytes());
     let p = p.to_str().expect("utf-8 path");
-    let o = wasmscope(&["run", p, "--invoke", "add", "40", "2"]);
+    let o = wasmscope(&["run", "--invoke", "add", p, "40", "2"]);
     assert_eq!(text(&o).0, "42\n", "{:?}", text(&o));
-    let o = wasmscope(&["run", p, "--invoke", "half", "3"]);
+    let o = wasmscope(&["run", "--invoke", "half", p, "3"]);
     assert_eq!(text(&o).0, "1.5\n", "{:?}", text(&o));
-    let o = wasmscope(&["run", p, "--invoke", "add", "-1", "0x10", "--tier", "interp"]);
+    let o = wasmscope(&["run", "--tier", "interp", "--invoke", "add", p, "-1", "0x10"]);
     assert_eq!(text(&o).0, "15\n", "{:?}", text(&o));
 }
 
@@ -105,24 +266,26 @@ fn invalid_module() {
 fn wrong_arg_count_and_bad_args() {
     let p = write("add2.wat", ADD_WAT.as_bytes());
     let p = p.to_str().expect("utf-8");
-    let o = wasmscope(&["run", p, "--invoke", "add", "1"]);
+    let o = wasmscope(&["run", "--invoke", "add", p, "1"]);
     assert_clean_failure(&o, 2, &["takes 2 argument(s), 1 given"]);
-    let o = wasmscope(&["run", p, "--invoke", "add", "1", "x"]);
+    let o = wasmscope(&["run", "--invoke", "add", p, "1", "x"]);
     assert_clean_failure(&o, 2, &["argument 2", "not a valid i32"]);
-    let o = wasmscope(&["run", p, "--invoke", "nope"]);
+    let o = wasmscope(&["run", "--invoke", "nope", p]);
     assert_clean_failure(&o, 1, &["no exported function `nope`", "add"]);
-    let o = wasmscope(&["run", p, "--invoke", "add", "1", "2", "--tier", "warp"]);
-    assert_clean_failure(&o, 2, &["unknown tier `warp`"]);
+    let o = wasmscope(&["run", "--tier", "warp", "--invoke", "add", p, "1", "2"]);
+    assert_clean_failure(&o, 2, &["unknown tier `warp`", "--tier"]);
     let o = wasmscope(&["frobnicate"]);
-    assert_clean_failure(&o, 2, &["unknown command"]);
+    assert_clean_failure(&o, 2, &["unrecognized subcommand 'frobnicate'"]);
     let o = wasmscope(&["validate"]);
-    assert_clean_failure(&o, 2, &["exactly one FILE"]);
+    assert_clean_failure(&o, 2, &["required", "<FILE>"]);
+    let o = wasmscope(&["validate", p, "extra"]);
+    assert_clean_failure(&o, 2, &["unexpected argument 'extra'"]);
 }
 
 #[test]
 fn trap_is_an_error() {
     let p = write("boom.wat", ADD_WAT.as_bytes());
-    let o = wasmscope(&["run", p.to_str().expect("utf-8"), "--invoke", "boom"]);
+    let o = wasmscope(&["run", "--invoke", "boom", p.to_str().expect("utf-8")]);
     assert_clean_failure(&o, 1, &["unreachable"]);
 }
 
@@ -157,7 +320,7 @@ fn run_wasi_command_exit_status_args_env() {
     let o = wasmscope(&["run", &fixture("exit3.wasm")]);
     assert_eq!(o.status.code(), Some(3), "{:?}", text(&o));
     assert_eq!(text(&o).0, "about to exit with 3\n");
-    let o = wasmscope(&["run", "--env", "GREETING=hi", &fixture("env.wasm"), "--", "a", "--tier"]);
+    let o = wasmscope(&["run", "--env", "GREETING=hi", "--", &fixture("env.wasm"), "a", "--tier"]);
     assert!(o.status.success(), "{:?}", text(&o));
     assert_eq!(text(&o).0, "GREETING=hi\nEMPTY=(unset)\nMISSING=(unset)\nargc=3\nargv[1]=a\nargv[2]=--tier\n");
 }

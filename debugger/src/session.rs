@@ -113,6 +113,10 @@ pub struct SessionConfig {
     /// Where the program's stdin comes from (default: the process's). A full-screen
     /// front end gives it something else so the guest cannot read its keystrokes.
     pub stdin: Option<Source>,
+    /// The proposals the module is decoded and validated with (default: WebAssembly 2.0).
+    pub features: Features,
+    /// Fuel for each run (`--fuel`): the program traps when it runs out. `None`: unmetered.
+    pub fuel: Option<u64>,
 }
 
 /// Everything but the running program: what a frontend may read and change while paused.
@@ -142,7 +146,12 @@ fn read_module(path: &Path) -> Result<Vec<u8>> {
 impl Session {
     pub fn load(path: &Path, config: SessionConfig) -> Result<Session> {
         let bytes = read_module(path)?;
-        let engine = Engine::new(Config { tier: config.tier, features: Features::wasm2(), ..Config::default() });
+        let engine = Engine::new(Config {
+            tier: config.tier,
+            features: config.features,
+            consume_fuel: config.fuel.is_some(),
+            ..Config::default()
+        });
         let module = Module::new(&engine, &bytes).map_err(|e| DebugError::Load(format!("{}: {e}", path.display())))?;
         let program = Program::new(path, module)?;
         Ok(Session { core: Core { program, points: Points::default() }, engine, config })
@@ -156,6 +165,9 @@ impl Session {
     pub fn run(&mut self, frontend: &mut dyn Frontend) -> Result<Outcome> {
         loop {
             let mut store = Store::new(&self.engine);
+            if let Some(fuel) = self.config.fuel {
+                store.set_fuel(fuel);
+            }
             let mut linker = Linker::new();
             let path = &self.core.program.path;
             let argv0 = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());

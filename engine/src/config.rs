@@ -74,6 +74,87 @@ impl Features {
     }
 }
 
+/// A proposal name [`Features::set`] does not know, or one this build cannot run yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureError {
+    #[error("unknown WebAssembly feature `{name}` (known: {known})")]
+    Unknown { name: String, known: String },
+    #[error("WebAssembly feature `{name}` is not supported by this build yet (it can only be off)")]
+    Unsupported { name: String },
+}
+
+/// The switchable proposals by their command-line names (wasmtime's `-W` spelling, with the
+/// spec's proposal names as aliases).
+/// The flag of one proposal inside [`Features`].
+type FeatureField = fn(&mut Features) -> &mut bool;
+
+const FEATURE_NAMES: &[(&[&str], FeatureField)] = &[
+    (&["mutable-global", "mutable-globals"], |f| &mut f.mutable_global),
+    (&["sign-extension", "sign-ext", "sign-extension-ops"], |f| &mut f.sign_ext),
+    (&["saturating-float-to-int", "nontrapping-float-to-int", "nontrapping-float-to-int-conversions"], |f| {
+        &mut f.sat_float_to_int
+    }),
+    (&["multi-value"], |f| &mut f.multi_value),
+    (&["bulk-memory"], |f| &mut f.bulk_memory),
+    (&["reference-types"], |f| &mut f.reference_types),
+];
+
+/// Proposals wasmtime's `-W` knows that this build does not implement yet: accepted when
+/// switched off, refused when switched on.
+const UNSUPPORTED_FEATURES: &[&str] = &[
+    "simd",
+    "relaxed-simd",
+    "tail-call",
+    "extended-const",
+    "multi-memory",
+    "memory64",
+    "custom-page-sizes",
+    "wide-arithmetic",
+    "exceptions",
+    "function-references",
+    "gc",
+    "threads",
+    "shared-everything-threads",
+    "stack-switching",
+    "component-model",
+];
+
+impl Features {
+    /// The names [`Features::set`] accepts, one per proposal.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        FEATURE_NAMES.iter().map(|(names, _)| names[0])
+    }
+
+    /// Whether the proposal called `name` is on.
+    pub fn get(&self, name: &str) -> Result<bool, FeatureError> {
+        let mut copy = *self;
+        Ok(*Features::field(&mut copy, name)?)
+    }
+
+    /// Switches the proposal called `name` on or off (`-W NAME=y|n`).
+    pub fn set(&mut self, name: &str, on: bool) -> Result<(), FeatureError> {
+        match Features::field(self, name) {
+            Ok(field) => {
+                *field = on;
+                Ok(())
+            }
+            Err(FeatureError::Unsupported { .. }) if !on => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn field<'a>(&'a mut self, name: &str) -> Result<&'a mut bool, FeatureError> {
+        if let Some((_, field)) = FEATURE_NAMES.iter().find(|(names, _)| names.contains(&name)) {
+            return Ok(field(self));
+        }
+        if UNSUPPORTED_FEATURES.contains(&name) {
+            return Err(FeatureError::Unsupported { name: name.to_string() });
+        }
+        let known: Vec<&str> = Features::names().chain(UNSUPPORTED_FEATURES.iter().copied()).collect();
+        Err(FeatureError::Unknown { name: name.to_string(), known: known.join(", ") })
+    }
+}
+
 impl Default for Features {
     fn default() -> Features {
         Features::wasm2()
@@ -155,5 +236,25 @@ impl Config {
     /// The default configuration on `tier`.
     pub fn with_tier(tier: Tier) -> Config {
         Config { tier, ..Config::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_switch_by_name() {
+        let mut f = Features::wasm2();
+        f.set("bulk-memory", false).expect("known");
+        assert!(!f.bulk_memory);
+        assert_eq!(f.get("bulk-memory"), Ok(false));
+        f.set("nontrapping-float-to-int", false).expect("alias");
+        assert!(!f.sat_float_to_int);
+        assert_eq!(f.set("simd", false), Ok(()));
+        assert!(matches!(f.set("simd", true), Err(FeatureError::Unsupported { .. })));
+        let e = f.set("bulk-memroy", true).expect_err("typo");
+        assert!(e.to_string().contains("bulk-memory"), "{e}");
+        assert_eq!(Features::names().count(), 6);
     }
 }
