@@ -378,3 +378,56 @@ fn debug_runs_to_completion_like_run() {
     assert!(String::from_utf8_lossy(&trap.stdout).contains("56\t        __builtin_trap();"));
     let _ = std::fs::remove_file(script);
 }
+
+/// What `testsuite/wasi/stdio.c` prints for one fd: a terminal is a character device
+/// (`isatty` true); anything else is `unknown`, as wasmtime reports it. Rights: FD_READ for
+/// stdin, FD_WRITE for stdout and stderr.
+fn stdio_line(fd: u32, terminal: bool) -> String {
+    let rights = if fd == 0 { "0x2/0x2" } else { "0x40/0x40" };
+    let (tty, ty) = if terminal { (1, 2) } else { (0, 0) };
+    format!("fd{fd} isatty={tty} fdstat=0 type={ty} flags=0 rights={rights} filestat=0 type={ty}")
+}
+
+#[test]
+fn standard_streams_report_their_real_types() {
+    use std::process::Stdio;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-stdio");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("input.txt");
+    std::fs::write(&input, "some input\n").expect("write");
+    let exe = env!("CARGO_BIN_EXE_wasmscope");
+    for tier in ["interp", "jit"] {
+        // stdout and stderr to pipes, stdin from /dev/null.
+        let o = Command::new(exe)
+            .args(["run", "--tier", tier, &fixture("stdio.wasm")])
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{:?}", text(&o));
+        let want = format!("{}\n{}\n{}\n", stdio_line(0, false), stdio_line(1, false), stdio_line(2, false));
+        assert_eq!(text(&o).0, want, "pipes and /dev/null on {tier}");
+        // stdout to a file, stdin from a file.
+        let out_path = dir.join(format!("out-{tier}.txt"));
+        let status = Command::new(exe)
+            .args(["run", "--tier", tier, &fixture("stdio.wasm")])
+            .stdin(std::fs::File::open(&input).expect("input"))
+            .stdout(std::fs::File::create(&out_path).expect("output file"))
+            .stderr(Stdio::null())
+            .status()
+            .expect("runs");
+        assert!(status.success());
+        assert_eq!(std::fs::read_to_string(&out_path).expect("written"), want, "files on {tier}");
+        // All three on a terminal (a pseudo-terminal made by `script`, where it exists).
+        if Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success()) {
+            let cmd = format!("{exe} run --tier {tier} {}", fixture("stdio.wasm"));
+            let o =
+                Command::new("script").args(["-qec", &cmd, "/dev/null"]).stdin(Stdio::null()).output().expect("script");
+            let got = String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n");
+            let want = format!("{}\n{}\n{}\n", stdio_line(0, true), stdio_line(1, true), stdio_line(2, true));
+            assert!(got.contains(&want), "a terminal on {tier}: {got:?}");
+        } else {
+            eprintln!("notice: `script` (util-linux) not found; the terminal case is not checked");
+        }
+    }
+}

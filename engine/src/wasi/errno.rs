@@ -2,9 +2,9 @@
 //! host I/O errors onto them.
 //!
 //! Sandbox escapes reported by cap-std ("a path led outside of the filesystem", an
-//! `io::ErrorKind::PermissionDenied` without an OS error code) become [`Errno::Notcapable`],
-//! wasmtime's convention; a permission error of the host OS stays [`Errno::Acces`] or
-//! [`Errno::Perm`].
+//! `io::ErrorKind::PermissionDenied` without an OS error code) become [`Errno::Perm`], as in
+//! wasmtime's preview 1 (which maps that error kind to `not-permitted`); a permission error
+//! of the host OS keeps its own code ([`Errno::Acces`] or [`Errno::Perm`]).
 
 use std::io;
 
@@ -108,7 +108,7 @@ pub fn from_io(e: &io::Error) -> Errno {
     }
     match e.kind() {
         // cap-std's "a path led outside of the filesystem".
-        io::ErrorKind::PermissionDenied => Errno::Notcapable,
+        io::ErrorKind::PermissionDenied => Errno::Perm,
         io::ErrorKind::NotFound => Errno::Noent,
         io::ErrorKind::AlreadyExists => Errno::Exist,
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => Errno::Inval,
@@ -129,9 +129,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_are_notcapable_and_os_errors_map() {
+    fn escapes_are_eperm_and_os_errors_map() {
         let escape = io::Error::new(io::ErrorKind::PermissionDenied, "a path led outside of the filesystem");
-        assert_eq!(from_io(&escape), Errno::Notcapable);
+        assert_eq!(from_io(&escape), Errno::Perm);
         let noent = io::Error::from(rustix::io::Errno::NOENT);
         assert_eq!(from_io(&noent), Errno::Noent);
         let lp = io::Error::from(rustix::io::Errno::LOOP);

@@ -9,8 +9,12 @@
 //! - [`clock`]: clocks and `random_get`; [`poll`]: `poll_oneoff`, `sched_yield`.
 //!
 //! `proc_exit` stops the program with [`Trap::exit`]: embedders read the status from
-//! [`Trap::exit_code`]. Sockets are never preopened, so `sock_*` return `ENOTSUP`
-//! (`sock_*` on a non-socket fd: `EBADF`/`ENOTSOCK`).
+//! [`Trap::exit_code`]. Sockets are never preopened, so `sock_*` on any fd is `ENOTSOCK`
+//! (`EBADF` for an fd that is not open).
+//!
+//! Where preview 1's text leaves room, behaviour follows wasmtime's preview 1 (the WASI
+//! test suite encodes it): rights are reported but not enforced, stdio is a character
+//! device only when it is a terminal, sandbox escapes are `EPERM`.
 //!
 //! ```no_run
 //! use std::{cell::RefCell, rc::Rc};
@@ -217,8 +221,9 @@ fn proc_raise(_: &mut WasiCtx, _: &mut GuestMem<'_>, _: &Args<'_>) -> WasiResult
     Err(Errno::Nosys)
 }
 
-/// No socket is ever preopened: a known fd is not a socket, an unknown one is EBADF.
+/// No socket is ever preopened: a known fd is not a socket (ENOTSOCK, as wasmtime), an
+/// unknown one is EBADF.
 fn sock(ctx: &mut WasiCtx, _: &mut GuestMem<'_>, a: &Args<'_>) -> WasiResult {
     ctx.get(a.u32(0))?;
-    Err(Errno::Notsup)
+    Err(Errno::Notsock)
 }
