@@ -1,6 +1,6 @@
 /* path_open with O_TRUNC and the rights it needs, and fd_filestat_set_size without them. As
- * in wasmtime, O_TRUNC needs no right (it opens the host file writable; the fd reports the
- * mode it was asked for), and resizing is up to the host's open mode (EINVAL when the fd is
+ * in wasmtime, O_TRUNC needs no right (it opens the file for writing too, and the fd reports
+ * FD_WRITE), and resizing is up to the host's open mode (EINVAL when the fd is
  * not open for writing), EBADF for anything but a file. */
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -428,7 +428,7 @@ fn path(mem: &GuestMem<'_>, ptr: u32, len: u32) -> WasiResult<String> {
 /// Opens a file or directory. As in wasmtime, the base rights choose the open mode and
 /// nothing else: `FD_WRITE` opens for writing, `FD_READ` (or no write) for reading; the new
 /// fd reports the rights of that mode ([`rights::opened`]). `O_CREAT` and `O_TRUNC` open
-/// the host file writable without adding `FD_WRITE`. The sync fdflags are ENOTSUP.
+/// the file for writing too, whatever the rights say. The sync fdflags are ENOTSUP.
 pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> WasiResult {
     let (dirfd, lookup, p, plen, oflags) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3), a.u32(4));
     let (base, _inheriting, fdfl, out) = (a.u64(5), a.u64(6), a.u32(7), a.u32(8));
@@ -480,7 +480,7 @@ pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMem<'_>, a: &Args) -> WasiRes
         if f.metadata()?.is_dir() {
             FdEntry::opened_dir(Dir::from_std_file(f), flags)
         } else {
-            FdEntry::opened_file(f, read, write, flags)
+            FdEntry::opened_file(f, read, host_write, flags)
         }
     };
     let fd = ctx.insert(entry)?;
