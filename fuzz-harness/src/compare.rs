@@ -12,17 +12,21 @@ pub struct Mode {
     /// Compare function references by identity (same store layout), else null-ness only;
     /// fold "undefined element" into "table out of bounds" (wasmi has one code for both).
     pub exact: bool,
+    /// Any NaN equals any NaN (off: NaNs compare by their bits too).
+    pub any_nan: bool,
 }
 
 /// Our two tiers.
-pub const TIERS: Mode = Mode { fuel: true, exact: true };
-/// Us against wasmi.
-pub const ORACLE: Mode = Mode { fuel: false, exact: false };
+pub const TIERS: Mode = Mode { fuel: true, exact: true, any_nan: true };
+/// Us against an oracle (wasmi, wasmtime), or one oracle against the other.
+pub const ORACLE: Mode = Mode { fuel: false, exact: false, any_nan: true };
+/// Us against an oracle bit for bit: as [`ORACLE`], and NaNs by their bits.
+pub const ORACLE_BITS: Mode = Mode { fuel: false, exact: false, any_nan: false };
 
 fn norm(v: Value, mode: Mode) -> Value {
     match v {
-        Value::F32(x) if f32::from_bits(x).is_nan() => Value::F32(0x7fc0_0000),
-        Value::F64(x) if f64::from_bits(x).is_nan() => Value::F64(0x7ff8_0000_0000_0000),
+        Value::F32(x) if mode.any_nan && f32::from_bits(x).is_nan() => Value::F32(0x7fc0_0000),
+        Value::F64(x) if mode.any_nan && f64::from_bits(x).is_nan() => Value::F64(0x7ff8_0000_0000_0000),
         Value::FuncRef(Some(_)) if !mode.exact => Value::FuncRef(Some(u32::MAX)),
         Value::ExternRef(Some(_)) if !mode.exact => Value::ExternRef(Some(u32::MAX)),
         v => v,

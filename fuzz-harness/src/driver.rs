@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 
 use wasmscope_fuzz_harness::compare;
 use wasmscope_fuzz_harness::coverage::Coverage;
-use wasmscope_fuzz_harness::differential::{execution_diff, setups};
+use wasmscope_fuzz_harness::differential::{Divergence, execution_diff, judge, setups};
 use wasmscope_fuzz_harness::exec::{self, Outcome};
+use wasmscope_fuzz_harness::oracle::{Oracle, Oracles};
 use wasmscope_fuzz_harness::rng::Rng;
-use wasmscope_fuzz_harness::{generate, input, oracle, shrink};
+use wasmscope_fuzz_harness::{generate, input, shrink};
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub seconds: u64,
     pub seed: u64,
-    pub wasmi: bool,
+    pub oracles: Oracles,
     pub jobs: usize,
     pub mutations: u64,
     pub shrink: bool,
@@ -48,10 +49,7 @@ impl Options {
                 "--mutations" => o.mutations = num(value(a)?, a)?,
                 "--case" => o.case = Some(num(value(a)?, a)?),
                 "--replay" => o.replay = Some(PathBuf::from(value(a)?)),
-                "--oracle" => match value(a)?.as_str() {
-                    "wasmi" => o.wasmi = true,
-                    other => return Err(format!("unknown oracle {other} (only wasmi)")),
-                },
+                "--oracle" => o.oracles = Oracles::parse(&value(a)?)?,
                 "--no-shrink" => o.shrink = false,
                 "-h" | "--help" => o.help = true,
                 other => return Err(format!("unknown argument {other}")),
@@ -61,7 +59,7 @@ impl Options {
     }
 
     fn oracle_flag(&self) -> &'static str {
-        if self.wasmi { " --oracle wasmi" } else { "" }
+        self.oracles.flag()
     }
 }
 
@@ -74,11 +72,31 @@ struct Stats {
     calls: AtomicU64,
     out_of_fuel: AtomicU64,
     traps: AtomicU64,
-    wasmi_compared: AtomicU64,
-    wasmi_panics: AtomicU64,
+    /// Per oracle (in [`Oracle::ALL`] order).
+    oracles: [OracleStats; 2],
     inputs: AtomicU64,
     inputs_accepted: AtomicU64,
     findings: AtomicU64,
+}
+
+/// What one oracle did in a run.
+#[derive(Debug, Default)]
+struct OracleStats {
+    /// Modules whose outcome was compared with ours.
+    compared: AtomicU64,
+    /// Modules it panicked on (its bug; saved, not compared).
+    panicked: AtomicU64,
+    /// Divergences where it alone differed from the other engines.
+    odd: AtomicU64,
+    /// Differences that are its own (it alone differs and wasmtime agrees with us bit for
+    /// bit): printed and saved, not counted as findings of ours.
+    own: AtomicU64,
+}
+
+impl Stats {
+    fn oracle(&self, o: Oracle) -> &OracleStats {
+        &self.oracles[o as usize]
+    }
 }
 
 fn bump(c: &AtomicU64, n: u64) {
@@ -102,7 +120,7 @@ struct Run {
 }
 
 /// Runs one module on all setups, updating the statistics; the divergence if any.
-fn execute(run: &Run, bytes: &[u8], index: u64) -> Option<String> {
+fn execute(run: &Run, bytes: &[u8], index: u64) -> Option<Divergence> {
     let [a, b] = setups(index);
     let outcomes: Vec<Result<Outcome, String>> = [a, b]
         .iter()
@@ -113,7 +131,7 @@ fn execute(run: &Run, bytes: &[u8], index: u64) -> Option<String> {
         .collect();
     let (interp, jit) = match (&outcomes[0], &outcomes[1]) {
         (Ok(x), Ok(y)) => (x, y),
-        (Err(e), _) | (_, Err(e)) => return Some(e.clone()),
+        (Err(e), _) | (_, Err(e)) => return Some(Divergence { text: e.clone(), odd_one_out: None, ours: true }),
     };
     let s = &run.stats;
     if matches!(interp.instantiate, Some(exec::Ending::Returned(_))) {
@@ -128,28 +146,28 @@ fn execute(run: &Run, bytes: &[u8], index: u64) -> Option<String> {
         }
     }
     if let Some(d) = compare::diff(interp, jit, compare::TIERS) {
-        return Some(format!("{} vs {}: {d}", a.name(), b.name()));
+        return Some(Divergence { text: format!("{} vs {}: {d}", a.name(), b.name()), odd_one_out: None, ours: true });
     }
-    if run.opts.wasmi {
-        let w = match catch_unwind(AssertUnwindSafe(|| oracle::run(bytes))) {
-            Ok(Ok(w)) => w,
-            Ok(Err(e)) => return Some(format!("wasmi rejects the module: {e}")),
-            Err(_) => {
-                // wasmi's bug, not ours: kept for reporting upstream, not a finding.
-                bump(&s.wasmi_panics, 1);
-                let path = crash_dir().join(format!("wasmi-panic-{}-{index}.wasm", run.opts.seed));
-                let _ = std::fs::write(&path, bytes);
-                eprintln!("note: wasmi panicked on case {index} (saved {}); not compared", path.display());
-                return None;
+    let mut results = Vec::new();
+    for o in run.opts.oracles.list() {
+        match catch_unwind(AssertUnwindSafe(|| o.run(bytes))) {
+            Ok(r) => {
+                if let Ok(out) = &r {
+                    bump(&s.calls, out.calls.len() as u64);
+                }
+                bump(&s.oracle(o).compared, 1);
+                results.push((o, r));
             }
-        };
-        bump(&s.calls, w.calls.len() as u64);
-        bump(&s.wasmi_compared, 1);
-        if let Some(d) = compare::diff(interp, &w, compare::ORACLE) {
-            return Some(format!("interp vs wasmi: {d}"));
+            Err(_) => {
+                // The oracle's bug, not ours: kept for reporting upstream, not compared.
+                bump(&s.oracle(o).panicked, 1);
+                let path = crash_dir().join(format!("{}-panic-{}-{index}.wasm", o.name(), run.opts.seed));
+                let _ = std::fs::write(&path, bytes);
+                eprintln!("note: {} panicked on case {index} (saved {}); not compared", o.name(), path.display());
+            }
         }
     }
-    None
+    judge(interp, &results)
 }
 
 fn crash_dir() -> PathBuf {
@@ -158,26 +176,48 @@ fn crash_dir() -> PathBuf {
     dir
 }
 
-/// Saves, shrinks and reports an execution divergence.
-fn report_execution(run: &Run, bytes: &[u8], index: u64, what: &str) {
-    bump(&run.stats.findings, 1);
+/// Saves, shrinks and reports an execution divergence: a finding when it is ours, else a
+/// note naming the oracle whose difference it is (saved as `ORACLE-own-…`).
+fn report_execution(run: &Run, bytes: &[u8], index: u64, what: &Divergence) {
     let dir = crash_dir();
-    let base = format!("exec-{}-{index}", run.opts.seed);
+    if let Some(o) = Oracle::ALL.into_iter().find(|o| Some(o.name()) == what.odd_one_out) {
+        bump(&run.stats.oracle(o).odd, 1);
+    }
+    let base = if what.ours {
+        bump(&run.stats.findings, 1);
+        eprintln!("FINDING (execution) case {index}: {what}");
+        format!("exec-{}-{index}", run.opts.seed)
+    } else {
+        let odd = what.odd_one_out.unwrap_or("oracle");
+        if let Some(o) = Oracle::ALL.into_iter().find(|o| o.name() == odd) {
+            bump(&run.stats.oracle(o).own, 1);
+        }
+        eprintln!("NOTE ({odd}'s own difference, not counted) case {index}: {what}");
+        format!("{odd}-own-{}-{index}", run.opts.seed)
+    };
     let path = dir.join(format!("{base}.wasm"));
     let _ = std::fs::write(&path, bytes);
     let _ = std::fs::write(dir.join(format!("{base}.txt")), format!("{what}\n"));
-    eprintln!("FINDING (execution) case {index}: {what}");
     eprintln!("  saved {}", path.display());
     eprintln!("  reproduce: cargo xtask fuzz --seed {} --case {index}{}", run.opts.seed, run.opts.oracle_flag());
     if run.opts.shrink {
-        let wasmi = run.opts.wasmi;
+        let (oracles, ours) = (run.opts.oracles, what.ours);
+        // Keep the same kind of divergence (ours, or the oracle's own) while shrinking.
         let small = shrink::shrink(bytes, 300, |cand| {
-            input::theirs(cand).is_ok() && matches!(execution_diff(cand, index, wasmi), Ok(Some(_)) | Err(_))
+            input::theirs(cand).is_ok()
+                && match execution_diff(cand, index, oracles) {
+                    Ok(Some(d)) => d.ours == ours,
+                    Ok(None) => false,
+                    Err(_) => ours,
+                }
         });
         let spath = dir.join(format!("{base}-shrunk.wasm"));
         let _ = std::fs::write(&spath, &small);
-        let what = execution_diff(&small, index, wasmi).unwrap_or_else(Some);
-        eprintln!("  shrunk to {} bytes: {} ({})", small.len(), spath.display(), what.unwrap_or_default());
+        let what = match execution_diff(&small, index, oracles) {
+            Ok(d) => d.map(|d| d.text).unwrap_or_default(),
+            Err(e) => e,
+        };
+        eprintln!("  shrunk to {} bytes: {} ({what})", small.len(), spath.display());
         eprintln!("  reproduce: cargo xtask fuzz --replay {}{}", spath.display(), run.opts.oracle_flag());
     }
 }
@@ -264,12 +304,13 @@ pub fn run(opts: &Options, duration: Duration) -> u64 {
         start: Instant::now(),
         seeds: committed_seeds(),
     });
+    let oracles: Vec<&str> = opts.oracles.list().into_iter().map(Oracle::versioned).collect();
     println!(
-        "fuzzing for {}s with seed {}, {} job(s){}, {} committed seed binaries",
+        "fuzzing for {}s with seed {}, {} job(s), oracles: {}, {} committed seed binaries",
         opts.seconds,
         opts.seed,
         opts.jobs,
-        if opts.wasmi { ", oracle wasmi" } else { "" },
+        if oracles.is_empty() { "none (our two tiers)".to_string() } else { oracles.join(", ") },
         run.seeds.len()
     );
     let next = Arc::new(AtomicU64::new(0));
@@ -346,22 +387,34 @@ fn summary(run: &Run) {
     println!("\nseed {}: {:.0}s, {} cases", run.opts.seed, secs, g(&s.cases));
     println!(
         "execution: {} modules generated ({:.1} modules/s), {} instantiated, {} calls executed \
-         ({} trapped, {} out of fuel){}",
+         ({} trapped, {} out of fuel)",
         g(&s.generated),
         g(&s.generated) as f64 / secs,
         g(&s.instantiated),
         g(&s.calls),
         g(&s.traps),
         g(&s.out_of_fuel),
-        if run.opts.wasmi {
+    );
+    let per_oracle: Vec<String> = run
+        .opts
+        .oracles
+        .list()
+        .into_iter()
+        .map(|o| {
+            let os = s.oracle(o);
             format!(
-                ", {} modules compared with wasmi ({} skipped: wasmi panicked)",
-                g(&s.wasmi_compared),
-                g(&s.wasmi_panics)
+                "{} ({} modules compared, the odd one out {} times, {} of them its own, {} panics)",
+                o.versioned(),
+                g(&os.compared),
+                g(&os.odd),
+                g(&os.own),
+                g(&os.panicked)
             )
-        } else {
-            String::new()
-        }
+        })
+        .collect();
+    println!(
+        "oracles: {}",
+        if per_oracle.is_empty() { "none (interpreter vs JIT only)".to_string() } else { per_oracle.join("; ") }
     );
     println!(
         "input: {} mutated binaries checked ({:.0}/s), {} accepted",
@@ -414,10 +467,19 @@ pub fn replay(opts: &Options, path: &Path) -> u64 {
         findings += 1;
     }
     if accepted && input::theirs(&bytes).is_ok() {
+        let oracles: Vec<&str> = opts.oracles.list().into_iter().map(Oracle::versioned).collect();
+        println!("oracles: {}", if oracles.is_empty() { "none".to_string() } else { oracles.join(", ") });
         for index in 0..2 {
-            match execution_diff(&bytes, index, opts.wasmi) {
+            match execution_diff(&bytes, index, opts.oracles) {
                 Ok(None) => println!("execution (setup {index}): no divergence"),
-                Ok(Some(d)) | Err(d) => {
+                Ok(Some(d)) if !d.ours => {
+                    println!("NOTE (execution, setup {index}): {d} (not counted as ours)");
+                }
+                Ok(Some(d)) => {
+                    println!("FINDING (execution, setup {index}): {d}");
+                    findings += 1;
+                }
+                Err(d) => {
                     println!("FINDING (execution, setup {index}): {d}");
                     findings += 1;
                 }

@@ -2,9 +2,11 @@
 //! `cargo xtask fuzz`, on stable Rust) and the cargo-fuzz targets in `fuzz/`.
 //!
 //! * [`generate`]: wasm-smith modules for the features the engine supports.
-//! * [`exec`] / [`oracle`]: run a module on one of our tiers / on wasmi, calling every
-//!   exported function with generated arguments under a fuel budget, recording an
-//!   [`exec::Outcome`]; [`compare`] diffs two outcomes with NaNs normalised.
+//! * [`exec`] / [`oracle`]: run a module on one of our tiers / on wasmi or wasmtime,
+//!   calling every exported function with generated arguments under a fuel budget,
+//!   recording an [`exec::Outcome`]; [`compare`] diffs two outcomes with NaNs normalised;
+//!   [`differential`] runs all engines of a comparison and names the majority and the odd
+//!   one out when they disagree.
 //! * [`input`]: mutated and truncated binaries against our decoder and validator — no
 //!   panic, no hang, no allocation out of proportion to the input — with wasmparser's
 //!   validator as the accept/reject oracle. [`alloc`] is the counting allocator it uses.

@@ -1,8 +1,8 @@
 //! `wasmscope-fuzz`: the driver behind `cargo xtask fuzz` (see the crate docs in lib.rs).
 //!
 //! Each case `i` of a run seeded with `S` is a pure function of `(S, i)`: a wasm-smith
-//! module run on the interpreter and the JIT (and wasmi with `--oracle wasmi`) and
-//! compared, plus mutated binaries of it fed to the loader and validator. Findings are
+//! module run on the interpreter and the JIT (and on wasmi and/or wasmtime with `--oracle`)
+//! and compared, plus mutated binaries of it fed to the loader and validator. Findings are
 //! saved under `fuzz-crashes/`, shrunk, and printed with a command that reproduces them.
 
 mod driver;
@@ -14,18 +14,21 @@ use std::time::Duration;
 static ALLOC: wasmscope_fuzz_harness::alloc::Counting = wasmscope_fuzz_harness::alloc::Counting;
 
 const USAGE: &str = "\
-wasmscope-fuzz: differential execution fuzzing (interpreter vs JIT [vs wasmi]) and input
-fuzzing of the loader/validator (against wasmparser)
+wasmscope-fuzz: differential execution fuzzing (interpreter vs JIT [vs wasmi, wasmtime])
+and input fuzzing of the loader/validator (against wasmparser)
 
 USAGE:
-    cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N]
-    cargo xtask fuzz --seed S --case I [--oracle wasmi]     re-run one case
-    cargo xtask fuzz --replay FILE.wasm [--oracle wasmi]    re-run a saved module
+    cargo xtask fuzz [--seconds N] [--seed S] [--oracle O] [--jobs N]
+    cargo xtask fuzz --seed S --case I [--oracle O]     re-run one case
+    cargo xtask fuzz --replay FILE.wasm [--oracle O]    re-run a saved module
 
 OPTIONS:
     --seconds N     how long to run (default 60)
     --seed S        the run's seed (default: from the clock; printed)
-    --oracle wasmi  also run every module on wasmi and compare
+    --oracle O      also run every module on O and compare: wasmi (2.0.0), wasmtime
+                    (48.0.8, Cranelift) or all (both; a difference of wasmi's alone,
+                    with wasmtime agreeing with us bit for bit, is printed and saved as
+                    wasmi's own, not counted as a finding)
     --jobs N        worker threads (default: available cores)
     --mutations N   mutated binaries per case for input fuzzing (default 16)
     --no-shrink     save findings without shrinking them";

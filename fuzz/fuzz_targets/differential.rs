@@ -3,6 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wasmscope_fuzz_harness::oracle::Oracles;
 use wasmscope_fuzz_harness::{differential, generate};
 
 fuzz_target!(|data: &[u8]| {
@@ -11,8 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(m) = wasm_smith::Module::new(generate::config(with_imports), &mut u) else { return };
     let bytes = m.to_bytes();
     let case = u64::from(data.first().copied().unwrap_or(0));
-    match differential::execution_diff(&bytes, case, false) {
+    match differential::execution_diff(&bytes, case, Oracles::NONE) {
         Ok(None) => {}
-        Ok(Some(d)) | Err(d) => panic!("divergence: {d}"),
+        Ok(Some(d)) => panic!("divergence: {d}"),
+        Err(e) => panic!("divergence: {e}"),
     }
 });

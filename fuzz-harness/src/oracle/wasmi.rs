@@ -5,13 +5,10 @@ use wasmi::{
     Caller, Config, Engine, Extern, Linker, Module, Nullable, Ref, Store, StoreLimits, StoreLimitsBuilder, Val,
 };
 
+use super::FUEL_FACTOR;
 use crate::exec::{Call, Ending, FUEL, MAX_PAGES, MAX_TABLE, Outcome, ROUNDS, Value, arguments, stub_results};
 use crate::rng::fnv1a;
 use wasmscope_engine::syntax::ValType;
-
-/// wasmi's fuel budget, relative to ours: its costs are not ours, so it gets more and
-/// comparisons stop at the first call that ran out on either side.
-pub const FUEL_FACTOR: u64 = 4;
 
 fn our_type(t: wasmi::ValType) -> ValType {
     match t {
