@@ -504,3 +504,25 @@ fn leb(out: &mut Vec<u8>, mut v: u32) {
         out.push(b | 0x80);
     }
 }
+
+#[test]
+fn an_empty_group_of_v128_locals_is_still_simd() {
+    // type () -> (); one function; a body declaring `0 x v128` and ending at once. Found by
+    // the fuzzer: wasmparser rejects it, and so must we while SIMD is unsupported.
+    let body = [0x01, 0x00, 0x7b, 0x0b];
+    let mut code = vec![0x0a, body.len() as u8 + 2, 0x01, body.len() as u8];
+    code.extend_from_slice(&body);
+    let mut sections = vec![0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00];
+    sections.extend_from_slice(&code);
+    assert!(err(&sections).contains("SIMD is not supported"), "{}", err(&sections));
+    // A non-empty group still decodes (the validator rejects it with the same words).
+    let body = [0x01, 0x01, 0x7b, 0x0b];
+    let mut code = vec![0x0a, body.len() as u8 + 2, 0x01, body.len() as u8];
+    code.extend_from_slice(&body);
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00]);
+    bytes.extend_from_slice(&code);
+    let m = ok(&bytes);
+    let e = wasmscope_engine::valid::validate(&m, &Features::default()).expect_err("v128 is invalid");
+    assert!(e.to_string().contains("SIMD is not supported"), "{e}");
+}

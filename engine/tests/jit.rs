@@ -244,3 +244,42 @@ fn traps_on_parallel_threads_with_small_stacks() {
         h.join().unwrap();
     }
 }
+
+/// `call_indirect` into another instance's code (directly, once the store has a record of
+/// the callee): a trap there names the frames of both modules, the first time (through the
+/// libcall) and the later times (direct).
+#[test]
+fn call_indirect_across_instances_keeps_the_backtrace() {
+    for config in configs() {
+        let (mut s, lib) = setup(
+            config,
+            &Linker::new(),
+            None,
+            r#"(module
+              (table (export "tab") 2 funcref)
+              (func $twice (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+              (func $boom (param i32) (result i32) (if (local.get 0) (then unreachable)) (local.get 0))
+              (elem (i32.const 0) $twice $boom))"#,
+        );
+        let mut linker = Linker::new();
+        linker.define("lib", "tab", lib.export(&s, "tab").unwrap());
+        let (mut s, user) = setup(
+            config,
+            &linker,
+            Some(std::mem::replace(&mut s, Store::new(&Engine::new(config)))),
+            r#"(module
+              (import "lib" "tab" (table 2 funcref))
+              (func $caller (export "call") (param i32 i32) (result i32)
+                (call_indirect (param i32) (result i32) (local.get 1) (local.get 0))))"#,
+        );
+        let call = user.func(&s, "call").unwrap();
+        for round in 0..3 {
+            assert_eq!(call.call(&mut s, &[Val::I32(0), Val::I32(21)]).unwrap(), [Val::I32(42)], "{config:?}");
+            assert_eq!(call.call(&mut s, &[Val::I32(1), Val::I32(0)]).unwrap(), [Val::I32(0)], "{config:?}");
+            let t = trap(call.call(&mut s, &[Val::I32(1), Val::I32(1)]));
+            assert_eq!(t.code, TrapCode::Unreachable, "{config:?}");
+            let names: Vec<&str> = t.backtrace.iter().map(|f| f.name.as_deref().unwrap_or("?")).collect();
+            assert_eq!(names, ["boom", "caller"], "round {round}, {config:?}");
+        }
+    }
+}

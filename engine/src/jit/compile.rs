@@ -655,6 +655,63 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(())
     }
 
+    /// `call_indirect` (spec §4.4.9): inline when the element is a function the store has
+    /// a direct-call record for ([`super::env::VmFunc`]) and its type id is the expected
+    /// one — a table bounds check, two loads, a compare and a native call. Anything else
+    /// (a null or out-of-bounds element, a wrong type, a host or interpreted function, one
+    /// not reached yet) goes through [`libcalls::call_indirect`], which traps or calls it
+    /// and records it for next time.
+    fn call_indirect(&mut self, type_index: u32, table: u32) -> Result<(), JitError> {
+        let ty = self.module.types.get(type_index as usize).ok_or_else(|| err("unknown type"))?.clone();
+        let elem = self.pop()?;
+        let args = self.popn(ty.params.len())?;
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        for r in ty.results.iter() {
+            self.b.append_block_param(done, ir_type(*r)?);
+        }
+        // Fast path.
+        let addr = self.env.table_elem_addr(&mut self.b, self.vmctx, table, elem, slow);
+        let (code, callee, id) = self.env.func_record(&mut self.b, self.vmctx, addr, slow);
+        let expected = super::type_ids::of(&ty);
+        let same = self.b.ins().icmp_imm_u(IntCC::Equal, id, expected as i64);
+        let compiled = self.b.ins().icmp_imm_u(IntCC::NotEqual, code, 0);
+        let ok = self.b.ins().band(same, compiled);
+        let call = self.b.create_block();
+        self.b.ins().brif(ok, call, &[], slow, &[]);
+        self.b.seal_block(call);
+        self.b.switch_to_block(call);
+        let sig = wasm_signature(&ty, self.cc)?;
+        let sigref = self.b.import_signature(sig);
+        let mut call_args = vec![callee];
+        call_args.extend_from_slice(&args);
+        let inst = self.b.ins().call_indirect(sigref, code, &call_args);
+        let results = self.b.inst_results(inst).to_vec();
+        self.jump(done, &results);
+        // Slow path: the libcall, through a values area.
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        let sig = match self.sig_indirect {
+            Some(s) => s,
+            None => {
+                let s = self.libcall_sig(&[types::I64, types::I32, types::I32, types::I32, types::I64]);
+                self.sig_indirect = Some(s);
+                s
+            }
+        };
+        let t = self.b.ins().iconst(types::I32, table as i64);
+        let ti = self.b.ins().iconst(types::I32, type_index as i64);
+        self.stack.extend(args);
+        self.call_via_values(&ty, sig, libcalls::call_indirect as *const () as usize, &[t, ti, elem])?;
+        let results = self.popn(ty.results.len())?;
+        self.jump(done, &results);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        let params = self.b.block_params(done).to_vec();
+        self.stack.extend(params);
+        Ok(())
+    }
+
     /// A libcall of [`libcalls::misc`]: `args` in, the first slot's value out (as `ret`).
     fn misc(&mut self, op: MiscOp, args: &[Value], ret: Option<ir::Type>) -> Result<(), JitError> {
         let area = self.values_slot(args.len().max(1));
@@ -894,21 +951,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.stack.extend(results);
                 }
             }
-            Instr::CallIndirect { type_index, table } => {
-                let ty = self.module.types.get(*type_index as usize).ok_or_else(|| err("unknown type"))?.clone();
-                let elem = self.pop()?;
-                let sig = match self.sig_indirect {
-                    Some(s) => s,
-                    None => {
-                        let s = self.libcall_sig(&[types::I64, types::I32, types::I32, types::I32, types::I64]);
-                        self.sig_indirect = Some(s);
-                        s
-                    }
-                };
-                let t = self.b.ins().iconst(types::I32, *table as i64);
-                let ti = self.b.ins().iconst(types::I32, *type_index as i64);
-                self.call_via_values(&ty, sig, libcalls::call_indirect as *const () as usize, &[t, ti, elem])?;
-            }
+            Instr::CallIndirect { type_index, table } => self.call_indirect(*type_index, *table)?,
             Instr::RefNull(_) => {
                 let v = b.ins().iconst(types::I64, 0);
                 self.stack.push(v);

@@ -25,6 +25,42 @@ pub(crate) struct Runtime {
     /// A host function's panic, caught in a libcall (it cannot unwind through JIT frames)
     /// and resumed when the entry into JIT code returns.
     pub panic: Option<Box<dyn std::any::Any + Send>>,
+    /// How JIT code calls each function of the store directly (`call_indirect`), by store
+    /// address; `num_funcs` records. Filled by the `call_indirect` libcall the first time
+    /// it reaches a function; moved (and these two fields updated) when it grows.
+    pub funcs: *const VmFunc,
+    pub num_funcs: u64,
+}
+
+/// How JIT code calls one function of the store without Rust in between.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VmFunc {
+    /// The function's native code (the wasm calling convention), or 0: host functions,
+    /// interpreted functions and ones not reached yet go through the libcall.
+    pub code: usize,
+    /// The context of the function's instance, its first argument.
+    pub vmctx: *mut VmCtx,
+    /// Canonical id of its type ([`super::type_ids`]), for the signature check.
+    pub type_id: u64,
+}
+
+impl VmFunc {
+    pub const NONE: VmFunc = VmFunc { code: 0, vmctx: std::ptr::null_mut(), type_id: u64::MAX };
+}
+
+/// Where a table's elements are and how many there are (kept by `TableInst`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VmTableDef {
+    pub base: *const u64,
+    pub len: u64,
+}
+
+impl VmTableDef {
+    pub fn of(elems: &[u64]) -> VmTableDef {
+        VmTableDef { base: elems.as_ptr(), len: elems.len() as u64 }
+    }
 }
 
 /// Per-instance context; the first argument of every compiled function.
@@ -37,6 +73,8 @@ pub(crate) struct VmCtx {
     pub globals: *const *mut u64,
     /// Slot-encoded `funcref` (store address + 1) of each function index.
     pub func_refs: *const u64,
+    /// Each table's record, by table index.
+    pub tables: *const *const VmTableDef,
     /// The instance's address in the store.
     pub instance: u32,
 }
@@ -129,6 +167,57 @@ impl Env {
     pub fn global_addr(&self, b: &mut FunctionBuilder, vmctx: Value, index: u32) -> Value {
         let globals = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, globals));
         self.load_field(b, self.ptr, globals, index as usize * 8)
+    }
+
+    /// Element `index` (i32) of table `table`, as a store function address (slot - 1:
+    /// null becomes `u64::MAX`), after jumping to `miss` if it is out of bounds.
+    pub fn table_elem_addr(
+        &self,
+        b: &mut FunctionBuilder,
+        vmctx: Value,
+        table: u32,
+        index: Value,
+        miss: ir::Block,
+    ) -> Value {
+        let tables = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, tables));
+        let def = self.load_field(b, self.ptr, tables, table as usize * 8);
+        let len = self.load_field(b, types::I64, def, offset_of!(VmTableDef, len));
+        let idx = b.ins().uextend(types::I64, index);
+        let inside = b.ins().icmp(ir::condcodes::IntCC::UnsignedLessThan, idx, len);
+        let hit = b.create_block();
+        b.ins().brif(inside, hit, &[], miss, &[]);
+        b.seal_block(hit);
+        b.switch_to_block(hit);
+        let base = self.load_field(b, self.ptr, def, offset_of!(VmTableDef, base));
+        let off = b.ins().ishl_imm_u(idx, 3);
+        let at = b.ins().iadd(base, off);
+        let slot = self.load_field(b, types::I64, at, 0);
+        b.ins().iadd_imm_s(slot, -1)
+    }
+
+    /// The direct-call record of store function `addr`, after jumping to `miss` if there
+    /// is none yet. Returns (code, callee vmctx, type id).
+    pub fn func_record(
+        &self,
+        b: &mut FunctionBuilder,
+        vmctx: Value,
+        addr: Value,
+        miss: ir::Block,
+    ) -> (Value, Value, Value) {
+        let rt = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, rt));
+        let n = self.load_field(b, types::I64, rt, offset_of!(Runtime, num_funcs));
+        let known = b.ins().icmp(ir::condcodes::IntCC::UnsignedLessThan, addr, n);
+        let hit = b.create_block();
+        b.ins().brif(known, hit, &[], miss, &[]);
+        b.seal_block(hit);
+        b.switch_to_block(hit);
+        let funcs = self.load_field(b, self.ptr, rt, offset_of!(Runtime, funcs));
+        let off = b.ins().imul_imm_u(addr, std::mem::size_of::<VmFunc>() as i64);
+        let rec = b.ins().iadd(funcs, off);
+        let code = self.load_field(b, self.ptr, rec, offset_of!(VmFunc, code));
+        let callee = self.load_field(b, self.ptr, rec, offset_of!(VmFunc, vmctx));
+        let id = self.load_field(b, types::I64, rec, offset_of!(VmFunc, type_id));
+        (code, callee, id)
     }
 
     /// The `funcref` slot of function `index`.

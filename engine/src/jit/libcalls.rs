@@ -153,6 +153,10 @@ pub(crate) unsafe extern "C" fn call_indirect(
         if store.funcs.get(addr as usize).map(|f| f.ty()) != expected {
             return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
         }
+        if !store.jit.has_record(addr) {
+            // Next time JIT code calls it directly, if it can.
+            super::record_direct_call(store, addr);
+        }
         call_addr_catching(store, inst, addr, values)
     })();
     finish(store, r)

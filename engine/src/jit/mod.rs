@@ -25,6 +25,7 @@ pub(crate) mod env;
 pub(crate) mod libcalls;
 pub(crate) mod memory;
 pub(crate) mod signals;
+pub(crate) mod type_ids;
 
 use std::sync::Arc;
 
@@ -40,12 +41,15 @@ struct InstanceCtx {
     vmctx: Box<VmCtx>,
     _globals: Box<[*mut u64]>,
     _func_refs: Box<[u64]>,
+    _tables: Box<[*const env::VmTableDef]>,
 }
 
 /// The JIT's state in a store.
 pub(crate) struct StoreData {
     rt: Box<Runtime>,
     ctxs: Vec<Option<InstanceCtx>>,
+    /// The direct-call records JIT code reads through `rt.funcs` (see [`env::VmFunc`]).
+    funcs: Vec<env::VmFunc>,
 }
 
 impl Default for StoreData {
@@ -57,8 +61,11 @@ impl Default for StoreData {
                 pending: None,
                 entries: 0,
                 panic: None,
+                funcs: std::ptr::null(),
+                num_funcs: 0,
             }),
             ctxs: Vec::new(),
+            funcs: Vec::new(),
         }
     }
 }
@@ -68,6 +75,39 @@ impl StoreData {
     pub(crate) fn set_pending(&mut self, trap: Trap) {
         self.rt.pending = Some(trap);
     }
+
+    /// Whether JIT code can call store function `addr` directly.
+    pub(crate) fn has_record(&self, addr: u32) -> bool {
+        self.funcs.get(addr as usize).is_some_and(|r| r.code != 0)
+    }
+
+    fn set_record(&mut self, addr: u32, rec: env::VmFunc) {
+        let i = addr as usize;
+        if self.funcs.len() <= i {
+            self.funcs.resize(i + 1, env::VmFunc::NONE);
+        }
+        self.funcs[i] = rec;
+        // The vector may have moved: JIT code reads it through the runtime record.
+        self.rt.funcs = self.funcs.as_ptr();
+        self.rt.num_funcs = self.funcs.len() as u64;
+    }
+}
+
+/// Makes store function `addr` callable straight from JIT code (`call_indirect` without a
+/// libcall) when it is a wasm function whose module compiled and whose instance suits the
+/// code; otherwise leaves it to the libcall.
+pub(crate) fn record_direct_call(store: &mut Store, addr: u32) {
+    let (inst, index, ty) = match store.funcs.get(addr as usize) {
+        Some(FuncInst::Wasm { ty, instance, index, .. }) => (*instance, *index, ty.clone()),
+        _ => return,
+    };
+    let Some(module) = store.instances.get(inst as usize).map(|i| i.module.clone()) else { return };
+    let Ok(compiled) = module.jit() else { return };
+    let Some(def) = index.checked_sub(module.syntax().num_imported_funcs()) else { return };
+    let Some(meta) = compiled.funcs.get(def as usize) else { return };
+    let Some(vmctx) = vmctx(store, inst, &compiled) else { return };
+    let code = compiled.code.start() + meta.start;
+    store.jit.set_record(addr, env::VmFunc { code, vmctx, type_id: type_ids::of(&ty) });
 }
 
 /// The context of instance `inst`, created on first use. `None` if the instance's memory
@@ -92,14 +132,17 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
         let globals: Box<[*mut u64]> =
             instance.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
         let func_refs: Box<[u64]> = instance.funcs.iter().map(|f| *f as u64 + 1).collect();
+        let tables: Box<[*const env::VmTableDef]> =
+            instance.tables.iter().map(|t| store.tables[*t as usize].def_ptr()).collect();
         let vmctx = Box::new(VmCtx {
             rt: &mut *store.jit.rt,
             memory,
             globals: globals.as_ptr(),
             func_refs: func_refs.as_ptr(),
+            tables: tables.as_ptr(),
             instance: inst,
         });
-        store.jit.ctxs[i] = Some(InstanceCtx { vmctx, _globals: globals, _func_refs: func_refs });
+        store.jit.ctxs[i] = Some(InstanceCtx { vmctx, _globals: globals, _func_refs: func_refs, _tables: tables });
     }
     store.jit.ctxs[i].as_mut().map(|c| &mut *c.vmctx as *mut VmCtx)
 }
@@ -165,13 +208,24 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
             };
             let pcs = std::iter::once(act.pc).chain(act.frames[..act.num_frames].iter().map(|r| r - 1));
             for pc in pcs {
-                if let Some((func, offset)) = compiled.locate(pc) {
-                    let name = module.func_name(func).map(str::to_string);
+                // Frames of other modules' code come from `call_indirect` across instances.
+                let found = compiled.locate(pc).map(|l| (l, module.clone())).or_else(|| locate_in_store(store, pc));
+                if let Some(((func, offset), m)) = found {
+                    let name = m.func_name(func).map(str::to_string);
                     trap.backtrace.push(TrapFrame { func, offset, name });
                 }
             }
             Err(trap)
         }
+    })
+}
+
+/// The function and wasm offset at native address `pc` in the code of any module
+/// instantiated in `store`, with that module.
+fn locate_in_store(store: &Store, pc: usize) -> Option<((u32, u32), crate::Module)> {
+    store.instances.iter().find_map(|i| {
+        let compiled = i.module.jit().ok()?;
+        compiled.locate(pc).map(|l| (l, i.module.clone()))
     })
 }
 

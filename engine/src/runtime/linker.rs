@@ -230,7 +230,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         if t.limits.min > limits.max_table_elements {
             return Err(Trap::host(format!("table of {} elements exceeds the engine's limit", t.limits.min)).into());
         }
-        store.tables.push(TableInst { ty: *t, elems: vec![0; t.limits.min as usize] });
+        store.tables.push(TableInst::new(*t, 0));
         inst.tables.push(store.tables.len() as u32 - 1);
     }
     for m in &syntax.memories {

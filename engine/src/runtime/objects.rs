@@ -55,7 +55,7 @@ impl Table {
         if ty.limits.min > limit {
             return Err(Error::Usage(format!("table minimum {} exceeds the limit {limit}", ty.limits.min)));
         }
-        store.tables.push(TableInst { ty, elems: vec![init.to_slot(); ty.limits.min as usize] });
+        store.tables.push(TableInst::new(ty, init.to_slot()));
         Ok(Table(store.tables.len() as u32 - 1))
     }
 

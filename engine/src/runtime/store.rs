@@ -71,11 +71,45 @@ impl FuncInst {
 
 pub(crate) struct TableInst {
     pub ty: TableType,
-    /// Slot-encoded references (0 is null).
-    pub elems: Vec<u64>,
+    /// Slot-encoded references (0 is null). Only [`TableInst::grow`] changes their number,
+    /// so [`TableInst::def`] always describes them.
+    pub elems: TableElems,
+    /// Where the elements are and how many, for JIT code (`call_indirect` reads a table
+    /// without a call into Rust). Boxed: its address stays put when the store's table
+    /// list grows.
+    def: Box<crate::jit::env::VmTableDef>,
+}
+
+/// A table's elements: a slice to everyone but [`TableInst`], so that nothing else can
+/// move or resize them behind [`TableInst::def`]'s back.
+pub(crate) struct TableElems(Vec<u64>);
+
+impl std::ops::Deref for TableElems {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TableElems {
+    fn deref_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
 }
 
 impl TableInst {
+    /// A table of `ty.limits.min` elements, each `init`.
+    pub(crate) fn new(ty: TableType, init: u64) -> TableInst {
+        let elems = TableElems(vec![init; ty.limits.min as usize]);
+        let def = Box::new(crate::jit::env::VmTableDef::of(&elems.0));
+        TableInst { ty, elems, def }
+    }
+
+    /// The record JIT code reads (valid as long as the table lives).
+    pub(crate) fn def_ptr(&self) -> *const crate::jit::env::VmTableDef {
+        &*self.def
+    }
+
     /// Grows by `delta` elements set to `init`; returns the old size, or `None` if the
     /// declared maximum or the engine's limit forbids it (spec §4.5.3.9 "grow table").
     pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u32> {
@@ -85,7 +119,8 @@ impl TableInst {
         if new > max {
             return None;
         }
-        self.elems.resize(new as usize, init);
+        self.elems.0.resize(new as usize, init);
+        *self.def = crate::jit::env::VmTableDef::of(&self.elems.0);
         self.ty.limits.min = new;
         Some(old as u32)
     }
