@@ -94,8 +94,11 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
         let mut linker = Linker::new();
         if kind == Kind::HostCall {
             let ty = FuncType::new([ValType::I64], [ValType::I64]);
-            let host = Func::new_host(store, ty, |_, args| match args {
-                [Val::I64(x)] => Ok(vec![Val::I64(host_fn(*x))]),
+            let host = Func::new_host_slices(store, ty, |_, args, results| match (args, results) {
+                ([Val::I64(x)], [out]) => {
+                    *out = Val::I64(host_fn(*x));
+                    Ok(())
+                }
                 _ => unreachable!("checked by the function type"),
             });
             linker.define("env", "host", Extern::Func(host));

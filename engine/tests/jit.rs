@@ -283,3 +283,44 @@ fn call_indirect_across_instances_keeps_the_backtrace() {
         }
     }
 }
+
+/// Host functions that write their results into a slice: results arrive preset to zero,
+/// several results work, a wrong-typed result traps (on every tier).
+#[test]
+fn host_functions_write_results_in_place() {
+    for config in configs() {
+        let mut store = Store::new(&Engine::new(config));
+        let ty = FuncType::new([ValType::I32], [ValType::I64, ValType::F64]);
+        let split = Func::new_host_slices(&mut store, ty.clone(), |_, args, results| {
+            assert_eq!(results, [Val::I64(0), Val::F64(0)], "preset to zero");
+            let Val::I32(x) = args[0] else { return Err(Trap::host("bad argument")) };
+            results[0] = Val::I64(i64::from(x) * 3);
+            results[1] = Val::F64((f64::from(x) / 2.0).to_bits());
+            Ok(())
+        });
+        let wrong = Func::new_host_slices(&mut store, ty, |_, _, results| {
+            results[0] = Val::I32(1);
+            Ok(())
+        });
+        let mut linker = Linker::new();
+        linker.define("env", "split", Extern::Func(split));
+        linker.define("env", "wrong", Extern::Func(wrong));
+        let (mut s, i) = setup(
+            config,
+            &linker,
+            Some(store),
+            r#"(module
+              (type $t (func (param i32) (result i64 f64)))
+              (import "env" "split" (func $split (type $t)))
+              (import "env" "wrong" (func $wrong (type $t)))
+              (func (export "go") (param i32) (result i64 f64) (call $split (local.get 0)))
+              (func (export "bad") (param i32) (result i64 f64) (call $wrong (local.get 0))))"#,
+        );
+        let go = i.func(&s, "go").unwrap();
+        for _ in 0..3 {
+            assert_eq!(go.call(&mut s, &[Val::I32(7)]).unwrap(), [Val::I64(21), Val::F64(3.5f64.to_bits())]);
+        }
+        let t = trap(i.func(&s, "bad").unwrap().call(&mut s, &[Val::I32(1)]));
+        assert!(t.to_string().contains("wrong type"), "{t} on {config:?}");
+    }
+}

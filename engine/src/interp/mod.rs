@@ -221,11 +221,23 @@ pub(crate) fn call_host(
         many = ty.params.iter().zip(area.iter()).map(|(t, s)| Val::from_slot(*t, *s)).collect();
         &many
     };
-    let results = f(&mut Caller::new(store, caller), args)?;
-    if results.len() != ty.results.len() || results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
+    // Results likewise: preset to each type's zero, written by the host function.
+    let mut few_out = [Val::I32(0); FEW];
+    let mut many_out: Vec<Val>;
+    let results: &mut [Val] = if ty.results.len() <= FEW {
+        for (v, t) in few_out.iter_mut().zip(ty.results.iter()) {
+            *v = Val::from_slot(*t, 0);
+        }
+        &mut few_out[..ty.results.len()]
+    } else {
+        many_out = ty.results.iter().map(|t| Val::from_slot(*t, 0)).collect();
+        &mut many_out
+    };
+    f(&mut Caller::new(store, caller), args, results)?;
+    if results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
-    for (slot, v) in area.iter_mut().zip(results) {
+    for (slot, v) in area.iter_mut().zip(results.iter()) {
         *slot = v.to_slot();
     }
     Ok(())

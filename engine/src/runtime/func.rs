@@ -48,11 +48,34 @@ impl<'a> Caller<'a> {
 }
 
 impl Func {
-    /// Defines a host function of type `ty`.
+    /// Defines a host function of type `ty` that returns its results in a `Vec` (one
+    /// allocation per call; [`Func::new_host_slices`] has none).
     pub fn new_host(
         store: &mut Store,
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + 'static,
+    ) -> Func {
+        Func::new_host_slices(store, ty, move |caller, args, results| {
+            let values = f(caller, args)?;
+            if values.len() != results.len() {
+                return Err(Trap::host(format!(
+                    "host function returned {} value(s), its type has {}",
+                    values.len(),
+                    results.len()
+                )));
+            }
+            results.copy_from_slice(&values);
+            Ok(())
+        })
+    }
+
+    /// Defines a host function of type `ty` that writes its results into `results` (as
+    /// many as `ty` has, each preset to its type's zero), so that a call from either tier
+    /// allocates nothing. A result of the wrong type traps.
+    pub fn new_host_slices(
+        store: &mut Store,
+        ty: FuncType,
+        f: impl Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + 'static,
     ) -> Func {
         store.push_func(FuncInst::Host { ty: Rc::new(ty), f: Rc::new(f) })
     }

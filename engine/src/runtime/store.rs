@@ -40,8 +40,11 @@ pub enum Extern {
     Global(Global),
 }
 
-/// The signature of a host function.
-pub type HostFn = dyn Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap>;
+/// The signature of a host function as the store keeps it: arguments in, results written
+/// into a slice of the function's result count (set to each result type's zero first), so
+/// that a call allocates nothing. [`crate::Func::new_host`] adapts closures that return a
+/// `Vec`; [`crate::Func::new_host_slices`] takes this form directly.
+pub type HostFn = dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap>;
 
 pub(crate) enum FuncInst {
     Wasm {

@@ -137,7 +137,7 @@ pub fn add_to_linker(linker: &mut Linker, store: &mut Store, ctx: Rc<RefCell<Was
     for &(name, sig, f) in FUNCS {
         let ctx = ctx.clone();
         let ty = FuncType::new(types(sig), vec![ValType::I32]);
-        let func = Func::new_host(store, ty, move |caller: &mut Caller<'_>, args: &[Val]| {
+        let func = Func::new_host_slices(store, ty, move |caller: &mut Caller<'_>, args: &[Val], out: &mut [Val]| {
             let mut ctx = ctx.try_borrow_mut().map_err(|_| Trap::host("WASI context re-entered"))?;
             let memory = match caller.get_export("memory") {
                 Some(Extern::Memory(m)) => Some(m),
@@ -152,7 +152,10 @@ pub fn add_to_linker(linker: &mut Linker, store: &mut Store, ctx: Rc<RefCell<Was
                 Ok(()) => 0,
                 Err(e) => e.raw(),
             };
-            Ok(vec![Val::I32(errno)])
+            if let Some(o) = out.first_mut() {
+                *o = Val::I32(errno);
+            }
+            Ok(())
         });
         linker.define(MODULE, name, Extern::Func(func));
     }
