@@ -13,7 +13,8 @@
 //!   benchmark suite (issue 5) with a release build of the separate `bench/` crate, which
 //!   alone depends on wasmi and wasmtime: `cargo run --release --manifest-path
 //!   bench/Cargo.toml -- ARGS`. `cargo xtask bench --rebuild-workloads` rebuilds
-//!   `bench/workloads/*.wasm` from their C sources (clang and lld; CLANG overrides clang).
+//!   `bench/workloads/*.wasm` and `bench/programs/*.wasm` (the real-program set, issue
+//!   15: wasi-libc) from their C sources (clang and lld; CLANG overrides clang).
 //! - `cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N]` runs the
 //!   fuzzer (issue 8): `cargo run --release --manifest-path fuzz-harness/Cargo.toml --
 //!   ARGS` from the repository root (crashes go to `fuzz-crashes/`). Stable Rust.
@@ -40,7 +41,8 @@ fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=w
        (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)
 bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
        (release build of the bench crate; its first build compiles wasmtime);
-       --rebuild-workloads recompiles bench/workloads/*.c to the committed .wasm
+       --rebuild-workloads recompiles bench/workloads/*.c and bench/programs/*.c
+       (wasm32-wasi, wasi-libc) to the committed .wasm
 fuzz   differential fuzzing of the interpreter and the JIT (and wasmi with --oracle wasmi)
        on wasm-smith modules, and of the loader/validator against wasmparser on mutated
        binaries (release build of fuzz-harness/; `cargo xtask fuzz --help` for options)";
@@ -149,8 +151,9 @@ fn fuzz(args: &[String]) -> Result<(), String> {
     step("fuzzing (release build of fuzz-harness/)", cmd)
 }
 
-/// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it: freestanding
-/// wasm32, no libc and no imports, exporting `run` and the memory.
+/// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it (freestanding
+/// wasm32, no libc and no imports, exporting `run` and the memory), then every
+/// `bench/programs/*.c` (the real-program set: WASI commands built with wasi-libc).
 fn bench_workloads() -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workloads");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
@@ -172,6 +175,22 @@ fn bench_workloads() -> Result<(), String> {
         .arg(&src)
         .arg("-o")
         .arg(&out);
+        step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+    }
+    bench_programs(&clang)
+}
+
+/// Compiles every `bench/programs/*.c` to the committed `.wasm` beside it: a WASI command
+/// (`_start`) linked with wasi-libc at -O2, the name section kept for profiles, DWARF not.
+fn bench_programs(clang: &str) -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/programs");
+    for src in c_sources(&dir)? {
+        let out = src.with_extension("wasm");
+        let mut cmd = Command::new(clang);
+        cmd.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&out);
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
     Ok(())
