@@ -404,3 +404,33 @@ fn compare_clis(selected: &[Selected], options: &Options) -> (Vec<cli::Cli>, Vec
     }
     (clis, cells, notices)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_report_with_guest_output_parses_back() -> Result<(), String> {
+        let sample = Sample { run: Duration::from_nanos(1500), checksum: -7, ..Sample::default() };
+        // The guest's bytes may hold anything, newlines and `SAMPLE` included.
+        let guest = b"line 1\nSAMPLE run_ns=1\n\xff";
+        let mut out = sample.to_line(42).into_bytes();
+        out.extend_from_slice(format!("\n{OUTPUT_MARK}{}\n", guest.len()).as_bytes());
+        out.extend_from_slice(guest);
+        out.push(b'\n');
+        let parsed = parse_child_output(&out)?;
+        assert_eq!(parsed.sample.run, Duration::from_nanos(1500));
+        assert_eq!(parsed.sample.checksum, -7);
+        assert_eq!(parsed.peak_kib, 42);
+        assert_eq!(parsed.stdout, guest);
+        Ok(())
+    }
+
+    #[test]
+    fn a_kernel_report_has_no_output() -> Result<(), String> {
+        let parsed = parse_child_output(format!("{}\n", Sample::default().to_line(1)).as_bytes())?;
+        assert!(parsed.stdout.is_empty());
+        assert!(parse_child_output(b"garbage\n").is_err());
+        Ok(())
+    }
+}

@@ -192,7 +192,7 @@ impl Report {
                         Some((first, bytes)) if bytes != p.stdout.as_slice() && !reported.contains(&engine) => {
                             reported.push(engine);
                             problems.push(format!(
-                                "{} (argv[1] {}): the output of {} differs from {}'s at {}",
+                                "{} (argv[1] {}): the output of {} differs from that of {} at {}",
                                 w.name,
                                 s.arg,
                                 engine.name(),
@@ -371,11 +371,13 @@ impl Report {
             }
             let _ = writeln!(out);
         }
+        let mean = |x: f64| if x.is_finite() { format!("{x:.2}x") } else { "n/a".to_string() };
         for (label, interp, jit) in &self.geomeans {
             let _ = writeln!(
                 out,
-                "Geometric mean over the {label}: wasmscope-interp / wasmi = {interp:.2}x, \
-                 wasmscope-jit / wasmtime = {jit:.2}x"
+                "Geometric mean over the {label}: wasmscope-interp / wasmi = {}, wasmscope-jit / wasmtime = {}",
+                mean(*interp),
+                mean(*jit)
             );
         }
         for line in &self.startup {
@@ -527,7 +529,7 @@ fn cli_rows(selected: &[Selected], reference: &[Option<Output>], clis: &[Cli], c
                 && let Some(bad) = cell.runs.iter().find(|r| r.stdout.as_slice() != *ref_bytes)
             {
                 problems.push(format!(
-                    "{name} (argv[1] {}): the {} CLI's output differs from {ref_name}'s at {}",
+                    "{name} (argv[1] {}): the output of the {} CLI differs from that of {ref_name} at {}",
                     s.arg,
                     c.name,
                     first_difference(ref_bytes, &bad.stdout)
@@ -566,4 +568,24 @@ fn cli_rows(selected: &[Selected], reference: &[Option<Output>], clis: &[Cli], c
         )
     });
     (rows, problems, mean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_difference_names_the_line() {
+        assert_eq!(first_difference(b"a\nb\nc\n", b"a\nB\nc\n"), "line 2: \"b\" against \"B\"");
+        assert_eq!(first_difference(b"a\n", b"a\nmore"), "line 2: \"\" against \"more\"");
+    }
+
+    #[test]
+    fn medians_spreads_and_means() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(spread(&[1.0, 2.0, 3.0]), 100.0);
+        assert!((geomean(&[2.0, 8.0]) - 4.0).abs() < 1e-12);
+        assert!(geomean(&[]).is_nan());
+    }
 }
