@@ -1,5 +1,6 @@
 //! One measurement in a child process: compile, instantiate and run one workload on one
-//! engine, timing each phase around the engine calls only.
+//! engine, timing each phase around the engine calls only. (WASI commands, the
+//! real-program set, are measured in `commands`.)
 
 use std::time::{Duration, Instant};
 
@@ -68,7 +69,13 @@ impl Sample {
     }
 }
 
+/// The error of a kernel measurement asked to run a WASI command (`commands` does that).
+const NOT_A_KERNEL: &str = "a WASI command is measured by commands::measure";
+
 pub fn measure(engine: EngineKind, kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
+    if kind == Kind::Command {
+        return Err(NOT_A_KERNEL.into());
+    }
     match engine {
         EngineKind::Interp => wasmscope(wasmscope_engine::Tier::Interpreter, kind, bytes, arg),
         EngineKind::Jit => wasmscope(wasmscope_engine::Tier::Jit, kind, bytes, arg),
@@ -77,7 +84,8 @@ pub fn measure(engine: EngineKind, kind: Kind, bytes: &[u8], arg: i32) -> Result
     }
 }
 
-fn timed<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> Result<(T, Duration), String> {
+/// `f`'s value and how long it took; its error as text.
+pub fn timed<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> Result<(T, Duration), String> {
     let start = Instant::now();
     let value = f().map_err(|e| e.to_string())?;
     Ok((value, start.elapsed()))
@@ -113,6 +121,7 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
             let run = run.typed::<i32, i64>(&store).map_err(|e| e.to_string())?;
             timed(|| run.call(&mut store, arg))?
         }
+        Kind::Command => return Err(NOT_A_KERNEL.into()),
         Kind::Instantiate => timed(|| -> Result<i64, String> {
             let mut sum = 0i64;
             for _ in 0..arg {
@@ -144,6 +153,7 @@ fn wasmi(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
             let run = instance.get_typed_func::<i32, i64>(&store, "run").map_err(|e| e.to_string())?;
             timed(|| run.call(&mut store, arg))?
         }
+        Kind::Command => return Err(NOT_A_KERNEL.into()),
         Kind::Instantiate => timed(|| -> Result<i64, wasmi::Error> {
             let mut sum = 0i64;
             for _ in 0..arg {
@@ -174,6 +184,7 @@ fn wasmtime(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
             let run = instance.get_typed_func::<i32, i64>(&mut store, "run").map_err(|e| e.to_string())?;
             timed(|| run.call(&mut store, arg))?
         }
+        Kind::Command => return Err(NOT_A_KERNEL.into()),
         Kind::Instantiate => timed(|| -> wasmtime::Result<i64> {
             let mut sum = 0i64;
             for _ in 0..arg {

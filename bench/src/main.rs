@@ -1,5 +1,6 @@
 //! `wasmscope-bench`: wasmscope's interpreter and JIT side by side with wasmi and wasmtime
-//! (issue 5). Run it through `cargo xtask bench`, which builds this crate in release mode.
+//! (issues 5 and 15). Run it through `cargo xtask bench`, which builds this crate and
+//! wasmscope's CLI in release mode.
 //!
 //! Every (workload, engine, repetition) is measured in a child process — this binary
 //! re-invoked with `--child` — so that each measurement starts from a fresh process and its
@@ -7,39 +8,57 @@
 //! calls only (compile, instantiate, the call), never process start-up. Repetitions are
 //! interleaved (rep 1 of every engine and workload, then rep 2, ...) so that drift in the
 //! machine's state spreads over all engines alike; medians are reported.
+//!
+//! The real-program set (WASI commands) is measured that way too, with each engine's
+//! stdout captured and compared, and then once more as whole processes through the four
+//! CLIs (`cli`). Tables and JSON are built in `report`.
 
+mod cli;
+mod commands;
 mod engines;
+mod report;
 mod workloads;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use engines::{EngineKind, Sample};
-use workloads::{Kind, Source, WORKLOADS, Workload};
+use report::{Cell, CliCell, Report, Selected};
+use workloads::{Group, Kind, Source, WORKLOADS};
 
 const HELP: &str = "\
 wasmscope-bench: wasmscope (interpreter, JIT) against wasmi and wasmtime
 
 USAGE:
-    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F]
-                      [--engines LIST] [--list]
+    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs] [--json PATH]
+                      [--reps N] [--scale F] [--engines LIST] [--no-cli] [--list]
 
 OPTIONS:
     --filter NAMES  only the workloads whose name contains one of the comma-separated NAMES
+    --set SET       only the kernels (with the generated modules) or only the real programs
     --json PATH     also write the results as JSON to PATH
     --reps N        repetitions of each measurement (default 5); medians are reported
     --engines LIST  only these engines (comma-separated: wasmscope-interp, wasmscope-jit,
-                    wasmi, wasmtime); ratios need both engines of a pair
+                    wasmi, wasmtime), in process and as CLIs; ratios need both engines
+                    of a pair
     --scale F       multiply each workload's size by F (default 1; e.g. 0.1 for a quick check)
-    --list          list the workloads and exit";
+    --no-cli        skip the whole-process CLI comparison of the real programs
+    --list          list the workloads and exit
 
-struct Options {
+The CLI comparison runs `wasmscope run --tier interp|jit`, `wasmi run` and `wasmtime run`,
+found through WASMSCOPE_CLI, WASMI_CLI and WASMTIME_CLI or on PATH (a missing one is
+skipped with a notice).";
+
+pub struct Options {
     filter: Vec<String>,
+    set: Option<&'static str>,
     json: Option<PathBuf>,
-    reps: usize,
-    scale: f64,
+    pub reps: usize,
+    pub scale: f64,
     engines: Vec<EngineKind>,
+    no_cli: bool,
 }
 
 fn main() -> ExitCode {
@@ -66,13 +85,27 @@ fn main() -> ExitCode {
 }
 
 fn parse(args: &[String]) -> Result<Option<Options>, String> {
-    let mut options =
-        Options { filter: Vec::new(), json: None, reps: 5, scale: 1.0, engines: EngineKind::ALL.to_vec() };
+    let mut options = Options {
+        filter: Vec::new(),
+        set: None,
+        json: None,
+        reps: 5,
+        scale: 1.0,
+        engines: EngineKind::ALL.to_vec(),
+        no_cli: false,
+    };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--filter" => options.filter.extend(value("--filter")?.split(',').map(str::to_string)),
+            "--set" => {
+                options.set = match value("--set")?.as_str() {
+                    "kernels" => Some("kernels"),
+                    "programs" => Some("programs"),
+                    other => return Err(format!("--set: unknown set `{other}` (kernels, programs)")),
+                }
+            }
             "--json" => options.json = Some(PathBuf::from(value("--json")?)),
             "--reps" => {
                 options.reps = value("--reps")?.parse().map_err(|e| format!("--reps: {e}"))?;
@@ -92,9 +125,10 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                     .map(|n| EngineKind::from_name(n).ok_or(format!("unknown engine `{n}`")))
                     .collect::<Result<_, _>>()?;
             }
+            "--no-cli" => options.no_cli = true,
             "--list" => {
                 for w in WORKLOADS {
-                    println!("{:<14} {}", w.name, w.what);
+                    println!("{:<14} {:<9} {}", w.name, w.group.set_name(), w.what);
                 }
                 return Ok(None);
             }
@@ -108,33 +142,53 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
     Ok(Some(options))
 }
 
-/// `--child ENGINE KIND MODULE_PATH ARG`: one measurement; prints a `SAMPLE` line.
+/// Separates a child's `SAMPLE` line from the guest output that may follow it.
+const OUTPUT_MARK: &str = "OUTPUT ";
+
+/// `--child ENGINE KIND MODULE_PATH ARG`: one measurement; prints a `SAMPLE` line, and for
+/// a WASI command an `OUTPUT LEN` line followed by the LEN bytes the guest printed.
 fn child(args: &[String]) -> ExitCode {
-    let run = || -> Result<String, String> {
+    let run = || -> Result<Vec<u8>, String> {
         let [engine, kind, path, arg] = args else {
             return Err("usage: --child ENGINE KIND MODULE_PATH ARG".into());
         };
         if engine == "none" {
             // The baseline: the process itself, no engine used.
-            return Ok(Sample::default().to_line(engines::peak_rss_kib()));
+            return Ok(Sample::default().to_line(engines::peak_rss_kib()).into_bytes());
         }
         let engine = EngineKind::from_name(engine).ok_or(format!("unknown engine {engine}"))?;
         let kind = match kind.as_str() {
             "run" => Kind::Run,
             "hostcall" => Kind::HostCall,
             "instantiate" => Kind::Instantiate,
+            "command" => Kind::Command,
             _ => return Err(format!("unknown kind {kind}")),
         };
-        let arg: i32 = arg.parse().map_err(|e| format!("ARG: {e}"))?;
         let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        if kind == Kind::Command {
+            let argv0 = Path::new(path).file_name().map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            let outcome = commands::measure(engine, &bytes, &[argv0, arg.clone()])?;
+            drop(bytes);
+            let mut out = outcome.sample.to_line(engines::peak_rss_kib()).into_bytes();
+            out.extend_from_slice(format!("\n{OUTPUT_MARK}{}\n", outcome.stdout.len()).as_bytes());
+            out.extend_from_slice(&outcome.stdout);
+            return Ok(out);
+        }
+        let arg: i32 = arg.parse().map_err(|e| format!("ARG: {e}"))?;
         let sample = engines::measure(engine, kind, &bytes, arg)?;
         drop(bytes);
-        Ok(sample.to_line(engines::peak_rss_kib()))
+        Ok(sample.to_line(engines::peak_rss_kib()).into_bytes())
     };
     match run() {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
+        Ok(mut out) => {
+            out.push(b'\n');
+            match std::io::stdout().write_all(&out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("child: stdout: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(e) => {
             eprintln!("child: {e}");
@@ -148,13 +202,17 @@ fn kind_arg(kind: Kind) -> &'static str {
         Kind::Run => "run",
         Kind::HostCall => "hostcall",
         Kind::Instantiate => "instantiate",
+        Kind::Command => "command",
     }
 }
 
+/// A child's report, parsed.
 #[derive(Debug, Clone, Default)]
-struct Parsed {
-    sample: Sample,
-    peak_kib: u64,
+pub struct Parsed {
+    pub sample: Sample,
+    pub peak_kib: u64,
+    /// A WASI command's stdout (empty for the kernels).
+    pub stdout: Vec<u8>,
 }
 
 fn spawn_child(engine: &str, kind: Kind, module: &Path, arg: i32) -> Result<Parsed, String> {
@@ -169,13 +227,22 @@ fn spawn_child(engine: &str, kind: Kind, module: &Path, arg: i32) -> Result<Pars
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("could not start the child: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         return Err(format!("child exited with {}", out.status));
     }
-    let line = stdout.lines().find(|l| l.starts_with("SAMPLE ")).ok_or("child printed no SAMPLE line")?;
+    parse_child_output(&out.stdout)
+}
+
+fn parse_child_output(stdout: &[u8]) -> Result<Parsed, String> {
+    // The SAMPLE line comes first; the guest's bytes (which may be anything) after it.
+    let (line, rest) = match stdout.iter().position(|&b| b == b'\n') {
+        Some(i) => (&stdout[..i], &stdout[i + 1..]),
+        None => (stdout, &[][..]),
+    };
+    let line = String::from_utf8_lossy(line);
+    let line = line.strip_prefix("SAMPLE ").ok_or("child printed no SAMPLE line first")?;
     let mut parsed = Parsed::default();
-    for field in line.split_whitespace().skip(1) {
+    for field in line.split_whitespace() {
         let (key, value) = field.split_once('=').ok_or(format!("bad field {field}"))?;
         let int = |v: &str| v.parse::<u64>().map_err(|e| format!("{key}: {e}"));
         match key {
@@ -188,69 +255,37 @@ fn spawn_child(engine: &str, kind: Kind, module: &Path, arg: i32) -> Result<Pars
             _ => {}
         }
     }
+    if let Some(i) = rest.iter().position(|&b| b == b'\n')
+        && let Some(len) = String::from_utf8_lossy(&rest[..i]).strip_prefix(OUTPUT_MARK)
+    {
+        let len: usize = len.parse().map_err(|e| format!("OUTPUT length: {e}"))?;
+        let bytes = rest.get(i + 1..i + 1 + len).ok_or("child's OUTPUT is shorter than announced")?;
+        parsed.stdout = bytes.to_vec();
+    }
     Ok(parsed)
 }
 
-/// All repetitions of one (workload, engine).
-#[derive(Default)]
-struct Cell {
-    samples: Vec<Parsed>,
-    error: Option<String>,
-}
-
-impl Cell {
-    fn median(&self, f: impl Fn(&Sample) -> Duration) -> f64 {
-        let mut v: Vec<f64> = self.samples.iter().map(|p| f(&p.sample).as_secs_f64() * 1e3).collect();
-        median(&mut v)
-    }
-    /// (max - min) / median of the run times, in percent.
-    fn spread(&self) -> f64 {
-        let v: Vec<f64> = self.samples.iter().map(|p| p.sample.run.as_secs_f64()).collect();
-        let (lo, hi) = v.iter().fold((f64::MAX, 0f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-        let mut v2 = v.clone();
-        let m = median(&mut v2);
-        if m > 0.0 { (hi - lo) / m * 100.0 } else { 0.0 }
-    }
-    fn peak_mib(&self) -> f64 {
-        self.samples.iter().map(|p| p.peak_kib).max().unwrap_or(0) as f64 / 1024.0
-    }
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
-}
-
-fn geomean(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp()
-}
-
-fn workload_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads")
+fn bench_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn parent(options: &Options) -> Result<bool, String> {
-    let selected: Vec<&Workload> = WORKLOADS
+    let selected_workloads: Vec<_> = WORKLOADS
         .iter()
         .filter(|w| options.filter.is_empty() || options.filter.iter().any(|f| w.name.contains(f.as_str())))
+        .filter(|w| options.set.is_none_or(|s| w.group.set_name() == s))
         .collect();
-    if selected.is_empty() {
+    if selected_workloads.is_empty() {
         return Err(format!("no workload matches {:?} (see --list)", options.filter));
     }
     // Generated modules are written once to a scratch directory the children read.
     let scratch = std::env::temp_dir().join(format!("wasmscope-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
-    let mut modules = Vec::new();
-    for w in &selected {
+    let mut selected = Vec::new();
+    for w in selected_workloads {
         let path = match w.source {
-            Source::Committed => workload_dir().join(format!("{}.wasm", w.name)),
+            Source::Committed => bench_dir().join("workloads").join(format!("{}.wasm", w.name)),
+            Source::Program => bench_dir().join("programs").join(format!("{}.wasm", w.name)),
             Source::Generated => {
                 let bytes = workloads::generate(w.name)?;
                 let path = scratch.join(format!("{}.wasm", w.name));
@@ -259,9 +294,9 @@ fn parent(options: &Options) -> Result<bool, String> {
                 path
             }
         };
-        if !path.exists() {
-            return Err(format!("{} is missing (cargo xtask bench --rebuild-workloads)", path.display()));
-        }
+        let module_bytes = std::fs::metadata(&path)
+            .map_err(|e| format!("{}: {e} (cargo xtask bench --rebuild-workloads)", path.display()))?
+            .len();
         let arg = ((w.arg as f64 * options.scale).round() as i32).max(1);
         // The Fibonacci index grows the work exponentially: scale it logarithmically.
         let arg = if w.name == "fib" {
@@ -269,26 +304,26 @@ fn parent(options: &Options) -> Result<bool, String> {
         } else {
             arg
         };
-        modules.push((*w, path, arg));
+        selected.push(Selected { workload: w, path, arg, module_bytes });
     }
 
     let baseline = spawn_child("none", Kind::Run, Path::new("-"), 0)?;
     let mut cells: Vec<Vec<Cell>> =
         selected.iter().map(|_| EngineKind::ALL.iter().map(|_| Cell::default()).collect()).collect();
     for rep in 0..options.reps {
-        for (wi, (w, path, arg)) in modules.iter().enumerate() {
+        for (wi, s) in selected.iter().enumerate() {
             for (ei, engine) in EngineKind::ALL.iter().enumerate() {
                 let cell = &mut cells[wi][ei];
                 if cell.error.is_some() || !options.engines.contains(engine) {
                     continue;
                 }
-                match spawn_child(engine.name(), w.kind, path, *arg) {
+                match spawn_child(engine.name(), s.workload.kind, &s.path, s.arg) {
                     Ok(p) => {
                         eprintln!(
                             "[{}/{}] {:<12} {:<16} run {:>9.2} ms  compile {:>8.2} ms  peak {:>7.1} MiB",
                             rep + 1,
                             options.reps,
-                            w.name,
+                            s.workload.name,
                             engine.name(),
                             p.sample.run.as_secs_f64() * 1e3,
                             p.sample.compile.as_secs_f64() * 1e3,
@@ -297,7 +332,7 @@ fn parent(options: &Options) -> Result<bool, String> {
                         cell.samples.push(p);
                     }
                     Err(e) => {
-                        eprintln!("{} on {}: {e}", w.name, engine.name());
+                        eprintln!("{} on {}: {e}", s.workload.name, engine.name());
                         cell.error = Some(e);
                     }
                 }
@@ -306,7 +341,8 @@ fn parent(options: &Options) -> Result<bool, String> {
     }
     let _ = std::fs::remove_dir_all(&scratch);
 
-    let report = Report::new(&modules, &cells, baseline.peak_kib, options);
+    let (clis, cli_cells, notices) = compare_clis(&selected, options);
+    let report = Report::new(&selected, &cells, &clis, &cli_cells, notices, baseline.peak_kib, options);
     println!("{}", report.markdown());
     if let Some(path) = &options.json {
         std::fs::write(path, report.json()).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -318,224 +354,83 @@ fn parent(options: &Options) -> Result<bool, String> {
     Ok(report.problems.is_empty())
 }
 
-struct Row {
-    workload: &'static str,
-    engine: EngineKind,
-    run_ms: f64,
-    spread: f64,
-    ratio: Option<f64>,
-    compile_ms: f64,
-    compile_ratio: Option<f64>,
-    inst_ms: f64,
-    peak_mib: f64,
-    checksum: Option<i64>,
-    runs_ms: Vec<f64>,
-}
-
-struct Report {
-    rows: Vec<Row>,
-    problems: Vec<String>,
-    notes: Vec<String>,
-    /// (label, interp / wasmi, jit / wasmtime)
-    geomeans: Vec<(String, f64, f64)>,
-    baseline_mib: f64,
-    reps: usize,
-    scale: f64,
-}
-
-impl Report {
-    fn new(modules: &[(&Workload, PathBuf, i32)], cells: &[Vec<Cell>], baseline_kib: u64, options: &Options) -> Report {
-        let mut rows = Vec::new();
-        let mut problems = Vec::new();
-        let mut notes = Vec::new();
-        let mut exec_interp = Vec::new();
-        let mut exec_jit = Vec::new();
-        for ((w, _, arg), engines) in modules.iter().zip(cells) {
-            // Every sample of every engine must agree on the checksum.
-            let mut checksums: Vec<(EngineKind, i64)> = Vec::new();
-            for (engine, cell) in EngineKind::ALL.iter().zip(engines) {
-                if let Some(e) = &cell.error {
-                    problems.push(format!("{} on {}: {e}", w.name, engine.name()));
-                }
-                for p in &cell.samples {
-                    checksums.push((*engine, p.sample.checksum));
-                    if let Some(n) = &p.sample.note {
-                        let note = format!("{} on {}: {n}", w.name, engine.name());
-                        if !notes.contains(&note) {
-                            notes.push(note);
-                        }
-                    }
-                }
-            }
-            if let Some((_, first)) = checksums.first()
-                && let Some((engine, other)) = checksums.iter().find(|(_, c)| c != first)
-            {
-                let all: Vec<String> = checksums.iter().map(|(e, c)| format!("{}={c:#x}", e.name())).collect();
-                problems.push(format!(
-                    "{} (arg {arg}): checksum mismatch ({} gave {other:#x}, expected {first:#x}): {}",
-                    w.name,
-                    engine.name(),
-                    all.join(" ")
-                ));
-            }
-            let stat = |e: EngineKind| -> Option<(f64, f64)> {
-                let cell = &engines[EngineKind::ALL.iter().position(|x| *x == e)?];
-                (!cell.samples.is_empty() && cell.error.is_none())
-                    .then(|| (cell.median(|s| s.run), cell.median(|s| s.compile)))
-            };
-            for (engine, cell) in EngineKind::ALL.iter().zip(engines) {
-                if cell.samples.is_empty() {
+/// The whole-process runs of the selected real programs on every CLI found, interleaved
+/// like the in-process ones: `cells[program][cli]`.
+fn compare_clis(selected: &[Selected], options: &Options) -> (Vec<cli::Cli>, Vec<Vec<CliCell>>, Vec<String>) {
+    let programs: Vec<&Selected> = selected.iter().filter(|s| s.workload.group == Group::Program).collect();
+    if programs.is_empty() {
+        return (Vec::new(), Vec::new(), Vec::new());
+    }
+    if options.no_cli {
+        return (Vec::new(), Vec::new(), vec!["CLI comparison skipped (--no-cli)".to_string()]);
+    }
+    let (mut clis, notices) = cli::find_clis();
+    // `--engines` selects the CLI columns too (they carry the engines' names).
+    clis.retain(|c| options.engines.iter().any(|e| e.name() == c.name));
+    for n in &notices {
+        eprintln!("notice: {n}");
+    }
+    for c in &clis {
+        eprintln!("CLI {}: {} ({})", c.name, c.binary.display(), cli::version(c));
+    }
+    let mut cells: Vec<Vec<CliCell>> =
+        programs.iter().map(|_| clis.iter().map(|_| CliCell::default()).collect()).collect();
+    for rep in 0..options.reps {
+        for (pi, s) in programs.iter().enumerate() {
+            for (ci, c) in clis.iter().enumerate() {
+                let cell = &mut cells[pi][ci];
+                if cell.error.is_some() {
                     continue;
                 }
-                let run_ms = cell.median(|s| s.run);
-                let compile_ms = cell.median(|s| s.compile);
-                let peer = engine.peer().and_then(stat);
-                let ratio = peer.map(|(r, _)| run_ms / r);
-                let compile_ratio = peer.map(|(_, c)| compile_ms / c);
-                if w.exec && cell.error.is_none() {
-                    match (engine, ratio) {
-                        (EngineKind::Interp, Some(r)) => exec_interp.push(r),
-                        (EngineKind::Jit, Some(r)) => exec_jit.push(r),
-                        _ => {}
+                match cli::run(c, &s.path, &[s.arg.to_string()]) {
+                    Ok(r) => {
+                        eprintln!(
+                            "[{}/{}] {:<12} {:<16} CLI wall {:>9.2} ms",
+                            rep + 1,
+                            options.reps,
+                            s.workload.name,
+                            c.name,
+                            r.wall_ms
+                        );
+                        cell.runs.push(r);
+                    }
+                    Err(e) => {
+                        eprintln!("{} on the {} CLI: {e}", s.workload.name, c.name);
+                        cell.error = Some(e);
                     }
                 }
-                rows.push(Row {
-                    workload: w.name,
-                    engine: *engine,
-                    run_ms,
-                    spread: cell.spread(),
-                    ratio,
-                    compile_ms,
-                    compile_ratio,
-                    inst_ms: cell.median(|s| s.instantiate),
-                    peak_mib: cell.peak_mib(),
-                    checksum: cell.samples.first().map(|p| p.sample.checksum),
-                    runs_ms: cell.samples.iter().map(|p| p.sample.run.as_secs_f64() * 1e3).collect(),
-                });
             }
         }
-        let mut geomeans = Vec::new();
-        if !exec_interp.is_empty() || !exec_jit.is_empty() {
-            let n = exec_interp.len().max(exec_jit.len());
-            geomeans.push((format!("execution workloads ({n})"), geomean(&exec_interp), geomean(&exec_jit)));
-        }
-        Report {
-            rows,
-            problems,
-            notes,
-            geomeans,
-            baseline_mib: baseline_kib as f64 / 1024.0,
-            reps: options.reps,
-            scale: options.scale,
-        }
+    }
+    (clis, cells, notices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_report_with_guest_output_parses_back() -> Result<(), String> {
+        let sample = Sample { run: Duration::from_nanos(1500), checksum: -7, ..Sample::default() };
+        // The guest's bytes may hold anything, newlines and `SAMPLE` included.
+        let guest = b"line 1\nSAMPLE run_ns=1\n\xff";
+        let mut out = sample.to_line(42).into_bytes();
+        out.extend_from_slice(format!("\n{OUTPUT_MARK}{}\n", guest.len()).as_bytes());
+        out.extend_from_slice(guest);
+        out.push(b'\n');
+        let parsed = parse_child_output(&out)?;
+        assert_eq!(parsed.sample.run, Duration::from_nanos(1500));
+        assert_eq!(parsed.sample.checksum, -7);
+        assert_eq!(parsed.peak_kib, 42);
+        assert_eq!(parsed.stdout, guest);
+        Ok(())
     }
 
-    fn markdown(&self) -> String {
-        use std::fmt::Write as _;
-        let fmt_ratio = |r: Option<f64>| r.map(|r| format!("{r:.2}x")).unwrap_or_default();
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Medians of {} repetitions (scale {}); ratio = wasmscope-interp / wasmi and wasmscope-jit / wasmtime \
-             (lower is better); ± = (max - min) / median of the run times; baseline RSS of the bench process \
-             before any engine runs: {:.1} MiB.\n",
-            self.reps, self.scale, self.baseline_mib
-        );
-        let _ = writeln!(
-            out,
-            "| workload | engine | run ms | ± | ratio | compile ms | compile ratio | instantiate ms | peak RSS MiB |"
-        );
-        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        for r in &self.rows {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.2} | {:.0}% | {} | {:.2} | {} | {:.3} | {:.1} |",
-                r.workload,
-                r.engine.name(),
-                r.run_ms,
-                r.spread,
-                fmt_ratio(r.ratio),
-                r.compile_ms,
-                fmt_ratio(r.compile_ratio),
-                r.inst_ms,
-                r.peak_mib
-            );
-        }
-        let _ = writeln!(out);
-        for (label, interp, jit) in &self.geomeans {
-            let _ = writeln!(
-                out,
-                "Geometric mean over the {label}: wasmscope-interp / wasmi = {interp:.2}x, \
-                 wasmscope-jit / wasmtime = {jit:.2}x"
-            );
-        }
-        for note in &self.notes {
-            let _ = writeln!(out, "\nNote: {note}");
-        }
-        out
-    }
-
-    fn json(&self) -> String {
-        use std::fmt::Write as _;
-        let num = |x: f64| if x.is_finite() { format!("{x:.4}") } else { "null".to_string() };
-        let opt = |x: Option<f64>| x.map(num).unwrap_or_else(|| "null".to_string());
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            "{{\n  \"reps\": {},\n  \"scale\": {},\n  \"baseline_rss_mib\": {},\n  \"results\": [",
-            self.reps,
-            num(self.scale),
-            num(self.baseline_mib)
-        );
-        for (i, r) in self.rows.iter().enumerate() {
-            let runs: Vec<String> = r.runs_ms.iter().map(|x| num(*x)).collect();
-            let _ = write!(
-                out,
-                "{}\n    {{\"workload\": \"{}\", \"engine\": \"{}\", \"run_ms\": {}, \"run_ms_all\": [{}], \
-                 \"ratio\": {}, \"compile_ms\": {}, \"compile_ratio\": {}, \"instantiate_ms\": {}, \
-                 \"peak_rss_mib\": {}, \"checksum\": {}}}",
-                if i == 0 { "" } else { "," },
-                r.workload,
-                r.engine.name(),
-                num(r.run_ms),
-                runs.join(", "),
-                opt(r.ratio),
-                num(r.compile_ms),
-                opt(r.compile_ratio),
-                num(r.inst_ms),
-                num(r.peak_mib),
-                r.checksum.map(|c| c.to_string()).unwrap_or_else(|| "null".to_string())
-            );
-        }
-        out.push_str("\n  ],\n  \"geomeans\": [");
-        for (i, (label, interp, jit)) in self.geomeans.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{}\n    {{\"over\": \"{label}\", \"interp_vs_wasmi\": {}, \"jit_vs_wasmtime\": {}}}",
-                if i == 0 { "" } else { "," },
-                num(*interp),
-                num(*jit)
-            );
-        }
-        out.push_str("\n  ],\n  \"notes\": [");
-        for (i, n) in self.notes.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{}\n    \"{}\"",
-                if i == 0 { "" } else { "," },
-                n.replace('\\', "\\\\").replace('"', "\\\"")
-            );
-        }
-        out.push_str("\n  ],\n  \"problems\": [");
-        for (i, n) in self.problems.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{}\n    \"{}\"",
-                if i == 0 { "" } else { "," },
-                n.replace('\\', "\\\\").replace('"', "\\\"")
-            );
-        }
-        out.push_str("\n  ]\n}\n");
-        out
+    #[test]
+    fn a_kernel_report_has_no_output() -> Result<(), String> {
+        let parsed = parse_child_output(format!("{}\n", Sample::default().to_line(1)).as_bytes())?;
+        assert!(parsed.stdout.is_empty());
+        assert!(parse_child_output(b"garbage\n").is_err());
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
-//! The suite: the committed C workloads (`workloads/*.c` → `workloads/*.wasm`) and the
+//! The suite: the committed C kernels (`workloads/*.c` → `workloads/*.wasm`), the
 //! generated modules (a large module for compile time, a small one for instantiation, a
-//! host-call loop).
+//! host-call loop) and the real-program set (`programs/*.c` → `programs/*.wasm`: WASI
+//! commands built with wasi-libc, issue 15).
 
 use std::fmt::Write as _;
 
@@ -14,15 +15,39 @@ pub enum Kind {
     /// Compile once, then time `arg` instantiations, each in a new store, calling
     /// `get() -> i64` on each instance.
     Instantiate,
+    /// A WASI command: instantiate with WASI preview 1, run `_start` with `argv[1] = arg`
+    /// and stdout captured; the checksum is a hash of that output (see `commands`).
+    Command,
+}
+
+/// Which geometric mean a workload counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The execution kernels: one mean over them (issue 5's figure).
+    Kernel,
+    /// Reported on its own line only (host calls, instantiation, compile time).
+    Single,
+    /// The real-program set: a mean of its own (issue 15's figure).
+    Program,
+}
+
+impl Group {
+    /// The name `--set` selects by.
+    pub fn set_name(self) -> &'static str {
+        match self {
+            Group::Kernel | Group::Single => "kernels",
+            Group::Program => "programs",
+        }
+    }
 }
 
 pub struct Workload {
     pub name: &'static str,
     pub kind: Kind,
-    /// The argument of `run` (or the number of instantiations), at `--scale 1`.
+    /// The argument of `run` (the number of instantiations, a command's `argv[1]`), at
+    /// `--scale 1`.
     pub arg: i32,
-    /// Counted in the geometric mean of the execution workloads.
-    pub exec: bool,
+    pub group: Group,
     pub what: &'static str,
     pub source: Source,
 }
@@ -33,6 +58,8 @@ pub enum Source {
     Committed,
     /// Built by `generate` at run time.
     Generated,
+    /// `bench/programs/NAME.wasm`, built from `NAME.c` with wasi-libc.
+    Program,
 }
 
 pub const WORKLOADS: &[Workload] = &[
@@ -40,7 +67,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "fib",
         kind: Kind::Run,
         arg: 32,
-        exec: true,
+        group: Group::Kernel,
         what: "recursive Fibonacci (calls)",
         source: Source::Committed,
     },
@@ -48,7 +75,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "sieve",
         kind: Kind::Run,
         arg: 2,
-        exec: true,
+        group: Group::Kernel,
         what: "sieve of Eratosthenes over 4 Mi byte flags",
         source: Source::Committed,
     },
@@ -56,7 +83,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "matmul",
         kind: Kind::Run,
         arg: 10,
-        exec: true,
+        group: Group::Kernel,
         what: "128x128 f64 matrix multiply",
         source: Source::Committed,
     },
@@ -64,7 +91,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "sha256",
         kind: Kind::Run,
         arg: 3,
-        exec: true,
+        group: Group::Kernel,
         what: "SHA-256 over N MiB",
         source: Source::Committed,
     },
@@ -72,7 +99,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "hashmap",
         kind: Kind::Run,
         arg: 600,
-        exec: true,
+        group: Group::Kernel,
         what: "string-keyed hash map, N thousand operations",
         source: Source::Committed,
     },
@@ -80,7 +107,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "nbody",
         kind: Kind::Run,
         arg: 200,
-        exec: true,
+        group: Group::Kernel,
         what: "5-body simulation, N thousand f64 steps",
         source: Source::Committed,
     },
@@ -88,7 +115,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "coremark",
         kind: Kind::Run,
         arg: 500,
-        exec: true,
+        group: Group::Kernel,
         what: "CoreMark-style list/matrix/state machine/CRC",
         source: Source::Committed,
     },
@@ -96,7 +123,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "memcopy",
         kind: Kind::Run,
         arg: 60,
-        exec: true,
+        group: Group::Kernel,
         what: "word and byte copy loops",
         source: Source::Committed,
     },
@@ -104,7 +131,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "hostcall",
         kind: Kind::HostCall,
         arg: 5_000_000,
-        exec: false,
+        group: Group::Single,
         what: "wasm calling an imported host function N times",
         source: Source::Generated,
     },
@@ -112,7 +139,7 @@ pub const WORKLOADS: &[Workload] = &[
         name: "instantiate",
         kind: Kind::Instantiate,
         arg: 5_000,
-        exec: false,
+        group: Group::Single,
         what: "N instantiations of a small module, each in a new store",
         source: Source::Generated,
     },
@@ -120,9 +147,33 @@ pub const WORKLOADS: &[Workload] = &[
         name: "large-module",
         kind: Kind::Run,
         arg: 1,
-        exec: false,
+        group: Group::Single,
         what: "compile a generated module of ~4.4 MiB of code; run calls each function once",
         source: Source::Generated,
+    },
+    Workload {
+        name: "minivm",
+        kind: Kind::Command,
+        arg: 100,
+        group: Group::Program,
+        what: "compiler for a tiny language + stack VM: loops, calls, globals in a hash table",
+        source: Source::Program,
+    },
+    Workload {
+        name: "wordfreq",
+        kind: Kind::Command,
+        arg: 100,
+        group: Group::Program,
+        what: "word counts, anagram classes, grep + sort over generated text: hash tables, qsort",
+        source: Source::Program,
+    },
+    Workload {
+        name: "lzcomp",
+        kind: Kind::Command,
+        arg: 100,
+        group: Group::Program,
+        what: "LZ77 + Huffman compressor and decompressor over N * 16 KiB, verified",
+        source: Source::Program,
     },
 ];
 

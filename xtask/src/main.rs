@@ -9,11 +9,13 @@
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
 //!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
 //!   fixture `debugger/tests/fixtures/prog.c` at -O0 and -O1 with DWARF kept.
-//! - `cargo xtask bench [--filter NAME] [--json PATH] [--reps N] [--scale F] [--engines L]` runs the
-//!   benchmark suite (issue 5) with a release build of the separate `bench/` crate, which
-//!   alone depends on wasmi and wasmtime: `cargo run --release --manifest-path
-//!   bench/Cargo.toml -- ARGS`. `cargo xtask bench --rebuild-workloads` rebuilds
-//!   `bench/workloads/*.wasm` from their C sources (clang and lld; CLANG overrides clang).
+//! - `cargo xtask bench [--filter NAME] [--set S] [--json PATH] [--reps N] [--scale F] [--engines L]
+//!   [--no-cli]` runs the benchmark suite (issues 5, 15) with a release build of the separate
+//!   `bench/` crate, which alone depends on wasmi and wasmtime: `cargo run --release
+//!   --manifest-path bench/Cargo.toml -- ARGS`; for the real programs' CLI comparison it first
+//!   builds the release `wasmscope` CLI and passes it as `WASMSCOPE_CLI`. `cargo xtask bench --rebuild-workloads` rebuilds
+//!   `bench/workloads/*.wasm` and `bench/programs/*.wasm` (the real-program set, issue
+//!   15: wasi-libc) from their C sources (clang and lld; CLANG overrides clang).
 //! - `cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N]` runs the
 //!   fuzzer (issue 8): `cargo run --release --manifest-path fuzz-harness/Cargo.toml --
 //!   ARGS` from the repository root (crashes go to `fuzz-crashes/`). Stable Rust.
@@ -29,7 +31,8 @@ USAGE:
     cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
     cargo xtask ci
     cargo xtask fixtures
-    cargo xtask bench [--filter NAME[,NAME...]] [--json PATH] [--reps N] [--scale F] [--engines LIST] [--list]
+    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs] [--json PATH] [--reps N]
+                      [--scale F] [--engines LIST] [--no-cli] [--list]
     cargo xtask bench --rebuild-workloads
     cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N] [--case I | --replay FILE]
 
@@ -39,8 +42,10 @@ ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec
 fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=wasm32-wasi
        (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)
 bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
-       (release build of the bench crate; its first build compiles wasmtime);
-       --rebuild-workloads recompiles bench/workloads/*.c to the committed .wasm
+       (release build of the bench crate; its first build compiles wasmtime): kernels, and
+       real programs in process and CLI against CLI (WASMI_CLI, WASMTIME_CLI or PATH);
+       --rebuild-workloads recompiles bench/workloads/*.c and bench/programs/*.c
+       (wasm32-wasi, wasi-libc) to the committed .wasm
 fuzz   differential fuzzing of the interpreter and the JIT (and wasmi with --oracle wasmi)
        on wasm-smith modules, and of the loader/validator against wasmparser on mutated
        binaries (release build of fuzz-harness/; `cargo xtask fuzz --help` for options)";
@@ -137,7 +142,30 @@ fn bench(args: &[String]) -> Result<(), String> {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/Cargo.toml");
     let mut cmd = cargo();
     cmd.args(["run", "--quiet", "--release", "--manifest-path"]).arg(&manifest).arg("--").args(args);
+    if let Some(cli) = wasmscope_cli_for_bench(args)? {
+        cmd.env("WASMSCOPE_CLI", cli);
+    }
     step("benchmarks (release build of bench/)", cmd)
+}
+
+/// The release build of `wasmscope` for the real programs' CLI comparison, built first; None
+/// when this run makes no such comparison (`--no-cli`, `--set kernels`, `--list`, help) or
+/// `WASMSCOPE_CLI` already names one.
+fn wasmscope_cli_for_bench(args: &[String]) -> Result<Option<std::path::PathBuf>, String> {
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    let kernels_only = args.windows(2).any(|w| w[0] == "--set" && w[1] == "kernels");
+    if has("--no-cli") || has("--list") || has("-h") || has("--help") || kernels_only {
+        return Ok(None);
+    }
+    if std::env::var_os("WASMSCOPE_CLI").is_some() {
+        return Ok(None);
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut build = cargo();
+    build.current_dir(&root).args(["build", "--quiet", "--release", "-p", "wasmscope"]);
+    step("wasmscope CLI (release build, for the CLI comparison)", build)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), std::path::PathBuf::from);
+    Ok(Some(target.join("release").join("wasmscope")))
 }
 
 /// Runs the fuzz harness (its own workspace) from the repository root.
@@ -149,8 +177,9 @@ fn fuzz(args: &[String]) -> Result<(), String> {
     step("fuzzing (release build of fuzz-harness/)", cmd)
 }
 
-/// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it: freestanding
-/// wasm32, no libc and no imports, exporting `run` and the memory.
+/// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it (freestanding
+/// wasm32, no libc and no imports, exporting `run` and the memory), then every
+/// `bench/programs/*.c` (the real-program set: WASI commands built with wasi-libc).
 fn bench_workloads() -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workloads");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
@@ -172,6 +201,22 @@ fn bench_workloads() -> Result<(), String> {
         .arg(&src)
         .arg("-o")
         .arg(&out);
+        step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+    }
+    bench_programs(&clang)
+}
+
+/// Compiles every `bench/programs/*.c` to the committed `.wasm` beside it: a WASI command
+/// (`_start`) linked with wasi-libc at -O2, the name section kept for profiles, DWARF not.
+fn bench_programs(clang: &str) -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/programs");
+    for src in c_sources(&dir)? {
+        let out = src.with_extension("wasm");
+        let mut cmd = Command::new(clang);
+        cmd.args(["--target=wasm32-wasi", "-O2", "-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&out);
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
     Ok(())
