@@ -136,6 +136,37 @@ pub fn stub_results(name: &str, args: &[Value], results: &[ValType]) -> Vec<Valu
     results.iter().map(|t| argument(&mut rng, *t)).collect()
 }
 
+/// The call protocol every engine of a comparison follows: each exported function (`funcs`:
+/// name and parameter types, in name order) is called [`ROUNDS`] times with arguments
+/// derived from the module, `call(i, args)` calling function `i` with fresh fuel and
+/// returning how it ended and the fuel left (where comparable). Stops after 200 calls.
+/// Returns `false` if a call exhausted the stack: stack limits are each engine's own, so
+/// nothing after it (not even the final state) is comparable.
+pub fn call_exports(
+    bytes: &[u8],
+    funcs: &[(String, Vec<ValType>)],
+    out: &mut Outcome,
+    mut call: impl FnMut(usize, &[Value]) -> (Ending, Option<u64>),
+) -> bool {
+    let mut n = 0u64;
+    for _ in 0..ROUNDS {
+        for (i, (name, params)) in funcs.iter().enumerate() {
+            let args = arguments(bytes, n, params);
+            n += 1;
+            let (ending, fuel_left) = call(i, &args);
+            let stop = ending.is_trap("CallStackExhausted");
+            out.calls.push(Call { export: name.clone(), args, ending, fuel_left });
+            if stop {
+                return false;
+            }
+            if out.calls.len() > 200 {
+                return true;
+            }
+        }
+    }
+    true
+}
+
 fn to_val(v: Value) -> Val {
     match v {
         Value::I32(x) => Val::I32(x as i32),
@@ -221,29 +252,23 @@ pub fn run(setup: Setup, bytes: &[u8]) -> Result<Outcome, Error> {
     // By name: the order every engine can produce.
     let mut exports = instance.exports(&store);
     exports.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut n = 0u64;
-    'rounds: for _ in 0..ROUNDS {
-        for (name, ext) in &exports {
-            let Extern::Func(f) = ext else { continue };
-            let ty = f.ty(&store);
-            let args = arguments(bytes, n, &ty.params);
-            n += 1;
-            store.set_fuel(FUEL);
-            let vals: Vec<Val> = args.iter().map(|a| to_val(*a)).collect();
-            let ending = match f.call(&mut store, &vals) {
-                Ok(r) => Ending::Returned(r.into_iter().map(from_val).collect()),
-                Err(e) => ending(e),
-            };
-            let stop = ending.is_trap("CallStackExhausted");
-            out.calls.push(Call { export: name.clone(), args, ending, fuel_left: Some(store.fuel()) });
-            if stop {
-                // Stack limits are the engine's own: nothing after this is comparable.
-                return Ok(out);
-            }
-            if out.calls.len() > 200 {
-                break 'rounds;
-            }
-        }
+    let funcs: Vec<(String, Func)> = exports
+        .iter()
+        .filter_map(|(n, e)| if let Extern::Func(f) = e { Some((n.clone(), *f)) } else { None })
+        .collect();
+    let sigs: Vec<(String, Vec<ValType>)> =
+        funcs.iter().map(|(n, f)| (n.clone(), f.ty(&store).params.to_vec())).collect();
+    let complete = call_exports(bytes, &sigs, &mut out, |i, args| {
+        store.set_fuel(FUEL);
+        let vals: Vec<Val> = args.iter().map(|a| to_val(*a)).collect();
+        let ending = match funcs[i].1.call(&mut store, &vals) {
+            Ok(r) => Ending::Returned(r.into_iter().map(from_val).collect()),
+            Err(e) => ending(e),
+        };
+        (ending, Some(store.fuel()))
+    });
+    if !complete {
+        return Ok(out);
     }
     for (name, ext) in &exports {
         match ext {

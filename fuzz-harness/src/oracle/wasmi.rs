@@ -6,7 +6,7 @@ use wasmi::{
 };
 
 use super::FUEL_FACTOR;
-use crate::exec::{Call, Ending, FUEL, MAX_PAGES, MAX_TABLE, Outcome, ROUNDS, Value, arguments, stub_results};
+use crate::exec::{Ending, FUEL, MAX_PAGES, MAX_TABLE, Outcome, Value, call_exports, stub_results};
 use crate::rng::fnv1a;
 use wasmscope_engine::syntax::ValType;
 
@@ -124,30 +124,29 @@ pub fn run(bytes: &[u8]) -> Result<Outcome, wasmi::Error> {
     let mut exports: Vec<(String, Extern)> =
         instance.exports(&store).map(|e| (e.name().to_string(), e.into_extern())).collect();
     exports.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut n = 0u64;
-    'rounds: for _ in 0..ROUNDS {
-        for (name, ext) in &exports {
-            let Extern::Func(f) = ext else { continue };
-            let ty = f.ty(&store);
-            let params: Vec<ValType> = ty.params().iter().map(|t| our_type(*t)).collect();
-            let args = arguments(bytes, n, &params);
-            n += 1;
-            store.set_fuel(FUEL * FUEL_FACTOR)?;
-            let vals: Vec<Val> = args.iter().map(|a| to_val(*a)).collect();
-            let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
-            let ending = match f.call(&mut store, &vals, &mut results) {
-                Ok(()) => Ending::Returned(results.iter().map(from_val).collect()),
-                Err(e) => ending(&e),
-            };
-            let stop = ending.is_trap("CallStackExhausted");
-            out.calls.push(Call { export: name.clone(), args, ending, fuel_left: None });
-            if stop {
-                return Ok(out);
-            }
-            if out.calls.len() > 200 {
-                break 'rounds;
-            }
+    let funcs: Vec<(String, wasmi::Func)> =
+        exports.iter().filter_map(|(n, e)| (*e).into_func().map(|f| (n.clone(), f))).collect();
+    let sigs: Vec<(String, Vec<ValType>)> =
+        funcs.iter().map(|(n, f)| (n.clone(), f.ty(&store).params().iter().map(|t| our_type(*t)).collect())).collect();
+    let mut fuel_error = None;
+    let complete = call_exports(bytes, &sigs, &mut out, |i, args| {
+        if let Err(e) = store.set_fuel(FUEL * FUEL_FACTOR) {
+            fuel_error = Some(e);
         }
+        let f = funcs[i].1;
+        let vals: Vec<Val> = args.iter().map(|a| to_val(*a)).collect();
+        let mut results: Vec<Val> = f.ty(&store).results().iter().map(|t| Val::default_for_ty(*t)).collect();
+        let ending = match f.call(&mut store, &vals, &mut results) {
+            Ok(()) => Ending::Returned(results.iter().map(from_val).collect()),
+            Err(e) => ending(&e),
+        };
+        (ending, None)
+    });
+    if let Some(e) = fuel_error {
+        return Err(e);
+    }
+    if !complete {
+        return Ok(out);
     }
     for (name, ext) in &exports {
         match ext {
