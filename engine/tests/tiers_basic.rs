@@ -331,3 +331,61 @@ fn fuel_is_shared_across_host_reentry_and_equal_on_both_tiers() {
     assert_eq!(left[0], left[1], "interpreter and JIT leave the same fuel");
     assert_eq!(left[0].0, 100 - 5 - 4, "outer: 5 instructions (with end), inner: 4");
 }
+
+/// Recursion under fuel: calls, returns and charges inside the interpreter's handlers
+/// account exactly as the JIT does, and running out deep in the recursion leaves the
+/// same fuel on both tiers.
+#[test]
+fn fuel_through_recursion_is_equal_on_both_tiers() {
+    let wat = r#"(module
+      (func $fib (export "fib") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+          (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2))))))))"#;
+    let mut seen = Vec::new();
+    for &tier in Tier::ALL {
+        let engine = Engine::new(Config { consume_fuel: true, ..Config::with_tier(tier) });
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        let i = Linker::new().instantiate(&mut store, &module).unwrap();
+        store.set_fuel(10_000_000);
+        assert_eq!(call(&mut store, i, "fib", &[Val::I32(15)]).unwrap(), vec![Val::I32(610)]);
+        let used = 10_000_000 - store.fuel();
+        store.set_fuel(used / 2);
+        assert_eq!(trap_code(call(&mut store, i, "fib", &[Val::I32(15)])), TrapCode::OutOfFuel);
+        seen.push((tier.name(), used, store.fuel()));
+    }
+    assert!(seen.windows(2).all(|w| (w[0].1, w[0].2) == (w[1].1, w[1].2)), "{seen:?}");
+}
+
+/// A trap under many frames of one instance lists every frame, innermost first, on every
+/// tier (the interpreter's in-handler calls keep the same frame records as its loop).
+#[test]
+fn a_trap_deep_in_recursion_has_every_frame_in_its_backtrace() {
+    let wat = r#"(module
+      (func $down (export "down") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (call $boom))
+          (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+      (func $boom (result i32) (unreachable)))"#;
+    for &tier in Tier::ALL {
+        let (mut s, i) = instance(tier, wat);
+        match call(&mut s, i, "down", &[Val::I32(40)]) {
+            Err(Error::Trap(t)) => {
+                assert_eq!(t.code, TrapCode::Unreachable);
+                let names: Vec<&str> = t.backtrace.iter().map(|f| f.name.as_deref().unwrap_or("?")).collect();
+                assert_eq!(names.len(), 42, "tier {}: {names:?}", tier.name());
+                assert_eq!(names[0], "boom");
+                assert!(names[1..].iter().all(|n| *n == "down"), "tier {}: {names:?}", tier.name());
+                // Every caller frame points at its call instruction: the same offset.
+                let offsets: Vec<u32> = t.backtrace[2..].iter().map(|f| f.offset).collect();
+                assert!(offsets.windows(2).all(|w| w[0] == w[1]), "tier {}: {offsets:?}", tier.name());
+            }
+            other => panic!("tier {}: expected a trap, got {other:?}", tier.name()),
+        }
+        // The store goes on.
+        assert!(call(&mut s, i, "down", &[Val::I32(0)]).is_err());
+        assert_eq!(trap_code(call(&mut s, i, "down", &[Val::I32(3)])), TrapCode::Unreachable);
+    }
+}

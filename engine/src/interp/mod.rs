@@ -11,6 +11,7 @@
 //! [`crate::Limits`]) and never overflows the host stack. Every trap is returned as a
 //! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
 
+mod context;
 mod numeric;
 mod slots;
 pub mod threaded;
@@ -22,16 +23,8 @@ use crate::error::{Trap, TrapCode, TrapFrame};
 use crate::runtime::{Caller, FuncInst, HostFnRef, Instance, Store, Val};
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
+use context::{Ctx, Frame};
 use threaded::Why;
-
-/// A suspended caller.
-pub(super) struct Frame {
-    code: Arc<CompiledFunc>,
-    pc: usize,
-    fp: usize,
-    instance: u32,
-    func: u32,
-}
 
 /// How the dispatch loop reports to a debugger; [`NoHook`] compiles the reporting out.
 pub(crate) trait Hook {
@@ -84,9 +77,9 @@ fn records(frames: &[Frame], code: &CompiledFunc, pc: usize, fp: usize, inst: u3
         out.push(FrameRecord {
             instance: f.instance,
             func: f.func,
-            offset: f.code.offset_of(f.pc.saturating_sub(1)),
+            offset: f.code().offset_of(f.pc().saturating_sub(1)),
             fp: f.fp,
-            num_locals: f.code.num_locals as usize,
+            num_locals: f.code().num_locals as usize,
             sp: end,
         });
     }
@@ -253,38 +246,52 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     let limits = store.engine.config().limits;
     let max_stack = limits.max_value_stack as usize;
     let max_depth = limits.max_call_depth.saturating_sub(store.depth) as usize;
-    let mut frames: Vec<Frame> = Vec::with_capacity(64);
+    // The frame buffer: `cx.num_frames` of its entries are suspended callers.
+    let mut frames: Vec<Frame> = vec![Frame::EMPTY; 16];
 
-    let (mut inst, mut func) = match &store.funcs[addr as usize] {
+    let (mut inst, func) = match &store.funcs[addr as usize] {
         FuncInst::Wasm { instance, index, .. } => (*instance, *index),
         FuncInst::Host { .. } => return Err(internal("run() of a host function")),
     };
-    let mut code = store.instances[inst as usize].module.compiled(func, H::ENABLED).map_err(internal)?;
-    let mut fp = 0usize;
-    if max_depth == 0 || code.max_height as usize > max_stack {
+    let entry = store.instances[inst as usize].module.compiled(func, H::ENABLED).map_err(internal)?;
+    if max_depth == 0 || entry.max_height as usize > max_stack {
         return Err(Trap::new(TrapCode::CallStackExhausted));
     }
-    if stack.len() < code.max_height as usize {
-        stack.resize(code.max_height as usize, 0);
+    if stack.len() < entry.max_height as usize {
+        stack.resize(entry.max_height as usize, 0);
     }
-    init_frame(stack, 0, &code);
+    init_frame(stack, 0, &entry);
+    let mut cx = Ctx {
+        code: Arc::as_ptr(&entry),
+        fp: 0,
+        func,
+        instance: inst,
+        stack: stack.as_mut_ptr(),
+        stack_limit: stack.len().min(max_stack),
+        frames: frames.as_mut_ptr(),
+        num_frames: 0,
+        frames_room: frames.len().min(max_depth - 1),
+        globals: std::ptr::null(),
+        callees: std::ptr::null(),
+        fuel: std::ptr::null_mut(),
+    };
     let mut pc = 0usize;
     let mut mem = memory_of(store, inst);
     let (mut mem_base, mut mem_len) = mem_view(store, mem);
-    // Hot state in registers: the frame's slots and the function's ops (see `slots`).
-    let (mut fbase, mut flen) = slots::frame(stack, fp);
-    let (mut ops, mut ops_len) = (code.ops.as_ptr(), code.ops.len());
-    let mut insts = code.threaded.as_ptr();
-    slots::set_bounds(fbase, flen, insts, code.threaded.len());
+    // The current function and frame, re-derived from `cx` whenever the handlers or the
+    // loop may have changed them (see `slots`).
+    let mut code: &CompiledFunc = slots::code_of(cx.code);
+    let (mut fbase, mut flen) = slots::frame(stack, cx.fp);
 
     macro_rules! trap {
         ($code:expr) => {{
             let trap: Trap = $code.into();
+            let active = &frames[..cx.num_frames];
             if H::ENABLED {
-                let frames = records(&frames, &code, pc.saturating_sub(1), fp, inst, func);
+                let frames = records(active, code, pc.saturating_sub(1), cx.fp, inst, cx.func);
                 hook.on_trap(&mut DebugState { store: &mut *store, stack: &stack[..], frames }, &trap);
             }
-            return Err(with_backtrace(store, trap, &frames, inst, func, &code, pc));
+            return Err(with_backtrace(store, trap, active, inst, cx.func, code, pc));
         }};
     }
     macro_rules! tri {
@@ -307,14 +314,12 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             slots::set(fbase, $i as u32, v);
         }};
     }
-    // Re-derives the frame pointer and the op pointer (after `fp`, `code` or the stack
-    // changed).
+    // Re-derives the current function and frame from `cx` (after a call or return, or
+    // after the stack grew).
     macro_rules! rebase {
         () => {{
-            (fbase, flen) = slots::frame(stack, fp);
-            (ops, ops_len) = (code.ops.as_ptr(), code.ops.len());
-            insts = code.threaded.as_ptr();
-            slots::set_bounds(fbase, flen, insts, code.threaded.len());
+            code = slots::code_of(cx.code);
+            (fbase, flen) = slots::frame(stack, cx.fp);
         }};
     }
     // An i32 operand.
@@ -345,15 +350,26 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             (mem_base, mem_len) = mem_view(store, mem)
         };
     }
-    // Enters function `$addr` whose arguments are in the slots from `$base`.
+    // Makes instance `$i` current.
+    macro_rules! switch_instance {
+        ($i:expr) => {{
+            inst = $i;
+            cx.instance = inst;
+            mem = memory_of(store, inst);
+            refresh_mem!();
+        }};
+    }
+    // Enters function `$addr` whose arguments are in the slots from `$base`; `$index`
+    // is its index in the current instance for a direct call (which then records the
+    // callee for the handlers, see `context`).
     macro_rules! call_addr {
-        ($addr:expr, $base:expr) => {{
+        ($addr:expr, $base:expr, $index:expr) => {{
             let addr = $addr as usize;
-            let base = fp + $base as usize;
+            let base = cx.fp + $base as usize;
             match &store.funcs[addr] {
                 FuncInst::Wasm { instance, index, code: cached, .. } => {
                     let (instance, index) = (*instance, *index);
-                    if frames.len() + 1 >= max_depth {
+                    if cx.num_frames + 1 >= max_depth {
                         trap!(TrapCode::CallStackExhausted);
                     }
                     let callee = match cached.get() {
@@ -374,18 +390,36 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     }
                     if stack.len() < top {
                         stack.resize(top.max(stack.len() * 2), 0);
+                        cx.stack = stack.as_mut_ptr();
+                        cx.stack_limit = stack.len().min(max_stack);
+                    }
+                    if cx.num_frames == frames.len() {
+                        frames.resize(frames.len() * 2, Frame::EMPTY);
+                        cx.frames = frames.as_mut_ptr();
+                        cx.frames_room = frames.len().min(max_depth - 1);
+                    }
+                    if let Some(f) = $index
+                        && !H::ENABLED
+                        && instance == inst
+                    {
+                        store.instances[inst as usize].callees[f as usize] = Arc::as_ptr(&callee);
                     }
                     init_frame(stack, base, &callee);
-                    let caller = std::mem::replace(&mut code, callee);
-                    slots::push_frame(&mut frames, caller, pc, fp, inst, func);
-                    fp = base;
+                    frames[cx.num_frames] = Frame {
+                        code: cx.code,
+                        ret: code.threaded.as_ptr().wrapping_add(pc),
+                        fp: cx.fp,
+                        instance: inst,
+                        func: cx.func,
+                    };
+                    cx.num_frames += 1;
+                    cx.code = Arc::as_ptr(&callee);
+                    cx.fp = base;
+                    cx.func = index;
                     pc = 0;
-                    func = index;
                     rebase!();
                     if instance != inst {
-                        inst = instance;
-                        mem = memory_of(store, inst);
-                        refresh_mem!();
+                        switch_instance!(instance);
                     }
                 }
                 FuncInst::Host { ty, f } => {
@@ -393,10 +427,13 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     let end = base + ty.params.len().max(ty.results.len());
                     if stack.len() < end {
                         stack.resize(end, 0);
+                        cx.stack = stack.as_mut_ptr();
+                        cx.stack_limit = stack.len().min(max_stack);
                     }
-                    store.depth += frames.len() as u32 + 1;
+                    let depth = cx.num_frames as u32 + 1;
+                    store.depth += depth;
                     let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
-                    store.depth -= frames.len() as u32 + 1;
+                    store.depth -= depth;
                     if let Err(t) = result {
                         trap!(t);
                     }
@@ -411,7 +448,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
 
     loop {
         if H::ENABLED {
-            let records = records(&frames, &code, pc, fp, inst, func);
+            let records = records(&frames[..cx.num_frames], code, pc, cx.fp, inst, cx.func);
             let mut state = DebugState { store: &mut *store, stack: &stack[..], frames: records };
             if hook.before_instruction(&mut state) == DebugControl::Kill {
                 pc += 1;
@@ -420,9 +457,19 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             refresh_mem!();
             rebase!();
         }
+        // The store-owned state the handlers reach, re-read after anything the loop did.
+        let instance = &store.instances[inst as usize];
+        cx.globals = instance.global_values.as_ptr();
+        cx.callees = instance.callees.as_ptr();
+        cx.fuel = &raw mut store.fuel;
+        slots::set_bounds(fbase, flen, code.threaded.as_ptr(), code.threaded.len());
         // Threaded code runs until an op needs the loop (or, without chaining, for one op).
-        let exit = slots::enter(insts, pc, fbase, mem_base, mem_len);
-        pc = slots::pc_of(insts, exit.ip);
+        let (at_code, at_fp) = (cx.code, cx.fp);
+        let exit = slots::enter(code.threaded.as_ptr(), pc, fbase, mem_base, mem_len, &mut cx);
+        if cx.code != at_code || cx.fp != at_fp {
+            rebase!();
+        }
+        pc = slots::pc_of(code.threaded.as_ptr(), exit.ip);
         match exit.why() {
             Why::Step => continue,
             Why::Slow => {}
@@ -431,7 +478,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 trap!(c)
             }
         }
-        let op = slots::fetch_at(ops, ops_len, pc);
+        let op = slots::fetch_at(code.ops.as_ptr(), code.ops.len(), pc);
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),
@@ -452,25 +499,21 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::Return { from } => {
                 let n = code.num_results as usize;
                 slots::copy_within(fbase, from, 0, n as u32);
-                match frames.pop() {
-                    None => return Ok(n),
-                    Some(f) => {
-                        code = f.code;
-                        pc = f.pc;
-                        fp = f.fp;
-                        func = f.func;
-                        rebase!();
-                        if f.instance != inst {
-                            inst = f.instance;
-                            mem = memory_of(store, inst);
-                            refresh_mem!();
-                        }
-                    }
+                let Some(top) = cx.num_frames.checked_sub(1) else { return Ok(n) };
+                let f = frames[top];
+                cx.num_frames = top;
+                cx.code = f.code;
+                cx.fp = f.fp;
+                cx.func = f.func;
+                rebase!();
+                pc = slots::pc_of(code.threaded.as_ptr(), f.ret);
+                if f.instance != inst {
+                    switch_instance!(f.instance);
                 }
             }
             Op::Call { func: f, base } => {
                 let addr = store.instances[inst as usize].funcs[f as usize];
-                call_addr!(addr, base);
+                call_addr!(addr, base, Some(f));
             }
             Op::CallIndirect { type_index, table, base } => {
                 let instance = &store.instances[inst as usize];
@@ -485,7 +528,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 if store.funcs[addr as usize].ty() != expected {
                     trap!(TrapCode::IndirectCallTypeMismatch);
                 }
-                call_addr!(addr, base);
+                call_addr!(addr, base, None::<u32>);
             }
             Op::GlobalGet { d, global } => {
                 let g = store.instances[inst as usize].globals[global as usize];
@@ -683,7 +726,7 @@ fn with_backtrace(
         }
     };
     let mut bt = vec![frame(inst, func, code, pc)];
-    bt.extend(frames.iter().rev().map(|f| frame(f.instance, f.func, &f.code, f.pc)));
+    bt.extend(frames.iter().rev().map(|f| frame(f.instance, f.func, f.code(), f.pc())));
     // A trap raised by a nested call keeps its own (inner) frames first.
     bt.splice(0..0, std::mem::take(&mut trap.backtrace));
     trap.backtrace = bt;

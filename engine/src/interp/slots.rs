@@ -14,12 +14,18 @@
 //! [`set`], [`copy_within`] and [`inst`]. Threaded code is the
 //! one-to-one image of the op sequence (same length, same slots, jump distances that land
 //! on the same pcs), and the loop enters it only through [`enter`] with the current
-//! frame and function. Builds with debug assertions (which run the whole spec suite in
+//! frame and function. The execution state that handlers change (`context::Ctx`: the
+//! current function and frame, the frame buffer) is reached only through
+//! [`enter_callee`], [`leave_callee`], [`global_get`], [`global_set`], [`charge_fuel`] and
+//! [`target`]; the loop writes the store-owned pointers in it (global values, callees,
+//! fuel) before every [`enter`], and the stack and frame-buffer pointers whenever it
+//! grows them. Builds with debug assertions (which run the whole spec suite in
 //! `cargo test`) record the current frame's extent and instruction range
 //! ([`set_bounds`]) and check every access against them.
 
+use super::context::{Ctx, Frame};
 use super::threaded::Inst;
-use crate::translate::Op;
+use crate::translate::{BranchTarget, CompiledFunc, Op};
 
 /// Reads `N` bytes of linear memory at `ea`, or `None` if out of bounds.
 ///
@@ -151,9 +157,16 @@ pub(super) fn inst<'a>(ip: *const Inst) -> &'a Inst {
 
 /// Runs threaded code from instruction `pc` of `code` (see `threaded`).
 #[inline(always)]
-pub(super) fn enter(code: *const Inst, pc: usize, fp: *mut u64, mem: *mut u8, len: usize) -> super::threaded::Exit {
+pub(super) fn enter(
+    code: *const Inst,
+    pc: usize,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: &mut Ctx,
+) -> super::threaded::Exit {
     let ip = code.wrapping_add(pc);
-    (inst(ip).handler)(ip, fp, mem, len)
+    (inst(ip).handler)(ip, fp, mem, len, cx)
 }
 
 /// The pc of the instruction at `ip` in `code`.
@@ -162,35 +175,152 @@ pub(super) fn pc_of(code: *const Inst, ip: *const Inst) -> usize {
     (ip as usize).wrapping_sub(code as usize) / std::mem::size_of::<Inst>()
 }
 
-/// Pushes a suspended caller's record onto `frames`, writing each field straight into
-/// the vector's buffer. (`Vec::push` builds the record on the host stack and copies it
-/// with wider loads than the stores that built it: a store-forwarding stall on every
-/// wasm call.)
+/// The translation `code` points to (the current function's, or a frame's).
 #[inline(always)]
-pub(super) fn push_frame(
-    frames: &mut Vec<super::Frame>,
-    code: std::sync::Arc<crate::translate::CompiledFunc>,
-    pc: usize,
-    fp: usize,
-    instance: u32,
-    func: u32,
-) {
-    if frames.len() == frames.capacity() {
-        frames.reserve(frames.len().max(16));
+pub(super) fn code_of<'a>(code: *const CompiledFunc) -> &'a CompiledFunc {
+    // SAFETY: every translation a `Ctx` or a `Frame` points to is owned by its module's
+    // cache (`Module::compiled`), and the module by an instance of the store, which the
+    // running loop holds for the whole run: it outlives every use.
+    unsafe { &*code }
+}
+
+/// Most functions write at most this many slots on entry (declared locals and
+/// constants): [`enter_callee`] writes those itself, with copies of a fixed size.
+pub(super) const SMALL_FRAME_INIT: usize = 16;
+
+/// Zeroes the declared locals of the frame at `fp` and writes its constant slots.
+#[inline(always)]
+pub(super) fn init_frame_at(fp: *mut u64, code: &CompiledFunc) {
+    let init = &code.frame_init[..];
+    // SAFETY: the caller checked that the frame's `max_height` slots from `fp` lie in the
+    // value stack, and the parameters plus `frame_init` are at most `max_height` slots.
+    let dst = unsafe { std::slice::from_raw_parts_mut(fp.add(code.num_params as usize), init.len()) };
+    // Copies of a fixed size compile to a few moves, where a copy of a variable size is
+    // a call to `memcpy`.
+    macro_rules! small {
+        ($($n:literal)*) => {
+            match init.len() {
+                0 => {}
+                $($n => dst[..$n].copy_from_slice(&init[..$n]),)*
+                _ => dst.copy_from_slice(init),
+            }
+        };
     }
-    let len = frames.len();
-    // `reserve` left room for at least one more record.
-    if let Some(slot) = frames.spare_capacity_mut().first_mut() {
-        let p = slot.as_mut_ptr();
-        // SAFETY: `p` points at the uninitialised record after the last one; every field
-        // is written before the length covers it.
-        unsafe {
-            std::ptr::addr_of_mut!((*p).code).write(code);
-            std::ptr::addr_of_mut!((*p).pc).write(pc);
-            std::ptr::addr_of_mut!((*p).fp).write(fp);
-            std::ptr::addr_of_mut!((*p).instance).write(instance);
-            std::ptr::addr_of_mut!((*p).func).write(func);
-            frames.set_len(len + 1);
+    small!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+}
+
+/// Enters the callee of a direct call from instruction `ip` whose arguments start at
+/// slot `base`, if a handler may: `func` (of the current instance) is translated, the
+/// frame buffer has room and the value stack holds the callee's frame. Pushes the
+/// caller's frame and makes the callee current; returns its first instruction, its
+/// frame and whether its locals and constants are still to be written (more than
+/// [`SMALL_FRAME_INIT`] slots, see `init_frame_at`), or `None` for the loop to do the call.
+#[inline(always)]
+pub(super) fn enter_callee(
+    cx: *mut Ctx,
+    ip: *const Inst,
+    func: u32,
+    base: u32,
+) -> Option<(*const Inst, *mut u64, bool)> {
+    // SAFETY: `cx` is the running loop's `Ctx`, passed down the chain from `enter`; no
+    // other reference to it is live while a handler runs.
+    let cx = unsafe { &mut *cx };
+    // SAFETY: `callees` has an entry per function of the current instance and `func` is
+    // a validated function index of its module.
+    let callee = unsafe { *cx.callees.add(func as usize) };
+    if callee.is_null() || cx.num_frames >= cx.frames_room {
+        return None;
+    }
+    let callee = code_of(callee);
+    let fp = cx.fp + base as usize;
+    if fp + callee.max_height as usize > cx.stack_limit {
+        return None;
+    }
+    let frame = Frame { code: cx.code, ret: ip.wrapping_add(1), fp: cx.fp, instance: cx.instance, func: cx.func };
+    // SAFETY: `num_frames < frames_room <= ` the frame buffer's length (checked above);
+    // `fp + max_height <= stack_limit <= ` the value stack's length.
+    let slots = unsafe {
+        cx.frames.add(cx.num_frames).write(frame);
+        cx.stack.add(fp)
+    };
+    cx.num_frames += 1;
+    let large = callee.frame_init.len() > SMALL_FRAME_INIT;
+    if !large {
+        init_frame_at(slots, callee);
+    }
+    cx.code = callee;
+    cx.fp = fp;
+    cx.func = func;
+    Some((callee.threaded.as_ptr(), slots, large))
+}
+
+/// Resumes the caller of the current function, if a handler may: there is one, of the
+/// same instance. Pops its frame and returns its next instruction and frame, or `None`
+/// for the loop to do the return.
+#[inline(always)]
+pub(super) fn leave_callee(cx: *mut Ctx) -> Option<(*const Inst, *mut u64)> {
+    // SAFETY: as in `enter_callee`.
+    let cx = unsafe { &mut *cx };
+    let top = cx.num_frames.checked_sub(1)?;
+    // SAFETY: frames below `num_frames` are written (by `enter_callee` or the loop).
+    let f = unsafe { *cx.frames.add(top) };
+    if f.instance != cx.instance {
+        return None;
+    }
+    cx.num_frames = top;
+    cx.code = f.code;
+    cx.fp = f.fp;
+    cx.func = f.func;
+    // SAFETY: the caller's frame lies below the callee's, inside the value stack.
+    Some((f.ret, unsafe { cx.stack.add(f.fp) }))
+}
+
+/// The value of global `index` of the current instance.
+#[inline(always)]
+pub(super) fn global_get(cx: *mut Ctx, index: u32) -> u64 {
+    // SAFETY: `cx` as in `enter_callee`; `globals` has an entry per global of the
+    // instance, `index` is validated, and each entry is the address of a boxed value
+    // owned by the store.
+    unsafe { **(*cx).globals.add(index as usize) }
+}
+
+/// Writes global `index` of the current instance (validation made sure it is mutable).
+#[inline(always)]
+pub(super) fn global_set(cx: *mut Ctx, index: u32, v: u64) {
+    // SAFETY: as in `global_get`; the loop holds the store mutably, so nothing else
+    // reads or writes the value meanwhile.
+    unsafe { **(*cx).globals.add(index as usize) = v }
+}
+
+/// Charges `cost` units of fuel; `false` (fuel unchanged) if there are fewer left.
+#[inline(always)]
+pub(super) fn charge_fuel(cx: *mut Ctx, cost: u32) -> bool {
+    // SAFETY: `cx` as in `enter_callee`; `fuel` is the address of the store's fuel,
+    // which the loop holds mutably.
+    unsafe {
+        let fuel = (*cx).fuel;
+        match (*fuel).checked_sub(cost as u64) {
+            Some(left) => {
+                *fuel = left;
+                true
+            }
+            None => false,
         }
     }
+}
+
+/// The current function's translation.
+#[inline(always)]
+pub(super) fn current_code<'a>(cx: *mut Ctx) -> &'a CompiledFunc {
+    // SAFETY: `cx` as in `enter_callee`.
+    code_of(unsafe { (*cx).code })
+}
+
+/// Branch target `i` of the current function.
+#[inline(always)]
+pub(super) fn target(cx: *mut Ctx, i: u32) -> BranchTarget {
+    let code = current_code(cx);
+    debug_assert!((i as usize) < code.targets.len());
+    // SAFETY: the translator emits only target indices inside `targets`.
+    unsafe { *code.targets.get_unchecked(i as usize) }
 }

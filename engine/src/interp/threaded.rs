@@ -10,24 +10,28 @@
 //! registers. The numeric handlers are generated from the instruction table
 //! ([`crate::for_each_numeric_op!`]).
 //!
-//! Only the frequent, self-contained ops have handlers of their own. The rest (calls and
-//! returns, globals, tables, bulk memory, `memory.grow`, fuel, value-moving conditional
-//! branches) and every trap leave the chain with an [`Exit`] that names the instruction,
-//! and the loop in `interp` carries them out with the store at hand.
+//! The frequent ops have handlers of their own, including direct calls and returns
+//! within an instance, globals, fuel charges and value-moving branches, which reach the
+//! execution state through the fifth argument ([`Ctx`], see `context`). The rest
+//! (`call_indirect`, calls that cross instances or reach a host, tables, bulk memory,
+//! `memory.grow`) and every trap leave the chain with an [`Exit`] that names the
+//! instruction, and the loop in `interp` carries them out with the store at hand.
 //!
 //! Tail calls become jumps only in optimised builds. Where they would not (builds with
 //! debug assertions) and where a debugger must see every instruction, the handlers are
 //! instantiated with `CHAIN = false`: each returns to the loop after its instruction.
 
+use super::context::Ctx;
 use super::numeric::*;
 use super::slots;
 use crate::error::TrapCode;
 use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{Bin, BranchTarget, IntCmp, Op, Un};
 
-/// Executes the instruction at the pointer and what follows it, with the frame's slots
-/// and the memory's base and length; returns where and why execution left the chain.
-pub type Handler = fn(*const Inst, *mut u64, *mut u8, usize) -> Exit;
+/// Executes the instruction at the pointer and what follows it, with the frame's slots,
+/// the memory's base and length and the execution state ([`Ctx`]); returns where and why
+/// execution left the chain.
+pub type Handler = fn(*const Inst, *mut u64, *mut u8, usize, *mut Ctx) -> Exit;
 
 /// One threaded instruction.
 #[derive(Clone, Copy)]
@@ -99,19 +103,22 @@ fn trap(ip: *const Inst, code: TrapCode) -> Exit {
 
 /// Continues at `ip`: a tail call of its handler, or (without `CHAIN`) back to the loop.
 #[inline(always)]
-fn dispatch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize) -> Exit {
-    if CHAIN { (slots::inst(ip).handler)(ip, fp, mem, len) } else { Exit { ip, why: 0 } }
+fn dispatch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    if CHAIN { (slots::inst(ip).handler)(ip, fp, mem, len, cx) } else { Exit { ip, why: 0 } }
 }
 
 /// Defines a handler: `$body` does the instruction and yields the next instruction's
 /// pointer (or returns an [`Exit`]).
 macro_rules! handler {
     ($name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $x:ident) => $body:expr) => {
+        handler!($name($ip, $fp, $mem, $len, cx, $x) => $body);
+    };
+    ($name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $x:ident) => $body:expr) => {
         #[allow(non_snake_case, unused_variables)]
-        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize) -> Exit {
+        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize, $cx: *mut Ctx) -> Exit {
             let $x = slots::inst($ip).x;
             let next: *const Inst = $body;
-            dispatch::<CHAIN>(next, $fp, $mem, $len)
+            dispatch::<CHAIN>(next, $fp, $mem, $len, $cx)
         }
     };
 }
@@ -124,13 +131,13 @@ macro_rules! handler {
 macro_rules! jump_handler {
     ($name:ident($ip:ident, $fp:ident, $x:ident) => if $cond:expr => $rel:expr) => {
         #[allow(non_snake_case)]
-        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, mem: *mut u8, len: usize) -> Exit {
+        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
             let $x = slots::inst($ip).x;
             if $cond {
-                return dispatch::<CHAIN>(jump($ip, $rel), $fp, mem, len);
+                return dispatch::<CHAIN>(jump($ip, $rel), $fp, mem, len, cx);
             }
             std::hint::cold_path();
-            dispatch::<CHAIN>($ip.wrapping_add(1), $fp, mem, len)
+            dispatch::<CHAIN>($ip.wrapping_add(1), $fp, mem, len, cx)
         }
     };
 }
@@ -141,7 +148,13 @@ fn jump(ip: *const Inst, rel: u32) -> *const Inst {
     ip.wrapping_offset(rel as i32 as isize)
 }
 
-fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize) -> Exit {
+fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize, _: *mut Ctx) -> Exit {
+    Exit { ip, why: 1 }
+}
+
+/// Leaves the chain at `ip` for the loop, which executes that instruction.
+#[inline(always)]
+fn to_loop(ip: *const Inst) -> Exit {
     Exit { ip, why: 1 }
 }
 
@@ -232,11 +245,149 @@ handler!(op_const(ip, fp, mem, len, x) => {
 handler!(op_jump(ip, fp, mem, len, x) => jump(ip, x[0]));
 jump_handler!(op_jump_if(ip, fp, x) => if slots::get(fp, x[0]) as u32 != 0 => x[1]);
 jump_handler!(op_jump_if_zero(ip, fp, x) => if slots::get(fp, x[0]) as u32 == 0 => x[1]);
-// A branch moving values: `x` is the target's distance, height, number kept and source.
-handler!(op_branch(ip, fp, mem, len, x) => {
-    slots::copy_within(fp, x[3], x[1], x[2]);
-    jump(ip, x[0])
+/// Moves `n` slots of the frame from `from` to `to`, then returns `$then` (a dispatch).
+/// Nothing or one slot is moved in place; more are moved by [`move_many`], which then
+/// dispatches itself: the call to `memmove` stays out of the handler, which so needs no
+/// stack frame. The operands must fit [`MovePlan`] (checked when threading).
+macro_rules! move_then {
+    ($fp:expr, $from:expr, $to:expr, $n:expr, ($next:expr, $mem:expr, $len:expr, $cx:expr)) => {{
+        let (fp, from, to, n): (*mut u64, u32, u32, u32) = ($fp, $from, $to, $n);
+        if n > 1 {
+            return move_many::<CHAIN>($next, fp, $mem, $len, $cx, MovePlan::pack(from, to, n));
+        }
+        if n == 1 {
+            slots::set(fp, to, slots::get(fp, from));
+        }
+        return dispatch::<CHAIN>($next, fp, $mem, $len, $cx);
+    }};
+}
+
+/// A slot move packed in one word (so that [`move_many`] takes six arguments, all in
+/// registers, and a handler's call to it is a jump): source and destination below
+/// 2^24, count below 2^16.
+struct MovePlan;
+
+impl MovePlan {
+    fn fits(from: u32, to: u32, n: u32) -> bool {
+        from < 1 << 24 && to < 1 << 24 && n < 1 << 16
+    }
+
+    #[inline(always)]
+    fn pack(from: u32, to: u32, n: u32) -> u64 {
+        from as u64 | (to as u64) << 24 | (n as u64) << 48
+    }
+}
+
+/// Moves the slots of a packed [`MovePlan`], then dispatches `next`.
+#[inline(never)]
+fn move_many<const CHAIN: bool>(
+    next: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    plan: u64,
+) -> Exit {
+    let (from, to, n) = (plan as u32 & 0xff_ffff, (plan >> 24) as u32 & 0xff_ffff, (plan >> 48) as u32);
+    slots::copy_within(fp, from, to, n);
+    dispatch::<CHAIN>(next, fp, mem, len, cx)
+}
+
+/// A branch moving values: `x` is the target's distance, height, number kept and source.
+fn op_branch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    move_then!(fp, x[3], x[1], x[2], (jump(ip, x[0]), mem, len, cx))
+}
+
+/// A `br_if` moving values: `x` is the condition, the target's distance, its height and
+/// number kept (packed: `height << 8 | keep`) and the source.
+fn op_branch_if<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    if slots::get(fp, x[0]) as u32 != 0 {
+        move_then!(fp, x[3], x[2] >> 8, x[2] & 0xff, (jump(ip, x[1]), mem, len, cx))
+    }
+    std::hint::cold_path();
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+}
+
+/// `br_table`: `x` is the index slot, the first target, the number of targets (the last
+/// is the default) and the instruction's own pc (targets hold absolute pcs).
+fn op_branch_table<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    let i = (slots::get(fp, x[0]) as u32).min(x[2] - 1);
+    let t = slots::target(cx, x[1] + i);
+    let next = jump(ip, t.pc.wrapping_sub(x[3]));
+    move_then!(fp, t.from, t.height, t.keep, (next, mem, len, cx))
+}
+// Globals (spec §4.4.5), through the current instance's table of value addresses:
+// `x = [slot, global]`.
+handler!(op_global_get(ip, fp, mem, len, cx, x) => {
+    slots::set(fp, x[0], slots::global_get(cx, x[1]));
+    ip.wrapping_add(1)
 });
+handler!(op_global_set(ip, fp, mem, len, cx, x) => {
+    slots::global_set(cx, x[1], slots::get(fp, x[0]));
+    ip.wrapping_add(1)
+});
+// A fuel charge (see `crate::fuel`): `x = [cost]`; the loop traps when fuel is short.
+handler!(op_fuel(ip, fp, mem, len, cx, x) => {
+    if !slots::charge_fuel(cx, x[0]) {
+        return to_loop(ip);
+    }
+    ip.wrapping_add(1)
+});
+
+/// `call` (spec §4.4.10), `x = [func, base]`: when the callee is a translated function of
+/// the same instance and the stacks have room, pushes the caller's frame and runs on in
+/// the callee, whose frame starts at the arguments; otherwise the loop calls.
+fn op_call<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    let _ = fp;
+    match slots::enter_callee(cx, ip, x[0], x[1]) {
+        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
+        Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
+        None => to_loop(ip),
+    }
+}
+
+/// Writes the locals and constants of a large frame (the current function's, entered at
+/// `fp`), then dispatches `entry`: apart from [`op_call`], so that its `memcpy` does not
+/// give every call a stack frame.
+#[inline(never)]
+fn init_then<const CHAIN: bool>(entry: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    slots::init_frame_at(fp, slots::current_code(cx));
+    dispatch::<CHAIN>(entry, fp, mem, len, cx)
+}
+
+/// `return` and the end of a function, `x = [from, results]`: copies the results to the
+/// frame's base and resumes the caller when it is of the same instance; the outermost
+/// frame's return and a return to another instance are the loop's. This handler returns
+/// at most one result (no call to `memmove`, no stack frame); [`op_return_many`] more.
+fn op_return<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    match slots::leave_callee(cx) {
+        Some((ret, caller_fp)) => {
+            if x[1] == 1 {
+                slots::set(fp, 0, slots::get(fp, x[0]));
+            }
+            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
+        }
+        None => to_loop(ip),
+    }
+}
+
+/// [`op_return`] of two or more results.
+fn op_return_many<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    match slots::leave_callee(cx) {
+        Some((ret, caller_fp)) => {
+            slots::copy_within(fp, x[0], 0, x[1]);
+            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
+        }
+        None => to_loop(ip),
+    }
+}
+
 handler!(op_select(ip, fp, mem, len, x) => {
     if slots::get(fp, x[2]) as u32 == 0 {
         slots::set(fp, x[0], slots::get(fp, x[1]));
@@ -568,17 +719,65 @@ macro_rules! numeric_inst {
 }
 crate::for_each_numeric_op!(numeric_inst);
 
-/// Threads a translated function's ops: instruction `i` executes op `i`. With `chain`,
-/// handlers run on into the next instruction (optimised builds only: see the module doc).
-pub fn thread(ops: &[Op], targets: &[BranchTarget], chain: bool) -> Box<[Inst]> {
-    if chain {
-        ops.iter().enumerate().map(|(pc, op)| inst::<true>(pc, *op, targets)).collect()
+/// How a function is threaded.
+#[derive(Debug, Clone, Copy)]
+pub struct Threading {
+    /// Handlers run on into the next instruction (optimised builds only: see the module
+    /// doc).
+    pub chain: bool,
+    /// Calls, returns, globals, fuel and value-moving conditional branches have handlers
+    /// of their own (every translation but the debugger's, whose loop must see them).
+    pub in_chain_control: bool,
+    /// The function's number of results (what its returns copy).
+    pub num_results: u32,
+}
+
+/// Threads a translated function's ops: instruction `i` executes op `i`.
+pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading) -> Box<[Inst]> {
+    if how.chain {
+        ops.iter().enumerate().map(|(pc, op)| inst::<true>(pc, *op, targets, how)).collect()
     } else {
-        ops.iter().enumerate().map(|(pc, op)| inst::<false>(pc, *op, targets)).collect()
+        ops.iter().enumerate().map(|(pc, op)| inst::<false>(pc, *op, targets, how)).collect()
     }
 }
 
-fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst {
+/// The instruction of a call, return, global access, fuel charge or value-moving
+/// conditional branch, `None` for any other op.
+fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], num_results: u32) -> Option<Inst> {
+    let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
+    let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
+    match op {
+        Op::Call { func, base } => i(op_call::<CHAIN>, [func, base, 0, 0]),
+        Op::Return { from } if num_results <= 1 => i(op_return::<CHAIN>, [from, num_results, 0, 0]),
+        Op::Return { from } => i(op_return_many::<CHAIN>, [from, num_results, 0, 0]),
+        Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
+        Op::GlobalSet { s, global } => i(op_global_set::<CHAIN>, [s, global, 0, 0]),
+        Op::Fuel(cost) => i(op_fuel::<CHAIN>, [cost, 0, 0, 0]),
+        Op::BranchIf { c, target } => {
+            let t = targets.get(target as usize)?;
+            // Heights and counts that do not fit the packed word take the loop.
+            if t.keep > 0xff || !MovePlan::fits(t.from, t.height, t.keep) {
+                return None;
+            }
+            i(op_branch_if::<CHAIN>, [c, rel(t.pc), t.height << 8 | t.keep, t.from])
+        }
+        Op::BranchTable { c, start, len } => {
+            let table = targets.get(start as usize..start as usize + len as usize)?;
+            if table.is_empty() || !table.iter().all(|t| MovePlan::fits(t.from, t.height, t.keep)) {
+                return None;
+            }
+            i(op_branch_table::<CHAIN>, [c, start, len, pc as u32])
+        }
+        _ => None,
+    }
+}
+
+fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading) -> Inst {
+    if how.in_chain_control
+        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how.num_results)
+    {
+        return inst;
+    }
     // Jump distances fit: a function has fewer than 2^31 ops (bodies are at most 4 GiB
     // of wasm, and ops at most one per instruction plus one per block).
     let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
@@ -596,8 +795,10 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget]) -> Inst 
         }
         Op::JumpIfI64 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, Compared::Wide), [a, b, rel(t), 0]),
         Op::Branch(k) => match targets.get(k as usize) {
-            Some(t) => i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from]),
-            None => i(slow::<CHAIN>, [0; 4]),
+            Some(t) if MovePlan::fits(t.from, t.height, t.keep) => {
+                i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from])
+            }
+            _ => i(slow::<CHAIN>, [0; 4]),
         },
         Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
         Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN>, [d, a, imm, 0]),

@@ -204,6 +204,8 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         globals: Vec::new(),
         elems: Vec::new(),
         datas: Vec::new(),
+        global_values: Box::new([]),
+        callees: Box::new([]),
         exports: HashMap::new(),
     };
     for ext in imports {
@@ -263,6 +265,8 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         };
         inst.exports.insert(e.name.clone(), ext.ok_or_else(|| usage("export of an unknown index"))?);
     }
+    inst.global_values = inst.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
+    inst.callees = vec![std::ptr::null(); inst.funcs.len()].into_boxed_slice();
     store.instances.push(inst);
     let instance = Instance(idx);
 

@@ -175,6 +175,15 @@ pub(crate) struct InstanceData {
     pub elems: Vec<Arc<[u64]>>,
     /// Data segments; emptied by `data.drop`.
     pub datas: Vec<Arc<[u8]>>,
+    /// The address of each global's value, by global index (the values are boxed, so
+    /// the addresses stay valid while the store lives): the interpreter's handlers read
+    /// and write globals through it.
+    pub global_values: Box<[*mut u64]>,
+    /// The interpreter's translation of each function of this instance, by function
+    /// index, once a call has translated it (null before, and for imports): a direct
+    /// call handled inside the interpreter's handlers finds its callee here. The
+    /// translations live in the module's cache.
+    pub callees: Box<[*const crate::translate::CompiledFunc]>,
     pub exports: HashMap<String, Extern>,
 }
 

@@ -226,7 +226,12 @@ pub fn translate(
     }
     // Chained handlers only where the optimiser turns tail calls into jumps, and never
     // for the debugger, which must see every op (see `interp::threaded`).
-    let threaded = crate::interp::threaded::thread(&t.ops, &t.targets, fuse && !cfg!(debug_assertions));
+    let how = crate::interp::threaded::Threading {
+        chain: fuse && !cfg!(debug_assertions),
+        in_chain_control: fuse,
+        num_results: ty.results.len() as u32,
+    };
+    let threaded = crate::interp::threaded::thread(&t.ops, &t.targets, how);
     Ok(CompiledFunc {
         threaded,
         ops: t.ops.into_boxed_slice(),
