@@ -398,6 +398,11 @@ handler!(op_i32_add_imm(ip, fp, mem, len, x) => {
     slots::set(fp, x[0], (slots::get(fp, x[1]) as u32).wrapping_add(x[2]) as u64);
     ip.wrapping_add(1)
 });
+handler!(op_i32_shl_add(ip, fp, mem, len, x) => {
+    let b = (slots::get(fp, x[2]) as u32).wrapping_shl(x[3]);
+    slots::set(fp, x[0], (slots::get(fp, x[1]) as u32).wrapping_add(b) as u64);
+    ip.wrapping_add(1)
+});
 handler!(op_i64_add_imm(ip, fp, mem, len, x) => {
     slots::set(fp, x[0], slots::get(fp, x[1]).wrapping_add(x[2] as i32 as i64 as u64));
     ip.wrapping_add(1)
@@ -488,6 +493,100 @@ load! {
     I64Load8S I64Load8SAddImm 1 |b: [u8; 1]| b[0] as i8 as i64 as u64;
     I64Load16S I64Load16SAddImm 2 |b| i16::from_le_bytes(b) as i64 as u64;
     I64Load32S I64Load32SAddImm 4 |b| i32::from_le_bytes(b) as i64 as u64;
+}
+
+/// Indexed loads and stores ([`Op::LoadIndexed`], [`Op::StoreIndexed`]), one handler per
+/// access and shift: `x = [d, a, i]` (or `[a, i, v]`), the address `a + (i << SHIFT)`
+/// modulo 2^32.
+macro_rules! indexed_load {
+    ($($load:ident $n:literal $conv:expr;)*) => {
+        $(
+            #[allow(non_snake_case)]
+            fn $load<const CHAIN: bool, const SHIFT: u32>(
+                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx,
+            ) -> Exit {
+                let x = slots::inst(ip).x;
+                let ea = (slots::get(fp, x[1]) as u32).wrapping_add((slots::get(fp, x[2]) as u32) << SHIFT);
+                match slots::mem_read::<$n>(mem, len, ea as usize) {
+                    Some(b) => slots::set(fp, x[0], $conv(b)),
+                    None => return trap(ip, TrapCode::MemoryOutOfBounds),
+                }
+                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+            }
+        )*
+    };
+}
+indexed_load! {
+    I32LoadIdx 4 |b| u32::from_le_bytes(b) as u64;
+    I64LoadIdx 8 u64::from_le_bytes;
+    I32Load8SIdx 1 |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64;
+    I32Load8UIdx 1 |b: [u8; 1]| b[0] as u64;
+    I32Load16SIdx 2 |b| i16::from_le_bytes(b) as i32 as u32 as u64;
+    I32Load16UIdx 2 |b| u16::from_le_bytes(b) as u64;
+    I64Load8SIdx 1 |b: [u8; 1]| b[0] as i8 as i64 as u64;
+    I64Load16SIdx 2 |b| i16::from_le_bytes(b) as i64 as u64;
+    I64Load32SIdx 4 |b| i32::from_le_bytes(b) as i64 as u64;
+}
+macro_rules! indexed_store {
+    ($($store:ident $n:literal $bytes:expr;)*) => {
+        $(
+            #[allow(non_snake_case)]
+            fn $store<const CHAIN: bool, const SHIFT: u32>(
+                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx,
+            ) -> Exit {
+                let x = slots::inst(ip).x;
+                let v = slots::get(fp, x[2]);
+                let ea = (slots::get(fp, x[0]) as u32).wrapping_add((slots::get(fp, x[1]) as u32) << SHIFT);
+                if !slots::mem_write::<$n>(mem, len, ea as usize, $bytes(v)) {
+                    return trap(ip, TrapCode::MemoryOutOfBounds);
+                }
+                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+            }
+        )*
+    };
+}
+indexed_store! {
+    Store8Idx 1 |v: u64| [v as u8];
+    Store16Idx 2 |v: u64| (v as u16).to_le_bytes();
+    Store32Idx 4 |v: u64| (v as u32).to_le_bytes();
+    Store64Idx 8 u64::to_le_bytes;
+}
+
+/// Picks the instance of an indexed handler for a shift of at most 3.
+macro_rules! by_shift {
+    ($f:ident, $shift:expr) => {
+        match $shift {
+            0 => $f::<CHAIN, 0>,
+            1 => $f::<CHAIN, 1>,
+            2 => $f::<CHAIN, 2>,
+            _ => $f::<CHAIN, 3>,
+        }
+    };
+}
+
+/// The handler of an indexed load.
+fn indexed_load_handler<const CHAIN: bool>(kind: LoadOp, shift: u8) -> Handler {
+    match kind {
+        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => by_shift!(I32LoadIdx, shift),
+        LoadOp::I64Load | LoadOp::F64Load => by_shift!(I64LoadIdx, shift),
+        LoadOp::I32Load8S => by_shift!(I32Load8SIdx, shift),
+        LoadOp::I32Load8U | LoadOp::I64Load8U => by_shift!(I32Load8UIdx, shift),
+        LoadOp::I32Load16S => by_shift!(I32Load16SIdx, shift),
+        LoadOp::I32Load16U | LoadOp::I64Load16U => by_shift!(I32Load16UIdx, shift),
+        LoadOp::I64Load8S => by_shift!(I64Load8SIdx, shift),
+        LoadOp::I64Load16S => by_shift!(I64Load16SIdx, shift),
+        LoadOp::I64Load32S => by_shift!(I64Load32SIdx, shift),
+    }
+}
+
+/// The handler of an indexed store.
+fn indexed_store_handler<const CHAIN: bool>(kind: StoreOp, shift: u8) -> Handler {
+    match kind {
+        StoreOp::I32Store8 | StoreOp::I64Store8 => by_shift!(Store8Idx, shift),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => by_shift!(Store16Idx, shift),
+        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => by_shift!(Store32Idx, shift),
+        StoreOp::I64Store | StoreOp::F64Store => by_shift!(Store64Idx, shift),
+    }
 }
 
 /// The handler of a load; `add_imm` for [`Op::LoadAddImm`].
@@ -807,6 +906,13 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Thr
         Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind, false), [addr, v, offset, 0]),
         Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true), [d, a, imm, 0]),
         Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true), [a, v, imm, 0]),
+        Op::I32ShlAdd { d, a, b, shift } => i(op_i32_shl_add::<CHAIN>, [d, a, b, shift as u32]),
+        Op::LoadIndexed { kind, shift, d, a, i: index } => {
+            i(indexed_load_handler::<CHAIN>(kind, shift), [d, a, index, 0])
+        }
+        Op::StoreIndexed { kind, shift, a, i: index, v } => {
+            i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, 0])
+        }
         other => numeric_inst::<CHAIN>(other).unwrap_or(i(slow::<CHAIN>, [0; 4])),
     }
 }

@@ -520,24 +520,55 @@ impl Translator<'_> {
     }
 
     /// For a load or store of static offset 0 whose address (`addr`, just popped) is the
-    /// temporary that the last op computed as `a + imm`: removes that op and returns
-    /// `(a, imm)`, for the fused op to compute the address itself. Only when no label
-    /// lies between the two (a jump must not skip the addition).
-    fn take_address_add(&mut self, addr: Slot, offset: u32) -> Option<(Slot, u32)> {
+    /// temporary that the last op computed as `a + imm` or `a + (i << shift)` (shift at
+    /// most 3): removes that op and returns the address's form, for the fused op to
+    /// compute it itself. Only when no label lies between the two (a jump must not skip
+    /// the addition).
+    fn take_address_add(&mut self, addr: Slot, offset: u32) -> Option<Address> {
         let at = self.ops.len().checked_sub(1)?;
         // A temporary: the popped entry's own slot, now just above the stack.
         if self.eager || offset != 0 || at < self.label_pc || addr != self.height() {
             return None;
         }
-        let Op::I32AddImm { d, a, imm } = self.ops[at] else { return None };
-        if d != addr {
-            return None;
-        }
+        let address = match self.ops[at] {
+            Op::I32AddImm { d, a, imm } if d == addr => Address::AddImm(a, imm),
+            Op::I32ShlAdd { d, a, b, shift } if d == addr && shift <= 3 => Address::Indexed(a, b, shift),
+            _ => return None,
+        };
         self.ops.truncate(at);
         self.offsets.truncate(at);
         self.heights.truncate(at);
         self.producer = None;
-        Some((a, imm))
+        Some(address)
+    }
+
+    /// For an `i32.add` whose operands are the two top entries: when one of them is the
+    /// temporary that the last op computed as `i << k` (`k` a constant) and the other is
+    /// in a slot, replaces that op with `d = a + (i << k)`. Only when no label lies
+    /// between the two; `i` is not written in between (the shift is the last op).
+    fn fuse_shl_add(&mut self) -> Result<bool, TranslateError> {
+        let len = self.stack.len();
+        let Some(at) = self.ops.len().checked_sub(1) else { return Ok(false) };
+        if self.eager || len < 2 || at < self.label_pc {
+            return Ok(false);
+        }
+        let Op::I32Shl(Bin { d: t, a: i, b: k }) = self.ops[at] else { return Ok(false) };
+        let Some(k) = self.const_value(k) else { return Ok(false) };
+        let (top, below) = (self.stack_base + len as u32 - 1, self.stack_base + len as u32 - 2);
+        let base = match (self.stack[len - 2], self.stack[len - 1]) {
+            (Operand::Slot(a), Operand::Slot(s)) if s == top && t == top && a != t => a,
+            (Operand::Slot(s), Operand::Slot(b)) if s == below && t == below && b != t => b,
+            _ => return Ok(false),
+        };
+        self.ops.truncate(at);
+        self.offsets.truncate(at);
+        self.heights.truncate(at);
+        self.pop()?;
+        self.pop()?;
+        let d = self.height();
+        self.emit(Op::I32ShlAdd { d, a: base, b: i, shift: (k & 31) as u8 });
+        self.push_result();
+        Ok(true)
     }
 
     /// A conditional jump on the top entry (popped), fused with the comparison that
@@ -771,7 +802,8 @@ impl Translator<'_> {
                 let addr = self.pop_slot()?;
                 let d = self.height();
                 match self.take_address_add(addr, offset) {
-                    Some((a, imm)) => self.emit(Op::LoadAddImm { kind: *kind, d, a, imm }),
+                    Some(Address::AddImm(a, imm)) => self.emit(Op::LoadAddImm { kind: *kind, d, a, imm }),
+                    Some(Address::Indexed(a, i, shift)) => self.emit(Op::LoadIndexed { kind: *kind, shift, d, a, i }),
                     None => self.emit(Op::Load { kind: *kind, d, addr, offset }),
                 };
                 self.push_result();
@@ -781,7 +813,8 @@ impl Translator<'_> {
                 let v = self.pop_slot()?;
                 let addr = self.pop_slot()?;
                 match self.take_address_add(addr, offset) {
-                    Some((a, imm)) => self.emit(Op::StoreAddImm { kind: *kind, a, v, imm }),
+                    Some(Address::AddImm(a, imm)) => self.emit(Op::StoreAddImm { kind: *kind, a, v, imm }),
+                    Some(Address::Indexed(a, i, shift)) => self.emit(Op::StoreIndexed { kind: *kind, shift, a, i, v }),
                     None => self.emit(Op::Store { kind: *kind, addr, v, offset }),
                 };
             }
@@ -902,6 +935,9 @@ impl Translator<'_> {
                 return Ok(());
             }
         }
+        if n == NumOp::I32Add && self.fuse_shl_add()? {
+            return Ok(());
+        }
         let b = self.pop_slot()?;
         let a = self.pop_slot()?;
         let d = self.height();
@@ -965,6 +1001,14 @@ fn const_slots(instrs: &[Instr]) -> Vec<u64> {
     consts
 }
 
+/// The address form a load or store takes over from the op that computed it.
+enum Address {
+    /// `a + imm`.
+    AddImm(Slot, u32),
+    /// `a + (i << shift)`.
+    Indexed(Slot, Slot, u8),
+}
+
 /// Points the destination of `op` (currently `own`) at `x`; false if `op` has no such
 /// destination. (`Select` is not retargetable: its destination also holds its first
 /// operand.)
@@ -976,6 +1020,8 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::RefFunc { d, .. }
         | Op::Load { d, .. }
         | Op::LoadAddImm { d, .. }
+        | Op::LoadIndexed { d, .. }
+        | Op::I32ShlAdd { d, .. }
         | Op::I32AddImm { d, .. }
         | Op::I64AddImm { d, .. } => d,
         other => match num_dest(other) {

@@ -216,6 +216,11 @@ macro_rules! define_op {
             LoadAddImm { kind: LoadOp, d: Slot, a: Slot, imm: u32 },
             /// `store((a + imm) mod 2^32, v)`: as [`Op::LoadAddImm`], for a store.
             StoreAddImm { kind: StoreOp, a: Slot, v: Slot, imm: u32 },
+            /// `d = load(a + (i << shift) mod 2^32)`, `shift` at most 3: an array element's
+            /// address (`i32.shl` of a constant, `i32.add`) fused with its load of offset 0.
+            LoadIndexed { kind: LoadOp, shift: u8, d: Slot, a: Slot, i: Slot },
+            /// `store(a + (i << shift) mod 2^32, v)`: as [`Op::LoadIndexed`], for a store.
+            StoreIndexed { kind: StoreOp, shift: u8, a: Slot, i: Slot, v: Slot },
             MemorySize { d: Slot },
             MemoryGrow { base: Slot },
             MemoryFill { base: Slot },
@@ -224,6 +229,9 @@ macro_rules! define_op {
             DataDrop(u32),
             /// `d = a + imm` (also `i32.sub` with the negated constant).
             I32AddImm { d: Slot, a: Slot, imm: u32 },
+            /// `d = a + (b << shift) mod 2^32`: an `i32.shl` of a constant whose result only
+            /// an `i32.add` reads (array indexing).
+            I32ShlAdd { d: Slot, a: Slot, b: Slot, shift: u8 },
             /// `d = a + imm` for i64 (the constant sign-extended from 32 bits).
             I64AddImm { d: Slot, a: Slot, imm: i32 },
             $($variant(operands!([$($p)*])),)*

@@ -1,0 +1,41 @@
+//! Prints the interpreter's translation (the register-form ops that become threaded
+//! code) of the functions of a module whose name-section name matches, or lists the
+//! names: a tool for finding fusion opportunities when profiling real programs.
+//!
+//! `cargo run --release -p wasmscope-engine --example translation -- MODULE.wasm [NAME]`
+
+use std::io::Write;
+
+use wasmscope_engine::{Config, Engine, Module, translate};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [path, rest @ ..] = args.as_slice() else {
+        return Err("usage: translation MODULE.wasm [FUNCTION-NAME]".into());
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let module = Module::new(&Engine::new(Config::default()), &bytes)?;
+    let syntax = module.syntax();
+    let func_types = syntax.func_type_indices();
+    let imported = func_types.len() - syntax.code.len();
+    let mut out = std::io::stdout().lock();
+    for index in 0..func_types.len() as u32 {
+        let name = module.func_name(index).unwrap_or("");
+        match rest.first() {
+            None => writeln!(out, "{index} {name}")?,
+            Some(want) if want == name && index as usize >= imported => {
+                let ctx =
+                    translate::ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
+                let ty = module.func_type(index).ok_or("no type")?;
+                let body = &syntax.code[index as usize - imported];
+                let code = translate::translate(&ctx, ty, body, true)?;
+                writeln!(out, "func {index} {name}: {} ops, {} slots", code.ops.len(), code.max_height)?;
+                for (pc, op) in code.ops.iter().enumerate() {
+                    writeln!(out, "{pc:6} {op:?}")?;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
