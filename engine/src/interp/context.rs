@@ -4,7 +4,8 @@
 //!
 //! A handler gets a [`Ctx`] as its fifth argument. With it, direct calls and returns
 //! between functions of one instance, global reads and writes, fuel charges and
-//! value-moving `br_if`/`br_table` run inside the chain of handlers; the loop in
+//! value-moving `br_if`/`br_table` and `call_indirect` of such a function run inside
+//! the chain of handlers; the loop in
 //! `interp` takes over only where the store itself must be touched (a call to a host
 //! function, to another instance or to a function not yet translated, a frame stack or
 //! value stack that must grow, a return to another instance, running out of fuel).
@@ -73,4 +74,8 @@ pub(crate) struct Ctx {
     pub callees: *const *const CompiledFunc,
     /// The store's fuel.
     pub fuel: *mut u64,
+    /// The current instance's tables, by table index.
+    pub tables: *const *const crate::jit::env::VmTableDef,
+    /// The store's functions as the interpreter sees them, by address.
+    pub funcs: *const crate::runtime::InterpEntry,
 }

@@ -274,6 +274,8 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         globals: std::ptr::null(),
         callees: std::ptr::null(),
         fuel: std::ptr::null_mut(),
+        tables: std::ptr::null(),
+        funcs: std::ptr::null(),
     };
     let mut pc = 0usize;
     let mut mem = memory_of(store, inst);
@@ -398,11 +400,13 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         cx.frames = frames.as_mut_ptr();
                         cx.frames_room = frames.len().min(max_depth - 1);
                     }
-                    if let Some(f) = $index
-                        && !H::ENABLED
-                        && instance == inst
-                    {
-                        store.instances[inst as usize].callees[f as usize] = Arc::as_ptr(&callee);
+                    if !H::ENABLED {
+                        store.interp_funcs[addr].code = Arc::as_ptr(&callee);
+                        if let Some(f) = $index
+                            && instance == inst
+                        {
+                            store.instances[inst as usize].callees[f as usize] = Arc::as_ptr(&callee);
+                        }
                     }
                     init_frame(stack, base, &callee);
                     frames[cx.num_frames] = Frame {
@@ -462,6 +466,8 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         cx.globals = instance.global_values.as_ptr();
         cx.callees = instance.callees.as_ptr();
         cx.fuel = &raw mut store.fuel;
+        cx.tables = instance.table_defs.as_ptr();
+        cx.funcs = store.interp_funcs.as_ptr();
         slots::set_bounds(fbase, flen, code.threaded.as_ptr(), code.threaded.len());
         // Threaded code runs until an op needs the loop (or, without chaining, for one op).
         let (at_code, at_fp) = (cx.code, cx.fp);

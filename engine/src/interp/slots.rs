@@ -223,15 +223,70 @@ pub(super) fn enter_callee(
     base: u32,
 ) -> Option<(*const Inst, *mut u64, bool)> {
     // SAFETY: `cx` is the running loop's `Ctx`, passed down the chain from `enter`; no
-    // other reference to it is live while a handler runs.
-    let cx = unsafe { &mut *cx };
-    // SAFETY: `callees` has an entry per function of the current instance and `func` is
-    // a validated function index of its module.
-    let callee = unsafe { *cx.callees.add(func as usize) };
-    if callee.is_null() || cx.num_frames >= cx.frames_room {
+    // other reference to it is live while a handler runs. `callees` has an entry per
+    // function of the current instance and `func` is a validated function index of its
+    // module.
+    let callee = unsafe { *(*cx).callees.add(func as usize) };
+    if callee.is_null() {
         return None;
     }
-    let callee = code_of(callee);
+    push_and_enter(cx, ip, code_of(callee), func, base)
+}
+
+/// Enters the callee of a `call_indirect` from instruction `ip` through element `i` of
+/// table `table`, whose arguments start at slot `base` and whose expected type has the
+/// canonical id `type_id`, if a handler may: the element is a translated function of the
+/// current instance of that type (and the stacks have room, as in [`enter_callee`]).
+/// Every other case (out of bounds, null, another type, another instance, a host
+/// function, not yet translated) is the loop's, which traps or calls.
+#[inline(always)]
+pub(super) fn enter_indirect(
+    cx: *mut Ctx,
+    ip: *const Inst,
+    table: u32,
+    i: u32,
+    type_id: u32,
+    base: u32,
+) -> Option<(*const Inst, *mut u64, bool)> {
+    // SAFETY: `cx` as in `enter_callee`; `tables` has an entry per table of the current
+    // instance (`table` is a validated index), each the live record of a table of the
+    // store (refreshed by `TableInst::grow`), whose `len` elements are at `base`.
+    let elem = unsafe {
+        let def = &**(*cx).tables.add(table as usize);
+        if i as u64 >= def.len {
+            return None;
+        }
+        *def.base.add(i as usize)
+    };
+    let addr = elem.checked_sub(1)?;
+    // SAFETY: a non-null element is the address (plus one) of a function of the store,
+    // and `funcs` has an entry per function of the store.
+    let entry = unsafe { *(*cx).funcs.add(addr as usize) };
+    // SAFETY: `cx` as in `enter_callee`.
+    if entry.code.is_null() || entry.instance != unsafe { (*cx).instance } {
+        return None;
+    }
+    let callee = code_of(entry.code);
+    if callee.type_id != type_id as u64 {
+        return None;
+    }
+    push_and_enter(cx, ip, callee, entry.index, base)
+}
+
+/// The common part of [`enter_callee`] and [`enter_indirect`].
+#[inline(always)]
+fn push_and_enter(
+    cx: *mut Ctx,
+    ip: *const Inst,
+    callee: &CompiledFunc,
+    func: u32,
+    base: u32,
+) -> Option<(*const Inst, *mut u64, bool)> {
+    // SAFETY: as in `enter_callee`.
+    let cx = unsafe { &mut *cx };
+    if cx.num_frames >= cx.frames_room {
+        return None;
+    }
     let fp = cx.fp + base as usize;
     if fp + callee.max_height as usize > cx.stack_limit {
         return None;

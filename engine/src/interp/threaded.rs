@@ -10,11 +10,10 @@
 //! registers. The numeric handlers are generated from the instruction table
 //! ([`crate::for_each_numeric_op!`]).
 //!
-//! The frequent ops have handlers of their own, including direct calls and returns
-//! within an instance, globals, fuel charges and value-moving branches, which reach the
+//! The frequent ops have handlers of their own, including calls (direct and indirect)
+//! and returns within an instance, globals, fuel charges and value-moving branches, which reach the
 //! execution state through the fifth argument ([`Ctx`], see `context`). The rest
-//! (`call_indirect`, calls that cross instances or reach a host, tables, bulk memory,
-//! `memory.grow`) and every trap leave the chain with an [`Exit`] that names the
+//! (calls that cross instances or reach a host, tables, bulk memory, `memory.grow`) and every trap leave the chain with an [`Exit`] that names the
 //! instruction, and the loop in `interp` carries them out with the store at hand.
 //!
 //! Tail calls become jumps only in optimised builds. Where they would not (builds with
@@ -344,6 +343,20 @@ fn op_call<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: 
     let x = slots::inst(ip).x;
     let _ = fp;
     match slots::enter_callee(cx, ip, x[0], x[1]) {
+        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
+        Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
+        None => to_loop(ip),
+    }
+}
+
+/// `call_indirect` (spec §4.4.10), `x = [table, base, type id, element slot]`: when the
+/// element is a translated function of the same instance with the expected type (its
+/// canonical id) and the stacks have room, enters it as [`op_call`] does; every other
+/// case, the traps included, is the loop's.
+fn op_call_indirect<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+    let x = slots::inst(ip).x;
+    let i = slots::get(fp, x[3]) as u32;
+    match slots::enter_indirect(cx, ip, x[0], i, x[2], x[1]) {
         Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
         Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
         None => to_loop(ip),
@@ -820,7 +833,9 @@ crate::for_each_numeric_op!(numeric_inst);
 
 /// How a function is threaded.
 #[derive(Debug, Clone, Copy)]
-pub struct Threading {
+pub struct Threading<'a> {
+    /// The module's types (for `call_indirect`'s expected type).
+    pub types: &'a [crate::syntax::FuncType],
     /// Handlers run on into the next instruction (optimised builds only: see the module
     /// doc).
     pub chain: bool,
@@ -832,7 +847,7 @@ pub struct Threading {
 }
 
 /// Threads a translated function's ops: instruction `i` executes op `i`.
-pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading) -> Box<[Inst]> {
+pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> Box<[Inst]> {
     if how.chain {
         ops.iter().enumerate().map(|(pc, op)| inst::<true>(pc, *op, targets, how)).collect()
     } else {
@@ -842,13 +857,19 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading) -> Box<[Inst
 
 /// The instruction of a call, return, global access, fuel charge or value-moving
 /// conditional branch, `None` for any other op.
-fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], num_results: u32) -> Option<Inst> {
+fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading<'_>) -> Option<Inst> {
     let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
     let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
     match op {
         Op::Call { func, base } => i(op_call::<CHAIN>, [func, base, 0, 0]),
-        Op::Return { from } if num_results <= 1 => i(op_return::<CHAIN>, [from, num_results, 0, 0]),
-        Op::Return { from } => i(op_return_many::<CHAIN>, [from, num_results, 0, 0]),
+        Op::Return { from } if how.num_results <= 1 => i(op_return::<CHAIN>, [from, how.num_results, 0, 0]),
+        Op::Return { from } => i(op_return_many::<CHAIN>, [from, how.num_results, 0, 0]),
+        Op::CallIndirect { type_index, table, base } => {
+            let ty = how.types.get(type_index as usize)?;
+            let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
+            let index_slot = base.checked_add(u32::try_from(ty.params.len()).ok()?)?;
+            i(op_call_indirect::<CHAIN>, [table, base, id, index_slot])
+        }
         Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
         Op::GlobalSet { s, global } => i(op_global_set::<CHAIN>, [s, global, 0, 0]),
         Op::Fuel(cost) => i(op_fuel::<CHAIN>, [cost, 0, 0, 0]),
@@ -871,9 +892,9 @@ fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], 
     }
 }
 
-fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading) -> Inst {
+fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading<'_>) -> Inst {
     if how.in_chain_control
-        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how.num_results)
+        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how)
     {
         return inst;
     }

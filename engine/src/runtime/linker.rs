@@ -205,6 +205,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         elems: Vec::new(),
         datas: Vec::new(),
         global_values: Box::new([]),
+        table_defs: Box::new([]),
         callees: Box::new([]),
         exports: HashMap::new(),
     };
@@ -267,6 +268,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     }
     inst.global_values = inst.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
     inst.callees = vec![std::ptr::null(); inst.funcs.len()].into_boxed_slice();
+    inst.table_defs = inst.tables.iter().map(|t| store.tables[*t as usize].def_ptr()).collect();
     store.instances.push(inst);
     let instance = Instance(idx);
 

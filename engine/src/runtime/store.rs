@@ -72,6 +72,20 @@ impl FuncInst {
     }
 }
 
+/// What the interpreter's `call_indirect` handler needs of a function (by address): its
+/// translation once a call has made it (null before, and for host functions), its
+/// instance and its index there.
+#[derive(Clone, Copy)]
+pub(crate) struct InterpEntry {
+    pub code: *const crate::translate::CompiledFunc,
+    pub instance: u32,
+    pub index: u32,
+}
+
+impl InterpEntry {
+    const HOST: InterpEntry = InterpEntry { code: std::ptr::null(), instance: u32::MAX, index: 0 };
+}
+
 pub(crate) struct TableInst {
     pub ty: TableType,
     /// Slot-encoded references (0 is null). Only [`TableInst::grow`] changes their number,
@@ -175,6 +189,9 @@ pub(crate) struct InstanceData {
     pub elems: Vec<Arc<[u64]>>,
     /// Data segments; emptied by `data.drop`.
     pub datas: Vec<Arc<[u8]>>,
+    /// Where each table's elements are (by table index), for the interpreter's
+    /// `call_indirect` handler (the records live as long as the tables).
+    pub table_defs: Box<[*const crate::jit::env::VmTableDef]>,
     /// The address of each global's value, by global index (the values are boxed, so
     /// the addresses stay valid while the store lives): the interpreter's handlers read
     /// and write globals through it.
@@ -191,6 +208,8 @@ pub(crate) struct InstanceData {
 pub struct Store {
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncInst>,
+    /// The interpreter's view of `funcs`, by the same addresses.
+    pub(crate) interp_funcs: Vec<InterpEntry>,
     pub(crate) tables: Vec<TableInst>,
     pub(crate) memories: Vec<MemInst>,
     /// Boxed so that JIT code can hold a stable pointer to each value.
@@ -217,6 +236,7 @@ impl Store {
         Store {
             engine: engine.clone(),
             funcs: Vec::new(),
+            interp_funcs: Vec::new(),
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
@@ -252,6 +272,13 @@ impl Store {
     }
 
     pub(crate) fn push_func(&mut self, f: FuncInst) -> Func {
+        let entry = match &f {
+            FuncInst::Wasm { instance, index, .. } => {
+                InterpEntry { code: std::ptr::null(), instance: *instance, index: *index }
+            }
+            FuncInst::Host { .. } => InterpEntry::HOST,
+        };
+        self.interp_funcs.push(entry);
         self.funcs.push(f);
         Func(self.funcs.len() as u32 - 1)
     }

@@ -53,6 +53,8 @@ pub struct CompiledFunc {
     pub num_results: u32,
     /// Number of slots (locals plus operands) the function uses.
     pub max_height: u32,
+    /// The canonical id of the function's type (`call_indirect`'s signature check).
+    pub type_id: u64,
 }
 
 impl CompiledFunc {
@@ -227,6 +229,7 @@ pub fn translate(
     // Chained handlers only where the optimiser turns tail calls into jumps, and never
     // for the debugger, which must see every op (see `interp::threaded`).
     let how = crate::interp::threaded::Threading {
+        types: ctx.types,
         chain: fuse && !cfg!(debug_assertions),
         in_chain_control: fuse,
         num_results: ty.results.len() as u32,
@@ -246,6 +249,7 @@ pub fn translate(
         consts: t.consts.into_boxed_slice(),
         num_results,
         max_height: t.max_height,
+        type_id: crate::jit::type_ids::of(ty),
     })
 }
 
