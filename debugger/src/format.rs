@@ -194,10 +194,10 @@ pub fn examine(ctx: &Ctx<'_>, addr: u64, count: u32, fmt: char, unit: u32) -> Re
 /// Disassembles `func`'s instructions between module offsets `from` and `to`
 /// (inclusive), marking `pc` with `=>`.
 pub fn disassemble(program: &Program, func: u32, from: u32, to: u32, pc: Option<u32>) -> Vec<String> {
-    let Some(body) = program.body(func) else { return Vec::new() };
-    body.offsets
+    let Some(code) = program.code(func) else { return Vec::new() };
+    code.offsets
         .iter()
-        .zip(&body.instrs)
+        .zip(&code.instrs)
         .filter(|(o, _)| **o >= from && **o <= to)
         .map(|(o, i)| format!("{} {o:#08x}:  {i}", if Some(*o) == pc { "=>" } else { "  " }))
         .collect()

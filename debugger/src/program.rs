@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use wasmscope_engine::Module;
-use wasmscope_engine::syntax::{ExternKind, FuncBody, FuncType, Instr};
+use wasmscope_engine::syntax::{ExternKind, FuncBody, FuncType, Instr, Instructions};
 use wasmscope_engine::translate::{ModuleContext, translate};
 
 use crate::dwarf::DebugInfo;
@@ -40,6 +40,9 @@ pub struct Program {
     num_imported: u32,
     /// Per defined function: sorted offsets of instructions the interpreter stops at.
     exec: Vec<Vec<u32>>,
+    /// Per defined function: its instructions, decoded once (the module keeps them
+    /// encoded).
+    code: Vec<Instructions>,
     /// Extra directories to look for sources in.
     pub source_dirs: Vec<PathBuf>,
     sources: RefCell<HashMap<String, Option<Vec<String>>>>,
@@ -54,15 +57,18 @@ impl Program {
         let func_types = syntax.func_type_indices();
         let ctx = ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
         let mut exec = Vec::with_capacity(syntax.code.len());
+        let mut code = Vec::with_capacity(syntax.code.len());
         for (i, body) in syntax.code.iter().enumerate() {
+            let instructions = body.instructions().map(std::borrow::Cow::into_owned).unwrap_or_default();
             let ty = syntax.funcs.get(i).and_then(|t| syntax.types.get(*t as usize));
             let mut offs: Vec<u32> = match ty.map(|ty| translate(&ctx, ty, body, false)) {
                 Some(Ok(c)) => c.offsets.to_vec(),
-                _ => body.offsets.clone(),
+                _ => instructions.offsets.clone(),
             };
             offs.sort_unstable();
             offs.dedup();
             exec.push(offs);
+            code.push(instructions);
         }
         let mut source_dirs = Vec::new();
         if let Some(dir) = path.parent() {
@@ -76,6 +82,7 @@ impl Program {
             types,
             num_imported,
             exec,
+            code,
             source_dirs,
             sources: RefCell::new(HashMap::new()),
         })
@@ -91,6 +98,11 @@ impl Program {
 
     pub fn body(&self, func: u32) -> Option<&FuncBody> {
         self.module.syntax().code.get(func.checked_sub(self.num_imported)? as usize)
+    }
+
+    /// The decoded instructions of defined function `func`.
+    pub fn code(&self, func: u32) -> Option<&Instructions> {
+        self.code.get(func.checked_sub(self.num_imported)? as usize)
     }
 
     pub fn func_type(&self, func: u32) -> Option<&FuncType> {
@@ -117,9 +129,9 @@ impl Program {
 
     /// The instruction at `offset` in `func`.
     pub fn instr_at(&self, func: u32, offset: u32) -> Option<&Instr> {
-        let body = self.body(func)?;
-        let i = body.offsets.binary_search(&offset).ok()?;
-        body.instrs.get(i)
+        let code = self.code(func)?;
+        let i = code.offsets.binary_search(&offset).ok()?;
+        code.instrs.get(i)
     }
 
     /// Offsets of the instructions of `func` the interpreter stops at.

@@ -685,10 +685,10 @@ impl Repl {
                     let o = addr as u32;
                     let func =
                         p.func_at(o).ok_or_else(|| DebugError::NotFound(format!("No code at offset {o:#x}.")))?;
-                    let body = p.body(func).ok_or_else(|| DebugError::NotFound("no body".into()))?;
-                    let start = body.offsets.partition_point(|&x| x < o);
+                    let code = p.code(func).ok_or_else(|| DebugError::NotFound("no body".into()))?;
+                    let start = code.offsets.partition_point(|&x| x < o);
                     let end_off =
-                        body.offsets.get((start + count as usize).min(body.offsets.len()) - 1).copied().unwrap_or(o);
+                        code.offsets.get((start + count as usize).min(code.offsets.len()) - 1).copied().unwrap_or(o);
                     let pc = st.frames.get(self.selected).map(|f| f.offset);
                     self.say(disassemble(p, func, o, end_off, pc).join("\n"));
                 } else {
@@ -713,9 +713,10 @@ impl Repl {
                     p.body(func).ok_or_else(|| DebugError::NotFound("The function is imported: no code.".into()))?;
                 let (from, to) = match pc {
                     Some(pc) => {
-                        let i = body.offsets.partition_point(|&o| o < pc);
-                        let lo = body.offsets[i.saturating_sub(8)];
-                        let hi = body.offsets[(i + 8).min(body.offsets.len() - 1)];
+                        let offsets = &p.code(func).ok_or(DebugError::NotRunning)?.offsets;
+                        let i = offsets.partition_point(|&o| o < pc);
+                        let lo = offsets.get(i.saturating_sub(8)).copied().unwrap_or(pc);
+                        let hi = offsets.get((i + 8).min(offsets.len().saturating_sub(1))).copied().unwrap_or(pc);
                         (lo, hi)
                     }
                     None => (body.range.start, body.range.end),

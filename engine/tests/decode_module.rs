@@ -160,10 +160,21 @@ fn decodes_a_module_with_every_section() {
     );
 
     assert_eq!(m.code.len(), 2);
-    let body = &m.code[0];
-    assert_eq!(body.locals, vec![ValType::F32, ValType::F32, ValType::ExternRef]);
+    let func_body = &m.code[0];
+    assert_eq!(func_body.locals, vec![ValType::F32, ValType::F32, ValType::ExternRef]);
+    // The module keeps the body encoded; decoding it again gives the instructions.
+    let body = func_body.instructions().expect("decodes again");
     assert_eq!(body.instrs.len(), body.offsets.len());
     assert_eq!(body.instrs.last(), Some(&Instr::End));
+    let mut streamed = Vec::new();
+    func_body
+        .for_each_instr(|at, i| {
+            streamed.push((at, i.clone()));
+            Ok::<(), wasmscope_engine::DecodeError>(())
+        })
+        .expect("decodes again");
+    assert!(streamed.iter().map(|(a, _)| *a).eq(body.offsets.iter().copied()));
+    assert!(streamed.iter().map(|(_, i)| i).eq(body.instrs.iter()));
     let has = |i: &Instr| body.instrs.contains(i);
     assert!(has(&Instr::I32Const(-5)));
     assert!(has(&Instr::I64Const(i64::MAX)));
@@ -219,12 +230,12 @@ fn decodes_a_module_with_every_section() {
     }
     assert!(body.offsets.windows(2).all(|w| w[0] < w[1]));
     // The range starts at the body's size field and ends right after its final `end`.
-    assert_eq!(body.range.end, body.offsets.last().map(|&o| o + 1).unwrap_or_default());
-    assert!(body.range.start < body.offsets[0]);
+    assert_eq!(func_body.range.end, body.offsets.last().map(|&o| o + 1).unwrap_or_default());
+    assert!(func_body.range.start < body.offsets[0]);
     let code_start = m.code_section_payload_offset.expect("code section") as usize;
     assert_eq!(bytes[code_start], 2, "function count");
-    assert_eq!(body.range.start as usize, code_start + 1);
-    assert_eq!(m.code[1].range.start, body.range.end);
+    assert_eq!(func_body.range.start as usize, code_start + 1);
+    assert_eq!(m.code[1].range.start, func_body.range.end);
 }
 
 #[test]
@@ -402,7 +413,8 @@ fn block_types() {
                loop (result i32) i32.const 2 end
                drop))"#,
     ));
-    let instrs = &m.code[0].instrs;
+    let code = m.code[0].instructions().expect("decodes again");
+    let instrs = &code.instrs;
     assert!(instrs.contains(&Instr::Block(BlockType::Func(0))));
     assert!(instrs.contains(&Instr::Loop(BlockType::Value(ValType::I32))));
     // `else` after an `else` is malformed.
@@ -489,7 +501,7 @@ fn deep_nesting_is_linear() {
     bytes.extend_from_slice(&code);
     let start = Instant::now();
     let m = ok(&bytes);
-    assert_eq!(m.code[0].instrs.len(), 2 * depth + 1);
+    assert_eq!(m.code[0].instructions().expect("decodes again").instrs.len(), 2 * depth + 1);
     assert!(start.elapsed() < Duration::from_secs(5));
 }
 

@@ -19,8 +19,9 @@ fn main() {
             println!("globals: {:?}\nstart: {:?}", m.globals, m.start);
             for (i, body) in m.code.iter().enumerate() {
                 println!("func {} locals {:?}:", i + m.num_imported_funcs() as usize, body.locals);
-                for ins in &body.instrs {
-                    println!("    {ins:?}");
+                match body.instructions() {
+                    Ok(code) => code.instrs.iter().for_each(|ins| println!("    {ins:?}")),
+                    Err(e) => println!("    malformed: {e}"),
                 }
             }
         }

@@ -23,9 +23,10 @@ impl Coverage {
         let Ok(m) = wasmscope_engine::binary::decode(bytes, &Features::default()) else { return };
         let mut seen = std::collections::BTreeSet::new();
         for body in &m.code {
-            for i in &body.instrs {
+            let _ = body.for_each_instr(|_, i| {
                 seen.insert(name(&format!("{i:?}")));
-            }
+                Ok::<(), wasmscope_engine::DecodeError>(())
+            });
         }
         for s in seen {
             *self.modules.entry(s).or_default() += 1;

@@ -127,10 +127,10 @@ pub fn refresh(state: &mut State, repl: &Repl, core: &Core, ps: Option<&ProgramS
     state.pc = frame.map(|f| f.offset);
     state.disasm.clear();
     if let Some(func) = func
-        && let Some(body) = p.body(func)
+        && let Some(code) = p.code(func)
     {
         state.disasm_title = format!("{} (func[{func}])", p.func_name(func));
-        for (o, i) in body.offsets.iter().zip(&body.instrs) {
+        for (o, i) in code.offsets.iter().zip(&code.instrs) {
             state.disasm.push(DisasmLine { offset: *o, text: i.to_string(), breakpoint: offsets.contains(o) });
         }
         if follow && let Some(pc) = state.pc {

@@ -2,15 +2,21 @@
 //! §5.5.13 "Code Section").
 //!
 //! Instructions are decoded into the flat [`Instr`] sequence of the syntax tree, each with
-//! its absolute byte offset. Structured control is checked only as far as the binary
+//! its absolute byte offset (function bodies are decoded to be checked and kept encoded,
+//! see [`FuncBody`]: [`FuncBody::for_each_instr`] and [`FuncBody::instructions`] decode
+//! them again). Structured control is checked only as far as the binary
 //! grammar requires: every `block`/`loop`/`if` needs its `end`, and `else` may only follow
 //! the then-branch of an `if`. A small stack of open constructs (one byte each) does that
 //! in linear time, without recursion, however deep the nesting.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use super::reader::{Reader, Result};
 use super::types::{block_type, ref_type, val_type};
 use crate::config::Features;
-use crate::syntax::{FuncBody, Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp, ValType};
+use crate::error::DecodeError;
+use crate::syntax::{BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, StoreOp, ValType};
 
 /// Largest number of declared locals one function may have. The spec allows up to
 /// 2^32 - 1, but like other engines we refuse absurd counts before allocating anything.
@@ -36,14 +42,14 @@ enum Open {
 }
 
 /// Decodes an expression: instructions up to and including the `end` that closes it,
-/// appending each instruction and its offset.
+/// giving each instruction and its offset to `sink`, which returns `false` to stop early
+/// (then the result is `Ok(false)`).
 pub(crate) fn read_expr(
     r: &mut Reader<'_>,
     features: &Features,
     info: &mut CodeInfo,
-    instrs: &mut Vec<Instr>,
-    offsets: &mut Vec<u32>,
-) -> Result<()> {
+    mut sink: impl FnMut(Instr, u32) -> bool,
+) -> Result<bool> {
     let mut open: Vec<Open> = Vec::new();
     loop {
         let at = r.pos();
@@ -70,29 +76,85 @@ pub(crate) fn read_expr(
             Instr::End => open.pop().is_none(),
             _ => false,
         };
-        instrs.push(instr);
-        offsets.push(at as u32);
+        if !sink(instr, at as u32) {
+            return Ok(false);
+        }
         if last {
-            return Ok(());
+            return Ok(true);
         }
     }
 }
 
 /// Decodes one function body of the code section (spec §5.5.13): its size, locals and
 /// expression. The declared size must match what was decoded ("section size mismatch").
-pub(crate) fn read_body(r: &mut Reader<'_>, features: &Features, info: &mut CodeInfo) -> Result<FuncBody> {
+/// The instructions are checked, not kept: the body refers to them in `bytes` (the whole
+/// module, which `r` reads).
+pub(crate) fn read_body(
+    r: &mut Reader<'_>,
+    features: &Features,
+    info: &mut CodeInfo,
+    bytes: &Arc<[u8]>,
+) -> Result<FuncBody> {
     let size_at = r.pos();
     let size = r.len32()?;
     let start = r.pos();
     let end = start + size;
 
     let locals = read_locals(r, features)?;
-    let mut body = FuncBody { locals, range: size_at as u32..end as u32, ..FuncBody::default() };
-    read_expr(r, features, info, &mut body.instrs, &mut body.offsets)?;
+    let code = BodyCode::Encoded { bytes: bytes.clone(), start: r.pos32(), features: *features };
+    read_expr(r, features, info, |_, _| true)?;
     if r.pos() != end {
         return Err(r.err(start, "section size mismatch"));
     }
-    Ok(body)
+    Ok(FuncBody { locals, code, range: size_at as u32..end as u32 })
+}
+
+impl FuncBody {
+    /// Calls `f` with each instruction and its offset, in order, decoding them (no
+    /// vectors); stops at the first error `f` returns.
+    pub fn for_each_instr<E: From<DecodeError>>(
+        &self,
+        mut f: impl FnMut(u32, &Instr) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        match &self.code {
+            BodyCode::Encoded { bytes, start, features } => {
+                let mut r = Reader::new(bytes, *start as usize);
+                let mut failed = None;
+                read_expr(&mut r, features, &mut CodeInfo::default(), |instr, at| match f(at, &instr) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
+                })?;
+                failed.map_or(Ok(()), Err)
+            }
+            BodyCode::Decoded(code) => {
+                // Offsets may be missing from hand-built bodies: the body's start stands in.
+                for (i, instr) in code.instrs.iter().enumerate() {
+                    f(code.offsets.get(i).copied().unwrap_or(self.range.start), instr)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The body's instructions and their offsets, decoded (borrowed if they already are).
+    pub fn instructions(&self) -> std::result::Result<Cow<'_, Instructions>, DecodeError> {
+        match &self.code {
+            BodyCode::Encoded { bytes, start, features } => {
+                let mut code = Instructions::default();
+                let mut r = Reader::new(bytes, *start as usize);
+                read_expr(&mut r, features, &mut CodeInfo::default(), |instr, at| {
+                    code.instrs.push(instr);
+                    code.offsets.push(at);
+                    true
+                })?;
+                Ok(Cow::Owned(code))
+            }
+            BodyCode::Decoded(code) => Ok(Cow::Borrowed(code)),
+        }
+    }
 }
 
 /// Decodes the local declarations of a body and expands them, one entry per local.

@@ -107,7 +107,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
             id::EXPORT => sections::export_section(&mut r, m)?,
             id::START => sections::start_section(&mut r, m)?,
             id::ELEMENT => sections::elem_section(&mut r, f, m)?,
-            id::CODE => sections::code_section(&mut r, f, m, &mut info)?,
+            id::CODE => sections::code_section(&mut r, f, m, &mut info, &std::sync::Arc::from(bytes))?,
             id::DATA => sections::data_section(&mut r, f, m)?,
             _ => sections::data_count_section(&mut r, m)?,
         }

@@ -21,7 +21,11 @@ pub(crate) fn const_expr(r: &mut Reader<'_>, f: &Features) -> Result<ConstExpr> 
     // Instructions in constant expressions cannot use data indices in a valid module, and
     // the validator rejects them anyway, so this information is not needed.
     let mut info = CodeInfo::default();
-    read_expr(r, f, &mut info, &mut e.instrs, &mut e.offsets)?;
+    read_expr(r, f, &mut info, |instr, at| {
+        e.instrs.push(instr);
+        e.offsets.push(at);
+        true
+    })?;
     e.instrs.pop();
     e.offsets.pop();
     Ok(e)
@@ -194,12 +198,18 @@ pub(crate) fn data_count_section(r: &mut Reader<'_>, m: &mut Module) -> Result<(
 }
 
 /// Code section (spec §5.5.13): one sized body per defined function.
-pub(crate) fn code_section(r: &mut Reader<'_>, f: &Features, m: &mut Module, info: &mut CodeInfo) -> Result<()> {
+pub(crate) fn code_section(
+    r: &mut Reader<'_>,
+    f: &Features,
+    m: &mut Module,
+    info: &mut CodeInfo,
+    bytes: &std::sync::Arc<[u8]>,
+) -> Result<()> {
     m.code_section_payload_offset = Some(r.pos32());
     let (n, cap) = r.count()?;
     m.code.reserve(cap);
     for _ in 0..n {
-        m.code.push(read_body(r, f, info)?);
+        m.code.push(read_body(r, f, info, bytes)?);
     }
     Ok(())
 }

@@ -464,6 +464,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn translate(&mut self, body: &syntax::FuncBody, consume_fuel: bool) -> Result<(), JitError> {
+        let code = body.instructions().map_err(err)?;
         for l in &body.locals {
             let v = self.b.declare_var(ir_type(*l)?);
             let zero = self.zero(*l)?;
@@ -471,7 +472,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.locals.push((v, *l));
         }
         // Stack limit check.
-        if let Some(first) = body.offsets.first() {
+        if let Some(first) = code.offsets.first() {
             self.b.set_srcloc(ir::SourceLoc::new(*first));
         }
         let sp = self.b.ins().get_stack_pointer(self.env.ptr);
@@ -480,7 +481,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().trapnz(low, ir::TrapCode::STACK_OVERFLOW);
         // Fuel: the charge of each segment goes immediately before its first instruction,
         // where reachable, as in the interpreter's translation (see `crate::fuel`).
-        let costs = if consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
+        let costs = if consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
         let fuel_addr = consume_fuel.then(|| self.env.fuel_addr(&mut self.b, self.vmctx));
 
         let end = self.new_block(&self.results.clone())?;
@@ -494,7 +495,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             entry_params: Vec::new(),
             end_reachable: false,
         });
-        for (i, (instr, off)) in body.instrs.iter().zip(&body.offsets).enumerate() {
+        for (i, (instr, off)) in code.instrs.iter().zip(&code.offsets).enumerate() {
             self.b.set_srcloc(ir::SourceLoc::new(*off));
             if let (Some(addr), Some(&cost)) = (fuel_addr, costs.get(i))
                 && cost > 0

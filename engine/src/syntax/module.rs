@@ -120,16 +120,81 @@ pub struct DataSegment {
 }
 
 /// The body of a defined function (spec §2.5.3, §5.5.13).
+///
+/// A decoded module keeps its bodies encoded ([`BodyCode::Encoded`]): the decoder checks
+/// every instruction but stores none, and each consumer (the validator, the
+/// interpreter's translator, the JIT, the debugger) decodes a body again when it needs
+/// it, with [`FuncBody::instructions`] or, without building vectors,
+/// [`FuncBody::for_each_instr`] (both in `binary::code`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FuncBody {
     /// Declared locals, expanded (one entry per local, parameters not included).
     pub locals: Vec<ValType>,
     /// The instructions, including the final `end`.
+    pub code: BodyCode,
+    /// Offset of the body's size field ... end of the body (exclusive).
+    pub range: std::ops::Range<u32>,
+}
+
+/// Where a body's instructions are.
+#[derive(Clone)]
+pub enum BodyCode {
+    /// In the module's bytes, from offset `start` (after the locals) to the body's end;
+    /// decoded once already under `features`, so known to be well-formed.
+    Encoded { bytes: std::sync::Arc<[u8]>, start: u32, features: crate::config::Features },
+    /// Decoded (bodies built directly rather than decoded, e.g. by tests).
+    Decoded(Instructions),
+}
+
+impl Default for BodyCode {
+    fn default() -> BodyCode {
+        BodyCode::Decoded(Instructions::default())
+    }
+}
+
+impl std::fmt::Debug for BodyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyCode::Encoded { start, .. } => write!(f, "Encoded {{ start: {start} }}"),
+            BodyCode::Decoded(i) => i.fmt(f),
+        }
+    }
+}
+
+impl PartialEq for BodyCode {
+    fn eq(&self, other: &BodyCode) -> bool {
+        match (self, other) {
+            (
+                BodyCode::Encoded { bytes: a, start: sa, features: fa },
+                BodyCode::Encoded { bytes: b, start: sb, features: fb },
+            ) => {
+                sa == sb && fa == fb && (std::sync::Arc::ptr_eq(a, b) || a.get(*sa as usize..) == b.get(*sb as usize..))
+            }
+            (BodyCode::Decoded(a), BodyCode::Decoded(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A body's instructions, decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Instructions {
+    /// The instructions, including the final `end`.
     pub instrs: Vec<Instr>,
     /// Byte offset of each instruction (same length as `instrs`).
     pub offsets: Vec<u32>,
-    /// Offset of the body's size field ... end of the body (exclusive).
-    pub range: std::ops::Range<u32>,
+}
+
+impl FuncBody {
+    /// A body of instructions given directly (not decoded from bytes).
+    pub fn from_instrs(
+        locals: Vec<ValType>,
+        instrs: Vec<Instr>,
+        offsets: Vec<u32>,
+        range: std::ops::Range<u32>,
+    ) -> FuncBody {
+        FuncBody { locals, code: BodyCode::Decoded(Instructions { instrs, offsets }), range }
+    }
 }
 
 /// A custom section, kept verbatim (spec §5.5.3).

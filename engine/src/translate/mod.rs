@@ -162,13 +162,15 @@ pub fn translate(
     let num_params = ty.params.len() as u32;
     let num_locals = num_params + body.locals.len() as u32;
     let num_results = ty.results.len() as u32;
-    let consts = if fuse { const_slots(&body.instrs) } else { Vec::new() };
+    let code =
+        body.instructions().map_err(|_| TranslateError { offset: body.range.start, message: "undecodable body" })?;
+    let consts = if fuse { const_slots(&code.instrs) } else { Vec::new() };
     let stack_base = num_locals + consts.len() as u32;
     let mut t = Translator {
         ctx,
-        ops: Vec::with_capacity(body.instrs.len()),
-        offsets: Vec::with_capacity(body.instrs.len()),
-        heights: Vec::with_capacity(body.instrs.len()),
+        ops: Vec::with_capacity(code.instrs.len()),
+        offsets: Vec::with_capacity(code.instrs.len()),
+        heights: Vec::with_capacity(code.instrs.len()),
         targets: Vec::new(),
         ctrl: vec![ControlFrame {
             kind: FrameKind::Func,
@@ -192,8 +194,8 @@ pub fn translate(
         label_pc: 0,
     };
     let mut skip_depth = 0u32;
-    let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&body.instrs) } else { Vec::new() };
-    for (i, (instr, &offset)) in body.instrs.iter().zip(body.offsets.iter()).enumerate() {
+    let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
+    for (i, (instr, &offset)) in code.instrs.iter().zip(code.offsets.iter()).enumerate() {
         t.offset = offset;
         if t.ctrl.is_empty() {
             return Err(t.error("instructions after the function's end"));

@@ -59,6 +59,18 @@ struct FuncValidator<'c, 'm> {
     offset: usize,
 }
 
+/// Why checking a body stopped.
+enum Stop {
+    Invalid(ValidationError),
+    Malformed(crate::error::DecodeError),
+}
+
+impl From<crate::error::DecodeError> for Stop {
+    fn from(e: crate::error::DecodeError) -> Stop {
+        Stop::Malformed(e)
+    }
+}
+
 /// Validates the body of function `func_type` (spec §3.4.1).
 pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> Result<(), ValidationError> {
     let start = body.range.start as usize;
@@ -71,12 +83,19 @@ pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> R
     locals.extend_from_slice(&body.locals);
     let mut v = FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
     v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
-    for (i, instr) in body.instrs.iter().enumerate() {
-        v.offset = body.offsets.get(i).copied().unwrap_or(body.range.start) as usize;
+    // The body was decoded once already; decoding it again cannot fail, but if it did,
+    // that is reported as the error it is.
+    let checked = body.for_each_instr(|at, instr| {
+        v.offset = at as usize;
         if v.ctrls.is_empty() {
-            return Err(v.err("operators remaining after end of function"));
+            return Err(Stop::Invalid(v.err("operators remaining after end of function")));
         }
-        v.instr(instr)?;
+        v.instr(instr).map_err(Stop::Invalid)
+    });
+    match checked {
+        Ok(()) => {}
+        Err(Stop::Invalid(e)) => return Err(e),
+        Err(Stop::Malformed(e)) => return Err(ValidationError::new(e.offset, e.message)),
     }
     if !v.ctrls.is_empty() {
         return Err(ValidationError::new(body.range.end as usize, "unexpected end of function"));

@@ -279,7 +279,7 @@ fn feature_gates() {
 
 fn body(instrs: Vec<Instr>) -> FuncBody {
     let offsets = (0..instrs.len() as u32).collect();
-    FuncBody { locals: Vec::new(), instrs, offsets, range: 0..0 }
+    FuncBody::from_instrs(Vec::new(), instrs, offsets, 0..0)
 }
 
 /// A hand-built module with one function of type `[] -> []` and the given body.
@@ -314,7 +314,7 @@ fn malformed_structure_is_rejected_without_panicking() {
     m.code.clear();
     assert!(validate(&m, &f).is_err());
     let mut m = module_with_body(vec![Instr::End]);
-    m.code[0].offsets.clear();
+    m.code[0] = FuncBody::from_instrs(Vec::new(), vec![Instr::End], Vec::new(), 0..0);
     assert_eq!(validate(&m, &f), Ok(()));
     m.funcs[0] = 5;
     assert!(validate(&m, &f).is_err());
@@ -462,8 +462,8 @@ fn random_bodies_never_panic() {
         }
         instrs.push(Instr::End);
         let mut m = base.clone();
-        m.code[0].offsets = (0..instrs.len() as u32).collect();
-        m.code[0].instrs = instrs;
+        let offsets = (0..instrs.len() as u32).collect();
+        m.code[0] = FuncBody::from_instrs(Vec::new(), instrs, offsets, 0..0);
         let _ = validate(&m, &Features::default());
         let _ = validate(&m, &Features::mvp());
     }
