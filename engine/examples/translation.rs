@@ -28,9 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     translate::ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
                 let ty = module.func_type(index).ok_or("no type")?;
                 let body = &syntax.code[index as usize - imported];
-                let code = translate::translate(&ctx, ty, body, true)?;
-                writeln!(out, "func {index} {name}: {} ops, {} slots", code.ops.len(), code.max_height)?;
-                for (pc, op) in code.ops.iter().enumerate() {
+                let ops = translate::translate_ops(&ctx, ty, body, true)?;
+                writeln!(out, "func {index} {name}: {} ops", ops.len())?;
+                for (pc, op) in ops.iter().enumerate() {
                     writeln!(out, "{pc:6} {op:?}")?;
                 }
             }

@@ -128,7 +128,22 @@ impl<'a> Reader<'a> {
     /// large"). The second check is made on each byte before looking at its continuation
     /// bit, as the reference interpreter does, so e.g. `0x81 0x00` for a 1-bit flag is "too
     /// long" while `0x02` is "too large".
+    #[inline]
     pub(crate) fn leb_u(&mut self, bits: u32) -> Result<u64> {
+        // Most integers (indices, small constants) fit in one byte.
+        if let Some(&b) = self.data.get(self.pos)
+            && b < 0x80
+            && bits >= 7
+        {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
+        self.leb_u_long(bits)
+    }
+
+    /// [`Reader::leb_u`] of more than one byte (or of fewer than 7 bits).
+    #[inline(never)]
+    fn leb_u_long(&mut self, bits: u32) -> Result<u64> {
         let mut result = 0u64;
         let mut shift = 0u32;
         let mut left = bits as i32;
@@ -154,7 +169,22 @@ impl<'a> Reader<'a> {
     /// A signed LEB128 integer of at most `bits` bits (spec §5.2.2 `sN`): like
     /// [`Reader::leb_u`], except that the unused bits of the last byte must all equal the
     /// sign bit.
+    #[inline]
     pub(crate) fn leb_s(&mut self, bits: u32) -> Result<i64> {
+        if let Some(&b) = self.data.get(self.pos)
+            && b < 0x80
+            && bits >= 7
+        {
+            self.pos += 1;
+            // Seven bits, sign-extended from bit 6.
+            return Ok(i64::from(((b << 1) as i8) >> 1));
+        }
+        self.leb_s_long(bits)
+    }
+
+    /// [`Reader::leb_s`] of more than one byte (or of fewer than 7 bits).
+    #[inline(never)]
+    fn leb_s_long(&mut self, bits: u32) -> Result<i64> {
         let mut result = 0i64;
         let mut shift = 0u32;
         let mut left = bits as i32;

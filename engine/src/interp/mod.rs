@@ -484,7 +484,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 trap!(c)
             }
         }
-        let op = slots::fetch_at(code.ops.as_ptr(), code.ops.len(), pc);
+        let Some(op) = code.threaded.get(pc).and_then(|i| threaded::slow_op(i, &code.slow)) else {
+            trap!(internal("an op with a handler reached the interpreter loop"))
+        };
         pc += 1;
         match op {
             Op::Unreachable => trap!(TrapCode::Unreachable),

@@ -1,11 +1,12 @@
-//! Unchecked access to the value stack and the op array: the dispatch loop's hot path.
+//! Unchecked access to the value stack, the threaded instructions and the execution
+//! state: the dispatch loop's and the handlers' hot path.
 //!
 //! Why this is sound: validation fixes the operand-stack height at every instruction,
 //! the translator records the largest height of each function (`max_height`, locals
 //! included), and the loop resizes the stack to at least `fp + max_height` before it
 //! enters a function. Every slot the loop touches is `fp + h` with `h < max_height`.
 //! Every op sequence ends in `Return` and every branch targets a pc inside the sequence.
-//! The loop keeps raw pointers to the current frame's slots and ops in locals so they
+//! The loop keeps raw pointers to the current frame's slots and instructions in locals so they
 //! stay in registers; it re-derives them whenever the frame, the function or the stack's
 //! allocation changes.
 //!
@@ -25,7 +26,7 @@
 
 use super::context::{Ctx, Frame};
 use super::threaded::Inst;
-use crate::translate::{BranchTarget, CompiledFunc, Op};
+use crate::translate::{BranchTarget, CompiledFunc};
 
 /// Reads `N` bytes of linear memory at `ea`, or `None` if out of bounds.
 ///
@@ -62,16 +63,6 @@ pub(super) fn mem_write<const N: usize>(base: *mut u8, len: usize, ea: usize, by
 pub(super) fn frame(stack: &mut [u64], fp: usize) -> (*mut u64, usize) {
     let slots = &mut stack[fp..];
     (slots.as_mut_ptr(), slots.len())
-}
-
-/// Fetches op `pc` through the function's op pointer.
-#[inline(always)]
-pub(super) fn fetch_at(ops: *const Op, len: usize, pc: usize) -> Op {
-    debug_assert!(pc < len, "pc {pc} beyond the function ({len})");
-    let _ = len;
-    // SAFETY: `ops` is the op array of the function being executed, kept alive by the
-    // loop's `code` handle, and `pc < len` (module doc).
-    unsafe { *ops.add(pc) }
 }
 
 /// The extent of the current frame's slots and of the current function's instructions,

@@ -328,35 +328,36 @@ handler!(op_global_set(ip, fp, mem, len, cx, x) => {
     slots::global_set(cx, x[1], slots::get(fp, x[0]));
     ip.wrapping_add(1)
 });
-// A fuel charge (see `crate::fuel`): `x = [cost]`; the loop traps when fuel is short.
+// A fuel charge (see `crate::fuel`): `x = [op, cost]`; the loop traps when fuel is short.
 handler!(op_fuel(ip, fp, mem, len, cx, x) => {
-    if !slots::charge_fuel(cx, x[0]) {
+    if !slots::charge_fuel(cx, x[1]) {
         return to_loop(ip);
     }
     ip.wrapping_add(1)
 });
 
-/// `call` (spec §4.4.10), `x = [func, base]`: when the callee is a translated function of
+/// `call` (spec §4.4.10), `x = [op, func, base]` (`op` the loop's: see [`slow_op`]): when the callee is a translated function of
 /// the same instance and the stacks have room, pushes the caller's frame and runs on in
 /// the callee, whose frame starts at the arguments; otherwise the loop calls.
 fn op_call<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
     let x = slots::inst(ip).x;
     let _ = fp;
-    match slots::enter_callee(cx, ip, x[0], x[1]) {
+    match slots::enter_callee(cx, ip, x[1], x[2]) {
         Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
         Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
         None => to_loop(ip),
     }
 }
 
-/// `call_indirect` (spec §4.4.10), `x = [table, base, type id, element slot]`: when the
+/// `call_indirect` (spec §4.4.10) through table 0, `x = [op, base, type id, element
+/// slot]`: when the
 /// element is a translated function of the same instance with the expected type (its
 /// canonical id) and the stacks have room, enters it as [`op_call`] does; every other
 /// case, the traps included, is the loop's.
 fn op_call_indirect<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
     let x = slots::inst(ip).x;
     let i = slots::get(fp, x[3]) as u32;
-    match slots::enter_indirect(cx, ip, x[0], i, x[2], x[1]) {
+    match slots::enter_indirect(cx, ip, 0, i, x[2], x[1]) {
         Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
         Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
         None => to_loop(ip),
@@ -372,7 +373,7 @@ fn init_then<const CHAIN: bool>(entry: *const Inst, fp: *mut u64, mem: *mut u8, 
     dispatch::<CHAIN>(entry, fp, mem, len, cx)
 }
 
-/// `return` and the end of a function, `x = [from, results]`: copies the results to the
+/// `return` and the end of a function, `x = [op, from, results]`: copies the results to the
 /// frame's base and resumes the caller when it is of the same instance; the outermost
 /// frame's return and a return to another instance are the loop's. This handler returns
 /// at most one result (no call to `memmove`, no stack frame); [`op_return_many`] more.
@@ -380,8 +381,8 @@ fn op_return<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len
     let x = slots::inst(ip).x;
     match slots::leave_callee(cx) {
         Some((ret, caller_fp)) => {
-            if x[1] == 1 {
-                slots::set(fp, 0, slots::get(fp, x[0]));
+            if x[2] == 1 {
+                slots::set(fp, 0, slots::get(fp, x[1]));
             }
             dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
         }
@@ -394,7 +395,7 @@ fn op_return_many<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8
     let x = slots::inst(ip).x;
     match slots::leave_callee(cx) {
         Some((ret, caller_fp)) => {
-            slots::copy_within(fp, x[0], 0, x[1]);
+            slots::copy_within(fp, x[1], 0, x[2]);
             dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
         }
         None => to_loop(ip),
@@ -846,33 +847,67 @@ pub struct Threading<'a> {
     pub num_results: u32,
 }
 
-/// Threads a translated function's ops: instruction `i` executes op `i`.
-pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> Box<[Inst]> {
-    if how.chain {
-        ops.iter().enumerate().map(|(pc, op)| inst::<true>(pc, *op, targets, how)).collect()
-    } else {
-        ops.iter().enumerate().map(|(pc, op)| inst::<false>(pc, *op, targets, how)).collect()
+/// Threads a translated function's ops: instruction `i` executes op `i`. Returns the
+/// instructions and the ops without a handler, which the loop executes: such an op's
+/// instruction has its index in that list as its first operand ([`slow_op`]).
+pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<[Inst]>, Box<[Op]>) {
+    fn all<const CHAIN: bool>(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<[Inst]>, Box<[Op]>) {
+        let mut slow_ops = Vec::new();
+        let mut insts = Vec::with_capacity(ops.len());
+        for (pc, op) in ops.iter().enumerate() {
+            let inst = match inst::<CHAIN>(pc, *op, targets, how, &mut slow_ops) {
+                Some(inst) => inst,
+                None => {
+                    // A function has fewer than 2^32 ops (see `inst`).
+                    slow_ops.push(*op);
+                    Inst { handler: slow::<CHAIN>, x: [slow_ops.len() as u32 - 1, 0, 0, 0] }
+                }
+            };
+            insts.push(inst);
+        }
+        (insts.into_boxed_slice(), slow_ops.into_boxed_slice())
     }
+    if how.chain { all::<true>(ops, targets, how) } else { all::<false>(ops, targets, how) }
+}
+
+/// The op of a slow instruction (one whose handler leaves for the loop), from the list
+/// [`thread`] made.
+pub fn slow_op(inst: &Inst, slow_ops: &[Op]) -> Option<Op> {
+    slow_ops.get(inst.x[0] as usize).copied()
 }
 
 /// The instruction of a call, return, global access, fuel charge or value-moving
-/// conditional branch, `None` for any other op.
-fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading<'_>) -> Option<Inst> {
+/// conditional branch, `None` for any other op. The handlers that may leave for the loop
+/// (calls, returns, fuel) get the op's index in `slow_ops` as their first operand, as
+/// the loop's own ops do (see [`slow_op`]).
+fn control_inst<const CHAIN: bool>(
+    pc: usize,
+    op: Op,
+    targets: &[BranchTarget],
+    how: Threading<'_>,
+    slow_ops: &mut Vec<Op>,
+) -> Option<Inst> {
     let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
     let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
+    // A function has fewer than 2^32 ops (see `inst`).
+    let mut leaving = |op: Op| {
+        slow_ops.push(op);
+        slow_ops.len() as u32 - 1
+    };
     match op {
-        Op::Call { func, base } => i(op_call::<CHAIN>, [func, base, 0, 0]),
-        Op::Return { from } if how.num_results <= 1 => i(op_return::<CHAIN>, [from, how.num_results, 0, 0]),
-        Op::Return { from } => i(op_return_many::<CHAIN>, [from, how.num_results, 0, 0]),
-        Op::CallIndirect { type_index, table, base } => {
+        Op::Call { func, base } => i(op_call::<CHAIN>, [leaving(op), func, base, 0]),
+        Op::Return { from } if how.num_results <= 1 => i(op_return::<CHAIN>, [leaving(op), from, how.num_results, 0]),
+        Op::Return { from } => i(op_return_many::<CHAIN>, [leaving(op), from, how.num_results, 0]),
+        // Through table 0 only: the operands have no room for another table index.
+        Op::CallIndirect { type_index, table: 0, base } => {
             let ty = how.types.get(type_index as usize)?;
             let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
             let index_slot = base.checked_add(u32::try_from(ty.params.len()).ok()?)?;
-            i(op_call_indirect::<CHAIN>, [table, base, id, index_slot])
+            i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
         Op::GlobalSet { s, global } => i(op_global_set::<CHAIN>, [s, global, 0, 0]),
-        Op::Fuel(cost) => i(op_fuel::<CHAIN>, [cost, 0, 0, 0]),
+        Op::Fuel(cost) => i(op_fuel::<CHAIN>, [leaving(op), cost, 0, 0]),
         Op::BranchIf { c, target } => {
             let t = targets.get(target as usize)?;
             // Heights and counts that do not fit the packed word take the loop.
@@ -892,16 +927,23 @@ fn control_inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], 
     }
 }
 
-fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Threading<'_>) -> Inst {
+/// The instruction of op `op` at `pc`, `None` where the op has no handler of its own.
+fn inst<const CHAIN: bool>(
+    pc: usize,
+    op: Op,
+    targets: &[BranchTarget],
+    how: Threading<'_>,
+    slow_ops: &mut Vec<Op>,
+) -> Option<Inst> {
     if how.in_chain_control
-        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how)
+        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how, slow_ops)
     {
-        return inst;
+        return Some(inst);
     }
     // Jump distances fit: a function has fewer than 2^31 ops (bodies are at most 4 GiB
     // of wasm, and ops at most one per instruction plus one per block).
     let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
-    let i = |handler: Handler, x: [u32; 4]| Inst { handler, x };
+    let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
     match op {
         Op::Nop => i(op_nop::<CHAIN>, [0; 4]),
         Op::Copy { d, s } => i(op_copy::<CHAIN>, [d, s, 0, 0]),
@@ -918,7 +960,7 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Thr
             Some(t) if MovePlan::fits(t.from, t.height, t.keep) => {
                 i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from])
             }
-            _ => i(slow::<CHAIN>, [0; 4]),
+            _ => None,
         },
         Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
         Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN>, [d, a, imm, 0]),
@@ -934,7 +976,7 @@ fn inst<const CHAIN: bool>(pc: usize, op: Op, targets: &[BranchTarget], how: Thr
         Op::StoreIndexed { kind, shift, a, i: index, v } => {
             i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, 0])
         }
-        other => numeric_inst::<CHAIN>(other).unwrap_or(i(slow::<CHAIN>, [0; 4])),
+        other => numeric_inst::<CHAIN>(other),
     }
 }
 

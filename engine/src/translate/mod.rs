@@ -30,7 +30,10 @@ use crate::syntax::{BlockType, FuncBody, FuncType, Instr, NumOp};
 /// A translated function.
 #[derive(Debug, Clone)]
 pub struct CompiledFunc {
-    pub ops: Box<[Op]>,
+    /// The ops without a handler of their own, which the interpreter's loop executes:
+    /// their instructions in `threaded` hold their index here (the only form the other
+    /// ops keep is their instruction).
+    pub slow: Box<[Op]>,
     /// Byte offset in the module of the wasm instruction each op came from.
     pub offsets: Box<[u32]>,
     /// Operand-stack height (a slot number) before each op, for the debugger: only eager
@@ -159,6 +162,54 @@ pub fn translate(
     body: &FuncBody,
     fuse: bool,
 ) -> Result<CompiledFunc, TranslateError> {
+    let t = lower(ctx, ty, body, fuse)?;
+    let num_params = ty.params.len() as u32;
+    let num_locals = t.num_locals;
+    // Chained handlers only where the optimiser turns tail calls into jumps, and never
+    // for the debugger, which must see every op (see `interp::threaded`).
+    let how = crate::interp::threaded::Threading {
+        types: ctx.types,
+        chain: fuse && !cfg!(debug_assertions),
+        in_chain_control: fuse,
+        num_results: ty.results.len() as u32,
+    };
+    let (threaded, slow) = crate::interp::threaded::thread(&t.ops, &t.targets, how);
+    Ok(CompiledFunc {
+        threaded,
+        slow,
+        offsets: t.offsets.into_boxed_slice(),
+        heights: if fuse { Box::default() } else { t.heights.into_boxed_slice() },
+        targets: t.targets.into_boxed_slice(),
+        num_params,
+        num_locals,
+        frame_init: std::iter::repeat_n(0, (num_locals - num_params) as usize)
+            .chain(t.consts.iter().copied())
+            .collect(),
+        consts: t.consts.into_boxed_slice(),
+        num_results: ty.results.len() as u32,
+        max_height: t.max_height,
+        type_id: crate::jit::type_ids::of(ty),
+    })
+}
+
+/// The ops [`translate`] threads, one per instruction of the threaded code (for tests
+/// and for looking at translations: `engine/examples/translation.rs`).
+pub fn translate_ops(
+    ctx: &ModuleContext<'_>,
+    ty: &FuncType,
+    body: &FuncBody,
+    fuse: bool,
+) -> Result<Vec<Op>, TranslateError> {
+    Ok(lower(ctx, ty, body, fuse)?.ops)
+}
+
+/// Translates a body to ops (see [`translate`]).
+fn lower<'c>(
+    ctx: &'c ModuleContext<'c>,
+    ty: &FuncType,
+    body: &FuncBody,
+    fuse: bool,
+) -> Result<Translator<'c>, TranslateError> {
     let num_params = ty.params.len() as u32;
     let num_locals = num_params + body.locals.len() as u32;
     let num_results = ty.results.len() as u32;
@@ -228,31 +279,7 @@ pub fn translate(
     if !t.ctrl.is_empty() {
         return Err(t.error("missing final end"));
     }
-    // Chained handlers only where the optimiser turns tail calls into jumps, and never
-    // for the debugger, which must see every op (see `interp::threaded`).
-    let how = crate::interp::threaded::Threading {
-        types: ctx.types,
-        chain: fuse && !cfg!(debug_assertions),
-        in_chain_control: fuse,
-        num_results: ty.results.len() as u32,
-    };
-    let threaded = crate::interp::threaded::thread(&t.ops, &t.targets, how);
-    Ok(CompiledFunc {
-        threaded,
-        ops: t.ops.into_boxed_slice(),
-        offsets: t.offsets.into_boxed_slice(),
-        heights: if fuse { Box::default() } else { t.heights.into_boxed_slice() },
-        targets: t.targets.into_boxed_slice(),
-        num_params,
-        num_locals,
-        frame_init: std::iter::repeat_n(0, (num_locals - num_params) as usize)
-            .chain(t.consts.iter().copied())
-            .collect(),
-        consts: t.consts.into_boxed_slice(),
-        num_results,
-        max_height: t.max_height,
-        type_id: crate::jit::type_ids::of(ty),
-    })
+    Ok(t)
 }
 
 impl Translator<'_> {
@@ -1065,7 +1092,7 @@ mod tests {
         let func_types = module.func_type_indices();
         let ctx = ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false };
         let ty = &module.types[module.funcs[0] as usize];
-        translate(&ctx, ty, &module.code[0], fuse).unwrap().ops.to_vec()
+        translate_ops(&ctx, ty, &module.code[0], fuse).unwrap()
     }
 
     const LOOP: &str = r#"(module (func (param i32) (local i32)
@@ -1127,7 +1154,7 @@ mod tests {
         let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
         assert_eq!(&*f.consts, &[3]);
         assert_eq!(
-            f.ops.to_vec(),
+            translate_ops(&ctx, &module.types[0], &module.code[0], true).unwrap(),
             vec![Op::I32Shl(Bin { d: 2, a: 0, b: 1 }), Op::I32Mul(Bin { d: 2, a: 2, b: 1 }), Op::Return { from: 2 }]
         );
         // The debugger's translation has none.
