@@ -56,8 +56,9 @@ impl Module {
     /// Decodes (spec §5) and validates (spec §3) a module binary.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
         let features = &engine.config().features;
-        let syntax = crate::binary::decode(bytes, features)?;
-        crate::valid::validate(&syntax, features)?;
+        // One pass over the code: the decoder validates each body as it reads it.
+        let (syntax, bodies) = crate::binary::decode_validating(bytes, features)?;
+        crate::valid::validate_with_bodies(&syntax, features, bodies)?;
         let explicit_bounds = engine.config().bounds_checks == BoundsChecks::Explicit;
         let module = Module::from_validated(syntax, explicit_bounds, engine.config().consume_fuel);
         if engine.config().tier == Tier::Jit {

@@ -538,3 +538,39 @@ fn an_empty_group_of_v128_locals_is_still_simd() {
     let e = wasmscope_engine::valid::validate(&m, &Features::default()).expect_err("v128 is invalid");
     assert!(e.to_string().contains("SIMD is not supported"), "{e}");
 }
+
+/// `Module::new` validates bodies while decoding them (one pass); its errors are the ones
+/// decoding and then validating give: the first invalid body, and a malformed body even
+/// after an invalid one.
+#[test]
+fn single_pass_validation_reports_what_two_passes_report() {
+    use wasmscope_engine::{Config, Engine, Error, valid::validate};
+    let engine = Engine::new(Config::default());
+    let two_passes = |bytes: &[u8]| -> Result<(), String> {
+        let m = decode(bytes, &Features::default()).map_err(|e| format!("malformed: {e}"))?;
+        validate(&m, &Features::default()).map_err(|e| format!("invalid: {e}"))
+    };
+    let one_pass = |bytes: &[u8]| -> Result<(), String> {
+        match wasmscope_engine::Module::new(&engine, bytes) {
+            Ok(_) => Ok(()),
+            Err(Error::Decode(e)) => Err(format!("malformed: {e}")),
+            Err(Error::Validate(e)) => Err(format!("invalid: {e}")),
+            Err(e) => Err(format!("other: {e}")),
+        }
+    };
+    let invalid_first = wasm("(module (func (result i32) (i64.const 0)) (func (result i32) (f32.const 0)) (func nop))");
+    let mut malformed_last = invalid_first.clone();
+    // The last body is `03 00 01 0b` (nop, end): an illegal opcode instead of the nop.
+    let n = malformed_last.len();
+    assert_eq!(&malformed_last[n - 4..], &[0x03, 0x00, 0x01, 0x0b]);
+    malformed_last[n - 2] = 0xff;
+    let bad_start = wasm("(module (func $f (param i32)) (func (result i32) (i64.const 0)) (start $f))");
+    let unknown_local = wasm("(module (func (local.get 0) drop) (func nop))");
+    let good = wasm("(module (func (param i32) (result i32) (local.get 0)) (func nop))");
+    for bytes in [&invalid_first, &malformed_last, &bad_start, &unknown_local, &good] {
+        assert_eq!(one_pass(bytes), two_passes(bytes));
+    }
+    assert!(one_pass(&invalid_first).is_err_and(|e| e.starts_with("invalid: ") && e.contains("type mismatch")));
+    assert!(one_pass(&malformed_last).is_err_and(|e| e.starts_with("malformed: ")));
+    assert_eq!(one_pass(&good), Ok(()));
+}

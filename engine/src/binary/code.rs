@@ -17,6 +17,7 @@ use super::types::{block_type, ref_type, val_type};
 use crate::config::Features;
 use crate::error::DecodeError;
 use crate::syntax::{BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, StoreOp, ValType};
+use crate::valid::BodyCheck;
 
 /// Largest number of declared locals one function may have. The spec allows up to
 /// 2^32 - 1, but like other engines we refuse absurd counts before allocating anything.
@@ -89,11 +90,15 @@ pub(crate) fn read_expr(
 /// expression. The declared size must match what was decoded ("section size mismatch").
 /// The instructions are checked, not kept: the body refers to them in `bytes` (the whole
 /// module, which `r` reads).
+///
+/// With `check` (and the function's type index, if the function section has it), the
+/// body is validated as it is read (see `valid::BodyCheck`).
 pub(crate) fn read_body(
     r: &mut Reader<'_>,
     features: &Features,
     info: &mut CodeInfo,
     bytes: &Arc<[u8]>,
+    check: Option<(&mut BodyCheck<'_, '_>, Option<u32>)>,
 ) -> Result<FuncBody> {
     let size_at = r.pos();
     let size = r.len32()?;
@@ -102,7 +107,19 @@ pub(crate) fn read_body(
 
     let locals = read_locals(r, features)?;
     let code = BodyCode::Encoded { bytes: bytes.clone(), start: r.pos32(), features: *features };
-    read_expr(r, features, info, |_, _| true)?;
+    match check {
+        Some((check, type_index)) => {
+            check.begin(type_index, &locals, size_at as u32);
+            read_expr(r, features, info, |instr, at| {
+                check.instr(at, &instr);
+                true
+            })?;
+            check.end(end as u32);
+        }
+        None => {
+            read_expr(r, features, info, |_, _| true)?;
+        }
+    }
     if r.pos() != end {
         return Err(r.err(start, "section size mismatch"));
     }

@@ -58,6 +58,26 @@ fn order(section: u8) -> u8 {
 
 /// Decodes a module binary.
 pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> {
+    decode_impl(bytes, features, false).map(|(m, _)| m)
+}
+
+/// Decodes a module binary and validates its function bodies as it reads them (one pass
+/// over the code instead of two), returning the module and that validation's outcome,
+/// for `valid::validate_with_bodies`. An error in the binary format anywhere still wins
+/// over a validation error.
+pub(crate) fn decode_validating(
+    bytes: &[u8],
+    features: &Features,
+) -> Result<(Module, Result<(), crate::error::ValidationError>), DecodeError> {
+    decode_impl(bytes, features, true)
+}
+
+fn decode_impl(
+    bytes: &[u8],
+    features: &Features,
+    validate: bool,
+) -> Result<(Module, Result<(), crate::error::ValidationError>), DecodeError> {
+    let mut bodies = Ok(());
     // Offsets are stored as u32 throughout the syntax tree.
     if bytes.len() > u32::MAX as usize {
         return Err(DecodeError::new(0, "module too large"));
@@ -107,7 +127,19 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
             id::EXPORT => sections::export_section(&mut r, m)?,
             id::START => sections::start_section(&mut r, m)?,
             id::ELEMENT => sections::elem_section(&mut r, f, m)?,
-            id::CODE => sections::code_section(&mut r, f, m, &mut info, &std::sync::Arc::from(bytes))?,
+            id::CODE => {
+                let shared = std::sync::Arc::from(bytes);
+                if validate {
+                    // The context of the sections so far (all the code may refer to).
+                    let types = m.types.clone();
+                    let c = crate::valid::Context::with_types(m, &types, features);
+                    let mut check = crate::valid::BodyCheck::new(&c);
+                    sections::code_section(&mut r, f, m, &mut info, &shared, Some(&mut check))?;
+                    bodies = check.result();
+                } else {
+                    sections::code_section(&mut r, f, m, &mut info, &shared, None)?;
+                }
+            }
             id::DATA => sections::data_section(&mut r, f, m)?,
             _ => sections::data_count_section(&mut r, m)?,
         }
@@ -135,7 +167,7 @@ pub fn decode(bytes: &[u8], features: &Features) -> Result<Module, DecodeError> 
             names::read_name_section(bytes, start, start + c.data.len(), &mut module.names);
         }
     }
-    Ok(module)
+    Ok((module, bodies))
 }
 
 /// A custom section (spec §5.5.3): a name, then arbitrary bytes up to the section's end.

@@ -204,12 +204,14 @@ pub(crate) fn code_section(
     m: &mut Module,
     info: &mut CodeInfo,
     bytes: &std::sync::Arc<[u8]>,
+    mut check: Option<&mut crate::valid::BodyCheck<'_, '_>>,
 ) -> Result<()> {
     m.code_section_payload_offset = Some(r.pos32());
     let (n, cap) = r.count()?;
     m.code.reserve(cap);
-    for _ in 0..n {
-        m.code.push(read_body(r, f, info, bytes)?);
+    for i in 0..n as usize {
+        let type_index = m.funcs.get(i).copied();
+        m.code.push(read_body(r, f, info, bytes, check.as_deref_mut().map(|c| (c, type_index)))?);
     }
     Ok(())
 }

@@ -30,11 +30,18 @@ pub(crate) struct Context<'m> {
 
 impl<'m> Context<'m> {
     pub fn new(module: &'m Module, features: &Features) -> Context<'m> {
+        Context::with_types(module, &module.types, features)
+    }
+
+    /// The context of `module` whose types are `types` (a copy of `module.types`, so that
+    /// the module itself is not borrowed: the decoder builds the context before the code
+    /// section and goes on filling the module).
+    pub fn with_types(module: &Module, types: &'m [FuncType], features: &Features) -> Context<'m> {
         let funcs = module.func_type_indices();
         let mut refs = vec![false; funcs.len()];
         collect_refs(module, &mut refs);
         Context {
-            types: &module.types,
+            types,
             funcs,
             tables: module.table_types(),
             mems: module.memory_types(),

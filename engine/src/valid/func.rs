@@ -73,34 +73,111 @@ impl From<crate::error::DecodeError> for Stop {
 
 /// Validates the body of function `func_type` (spec §3.4.1).
 pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> Result<(), ValidationError> {
-    let start = body.range.start as usize;
-    let ty: &FuncType = c.type_at(type_index, start)?;
-    for t in body.locals.iter() {
-        check_val_type(*t, start)?;
-    }
-    let mut locals = Vec::with_capacity(ty.params.len() + body.locals.len());
-    locals.extend_from_slice(&ty.params);
-    locals.extend_from_slice(&body.locals);
-    let mut v = FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
-    v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
+    let mut v = FuncValidator::begin(c, type_index, &body.locals, body.range.start)?;
     // The body was decoded once already; decoding it again cannot fail, but if it did,
     // that is reported as the error it is.
-    let checked = body.for_each_instr(|at, instr| {
-        v.offset = at as usize;
-        if v.ctrls.is_empty() {
-            return Err(Stop::Invalid(v.err("operators remaining after end of function")));
-        }
-        v.instr(instr).map_err(Stop::Invalid)
-    });
+    let checked = body.for_each_instr(|at, instr| v.feed(at, instr).map_err(Stop::Invalid));
     match checked {
         Ok(()) => {}
         Err(Stop::Invalid(e)) => return Err(e),
         Err(Stop::Malformed(e)) => return Err(ValidationError::new(e.offset, e.message)),
     }
-    if !v.ctrls.is_empty() {
-        return Err(ValidationError::new(body.range.end as usize, "unexpected end of function"));
+    v.finish(body.range.end)
+}
+
+/// Validation of the bodies of a code section while the decoder reads it, in one pass
+/// (`binary::decode_validating`): the decoder calls [`BodyCheck::begin`], then
+/// [`BodyCheck::instr`] for each instruction, then [`BodyCheck::end`], per body. The first
+/// error is kept and later bodies are not checked (the decoder still reads them: an
+/// error in the binary format takes precedence).
+pub(crate) struct BodyCheck<'c, 'm> {
+    c: &'c Context<'m>,
+    current: Option<FuncValidator<'c, 'm>>,
+    error: Option<ValidationError>,
+}
+
+impl<'c, 'm> BodyCheck<'c, 'm> {
+    pub(crate) fn new(c: &'c Context<'m>) -> BodyCheck<'c, 'm> {
+        BodyCheck { c, current: None, error: None }
     }
-    Ok(())
+
+    /// A body of function type `type_index` (`None` when the function section has no
+    /// entry for it: the decoder reports that) begins, with these declared locals.
+    pub(crate) fn begin(&mut self, type_index: Option<u32>, locals: &[ValType], start: u32) {
+        self.current = None;
+        if self.error.is_some() {
+            return;
+        }
+        let Some(ti) = type_index else { return };
+        match FuncValidator::begin(self.c, ti, locals, start) {
+            Ok(v) => self.current = Some(v),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub(crate) fn instr(&mut self, at: u32, instr: &Instr) {
+        if let Some(v) = &mut self.current
+            && let Err(e) = v.feed(at, instr)
+        {
+            self.error = Some(e);
+            self.current = None;
+        }
+    }
+
+    /// The body ends at offset `end`.
+    pub(crate) fn end(&mut self, end: u32) {
+        if let Some(v) = self.current.take()
+            && let Err(e) = v.finish(end)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The first error, if any.
+    pub(crate) fn result(self) -> Result<(), ValidationError> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+impl<'c, 'm> FuncValidator<'c, 'm> {
+    /// Starts a body of function type `type_index` with these declared locals (the body
+    /// starting at offset `start`).
+    fn begin(
+        c: &'c Context<'m>,
+        type_index: u32,
+        declared: &[ValType],
+        start: u32,
+    ) -> Result<FuncValidator<'c, 'm>, ValidationError> {
+        let start = start as usize;
+        let ty: &FuncType = c.type_at(type_index, start)?;
+        for t in declared {
+            check_val_type(*t, start)?;
+        }
+        let mut locals = Vec::with_capacity(ty.params.len() + declared.len());
+        locals.extend_from_slice(&ty.params);
+        locals.extend_from_slice(declared);
+        let mut v =
+            FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
+        v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
+        Ok(v)
+    }
+
+    /// Checks the next instruction, at offset `at`.
+    fn feed(&mut self, at: u32, instr: &Instr) -> Result<(), ValidationError> {
+        self.offset = at as usize;
+        if self.ctrls.is_empty() {
+            return Err(self.err("operators remaining after end of function"));
+        }
+        self.instr(instr)
+    }
+
+    /// The body ends at offset `end`: its outermost frame must have been closed.
+    fn finish(self, end: u32) -> Result<(), ValidationError> {
+        if !self.ctrls.is_empty() {
+            return Err(ValidationError::new(end as usize, "unexpected end of function"));
+        }
+        Ok(())
+    }
 }
 
 impl<'c, 'm> FuncValidator<'c, 'm> {

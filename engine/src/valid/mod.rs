@@ -25,5 +25,19 @@ use crate::syntax::Module;
 /// Validates a decoded module against the WebAssembly 2.0 rules enabled in `features`
 /// (SIMD is not supported: any `v128` is rejected).
 pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
-    module::check_module(module, features)
+    module::check_module(module, features, None)
 }
+
+/// [`validate`] of a module whose function bodies the decoder already checked as it read
+/// them (`binary::decode_validating`), with that check's outcome; the rest is checked as
+/// [`validate`] does, and errors come in the same order.
+pub(crate) fn validate_with_bodies(
+    module: &Module,
+    features: &Features,
+    bodies: Result<(), ValidationError>,
+) -> Result<(), ValidationError> {
+    module::check_module(module, features, Some(bodies))
+}
+
+pub(crate) use context::Context;
+pub(crate) use func::BodyCheck;

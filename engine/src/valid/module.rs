@@ -43,7 +43,12 @@ fn check_global_type(g: &GlobalType, offset: usize) -> Result<(), ValidationErro
 }
 
 /// Validates a whole module (spec §3.4.10), in the order of the reference interpreter.
-pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), ValidationError> {
+/// With `bodies`, the function bodies were checked already (with that outcome).
+pub(crate) fn check_module(
+    m: &Module,
+    features: &Features,
+    bodies: Option<Result<(), ValidationError>>,
+) -> Result<(), ValidationError> {
     // Types (spec §3.2.3).
     for (i, ft) in m.types.iter().enumerate() {
         let at = entry_offset(&m.offsets.types, i);
@@ -139,8 +144,13 @@ pub(crate) fn check_module(m: &Module, features: &Features) -> Result<(), Valida
     }
 
     // Function bodies (spec §3.4.1).
-    for (t, body) in m.funcs.iter().zip(&m.code) {
-        check_func(&c, *t, body)?;
+    match bodies {
+        Some(checked) => checked?,
+        None => {
+            for (t, body) in m.funcs.iter().zip(&m.code) {
+                check_func(&c, *t, body)?;
+            }
+        }
     }
 
     // Start function (spec §3.4.10): type [] -> [].
