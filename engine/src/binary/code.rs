@@ -49,7 +49,7 @@ pub(crate) fn read_expr(
     r: &mut Reader<'_>,
     features: &Features,
     info: &mut CodeInfo,
-    mut sink: impl FnMut(Instr, u32) -> bool,
+    mut sink: impl FnMut(&Instr, u32) -> bool,
 ) -> Result<bool> {
     let mut open: Vec<Open> = Vec::new();
     loop {
@@ -77,7 +77,9 @@ pub(crate) fn read_expr(
             Instr::End => open.pop().is_none(),
             _ => false,
         };
-        if !sink(instr, at as u32) {
+        // By reference: moving the freshly built value would copy it through memory with
+        // wider loads than the stores that built it (a store-forwarding stall).
+        if !sink(&instr, at as u32) {
             return Ok(false);
         }
         if last {
@@ -111,7 +113,7 @@ pub(crate) fn read_body(
         Some((check, type_index)) => {
             check.begin(type_index, &locals, size_at as u32);
             read_expr(r, features, info, |instr, at| {
-                check.instr(at, &instr);
+                check.instr(at, instr);
                 true
             })?;
             check.end(end as u32);
@@ -137,7 +139,7 @@ impl FuncBody {
             BodyCode::Encoded { bytes, start, features } => {
                 let mut r = Reader::new(bytes, *start as usize);
                 let mut failed = None;
-                read_expr(&mut r, features, &mut CodeInfo::default(), |instr, at| match f(at, &instr) {
+                read_expr(&mut r, features, &mut CodeInfo::default(), |instr, at| match f(at, instr) {
                     Ok(()) => true,
                     Err(e) => {
                         failed = Some(e);
@@ -163,7 +165,7 @@ impl FuncBody {
                 let mut code = Instructions::default();
                 let mut r = Reader::new(bytes, *start as usize);
                 read_expr(&mut r, features, &mut CodeInfo::default(), |instr, at| {
-                    code.instrs.push(instr);
+                    code.instrs.push(instr.clone());
                     code.offsets.push(at);
                     true
                 })?;
@@ -244,6 +246,7 @@ fn num_op_enabled(op: NumOp, f: &Features) -> bool {
 }
 
 /// Decodes one instruction with its immediates.
+#[inline(always)]
 fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<Instr> {
     let at = r.pos();
     let op = r.u8()?;

@@ -22,7 +22,7 @@ pub(crate) fn const_expr(r: &mut Reader<'_>, f: &Features) -> Result<ConstExpr> 
     // the validator rejects them anyway, so this information is not needed.
     let mut info = CodeInfo::default();
     read_expr(r, f, &mut info, |instr, at| {
-        e.instrs.push(instr);
+        e.instrs.push(instr.clone());
         e.offsets.push(at);
         true
     })?;
