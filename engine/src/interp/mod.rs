@@ -247,7 +247,8 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     let max_stack = limits.max_value_stack as usize;
     let max_depth = limits.max_call_depth.saturating_sub(store.depth) as usize;
     // The frame buffer: `cx.num_frames` of its entries are suspended callers.
-    let mut frames: Vec<Frame> = vec![Frame::EMPTY; 16];
+    // Empty until the first call: a call that calls nothing allocates none.
+    let mut frames: Vec<Frame> = Vec::new();
 
     let (mut inst, func) = match &store.funcs[addr as usize] {
         FuncInst::Wasm { instance, index, .. } => (*instance, *index),
@@ -396,7 +397,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         cx.stack_limit = stack.len().min(max_stack);
                     }
                     if cx.num_frames == frames.len() {
-                        frames.resize(frames.len() * 2, Frame::EMPTY);
+                        frames.resize((frames.len() * 2).max(16), Frame::EMPTY);
                         cx.frames = frames.as_mut_ptr();
                         cx.frames_room = frames.len().min(max_depth - 1);
                     }
