@@ -2,7 +2,9 @@
 ;; and that sum with a following load or store of offset 0 (translate/mod.rs
 ;; `fuse_shl_add`, `take_address_add`): array indexing as clang emits it. The sum and the
 ;; shift wrap modulo 2^32; shifts above 3 keep the add but not the access; either operand
-;; order fuses; a label between the ops, or a non-constant shift, keeps them apart.
+;; order fuses; a label between the ops, or a non-constant shift, keeps them apart. An
+;; `i32.add` of two values feeding a load or store (any static offset) fuses too: the sum
+;; wraps, the offset is added after it without wrapping.
 
 (module
   (memory 1)
@@ -59,6 +61,14 @@
       (local.get 2))
     (i64.add (i64.load (i32.add (local.get 0) (i32.const 0)))
              (i64.load (i32.add (local.get 0) (i32.const 8)))))
+  ;; `a + b` (and `a + (i << k)`) with a static offset.
+  (func (export "add-offset") (param i32 i32) (result i32)
+    (i32.load8_u offset=4 (i32.add (local.get 0) (local.get 1))))
+  (func (export "shl-offset") (param i32 i32) (result i64)
+    (i64.load32_u offset=2 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+  (func (export "add-store-offset") (param i32 i32 i32) (result i32)
+    (i32.store16 offset=6 (i32.add (local.get 0) (local.get 1)) (local.get 2))
+    (i32.load16_u offset=6 (i32.add (local.get 1) (local.get 0))))
   ;; A label between the shift and the add: the block's end is a branch target.
   (func (export "label-between") (param i32 i32) (result i32)
     (i32.load
@@ -96,3 +106,11 @@
   (i64.const 0x3377770022))
 (assert_return (invoke "label-between" (i32.const 0) (i32.const 2)) (i32.const 0x0c0b0a09))
 (assert_return (invoke "tee-after" (i32.const 100)) (i32.const 104))
+(assert_return (invoke "add-offset" (i32.const 1) (i32.const 2)) (i32.const 8))
+;; The sum wraps to 0x10 (then + 4): byte 0x14 is zero.
+(assert_return (invoke "add-offset" (i32.const 0xFFFFFFF0) (i32.const 0x20)) (i32.const 0))
+;; The offset does not wrap: 0xFFFFFFFC + 4 is out of bounds.
+(assert_trap (invoke "add-offset" (i32.const 0xFFFFFFF0) (i32.const 0xC)) "out of bounds memory access")
+(assert_return (invoke "shl-offset" (i32.const 0) (i32.const 1)) (i64.const 0x0a090807))
+(assert_return (invoke "add-store-offset" (i32.const 300) (i32.const 4) (i32.const 0x1234)) (i32.const 0x1234))
+(assert_trap (invoke "add-store-offset" (i32.const 65530) (i32.const 0) (i32.const 1)) "out of bounds memory access")

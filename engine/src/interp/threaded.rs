@@ -510,8 +510,8 @@ load! {
 }
 
 /// Indexed loads and stores ([`Op::LoadIndexed`], [`Op::StoreIndexed`]), one handler per
-/// access and shift: `x = [d, a, i]` (or `[a, i, v]`), the address `a + (i << SHIFT)`
-/// modulo 2^32.
+/// access and shift: `x = [d, a, i, offset]` (or `[a, i, v, offset]`), the address
+/// `a + (i << SHIFT)` modulo 2^32, plus the static offset (not modulo 2^32).
 macro_rules! indexed_load {
     ($($load:ident $n:literal $conv:expr;)*) => {
         $(
@@ -520,8 +520,8 @@ macro_rules! indexed_load {
                 ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx,
             ) -> Exit {
                 let x = slots::inst(ip).x;
-                let ea = (slots::get(fp, x[1]) as u32).wrapping_add((slots::get(fp, x[2]) as u32) << SHIFT);
-                match slots::mem_read::<$n>(mem, len, ea as usize) {
+                let base = (slots::get(fp, x[1]) as u32).wrapping_add((slots::get(fp, x[2]) as u32) << SHIFT);
+                match slots::mem_read::<$n>(mem, len, base as usize + x[3] as usize) {
                     Some(b) => slots::set(fp, x[0], $conv(b)),
                     None => return trap(ip, TrapCode::MemoryOutOfBounds),
                 }
@@ -550,8 +550,8 @@ macro_rules! indexed_store {
             ) -> Exit {
                 let x = slots::inst(ip).x;
                 let v = slots::get(fp, x[2]);
-                let ea = (slots::get(fp, x[0]) as u32).wrapping_add((slots::get(fp, x[1]) as u32) << SHIFT);
-                if !slots::mem_write::<$n>(mem, len, ea as usize, $bytes(v)) {
+                let base = (slots::get(fp, x[0]) as u32).wrapping_add((slots::get(fp, x[1]) as u32) << SHIFT);
+                if !slots::mem_write::<$n>(mem, len, base as usize + x[3] as usize, $bytes(v)) {
                     return trap(ip, TrapCode::MemoryOutOfBounds);
                 }
                 dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
@@ -970,11 +970,11 @@ fn inst<const CHAIN: bool>(
         Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true), [d, a, imm, 0]),
         Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true), [a, v, imm, 0]),
         Op::I32ShlAdd { d, a, b, shift } => i(op_i32_shl_add::<CHAIN>, [d, a, b, shift as u32]),
-        Op::LoadIndexed { kind, shift, d, a, i: index } => {
-            i(indexed_load_handler::<CHAIN>(kind, shift), [d, a, index, 0])
+        Op::LoadIndexed { kind, shift, d, a, i: index, offset } => {
+            i(indexed_load_handler::<CHAIN>(kind, shift), [d, a, index, offset])
         }
-        Op::StoreIndexed { kind, shift, a, i: index, v } => {
-            i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, 0])
+        Op::StoreIndexed { kind, shift, a, i: index, v, offset } => {
+            i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, offset])
         }
         other => numeric_inst::<CHAIN>(other),
     }

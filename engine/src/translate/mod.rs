@@ -552,20 +552,21 @@ impl Translator<'_> {
         Some((cmp, a, b, wide))
     }
 
-    /// For a load or store of static offset 0 whose address (`addr`, just popped) is the
-    /// temporary that the last op computed as `a + imm` or `a + (i << shift)` (shift at
-    /// most 3): removes that op and returns the address's form, for the fused op to
-    /// compute it itself. Only when no label lies between the two (a jump must not skip
-    /// the addition).
+    /// For a load or store whose address (`addr`, just popped) is the temporary that the
+    /// last op computed as `a + imm` (static offset 0 only), `a + (i << shift)` (shift at
+    /// most 3) or `a + b`: removes that op and returns the address's form, for the fused
+    /// op to compute it itself. Only when no label lies between the two (a jump must not
+    /// skip the addition).
     fn take_address_add(&mut self, addr: Slot, offset: u32) -> Option<Address> {
         let at = self.ops.len().checked_sub(1)?;
         // A temporary: the popped entry's own slot, now just above the stack.
-        if self.eager || offset != 0 || at < self.label_pc || addr != self.height() {
+        if self.eager || at < self.label_pc || addr != self.height() {
             return None;
         }
         let address = match self.ops[at] {
-            Op::I32AddImm { d, a, imm } if d == addr => Address::AddImm(a, imm),
+            Op::I32AddImm { d, a, imm } if d == addr && offset == 0 => Address::AddImm(a, imm),
             Op::I32ShlAdd { d, a, b, shift } if d == addr && shift <= 3 => Address::Indexed(a, b, shift),
+            Op::I32Add(Bin { d, a, b }) if d == addr => Address::Indexed(a, b, 0),
             _ => return None,
         };
         self.ops.truncate(at);
@@ -836,7 +837,9 @@ impl Translator<'_> {
                 let d = self.height();
                 match self.take_address_add(addr, offset) {
                     Some(Address::AddImm(a, imm)) => self.emit(Op::LoadAddImm { kind: *kind, d, a, imm }),
-                    Some(Address::Indexed(a, i, shift)) => self.emit(Op::LoadIndexed { kind: *kind, shift, d, a, i }),
+                    Some(Address::Indexed(a, i, shift)) => {
+                        self.emit(Op::LoadIndexed { kind: *kind, shift, d, a, i, offset })
+                    }
                     None => self.emit(Op::Load { kind: *kind, d, addr, offset }),
                 };
                 self.push_result();
@@ -847,7 +850,9 @@ impl Translator<'_> {
                 let addr = self.pop_slot()?;
                 match self.take_address_add(addr, offset) {
                     Some(Address::AddImm(a, imm)) => self.emit(Op::StoreAddImm { kind: *kind, a, v, imm }),
-                    Some(Address::Indexed(a, i, shift)) => self.emit(Op::StoreIndexed { kind: *kind, shift, a, i, v }),
+                    Some(Address::Indexed(a, i, shift)) => {
+                        self.emit(Op::StoreIndexed { kind: *kind, shift, a, i, v, offset })
+                    }
                     None => self.emit(Op::Store { kind: *kind, addr, v, offset }),
                 };
             }

@@ -216,11 +216,13 @@ macro_rules! define_op {
             LoadAddImm { kind: LoadOp, d: Slot, a: Slot, imm: u32 },
             /// `store((a + imm) mod 2^32, v)`: as [`Op::LoadAddImm`], for a store.
             StoreAddImm { kind: StoreOp, a: Slot, v: Slot, imm: u32 },
-            /// `d = load(a + (i << shift) mod 2^32)`, `shift` at most 3: an array element's
-            /// address (`i32.shl` of a constant, `i32.add`) fused with its load of offset 0.
-            LoadIndexed { kind: LoadOp, shift: u8, d: Slot, a: Slot, i: Slot },
-            /// `store(a + (i << shift) mod 2^32, v)`: as [`Op::LoadIndexed`], for a store.
-            StoreIndexed { kind: StoreOp, shift: u8, a: Slot, i: Slot, v: Slot },
+            /// `d = load((a + (i << shift) mod 2^32) + offset)`, `shift` at most 3: an
+            /// address computed by `i32.add` (of a shifted index: `I32ShlAdd`, or of two
+            /// slots, shift 0) fused with the load that takes it.
+            LoadIndexed { kind: LoadOp, shift: u8, d: Slot, a: Slot, i: Slot, offset: u32 },
+            /// `store((a + (i << shift) mod 2^32) + offset, v)`: as [`Op::LoadIndexed`], for a
+            /// store.
+            StoreIndexed { kind: StoreOp, shift: u8, a: Slot, i: Slot, v: Slot, offset: u32 },
             MemorySize { d: Slot },
             MemoryGrow { base: Slot },
             MemoryFill { base: Slot },
@@ -269,8 +271,11 @@ crate::for_each_numeric_op!(define_op);
 
 #[cfg(test)]
 mod tests {
+    /// Ops live only while a function is translated (and, for the few the interpreter's
+    /// loop executes, in `CompiledFunc::slow`): the threaded instruction is the form kept.
+    /// An indexed access with a static offset has six operands, so 24 bytes.
     #[test]
     fn ops_stay_small() {
-        assert!(std::mem::size_of::<super::Op>() <= 16, "{}", std::mem::size_of::<super::Op>());
+        assert!(std::mem::size_of::<super::Op>() <= 24, "{}", std::mem::size_of::<super::Op>());
     }
 }
