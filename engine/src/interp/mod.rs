@@ -1,9 +1,11 @@
 //! The interpreter: executes translated code (spec §4.4 "Instructions").
 //!
 //! Executes the threaded form of the register-form [`Op`]s (see `crate::translate` and
-//! [`threaded`]): handlers chain from instruction to instruction, and this module's loop
-//! takes over for the ops that need the store (calls, returns, globals, tables, bulk
-//! memory, fuel) and for traps. Every frame's slots (locals, constants, then operand
+//! [`threaded`]): handlers chain from instruction to instruction, calls and returns
+//! within an instance included (they share the execution state, `context::Ctx`, with
+//! this module's loop), and the loop takes over for the ops that need the store (calls
+//! to hosts, other instances or untranslated functions, tables, bulk memory,
+//! `memory.grow`, running out of fuel) and for traps. Every frame's slots (locals, constants, then operand
 //! heights) are in one contiguous value stack of untyped 64-bit slots. A wasm-to-wasm
 //! call pushes a small [`Frame`] record and makes the caller's argument slots the
 //! callee's frame: no host recursion, so deep wasm recursion
