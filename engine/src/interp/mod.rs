@@ -670,21 +670,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
 /// stack already holds `fp + max_height` slots).
 #[inline(always)]
 fn init_frame(stack: &mut [u64], fp: usize, code: &CompiledFunc) {
-    let init = &code.frame_init[..];
-    let at = fp + code.num_params as usize;
-    let dst = &mut stack[at..at + init.len()];
-    // Most functions have a few locals and constants: copies of a fixed size compile to
-    // a few moves, where a copy of a variable size is a call to `memcpy`.
-    macro_rules! small {
-        ($($n:literal)*) => {
-            match init.len() {
-                0 => {}
-                $($n => dst[..$n].copy_from_slice(&init[..$n]),)*
-                _ => dst.copy_from_slice(init),
-            }
-        };
-    }
-    small!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    // Bounds-checked here: `init_frame_at` writes within the frame's `max_height` slots.
+    let frame = &mut stack[fp..fp + code.max_height as usize];
+    slots::init_frame_at(frame.as_mut_ptr(), code);
 }
 
 /// Base and length of memory `mem` (null and 0 for [`NO_MEMORY`]).

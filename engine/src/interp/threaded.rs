@@ -578,49 +578,35 @@ macro_rules! by_shift {
     };
 }
 
-/// The handler of an indexed load.
-fn indexed_load_handler<const CHAIN: bool>(kind: LoadOp, shift: u8) -> Handler {
-    match kind {
-        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => by_shift!(I32LoadIdx, shift),
-        LoadOp::I64Load | LoadOp::F64Load => by_shift!(I64LoadIdx, shift),
-        LoadOp::I32Load8S => by_shift!(I32Load8SIdx, shift),
-        LoadOp::I32Load8U | LoadOp::I64Load8U => by_shift!(I32Load8UIdx, shift),
-        LoadOp::I32Load16S => by_shift!(I32Load16SIdx, shift),
-        LoadOp::I32Load16U | LoadOp::I64Load16U => by_shift!(I32Load16UIdx, shift),
-        LoadOp::I64Load8S => by_shift!(I64Load8SIdx, shift),
-        LoadOp::I64Load16S => by_shift!(I64Load16SIdx, shift),
-        LoadOp::I64Load32S => by_shift!(I64Load32SIdx, shift),
-    }
-}
+/// The handlers of each load kind, listed once: plain ([`Op::Load`]), with an added
+/// immediate ([`Op::LoadAddImm`]) and indexed ([`Op::LoadIndexed`], by shift).
+macro_rules! load_handlers {
+    ($($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
+        /// The handler of a load; `add_imm` for [`Op::LoadAddImm`].
+        fn load_handler<const CHAIN: bool>(kind: LoadOp, add_imm: bool) -> Handler {
+            match kind {
+                $($kinds => if add_imm { $add_imm::<CHAIN> } else { $plain::<CHAIN> },)*
+            }
+        }
 
-/// The handler of an indexed store.
-fn indexed_store_handler<const CHAIN: bool>(kind: StoreOp, shift: u8) -> Handler {
-    match kind {
-        StoreOp::I32Store8 | StoreOp::I64Store8 => by_shift!(Store8Idx, shift),
-        StoreOp::I32Store16 | StoreOp::I64Store16 => by_shift!(Store16Idx, shift),
-        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => by_shift!(Store32Idx, shift),
-        StoreOp::I64Store | StoreOp::F64Store => by_shift!(Store64Idx, shift),
-    }
+        /// The handler of an indexed load.
+        fn indexed_load_handler<const CHAIN: bool>(kind: LoadOp, shift: u8) -> Handler {
+            match kind {
+                $($kinds => by_shift!($indexed, shift),)*
+            }
+        }
+    };
 }
-
-/// The handler of a load; `add_imm` for [`Op::LoadAddImm`].
-fn load_handler<const CHAIN: bool>(kind: LoadOp, add_imm: bool) -> Handler {
-    macro_rules! pick {
-        ($plain:ident, $wrap:ident) => {
-            if add_imm { $wrap::<CHAIN> } else { $plain::<CHAIN> }
-        };
-    }
-    match kind {
-        LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => pick!(I32Load, I32LoadAddImm),
-        LoadOp::I64Load | LoadOp::F64Load => pick!(I64Load, I64LoadAddImm),
-        LoadOp::I32Load8S => pick!(I32Load8S, I32Load8SAddImm),
-        LoadOp::I32Load8U | LoadOp::I64Load8U => pick!(I32Load8U, I32Load8UAddImm),
-        LoadOp::I32Load16S => pick!(I32Load16S, I32Load16SAddImm),
-        LoadOp::I32Load16U | LoadOp::I64Load16U => pick!(I32Load16U, I32Load16UAddImm),
-        LoadOp::I64Load8S => pick!(I64Load8S, I64Load8SAddImm),
-        LoadOp::I64Load16S => pick!(I64Load16S, I64Load16SAddImm),
-        LoadOp::I64Load32S => pick!(I64Load32S, I64Load32SAddImm),
-    }
+load_handlers! {
+    LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => I32Load I32LoadAddImm I32LoadIdx;
+    LoadOp::I64Load | LoadOp::F64Load => I64Load I64LoadAddImm I64LoadIdx;
+    LoadOp::I32Load8S => I32Load8S I32Load8SAddImm I32Load8SIdx;
+    LoadOp::I32Load8U | LoadOp::I64Load8U => I32Load8U I32Load8UAddImm I32Load8UIdx;
+    LoadOp::I32Load16S => I32Load16S I32Load16SAddImm I32Load16SIdx;
+    LoadOp::I32Load16U | LoadOp::I64Load16U => I32Load16U I32Load16UAddImm I32Load16UIdx;
+    LoadOp::I64Load8S => I64Load8S I64Load8SAddImm I64Load8SIdx;
+    LoadOp::I64Load16S => I64Load16S I64Load16SAddImm I64Load16SIdx;
+    LoadOp::I64Load32S => I64Load32S I64Load32SAddImm I64Load32SIdx;
 }
 
 /// Stores: `x = [addr, v, offset]` (or `[a, v, imm]`).
@@ -649,19 +635,29 @@ store! {
     Store64 Store64AddImm 8 u64::to_le_bytes;
 }
 
-/// The handler of a store; `add_imm` for [`Op::StoreAddImm`].
-fn store_handler<const CHAIN: bool>(kind: StoreOp, add_imm: bool) -> Handler {
-    macro_rules! pick {
-        ($plain:ident, $wrap:ident) => {
-            if add_imm { $wrap::<CHAIN> } else { $plain::<CHAIN> }
-        };
-    }
-    match kind {
-        StoreOp::I32Store8 | StoreOp::I64Store8 => pick!(Store8, Store8AddImm),
-        StoreOp::I32Store16 | StoreOp::I64Store16 => pick!(Store16, Store16AddImm),
-        StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => pick!(Store32, Store32AddImm),
-        StoreOp::I64Store | StoreOp::F64Store => pick!(Store64, Store64AddImm),
-    }
+/// The handlers of each store kind, as [`load_handlers!`] for loads.
+macro_rules! store_handlers {
+    ($($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
+        /// The handler of a store; `add_imm` for [`Op::StoreAddImm`].
+        fn store_handler<const CHAIN: bool>(kind: StoreOp, add_imm: bool) -> Handler {
+            match kind {
+                $($kinds => if add_imm { $add_imm::<CHAIN> } else { $plain::<CHAIN> },)*
+            }
+        }
+
+        /// The handler of an indexed store.
+        fn indexed_store_handler<const CHAIN: bool>(kind: StoreOp, shift: u8) -> Handler {
+            match kind {
+                $($kinds => by_shift!($indexed, shift),)*
+            }
+        }
+    };
+}
+store_handlers! {
+    StoreOp::I32Store8 | StoreOp::I64Store8 => Store8 Store8AddImm Store8Idx;
+    StoreOp::I32Store16 | StoreOp::I64Store16 => Store16 Store16AddImm Store16Idx;
+    StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => Store32 Store32AddImm Store32Idx;
+    StoreOp::I64Store | StoreOp::F64Store => Store64 Store64AddImm Store64Idx;
 }
 
 // Numeric operators (spec §4.3), one handler each, named after the operator.
