@@ -355,6 +355,14 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             (mem_base, mem_len) = mem_view(store, mem)
         };
     }
+    // Grows the value stack to `$n` slots (it may move: the handlers' view follows).
+    macro_rules! grow_stack {
+        ($n:expr) => {{
+            stack.resize($n, 0);
+            cx.stack = stack.as_mut_ptr();
+            cx.stack_limit = stack.len().min(max_stack);
+        }};
+    }
     // Makes instance `$i` current.
     macro_rules! switch_instance {
         ($i:expr) => {{
@@ -394,9 +402,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         trap!(TrapCode::CallStackExhausted);
                     }
                     if stack.len() < top {
-                        stack.resize(top.max(stack.len() * 2), 0);
-                        cx.stack = stack.as_mut_ptr();
-                        cx.stack_limit = stack.len().min(max_stack);
+                        grow_stack!(top.max(stack.len() * 2));
                     }
                     if cx.num_frames == frames.len() {
                         frames.resize((frames.len() * 2).max(16), Frame::EMPTY);
@@ -433,9 +439,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     let (ty, f) = (ty.clone(), f.clone());
                     let end = base + ty.params.len().max(ty.results.len());
                     if stack.len() < end {
-                        stack.resize(end, 0);
-                        cx.stack = stack.as_mut_ptr();
-                        cx.stack_limit = stack.len().min(max_stack);
+                        grow_stack!(end);
                     }
                     let depth = cx.num_frames as u32 + 1;
                     store.depth += depth;

@@ -148,7 +148,7 @@ fn jump(ip: *const Inst, rel: u32) -> *const Inst {
 }
 
 fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize, _: *mut Ctx) -> Exit {
-    Exit { ip, why: 1 }
+    to_loop(ip)
 }
 
 /// Leaves the chain at `ip` for the loop, which executes that instruction.
@@ -578,26 +578,28 @@ macro_rules! by_shift {
     };
 }
 
-/// The handlers of each load kind, listed once: plain ([`Op::Load`]), with an added
-/// immediate ([`Op::LoadAddImm`]) and indexed ([`Op::LoadIndexed`], by shift).
-macro_rules! load_handlers {
-    ($($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
-        /// The handler of a load; `add_imm` for [`Op::LoadAddImm`].
-        fn load_handler<const CHAIN: bool>(kind: LoadOp, add_imm: bool) -> Handler {
+/// The handlers of each kind of memory access (`$kind`, [`LoadOp`] or [`StoreOp`]),
+/// listed once: plain ([`Op::Load`], [`Op::Store`]), with an added immediate
+/// ([`Op::LoadAddImm`], [`Op::StoreAddImm`]) and indexed ([`Op::LoadIndexed`],
+/// [`Op::StoreIndexed`], by shift). Defines the two pickers `$plain_fn` and `$indexed_fn`.
+macro_rules! access_handlers {
+    ($kind:ty, $plain_fn:ident, $indexed_fn:ident: $($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
+        /// The handler of an access of this kind; `add_imm` for the add-immediate form.
+        fn $plain_fn<const CHAIN: bool>(kind: $kind, add_imm: bool) -> Handler {
             match kind {
                 $($kinds => if add_imm { $add_imm::<CHAIN> } else { $plain::<CHAIN> },)*
             }
         }
 
-        /// The handler of an indexed load.
-        fn indexed_load_handler<const CHAIN: bool>(kind: LoadOp, shift: u8) -> Handler {
+        /// The handler of an indexed access of this kind.
+        fn $indexed_fn<const CHAIN: bool>(kind: $kind, shift: u8) -> Handler {
             match kind {
                 $($kinds => by_shift!($indexed, shift),)*
             }
         }
     };
 }
-load_handlers! {
+access_handlers! { LoadOp, load_handler, indexed_load_handler:
     LoadOp::I32Load | LoadOp::F32Load | LoadOp::I64Load32U => I32Load I32LoadAddImm I32LoadIdx;
     LoadOp::I64Load | LoadOp::F64Load => I64Load I64LoadAddImm I64LoadIdx;
     LoadOp::I32Load8S => I32Load8S I32Load8SAddImm I32Load8SIdx;
@@ -635,25 +637,7 @@ store! {
     Store64 Store64AddImm 8 u64::to_le_bytes;
 }
 
-/// The handlers of each store kind, as [`load_handlers!`] for loads.
-macro_rules! store_handlers {
-    ($($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
-        /// The handler of a store; `add_imm` for [`Op::StoreAddImm`].
-        fn store_handler<const CHAIN: bool>(kind: StoreOp, add_imm: bool) -> Handler {
-            match kind {
-                $($kinds => if add_imm { $add_imm::<CHAIN> } else { $plain::<CHAIN> },)*
-            }
-        }
-
-        /// The handler of an indexed store.
-        fn indexed_store_handler<const CHAIN: bool>(kind: StoreOp, shift: u8) -> Handler {
-            match kind {
-                $($kinds => by_shift!($indexed, shift),)*
-            }
-        }
-    };
-}
-store_handlers! {
+access_handlers! { StoreOp, store_handler, indexed_store_handler:
     StoreOp::I32Store8 | StoreOp::I64Store8 => Store8 Store8AddImm Store8Idx;
     StoreOp::I32Store16 | StoreOp::I64Store16 => Store16 Store16AddImm Store16Idx;
     StoreOp::I32Store | StoreOp::F32Store | StoreOp::I64Store32 => Store32 Store32AddImm Store32Idx;
