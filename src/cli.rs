@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use wasmscope_engine::{Features, Tier};
+use wasmscope_engine::{Features, JitCompile, Tier};
 
 const AFTER_HELP: &str = "\
 FILE is read as a binary module if it starts with \\0asm, else as WebAssembly text.
@@ -110,6 +110,10 @@ fn parse_tier(s: &str) -> Result<Tier, String> {
     })
 }
 
+fn parse_jit_compile(s: &str) -> Result<JitCompile, String> {
+    JitCompile::from_name(s).ok_or_else(|| format!("unknown JIT compilation mode `{s}` (expected lazy or eager)"))
+}
+
 /// `--dir HOST[::GUEST]`.
 #[derive(Debug, Clone)]
 pub struct DirSpec {
@@ -153,6 +157,10 @@ pub struct ProgramOpts {
     /// Execution tier
     #[arg(long, value_name = "interp|jit", default_value = "interp", value_parser = parse_tier)]
     pub tier: Tier,
+    /// When the JIT compiles: each function on its first call (lazy), or the whole module
+    /// before it starts (eager, on several threads for large modules)
+    #[arg(long, value_name = "lazy|eager", value_parser = parse_jit_compile)]
+    pub jit_compile: Option<JitCompile>,
     /// Preopen host directory HOST, seen by the guest as GUEST (default HOST)
     #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]
     pub dirs: Vec<DirSpec>,

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use anyhow::{anyhow, bail};
-use wasmscope_engine::{Config, Error, Extern, Features, Linker, Store, Trap, TrapCode, Val, wasi};
+use wasmscope_engine::{
+    Config, Engine, Error, Extern, Features, JitCompile, Linker, Module, Store, Tier, Trap, TrapCode, Val, wasi,
+};
 
 use crate::cli::{ProgramOpts, RunArgs};
 use crate::values::{parse_val, show_val};
@@ -18,6 +20,7 @@ pub fn engine_config(opts: &ProgramOpts) -> Config {
         tier: opts.tier,
         features: opts.engine.features(Features::wasm2()),
         consume_fuel: opts.fuel.is_some(),
+        jit_compile: opts.jit_compile.unwrap_or_default(),
         ..Config::default()
     }
 }
@@ -26,8 +29,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let opts = &args.program;
     let path = opts.file();
     let (engine, module) = compile(&path, engine_config(opts))?;
+    let lazy_jit = opts.tier == Tier::Jit && engine.config().jit_compile == JitCompile::Lazy;
     if args.verbose {
         match module.compile_time() {
+            Some(_) if lazy_jit => eprintln!(
+                "wasmscope: {} loaded for the jit tier (functions compiled on their first call)",
+                path.display()
+            ),
             Some(t) => {
                 eprintln!("wasmscope: compiled {} for the {} tier in {:.2?}", path.display(), opts.tier.name(), t)
             }
@@ -35,11 +43,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("wasmscope: {} loaded for the {} tier (translated lazily)", path.display(), opts.tier.name())
             }
         }
+    }
+    let r = execute(opts, &path, &engine, &module);
+    if args.verbose {
+        if let (true, Some((n, total)), Some(t)) = (lazy_jit, module.compiled_functions(), module.compile_time()) {
+            eprintln!("wasmscope: the JIT compiled {n} of {total} functions in {t:.2?}");
+        }
         if let Some(e) = module.jit_error() {
             eprintln!("wasmscope: the JIT could not compile this module, it runs on the interpreter: {e}");
         }
     }
-    let mut store = Store::new(&engine);
+    r
+}
+
+/// Instantiates `module` with WASI and runs it as `opts` say.
+fn execute(opts: &ProgramOpts, path: &Path, engine: &Engine, module: &Module) -> anyhow::Result<ExitCode> {
+    let mut store = Store::new(engine);
     if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel);
     }
@@ -60,12 +79,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         ctx = ctx.preopen_dir(&host, guest)?;
     }
     wasi::add_to_linker(&mut linker, &mut store, Rc::new(RefCell::new(ctx)));
-    let instance = linker.instantiate(&mut store, &module).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let instance = linker.instantiate(&mut store, module).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let Some(name) = &opts.invoke else {
         return match wasi::run_start(&mut store, instance) {
             Ok(status) => Ok(ExitCode::from(status as u8)),
             Err(Error::Trap(t)) => {
-                report_trap(&path, &t);
+                report_trap(path, &t);
                 Ok(ExitCode::from(TRAP_STATUS))
             }
             Err(e) => Err(anyhow!("{}: {e}", path.display())),
@@ -108,7 +127,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Ok(r) => r,
         Err(Error::Trap(t)) if t.code == TrapCode::Exit => return Ok(ExitCode::from(t.exit_code.unwrap_or(0) as u8)),
         Err(Error::Trap(t)) => {
-            report_trap(&path, &t);
+            report_trap(path, &t);
             return Ok(ExitCode::FAILURE);
         }
         Err(e) => bail!("`{name}`: {e}"),

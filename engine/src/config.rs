@@ -218,6 +218,43 @@ impl Default for BoundsChecks {
     }
 }
 
+/// When the JIT tier compiles a module's functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JitCompile {
+    /// Each function on its first call (from the embedder, from another function, or
+    /// through a table), so a large module starts running at once; functions never called
+    /// are never compiled.
+    Lazy,
+    /// The whole module in `Module::new`, on several threads for large modules.
+    Eager,
+}
+
+impl JitCompile {
+    /// The command-line names (`lazy`, `eager`).
+    pub fn name(self) -> &'static str {
+        match self {
+            JitCompile::Lazy => "lazy",
+            JitCompile::Eager => "eager",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn from_name(name: &str) -> Option<JitCompile> {
+        [JitCompile::Lazy, JitCompile::Eager].into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl Default for JitCompile {
+    /// Lazy. The environment variable `WASMSCOPE_JIT_COMPILE=eager` (or `lazy`) overrides
+    /// it, so that whole runs (the spec suite) can be repeated the other way.
+    fn default() -> JitCompile {
+        match std::env::var("WASMSCOPE_JIT_COMPILE").as_deref() {
+            Ok("eager") => JitCompile::Eager,
+            _ => JitCompile::Lazy,
+        }
+    }
+}
+
 /// Everything an [`crate::Engine`] is configured with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Config {
@@ -230,6 +267,9 @@ pub struct Config {
     /// Charge every executed instruction against the store's fuel (see [`crate::fuel`]);
     /// running out traps with `OutOfFuel`. Off by default (it costs a check per segment).
     pub consume_fuel: bool,
+    /// When the JIT tier compiles (ignored by the interpreter, which always translates
+    /// each function on its first call).
+    pub jit_compile: JitCompile,
 }
 
 impl Config {

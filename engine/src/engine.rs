@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::config::{BoundsChecks, Config, Tier};
+use crate::config::{BoundsChecks, Config, JitCompile, Tier};
 use crate::error::Error;
 use crate::jit::{CompiledModule, JitError};
 use crate::syntax::{self, FuncType};
@@ -46,10 +46,13 @@ struct ModuleInner {
     explicit_bounds: bool,
     /// Whether translated code charges fuel (from the engine's `consume_fuel`).
     consume_fuel: bool,
-    /// Native code of the whole module, compiled eagerly on a JIT-tier engine.
+    /// Whether the JIT compiles each function on its first call.
+    lazy: bool,
+    /// The module's native code (on a JIT-tier engine: made in `Module::new`, compiled
+    /// there or on first calls, see [`JitCompile`]).
     jit: OnceLock<Result<Arc<CompiledModule>, JitError>>,
-    /// How long the JIT compilation took.
-    compile_time: OnceLock<Duration>,
+    /// How long an eager compilation that failed took.
+    failed_compile_time: OnceLock<Duration>,
 }
 
 impl Module {
@@ -59,9 +62,11 @@ impl Module {
         // One pass over the code: the decoder validates each body as it reads it.
         let (syntax, bodies) = crate::binary::decode_validating(bytes, features)?;
         crate::valid::validate_with_bodies(&syntax, features, bodies)?;
-        let explicit_bounds = engine.config().bounds_checks == BoundsChecks::Explicit;
-        let module = Module::from_validated(syntax, explicit_bounds, engine.config().consume_fuel);
-        if engine.config().tier == Tier::Jit {
+        let config = engine.config();
+        let explicit_bounds = config.bounds_checks == BoundsChecks::Explicit;
+        let lazy = config.jit_compile == JitCompile::Lazy;
+        let module = Module::from_validated(syntax, explicit_bounds, config.consume_fuel, lazy);
+        if config.tier == Tier::Jit {
             // Eager: the whole module is compiled now, so `compile_time` is known. A module
             // the JIT cannot compile still runs, on the interpreter.
             let _ = module.jit();
@@ -69,7 +74,7 @@ impl Module {
         Ok(module)
     }
 
-    fn from_validated(syntax: syntax::Module, explicit_bounds: bool, consume_fuel: bool) -> Module {
+    fn from_validated(syntax: syntax::Module, explicit_bounds: bool, consume_fuel: bool, lazy: bool) -> Module {
         let func_types = syntax.func_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
@@ -81,21 +86,37 @@ impl Module {
                 compiled_debug,
                 explicit_bounds,
                 consume_fuel,
+                lazy,
                 jit: OnceLock::new(),
-                compile_time: OnceLock::new(),
+                failed_compile_time: OnceLock::new(),
             }),
         }
     }
 
-    /// Time the JIT took to compile this module (`None` on the interpreter tier).
+    /// Time the JIT has spent compiling this module so far (`None` on the interpreter
+    /// tier). Compiled lazily, it grows as functions are first called.
     pub fn compile_time(&self) -> Option<Duration> {
-        self.inner.compile_time.get().copied()
+        match self.inner.jit.get()? {
+            Ok(c) => Some(c.progress().1),
+            Err(_) => self.inner.failed_compile_time.get().copied(),
+        }
     }
 
-    /// Why the JIT could not compile this module, if it tried and failed (its functions
-    /// then run on the interpreter).
+    /// How many of the module's defined functions the JIT has compiled so far, of how many
+    /// (`None` on the interpreter tier).
+    pub fn compiled_functions(&self) -> Option<(usize, usize)> {
+        let c = self.inner.jit.get()?.as_ref().ok()?;
+        Some((c.progress().0, self.inner.syntax.code.len()))
+    }
+
+    /// Why the JIT could not compile this module, or (compiled lazily) the first function
+    /// that failed, if any. Such functions run on the interpreter when entered from the
+    /// embedder, and trap when called from JIT code.
     pub fn jit_error(&self) -> Option<&JitError> {
-        self.inner.jit.get().and_then(|r| r.as_ref().err())
+        match self.inner.jit.get()? {
+            Ok(c) => c.first_error(),
+            Err(e) => Some(e),
+        }
     }
 
     /// The module's native code, compiling it on first use.
@@ -104,8 +125,11 @@ impl Module {
             .jit
             .get_or_init(|| {
                 let start = Instant::now();
-                let r = crate::jit::compile(&self.inner.syntax, self.inner.explicit_bounds, self.inner.consume_fuel);
-                let _ = self.inner.compile_time.set(start.elapsed());
+                let i = &self.inner;
+                let r = crate::jit::compile(&i.syntax, i.explicit_bounds, i.consume_fuel, i.lazy);
+                if r.is_err() {
+                    let _ = self.inner.failed_compile_time.set(start.elapsed());
+                }
                 r
             })
             .clone()

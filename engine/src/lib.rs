@@ -36,7 +36,7 @@ pub mod syntax;
 pub mod valid;
 pub mod wasi;
 
-pub use config::{BoundsChecks, Config, FeatureError, Features, Limits, Tier};
+pub use config::{BoundsChecks, Config, FeatureError, Features, JitCompile, Limits, Tier};
 pub use error::{DecodeError, Error, LinkError, Trap, TrapCode, TrapFrame, ValidationError};
 
 pub mod debug;

@@ -1,9 +1,10 @@
 //! Executable memory for compiled modules and the process-wide registry of it.
 //!
-//! A module's functions are copied into one anonymous mapping (read/write), their
-//! relocations patched, and the mapping is then switched to read/execute. The registry
-//! maps code ranges to trap sites so that the signal handler can tell a trap in JIT code
-//! from a crash elsewhere; it is updated when a module's code is created and dropped.
+//! A module's code is copied batch by batch into anonymous mappings (read/write), its
+//! relocations patched, and its pages then switched to read/execute. The registry maps
+//! code ranges to trap sites so that the signal handler can tell a trap in JIT code from a
+//! crash elsewhere; it is updated when a batch of code is added and when a module's code
+//! is dropped.
 //!
 //! One of the few modules with `unsafe` code.
 
@@ -54,85 +55,109 @@ pub(crate) fn is_jit_code(pc: usize) -> bool {
     lookup(pc).is_some()
 }
 
-/// An executable mapping holding a module's code; unregistered and unmapped on drop.
-#[derive(Debug)]
-pub(crate) struct CodeMemory {
-    ptr: *mut u8,
-    len: usize,
+/// Executable memory of one module: the code of its functions, added batch by batch (the
+/// whole module at once when compiled eagerly, one function at a time when lazily).
+/// Unregistered and unmapped on drop.
+///
+/// Code is written into fresh pages of a read/write chunk, which are then switched to
+/// read/execute; a page once executable is never written again, so code can be added
+/// while other threads run the code already there. Each batch starts on a page of its own.
+#[derive(Debug, Default)]
+pub(crate) struct CodeArena {
+    chunks: Vec<Chunk>,
+    /// Start of each registered batch.
+    batches: Vec<usize>,
 }
 
-// SAFETY: the mapping is immutable (read/execute) once published; the raw pointer is only
-// an address into it.
-unsafe impl Send for CodeMemory {}
-// SAFETY: as above; nothing mutates it through `&self`.
-unsafe impl Sync for CodeMemory {}
+#[derive(Debug)]
+struct Chunk {
+    ptr: *mut u8,
+    len: usize,
+    /// Bytes from `ptr` already handed out (a multiple of the page size).
+    used: usize,
+}
+
+// SAFETY: the arena's executable pages are immutable; its raw pointers are addresses of
+// mappings it owns, and adding code needs `&mut self`.
+unsafe impl Send for CodeArena {}
+// SAFETY: as above; nothing mutates the mappings through `&self`.
+unsafe impl Sync for CodeArena {}
 
 /// A relocation to apply: at `offset`, a 32-bit pc-relative reference to `target`
-/// (both offsets in the code memory) plus `addend`.
+/// (both offsets in the batch's code) plus `addend`.
 pub(crate) struct Reloc {
     pub offset: usize,
     pub target: usize,
     pub addend: i64,
 }
 
-impl CodeMemory {
-    /// Maps `code`, applies `relocs` and makes it executable; registers `traps` (offsets
-    /// in `code`, sorted). `None` if mapping fails or a relocation is out of range.
-    pub(crate) fn new(code: &[u8], relocs: &[Reloc], traps: Vec<TrapSite>) -> Option<CodeMemory> {
-        let len = code.len().max(1);
-        // SAFETY: a fresh anonymous private mapping touches no existing memory.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return None;
+const PAGE: usize = 4096;
+/// Chunks are reserved this large (or larger for a bigger batch) so that lazily compiled
+/// functions do not each cost a mapping.
+const CHUNK: usize = 1 << 20;
+
+impl CodeArena {
+    /// Copies `code` into fresh pages, applies `relocs`, makes the pages executable and
+    /// registers `traps` (offsets in `code`, sorted). Returns the code's address; `None` if
+    /// mapping fails or a relocation is out of range.
+    pub(crate) fn publish(&mut self, code: &[u8], relocs: &[Reloc], traps: Vec<TrapSite>) -> Option<usize> {
+        let len = code.len().max(1).next_multiple_of(PAGE);
+        if self.chunks.last().is_none_or(|c| c.len - c.used < len) {
+            let size = len.max(CHUNK);
+            // SAFETY: a fresh anonymous private mapping touches no existing memory.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    size,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                )
+            };
+            if p == libc::MAP_FAILED {
+                return None;
+            }
+            self.chunks.push(Chunk { ptr: p.cast(), len: size, used: 0 });
         }
-        let mem = CodeMemory { ptr: p.cast(), len };
-        // SAFETY: the mapping is `len >= code.len()` bytes, writable and ours alone.
-        let buf = unsafe { std::slice::from_raw_parts_mut(mem.ptr, len) };
+        let chunk = self.chunks.last_mut()?;
+        let at = chunk.ptr.wrapping_add(chunk.used);
+        // SAFETY: `at..at + len` lies in the chunk (checked above), past every byte handed
+        // out before, so it is still read/write and no code runs there.
+        let buf = unsafe { std::slice::from_raw_parts_mut(at, len) };
         buf[..code.len()].copy_from_slice(code);
         for r in relocs {
             let value = (r.target as i64).wrapping_add(r.addend).wrapping_sub(r.offset as i64);
             let value = i32::try_from(value).ok()?;
             buf.get_mut(r.offset..r.offset + 4)?.copy_from_slice(&value.to_le_bytes());
         }
-        // SAFETY: the whole mapping is switched to read/execute; no writable view of it is
-        // used afterwards (`buf` ends here).
-        if unsafe { libc::mprotect(p, len, libc::PROT_READ | libc::PROT_EXEC) } != 0 {
+        // SAFETY: these pages are switched to read/execute; no writable view of them is
+        // used afterwards (`buf` ends here, and later batches start past them).
+        if unsafe { libc::mprotect(at.cast(), len, libc::PROT_READ | libc::PROT_EXEC) } != 0 {
             return None;
         }
-        let info = Arc::new(CodeInfo { start: mem.ptr as usize, len, traps });
+        chunk.used += len;
+        let start = at as usize;
+        let info = Arc::new(CodeInfo { start, len, traps });
         if let Ok(mut map) = REGISTRY.write() {
-            map.insert(info.start, info);
+            map.insert(start, info);
         }
-        Some(mem)
-    }
-
-    /// Address of `offset` in the code.
-    pub(crate) fn addr(&self, offset: usize) -> *const u8 {
-        self.ptr.wrapping_add(offset)
-    }
-
-    /// Start address.
-    pub(crate) fn start(&self) -> usize {
-        self.ptr as usize
+        self.batches.push(start);
+        Some(start)
     }
 }
 
-impl Drop for CodeMemory {
+impl Drop for CodeArena {
     fn drop(&mut self) {
         if let Ok(mut map) = REGISTRY.write() {
-            map.remove(&(self.ptr as usize));
+            for b in &self.batches {
+                map.remove(b);
+            }
         }
-        // SAFETY: the mapping was made in `new` with this length; no code in it can be
-        // running (its module is being dropped, so no instance refers to it).
-        unsafe { libc::munmap(self.ptr.cast(), self.len) };
+        for c in &self.chunks {
+            // SAFETY: the chunk was mapped in `publish` with this length; no code in it can
+            // be running (its module is being dropped, so no instance refers to it).
+            unsafe { libc::munmap(c.ptr.cast(), c.len) };
+        }
     }
 }

@@ -1,5 +1,11 @@
-//! Translation of validated wasm function bodies to Cranelift IR, and compilation of a
-//! whole module into one [`CodeMemory`].
+//! Translation of validated wasm function bodies to Cranelift IR, and a module's native
+//! code ([`CompiledModule`]): all functions compiled at once into one batch of a
+//! [`CodeArena`] (eager), or each function in a batch of its own on its first call (lazy).
+//!
+//! Direct calls between functions compiled together are patched pc-relative calls; a
+//! call of a function compiled at another time goes through the module's table of body
+//! code (one load and an indirect call), so code never needs patching after it is placed.
+//! Lazily, an entry still 0 sends the caller to a libcall that compiles the callee.
 //!
 //! One match arm per operator, over a translation-time value stack of SSA values. Control
 //! frames map wasm blocks to Cranelift blocks with block parameters for results (and for
@@ -22,7 +28,11 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, FinalizedRelocTarget, binemit::Reloc as CraneReloc};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
-use super::code::{CodeMemory, Reloc, TrapSite};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::code::{CodeArena, Reloc, TrapSite};
 use super::env::Env;
 use super::libcalls::{self, MiscOp};
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType};
@@ -49,34 +59,246 @@ fn err(e: impl std::fmt::Display) -> JitError {
 pub(crate) struct FuncMeta {
     /// Index in the module's function index space.
     pub index: u32,
-    /// Code range in the module's code memory.
+    /// Address range of its body's code.
     pub start: usize,
     pub end: usize,
     /// (start, end, wasm offset), offsets relative to `start`, sorted.
     pub srclocs: Vec<(u32, u32, u32)>,
 }
 
-/// A compiled module.
+/// The native code of a module: every defined function compiled at creation (eager), or
+/// each on its first call (lazy, see [`CompiledModule::ensure`]).
 #[derive(Debug)]
 pub(crate) struct CompiledModule {
-    pub code: CodeMemory,
-    /// One per defined function.
-    pub funcs: Vec<FuncMeta>,
-    /// Offset of the array-ABI wrapper of each defined function.
-    pub wrappers: Vec<usize>,
+    /// The body code of each defined function (wasm calling convention), 0 until it is
+    /// compiled. Instance contexts point here ([`super::env::VmCtx::bodies`]): JIT code
+    /// calls its direct callees through it.
+    bodies: Box<[AtomicUsize]>,
+    /// The array-ABI wrapper of each defined function (how Rust enters it), 0 until
+    /// compiled.
+    wrappers: Box<[AtomicUsize]>,
     /// Whether loads and stores check bounds (else they rely on guard pages).
     pub explicit_bounds: bool,
+    consume_fuel: bool,
+    lazy: bool,
+    state: Mutex<CodeState>,
+    /// The first function that failed to compile lazily, and why.
+    first_error: OnceLock<JitError>,
+}
+
+/// What adding code to a module needs, behind the module's lock.
+#[derive(Default)]
+struct CodeState {
+    arena: CodeArena,
+    /// Compiled bodies, sorted by address.
+    funcs: Vec<FuncMeta>,
+    /// Total time spent compiling.
+    time: Duration,
+    /// The target, made on first compilation.
+    isa: Option<OwnedTargetIsa>,
+    ctx: Option<Context>,
+    fctx: Option<FunctionBuilderContext>,
+}
+
+impl std::fmt::Debug for CodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeState").field("arena", &self.arena).field("funcs", &self.funcs.len()).finish()
+    }
 }
 
 impl CompiledModule {
+    /// The native code of `module`: with `lazy`, nothing is compiled yet; otherwise every
+    /// defined function is (see [`Self::compile_all`]). With `consume_fuel`, the code
+    /// charges the store's fuel exactly as the interpreter does (see [`crate::fuel`]).
+    pub(crate) fn new(
+        module: &syntax::Module,
+        explicit_bounds: bool,
+        consume_fuel: bool,
+        lazy: bool,
+    ) -> Result<CompiledModule, JitError> {
+        let defined = module.code.len();
+        let compiled = CompiledModule {
+            bodies: (0..defined).map(|_| AtomicUsize::new(0)).collect(),
+            wrappers: (0..defined).map(|_| AtomicUsize::new(0)).collect(),
+            explicit_bounds,
+            consume_fuel,
+            lazy,
+            state: Mutex::new(CodeState::default()),
+            first_error: OnceLock::new(),
+        };
+        if !lazy {
+            compiled.compile_all(module, std::thread::available_parallelism().map_or(1, |n| n.get()))?;
+        }
+        Ok(compiled)
+    }
+
+    /// Compiles every defined function together, in one batch whose functions call each
+    /// other straight, on up to `threads` threads for large modules (the code does not
+    /// depend on how many), and makes it the code that runs from now on: JIT code already
+    /// running keeps running, and its calls through the table of bodies reach the new
+    /// code.
+    pub(crate) fn compile_all(&self, module: &syntax::Module, threads: usize) -> Result<(), JitError> {
+        let start = Instant::now();
+        let code_bytes: usize = module.code.iter().map(|b| (b.range.end - b.range.start) as usize).sum();
+        let threads = if code_bytes >= PARALLEL_CODE_BYTES { threads } else { 1 };
+        let isa = isa()?;
+        let numbers: Vec<usize> = (0..module.code.len() * 2).collect();
+        let pieces = compile_pieces(module, &*isa, self.explicit_bounds, self.consume_fuel, false, &numbers, threads)?;
+        let mut state = self.lock()?;
+        self.place(module, &mut state, &numbers, pieces)?;
+        state.time += start.elapsed();
+        Ok(())
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, CodeState>, JitError> {
+        self.state.lock().map_err(|_| err("a compilation panicked"))
+    }
+
+    /// The body code of defined function `def`, if compiled.
+    pub(crate) fn body(&self, def: u32) -> Option<usize> {
+        let p = self.bodies.get(def as usize)?.load(Ordering::Acquire);
+        (p != 0).then_some(p)
+    }
+
+    /// The table instance contexts point to.
+    pub(crate) fn bodies_ptr(&self) -> *const usize {
+        self.bodies.as_ptr().cast()
+    }
+
+    /// The (body, wrapper) code of defined function `def`, compiling it first if needed.
+    /// Another thread may be compiling the same function: it is compiled once.
+    pub(crate) fn ensure(&self, module: &syntax::Module, def: u32) -> Result<(usize, usize), JitError> {
+        let d = def as usize;
+        let (Some(body), Some(wrapper)) = (self.bodies.get(d), self.wrappers.get(d)) else {
+            return Err(err("unknown function"));
+        };
+        let ready = |b: &AtomicUsize, w: &AtomicUsize| {
+            let (b, w) = (b.load(Ordering::Acquire), w.load(Ordering::Acquire));
+            (b != 0 && w != 0).then_some((b, w))
+        };
+        if let Some(r) = ready(body, wrapper) {
+            return Ok(r);
+        }
+        let mut state = self.lock()?;
+        if let Some(r) = ready(body, wrapper) {
+            return Ok(r);
+        }
+        let start = Instant::now();
+        let r = (|| {
+            let isa = match &state.isa {
+                Some(i) => i.clone(),
+                None => {
+                    let i = isa()?;
+                    state.isa = Some(i.clone());
+                    i
+                }
+            };
+            let env = Env { ptr: isa.pointer_type(), explicit_bounds: self.explicit_bounds, lazy: self.lazy };
+            let func_types = module.func_type_indices();
+            let mut ctx = state.ctx.take().unwrap_or_else(Context::new);
+            let mut fctx = state.fctx.take().unwrap_or_default();
+            let numbers = [d, module.code.len() + d];
+            let pieces: Result<Vec<Piece>, JitError> = numbers
+                .iter()
+                .map(|&n| compile_piece(module, &*isa, &env, &func_types, self.consume_fuel, n, &mut ctx, &mut fctx))
+                .collect();
+            state.ctx = Some(ctx);
+            state.fctx = Some(fctx);
+            self.place(module, &mut state, &numbers, pieces?)
+        })();
+        state.time += start.elapsed();
+        if let Err(e) = &r {
+            let _ = self.first_error.set(JitError(format!("function {}: {}", module.num_imported_funcs() + def, e.0)));
+        }
+        r?;
+        ready(body, wrapper).ok_or_else(|| err("compiled code not recorded"))
+    }
+
+    /// Places compiled pieces (piece numbers as in [`compile_pieces`]) in one new batch
+    /// of code, 16-byte aligned, resolves the calls between them (a call may only name a
+    /// body of the batch), and publishes the addresses.
+    fn place(
+        &self,
+        module: &syntax::Module,
+        state: &mut CodeState,
+        numbers: &[usize],
+        pieces: Vec<Piece>,
+    ) -> Result<(), JitError> {
+        let imported = module.num_imported_funcs();
+        let defined = module.code.len();
+        let mut code: Vec<u8> = Vec::new();
+        let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new();
+        let mut traps: Vec<TrapSite> = Vec::new();
+        let mut starts: Vec<(usize, usize, usize)> = Vec::with_capacity(pieces.len());
+        let mut srclocs = Vec::new();
+        let mut body_at: HashMap<u32, usize> = HashMap::new();
+        for (&n, piece) in numbers.iter().zip(pieces) {
+            while !code.len().is_multiple_of(16) {
+                code.push(0);
+            }
+            let start = code.len();
+            code.extend_from_slice(&piece.bytes);
+            traps.extend(piece.traps.iter().map(|(offset, c)| ((start as u32) + offset, *c)));
+            relocs_pending
+                .extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
+            starts.push((n, start, code.len()));
+            if n < defined {
+                body_at.insert(n as u32, start);
+                srclocs.push(piece.srclocs);
+            }
+        }
+        let relocs = relocs_pending
+            .into_iter()
+            .map(|(offset, def, addend)| {
+                let target = *body_at.get(&def).ok_or_else(|| err("relocation to a function outside the batch"))?;
+                Ok(Reloc { offset, target, addend })
+            })
+            .collect::<Result<Vec<_>, JitError>>()?;
+        traps.sort_unstable();
+        let base = state.arena.publish(&code, &relocs, traps).ok_or_else(|| err("cannot map code memory"))?;
+        let mut srclocs = srclocs.into_iter();
+        for &(n, start, end) in &starts {
+            if n < defined {
+                let meta = FuncMeta {
+                    index: imported + n as u32,
+                    start: base + start,
+                    end: base + end,
+                    srclocs: srclocs.next().unwrap_or_default(),
+                };
+                let at = state.funcs.partition_point(|f| f.start < meta.start);
+                state.funcs.insert(at, meta);
+            }
+        }
+        // Bodies before wrappers: a wrapper is published only once its body is.
+        for &(n, start, _) in starts.iter().filter(|s| s.0 < defined) {
+            self.bodies[n].store(base + start, Ordering::Release);
+        }
+        for &(n, start, _) in starts.iter().filter(|s| s.0 >= defined) {
+            self.wrappers[n - defined].store(base + start, Ordering::Release);
+        }
+        Ok(())
+    }
+
     /// The function containing native address `pc`, and the wasm offset there.
     pub(crate) fn locate(&self, pc: usize) -> Option<(u32, u32)> {
-        let off = pc.checked_sub(self.code.start())?;
-        let f = self.funcs.iter().find(|f| f.start <= off && off < f.end)?;
-        let rel = (off - f.start) as u32;
+        let state = self.state.lock().ok()?;
+        let i = state.funcs.partition_point(|f| f.start <= pc).checked_sub(1)?;
+        let f = state.funcs.get(i).filter(|f| pc < f.end)?;
+        let rel = (pc - f.start) as u32;
         let i = f.srclocs.partition_point(|s| s.0 <= rel);
         let loc = i.checked_sub(1).and_then(|i| f.srclocs.get(i)).filter(|s| rel < s.1).map_or(0, |s| s.2);
         Some((f.index, loc))
+    }
+
+    /// How many defined functions are compiled, and the time compiling took so far.
+    pub(crate) fn progress(&self) -> (usize, Duration) {
+        let n = self.bodies.iter().filter(|b| b.load(Ordering::Relaxed) != 0).count();
+        (n, self.state.lock().map_or(Duration::ZERO, |s| s.time))
+    }
+
+    /// Why a function could not be compiled lazily, if one could not.
+    pub(crate) fn first_error(&self) -> Option<&JitError> {
+        self.first_error.get()
     }
 }
 
@@ -132,40 +354,28 @@ struct Piece {
 /// (smaller ones are not worth the threads' start-up).
 const PARALLEL_CODE_BYTES: usize = 256 * 1024;
 
-/// Compiles every defined function of `module` (eagerly, whole module at once), on
-/// several threads for large modules; the result does not depend on how many.
-/// With `consume_fuel`, the code charges the store's fuel exactly as the interpreter does
-/// (see [`crate::fuel`]).
-pub(crate) fn compile_module(
-    module: &syntax::Module,
-    explicit_bounds: bool,
-    consume_fuel: bool,
-) -> Result<CompiledModule, JitError> {
-    let code_bytes: usize = module.code.iter().map(|b| (b.range.end - b.range.start) as usize).sum();
-    let threads =
-        if code_bytes >= PARALLEL_CODE_BYTES { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 };
-    let pieces = compile_pieces(module, explicit_bounds, consume_fuel, threads)?;
-    assemble(module, pieces, explicit_bounds)
-}
-
-/// Compiles every piece of `module` on up to `threads` threads. Bodies come first, then
-/// wrappers: piece `n` is the body of defined function `n`, piece `defined + n` its
-/// wrapper.
+/// Compiles pieces `numbers` of `module` on up to `threads` threads, in that order: piece
+/// `n < defined` is the body of defined function `n`, piece `defined + n` its wrapper.
 fn compile_pieces(
     module: &syntax::Module,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
     explicit_bounds: bool,
     consume_fuel: bool,
+    lazy: bool,
+    numbers: &[usize],
     threads: usize,
 ) -> Result<Vec<Piece>, JitError> {
-    let isa = isa()?;
-    let env = Env { ptr: isa.pointer_type(), explicit_bounds };
+    let env = Env { ptr: isa.pointer_type(), explicit_bounds, lazy };
     let func_types = module.func_type_indices();
-    let total = module.code.len() * 2;
+    let total = numbers.len();
     let threads = threads.min(total.max(1));
     let compile_range = |range: std::ops::Range<usize>| -> Result<Vec<Piece>, JitError> {
         let mut fctx = FunctionBuilderContext::new();
         let mut ctx = Context::new();
-        range.map(|n| compile_piece(module, &*isa, &env, &func_types, consume_fuel, n, &mut ctx, &mut fctx)).collect()
+        numbers[range]
+            .iter()
+            .map(|&n| compile_piece(module, isa, &env, &func_types, consume_fuel, n, &mut ctx, &mut fctx))
+            .collect()
     };
     let pieces: Vec<Piece> = if threads <= 1 {
         compile_range(0..total)?
@@ -207,7 +417,7 @@ fn compile_pieces(
     Ok(pieces)
 }
 
-/// Compiles piece `n` (see [`compile_module`]).
+/// Compiles piece `n` (see [`compile_pieces`]).
 #[allow(clippy::too_many_arguments, reason = "the per-thread state of one compilation")]
 fn compile_piece(
     module: &syntax::Module,
@@ -236,6 +446,7 @@ fn compile_piece(
         ctx.func.signature = wasm_signature(ty, cc)?;
         let body = &module.code[def];
         let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, cc)?;
+        t.def = def as u32;
         t.translate(body, consume_fuel)?;
         t.b.finalize(isa.frontend_config());
     }
@@ -266,45 +477,6 @@ fn compile_piece(
             .collect()
     };
     Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs })
-}
-
-/// Places the pieces (bodies, then wrappers, in order) in one code memory, 16-byte
-/// aligned, and resolves the calls between them.
-fn assemble(module: &syntax::Module, pieces: Vec<Piece>, explicit_bounds: bool) -> Result<CompiledModule, JitError> {
-    let imported = module.num_imported_funcs();
-    let defined = module.code.len();
-    let mut code: Vec<u8> = Vec::new();
-    let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new();
-    let mut traps: Vec<TrapSite> = Vec::new();
-    let mut funcs = Vec::new();
-    let mut wrappers = Vec::new();
-    let mut starts = Vec::new();
-    for (n, piece) in pieces.into_iter().enumerate() {
-        while !code.len().is_multiple_of(16) {
-            code.push(0);
-        }
-        let start = code.len();
-        code.extend_from_slice(&piece.bytes);
-        traps.extend(piece.traps.iter().map(|(offset, c)| ((start as u32) + offset, *c)));
-        relocs_pending.extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
-        if n >= defined {
-            wrappers.push(start);
-        } else {
-            starts.push(start);
-            let index = imported + n as u32;
-            funcs.push(FuncMeta { index, start, end: code.len(), srclocs: piece.srclocs });
-        }
-    }
-    let relocs = relocs_pending
-        .into_iter()
-        .map(|(offset, def, addend)| {
-            let target = *starts.get(def as usize).ok_or_else(|| err("relocation to an unknown function"))?;
-            Ok(Reloc { offset, target, addend })
-        })
-        .collect::<Result<Vec<_>, JitError>>()?;
-    traps.sort_unstable();
-    let code = CodeMemory::new(&code, &relocs, traps).ok_or_else(|| err("cannot map code memory"))?;
-    Ok(CompiledModule { code, funcs, wrappers, explicit_bounds })
 }
 
 fn import_body(func: &mut ir::Function, def: u32, sig: Signature) -> ir::FuncRef {
@@ -410,7 +582,13 @@ struct Translator<'a, 'f> {
     frames: Vec<Frame>,
     reachable: bool,
     dead_depth: u32,
+    /// The defined-function index of the function being compiled.
+    def: u32,
+    /// Callees called straight, by defined-function index (see [`Self::call_defined`]).
     direct: HashMap<u32, ir::FuncRef>,
+    /// The signature of callees called through the table of bodies, by type index.
+    sig_table: HashMap<u32, ir::SigRef>,
+    sig_lazy: Option<ir::SigRef>,
     sig_call: Option<ir::SigRef>,
     sig_indirect: Option<ir::SigRef>,
     sig_misc: Option<ir::SigRef>,
@@ -448,7 +626,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             frames: Vec::new(),
             reachable: true,
             dead_depth: 0,
+            def: 0,
             direct: HashMap::new(),
+            sig_table: HashMap::new(),
+            sig_lazy: None,
             sig_call: None,
             sig_indirect: None,
             sig_misc: None,
@@ -654,6 +835,72 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.stack.push(v);
         }
         Ok(())
+    }
+
+    /// A call of defined function `def`. A callee compiled in the same batch (with eager
+    /// compilation, every function; lazily, the function itself) is called straight, its
+    /// address patched in when the batch is placed. Any other goes through the module's
+    /// table of body code ([`Env::body_code`]): a callee not compiled yet (entry 0) is
+    /// compiled first by [`libcalls::compile_lazily`], out of line.
+    fn call_defined(
+        &mut self,
+        def: u32,
+        type_index: u32,
+        ty: &FuncType,
+        args: &[Value],
+    ) -> Result<Vec<Value>, JitError> {
+        let mut call_args = vec![self.vmctx];
+        call_args.extend_from_slice(args);
+        if !self.env.lazy || def == self.def {
+            let callee = match self.direct.get(&def) {
+                Some(c) => *c,
+                None => {
+                    let c = import_body(self.b.func, def, wasm_signature(ty, self.cc)?);
+                    self.direct.insert(def, c);
+                    c
+                }
+            };
+            let call = self.b.ins().call(callee, &call_args);
+            return Ok(self.b.inst_results(call).to_vec());
+        }
+        let code = self.env.body_code(&mut self.b, self.vmctx, def);
+        let cold = self.b.create_block();
+        let call = self.b.create_block();
+        let code_param = self.b.append_block_param(call, self.env.ptr);
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(code, call, &[BlockArg::Value(code)], cold, &[]);
+        self.b.seal_block(cold);
+        self.b.switch_to_block(cold);
+        let sig = match self.sig_lazy {
+            Some(s) => s,
+            None => {
+                let mut sig = Signature::new(CallConv::SystemV);
+                sig.params.push(AbiParam::new(types::I64));
+                sig.params.push(AbiParam::new(types::I32));
+                sig.returns.push(AbiParam::new(self.env.ptr));
+                let s = self.b.import_signature(sig);
+                self.sig_lazy = Some(s);
+                s
+            }
+        };
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::compile_lazily as *const () as usize as i64);
+        let d = self.b.ins().iconst(types::I32, def as i64);
+        let inst = self.b.ins().call_indirect(sig, f, &[self.vmctx, d]);
+        let compiled = self.b.inst_results(inst)[0];
+        self.b.ins().trapz(compiled, TRAP_PENDING);
+        self.b.ins().jump(call, &[BlockArg::Value(compiled)]);
+        self.b.seal_block(call);
+        self.b.switch_to_block(call);
+        let sigref = match self.sig_table.get(&type_index) {
+            Some(s) => *s,
+            None => {
+                let s = self.b.import_signature(wasm_signature(ty, self.cc)?);
+                self.sig_table.insert(type_index, s);
+                s
+            }
+        };
+        let inst = self.b.ins().call_indirect(sigref, code_param, &call_args);
+        Ok(self.b.inst_results(inst).to_vec())
     }
 
     /// `call_indirect` (spec §4.4.9): inline when the element is a function the store has
@@ -935,20 +1182,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let idx = self.b.ins().iconst(types::I32, *f as i64);
                     self.call_via_values(&ty, sig, libcalls::call_func as *const () as usize, &[idx])?;
                 } else {
-                    let def = *f - self.imported;
-                    let callee = match self.direct.get(&def) {
-                        Some(c) => *c,
-                        None => {
-                            let sig = wasm_signature(&ty, self.cc)?;
-                            let c = import_body(self.b.func, def, sig);
-                            self.direct.insert(def, c);
-                            c
-                        }
-                    };
-                    let mut args = vec![self.vmctx];
-                    args.extend(self.popn(ty.params.len())?);
-                    let call = self.b.ins().call(callee, &args);
-                    let results = self.b.inst_results(call).to_vec();
+                    let args = self.popn(ty.params.len())?;
+                    let results = self.call_defined(*f - self.imported, ti, &ty, &args)?;
                     self.stack.extend(results);
                 }
             }
@@ -1286,9 +1521,12 @@ mod tests {
         let wat = format!("(module (memory 1) {funcs})");
         let bytes = wat::parse_str(&wat).expect("valid text");
         let module = crate::binary::decode(&bytes, &crate::Features::default()).expect("decodes");
-        let one = compile_pieces(&module, false, false, 1).expect("compiles");
+        let isa = isa().expect("host ISA");
+        let numbers: Vec<usize> = (0..80).collect();
+        let one = compile_pieces(&module, &*isa, false, false, false, &numbers, 1).expect("compiles");
         for threads in [2, 3, 7] {
-            assert!(one == compile_pieces(&module, false, false, threads).expect("compiles"), "{threads} threads");
+            let many = compile_pieces(&module, &*isa, false, false, false, &numbers, threads).expect("compiles");
+            assert!(one == many, "{threads} threads");
         }
         assert_eq!(one.len(), 80);
     }

@@ -75,6 +75,10 @@ pub(crate) struct VmCtx {
     pub func_refs: *const u64,
     /// Each table's record, by table index.
     pub tables: *const *const VmTableDef,
+    /// The native code of each defined function of the module (wasm calling convention),
+    /// by defined-function index; 0 for one not compiled yet (lazy compilation). Direct
+    /// calls go through it (see `CompiledModule::bodies`).
+    pub bodies: *const usize,
     /// The instance's address in the store.
     pub instance: u32,
 }
@@ -83,6 +87,9 @@ pub(crate) struct VmCtx {
 pub(crate) struct Env {
     pub ptr: ir::Type,
     pub explicit_bounds: bool,
+    /// Whether functions are compiled on first call: then a direct call finds 0 for a
+    /// callee not compiled yet, and entries change while code runs.
+    pub lazy: bool,
 }
 
 fn trusted() -> MemFlagsData {
@@ -218,6 +225,15 @@ impl Env {
         let callee = self.load_field(b, self.ptr, rec, offset_of!(VmFunc, vmctx));
         let id = self.load_field(b, types::I64, rec, offset_of!(VmFunc, type_id));
         (code, callee, id)
+    }
+
+    /// The native code of defined function `def` (0 if not compiled yet, lazily). With
+    /// eager compilation every entry is filled before any code runs, so the load may be
+    /// merged and hoisted.
+    pub fn body_code(&self, b: &mut FunctionBuilder, vmctx: Value, def: u32) -> Value {
+        let bodies = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, bodies));
+        let at = def as usize * 8;
+        if self.lazy { self.load_field(b, self.ptr, bodies, at) } else { self.load_fixed(b, self.ptr, bodies, at) }
     }
 
     /// The `funcref` slot of function `index`.

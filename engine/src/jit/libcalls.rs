@@ -162,6 +162,43 @@ pub(crate) unsafe extern "C" fn call_indirect(
     finish(store, r)
 }
 
+/// Compiles defined function `def` of the instance's module (lazy compilation, see
+/// `CompiledModule::ensure`) and returns its body code, or 0 after storing the trap
+/// (a function the JIT cannot compile).
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in.
+pub(crate) unsafe extern "C" fn compile_lazily(vmctx: *mut VmCtx, def: u32) -> usize {
+    // SAFETY: called by JIT code with its own vmctx while it runs.
+    let (store, inst) = unsafe { context(vmctx) };
+    let module = store.instances[inst as usize].module.clone();
+    let compile = || module.jit().and_then(|c| c.ensure(module.syntax(), def)).map(|(body, _)| body);
+    // Compiling takes far more stack than JIT code leaves its libcalls in the worst case
+    // (deep recursion): with little left, compile on a thread of its own.
+    let r = if super::signals::stack_headroom().is_some_and(|h| h >= COMPILE_STACK) {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(compile)).ok()
+    } else {
+        std::thread::scope(|s| {
+            std::thread::Builder::new().stack_size(4 * COMPILE_STACK).spawn_scoped(s, compile).ok()?.join().ok()
+        })
+    };
+    match r {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => {
+            let index = module.syntax().num_imported_funcs() + def;
+            store.jit.set_pending(Trap::host(format!("cannot compile function {index}: {e}")));
+            0
+        }
+        None => {
+            let index = module.syntax().num_imported_funcs() + def;
+            store.jit.set_pending(Trap::host(format!("cannot compile function {index}: the compiler panicked")));
+            0
+        }
+    }
+}
+
+/// Stack a lazy compilation may need (see [`compile_lazily`]).
+const COMPILE_STACK: usize = 2 << 20;
+
 /// Table, bulk-memory and `memory.grow` operations (see [`MiscOp`]).
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
 // runs in and a value area of the callee's arity, both live for the call.

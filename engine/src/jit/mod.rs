@@ -1,9 +1,10 @@
 //! The JIT tier: compiles validated modules to native x86-64 code with Cranelift and runs
 //! them against the same [`Store`] as the interpreter.
 //!
-//! * [`compile`]: wasm → Cranelift IR → machine code, eagerly for a whole module (the
-//!   first time a module is created on an engine whose tier is [`Tier::Jit`]; the time it
-//!   took is [`crate::Module::compile_time`]).
+//! * [`compile`]: wasm → Cranelift IR → machine code, each function on its first call
+//!   ([`JitCompile::Lazy`], the default) or the whole module when it is created on an
+//!   engine whose tier is [`Tier::Jit`] ([`JitCompile::Eager`]); the time it took is
+//!   [`crate::Module::compile_time`].
 //! * [`env`]: the runtime layout JIT code sees (per-instance `VmCtx`, per-store
 //!   `Runtime`), with every offset in one place.
 //! * [`code`], [`memory`], [`signals`], [`libcalls`]: the only modules with `unsafe` code
@@ -18,6 +19,8 @@
 //! all be reached from JIT code and can call back into it.
 //!
 //! [`Tier::Jit`]: crate::config::Tier::Jit
+//! [`JitCompile::Lazy`]: crate::config::JitCompile::Lazy
+//! [`JitCompile::Eager`]: crate::config::JitCompile::Eager
 
 pub(crate) mod code;
 pub(crate) mod compile;
@@ -104,9 +107,10 @@ pub(crate) fn record_direct_call(store: &mut Store, addr: u32) {
     let Some(module) = store.instances.get(inst as usize).map(|i| i.module.clone()) else { return };
     let Ok(compiled) = module.jit() else { return };
     let Some(def) = index.checked_sub(module.syntax().num_imported_funcs()) else { return };
-    let Some(meta) = compiled.funcs.get(def as usize) else { return };
+    // Not compiled yet (lazily): the libcall compiles it on its first call and records it
+    // at the next.
+    let Some(code) = compiled.body(def) else { return };
     let Some(vmctx) = vmctx(store, inst, &compiled) else { return };
-    let code = compiled.code.start() + meta.start;
     store.jit.set_record(addr, env::VmFunc { code, vmctx, type_id: type_ids::of(&ty) });
 }
 
@@ -140,6 +144,7 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
             globals: globals.as_ptr(),
             func_refs: func_refs.as_ptr(),
             tables: tables.as_ptr(),
+            bodies: compiled.bodies_ptr(),
             instance: inst,
         });
         store.jit.ctxs[i] = Some(InstanceCtx { vmctx, _globals: globals, _func_refs: func_refs, _tables: tables });
@@ -172,7 +177,7 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     let module = store.instances.get(inst as usize)?.module.clone();
     let compiled = module.jit().ok()?;
     let imported = module.syntax().num_imported_funcs();
-    let wrapper = *compiled.wrappers.get(index.checked_sub(imported)? as usize)?;
+    let (_, wrapper) = compiled.ensure(module.syntax(), index.checked_sub(imported)?).ok()?;
     let vmctx = vmctx(store, inst, &compiled)?;
     let mut values = vec![0u64; nparams.max(nresults).max(1)];
     values[..args.len().min(nparams)].copy_from_slice(&args[..args.len().min(nparams)]);
@@ -182,7 +187,7 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     }
     store.jit.rt.entries += 1;
     store.jit.rt.store = store;
-    let f = compiled.code.addr(wrapper);
+    let f = wrapper as *const u8;
     // SAFETY: `f` is the array-ABI wrapper of a function of `compiled`, whose code lives
     // as long as `compiled` (held here); `vmctx` is the context of the function's
     // instance, made for this module's code; `values` has max(params, results) slots.
@@ -229,11 +234,13 @@ fn locate_in_store(store: &Store, pc: usize) -> Option<((u32, u32), crate::Modul
     })
 }
 
-/// Compiles `module` (see [`compile::compile_module`]).
+/// The native code of `module`, compiled now or on first calls (see
+/// [`CompiledModule::new`]).
 pub(crate) fn compile(
     module: &crate::syntax::Module,
     explicit_bounds: bool,
     consume_fuel: bool,
+    lazy: bool,
 ) -> Result<Arc<CompiledModule>, JitError> {
-    compile::compile_module(module, explicit_bounds, consume_fuel).map(Arc::new)
+    CompiledModule::new(module, explicit_bounds, consume_fuel, lazy).map(Arc::new)
 }

@@ -271,7 +271,25 @@ const STACK_MARGIN: usize = 256 * 1024;
 pub(crate) fn stack_limit() -> usize {
     let x = 0u8;
     let sp = std::hint::black_box(&raw const x) as usize;
-    let low = STACK_LOW.with(|low| match low.get() {
+    match cached_stack_low(sp) {
+        Some(low) if low + STACK_MARGIN < sp => low + STACK_MARGIN,
+        Some(_) => sp,
+        // Unknown bounds: allow 512 KiB below here.
+        None => sp.saturating_sub(512 * 1024),
+    }
+}
+
+/// Bytes of stack left below the caller's frame on the current thread (`None` if the
+/// system does not say).
+pub(crate) fn stack_headroom() -> Option<usize> {
+    let x = 0u8;
+    let sp = std::hint::black_box(&raw const x) as usize;
+    cached_stack_low(sp).map(|low| sp.saturating_sub(low))
+}
+
+/// The current thread's stack bottom, looked up once per thread.
+fn cached_stack_low(sp: usize) -> Option<usize> {
+    STACK_LOW.with(|low| match low.get() {
         // (A stack pointer below the cached bottom means code switched stacks: look again.)
         Some(known) if known.is_none_or(|l| l < sp) => known,
         _ => {
@@ -279,13 +297,7 @@ pub(crate) fn stack_limit() -> usize {
             low.set(Some(found));
             found
         }
-    });
-    match low {
-        Some(low) if low + STACK_MARGIN < sp => low + STACK_MARGIN,
-        Some(_) => sp,
-        // Unknown bounds: allow 512 KiB below here.
-        None => sp.saturating_sub(512 * 1024),
-    }
+    })
 }
 
 thread_local! {
