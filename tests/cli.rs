@@ -352,10 +352,24 @@ fn run_trap_prints_backtrace_with_names() {
 
 #[test]
 fn run_verbose_reports_compile_time_on_the_jit() {
-    let o = wasmscope(&["run", "--tier", "jit", "--verbose", &fixture("exit3.wasm")]);
+    let o = wasmscope(&["run", "--tier", "jit", "--jit-compile", "eager", "--verbose", &fixture("exit3.wasm")]);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(3));
     assert!(err.contains("for the jit tier in"), "stderr: {err}");
+    for mode in [None, Some("lazy"), Some("tiered")] {
+        let mut args = vec!["run", "--tier", "jit", "--verbose"];
+        args.extend(mode.map(|m| ["--jit-compile", m]).into_iter().flatten());
+        let p = fixture("exit3.wasm");
+        args.push(&p);
+        let o = wasmscope(&args);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(3));
+        assert!(err.contains("functions compiled on their first call"), "{mode:?}: {err}");
+        assert!(err.contains("the JIT compiled ") && err.contains(" functions in "), "{mode:?}: {err}");
+    }
+    let o = wasmscope(&["run", "--tier", "jit", "--jit-compile", "later", &fixture("exit3.wasm")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("expected tiered, lazy or eager"));
     let o = wasmscope(&["run", "--tier", "interp", "--verbose", &fixture("exit3.wasm")]);
     assert!(text(&o).1.contains("translated lazily"));
 }

@@ -222,17 +222,24 @@ impl Default for BoundsChecks {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JitCompile {
     /// Each function on its first call (from the embedder, from another function, or
-    /// through a table), so a large module starts running at once; functions never called
-    /// are never compiled.
+    /// through a table), and meanwhile the whole module on a background thread, which
+    /// then replaces the lazily compiled code (calls between its functions are direct).
+    /// A large module starts running at once and ends at eager code's speed. The default.
+    Tiered,
+    /// Each function on its first call, and only then: functions never called are never
+    /// compiled. Calls from a function to one compiled later go through a table.
     Lazy,
     /// The whole module in `Module::new`, on several threads for large modules.
     Eager,
 }
 
 impl JitCompile {
-    /// The command-line names (`lazy`, `eager`).
+    pub const ALL: &'static [JitCompile] = &[JitCompile::Tiered, JitCompile::Lazy, JitCompile::Eager];
+
+    /// The command-line names (`tiered`, `lazy`, `eager`).
     pub fn name(self) -> &'static str {
         match self {
+            JitCompile::Tiered => "tiered",
             JitCompile::Lazy => "lazy",
             JitCompile::Eager => "eager",
         }
@@ -240,18 +247,18 @@ impl JitCompile {
 
     /// Parses a command-line name.
     pub fn from_name(name: &str) -> Option<JitCompile> {
-        [JitCompile::Lazy, JitCompile::Eager].into_iter().find(|c| c.name() == name)
+        JitCompile::ALL.iter().copied().find(|c| c.name() == name)
     }
 }
 
 impl Default for JitCompile {
-    /// Lazy. The environment variable `WASMSCOPE_JIT_COMPILE=eager` (or `lazy`) overrides
-    /// it, so that whole runs (the spec suite) can be repeated the other way.
+    /// Tiered. The environment variable `WASMSCOPE_JIT_COMPILE` (`tiered`, `lazy` or
+    /// `eager`) overrides it, so that whole runs (the spec suite) can be repeated each way.
     fn default() -> JitCompile {
-        match std::env::var("WASMSCOPE_JIT_COMPILE").as_deref() {
-            Ok("eager") => JitCompile::Eager,
-            _ => JitCompile::Lazy,
-        }
+        std::env::var("WASMSCOPE_JIT_COMPILE")
+            .ok()
+            .and_then(|v| JitCompile::from_name(&v))
+            .unwrap_or(JitCompile::Tiered)
     }
 }
 

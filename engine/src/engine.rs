@@ -26,6 +26,13 @@ impl Engine {
     }
 }
 
+/// Threads a background compilation may use: all processors but the one running the
+/// program (looked up once: the lookup reads cgroup files).
+fn background_threads() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).saturating_sub(1).max(1))
+}
+
 /// A decoded and validated module. Cheap to clone; instances of it share its translated
 /// code.
 #[derive(Debug, Clone)]
@@ -46,8 +53,8 @@ struct ModuleInner {
     explicit_bounds: bool,
     /// Whether translated code charges fuel (from the engine's `consume_fuel`).
     consume_fuel: bool,
-    /// Whether the JIT compiles each function on its first call.
-    lazy: bool,
+    /// When the JIT compiles.
+    jit_compile: JitCompile,
     /// The module's native code (on a JIT-tier engine: made in `Module::new`, compiled
     /// there or on first calls, see [`JitCompile`]).
     jit: OnceLock<Result<Arc<CompiledModule>, JitError>>,
@@ -64,8 +71,7 @@ impl Module {
         crate::valid::validate_with_bodies(&syntax, features, bodies)?;
         let config = engine.config();
         let explicit_bounds = config.bounds_checks == BoundsChecks::Explicit;
-        let lazy = config.jit_compile == JitCompile::Lazy;
-        let module = Module::from_validated(syntax, explicit_bounds, config.consume_fuel, lazy);
+        let module = Module::from_validated(syntax, explicit_bounds, config.consume_fuel, config.jit_compile);
         if config.tier == Tier::Jit {
             // Eager: the whole module is compiled now, so `compile_time` is known. A module
             // the JIT cannot compile still runs, on the interpreter.
@@ -74,7 +80,12 @@ impl Module {
         Ok(module)
     }
 
-    fn from_validated(syntax: syntax::Module, explicit_bounds: bool, consume_fuel: bool, lazy: bool) -> Module {
+    fn from_validated(
+        syntax: syntax::Module,
+        explicit_bounds: bool,
+        consume_fuel: bool,
+        jit_compile: JitCompile,
+    ) -> Module {
         let func_types = syntax.func_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
@@ -86,7 +97,7 @@ impl Module {
                 compiled_debug,
                 explicit_bounds,
                 consume_fuel,
-                lazy,
+                jit_compile,
                 jit: OnceLock::new(),
                 failed_compile_time: OnceLock::new(),
             }),
@@ -126,13 +137,32 @@ impl Module {
             .get_or_init(|| {
                 let start = Instant::now();
                 let i = &self.inner;
-                let r = crate::jit::compile(&i.syntax, i.explicit_bounds, i.consume_fuel, i.lazy);
-                if r.is_err() {
-                    let _ = self.inner.failed_compile_time.set(start.elapsed());
+                let lazy = i.jit_compile != JitCompile::Eager;
+                let r = crate::jit::compile(&i.syntax, i.explicit_bounds, i.consume_fuel, lazy);
+                match &r {
+                    Ok(c) if i.jit_compile == JitCompile::Tiered => self.compile_in_background(c.clone()),
+                    Ok(_) => {}
+                    Err(_) => {
+                        let _ = self.inner.failed_compile_time.set(start.elapsed());
+                    }
                 }
                 r
             })
             .clone()
+    }
+
+    /// Starts compiling the whole module on a background thread (tiered compilation). The
+    /// thread stops early once nothing else holds the module.
+    fn compile_in_background(&self, compiled: Arc<CompiledModule>) {
+        let inner = self.inner.clone();
+        let threads = background_threads();
+        let spawned = std::thread::Builder::new().name("wasmscope-jit".into()).spawn(move || {
+            let dropped = || Arc::strong_count(&inner) == 1;
+            // A failure leaves the lazily compiled code in place, which is correct code.
+            let _ = compiled.compile_all(&inner.syntax, threads, &dropped);
+        });
+        // Without a thread (the system refused one), functions stay lazily compiled.
+        drop(spawned);
     }
 
     /// The decoded module structure.

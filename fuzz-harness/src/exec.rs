@@ -4,7 +4,8 @@
 
 use wasmscope_engine::syntax::{FuncType, ValType};
 use wasmscope_engine::{
-    BoundsChecks, Caller, Config, Engine, Error, Extern, Func, Limits, Linker, Module, Store, Tier, Trap, Val,
+    BoundsChecks, Caller, Config, Engine, Error, Extern, Func, JitCompile, Limits, Linker, Module, Store, Tier, Trap,
+    Val,
 };
 
 use crate::rng::{Rng, fnv1a};
@@ -209,6 +210,10 @@ pub fn config(setup: Setup) -> Config {
         bounds_checks: setup.bounds,
         consume_fuel: true,
         limits: Limits { max_memory_pages: MAX_PAGES, max_table_elements: MAX_TABLE, ..Limits::default() },
+        // Both shapes of JIT code: one batch with direct calls (eager), and functions
+        // compiled one by one on first call, calling each other through the table (lazy;
+        // a function the JIT cannot compile then traps, which shows as a divergence).
+        jit_compile: if setup.bounds == BoundsChecks::Explicit { JitCompile::Lazy } else { JitCompile::Eager },
         ..Config::default()
     }
 }

@@ -127,7 +127,7 @@ impl CompiledModule {
             first_error: OnceLock::new(),
         };
         if !lazy {
-            compiled.compile_all(module, std::thread::available_parallelism().map_or(1, |n| n.get()))?;
+            compiled.compile_all(module, std::thread::available_parallelism().map_or(1, |n| n.get()), &|| false)?;
         }
         Ok(compiled)
     }
@@ -136,14 +136,20 @@ impl CompiledModule {
     /// other straight, on up to `threads` threads for large modules (the code does not
     /// depend on how many), and makes it the code that runs from now on: JIT code already
     /// running keeps running, and its calls through the table of bodies reach the new
-    /// code.
-    pub(crate) fn compile_all(&self, module: &syntax::Module, threads: usize) -> Result<(), JitError> {
+    /// code. Gives up (an error) as soon as `stop` says so.
+    pub(crate) fn compile_all(
+        &self,
+        module: &syntax::Module,
+        threads: usize,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<(), JitError> {
         let start = Instant::now();
         let code_bytes: usize = module.code.iter().map(|b| (b.range.end - b.range.start) as usize).sum();
         let threads = if code_bytes >= PARALLEL_CODE_BYTES { threads } else { 1 };
         let isa = isa()?;
         let numbers: Vec<usize> = (0..module.code.len() * 2).collect();
-        let pieces = compile_pieces(module, &*isa, self.explicit_bounds, self.consume_fuel, false, &numbers, threads)?;
+        let (bounds, fuel) = (self.explicit_bounds, self.consume_fuel);
+        let pieces = compile_pieces(module, &*isa, bounds, fuel, false, &numbers, threads, stop)?;
         let mut state = self.lock()?;
         self.place(module, &mut state, &numbers, pieces)?;
         state.time += start.elapsed();
@@ -356,6 +362,8 @@ const PARALLEL_CODE_BYTES: usize = 256 * 1024;
 
 /// Compiles pieces `numbers` of `module` on up to `threads` threads, in that order: piece
 /// `n < defined` is the body of defined function `n`, piece `defined + n` its wrapper.
+/// Gives up (an error) as soon as `stop` says so.
+#[allow(clippy::too_many_arguments, reason = "one compilation's settings")]
 fn compile_pieces(
     module: &syntax::Module,
     isa: &dyn cranelift_codegen::isa::TargetIsa,
@@ -364,6 +372,7 @@ fn compile_pieces(
     lazy: bool,
     numbers: &[usize],
     threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Piece>, JitError> {
     let env = Env { ptr: isa.pointer_type(), explicit_bounds, lazy };
     let func_types = module.func_type_indices();
@@ -374,7 +383,12 @@ fn compile_pieces(
         let mut ctx = Context::new();
         numbers[range]
             .iter()
-            .map(|&n| compile_piece(module, isa, &env, &func_types, consume_fuel, n, &mut ctx, &mut fctx))
+            .map(|&n| {
+                if stop() {
+                    return Err(err("compilation stopped"));
+                }
+                compile_piece(module, isa, &env, &func_types, consume_fuel, n, &mut ctx, &mut fctx)
+            })
             .collect()
     };
     let pieces: Vec<Piece> = if threads <= 1 {
@@ -1523,9 +1537,10 @@ mod tests {
         let module = crate::binary::decode(&bytes, &crate::Features::default()).expect("decodes");
         let isa = isa().expect("host ISA");
         let numbers: Vec<usize> = (0..80).collect();
-        let one = compile_pieces(&module, &*isa, false, false, false, &numbers, 1).expect("compiles");
+        let one = compile_pieces(&module, &*isa, false, false, false, &numbers, 1, &|| false).expect("compiles");
         for threads in [2, 3, 7] {
-            let many = compile_pieces(&module, &*isa, false, false, false, &numbers, threads).expect("compiles");
+            let many =
+                compile_pieces(&module, &*isa, false, false, false, &numbers, threads, &|| false).expect("compiles");
             assert!(one == many, "{threads} threads");
         }
         assert_eq!(one.len(), 80);
