@@ -92,8 +92,7 @@ pub fn timed<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> Resul
 }
 
 fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
-    use wasmscope_engine::syntax::{FuncType, ValType};
-    use wasmscope_engine::{Config, Engine, Extern, Func, Linker, Module, Store, Val};
+    use wasmscope_engine::{Config, Engine, Extern, Func, Linker, Module, Store};
 
     let engine = Engine::new(Config::with_tier(tier));
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
@@ -101,14 +100,8 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
     let instantiate_once = |store: &mut Store| -> Result<wasmscope_engine::Instance, String> {
         let mut linker = Linker::new();
         if kind == Kind::HostCall {
-            let ty = FuncType::new([ValType::I64], [ValType::I64]);
-            let host = Func::new_host_slices(store, ty, |_, args, results| match (args, results) {
-                ([Val::I64(x)], [out]) => {
-                    *out = Val::I64(host_fn(*x));
-                    Ok(())
-                }
-                _ => unreachable!("checked by the function type"),
-            });
+            // Typed, as the peers' `func_wrap`.
+            let host = Func::wrap(store, |_, x: i64| Ok::<i64, wasmscope_engine::Trap>(host_fn(x)));
             linker.define("env", "host", Extern::Func(host));
         }
         linker.instantiate(store, &module).map_err(|e| e.to_string())

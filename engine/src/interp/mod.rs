@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use crate::debug::{DebugControl, DebugHook, DebugState};
 use crate::error::{Trap, TrapCode, TrapFrame};
-use crate::runtime::{Caller, FuncInst, HostFnRef, Instance, Store, Val};
+use crate::runtime::{Caller, FuncInst, HostCode, Instance, Store, Val};
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
 use context::{Ctx, Frame};
@@ -198,11 +198,16 @@ fn interpret<H: Hook>(store: &mut Store, addr: u32, args: &[u64], hook: &mut H) 
 /// (which has room for max(params, results) slots), and its results replace them.
 pub(crate) fn call_host(
     store: &mut Store,
-    f: &HostFnRef,
+    f: &HostCode,
     ty: &crate::syntax::FuncType,
     area: &mut [u64],
     caller: Option<Instance>,
 ) -> Result<(), Trap> {
+    let f = match f {
+        // Typed at definition: straight on the slots.
+        HostCode::Slots(h) => return (h.f)(&mut Caller::new(store, caller), area),
+        HostCode::Vals(f) => f,
+    };
     // Arguments on the host stack when there are few (no allocation per call).
     const FEW: usize = 8;
     let mut few = [Val::I32(0); FEW];

@@ -823,8 +823,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.import_signature(sig)
     }
 
-    fn call_libcall(&mut self, sig: ir::SigRef, f: usize, args: &[Value]) {
-        let callee = self.b.ins().iconst(self.env.ptr, f as i64);
+    /// Calls `callee` (a libcall's address) and traps if it reports a trap.
+    fn call_libcall(&mut self, sig: ir::SigRef, callee: Value, args: &[Value]) {
         let call = self.b.ins().call_indirect(sig, callee, args);
         let status = self.b.inst_results(call)[0];
         self.b.ins().trapnz(status, TRAP_PENDING);
@@ -832,7 +832,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Calls through a values area: stores `ty`'s parameters from the stack, makes the
     /// libcall (`extra` arguments between vmctx and the area), loads the results.
-    fn call_via_values(&mut self, ty: &FuncType, sig: ir::SigRef, f: usize, extra: &[Value]) -> Result<(), JitError> {
+    fn call_via_values(&mut self, ty: &FuncType, sig: ir::SigRef, f: Value, extra: &[Value]) -> Result<(), JitError> {
         let args = self.popn(ty.params.len())?;
         let area = self.values_slot(ty.params.len().max(ty.results.len()));
         for (i, (a, t)) in args.iter().zip(ty.params.iter()).enumerate() {
@@ -964,7 +964,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let t = self.b.ins().iconst(types::I32, table as i64);
         let ti = self.b.ins().iconst(types::I32, type_index as i64);
         self.stack.extend(args);
-        self.call_via_values(&ty, sig, libcalls::call_indirect as *const () as usize, &[t, ti, elem])?;
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
+        self.call_via_values(&ty, sig, f, &[t, ti, elem])?;
         let results = self.popn(ty.results.len())?;
         self.jump(done, &results);
         self.b.seal_block(done);
@@ -991,7 +992,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         };
         let op = self.b.ins().iconst(types::I32, op as i64);
-        self.call_libcall(sig, libcalls::misc as *const () as usize, &[self.vmctx, op, area]);
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::misc as *const () as usize as i64);
+        self.call_libcall(sig, f, &[self.vmctx, op, area]);
         if let Some(t) = ret {
             let s = self.b.ins().load(types::I64, MemFlagsData::trusted(), area, 0);
             let v = if t == types::I32 { self.b.ins().ireduce(types::I32, s) } else { s };
@@ -1185,16 +1187,18 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
                 let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
                 if *f < self.imported {
+                    // Through the import's record: a typed host function straight, anything
+                    // else through the generic libcall (see `env::VmImport`).
                     let sig = match self.sig_call {
                         Some(s) => s,
                         None => {
-                            let s = self.libcall_sig(&[types::I64, types::I32, types::I64]);
+                            let s = self.libcall_sig(&[types::I64, types::I64, types::I64]);
                             self.sig_call = Some(s);
                             s
                         }
                     };
-                    let idx = self.b.ins().iconst(types::I32, *f as i64);
-                    self.call_via_values(&ty, sig, libcalls::call_func as *const () as usize, &[idx])?;
+                    let (call, data) = self.env.import(&mut self.b, self.vmctx, *f);
+                    self.call_via_values(&ty, sig, call, &[data])?;
                 } else {
                     let args = self.popn(ty.params.len())?;
                     let results = self.call_defined(*f - self.imported, ti, &ty, &args)?;

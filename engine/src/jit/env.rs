@@ -49,6 +49,18 @@ impl VmFunc {
     pub const NONE: VmFunc = VmFunc { code: 0, vmctx: std::ptr::null_mut(), type_id: u64::MAX };
 }
 
+/// How JIT code calls one imported function: `call(vmctx, data, values)` with the
+/// arguments in `values` (max(params, results) slots), results written back; returns 0,
+/// or 1 after storing a trap. For a host function defined with `Func::wrap`, `call` runs
+/// it straight on the slots (`data` is its `SlotHost`); for anything else `call` is the
+/// generic libcall and `data` the import's function index.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VmImport {
+    pub call: usize,
+    pub data: usize,
+}
+
 /// Where a table's elements are and how many there are (kept by `TableInst`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -79,6 +91,8 @@ pub(crate) struct VmCtx {
     /// by defined-function index; 0 for one not compiled yet (lazy compilation). Direct
     /// calls go through it (see `CompiledModule::bodies`).
     pub bodies: *const usize,
+    /// How to call each imported function, by function index.
+    pub imports: *const VmImport,
     /// The instance's address in the store.
     pub instance: u32,
 }
@@ -234,6 +248,15 @@ impl Env {
         let bodies = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, bodies));
         let at = def as usize * 8;
         if self.lazy { self.load_field(b, self.ptr, bodies, at) } else { self.load_fixed(b, self.ptr, bodies, at) }
+    }
+
+    /// The (call, data) of imported function `index` ([`VmImport`]).
+    pub fn import(&self, b: &mut FunctionBuilder, vmctx: Value, index: u32) -> (Value, Value) {
+        let imports = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, imports));
+        let at = index as usize * std::mem::size_of::<VmImport>();
+        let call = self.load_fixed(b, self.ptr, imports, at + offset_of!(VmImport, call));
+        let data = self.load_fixed(b, self.ptr, imports, at + offset_of!(VmImport, data));
+        (call, data)
     }
 
     /// The `funcref` slot of function `index`.

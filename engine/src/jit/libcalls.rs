@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
-use crate::runtime::{FuncInst, Instance, Store};
+use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store};
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,16 +117,42 @@ fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Resul
     Ok(())
 }
 
-/// Calls function `index` of the instance (an import) with arguments in `values`;
-/// results replace them.
+/// Calls imported function `index` of the instance (any import but a typed host
+/// function, see [`super::env::VmImport`]) with arguments in `values`; results replace
+/// them.
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
 // runs in and a value area of the callee's arity, both live for the call.
-pub(crate) unsafe extern "C" fn call_func(vmctx: *mut VmCtx, index: u32, values: *mut u64) -> u32 {
+pub(crate) unsafe extern "C" fn call_import(vmctx: *mut VmCtx, index: usize, values: *mut u64) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
-    let r = match store.instances[inst as usize].funcs.get(index as usize) {
+    let r = match store.instances[inst as usize].funcs.get(index) {
         Some(addr) => call_addr_catching(store, inst, *addr, values),
         None => Err(Trap::host("unknown function")),
+    };
+    finish(store, r)
+}
+
+/// Calls a host function defined with `Func::wrap` (`host` is its [`SlotHost`]) straight
+/// on the values area: no lookup, no conversion. A panic is kept for `jit::try_call` to
+/// resume, as in [`call_addr_catching`].
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in, the `data` of that instance's import record (a `SlotHost` its context keeps
+// alive) and a value area of the host function's `area` slots.
+pub(crate) unsafe extern "C" fn call_host_slots(vmctx: *mut VmCtx, host: *const SlotHost, values: *mut u64) -> u32 {
+    // SAFETY: called by JIT code with its own vmctx while it runs.
+    let (store, inst) = unsafe { context(vmctx) };
+    // SAFETY: per the contract, `host` points into an `Rc` that the instance's context
+    // holds until the store is dropped; it is shared data, never mutated.
+    let host = unsafe { &*host };
+    // SAFETY: JIT code passes an area of max(params, results) slots of this function.
+    let area = unsafe { std::slice::from_raw_parts_mut(values, host.area) };
+    let call = std::panic::AssertUnwindSafe(|| (host.f)(&mut Caller::new(&mut *store, Some(Instance(inst))), area));
+    let r = match std::panic::catch_unwind(call) {
+        Ok(r) => r,
+        Err(payload) => {
+            store.jit.rt.panic = Some(payload);
+            Err(Trap::host("host function panicked"))
+        }
     };
     finish(store, r)
 }

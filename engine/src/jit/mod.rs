@@ -36,7 +36,9 @@ pub(crate) use compile::CompiledModule;
 pub use compile::JitError;
 
 use crate::error::{Trap, TrapCode, TrapFrame};
-use crate::runtime::{FuncInst, Store};
+use std::rc::Rc;
+
+use crate::runtime::{FuncInst, HostCode, Store};
 use env::{Runtime, VmCtx};
 
 /// Per-instance context and the data it points to.
@@ -45,6 +47,9 @@ struct InstanceCtx {
     _globals: Box<[*mut u64]>,
     _func_refs: Box<[u64]>,
     _tables: Box<[*const env::VmTableDef]>,
+    _imports: Box<[env::VmImport]>,
+    /// The typed host functions `_imports` points to, kept alive with it.
+    _hosts: Vec<std::rc::Rc<crate::runtime::SlotHost>>,
 }
 
 /// The JIT's state in a store.
@@ -138,6 +143,22 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
         let func_refs: Box<[u64]> = instance.funcs.iter().map(|f| *f as u64 + 1).collect();
         let tables: Box<[*const env::VmTableDef]> =
             instance.tables.iter().map(|t| store.tables[*t as usize].def_ptr()).collect();
+        let mut hosts = Vec::new();
+        let imported = instance.module.syntax().num_imported_funcs() as usize;
+        let imports: Box<[env::VmImport]> = instance.funcs[..imported.min(instance.funcs.len())]
+            .iter()
+            .enumerate()
+            .map(|(index, addr)| match store.funcs.get(*addr as usize) {
+                Some(FuncInst::Host { f: HostCode::Slots(h), .. }) => {
+                    hosts.push(h.clone());
+                    env::VmImport {
+                        call: libcalls::call_host_slots as *const () as usize,
+                        data: Rc::as_ptr(h) as usize,
+                    }
+                }
+                _ => env::VmImport { call: libcalls::call_import as *const () as usize, data: index },
+            })
+            .collect();
         let vmctx = Box::new(VmCtx {
             rt: &mut *store.jit.rt,
             memory,
@@ -145,9 +166,17 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
             func_refs: func_refs.as_ptr(),
             tables: tables.as_ptr(),
             bodies: compiled.bodies_ptr(),
+            imports: imports.as_ptr(),
             instance: inst,
         });
-        store.jit.ctxs[i] = Some(InstanceCtx { vmctx, _globals: globals, _func_refs: func_refs, _tables: tables });
+        store.jit.ctxs[i] = Some(InstanceCtx {
+            vmctx,
+            _globals: globals,
+            _func_refs: func_refs,
+            _tables: tables,
+            _imports: imports,
+            _hosts: hosts,
+        });
     }
     store.jit.ctxs[i].as_mut().map(|c| &mut *c.vmctx as *mut VmCtx)
 }

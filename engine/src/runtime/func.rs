@@ -8,7 +8,7 @@ use crate::error::{Error, Trap};
 use crate::syntax::{FuncType, ValType};
 
 use super::Val;
-use super::store::{Func, FuncInst, HostFn, Instance, Memory, Store};
+use super::store::{Func, FuncInst, HostCode, HostFn, Instance, Memory, SlotHost, Store};
 
 /// A shared host function.
 pub type HostFnRef = Rc<HostFn>;
@@ -77,7 +77,27 @@ impl Func {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + 'static,
     ) -> Func {
-        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: Rc::new(f) })
+        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: HostCode::Vals(Rc::new(f)) })
+    }
+
+    /// Defines a host function from a typed closure: its wasm type comes from `P` and
+    /// `R` (a [`WasmTy`] or a tuple of them), e.g.
+    /// `Func::wrap(&mut store, |_, x: i64| Ok::<i64, Trap>(x + 1))`. Both tiers call it on
+    /// raw value slots, with no conversion or type check per call (JIT code calls it
+    /// without going through the store's function table).
+    pub fn wrap<P: WasmParams, R: WasmResults>(
+        store: &mut Store,
+        f: impl Fn(&mut Caller<'_>, P) -> Result<R, Trap> + 'static,
+    ) -> Func {
+        let ty = FuncType::new(P::types(), R::types());
+        let area = ty.params.len().max(ty.results.len());
+        let f = move |caller: &mut Caller<'_>, slots: &mut [u64]| {
+            let results = f(caller, P::from_slots(slots))?;
+            results.into_slots(slots);
+            Ok(())
+        };
+        let host = SlotHost { area, f: Box::new(f) };
+        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: HostCode::Slots(Rc::new(host)) })
     }
 
     /// The function's type.
@@ -142,10 +162,13 @@ pub trait WasmTy: Sized {
     const TYPE: ValType;
     fn into_val(self) -> Val;
     fn from_val(v: Val) -> Option<Self>;
+    /// The value in a slot (the low bits of a u64, as both tiers keep values).
+    fn from_slot(s: u64) -> Self;
+    fn into_slot(self) -> u64;
 }
 
 macro_rules! wasm_ty {
-    ($t:ty, $vt:ident, $to:expr, $from:pat => $out:expr) => {
+    ($t:ty, $vt:ident, $to:expr, $from:pat => $out:expr, |$s:ident| $from_slot:expr, |$v:ident| $to_slot:expr) => {
         impl WasmTy for $t {
             const TYPE: ValType = ValType::$vt;
             fn into_val(self) -> Val {
@@ -157,23 +180,44 @@ macro_rules! wasm_ty {
                     _ => None,
                 }
             }
+            fn from_slot($s: u64) -> Self {
+                $from_slot
+            }
+            fn into_slot(self) -> u64 {
+                let $v = self;
+                $to_slot
+            }
         }
     };
 }
-wasm_ty!(i32, I32, Val::I32, Val::I32(v) => v);
-wasm_ty!(i64, I64, Val::I64, Val::I64(v) => v);
-wasm_ty!(f32, F32, Val::from, Val::F32(v) => f32::from_bits(v));
-wasm_ty!(f64, F64, Val::from, Val::F64(v) => f64::from_bits(v));
+wasm_ty!(i32, I32, Val::I32, Val::I32(v) => v, |s| s as u32 as i32, |v| v as u32 as u64);
+wasm_ty!(i64, I64, Val::I64, Val::I64(v) => v, |s| s as i64, |v| v as u64);
+wasm_ty!(f32, F32, Val::from, Val::F32(v) => f32::from_bits(v), |s| f32::from_bits(s as u32), |v| v.to_bits() as u64);
+wasm_ty!(f64, F64, Val::from, Val::F64(v) => f64::from_bits(v), |s| f64::from_bits(s), |v| v.to_bits());
 
 /// Parameters of a typed call: `()`, one [`WasmTy`] or a tuple of them.
 pub trait WasmParams {
     fn types() -> Vec<ValType>;
     fn into_vals(self) -> Vec<Val>;
+    /// The values in the first slots (a missing slot reads as 0).
+    fn from_slots(slots: &[u64]) -> Self;
 }
 /// Results of a typed call: `()`, one [`WasmTy`] or a tuple of them.
 pub trait WasmResults: Sized {
     fn types() -> Vec<ValType>;
     fn from_vals(v: &[Val]) -> Option<Self>;
+    /// Writes the values into the first slots (as many as there are).
+    fn into_slots(self, slots: &mut [u64]);
+}
+
+fn slot(slots: &[u64], i: usize) -> u64 {
+    slots.get(i).copied().unwrap_or(0)
+}
+
+fn set_slot(slots: &mut [u64], i: usize, v: u64) {
+    if let Some(s) = slots.get_mut(i) {
+        *s = v;
+    }
 }
 
 impl<T: WasmTy> WasmParams for T {
@@ -182,6 +226,9 @@ impl<T: WasmTy> WasmParams for T {
     }
     fn into_vals(self) -> Vec<Val> {
         vec![self.into_val()]
+    }
+    fn from_slots(slots: &[u64]) -> Self {
+        T::from_slot(slot(slots, 0))
     }
 }
 impl<T: WasmTy> WasmResults for T {
@@ -193,6 +240,9 @@ impl<T: WasmTy> WasmResults for T {
             [x] => T::from_val(*x),
             _ => None,
         }
+    }
+    fn into_slots(self, slots: &mut [u64]) {
+        set_slot(slots, 0, self.into_slot());
     }
 }
 
@@ -206,6 +256,10 @@ macro_rules! wasm_tuple {
             fn into_vals(self) -> Vec<Val> {
                 vec![$(self.$n.into_val()),*]
             }
+            #[allow(clippy::unused_unit, unused_variables, reason = "the empty tuple")]
+            fn from_slots(slots: &[u64]) -> Self {
+                ($($t::from_slot(slot(slots, $n)),)*)
+            }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
             fn types() -> Vec<ValType> {
@@ -216,6 +270,10 @@ macro_rules! wasm_tuple {
                 let mut it = v.iter();
                 let r = ($($t::from_val(*it.next()?)?,)*);
                 if it.next().is_some() { None } else { Some(r) }
+            }
+            #[allow(unused_variables, reason = "the empty tuple")]
+            fn into_slots(self, slots: &mut [u64]) {
+                $(set_slot(slots, $n, self.$n.into_slot());)*
             }
         }
     };

@@ -12,4 +12,4 @@ pub use linker::Linker;
 pub use store::{Extern, Func, Global, HostFn, Instance, Memory, Store, Table};
 pub use values::Val;
 
-pub(crate) use store::{FuncInst, InterpEntry};
+pub(crate) use store::{FuncInst, HostCode, InterpEntry, SlotHost};

@@ -46,6 +46,25 @@ pub enum Extern {
 /// `Vec`; [`crate::Func::new_host_slices`] takes this form directly.
 pub type HostFn = dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap>;
 
+/// A host function on raw value slots, as [`crate::Func::wrap`] makes it from a typed
+/// closure: its arguments are read from the first slots of `area`, its results written
+/// to the first slots (`area` has `area` slots: max(params, results)). No conversion to
+/// [`Val`] and no type check per call: the types are checked once, statically.
+pub(crate) struct SlotHost {
+    pub area: usize,
+    pub f: Box<SlotFn>,
+}
+
+/// The code of a [`SlotHost`].
+pub(crate) type SlotFn = dyn Fn(&mut Caller<'_>, &mut [u64]) -> Result<(), Trap>;
+
+/// A host function's code, in either form.
+#[derive(Clone)]
+pub(crate) enum HostCode {
+    Vals(Rc<HostFn>),
+    Slots(Rc<SlotHost>),
+}
+
 pub(crate) enum FuncInst {
     Wasm {
         ty: FuncType,
@@ -59,7 +78,7 @@ pub(crate) enum FuncInst {
     Host {
         /// Shared so a call can hold the type while the host function borrows the store.
         ty: Rc<FuncType>,
-        f: Rc<HostFn>,
+        f: HostCode,
     },
 }
 
