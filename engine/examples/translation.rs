@@ -2,7 +2,7 @@
 //! code) of the functions of a module whose name-section name matches, or lists the
 //! names: a tool for finding fusion opportunities when profiling real programs.
 //!
-//! `cargo run --release -p wasmscope-engine --example translation -- MODULE.wasm [NAME]`
+//! `cargo run --release -p wasmscope-engine --example translation -- MODULE.wasm [NAME|INDEX]`
 
 use std::io::Write;
 
@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let name = module.func_name(index).unwrap_or("");
         match rest.first() {
             None => writeln!(out, "{index} {name}")?,
-            Some(want) if want == name && index as usize >= imported => {
+            Some(want) if (want == name || *want == index.to_string()) && index as usize >= imported => {
                 let ctx =
                     translate::ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
                 let ty = module.func_type(index).ok_or("no type")?;

@@ -404,6 +404,7 @@ macro_rules! define_num_op {
                 }
             }
             /// Looks an operator up by its encoded opcode (see [`NumOp::code`]).
+            #[inline]
             pub fn from_code(code: u16) -> Option<NumOp> {
                 match code {
                     $($code => Some(NumOp::$variant),)*
@@ -417,18 +418,21 @@ macro_rules! define_num_op {
                 }
             }
             /// The proposal this operator belongs to.
+            #[inline]
             pub fn feature(self) -> OpFeature {
                 match self {
                     $(NumOp::$variant => OpFeature::$feat,)*
                 }
             }
             /// Parameter types.
+            #[inline]
             pub fn params(self) -> &'static [ValType] {
                 match self {
                     $(NumOp::$variant => &[$(ValType::$p),*],)*
                 }
             }
             /// Result type.
+            #[inline]
             pub fn result(self) -> ValType {
                 match self {
                     $(NumOp::$variant => ValType::$r,)*

@@ -55,6 +55,9 @@ struct FuncValidator<'c, 'm> {
     results: &'m [ValType],
     ops: Vec<Operand>,
     ctrls: Vec<Frame>,
+    /// The height of the innermost frame (0 without one): operands above it can be
+    /// popped without looking at the frame.
+    floor: usize,
     /// Offset of the instruction being checked.
     offset: usize,
 }
@@ -73,7 +76,7 @@ impl From<crate::error::DecodeError> for Stop {
 
 /// Validates the body of function `func_type` (spec §3.4.1).
 pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> Result<(), ValidationError> {
-    let mut v = FuncValidator::begin(c, type_index, &body.locals, body.range.start)?;
+    let mut v = FuncValidator::begin(c, type_index, &body.locals, body.range.start, Buffers::default())?;
     // The body was decoded once already; decoding it again cannot fail, but if it did,
     // that is reported as the error it is.
     let checked = body.for_each_instr(|at, instr| v.feed(at, instr).map_err(Stop::Invalid));
@@ -85,6 +88,14 @@ pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> R
     v.finish(body.range.end)
 }
 
+/// The vectors of a [`FuncValidator`], kept from one body to the next.
+#[derive(Default)]
+struct Buffers {
+    locals: Vec<ValType>,
+    ops: Vec<Operand>,
+    ctrls: Vec<Frame>,
+}
+
 /// Validation of the bodies of a code section while the decoder reads it, in one pass
 /// (`binary::decode_validating`): the decoder calls [`BodyCheck::begin`], then
 /// [`BodyCheck::instr`] for each instruction, then [`BodyCheck::end`], per body. The first
@@ -94,11 +105,12 @@ pub(crate) struct BodyCheck<'c, 'm> {
     c: &'c Context<'m>,
     current: Option<FuncValidator<'c, 'm>>,
     error: Option<ValidationError>,
+    spare: Buffers,
 }
 
 impl<'c, 'm> BodyCheck<'c, 'm> {
     pub(crate) fn new(c: &'c Context<'m>) -> BodyCheck<'c, 'm> {
-        BodyCheck { c, current: None, error: None }
+        BodyCheck { c, current: None, error: None, spare: Buffers::default() }
     }
 
     /// A body of function type `type_index` (`None` when the function section has no
@@ -109,7 +121,7 @@ impl<'c, 'm> BodyCheck<'c, 'm> {
             return;
         }
         let Some(ti) = type_index else { return };
-        match FuncValidator::begin(self.c, ti, locals, start) {
+        match FuncValidator::begin(self.c, ti, locals, start, std::mem::take(&mut self.spare)) {
             Ok(v) => self.current = Some(v),
             Err(e) => self.error = Some(e),
         }
@@ -126,10 +138,11 @@ impl<'c, 'm> BodyCheck<'c, 'm> {
 
     /// The body ends at offset `end`.
     pub(crate) fn end(&mut self, end: u32) {
-        if let Some(v) = self.current.take()
-            && let Err(e) = v.finish(end)
-        {
-            self.error = Some(e);
+        if let Some(v) = self.current.take() {
+            if let Err(e) = v.check_finished(end) {
+                self.error = Some(e);
+            }
+            self.spare = Buffers { locals: v.locals, ops: v.ops, ctrls: v.ctrls };
         }
     }
 
@@ -147,17 +160,20 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         type_index: u32,
         declared: &[ValType],
         start: u32,
+        buffers: Buffers,
     ) -> Result<FuncValidator<'c, 'm>, ValidationError> {
         let start = start as usize;
         let ty: &FuncType = c.type_at(type_index, start)?;
         for t in declared {
             check_val_type(*t, start)?;
         }
-        let mut locals = Vec::with_capacity(ty.params.len() + declared.len());
+        let Buffers { mut locals, mut ops, mut ctrls } = buffers;
+        locals.clear();
+        ops.clear();
+        ctrls.clear();
         locals.extend_from_slice(&ty.params);
         locals.extend_from_slice(declared);
-        let mut v =
-            FuncValidator { c, locals, results: &ty.results, ops: Vec::new(), ctrls: Vec::new(), offset: start };
+        let mut v = FuncValidator { c, locals, results: &ty.results, ops, ctrls, floor: 0, offset: start };
         v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
         Ok(v)
     }
@@ -173,6 +189,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// The body ends at offset `end`: its outermost frame must have been closed.
     fn finish(self, end: u32) -> Result<(), ValidationError> {
+        self.check_finished(end)
+    }
+
+    fn check_finished(&self, end: u32) -> Result<(), ValidationError> {
         if !self.ctrls.is_empty() {
             return Err(ValidationError::new(end as usize, "unexpected end of function"));
         }
@@ -252,7 +272,19 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     }
 
     /// `pop_val()`: pops any operand; `Unknown` at the bottom of an unreachable frame.
+    #[inline]
     fn pop_any(&mut self) -> Result<Operand, ValidationError> {
+        if self.ops.len() > self.floor
+            && let Some(t) = self.ops.pop()
+        {
+            return Ok(t);
+        }
+        self.pop_any_at_floor()
+    }
+
+    /// [`Self::pop_any`] when no operand is above the innermost frame's height.
+    #[cold]
+    fn pop_any_at_floor(&mut self) -> Result<Operand, ValidationError> {
         let frame = *self.top_frame()?;
         if self.ops.len() <= frame.height {
             if frame.unreachable {
@@ -314,6 +346,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     fn push_ctrl(&mut self, kind: FrameKind, ty: BlockType) {
         self.ctrls.push(Frame { kind, ty, height: self.ops.len(), unreachable: false });
+        self.floor = self.ops.len();
         let start = self.start_types(ty);
         self.push_vals(start);
     }
@@ -326,6 +359,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             return Err(self.mismatch());
         }
         self.ctrls.pop();
+        self.floor = self.ctrls.last().map_or(0, |f| f.height);
         Ok(frame)
     }
 
@@ -639,7 +673,17 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// `t.unop : [t] -> [t]`, `t.binop : [t t] -> [t]`, ... from the operator table.
     fn num(&mut self, op: NumOp) -> Result<(), ValidationError> {
-        self.pop_vals(op.params())?;
+        let params = op.params();
+        let n = self.ops.len();
+        // The common case: the operands are there, above the frame, of the right types.
+        if n >= self.floor + params.len()
+            && self.ops[n - params.len()..].iter().zip(params).all(|(a, p)| *a == Some(*p))
+        {
+            self.ops.truncate(n - params.len());
+            self.ops.push(Some(op.result()));
+            return Ok(());
+        }
+        self.pop_vals(params)?;
         self.push_val(Some(op.result()));
         Ok(())
     }
