@@ -185,3 +185,10 @@ mod tests {
         assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
     }
 }
+
+impl From<Box<DecodeError>> for DecodeError {
+    /// The decoder boxes its errors internally (see `binary::reader::Result`).
+    fn from(e: Box<DecodeError>) -> DecodeError {
+        *e
+    }
+}

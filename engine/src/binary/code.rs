@@ -145,7 +145,8 @@ impl FuncBody {
                         failed = Some(e);
                         false
                     }
-                })?;
+                })
+                .map_err(|e| E::from(*e))?;
                 failed.map_or(Ok(()), Err)
             }
             BodyCode::Decoded(code) => {
@@ -207,11 +208,11 @@ fn read_locals(r: &mut Reader<'_>, features: &Features) -> Result<Vec<ValType>> 
 
 /// The error for an opcode that does not exist or whose proposal is disabled; the
 /// reference interpreter's wording with the byte(s) in hex.
-fn illegal(r: &Reader<'_>, at: usize, op: u8) -> crate::error::DecodeError {
+fn illegal(r: &Reader<'_>, at: usize, op: u8) -> Box<crate::error::DecodeError> {
     r.err(at, format!("illegal opcode {op:02x}"))
 }
 
-fn illegal_fc(r: &Reader<'_>, at: usize, sub: u32) -> crate::error::DecodeError {
+fn illegal_fc(r: &Reader<'_>, at: usize, sub: u32) -> Box<crate::error::DecodeError> {
     r.err(at, format!("illegal opcode fc {sub:02x}"))
 }
 

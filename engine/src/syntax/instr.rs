@@ -404,7 +404,7 @@ macro_rules! define_num_op {
                 }
             }
             /// Looks an operator up by its encoded opcode (see [`NumOp::code`]).
-            #[inline]
+            #[inline(always)]
             pub fn from_code(code: u16) -> Option<NumOp> {
                 match code {
                     $($code => Some(NumOp::$variant),)*

@@ -127,8 +127,10 @@ impl<'c, 'm> BodyCheck<'c, 'm> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn instr(&mut self, at: u32, instr: &Instr) {
         if let Some(v) = &mut self.current
+            && !v.quick(instr)
             && let Err(e) = v.feed(at, instr)
         {
             self.error = Some(e);
@@ -176,6 +178,75 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         let mut v = FuncValidator { c, locals, results: &ty.results, ops, ctrls, floor: 0, offset: start };
         v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
         Ok(v)
+    }
+
+    /// The most frequent instructions when they are valid, checked in the decoder's loop
+    /// (inlined there, so that its dispatch on the instruction is the only one): `false`
+    /// leaves the instruction to [`Self::feed`], which also finds any error.
+    #[inline(always)]
+    fn quick(&mut self, instr: &Instr) -> bool {
+        if self.ctrls.is_empty() {
+            return false;
+        }
+        let push = match instr {
+            Instr::LocalGet(x) => match self.locals.get(*x as usize) {
+                Some(t) => *t,
+                None => return false,
+            },
+            Instr::LocalSet(x) | Instr::LocalTee(x) => {
+                let (Some(t), Some(Some(top))) = (self.locals.get(*x as usize), self.ops.last()) else {
+                    return false;
+                };
+                if t != top || self.ops.len() <= self.floor {
+                    return false;
+                }
+                if matches!(instr, Instr::LocalSet(_)) {
+                    self.ops.pop();
+                }
+                return true;
+            }
+            Instr::I32Const(_) => ValType::I32,
+            Instr::I64Const(_) => ValType::I64,
+            Instr::Load(op, m) => {
+                let n = self.ops.len();
+                if n <= self.floor
+                    || self.ops[n - 1] != Some(ValType::I32)
+                    || m.align > op.width().trailing_zeros()
+                    || self.c.memory(m.memory, 0).is_err()
+                {
+                    return false;
+                }
+                self.ops.pop();
+                op.result()
+            }
+            Instr::Store(op, m) => {
+                let n = self.ops.len();
+                if n < self.floor + 2
+                    || self.ops[n - 2] != Some(ValType::I32)
+                    || self.ops[n - 1] != Some(op.operand())
+                    || m.align > op.width().trailing_zeros()
+                    || self.c.memory(m.memory, 0).is_err()
+                {
+                    return false;
+                }
+                self.ops.truncate(n - 2);
+                return true;
+            }
+            Instr::Num(op) if op.feature() == OpFeature::Mvp => {
+                let params = op.params();
+                let n = self.ops.len();
+                if n < self.floor + params.len()
+                    || !self.ops[n - params.len()..].iter().zip(params).all(|(a, p)| *a == Some(*p))
+                {
+                    return false;
+                }
+                self.ops.truncate(n - params.len());
+                op.result()
+            }
+            _ => return false,
+        };
+        self.ops.push(Some(push));
+        true
     }
 
     /// Checks the next instruction, at offset `at`.
