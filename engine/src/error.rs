@@ -176,6 +176,13 @@ impl From<Trap> for Error {
     }
 }
 
+impl From<Box<DecodeError>> for DecodeError {
+    /// The decoder boxes its errors internally (see `binary::reader::Result`).
+    fn from(e: Box<DecodeError>) -> DecodeError {
+        *e
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,12 +190,5 @@ mod tests {
     #[test]
     fn results_stay_small() {
         assert!(std::mem::size_of::<Error>() <= 80, "{}", std::mem::size_of::<Error>());
-    }
-}
-
-impl From<Box<DecodeError>> for DecodeError {
-    /// The decoder boxes its errors internally (see `binary::reader::Result`).
-    fn from(e: Box<DecodeError>) -> DecodeError {
-        *e
     }
 }
