@@ -157,7 +157,8 @@ pub(super) fn enter(
     cx: &mut Ctx,
 ) -> super::threaded::Exit {
     let ip = code.wrapping_add(pc);
-    (inst(ip).handler)(ip, fp, mem, len, cx)
+    // The loop keeps no accumulator: no instruction it resumes at reads one.
+    (inst(ip).handler)(ip, fp, mem, len, cx, 0)
 }
 
 /// The pc of the instruction at `ip` in `code`.

@@ -16,6 +16,14 @@
 //! (calls that cross instances or reach a host, tables, bulk memory, `memory.grow`) and every trap leave the chain with an [`Exit`] that names the
 //! instruction, and the loop in `interp` carries them out with the store at hand.
 //!
+//! The sixth argument is the accumulator: the value the previous instruction wrote, when
+//! that one is a single-result op (numeric, load, copy, constant, add-immediate, `select`,
+//! `global.get`). An instruction reached only by falling through from such an op, that
+//! reads the slot it wrote, is threaded with a handler variant (const parameter `WHICH`:
+//! which operand) that takes the value from the register instead of the slot, so that a
+//! chain of dependent ops does not wait for each result to be stored and loaded back
+//! (see [`thread`]). The slot is still written: later instructions read it there.
+//!
 //! Tail calls become jumps only in optimised builds. Where they would not (builds with
 //! debug assertions) and where a debugger must see every instruction, the handlers are
 //! instantiated with `CHAIN = false`: each returns to the loop after its instruction.
@@ -28,9 +36,10 @@ use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{Bin, BranchTarget, IntCmp, Op, Un};
 
 /// Executes the instruction at the pointer and what follows it, with the frame's slots,
-/// the memory's base and length and the execution state ([`Ctx`]); returns where and why
-/// execution left the chain.
-pub type Handler = fn(*const Inst, *mut u64, *mut u8, usize, *mut Ctx) -> Exit;
+/// the memory's base and length, the execution state ([`Ctx`]) and the accumulator (the
+/// value the previous instruction wrote, see [`thread`]); returns where and why execution
+/// left the chain.
+pub type Handler = fn(*const Inst, *mut u64, *mut u8, usize, *mut Ctx, u64) -> Exit;
 
 /// One threaded instruction.
 #[derive(Clone, Copy)]
@@ -102,23 +111,56 @@ fn trap(ip: *const Inst, code: TrapCode) -> Exit {
 
 /// Continues at `ip`: a tail call of its handler, or (without `CHAIN`) back to the loop.
 #[inline(always)]
-fn dispatch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
-    if CHAIN { (slots::inst(ip).handler)(ip, fp, mem, len, cx) } else { Exit { ip, why: 0 } }
+fn dispatch<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    if CHAIN { (slots::inst(ip).handler)(ip, fp, mem, len, cx, acc) } else { Exit { ip, why: 0 } }
 }
 
 /// Defines a handler: `$body` does the instruction and yields the next instruction's
-/// pointer (or returns an [`Exit`]).
+/// pointer (or returns an [`Exit`]). The plain forms pass the accumulator on untouched;
+/// `@produce` names it (`$acc`) so that the body sets it to the value it writes;
+/// `@consume` also gives the handler the const parameter `$which` (which operand, 1 or 2,
+/// the body reads from the accumulator instead of its slot; 0: none).
 macro_rules! handler {
     ($name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $x:ident) => $body:expr) => {
         handler!($name($ip, $fp, $mem, $len, cx, $x) => $body);
     };
     ($name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $x:ident) => $body:expr) => {
-        #[allow(non_snake_case, unused_variables)]
-        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize, $cx: *mut Ctx) -> Exit {
+        handler!(@produce $name($ip, $fp, $mem, $len, $cx, $x, acc) => $body);
+    };
+    (@produce $name:ident($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $x:ident, $acc:ident) => $body:expr) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        fn $name<const CHAIN: bool>(
+            $ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize, $cx: *mut Ctx, mut $acc: u64,
+        ) -> Exit {
             let $x = slots::inst($ip).x;
             let next: *const Inst = $body;
-            dispatch::<CHAIN>(next, $fp, $mem, $len, $cx)
+            dispatch::<CHAIN>(next, $fp, $mem, $len, $cx, $acc)
         }
+    };
+    (@consume $name:ident<$which:ident>($ip:ident, $fp:ident, $mem:ident, $len:ident, $cx:ident, $x:ident, $acc:ident) => $body:expr) => {
+        #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+        fn $name<const CHAIN: bool, const $which: u8>(
+            $ip: *const Inst, $fp: *mut u64, $mem: *mut u8, $len: usize, $cx: *mut Ctx, mut $acc: u64,
+        ) -> Exit {
+            let $x = slots::inst($ip).x;
+            let next: *const Inst = $body;
+            dispatch::<CHAIN>(next, $fp, $mem, $len, $cx, $acc)
+        }
+    };
+}
+
+/// Operand `$k` (1 or 2) of a consuming handler: the accumulator if `$which` says so, else
+/// slot `$slot`.
+macro_rules! operand {
+    ($which:ident, $k:literal, $acc:ident, $fp:ident, $slot:expr) => {
+        if $which == $k { $acc } else { slots::get($fp, $slot) }
     };
 }
 
@@ -128,15 +170,24 @@ macro_rules! handler {
 /// instruction with a conditional move would make every dispatch after a compare-and-jump
 /// wait for the compare (8% slower on a sieve loop).
 macro_rules! jump_handler {
-    ($name:ident($ip:ident, $fp:ident, $x:ident) => if $cond:expr => $rel:expr) => {
+    ($name:ident($ip:ident, $fp:ident, $x:ident, $a:ident) => if $cond:expr => $rel:expr) => {
         #[allow(non_snake_case)]
-        fn $name<const CHAIN: bool>($ip: *const Inst, $fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+        fn $name<const CHAIN: bool, const WHICH: u8>(
+            $ip: *const Inst,
+            $fp: *mut u64,
+            mem: *mut u8,
+            len: usize,
+            cx: *mut Ctx,
+            acc: u64,
+        ) -> Exit {
             let $x = slots::inst($ip).x;
+            // The first operand (always in `x[0]`) may come from the accumulator.
+            let $a = operand!(WHICH, 1, acc, $fp, $x[0]);
             if $cond {
-                return dispatch::<CHAIN>(jump($ip, $rel), $fp, mem, len, cx);
+                return dispatch::<CHAIN>(jump($ip, $rel), $fp, mem, len, cx, acc);
             }
             std::hint::cold_path();
-            dispatch::<CHAIN>($ip.wrapping_add(1), $fp, mem, len, cx)
+            dispatch::<CHAIN>($ip.wrapping_add(1), $fp, mem, len, cx, acc)
         }
     };
 }
@@ -147,7 +198,7 @@ fn jump(ip: *const Inst, rel: u32) -> *const Inst {
     ip.wrapping_offset(rel as i32 as isize)
 }
 
-fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize, _: *mut Ctx) -> Exit {
+fn slow<const CHAIN: bool>(ip: *const Inst, _: *mut u64, _: *mut u8, _: usize, _: *mut Ctx, _: u64) -> Exit {
     to_loop(ip)
 }
 
@@ -188,44 +239,48 @@ conversions! {
 
 macro_rules! un {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let a = $from(slots::get(fp, x[1]));
-            slots::set(fp, x[0], $to($f(a)));
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let a = $from(operand!(WHICH, 1, acc, fp, x[1]));
+            acc = $to($f(a));
+            slots::set(fp, x[0], acc);
             ip.wrapping_add(1)
         });
     };
 }
 macro_rules! bin {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let a = $from(slots::get(fp, x[1]));
-            let b = $from(slots::get(fp, x[2]));
-            slots::set(fp, x[0], $to($f(a, b)));
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let a = $from(operand!(WHICH, 1, acc, fp, x[1]));
+            let b = $from(operand!(WHICH, 2, acc, fp, x[2]));
+            acc = $to($f(a, b));
+            slots::set(fp, x[0], acc);
             ip.wrapping_add(1)
         });
     };
 }
 macro_rules! un_trap {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let a = $from(slots::get(fp, x[1]));
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let a = $from(operand!(WHICH, 1, acc, fp, x[1]));
             match $f(a) {
-                Ok(r) => slots::set(fp, x[0], $to(r)),
+                Ok(r) => acc = $to(r),
                 Err(c) => return trap(ip, c),
             }
+            slots::set(fp, x[0], acc);
             ip.wrapping_add(1)
         });
     };
 }
 macro_rules! bin_trap {
     ($name:ident, $from:ident, $to:ident, $f:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let a = $from(slots::get(fp, x[1]));
-            let b = $from(slots::get(fp, x[2]));
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let a = $from(operand!(WHICH, 1, acc, fp, x[1]));
+            let b = $from(operand!(WHICH, 2, acc, fp, x[2]));
             match $f(a, b) {
-                Ok(r) => slots::set(fp, x[0], $to(r)),
+                Ok(r) => acc = $to(r),
                 Err(c) => return trap(ip, c),
             }
+            slots::set(fp, x[0], acc);
             ip.wrapping_add(1)
         });
     };
@@ -233,17 +288,19 @@ macro_rules! bin_trap {
 
 // Control and data movement.
 handler!(op_nop(ip, fp, mem, len, x) => ip.wrapping_add(1));
-handler!(op_copy(ip, fp, mem, len, x) => {
-    slots::set(fp, x[0], slots::get(fp, x[1]));
+handler!(@consume op_copy<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    acc = operand!(WHICH, 1, acc, fp, x[1]);
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
-handler!(op_const(ip, fp, mem, len, x) => {
-    slots::set(fp, x[0], x[1] as u64 | (x[2] as u64) << 32);
+handler!(@produce op_const(ip, fp, mem, len, cx, x, acc) => {
+    acc = x[1] as u64 | (x[2] as u64) << 32;
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
 handler!(op_jump(ip, fp, mem, len, x) => jump(ip, x[0]));
-jump_handler!(op_jump_if(ip, fp, x) => if slots::get(fp, x[0]) as u32 != 0 => x[1]);
-jump_handler!(op_jump_if_zero(ip, fp, x) => if slots::get(fp, x[0]) as u32 == 0 => x[1]);
+jump_handler!(op_jump_if(ip, fp, x, a) => if a as u32 != 0 => x[1]);
+jump_handler!(op_jump_if_zero(ip, fp, x, a) => if a as u32 == 0 => x[1]);
 /// Moves `n` slots of the frame from `from` to `to`, then returns `$then` (a dispatch).
 /// Nothing or one slot is moved in place; more are moved by [`move_many`], which then
 /// dispatches itself: the call to `memmove` stays out of the handler, which so needs no
@@ -257,7 +314,8 @@ macro_rules! move_then {
         if n == 1 {
             slots::set(fp, to, slots::get(fp, from));
         }
-        return dispatch::<CHAIN>($next, fp, $mem, $len, $cx);
+        // A branch target never reads the accumulator.
+        return dispatch::<CHAIN>($next, fp, $mem, $len, $cx, 0);
     }};
 }
 
@@ -289,29 +347,50 @@ fn move_many<const CHAIN: bool>(
 ) -> Exit {
     let (from, to, n) = (plan as u32 & 0xff_ffff, (plan >> 24) as u32 & 0xff_ffff, (plan >> 48) as u32);
     slots::copy_within(fp, from, to, n);
-    dispatch::<CHAIN>(next, fp, mem, len, cx)
+    dispatch::<CHAIN>(next, fp, mem, len, cx, 0)
 }
 
 /// A branch moving values: `x` is the target's distance, height, number kept and source.
-fn op_branch<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_branch<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     move_then!(fp, x[3], x[1], x[2], (jump(ip, x[0]), mem, len, cx))
 }
 
 /// A `br_if` moving values: `x` is the condition, the target's distance, its height and
 /// number kept (packed: `height << 8 | keep`) and the source.
-fn op_branch_if<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_branch_if<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     if slots::get(fp, x[0]) as u32 != 0 {
         move_then!(fp, x[3], x[2] >> 8, x[2] & 0xff, (jump(ip, x[1]), mem, len, cx))
     }
     std::hint::cold_path();
-    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
 }
 
 /// `br_table`: `x` is the index slot, the first target, the number of targets (the last
 /// is the default) and the instruction's own pc (targets hold absolute pcs).
-fn op_branch_table<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_branch_table<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     let i = (slots::get(fp, x[0]) as u32).min(x[2] - 1);
     let t = slots::target(cx, x[1] + i);
@@ -320,8 +399,9 @@ fn op_branch_table<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u
 }
 // Globals (spec §4.4.5), through the current instance's table of value addresses:
 // `x = [slot, global]`.
-handler!(op_global_get(ip, fp, mem, len, cx, x) => {
-    slots::set(fp, x[0], slots::global_get(cx, x[1]));
+handler!(@produce op_global_get(ip, fp, mem, len, cx, x, acc) => {
+    acc = slots::global_get(cx, x[1]);
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
 handler!(op_global_set(ip, fp, mem, len, cx, x) => {
@@ -339,11 +419,18 @@ handler!(op_fuel(ip, fp, mem, len, cx, x) => {
 /// `call` (spec §4.4.10), `x = [op, func, base]` (`op` the loop's: see [`slow_op`]): when the callee is a translated function of
 /// the same instance and the stacks have room, pushes the caller's frame and runs on in
 /// the callee, whose frame starts at the arguments; otherwise the loop calls.
-fn op_call<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_call<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     let _ = fp;
     match slots::enter_callee(cx, ip, x[1], x[2]) {
-        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
+        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx, 0),
         Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
         None => to_loop(ip),
     }
@@ -354,11 +441,18 @@ fn op_call<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: 
 /// element is a translated function of the same instance with the expected type (its
 /// canonical id) and the stacks have room, enters it as [`op_call`] does; every other
 /// case, the traps included, is the loop's.
-fn op_call_indirect<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_call_indirect<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     let i = slots::get(fp, x[3]) as u32;
     match slots::enter_indirect(cx, ip, 0, i, x[2], x[1]) {
-        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx),
+        Some((entry, callee_fp, false)) => dispatch::<CHAIN>(entry, callee_fp, mem, len, cx, 0),
         Some((entry, callee_fp, true)) => init_then::<CHAIN>(entry, callee_fp, mem, len, cx),
         None => to_loop(ip),
     }
@@ -370,33 +464,47 @@ fn op_call_indirect<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut 
 #[inline(never)]
 fn init_then<const CHAIN: bool>(entry: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
     slots::init_frame_at(fp, slots::current_code(cx));
-    dispatch::<CHAIN>(entry, fp, mem, len, cx)
+    dispatch::<CHAIN>(entry, fp, mem, len, cx, 0)
 }
 
 /// `return` and the end of a function, `x = [op, from, results]`: copies the results to the
 /// frame's base and resumes the caller when it is of the same instance; the outermost
 /// frame's return and a return to another instance are the loop's. This handler returns
 /// at most one result (no call to `memmove`, no stack frame); [`op_return_many`] more.
-fn op_return<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_return<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     match slots::leave_callee(cx) {
         Some((ret, caller_fp)) => {
             if x[2] == 1 {
                 slots::set(fp, 0, slots::get(fp, x[1]));
             }
-            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
+            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx, 0)
         }
         None => to_loop(ip),
     }
 }
 
 /// [`op_return`] of two or more results.
-fn op_return_many<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx) -> Exit {
+fn op_return_many<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
     let x = slots::inst(ip).x;
     match slots::leave_callee(cx) {
         Some((ret, caller_fp)) => {
             slots::copy_within(fp, x[1], 0, x[2]);
-            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx)
+            dispatch::<CHAIN>(ret, caller_fp, mem, len, cx, 0)
         }
         None => to_loop(ip),
     }
@@ -405,23 +513,26 @@ fn op_return_many<const CHAIN: bool>(ip: *const Inst, fp: *mut u64, mem: *mut u8
 // `select`: the destination holds the first operand. Without a branch (a conditional
 // move): its condition is data, which a branch predictor guesses badly (a tenth of
 // CoreMark's time went to mispredicted selects).
-handler!(op_select(ip, fp, mem, len, x) => {
+handler!(@produce op_select(ip, fp, mem, len, cx, x, acc) => {
     let keep = slots::get(fp, x[2]) as u32 != 0;
-    let v = std::hint::select_unpredictable(keep, slots::get(fp, x[0]), slots::get(fp, x[1]));
-    slots::set(fp, x[0], v);
+    acc = std::hint::select_unpredictable(keep, slots::get(fp, x[0]), slots::get(fp, x[1]));
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
-handler!(op_i32_add_imm(ip, fp, mem, len, x) => {
-    slots::set(fp, x[0], (slots::get(fp, x[1]) as u32).wrapping_add(x[2]) as u64);
+handler!(@consume op_i32_add_imm<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    acc = (operand!(WHICH, 1, acc, fp, x[1]) as u32).wrapping_add(x[2]) as u64;
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
-handler!(op_i32_shl_add(ip, fp, mem, len, x) => {
+handler!(@produce op_i32_shl_add(ip, fp, mem, len, cx, x, acc) => {
     let b = (slots::get(fp, x[2]) as u32).wrapping_shl(x[3]);
-    slots::set(fp, x[0], (slots::get(fp, x[1]) as u32).wrapping_add(b) as u64);
+    acc = (slots::get(fp, x[1]) as u32).wrapping_add(b) as u64;
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
-handler!(op_i64_add_imm(ip, fp, mem, len, x) => {
-    slots::set(fp, x[0], slots::get(fp, x[1]).wrapping_add(x[2] as i32 as i64 as u64));
+handler!(@consume op_i64_add_imm<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    acc = operand!(WHICH, 1, acc, fp, x[1]).wrapping_add(x[2] as i32 as i64 as u64);
+    slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
 
@@ -440,18 +551,22 @@ enum Compared {
 macro_rules! jump_cmp {
     ($($cmp:ident $slot:ident $imm:ident $wide:ident,)*) => {
         $(
-            jump_handler!($slot(ip, fp, x) =>
-                if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, slots::get(fp, x[1]) as u32) => x[2]);
-            jump_handler!($imm(ip, fp, x) => if IntCmp::$cmp.holds(slots::get(fp, x[0]) as u32, x[1]) => x[2]);
-            jump_handler!($wide(ip, fp, x) =>
-                if IntCmp::$cmp.holds_wide(slots::get(fp, x[0]), slots::get(fp, x[1])) => x[2]);
+            jump_handler!($slot(ip, fp, x, a) =>
+                if IntCmp::$cmp.holds(a as u32, slots::get(fp, x[1]) as u32) => x[2]);
+            jump_handler!($imm(ip, fp, x, a) => if IntCmp::$cmp.holds(a as u32, x[1]) => x[2]);
+            jump_handler!($wide(ip, fp, x, a) =>
+                if IntCmp::$cmp.holds_wide(a, slots::get(fp, x[1])) => x[2]);
         )*
-        fn jump_cmp_handler<const CHAIN: bool>(cmp: IntCmp, operands: Compared) -> Handler {
-            match (cmp, operands) {
+        /// `from_acc`: the first operand is the accumulator.
+        fn jump_cmp_handler<const CHAIN: bool>(cmp: IntCmp, operands: Compared, from_acc: bool) -> Handler {
+            match (cmp, operands, from_acc) {
                 $(
-                    (IntCmp::$cmp, Compared::Slots) => $slot::<CHAIN>,
-                    (IntCmp::$cmp, Compared::Imm) => $imm::<CHAIN>,
-                    (IntCmp::$cmp, Compared::Wide) => $wide::<CHAIN>,
+                    (IntCmp::$cmp, Compared::Slots, false) => $slot::<CHAIN, 0>,
+                    (IntCmp::$cmp, Compared::Imm, false) => $imm::<CHAIN, 0>,
+                    (IntCmp::$cmp, Compared::Wide, false) => $wide::<CHAIN, 0>,
+                    (IntCmp::$cmp, Compared::Slots, true) => $slot::<CHAIN, 1>,
+                    (IntCmp::$cmp, Compared::Imm, true) => $imm::<CHAIN, 1>,
+                    (IntCmp::$cmp, Compared::Wide, true) => $wide::<CHAIN, 1>,
                 )*
             }
         }
@@ -473,11 +588,11 @@ jump_cmp! {
 /// The effective address of a load or store: slot `a` plus the static offset, or (for
 /// the `...AddImm` forms) plus an immediate modulo 2^32.
 macro_rules! address {
-    (offset, $fp:ident, $a:expr, $imm:expr) => {
-        slots::get($fp, $a) as u32 as usize + $imm as usize
+    (offset, $base:expr, $imm:expr) => {
+        $base as u32 as usize + $imm as usize
     };
-    (wrap, $fp:ident, $a:expr, $imm:expr) => {
-        (slots::get($fp, $a) as u32).wrapping_add($imm) as usize
+    (wrap, $base:expr, $imm:expr) => {
+        ($base as u32).wrapping_add($imm) as usize
     };
 }
 
@@ -490,12 +605,13 @@ macro_rules! load {
         )*
     };
     (@one $name:ident $mode:ident $n:literal $conv:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let ea = address!($mode, fp, x[1], x[2]);
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let ea = address!($mode, operand!(WHICH, 1, acc, fp, x[1]), x[2]);
             match slots::mem_read::<$n>(mem, len, ea) {
-                Some(b) => slots::set(fp, x[0], $conv(b)),
+                Some(b) => acc = $conv(b),
                 None => return trap(ip, TrapCode::MemoryOutOfBounds),
             }
+            slots::set(fp, x[0], acc);
             ip.wrapping_add(1)
         });
     };
@@ -520,15 +636,16 @@ macro_rules! indexed_load {
         $(
             #[allow(non_snake_case)]
             fn $load<const CHAIN: bool, const SHIFT: u32>(
-                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx,
+                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx, _: u64,
             ) -> Exit {
                 let x = slots::inst(ip).x;
                 let base = (slots::get(fp, x[1]) as u32).wrapping_add((slots::get(fp, x[2]) as u32) << SHIFT);
-                match slots::mem_read::<$n>(mem, len, base as usize + x[3] as usize) {
-                    Some(b) => slots::set(fp, x[0], $conv(b)),
+                let acc = match slots::mem_read::<$n>(mem, len, base as usize + x[3] as usize) {
+                    Some(b) => $conv(b),
                     None => return trap(ip, TrapCode::MemoryOutOfBounds),
-                }
-                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+                };
+                slots::set(fp, x[0], acc);
+                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
             }
         )*
     };
@@ -549,7 +666,7 @@ macro_rules! indexed_store {
         $(
             #[allow(non_snake_case)]
             fn $store<const CHAIN: bool, const SHIFT: u32>(
-                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx,
+                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx, acc: u64,
             ) -> Exit {
                 let x = slots::inst(ip).x;
                 let v = slots::get(fp, x[2]);
@@ -557,7 +674,7 @@ macro_rules! indexed_store {
                 if !slots::mem_write::<$n>(mem, len, base as usize + x[3] as usize, $bytes(v)) {
                     return trap(ip, TrapCode::MemoryOutOfBounds);
                 }
-                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx)
+                dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
             }
         )*
     };
@@ -587,10 +704,18 @@ macro_rules! by_shift {
 /// [`Op::StoreIndexed`], by shift). Defines the two pickers `$plain_fn` and `$indexed_fn`.
 macro_rules! access_handlers {
     ($kind:ty, $plain_fn:ident, $indexed_fn:ident: $($kinds:pat => $plain:ident $add_imm:ident $indexed:ident;)*) => {
-        /// The handler of an access of this kind; `add_imm` for the add-immediate form.
-        fn $plain_fn<const CHAIN: bool>(kind: $kind, add_imm: bool) -> Handler {
-            match kind {
-                $($kinds => if add_imm { $add_imm::<CHAIN> } else { $plain::<CHAIN> },)*
+        /// The handler of an access of this kind; `add_imm` for the add-immediate form;
+        /// `which` operand from the accumulator (1: the address, 2: a store's value).
+        fn $plain_fn<const CHAIN: bool>(kind: $kind, add_imm: bool, which: u8) -> Handler {
+            match (kind, add_imm, which) {
+                $(
+                    ($kinds, true, 1) => $add_imm::<CHAIN, 1>,
+                    ($kinds, true, 2) => $add_imm::<CHAIN, 2>,
+                    ($kinds, true, _) => $add_imm::<CHAIN, 0>,
+                    ($kinds, false, 1) => $plain::<CHAIN, 1>,
+                    ($kinds, false, 2) => $plain::<CHAIN, 2>,
+                    ($kinds, false, _) => $plain::<CHAIN, 0>,
+                )*
             }
         }
 
@@ -623,9 +748,9 @@ macro_rules! store {
         )*
     };
     (@one $name:ident $mode:ident $n:literal $bytes:expr) => {
-        handler!($name(ip, fp, mem, len, x) => {
-            let v = slots::get(fp, x[1]);
-            let ea = address!($mode, fp, x[0], x[2]);
+        handler!(@consume $name<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+            let v = operand!(WHICH, 2, acc, fp, x[1]);
+            let ea = address!($mode, operand!(WHICH, 1, acc, fp, x[0]), x[2]);
             if !slots::mem_write::<$n>(mem, len, ea, $bytes(v)) {
                 return trap(ip, TrapCode::MemoryOutOfBounds);
             }
@@ -787,16 +912,20 @@ un!(I64TruncSatF64S, f64s, from_i64, |a: f64| a as i64);
 un!(I64TruncSatF64U, f64s, from_u64, |a: f64| a as u64);
 /// The operand words of a numeric op.
 trait Words {
+    /// How many slots the op reads (in `words()[1..]`).
+    const READS: usize;
     fn words(self) -> [u32; 4];
 }
 
 impl Words for Un {
+    const READS: usize = 1;
     fn words(self) -> [u32; 4] {
         [self.d, self.a, 0, 0]
     }
 }
 
 impl Words for Bin {
+    const READS: usize = 2;
     fn words(self) -> [u32; 4] {
         [self.d, self.a, self.b, 0]
     }
@@ -804,16 +933,110 @@ impl Words for Bin {
 
 macro_rules! numeric_inst {
     ($($variant:ident $code:literal $name:literal $feat:ident [$($p:ident)*] $r:ident,)*) => {
-        /// The instruction of a numeric op, `None` for any other op.
-        fn numeric_inst<const CHAIN: bool>(op: Op) -> Option<Inst> {
-            Some(match op {
-                $(Op::$variant(x) => Inst { handler: $variant::<CHAIN>, x: x.words() },)*
+        /// The instruction of a numeric op, `None` for any other op; operand `which`
+        /// (1 or 2; 0: none) comes from the accumulator.
+        fn numeric_inst<const CHAIN: bool>(op: Op, which: u8) -> Option<Inst> {
+            Some(match (op, which) {
+                $(
+                    (Op::$variant(x), 1) => Inst { handler: $variant::<CHAIN, 1>, x: x.words() },
+                    (Op::$variant(x), 2) => Inst { handler: $variant::<CHAIN, 2>, x: x.words() },
+                    (Op::$variant(x), _) => Inst { handler: $variant::<CHAIN, 0>, x: x.words() },
+                )*
                 _ => return None,
             })
+        }
+
+        /// The slots a numeric op writes and reads (`[d, a, b]`, unused ones 0) and how
+        /// many it reads; `None` for any other op.
+        fn numeric_slots(op: Op) -> Option<([u32; 4], usize)> {
+            match op {
+                $(Op::$variant(x) => Some((x.words(), words_read(&x))),)*
+                _ => None,
+            }
         }
     };
 }
 crate::for_each_numeric_op!(numeric_inst);
+
+fn words_read<W: Words>(_: &W) -> usize {
+    W::READS
+}
+
+/// The slot op `op` writes its one result to, if its handler also leaves that value in
+/// the accumulator (the ops the next instruction may read it from).
+fn produced(op: Op) -> Option<u32> {
+    match op {
+        Op::Copy { d, .. }
+        | Op::Const { d, .. }
+        | Op::Select { d, .. }
+        | Op::GlobalGet { d, .. }
+        | Op::Load { d, .. }
+        | Op::LoadAddImm { d, .. }
+        | Op::LoadIndexed { d, .. }
+        | Op::I32AddImm { d, .. }
+        | Op::I64AddImm { d, .. }
+        | Op::I32ShlAdd { d, .. } => Some(d),
+        _ => numeric_slots(op).map(|(w, _)| w[0]),
+    }
+}
+
+/// Which operand of `op` (1 or 2) reads slot `s`, if `op` has a handler that can take it
+/// from the accumulator; 0 if none.
+fn reads_acc(op: Op, s: u32) -> u8 {
+    let first = |a: u32| if a == s { 1 } else { 0 };
+    match op {
+        Op::Copy { s: a, .. }
+        | Op::Load { addr: a, .. }
+        | Op::LoadAddImm { a, .. }
+        | Op::I32AddImm { a, .. }
+        | Op::I64AddImm { a, .. }
+        | Op::JumpIf { c: a, .. }
+        | Op::JumpIfZero { c: a, .. }
+        | Op::JumpIfI32 { a, .. }
+        | Op::JumpIfI32Imm { a, .. }
+        | Op::JumpIfI64 { a, .. } => first(a),
+        Op::Store { addr: a, v, .. } | Op::StoreAddImm { a, v, .. } => {
+            if a == s {
+                1
+            } else if v == s {
+                2
+            } else {
+                0
+            }
+        }
+        _ => match numeric_slots(op) {
+            Some((w, _)) if w[1] == s => 1,
+            Some((w, 2)) if w[2] == s => 2,
+            _ => 0,
+        },
+    }
+}
+
+/// The pcs some instruction jumps or branches to (`true` at each).
+fn jump_targets(ops: &[Op], targets: &[BranchTarget]) -> Vec<bool> {
+    let mut at = vec![false; ops.len() + 1];
+    let mut mark = |pc: u32| {
+        if let Some(t) = at.get_mut(pc as usize) {
+            *t = true;
+        }
+    };
+    for op in ops {
+        match *op {
+            Op::Jump(t)
+            | Op::JumpIf { pc: t, .. }
+            | Op::JumpIfZero { pc: t, .. }
+            | Op::JumpIfI32 { pc: t, .. }
+            | Op::JumpIfI32Imm { pc: t, .. }
+            | Op::JumpIfI64 { pc: t, .. } => mark(t),
+            _ => {}
+        }
+    }
+    // Every branch-table entry (`Branch`, `BranchIf`, `BranchTable` name entries of it).
+    for t in targets {
+        mark(t.pc);
+    }
+    at
+}
 
 /// How a function is threaded.
 #[derive(Debug, Clone, Copy)]
@@ -837,10 +1060,23 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
     fn all<const CHAIN: bool>(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<[Inst]>, Box<[Op]>) {
         let mut slow_ops = Vec::new();
         let mut insts = Vec::with_capacity(ops.len());
+        // The accumulator: an instruction reached only from the one before it (not a jump
+        // target) may read that one's result from it, if that one has a handler that
+        // leaves it there. Only chained handlers pass it on (the loop does not keep it).
+        let is_target = jump_targets(ops, targets);
+        let mut in_acc: Option<u32> = None;
         for (pc, op) in ops.iter().enumerate() {
-            let inst = match inst::<CHAIN>(pc, *op, targets, how, &mut slow_ops) {
-                Some(inst) => inst,
+            let which = match in_acc {
+                Some(s) if CHAIN && !is_target[pc] => reads_acc(*op, s),
+                _ => 0,
+            };
+            let inst = match inst::<CHAIN>(pc, *op, targets, how, &mut slow_ops, which) {
+                Some(inst) => {
+                    in_acc = produced(*op);
+                    inst
+                }
                 None => {
+                    in_acc = None;
                     // A function has fewer than 2^32 ops (see `inst`).
                     slow_ops.push(*op);
                     Inst { handler: slow::<CHAIN>, x: [slow_ops.len() as u32 - 1, 0, 0, 0] }
@@ -917,6 +1153,7 @@ fn inst<const CHAIN: bool>(
     targets: &[BranchTarget],
     how: Threading<'_>,
     slow_ops: &mut Vec<Op>,
+    which: u8,
 ) -> Option<Inst> {
     if how.in_chain_control
         && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how, slow_ops)
@@ -929,16 +1166,23 @@ fn inst<const CHAIN: bool>(
     let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
     match op {
         Op::Nop => i(op_nop::<CHAIN>, [0; 4]),
-        Op::Copy { d, s } => i(op_copy::<CHAIN>, [d, s, 0, 0]),
+        Op::Copy { d, s } if which == 1 => i(op_copy::<CHAIN, 1>, [d, s, 0, 0]),
+        Op::Copy { d, s } => i(op_copy::<CHAIN, 0>, [d, s, 0, 0]),
         Op::Const { d, value } => i(op_const::<CHAIN>, [d, value as u32, (value >> 32) as u32, 0]),
         Op::Jump(t) => i(op_jump::<CHAIN>, [rel(t), 0, 0, 0]),
-        Op::JumpIf { c, pc: t } => i(op_jump_if::<CHAIN>, [c, rel(t), 0, 0]),
-        Op::JumpIfZero { c, pc: t } => i(op_jump_if_zero::<CHAIN>, [c, rel(t), 0, 0]),
-        Op::JumpIfI32 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, Compared::Slots), [a, b, rel(t), 0]),
-        Op::JumpIfI32Imm { cmp, a, imm, pc: t } => {
-            i(jump_cmp_handler::<CHAIN>(cmp, Compared::Imm), [a, imm, rel(t), 0])
+        Op::JumpIf { c, pc: t } if which == 1 => i(op_jump_if::<CHAIN, 1>, [c, rel(t), 0, 0]),
+        Op::JumpIf { c, pc: t } => i(op_jump_if::<CHAIN, 0>, [c, rel(t), 0, 0]),
+        Op::JumpIfZero { c, pc: t } if which == 1 => i(op_jump_if_zero::<CHAIN, 1>, [c, rel(t), 0, 0]),
+        Op::JumpIfZero { c, pc: t } => i(op_jump_if_zero::<CHAIN, 0>, [c, rel(t), 0, 0]),
+        Op::JumpIfI32 { cmp, a, b, pc: t } => {
+            i(jump_cmp_handler::<CHAIN>(cmp, Compared::Slots, which == 1), [a, b, rel(t), 0])
         }
-        Op::JumpIfI64 { cmp, a, b, pc: t } => i(jump_cmp_handler::<CHAIN>(cmp, Compared::Wide), [a, b, rel(t), 0]),
+        Op::JumpIfI32Imm { cmp, a, imm, pc: t } => {
+            i(jump_cmp_handler::<CHAIN>(cmp, Compared::Imm, which == 1), [a, imm, rel(t), 0])
+        }
+        Op::JumpIfI64 { cmp, a, b, pc: t } => {
+            i(jump_cmp_handler::<CHAIN>(cmp, Compared::Wide, which == 1), [a, b, rel(t), 0])
+        }
         Op::Branch(k) => match targets.get(k as usize) {
             Some(t) if MovePlan::fits(t.from, t.height, t.keep) => {
                 i(op_branch::<CHAIN>, [rel(t.pc), t.height, t.keep, t.from])
@@ -946,12 +1190,14 @@ fn inst<const CHAIN: bool>(
             _ => None,
         },
         Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
-        Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN>, [d, a, imm, 0]),
-        Op::I64AddImm { d, a, imm } => i(op_i64_add_imm::<CHAIN>, [d, a, imm as u32, 0]),
-        Op::Load { kind, d, addr, offset } => i(load_handler::<CHAIN>(kind, false), [d, addr, offset, 0]),
-        Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind, false), [addr, v, offset, 0]),
-        Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true), [d, a, imm, 0]),
-        Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true), [a, v, imm, 0]),
+        Op::I32AddImm { d, a, imm } if which == 1 => i(op_i32_add_imm::<CHAIN, 1>, [d, a, imm, 0]),
+        Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN, 0>, [d, a, imm, 0]),
+        Op::I64AddImm { d, a, imm } if which == 1 => i(op_i64_add_imm::<CHAIN, 1>, [d, a, imm as u32, 0]),
+        Op::I64AddImm { d, a, imm } => i(op_i64_add_imm::<CHAIN, 0>, [d, a, imm as u32, 0]),
+        Op::Load { kind, d, addr, offset } => i(load_handler::<CHAIN>(kind, false, which), [d, addr, offset, 0]),
+        Op::Store { kind, addr, v, offset } => i(store_handler::<CHAIN>(kind, false, which), [addr, v, offset, 0]),
+        Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true, which), [d, a, imm, 0]),
+        Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true, which), [a, v, imm, 0]),
         Op::I32ShlAdd { d, a, b, shift } => i(op_i32_shl_add::<CHAIN>, [d, a, b, shift as u32]),
         Op::LoadIndexed { kind, shift, d, a, i: index, offset } => {
             i(indexed_load_handler::<CHAIN>(kind, shift), [d, a, index, offset])
@@ -959,7 +1205,7 @@ fn inst<const CHAIN: bool>(
         Op::StoreIndexed { kind, shift, a, i: index, v, offset } => {
             i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, offset])
         }
-        other => numeric_inst::<CHAIN>(other),
+        other => numeric_inst::<CHAIN>(other, which),
     }
 }
 
