@@ -59,6 +59,31 @@
     (i32.div_s (i32.add (local.get 0) (local.get 1)) (local.get 2)))
   (func (export "load_oob") (param i32) (result i32)
     (i32.load (i32.mul (local.get 0) (i32.const 65536))))
+  ;; A compare whose second operand was computed last (compared the other way round), and a
+  ;; global set from the value computed just before it.
+  (func (export "cmp_second_lt_s") (param i32 i32 i32) (result i32)
+    (block $b
+      (br_if $b (i32.lt_s (local.get 2) (i32.add (local.get 0) (local.get 1))))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func (export "cmp_second_ge_u") (param i32 i32 i32) (result i32)
+    (block $b
+      (br_if $b (i32.ge_u (local.get 2) (i32.add (local.get 0) (local.get 1))))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func (export "cmp_second_le_s64") (param i64 i64 i64) (result i32)
+    (block $b
+      (br_if $b (i64.le_s (local.get 2) (i64.add (local.get 0) (local.get 1))))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func (export "cmp_second_gt_u64") (param i64 i64 i64) (result i32)
+    (block $b
+      (br_if $b (i64.gt_u (local.get 2) (i64.add (local.get 0) (local.get 1))))
+      (return (i32.const 10)))
+    (i32.const 20))
+  (func (export "global_set") (param i32) (result i32)
+    (global.set $g (i32.sub (global.get $g) (local.get 0)))
+    (global.get $g))
   ;; The loop's first instruction reads local 2, which the instruction before the loop
   ;; wrote; the back edge reaches it after local 3 was computed last.
   (func (export "loop_target") (param i32 i32) (result i32) (local i32 i32)
@@ -108,6 +133,18 @@
 (assert_trap (invoke "div" (i32.const 0x7fffffff) (i32.const 1) (i32.const -1)) "integer overflow")
 (assert_return (invoke "load_oob" (i32.const 0)) (i32.const 0))
 (assert_trap (invoke "load_oob" (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "cmp_second_lt_s" (i32.const 1) (i32.const 2) (i32.const 2)) (i32.const 20))
+(assert_return (invoke "cmp_second_lt_s" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 10))
+(assert_return (invoke "cmp_second_lt_s" (i32.const -1) (i32.const 0) (i32.const -2)) (i32.const 20))
+(assert_return (invoke "cmp_second_ge_u" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 20))
+(assert_return (invoke "cmp_second_ge_u" (i32.const 1) (i32.const 2) (i32.const 2)) (i32.const 10))
+(assert_return (invoke "cmp_second_ge_u" (i32.const -1) (i32.const 0) (i32.const 5)) (i32.const 10))
+(assert_return (invoke "cmp_second_le_s64" (i64.const -4) (i64.const 1) (i64.const -3)) (i32.const 20))
+(assert_return (invoke "cmp_second_le_s64" (i64.const -4) (i64.const 1) (i64.const -2)) (i32.const 10))
+(assert_return (invoke "cmp_second_gt_u64" (i64.const 1) (i64.const 1) (i64.const -1)) (i32.const 20))
+(assert_return (invoke "cmp_second_gt_u64" (i64.const 1) (i64.const 1) (i64.const 2)) (i32.const 10))
+(assert_return (invoke "global_set" (i32.const 16)) (i32.const 24))
+(assert_return (invoke "global_set" (i32.const 16)) (i32.const 8))
 (assert_return (invoke "loop_target" (i32.const 100) (i32.const 2)) (i32.const 153))
 (assert_return (invoke "loop_target" (i32.const 0) (i32.const 2)) (i32.const 33))
 (assert_return (invoke "block_result" (i32.const 5)) (i32.const 16))

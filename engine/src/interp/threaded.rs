@@ -404,8 +404,8 @@ handler!(@produce op_global_get(ip, fp, mem, len, cx, x, acc) => {
     slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
-handler!(op_global_set(ip, fp, mem, len, cx, x) => {
-    slots::global_set(cx, x[1], slots::get(fp, x[0]));
+handler!(@consume op_global_set<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    slots::global_set(cx, x[1], operand!(WHICH, 1, acc, fp, x[0]));
     ip.wrapping_add(1)
 });
 // A fuel charge (see `crate::fuel`): `x = [op, cost]`; the loop traps when fuel is short.
@@ -994,7 +994,8 @@ fn reads_acc(op: Op, s: u32) -> u8 {
         | Op::JumpIfZero { c: a, .. }
         | Op::JumpIfI32 { a, .. }
         | Op::JumpIfI32Imm { a, .. }
-        | Op::JumpIfI64 { a, .. } => first(a),
+        | Op::JumpIfI64 { a, .. }
+        | Op::GlobalSet { s: a, .. } => first(a),
         Op::Store { addr: a, v, .. } | Op::StoreAddImm { a, v, .. } => {
             if a == s {
                 1
@@ -1066,19 +1067,33 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
         let is_target = jump_targets(ops, targets);
         let mut in_acc: Option<u32> = None;
         for (pc, op) in ops.iter().enumerate() {
+            let mut op = *op;
             let which = match in_acc {
-                Some(s) if CHAIN && !is_target[pc] => reads_acc(*op, s),
+                Some(s) if CHAIN && !is_target[pc] => {
+                    // A compare-and-jump whose second operand is the accumulator compares
+                    // the other way round, so that it is the first.
+                    op = match op {
+                        Op::JumpIfI32 { cmp, a, b, pc } if b == s && a != s => {
+                            Op::JumpIfI32 { cmp: cmp.swapped(), a: b, b: a, pc }
+                        }
+                        Op::JumpIfI64 { cmp, a, b, pc } if b == s && a != s => {
+                            Op::JumpIfI64 { cmp: cmp.swapped(), a: b, b: a, pc }
+                        }
+                        other => other,
+                    };
+                    reads_acc(op, s)
+                }
                 _ => 0,
             };
-            let inst = match inst::<CHAIN>(pc, *op, targets, how, &mut slow_ops, which) {
+            let inst = match inst::<CHAIN>(pc, op, targets, how, &mut slow_ops, which) {
                 Some(inst) => {
-                    in_acc = produced(*op);
+                    in_acc = produced(op);
                     inst
                 }
                 None => {
                     in_acc = None;
                     // A function has fewer than 2^32 ops (see `inst`).
-                    slow_ops.push(*op);
+                    slow_ops.push(op);
                     Inst { handler: slow::<CHAIN>, x: [slow_ops.len() as u32 - 1, 0, 0, 0] }
                 }
             };
@@ -1105,6 +1120,7 @@ fn control_inst<const CHAIN: bool>(
     targets: &[BranchTarget],
     how: Threading<'_>,
     slow_ops: &mut Vec<Op>,
+    which: u8,
 ) -> Option<Inst> {
     let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
     let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
@@ -1125,7 +1141,8 @@ fn control_inst<const CHAIN: bool>(
             i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
-        Op::GlobalSet { s, global } => i(op_global_set::<CHAIN>, [s, global, 0, 0]),
+        Op::GlobalSet { s, global } if which == 1 => i(op_global_set::<CHAIN, 1>, [s, global, 0, 0]),
+        Op::GlobalSet { s, global } => i(op_global_set::<CHAIN, 0>, [s, global, 0, 0]),
         Op::Fuel(cost) => i(op_fuel::<CHAIN>, [leaving(op), cost, 0, 0]),
         Op::BranchIf { c, target } => {
             let t = targets.get(target as usize)?;
@@ -1156,7 +1173,7 @@ fn inst<const CHAIN: bool>(
     which: u8,
 ) -> Option<Inst> {
     if how.in_chain_control
-        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how, slow_ops)
+        && let Some(inst) = control_inst::<CHAIN>(pc, op, targets, how, slow_ops, which)
     {
         return Some(inst);
     }

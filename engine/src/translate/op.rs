@@ -55,6 +55,23 @@ pub enum IntCmp {
 }
 
 impl IntCmp {
+    /// The comparison with its operands exchanged (`a < b` is `b > a`).
+    pub fn swapped(self) -> IntCmp {
+        use IntCmp::*;
+        match self {
+            Eq => Eq,
+            Ne => Ne,
+            LtS => GtS,
+            LtU => GtU,
+            GtS => LtS,
+            GtU => LtU,
+            LeS => GeS,
+            LeU => GeU,
+            GeS => LeS,
+            GeU => LeU,
+        }
+    }
+
     /// The comparison of a numeric operator and whether its operands are i64, if it is
     /// an integer comparison of two operands.
     pub fn of_wide(op: NumOp) -> Option<(IntCmp, bool)> {
