@@ -635,11 +635,12 @@ macro_rules! indexed_load {
     ($($load:ident $n:literal $conv:expr;)*) => {
         $(
             #[allow(non_snake_case)]
-            fn $load<const CHAIN: bool, const SHIFT: u32>(
-                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx, _: u64,
+            fn $load<const CHAIN: bool, const SHIFT: u32, const WHICH: u8>(
+                ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx, acc: u64,
             ) -> Exit {
                 let x = slots::inst(ip).x;
-                let base = (slots::get(fp, x[1]) as u32).wrapping_add((slots::get(fp, x[2]) as u32) << SHIFT);
+                let (a, i) = (operand!(WHICH, 1, acc, fp, x[1]), operand!(WHICH, 2, acc, fp, x[2]));
+                let base = (a as u32).wrapping_add((i as u32) << SHIFT);
                 let acc = match slots::mem_read::<$n>(mem, len, base as usize + x[3] as usize) {
                     Some(b) => $conv(b),
                     None => return trap(ip, TrapCode::MemoryOutOfBounds),
@@ -665,12 +666,13 @@ macro_rules! indexed_store {
     ($($store:ident $n:literal $bytes:expr;)*) => {
         $(
             #[allow(non_snake_case)]
-            fn $store<const CHAIN: bool, const SHIFT: u32>(
+            fn $store<const CHAIN: bool, const SHIFT: u32, const WHICH: u8>(
                 ip: *const Inst, fp: *mut u64, mem: *mut u8, len: usize, cx: *mut Ctx, acc: u64,
             ) -> Exit {
                 let x = slots::inst(ip).x;
-                let v = slots::get(fp, x[2]);
-                let base = (slots::get(fp, x[0]) as u32).wrapping_add((slots::get(fp, x[1]) as u32) << SHIFT);
+                let v = operand!(WHICH, 3, acc, fp, x[2]);
+                let (a, i) = (operand!(WHICH, 1, acc, fp, x[0]), operand!(WHICH, 2, acc, fp, x[1]));
+                let base = (a as u32).wrapping_add((i as u32) << SHIFT);
                 if !slots::mem_write::<$n>(mem, len, base as usize + x[3] as usize, $bytes(v)) {
                     return trap(ip, TrapCode::MemoryOutOfBounds);
                 }
@@ -686,14 +688,21 @@ indexed_store! {
     Store64Idx 8 u64::to_le_bytes;
 }
 
-/// Picks the instance of an indexed handler for a shift of at most 3.
+/// Picks the instance of an indexed handler for a shift of at most 3 and the operand
+/// (1 the base, 2 the index, 3 a store's value; 0 none) read from the accumulator.
 macro_rules! by_shift {
-    ($f:ident, $shift:expr) => {
-        match $shift {
-            0 => $f::<CHAIN, 0>,
-            1 => $f::<CHAIN, 1>,
-            2 => $f::<CHAIN, 2>,
-            _ => $f::<CHAIN, 3>,
+    ($f:ident, $shift:expr, $which:expr) => {
+        by_shift!(@which $f, $which, $shift, 0, 1, 2, 3)
+    };
+    (@which $f:ident, $which:expr, $shift:expr, $($k:literal),*) => {
+        match ($shift, $which) {
+            $(
+                (0, $k) => $f::<CHAIN, 0, $k>,
+                (1, $k) => $f::<CHAIN, 1, $k>,
+                (2, $k) => $f::<CHAIN, 2, $k>,
+                (_, $k) => $f::<CHAIN, 3, $k>,
+            )*
+            (_, _) => $f::<CHAIN, 3, 0>,
         }
     };
 }
@@ -719,10 +728,11 @@ macro_rules! access_handlers {
             }
         }
 
-        /// The handler of an indexed access of this kind.
-        fn $indexed_fn<const CHAIN: bool>(kind: $kind, shift: u8) -> Handler {
+        /// The handler of an indexed access of this kind; `which` operand from the
+        /// accumulator (see [`by_shift`]).
+        fn $indexed_fn<const CHAIN: bool>(kind: $kind, shift: u8, which: u8) -> Handler {
             match kind {
-                $($kinds => by_shift!($indexed, shift),)*
+                $($kinds => by_shift!($indexed, shift, which),)*
             }
         }
     };
@@ -996,6 +1006,26 @@ fn reads_acc(op: Op, s: u32) -> u8 {
         | Op::JumpIfI32Imm { a, .. }
         | Op::JumpIfI64 { a, .. }
         | Op::GlobalSet { s: a, .. } => first(a),
+        Op::LoadIndexed { a, i, .. } => {
+            if a == s {
+                1
+            } else if i == s {
+                2
+            } else {
+                0
+            }
+        }
+        Op::StoreIndexed { a, i, v, .. } => {
+            if a == s {
+                1
+            } else if i == s {
+                2
+            } else if v == s {
+                3
+            } else {
+                0
+            }
+        }
         Op::Store { addr: a, v, .. } | Op::StoreAddImm { a, v, .. } => {
             if a == s {
                 1
@@ -1217,10 +1247,10 @@ fn inst<const CHAIN: bool>(
         Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true, which), [a, v, imm, 0]),
         Op::I32ShlAdd { d, a, b, shift } => i(op_i32_shl_add::<CHAIN>, [d, a, b, shift as u32]),
         Op::LoadIndexed { kind, shift, d, a, i: index, offset } => {
-            i(indexed_load_handler::<CHAIN>(kind, shift), [d, a, index, offset])
+            i(indexed_load_handler::<CHAIN>(kind, shift, which), [d, a, index, offset])
         }
         Op::StoreIndexed { kind, shift, a, i: index, v, offset } => {
-            i(indexed_store_handler::<CHAIN>(kind, shift), [a, index, v, offset])
+            i(indexed_store_handler::<CHAIN>(kind, shift, which), [a, index, v, offset])
         }
         other => numeric_inst::<CHAIN>(other, which),
     }
