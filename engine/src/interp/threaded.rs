@@ -365,7 +365,7 @@ fn op_branch<const CHAIN: bool>(
 
 /// A `br_if` moving values: `x` is the condition, the target's distance, its height and
 /// number kept (packed: `height << 8 | keep`) and the source.
-fn op_branch_if<const CHAIN: bool>(
+fn op_branch_if<const CHAIN: bool, const WHICH: u8>(
     ip: *const Inst,
     fp: *mut u64,
     mem: *mut u8,
@@ -374,7 +374,7 @@ fn op_branch_if<const CHAIN: bool>(
     acc: u64,
 ) -> Exit {
     let x = slots::inst(ip).x;
-    if slots::get(fp, x[0]) as u32 != 0 {
+    if operand!(WHICH, 1, acc, fp, x[0]) as u32 != 0 {
         move_then!(fp, x[3], x[2] >> 8, x[2] & 0xff, (jump(ip, x[1]), mem, len, cx))
     }
     std::hint::cold_path();
@@ -383,16 +383,17 @@ fn op_branch_if<const CHAIN: bool>(
 
 /// `br_table`: `x` is the index slot, the first target, the number of targets (the last
 /// is the default) and the instruction's own pc (targets hold absolute pcs).
-fn op_branch_table<const CHAIN: bool>(
+fn op_branch_table<const CHAIN: bool, const WHICH: u8>(
     ip: *const Inst,
     fp: *mut u64,
     mem: *mut u8,
     len: usize,
     cx: *mut Ctx,
-    _acc: u64,
+    acc: u64,
 ) -> Exit {
     let x = slots::inst(ip).x;
-    let i = (slots::get(fp, x[0]) as u32).min(x[2] - 1);
+    // The index is often the value just loaded (a VM's next opcode): from the accumulator.
+    let i = (operand!(WHICH, 1, acc, fp, x[0]) as u32).min(x[2] - 1);
     let t = slots::target(cx, x[1] + i);
     let next = jump(ip, t.pc.wrapping_sub(x[3]));
     move_then!(fp, t.from, t.height, t.keep, (next, mem, len, cx))
@@ -1005,7 +1006,9 @@ fn reads_acc(op: Op, s: u32) -> u8 {
         | Op::JumpIfI32 { a, .. }
         | Op::JumpIfI32Imm { a, .. }
         | Op::JumpIfI64 { a, .. }
-        | Op::GlobalSet { s: a, .. } => first(a),
+        | Op::GlobalSet { s: a, .. }
+        | Op::BranchIf { c: a, .. }
+        | Op::BranchTable { c: a, .. } => first(a),
         Op::LoadIndexed { a, i, .. } => {
             if a == s {
                 1
@@ -1180,14 +1183,16 @@ fn control_inst<const CHAIN: bool>(
             if t.keep > 0xff || !MovePlan::fits(t.from, t.height, t.keep) {
                 return None;
             }
-            i(op_branch_if::<CHAIN>, [c, rel(t.pc), t.height << 8 | t.keep, t.from])
+            let handler = if which == 1 { op_branch_if::<CHAIN, 1> } else { op_branch_if::<CHAIN, 0> };
+            i(handler, [c, rel(t.pc), t.height << 8 | t.keep, t.from])
         }
         Op::BranchTable { c, start, len } => {
             let table = targets.get(start as usize..start as usize + len as usize)?;
             if table.is_empty() || !table.iter().all(|t| MovePlan::fits(t.from, t.height, t.keep)) {
                 return None;
             }
-            i(op_branch_table::<CHAIN>, [c, start, len, pc as u32])
+            let handler = if which == 1 { op_branch_table::<CHAIN, 1> } else { op_branch_table::<CHAIN, 0> };
+            i(handler, [c, start, len, pc as u32])
         }
         _ => None,
     }
