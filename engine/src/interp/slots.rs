@@ -26,7 +26,7 @@
 
 use super::context::{Ctx, Frame};
 use super::threaded::Inst;
-use crate::translate::{BranchTarget, CompiledFunc};
+use crate::translate::CompiledFunc;
 
 /// Reads `N` bytes of linear memory at `ea`, or `None` if out of bounds.
 ///
@@ -361,13 +361,4 @@ pub(super) fn charge_fuel(cx: *mut Ctx, cost: u32) -> bool {
 pub(super) fn current_code<'a>(cx: *mut Ctx) -> &'a CompiledFunc {
     // SAFETY: `cx` as in `enter_callee`.
     code_of(unsafe { (*cx).code })
-}
-
-/// Branch target `i` of the current function.
-#[inline(always)]
-pub(super) fn target(cx: *mut Ctx, i: u32) -> BranchTarget {
-    let code = current_code(cx);
-    debug_assert!((i as usize) < code.targets.len());
-    // SAFETY: the translator emits only target indices inside `targets`.
-    unsafe { *code.targets.get_unchecked(i as usize) }
 }

@@ -381,8 +381,12 @@ fn op_branch_if<const CHAIN: bool, const WHICH: u8>(
     dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
 }
 
-/// `br_table`: `x` is the index slot, the first target, the number of targets (the last
-/// is the default) and the instruction's own pc (targets hold absolute pcs).
+/// `br_table`: `x` is the index slot, the distance to the table's entries and their
+/// number (the last is the default). The entries are instructions of their own placed
+/// after the function's code (see [`thread`]): each holds the handler to continue with
+/// and the distance from the entry to the instruction it runs (the target itself, or a
+/// branch that first moves values), so that the indirect jump this dispatch ends with,
+/// the one a VM's `switch` mispredicts, waits for one load after the index, not three.
 fn op_branch_table<const CHAIN: bool, const WHICH: u8>(
     ip: *const Inst,
     fp: *mut u64,
@@ -394,9 +398,11 @@ fn op_branch_table<const CHAIN: bool, const WHICH: u8>(
     let x = slots::inst(ip).x;
     // The index is often the value just loaded (a VM's next opcode): from the accumulator.
     let i = (operand!(WHICH, 1, acc, fp, x[0]) as u32).min(x[2] - 1);
-    let t = slots::target(cx, x[1] + i);
-    let next = jump(ip, t.pc.wrapping_sub(x[3]));
-    move_then!(fp, t.from, t.height, t.keep, (next, mem, len, cx))
+    let entry = jump(ip, x[1]).wrapping_add(i as usize);
+    let e = slots::inst(entry);
+    let next = jump(entry, e.x[0]);
+    // A branch target never reads the accumulator.
+    if CHAIN { (e.handler)(next, fp, mem, len, cx, 0) } else { Exit { ip: next, why: 0 } }
 }
 // Globals (spec §4.4.5), through the current instance's table of value addresses:
 // `x = [slot, global]`.
@@ -1099,6 +1105,7 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
         // leaves it there. Only chained handlers pass it on (the loop does not keep it).
         let is_target = jump_targets(ops, targets);
         let mut in_acc: Option<u32> = None;
+        let mut tables = Vec::new();
         for (pc, op) in ops.iter().enumerate() {
             let mut op = *op;
             let which = match in_acc {
@@ -1120,6 +1127,9 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
             };
             let inst = match inst::<CHAIN>(pc, op, targets, how, &mut slow_ops, which) {
                 Some(inst) => {
+                    if matches!(op, Op::BranchTable { .. }) {
+                        tables.push(pc);
+                    }
                     in_acc = produced(op);
                     inst
                 }
@@ -1132,9 +1142,43 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
             };
             insts.push(inst);
         }
+        place_branch_tables::<CHAIN>(&mut insts, &tables, targets);
         (insts.into_boxed_slice(), slow_ops.into_boxed_slice())
     }
     if how.chain { all::<true>(ops, targets, how) } else { all::<false>(ops, targets, how) }
+}
+
+/// Places the entries of the branch tables at `tables` (the pcs of their instructions,
+/// whose `x` is `[index, 0, number, first target]`) after the function's code, and
+/// points each table at its entries (see [`op_branch_table`]). An entry whose target
+/// moves no values continues with the target's own handler at the target; one that moves
+/// values continues at a branch instruction placed after the entries, which moves them
+/// and jumps. Only the loop's `pc_of` sees these instructions' pcs, never a debugger (whose
+/// translation has no branch-table handler) nor a trap (they raise none).
+fn place_branch_tables<const CHAIN: bool>(insts: &mut Vec<Inst>, tables: &[usize], targets: &[BranchTarget]) {
+    // Distances fit as in `inst`: the entries add at most two instructions per target.
+    let rel = |from: usize, to: usize| (to as i64 - from as i64) as i32 as u32;
+    let code_len = insts.len();
+    for &pc in tables {
+        let [index, _, n, start] = insts[pc].x;
+        let first = insts.len();
+        insts[pc].x = [index, rel(pc, first), n, 0];
+        let mut moves = Vec::new();
+        // `control_inst` threads a table only if all its targets exist.
+        let table = targets.get(start as usize..).unwrap_or_default().iter().take(n as usize);
+        for (k, t) in table.enumerate() {
+            let at = first + k;
+            let target = t.pc as usize;
+            if (t.keep == 0 || t.from == t.height) && target < code_len {
+                insts.push(Inst { handler: insts[target].handler, x: [rel(at, target), 0, 0, 0] });
+            } else {
+                let stub = first + n as usize + moves.len();
+                insts.push(Inst { handler: op_branch::<CHAIN>, x: [rel(at, stub), 0, 0, 0] });
+                moves.push(Inst { handler: op_branch::<CHAIN>, x: [rel(stub, target), t.height, t.keep, t.from] });
+            }
+        }
+        insts.extend(moves);
+    }
 }
 
 /// The op of a slow instruction (one whose handler leaves for the loop), from the list
@@ -1192,7 +1236,8 @@ fn control_inst<const CHAIN: bool>(
                 return None;
             }
             let handler = if which == 1 { op_branch_table::<CHAIN, 1> } else { op_branch_table::<CHAIN, 0> };
-            i(handler, [c, start, len, pc as u32])
+            // The distance to the entries is set once they are placed (see `thread`).
+            i(handler, [c, 0, len, start])
         }
         _ => None,
     }
