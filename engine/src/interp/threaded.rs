@@ -293,6 +293,19 @@ handler!(@consume op_copy<WHICH>(ip, fp, mem, len, cx, x, acc) => {
     slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
+// Two ops in one (see `pair_inst`): `x = [d, s, d2, s2]`, the second copy after the first.
+handler!(@consume op_copy_copy<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    slots::set(fp, x[0], operand!(WHICH, 1, acc, fp, x[1]));
+    acc = slots::get(fp, x[3]);
+    slots::set(fp, x[2], acc);
+    ip.wrapping_add(2)
+});
+// `x = [d, s, distance]`: a copy, then the jump after it (measured from the copy).
+handler!(@consume op_copy_jump<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    acc = operand!(WHICH, 1, acc, fp, x[1]);
+    slots::set(fp, x[0], acc);
+    jump(ip, x[2])
+});
 handler!(@produce op_const(ip, fp, mem, len, cx, x, acc) => {
     acc = x[1] as u64 | (x[2] as u64) << 32;
     slots::set(fp, x[0], acc);
@@ -383,10 +396,9 @@ fn op_branch_if<const CHAIN: bool, const WHICH: u8>(
 
 /// `br_table`: `x` is the index slot, the distance to the table's entries and their
 /// number (the last is the default). The entries are instructions of their own placed
-/// after the function's code (see [`thread`]): each holds the handler to continue with
-/// and the distance from the entry to the instruction it runs (the target itself, or a
-/// branch that first moves values), so that the indirect jump this dispatch ends with,
-/// the one a VM's `switch` mispredicts, waits for one load after the index, not three.
+/// after the function's code (see [`thread`]), each the target's handler and the branch
+/// to it (`x` as [`op_branch`]'s), so that the indirect jump this dispatch ends with, the
+/// one a VM's `switch` mispredicts, waits for one load after the index, not three.
 fn op_branch_table<const CHAIN: bool, const WHICH: u8>(
     ip: *const Inst,
     fp: *mut u64,
@@ -401,6 +413,9 @@ fn op_branch_table<const CHAIN: bool, const WHICH: u8>(
     let entry = jump(ip, x[1]).wrapping_add(i as usize);
     let e = slots::inst(entry);
     let next = jump(entry, e.x[0]);
+    if e.x[2] != 0 {
+        move_then!(fp, e.x[3], e.x[1], e.x[2], (next, mem, len, cx))
+    }
     // A branch target never reads the accumulator.
     if CHAIN { (e.handler)(next, fp, mem, len, cx, 0) } else { Exit { ip: next, why: 0 } }
 }
@@ -520,9 +535,10 @@ fn op_return_many<const CHAIN: bool>(
 // `select`: the destination holds the first operand. Without a branch (a conditional
 // move): its condition is data, which a branch predictor guesses badly (a tenth of
 // CoreMark's time went to mispredicted selects).
-handler!(@produce op_select(ip, fp, mem, len, cx, x, acc) => {
-    let keep = slots::get(fp, x[2]) as u32 != 0;
-    acc = std::hint::select_unpredictable(keep, slots::get(fp, x[0]), slots::get(fp, x[1]));
+// `x = [d, a, b, c]`: `d = c ? a : b`; the condition may come from the accumulator.
+handler!(@consume op_select<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    let keep = operand!(WHICH, 1, acc, fp, x[3]) as u32 != 0;
+    acc = std::hint::select_unpredictable(keep, slots::get(fp, x[1]), slots::get(fp, x[2]));
     slots::set(fp, x[0], acc);
     ip.wrapping_add(1)
 });
@@ -590,6 +606,8 @@ jump_cmp! {
     LeU jump_le_u jump_le_u_imm jump64_le_u,
     GeS jump_ge_s jump_ge_s_imm jump64_ge_s,
     GeU jump_ge_u jump_ge_u_imm jump64_ge_u,
+    AndNonZero jump_and_nz jump_and_nz_imm jump64_and_nz,
+    AndZero jump_and_z jump_and_z_imm jump64_and_z,
 }
 
 /// The effective address of a load or store: slot `a` plus the static offset, or (for
@@ -1013,6 +1031,7 @@ fn reads_acc(op: Op, s: u32) -> u8 {
         | Op::JumpIfI32Imm { a, .. }
         | Op::JumpIfI64 { a, .. }
         | Op::GlobalSet { s: a, .. }
+        | Op::Select { c: a, .. }
         | Op::BranchIf { c: a, .. }
         | Op::BranchTable { c: a, .. } => first(a),
         Op::LoadIndexed { a, i, .. } => {
@@ -1125,6 +1144,14 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
                 }
                 _ => 0,
             };
+            // Two ops in one where the second is reached only from the first; the second
+            // keeps its own instruction (never reached: it is no jump target).
+            let next = ops.get(pc + 1).filter(|_| how.in_chain_control && !is_target[pc + 1]);
+            if let Some(inst) = next.and_then(|next| pair_inst::<CHAIN>(pc, op, *next, which)) {
+                in_acc = produced(op);
+                insts.push(inst);
+                continue;
+            }
             let inst = match inst::<CHAIN>(pc, op, targets, how, &mut slow_ops, which) {
                 Some(inst) => {
                     if matches!(op, Op::BranchTable { .. }) {
@@ -1142,7 +1169,7 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
             };
             insts.push(inst);
         }
-        place_branch_tables::<CHAIN>(&mut insts, &tables, targets);
+        place_branch_tables::<CHAIN>(&mut insts, &mut slow_ops, ops, &tables, targets);
         (insts.into_boxed_slice(), slow_ops.into_boxed_slice())
     }
     if how.chain { all::<true>(ops, targets, how) } else { all::<false>(ops, targets, how) }
@@ -1150,34 +1177,37 @@ pub fn thread(ops: &[Op], targets: &[BranchTarget], how: Threading<'_>) -> (Box<
 
 /// Places the entries of the branch tables at `tables` (the pcs of their instructions,
 /// whose `x` is `[index, 0, number, first target]`) after the function's code, and
-/// points each table at its entries (see [`op_branch_table`]). An entry whose target
-/// moves no values continues with the target's own handler at the target; one that moves
-/// values continues at a branch instruction placed after the entries, which moves them
-/// and jumps. Only the loop's `pc_of` sees these instructions' pcs, never a debugger (whose
-/// translation has no branch-table handler) nor a trap (they raise none).
-fn place_branch_tables<const CHAIN: bool>(insts: &mut Vec<Inst>, tables: &[usize], targets: &[BranchTarget]) {
-    // Distances fit as in `inst`: the entries add at most two instructions per target.
+/// points each table at its entries (see [`op_branch_table`]): each entry is the target's
+/// handler with the branch's distance (from the entry) and moves. Only the loop's `pc_of`
+/// could see an entry's pc, and it never does: a table continues at the target. A table
+/// with a target past the code (none the translator makes) is left to the loop.
+fn place_branch_tables<const CHAIN: bool>(
+    insts: &mut Vec<Inst>,
+    slow_ops: &mut Vec<Op>,
+    ops: &[Op],
+    tables: &[usize],
+    targets: &[BranchTarget],
+) {
+    // Distances fit as in `inst`: the entries add at most one instruction per target.
     let rel = |from: usize, to: usize| (to as i64 - from as i64) as i32 as u32;
     let code_len = insts.len();
     for &pc in tables {
         let [index, _, n, start] = insts[pc].x;
+        let table = targets.get(start as usize..start as usize + n as usize).unwrap_or_default();
+        if table.len() != n as usize || table.iter().any(|t| t.pc as usize >= code_len) {
+            slow_ops.push(ops[pc]);
+            // A function has fewer than 2^32 ops (see `inst`).
+            insts[pc] = Inst { handler: slow::<CHAIN>, x: [slow_ops.len() as u32 - 1, 0, 0, 0] };
+            continue;
+        }
         let first = insts.len();
         insts[pc].x = [index, rel(pc, first), n, 0];
-        let mut moves = Vec::new();
-        // `control_inst` threads a table only if all its targets exist.
-        let table = targets.get(start as usize..).unwrap_or_default().iter().take(n as usize);
-        for (k, t) in table.enumerate() {
-            let at = first + k;
+        for (k, t) in table.iter().enumerate() {
             let target = t.pc as usize;
-            if (t.keep == 0 || t.from == t.height) && target < code_len {
-                insts.push(Inst { handler: insts[target].handler, x: [rel(at, target), 0, 0, 0] });
-            } else {
-                let stub = first + n as usize + moves.len();
-                insts.push(Inst { handler: op_branch::<CHAIN>, x: [rel(at, stub), 0, 0, 0] });
-                moves.push(Inst { handler: op_branch::<CHAIN>, x: [rel(stub, target), t.height, t.keep, t.from] });
-            }
+            // Moving values in place moves nothing.
+            let keep = if t.from == t.height { 0 } else { t.keep };
+            insts.push(Inst { handler: insts[target].handler, x: [rel(first + k, target), t.height, keep, t.from] });
         }
-        insts.extend(moves);
     }
 }
 
@@ -1243,6 +1273,27 @@ fn control_inst<const CHAIN: bool>(
     }
 }
 
+/// The instruction that executes op `op` at `pc` and the op `next` after it, if the pair
+/// has one (frequent pairs in real programs: moves of several values, a move before a
+/// loop's back edge).
+fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Option<Inst> {
+    let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
+    match (op, next) {
+        (Op::Copy { d, s }, Op::Copy { d: d2, s: s2 }) if which == 1 => i(op_copy_copy::<CHAIN, 1>, [d, s, d2, s2]),
+        (Op::Copy { d, s }, Op::Copy { d: d2, s: s2 }) => i(op_copy_copy::<CHAIN, 0>, [d, s, d2, s2]),
+        (Op::Copy { d, s }, Op::Jump(t)) => {
+            // The jump's distance from the copy; fits as in `inst`.
+            let rel = (t as i64 - pc as i64) as i32 as u32;
+            if which == 1 {
+                i(op_copy_jump::<CHAIN, 1>, [d, s, rel, 0])
+            } else {
+                i(op_copy_jump::<CHAIN, 0>, [d, s, rel, 0])
+            }
+        }
+        _ => None,
+    }
+}
+
 /// The instruction of op `op` at `pc`, `None` where the op has no handler of its own.
 fn inst<const CHAIN: bool>(
     pc: usize,
@@ -1286,7 +1337,8 @@ fn inst<const CHAIN: bool>(
             }
             _ => None,
         },
-        Op::Select { d, b, c } => i(op_select::<CHAIN>, [d, b, c, 0]),
+        Op::Select { d, a, b, c } if which == 1 => i(op_select::<CHAIN, 1>, [d, a, b, c]),
+        Op::Select { d, a, b, c } => i(op_select::<CHAIN, 0>, [d, a, b, c]),
         Op::I32AddImm { d, a, imm } if which == 1 => i(op_i32_add_imm::<CHAIN, 1>, [d, a, imm, 0]),
         Op::I32AddImm { d, a, imm } => i(op_i32_add_imm::<CHAIN, 0>, [d, a, imm, 0]),
         Op::I64AddImm { d, a, imm } if which == 1 => i(op_i64_add_imm::<CHAIN, 1>, [d, a, imm as u32, 0]),

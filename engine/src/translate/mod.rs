@@ -522,23 +522,35 @@ impl Translator<'_> {
         if at + 1 != self.ops.len() || self.stack.last() != Some(&Operand::Slot(own)) {
             return None;
         }
+        let mut cut = at;
         let (cmp, a, b, wide) = match self.ops[at] {
+            // `(x & y) == 0`: the `and` of the temporary the test reads, when no label
+            // lies between the two.
+            Op::I32Eqz(Un { a, .. })
+                if a == own
+                    && at > self.label_pc
+                    && let Op::I32And(Bin { d, a: x, b: y }) = self.ops[at - 1]
+                    && d == own =>
+            {
+                cut = at - 1;
+                (IntCmp::AndZero, x, Operand::Slot(y), false)
+            }
             Op::I32Eqz(Un { a, .. }) => (IntCmp::Eq, a, Operand::Const(0), false),
+            Op::I32And(Bin { a, b, .. }) => (IntCmp::AndNonZero, a, Operand::Slot(b), false),
             op => {
                 let (n, x) = compared(op)?;
                 let (cmp, wide) = IntCmp::of_wide(n)?;
                 (cmp, x.a, Operand::Slot(x.b), wide)
             }
         };
-        let mut cut = at;
         let b = match b {
             _ if wide => b,
             // A constant slot: compare with the constant itself.
             Operand::Slot(bs) if let Some(value) = self.const_value(bs) => Operand::Const(value),
             // The constant was written to a temporary slot above the stack just before.
-            Operand::Slot(bs) if bs >= self.height() && at > 0 => match self.ops[at - 1] {
+            Operand::Slot(bs) if bs >= self.height() && cut > 0 => match self.ops[cut - 1] {
                 Op::Const { d, value } if d == bs => {
-                    cut = at - 1;
+                    cut -= 1;
                     Operand::Const(value)
                 }
                 _ => b,
@@ -777,11 +789,14 @@ impl Translator<'_> {
             Instr::Select | Instr::SelectTyped(_) => {
                 let c = self.pop_slot()?;
                 let b = self.pop_slot()?;
-                let i = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
-                self.materialize(i);
-                self.pop()?;
+                // The debugger's translation keeps every value in its own slot.
+                if self.eager {
+                    let i = self.stack.len().checked_sub(1).ok_or_else(|| self.error("operand stack underflow"))?;
+                    self.materialize(i);
+                }
+                let a = self.pop_slot()?;
                 let d = self.height();
-                self.emit(Op::Select { d, b, c });
+                self.emit(Op::Select { d, a, b, c });
                 self.push_result();
             }
             Instr::LocalGet(x) => {
@@ -1061,7 +1076,8 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::LoadIndexed { d, .. }
         | Op::I32ShlAdd { d, .. }
         | Op::I32AddImm { d, .. }
-        | Op::I64AddImm { d, .. } => d,
+        | Op::I64AddImm { d, .. }
+        | Op::Select { d, .. } => d,
         other => match num_dest(other) {
             Some(d) => d,
             None => return false,

@@ -52,6 +52,10 @@ pub enum IntCmp {
     LeU,
     GeS,
     GeU,
+    /// `a & b` is not zero (an `and` tested by a branch).
+    AndNonZero,
+    /// `a & b` is zero.
+    AndZero,
 }
 
 impl IntCmp {
@@ -69,6 +73,8 @@ impl IntCmp {
             LeU => GeU,
             GeS => LeS,
             GeU => LeU,
+            AndNonZero => AndNonZero,
+            AndZero => AndZero,
         }
     }
 
@@ -121,24 +127,27 @@ impl IntCmp {
             LeU => GtU,
             GeS => LtS,
             GeU => LtU,
+            AndNonZero => AndZero,
+            AndZero => AndNonZero,
         }
     }
 
     /// Evaluates the comparison of i64 operands.
     #[inline(always)]
     pub fn holds_wide(self, a: u64, b: u64) -> bool {
-        self.compare((a, b), (a as i64, b as i64))
+        self.compare((a, b), (a as i64, b as i64), a & b)
     }
 
     /// Evaluates the comparison of i32 operands.
     #[inline(always)]
     pub fn holds(self, a: u32, b: u32) -> bool {
-        self.compare((a, b), (a as i32, b as i32))
+        self.compare((a, b), (a as i32, b as i32), a as u64 & b as u64)
     }
 
-    /// The comparison of two operands given as unsigned and as signed values.
+    /// The comparison of two operands given as unsigned and as signed values, and
+    /// their `and`.
     #[inline(always)]
-    fn compare<U: Ord, S: Ord>(self, (a, b): (U, U), (sa, sb): (S, S)) -> bool {
+    fn compare<U: Ord, S: Ord>(self, (a, b): (U, U), (sa, sb): (S, S), and: u64) -> bool {
         use IntCmp::*;
         match self {
             Eq => a == b,
@@ -151,6 +160,8 @@ impl IntCmp {
             LeU => a <= b,
             GeS => sa >= sb,
             GeU => a >= b,
+            AndNonZero => and != 0,
+            AndZero => and == 0,
         }
     }
 }
@@ -207,8 +218,8 @@ macro_rules! define_op {
             /// Call through `table`: the arguments are the slots from `base`, the element
             /// index is the slot after them.
             CallIndirect { type_index: u32, table: u32, base: Slot },
-            /// If slot `c` is zero, `d = b` (`d` already holds the first operand).
-            Select { d: Slot, b: Slot, c: Slot },
+            /// `d = c != 0 ? a : b`.
+            Select { d: Slot, a: Slot, b: Slot, c: Slot },
             GlobalGet { d: Slot, global: u32 },
             GlobalSet { s: Slot, global: u32 },
             RefNull { d: Slot },
