@@ -306,6 +306,14 @@ handler!(@consume op_copy_jump<WHICH>(ip, fp, mem, len, cx, x, acc) => {
     slots::set(fp, x[0], acc);
     jump(ip, x[2])
 });
+// `x = [d | a << 16, imm, d2 | a2 << 16, imm2]`: two add-immediates (see `pair_inst`).
+handler!(@consume op_add_imm_add_imm<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    let v = (operand!(WHICH, 1, acc, fp, x[0] >> 16) as u32).wrapping_add(x[1]);
+    slots::set(fp, x[0] & 0xffff, v as u64);
+    acc = (slots::get(fp, x[2] >> 16) as u32).wrapping_add(x[3]) as u64;
+    slots::set(fp, x[2] & 0xffff, acc);
+    ip.wrapping_add(2)
+});
 handler!(@produce op_const(ip, fp, mem, len, cx, x, acc) => {
     acc = x[1] as u64 | (x[2] as u64) << 32;
     slots::set(fp, x[0], acc);
@@ -608,6 +616,45 @@ jump_cmp! {
     GeU jump_ge_u jump_ge_u_imm jump64_ge_u,
     AndNonZero jump_and_nz jump_and_nz_imm jump64_and_nz,
     AndZero jump_and_z jump_and_z_imm jump64_and_z,
+}
+
+/// An add-immediate and the compare-and-jump after it that compares its result (a loop's
+/// counter and its test): `x = [d | a << 16, imm, b, distance]`, `b` a slot or (`IMM`) an
+/// immediate, the comparison `IntCmp::ALL[CMP]`, the distance measured from the add.
+fn op_add_imm_jump<const CHAIN: bool, const CMP: u8, const IMM: bool, const WHICH: u8>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let v = (operand!(WHICH, 1, acc, fp, x[0] >> 16) as u32).wrapping_add(x[1]);
+    slots::set(fp, x[0] & 0xffff, v as u64);
+    let b = if IMM { x[2] } else { slots::get(fp, x[2]) as u32 };
+    if IntCmp::ALL[CMP as usize].holds(v, b) {
+        return dispatch::<CHAIN>(jump(ip, x[3]), fp, mem, len, cx, v as u64);
+    }
+    std::hint::cold_path();
+    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
+}
+
+/// The handler of [`op_add_imm_jump`] for a comparison, operand kind and accumulator use.
+fn add_imm_jump_handler<const CHAIN: bool>(cmp: IntCmp, imm: bool, from_acc: bool) -> Handler {
+    macro_rules! pick {
+        ($($c:ident)*) => {
+            match (cmp, imm, from_acc) {
+                $(
+                    (IntCmp::$c, false, false) => op_add_imm_jump::<CHAIN, { IntCmp::$c as u8 }, false, 0>,
+                    (IntCmp::$c, true, false) => op_add_imm_jump::<CHAIN, { IntCmp::$c as u8 }, true, 0>,
+                    (IntCmp::$c, false, true) => op_add_imm_jump::<CHAIN, { IntCmp::$c as u8 }, false, 1>,
+                    (IntCmp::$c, true, true) => op_add_imm_jump::<CHAIN, { IntCmp::$c as u8 }, true, 1>,
+                )*
+            }
+        };
+    }
+    pick!(Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU AndNonZero AndZero)
 }
 
 /// The effective address of a load or store: slot `a` plus the static offset, or (for
@@ -1278,17 +1325,31 @@ fn control_inst<const CHAIN: bool>(
 /// loop's back edge).
 fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Option<Inst> {
     let i = |handler: Handler, x: [u32; 4]| Some(Inst { handler, x });
+    // Jump distances are measured from the pair's first op; they fit as in `inst`.
+    let rel = |t: u32| (t as i64 - pc as i64) as i32 as u32;
+    // Slots packed two to a word.
+    let small = |slots: &[u32]| slots.iter().all(|s| *s < 1 << 16);
+    let acc = which == 1;
     match (op, next) {
-        (Op::Copy { d, s }, Op::Copy { d: d2, s: s2 }) if which == 1 => i(op_copy_copy::<CHAIN, 1>, [d, s, d2, s2]),
+        (Op::Copy { d, s }, Op::Copy { d: d2, s: s2 }) if acc => i(op_copy_copy::<CHAIN, 1>, [d, s, d2, s2]),
         (Op::Copy { d, s }, Op::Copy { d: d2, s: s2 }) => i(op_copy_copy::<CHAIN, 0>, [d, s, d2, s2]),
-        (Op::Copy { d, s }, Op::Jump(t)) => {
-            // The jump's distance from the copy; fits as in `inst`.
-            let rel = (t as i64 - pc as i64) as i32 as u32;
-            if which == 1 {
-                i(op_copy_jump::<CHAIN, 1>, [d, s, rel, 0])
-            } else {
-                i(op_copy_jump::<CHAIN, 0>, [d, s, rel, 0])
-            }
+        (Op::Copy { d, s }, Op::Jump(t)) if acc => i(op_copy_jump::<CHAIN, 1>, [d, s, rel(t), 0]),
+        (Op::Copy { d, s }, Op::Jump(t)) => i(op_copy_jump::<CHAIN, 0>, [d, s, rel(t), 0]),
+        (Op::I32AddImm { d, a, imm }, Op::I32AddImm { d: d2, a: a2, imm: imm2 }) if small(&[d, a, d2, a2]) => {
+            let x = [d | a << 16, imm, d2 | a2 << 16, imm2];
+            if acc { i(op_add_imm_add_imm::<CHAIN, 1>, x) } else { i(op_add_imm_add_imm::<CHAIN, 0>, x) }
+        }
+        (Op::I32AddImm { d, a, imm }, Op::JumpIfI32 { cmp, a: ca, b, pc: t }) if small(&[d, a]) => {
+            // The comparison reads the sum first (exchanging its operands if need be).
+            let (cmp, b) = match (ca == d, b == d) {
+                (true, _) => (cmp, b),
+                (false, true) => (cmp.swapped(), ca),
+                (false, false) => return None,
+            };
+            i(add_imm_jump_handler::<CHAIN>(cmp, false, acc), [d | a << 16, imm, b, rel(t)])
+        }
+        (Op::I32AddImm { d, a, imm }, Op::JumpIfI32Imm { cmp, a: ca, imm: b, pc: t }) if small(&[d, a]) && ca == d => {
+            i(add_imm_jump_handler::<CHAIN>(cmp, true, acc), [d | a << 16, imm, b, rel(t)])
         }
         _ => None,
     }

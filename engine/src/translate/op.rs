@@ -59,6 +59,13 @@ pub enum IntCmp {
 }
 
 impl IntCmp {
+    /// Every comparison, each at the index of its discriminant (`ALL[c as usize] == c`):
+    /// handlers take a comparison as a const parameter of that number.
+    pub const ALL: [IntCmp; 12] = {
+        use IntCmp::*;
+        [Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU, AndNonZero, AndZero]
+    };
+
     /// The comparison with its operands exchanged (`a < b` is `b > a`).
     pub fn swapped(self) -> IntCmp {
         use IntCmp::*;
