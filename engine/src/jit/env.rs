@@ -184,10 +184,13 @@ impl Env {
         }
     }
 
-    /// Address of global `index`'s value slot.
+    /// Address of global `index`'s value slot. The instance's table of value addresses
+    /// and the addresses in it never change (the values are boxed in the store), so both
+    /// loads may be merged and hoisted: a function that reads and writes the stack
+    /// pointer global computes its address once.
     pub fn global_addr(&self, b: &mut FunctionBuilder, vmctx: Value, index: u32) -> Value {
-        let globals = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, globals));
-        self.load_field(b, self.ptr, globals, index as usize * 8)
+        let globals = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, globals));
+        self.load_fixed(b, self.ptr, globals, index as usize * 8)
     }
 
     /// Element `index` (i32) of table `table`, as a store function address (slot - 1:
