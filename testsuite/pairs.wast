@@ -133,6 +133,34 @@
       (br_if $next (i32.and (local.tee $x (i32.add (local.get $x) (i32.const 1))) (i32.const 7))))
     (local.get $c))
 
+  ;; Add-immediates tested for zero, and stored (a counter kept in memory; the store may
+  ;; trap after the add).
+  (func (export "count_down_nz") (param $n i32) (result i32)
+    (local $s i32)
+    (loop $next
+      (local.set $s (i32.add (local.get $s) (local.get $n)))
+      (br_if $next (local.tee $n (i32.add (local.get $n) (i32.const -1)))))
+    (local.get $s))
+  (func (export "count_down_z") (param $n i32) (result i32)
+    (local $s i32)
+    (block $done
+      (loop $next
+        (local.set $s (i32.add (local.get $s) (i32.const 2)))
+        (br_if $done (i32.eqz (local.tee $n (i32.add (local.get $n) (i32.const -1)))))
+        (br $next)))
+    (local.get $s))
+  (func (export "counter_in_memory") (param $n i32) (result i32)
+    (local $c i32)
+    (i32.store (i32.const 32) (i32.const 0))
+    (loop $next
+      (i32.store (i32.const 32) (local.tee $c (i32.add (i32.load (i32.const 32)) (i32.const 3))))
+      (br_if $next (i32.lt_u (local.get $c) (local.get $n))))
+    (i32.load (i32.const 32)))
+  (func (export "counter_store_oob") (param $at i32) (result i32)
+    (local $c i32)
+    (i32.store (local.get $at) (local.tee $c (i32.add (local.get $c) (i32.const 1))))
+    (local.get $c))
+
   ;; br_table: a VM-style dispatch loop (the index just loaded from memory) whose entries
   ;; continue at targets with and without values to move.
   (memory 1)
@@ -205,6 +233,12 @@
 (assert_return (invoke "count_unsigned_wrap" (i32.const 0)) (i32.const 3))
 (assert_return (invoke "count_and" (i32.const 0)) (i32.const 8))
 (assert_return (invoke "count_and" (i32.const 5)) (i32.const 3))
+
+(assert_return (invoke "count_down_nz" (i32.const 10)) (i32.const 55))
+(assert_return (invoke "count_down_z" (i32.const 4)) (i32.const 8))
+(assert_return (invoke "counter_in_memory" (i32.const 100)) (i32.const 102))
+(assert_return (invoke "counter_store_oob" (i32.const 65532)) (i32.const 1))
+(assert_trap (invoke "counter_store_oob" (i32.const 65533)) "out of bounds memory access")
 
 (assert_return (invoke "dispatch" (i32.const 11)) (i32.const 100))
 (assert_return (invoke "dispatch" (i32.const 4)) (i32.const -2))

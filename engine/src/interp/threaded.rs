@@ -314,6 +314,17 @@ handler!(@consume op_add_imm_add_imm<WHICH>(ip, fp, mem, len, cx, x, acc) => {
     slots::set(fp, x[2] & 0xffff, acc);
     ip.wrapping_add(2)
 });
+// `x = [d | a << 16, imm, addr, offset]`: an add-immediate and the 32-bit store of its
+// sum at `addr + offset` after it (a counter kept in memory); a trap is the store's.
+handler!(@consume op_add_imm_store32<WHICH>(ip, fp, mem, len, cx, x, acc) => {
+    let v = (operand!(WHICH, 1, acc, fp, x[0] >> 16) as u32).wrapping_add(x[1]);
+    slots::set(fp, x[0] & 0xffff, v as u64);
+    let ea = slots::get(fp, x[2]) as u32 as usize + x[3] as usize;
+    if !slots::mem_write::<4>(mem, len, ea, v.to_le_bytes()) {
+        return trap(ip.wrapping_add(1), TrapCode::MemoryOutOfBounds);
+    }
+    ip.wrapping_add(2)
+});
 handler!(@produce op_const(ip, fp, mem, len, cx, x, acc) => {
     acc = x[1] as u64 | (x[2] as u64) << 32;
     slots::set(fp, x[0], acc);
@@ -1350,6 +1361,18 @@ fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Optio
         }
         (Op::I32AddImm { d, a, imm }, Op::JumpIfI32Imm { cmp, a: ca, imm: b, pc: t }) if small(&[d, a]) && ca == d => {
             i(add_imm_jump_handler::<CHAIN>(cmp, true, acc), [d | a << 16, imm, b, rel(t)])
+        }
+        (Op::I32AddImm { d, a, imm }, Op::JumpIfZero { c, pc: t }) if small(&[d, a]) && c == d => {
+            i(add_imm_jump_handler::<CHAIN>(IntCmp::Eq, true, acc), [d | a << 16, imm, 0, rel(t)])
+        }
+        (Op::I32AddImm { d, a, imm }, Op::JumpIf { c, pc: t }) if small(&[d, a]) && c == d => {
+            i(add_imm_jump_handler::<CHAIN>(IntCmp::Ne, true, acc), [d | a << 16, imm, 0, rel(t)])
+        }
+        (Op::I32AddImm { d, a, imm }, Op::Store { kind: StoreOp::I32Store, addr, v, offset })
+            if small(&[d, a]) && v == d =>
+        {
+            let x = [d | a << 16, imm, addr, offset];
+            if acc { i(op_add_imm_store32::<CHAIN, 1>, x) } else { i(op_add_imm_store32::<CHAIN, 0>, x) }
         }
         _ => None,
     }
