@@ -54,6 +54,8 @@ Everything after FILE goes to the program: `wasmscope run prog.wasm -v --help` g
 guest argv [prog.wasm, -v, --help].";
 
 const DEBUG_AFTER_HELP: &str = "\
+With --gdb-port PORT (-g), waits for LLDB on 127.0.0.1:PORT (`process connect --plugin wasm
+connect://127.0.0.1:PORT`), the program stopped at its first instruction.
 With --batch FILE, runs the commands in FILE and prints a transcript (program output on
 lines prefixed [stdout] / [stderr]); otherwise, when stdin and stdout are both terminals,
 a full-screen debugger (`?` lists its keys; NO_COLOR turns colour off); a line editor when
@@ -254,6 +256,11 @@ pub struct DebugArgs {
     /// Line mode even on a terminal (no full-screen TUI)
     #[arg(long)]
     pub repl: bool,
+    /// Serve LLDB over gdb-remote on 127.0.0.1:PORT (0 picks a free port; the address is
+    /// printed on stderr); connect with `process connect --plugin wasm
+    /// connect://127.0.0.1:PORT`
+    #[arg(short = 'g', long, value_name = "PORT", conflicts_with_all = ["batch", "repl"])]
+    pub gdb_port: Option<u16>,
     #[command(flatten)]
     pub program: ProgramOpts,
 }

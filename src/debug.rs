@@ -21,6 +21,17 @@ fn exit_status(outcome: Option<Outcome>) -> ExitCode {
     }
 }
 
+/// `--gdb-port PORT`: one LLDB client, then the program's exit status.
+fn gdb_remote(session: &mut Session, port: u16) -> anyhow::Result<ExitCode> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr().context("cannot read the listening address")?;
+    eprintln!("wasmscope: waiting for LLDB on {addr} (process connect --plugin wasm connect://{addr})");
+    let outcome = wasmscope_debugger::remote::serve(session, &listener, &mut |note| eprintln!("wasmscope: {note}"))
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(exit_status(Some(outcome)))
+}
+
 pub fn debug(args: DebugArgs) -> anyhow::Result<ExitCode> {
     let opts = &args.program;
     let engine = crate::run::engine_config(opts);
@@ -37,6 +48,9 @@ pub fn debug(args: DebugArgs) -> anyhow::Result<ExitCode> {
         fuel: opts.fuel,
     };
     let mut session = Session::load(&opts.file(), config).map_err(|e| anyhow!("{e}"))?;
+    if let Some(port) = args.gdb_port {
+        return gdb_remote(&mut session, port);
+    }
     let batch = args.batch;
     let force_lines = args.repl;
     if batch.is_none() && !force_lines && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {

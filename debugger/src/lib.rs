@@ -13,6 +13,7 @@ pub mod error;
 pub mod expr;
 pub mod format;
 pub mod program;
+pub mod remote;
 pub mod repl;
 pub mod session;
 pub mod state;

@@ -55,6 +55,14 @@ pub enum Resume {
     Kill,
     /// Kill and run again from the start.
     Restart,
+    /// Write `bytes` into linear memory at `addr` and stay stopped: the frontend is told of
+    /// the same stop again, with a snapshot that shows the write. The frontend checks the
+    /// range against [`ProgramState::memory`] first (memory cannot grow while paused); a
+    /// write outside it is ignored.
+    WriteMemory {
+        addr: u64,
+        bytes: Vec<u8>,
+    },
 }
 
 /// The front end (REPL, TUI, test): told of each stop while the program is paused.
@@ -153,12 +161,27 @@ impl Session {
             ..Config::default()
         });
         let module = Module::new(&engine, &bytes).map_err(|e| DebugError::Load(format!("{}: {e}", path.display())))?;
-        let program = Program::new(path, module)?;
+        let program = Program::new(path, module, bytes)?;
         Ok(Session { core: Core { program, points: Points::default() }, engine, config })
     }
 
     pub fn path(&self) -> PathBuf {
         self.core.program.path.clone()
+    }
+
+    /// The module offset of the first instruction [`Session::run`] executes (of `_start`,
+    /// or of the `--invoke` export): where a front end that starts stopped (gdb-remote,
+    /// DAP's `stopOnEntry`) puts its entry breakpoint.
+    pub fn entry_offset(&self) -> Option<u32> {
+        let name = self.config.invoke.as_deref().unwrap_or("_start");
+        let program = &self.core.program;
+        let func = program
+            .module
+            .exports()
+            .iter()
+            .find(|e| e.name == name && e.kind == wasmscope_engine::syntax::ExternKind::Func)?
+            .index;
+        program.exec_offsets(func).first().copied()
     }
 
     /// Runs the program from the start until it ends, reporting stops to `frontend`.
@@ -341,10 +364,26 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -
     ProgramState { frames, memory, globals }
 }
 
+/// Writes `bytes` at `addr` in the paused program's memory 0 (the one exported as
+/// `memory`, as [`snapshot`] shows it); nothing if it is out of range.
+fn write_memory(state: &mut DebugState<'_>, addr: u64, bytes: &[u8]) {
+    let Some(mem) = state.frame(0).and_then(|f| f.instance.memory(state.store(), "memory")) else { return };
+    let data = mem.data_mut(state.store_mut());
+    let Ok(start) = usize::try_from(addr) else { return };
+    if let Some(dst) = start.checked_add(bytes.len()).and_then(|end| data.get_mut(start..end)) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
 impl Hook<'_> {
     fn stop(&mut self, state: &mut DebugState<'_>, stop: Stop) -> DebugControl {
-        let snap = snapshot(state, &self.globals);
-        let resume = self.frontend.stopped(self.core, &snap, &stop);
+        let resume = loop {
+            let snap = snapshot(state, &self.globals);
+            match self.frontend.stopped(self.core, &snap, &stop) {
+                Resume::WriteMemory { addr, bytes } => write_memory(state, addr, &bytes),
+                r => break r,
+            }
+        };
         self.step = None;
         match resume {
             Resume::Continue => DebugControl::Continue,
@@ -362,6 +401,8 @@ impl Hook<'_> {
                 self.control = Control::Restart;
                 DebugControl::Kill
             }
+            // The loop above answers every write.
+            Resume::WriteMemory { .. } => DebugControl::Continue,
         }
     }
 
