@@ -8,6 +8,7 @@
 
 pub mod breakpoints;
 pub mod commands;
+pub mod dap;
 pub mod dwarf;
 pub mod error;
 pub mod expr;

@@ -285,7 +285,8 @@ impl Program {
         self.dwarf.as_ref().map(|d| d.lines.files.clone()).unwrap_or_default()
     }
 
-    fn locate(&self, path: &str) -> Option<PathBuf> {
+    /// Where source `path` (as DWARF names it) is on disk, if it can be found.
+    pub fn locate(&self, path: &str) -> Option<PathBuf> {
         let p = Path::new(path);
         if p.is_absolute() {
             return p.exists().then(|| p.to_path_buf());

@@ -74,6 +74,18 @@ pub trait Frontend {
     fn interrupted(&mut self) -> bool {
         false
     }
+
+    /// Called just before each [`Frontend::interrupted`] poll: the frontend may change
+    /// breakpoints while the program runs (an editor's clicks), without stopping it.
+    fn running(&mut self, core: &mut Core) {
+        let _ = core;
+    }
+
+    /// Log point `id` was reached: `text` is its message with `{EXPR}`s interpolated. The
+    /// program does not stop.
+    fn log_point(&mut self, id: u32, text: &str) {
+        let _ = (id, text);
+    }
 }
 
 /// How many instructions run between two [`Frontend::interrupted`] polls.
@@ -420,6 +432,7 @@ impl DebugHook for Hook<'_> {
         self.ticks += 1;
         if self.ticks >= INTERRUPT_POLL {
             self.ticks = 0;
+            self.frontend.running(self.core);
             if self.frontend.interrupted() {
                 return self.stop(state, Stop::Interrupted);
             }
@@ -465,13 +478,23 @@ impl DebugHook for Hook<'_> {
             {
                 continue;
             }
-            let temporary = match self.core.points.get_mut(id) {
+            let (temporary, stops, log) = match self.core.points.get_mut(id) {
                 Some(p) => {
                     p.hits += 1;
-                    p.temporary
+                    (p.temporary, p.hit_condition.is_none_or(|h| h.stops_at(p.hits)), p.log_message.clone())
                 }
-                None => false,
+                None => (false, true, None),
             };
+            if !stops {
+                continue;
+            }
+            if let Some(message) = log {
+                // A log point: say it and go on (a step in progress goes on too).
+                let snap = snapshot(state, &self.globals);
+                let text = crate::format::interpolate(&self.core.program, &snap, 0, &message);
+                self.frontend.log_point(id, &text);
+                continue;
+            }
             if temporary {
                 self.core.points.delete(id);
             }
