@@ -279,6 +279,13 @@ fn a_full_session_on_the_c_fixture_at_o0() {
     // evaluate: expressions, and errors as failed responses.
     assert_eq!(eval(&mut c, &top, "nums[1] + total"), "50");
     assert_eq!(eval(&mut c, &top, "p->corners[1].y"), "6");
+    // The debug console also takes the REPL's commands.
+    let info = c.ok("evaluate", json!({ "expression": "info args", "frameId": top["id"], "context": "repl" }));
+    assert!(info["result"].as_str().unwrap().contains("argc = 1"), "{info}");
+    let x = c.ok("evaluate", json!({ "expression": "x/4dw &nums", "frameId": top["id"], "context": "repl" }));
+    assert!(x["result"].as_str().unwrap().contains("10\t20\t30\t40"), "{x}");
+    let go = c.request("evaluate", json!({ "expression": "continue", "frameId": top["id"], "context": "repl" }));
+    assert_eq!(go["success"], false, "resuming from the console is refused: {go}");
     let bad = c.request("evaluate", json!({ "expression": "nosuch + 1", "frameId": top["id"] }));
     assert_eq!(bad["success"], false);
     assert!(bad["message"].as_str().unwrap().contains("nosuch"), "{bad}");
@@ -412,4 +419,50 @@ fn a_client_that_vanishes_mid_session_ends_the_adapter() {
     let (status, err) = c.finish();
     assert_eq!(status.code(), Some(0), "killed, not failed: {err}");
     assert!(err.contains("killing the program"), "{err}");
+}
+
+#[test]
+fn dap_over_tcp_with_the_program_from_the_command_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["debug", "--dap-port", "0", "prog.wasm"])
+        .current_dir(fixtures())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wasmscope runs");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{line}"));
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let rx = read_frames(stream.try_clone().unwrap());
+    let mut c = Client { child, stdin: None, rx, seq: 0, events: Vec::new(), output: String::new() };
+    let mut w = stream;
+    let send = |w: &mut std::net::TcpStream, c: &mut Client, command: &str, arguments: Value| {
+        c.seq += 1;
+        let body = json!({ "seq": c.seq, "type": "request", "command": command, "arguments": arguments }).to_string();
+        w.write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).unwrap();
+        loop {
+            let v = c.recv();
+            if v["type"] == "response" && v["request_seq"] == json!(c.seq) {
+                assert_eq!(v["success"], true, "{v}");
+                return v["body"].clone();
+            }
+        }
+    };
+    send(&mut w, &mut c, "initialize", json!({ "adapterID": "wasmscope" }));
+    // No `program`: the command line's FILE.
+    send(&mut w, &mut c, "launch", json!({}));
+    c.event("initialized");
+    send(&mut w, &mut c, "configurationDone", json!({}));
+    assert_eq!(c.event("exited")["exitCode"], 0);
+    assert!(c.output.contains("counter=132"), "{}", c.output);
+    send(&mut w, &mut c, "disconnect", json!({}));
+    drop(w);
+    let status = c.child.wait().unwrap();
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    assert!(!rest.contains("panicked"), "{rest}");
+    assert_eq!(status.code(), Some(0), "{rest}");
 }

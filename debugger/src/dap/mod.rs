@@ -6,8 +6,10 @@
 //! - [`breakpoints`]: `setBreakpoints` / `setFunctionBreakpoints` on the core's points.
 //! - [`variables`]: stack frames, scopes, variables and `evaluate`.
 //! - [`memory`]: `readMemory`, `writeMemory`, `disassemble`.
+//! - [`console`]: REPL commands typed in the client's debug console.
 
 pub mod breakpoints;
+pub mod console;
 pub mod memory;
 pub mod protocol;
 pub mod server;

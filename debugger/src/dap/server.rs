@@ -493,6 +493,16 @@ impl Adapter {
             }
             "evaluate" => {
                 let r = self.refs.evaluate(core, state, &args);
+                let line = args.get("expression").and_then(Value::as_str).unwrap_or("");
+                let console = args.get("context").and_then(Value::as_str) == Some("repl");
+                let r = match r {
+                    Err(_) if console && super::console::is_command(line) => {
+                        super::variables::frame_index(state, &args)
+                            .and_then(|frame| super::console::run(core, state, frame, line))
+                            .map(|text| json!({ "result": text, "variablesReference": 0 }))
+                    }
+                    r => r,
+                };
                 self.reply(m, r);
             }
             "readMemory" => self.reply(m, super::memory::read(state, &args)),
