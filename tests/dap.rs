@@ -466,3 +466,30 @@ fn dap_over_tcp_with_the_program_from_the_command_line() {
     assert!(!rest.contains("panicked"), "{rest}");
     assert_eq!(status.code(), Some(0), "{rest}");
 }
+
+#[test]
+fn stop_on_entry_then_instruction_steps() {
+    let mut c = Client::start();
+    let caps = c.ok("initialize", json!({ "adapterID": "wasmscope" }));
+    assert_eq!(caps["supportsSteppingGranularity"], true);
+    let dir = fixtures().display().to_string();
+    c.ok("launch", json!({ "program": "prog.wasm", "cwd": dir, "stopOnEntry": true, "env": { "GREETING": "hi" } }));
+    c.event("initialized");
+    c.ok("configurationDone", json!({}));
+    let (ev, top) = c.stopped();
+    assert_eq!(ev["reason"], "entry");
+    assert_eq!(top["name"], "_start.command_export");
+    c.ok("stepIn", json!({ "threadId": 1, "granularity": "instruction" }));
+    let (ev, next) = c.stopped();
+    assert_eq!(ev["reason"], "step");
+    assert_ne!(next["name"], top["name"], "the first instruction is a call: one step enters it");
+    let out = c.request("stepOut", json!({ "threadId": 1 }));
+    assert_eq!(out["success"], true, "{out}");
+    let (_, back) = c.stopped();
+    assert_eq!(back["name"], "_start.command_export");
+    c.ok("terminate", json!({}));
+    let exited = c.event("exited");
+    assert_eq!(exited["exitCode"], 137, "killed");
+    let (status, err) = c.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
+}

@@ -429,7 +429,7 @@ impl GdbStub {
         if !insert {
             if let Some(id) = self.breaks.remove(&raw) {
                 core.points.delete(id);
-                self.snapped.retain(|_, req| *req != a.offset || self.breaks.contains_key(&raw));
+                self.snapped.retain(|_, requested| *requested != a.offset);
             }
             return reply("OK");
         }
