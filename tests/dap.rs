@@ -373,6 +373,14 @@ fn pause_a_running_program_then_terminate_it() {
     let mut c = Client::start();
     launch(&mut c, "spin.wat", json!([]));
     c.ok("configurationDone", json!({}));
+    // Answered while the program runs, without stopping it.
+    let t = c.ok("threads", json!({}));
+    assert_eq!(t["threads"][0]["id"], 1);
+    let b = c.ok("setBreakpoints", json!({ "source": { "path": "spin.c" }, "breakpoints": [{ "line": 1 }] }));
+    assert_eq!(b["breakpoints"][0]["verified"], false, "no DWARF: {b}");
+    let r = c.request("stackTrace", json!({ "threadId": 1 }));
+    assert_eq!(r["success"], false, "running: {r}");
+    assert!(c.events.iter().all(|e| e["event"] != "stopped"), "{:?}", c.events);
     c.ok("pause", json!({ "threadId": 1 }));
     let (ev, top) = c.stopped();
     assert_eq!(ev["reason"], "pause");

@@ -459,3 +459,17 @@ fn an_early_disconnect_ends_the_stub_cleanly() {
     assert!(err.contains("disconnected"), "{err}");
     assert!(!out.contains("total="), "the program was killed before it printed: {out}");
 }
+
+#[test]
+fn detach_lets_the_program_finish_on_its_own() {
+    let stub = Stub::start(&["prog.wasm"]);
+    let mut c = Client::connect(stub.port);
+    c.send_raw(&packet("QStartNoAckMode"));
+    assert_eq!(c.ack(), b'+');
+    assert_eq!(c.reply(), "OK");
+    assert_eq!(c.ask("D"), "OK");
+    drop(c);
+    let (status, out, err) = stub.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(out.contains("total=100 area=12 fact=120 counter=132"), "the output goes to the stub's stdout: {out}");
+}

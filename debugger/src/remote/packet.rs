@@ -326,6 +326,23 @@ mod tests {
     }
 
     #[test]
+    fn over_long_packets_are_dropped() {
+        let mut d = Decoder::default();
+        assert_eq!(d.push(b'$'), None);
+        for _ in 0..=MAX_PACKET {
+            assert_eq!(d.push(b'a'), None);
+        }
+        assert_eq!(d.push(b'#'), None);
+        assert_eq!(d.push(b'0'), None);
+        assert!(matches!(d.push(b'0'), Some(Event::Bad(m)) if m.contains("longer than")));
+        // And the next packet is fine.
+        assert_eq!(
+            frame(b"?").iter().filter_map(|&b| d.push(b)).collect::<Vec<_>>(),
+            vec![Event::Packet(b"?".to_vec())]
+        );
+    }
+
+    #[test]
     fn run_length_encoding_expands() {
         assert_eq!(unescape(b"0* "), Ok(b"0000".to_vec()));
         assert!(unescape(b"*a").is_err());
