@@ -23,6 +23,7 @@ fn exit_status(outcome: Option<Outcome>) -> ExitCode {
 
 /// `--gdb-port PORT`: one LLDB client, then the program's exit status.
 fn gdb_remote(session: &mut Session, port: u16) -> anyhow::Result<ExitCode> {
+    session.entry().map_err(|e| anyhow!("{}: {e}", session.path().display()))?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     let addr = listener.local_addr().context("cannot read the listening address")?;

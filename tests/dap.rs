@@ -405,6 +405,9 @@ fn malformed_input_gets_errors_or_a_clean_close() {
     let r = c.request("launch", json!({ "program": "no-such.wasm" }));
     assert_eq!(r["success"], false);
     assert!(r["message"].as_str().unwrap().contains("no-such.wasm"), "{r}");
+    let r = c.request("launch", json!({ "program": "nodwarf.wat", "invoke": "nosuch" }));
+    assert_eq!(r["success"], false);
+    assert!(r["message"].as_str().unwrap().contains("no function `nosuch`"), "{r}");
     let r = c.request("configurationDone", json!({}));
     assert_eq!(r["success"], false, "not launched: {r}");
     // A broken header: the adapter says why and closes.

@@ -473,3 +473,24 @@ fn detach_lets_the_program_finish_on_its_own() {
     assert_eq!(status.code(), Some(0), "{err}");
     assert!(out.contains("total=100 area=12 fact=120 counter=132"), "the output goes to the stub's stdout: {out}");
 }
+
+#[test]
+fn a_module_without_start_is_refused_before_listening() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("gdb-remote-no-start.wat");
+    std::fs::write(&path, r#"(module (func (export "f")))"#).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
+        .args(["debug", "--gdb-port", "0"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wasmscope runs");
+    let status = wait_with_timeout(&mut child);
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("gdb-remote-no-start.wat") && err.contains("no `_start`"), "{err}");
+    assert!(!err.contains("waiting for LLDB") && !err.contains("panicked"), "{err}");
+}

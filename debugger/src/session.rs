@@ -185,15 +185,31 @@ impl Session {
     /// or of the `--invoke` export): where a front end that starts stopped (gdb-remote,
     /// DAP's `stopOnEntry`) puts its entry breakpoint.
     pub fn entry_offset(&self) -> Option<u32> {
+        self.entry().ok()
+    }
+
+    /// [`Session::entry_offset`], or why there is none (the error [`Session::run`] would
+    /// give), for front ends that check before they start.
+    pub fn entry(&self) -> Result<u32> {
         let name = self.config.invoke.as_deref().unwrap_or("_start");
         let program = &self.core.program;
-        let func = program
+        let export = program
             .module
             .exports()
             .iter()
-            .find(|e| e.name == name && e.kind == wasmscope_engine::syntax::ExternKind::Func)?
-            .index;
-        program.exec_offsets(func).first().copied()
+            .find(|e| e.name == name && e.kind == wasmscope_engine::syntax::ExternKind::Func);
+        let Some(export) = export else {
+            return Err(DebugError::NotFound(if self.config.invoke.is_some() {
+                format!("the module exports no function `{name}`")
+            } else {
+                "the module exports no `_start` function (not a WASI command); use --invoke NAME".to_string()
+            }));
+        };
+        program
+            .exec_offsets(export.index)
+            .first()
+            .copied()
+            .ok_or_else(|| DebugError::NotFound(format!("`{name}` is imported: it has no code to debug")))
     }
 
     /// Runs the program from the start until it ends, reporting stops to `frontend`.

@@ -332,6 +332,7 @@ impl Adapter {
                 let args = arguments(m);
                 match launch_config(defaults, &args).and_then(|(program, config, cwd)| {
                     let mut s = Session::load(&program, config)?;
+                    s.entry()?;
                     s.core.program.source_dirs.push(cwd);
                     Ok(s)
                 }) {
