@@ -504,3 +504,53 @@ fn stop_on_entry_then_instruction_steps() {
     let (status, err) = c.finish();
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+/// Runs `program` to its end through `launch` with `args`; the output and the exit code.
+fn run_to_end(launch_args: Value) -> (String, Value) {
+    let mut c = Client::start();
+    c.ok("initialize", json!({ "adapterID": "wasmscope" }));
+    c.ok("launch", launch_args);
+    c.event("initialized");
+    c.ok("configurationDone", json!({}));
+    let code = c.event("exited")["exitCode"].clone();
+    c.ok("disconnect", json!({}));
+    let out = c.output.clone();
+    c.finish();
+    (out, code)
+}
+
+#[test]
+fn launch_passes_args_env_preopens_and_tier() {
+    let wasi = Path::new(env!("CARGO_MANIFEST_DIR")).join("testsuite/wasi");
+    let (out, code) = run_to_end(json!({
+        "program": wasi.join("env.wasm").display().to_string(),
+        "args": ["a", "b c"],
+        "env": { "GREETING": "hi", "EMPTY": "" },
+        "tier": "jit",
+    }));
+    assert_eq!(code, 0);
+    for line in ["GREETING=hi\n", "EMPTY=\n", "MISSING=(unset)\n", "argc=3\n", "argv[1]=a\n", "argv[2]=b c\n"] {
+        assert!(out.contains(line), "`{line}` in {out}");
+    }
+    // A preopen, relative to `cwd`, seen by the guest as /data.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dap-preopen");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("in.txt"), "hello").unwrap();
+    let _ = std::fs::remove_file(dir.join("out.txt"));
+    let (out, code) = run_to_end(json!({
+        "program": wasi.join("copy.wasm").display().to_string(),
+        "cwd": dir.display().to_string(),
+        "args": ["/data/in.txt", "/data/out.txt"],
+        "preopens": [".::/data"],
+    }));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("copied 5 bytes, size 5"), "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("out.txt")).unwrap(), "hello");
+    // A bad tier fails the launch.
+    let mut c = Client::start();
+    c.ok("initialize", json!({}));
+    let r = c.request("launch", json!({ "program": wasi.join("env.wasm").display().to_string(), "tier": "warp" }));
+    assert_eq!(r["success"], false);
+    assert!(r["message"].as_str().unwrap().contains("unknown tier `warp`"), "{r}");
+    c.finish();
+}
