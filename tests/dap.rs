@@ -349,7 +349,35 @@ fn the_o1_fixture_a_trap_and_instruction_steps() {
     let (_, top) = c.stopped();
     assert_eq!((top["name"].clone(), top["line"].clone()), (json!("fact"), json!(24)));
     assert_eq!(eval(&mut c, &top, "n"), "5");
+    // Arguments out of every range: answers, not crashes.
     let ip = top["instructionPointerReference"].clone();
+    for (cmd, args) in [
+        ("disassemble", json!({ "memoryReference": ip, "instructionOffset": i64::MAX, "instructionCount": 2 })),
+        ("disassemble", json!({ "memoryReference": ip, "instructionOffset": i64::MIN, "instructionCount": 2 })),
+        ("readMemory", json!({ "memoryReference": "0xffffffffffff", "count": 16 })),
+        ("readMemory", json!({ "memoryReference": "-5", "offset": i64::MIN, "count": 4 })),
+        ("scopes", json!({ "frameId": u64::MAX })),
+        ("variables", json!({ "variablesReference": u64::MAX })),
+        ("stackTrace", json!({ "threadId": 1, "startFrame": u64::MAX, "levels": u64::MAX })),
+        ("evaluate", json!({ "expression": "((((", "frameId": top["id"] })),
+        (
+            "setBreakpoints",
+            json!({ "source": {}, "breakpoints": [{ "line": -1 }, { "line": 24, "hitCondition": "often" }] }),
+        ),
+    ] {
+        let r = c.request(cmd, args);
+        assert_eq!(r["type"], "response", "{cmd}: {r}");
+    }
+    let d = c.ok("disassemble", json!({ "memoryReference": ip, "instructionOffset": i64::MAX, "instructionCount": 2 }));
+    assert_eq!(d["instructions"][0]["presentationHint"], "invalid");
+    let m = c.ok("readMemory", json!({ "memoryReference": "0xffffffffffff", "count": 16 }));
+    assert_eq!(m["unreadableBytes"], 16);
+    let b = c.ok(
+        "setBreakpoints",
+        json!({ "source": { "path": "prog.c" }, "breakpoints": [{ "line": 24, "hitCondition": "often" }] }),
+    );
+    assert_eq!(b["breakpoints"][0]["verified"], false, "{b}");
+    assert!(b["breakpoints"][0]["message"].as_str().unwrap().contains("hit condition"), "{b}");
     c.ok("next", json!({ "threadId": 1, "granularity": "instruction" }));
     let (ev, top) = c.stopped();
     assert_eq!(ev["reason"], "step");

@@ -73,7 +73,7 @@ pub fn disassemble(core: &Core, args: &Value) -> Result<Value> {
     let mut out = Vec::with_capacity(count as usize);
     let mut last_line = None;
     for k in 0..count {
-        let i = base + shift + k;
+        let i = base.saturating_add(shift).saturating_add(k);
         let Some(&(offset, func, idx)) = usize::try_from(i).ok().and_then(|i| all.get(i)) else {
             out.push(
                 json!({ "address": format!("{:#x}", i.max(0)), "instruction": "", "presentationHint": "invalid" }),

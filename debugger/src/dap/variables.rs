@@ -243,7 +243,7 @@ impl Refs {
                 .map(|m| self.variable(ctx, &m.name, &format!("{w}.{}", m.name)))
                 .collect(),
             Some(Type::Array { count: Some(n), .. }) => {
-                let end = count.map_or(n, |c| start.saturating_add(c)).min(n).min(start + MAX_ELEMENTS);
+                let end = count.map_or(n, |c| start.saturating_add(c)).min(n).min(start.saturating_add(MAX_ELEMENTS));
                 (start..end).map(|i| self.variable(ctx, &format!("[{i}]"), &format!("{w}[{i}]"))).collect()
             }
             Some(Type::Pointer { .. }) => vec![self.variable(ctx, &format!("*{expr}"), &format!("*{w}"))],

@@ -343,6 +343,34 @@ mod tests {
     }
 
     #[test]
+    fn random_bytes_never_panic() {
+        // A fixed pseudo-random stream (xorshift), biased towards the framing bytes.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut d = Decoder::default();
+        let mut events = 0;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let b = match x % 8 {
+                0 => b'$',
+                1 => b'#',
+                2 => b'}',
+                3 => b'*',
+                _ => (x >> 8) as u8,
+            };
+            if d.push(b).is_some() {
+                events += 1;
+            }
+            let _ = unescape(&x.to_le_bytes());
+        }
+        assert!(events > 0, "the noise was reported");
+        // After the noise (ended by a `#` and two digits), a good packet decodes again.
+        let resync: Vec<Event> = b"#00".iter().chain(frame(b"?").iter()).filter_map(|&b| d.push(b)).collect();
+        assert_eq!(resync.last(), Some(&Event::Packet(b"?".to_vec())), "{resync:?}");
+    }
+
+    #[test]
     fn run_length_encoding_expands() {
         assert_eq!(unescape(b"0* "), Ok(b"0000".to_vec()));
         assert!(unescape(b"*a").is_err());
