@@ -101,6 +101,7 @@ pub fn serve(
         breaks: Table::default(),
         refs: Refs::default(),
         traps: true,
+        no_debug: false,
         entry: None,
         pause: false,
         terminating: false,
@@ -178,6 +179,8 @@ struct Adapter {
     refs: Refs,
     /// The `trap` exception filter is on.
     traps: bool,
+    /// `launch` with `noDebug` (an editor's "run without debugging"): never stop.
+    no_debug: bool,
     /// `stopOnEntry`'s temporary breakpoint.
     entry: Option<u32>,
     /// `pause` arrived while running.
@@ -337,6 +340,7 @@ impl Adapter {
                     Ok(s)
                 }) {
                     Ok(mut s) => {
+                        self.no_debug = args.get("noDebug").and_then(Value::as_bool) == Some(true);
                         if args.get("stopOnEntry").and_then(Value::as_bool) == Some(true) {
                             self.entry = s.entry_offset().map(|o| {
                                 s.core.points.add(
@@ -540,6 +544,9 @@ impl Frontend for Adapter {
     fn stopped(&mut self, core: &mut Core, state: &ProgramState<'_>, stop: &Stop) -> Resume {
         if self.gone || self.terminating {
             return Resume::Kill;
+        }
+        if self.no_debug && self.pending.is_none() && !self.pause {
+            return Resume::Continue;
         }
         if let Some((m, body)) = self.pending.take() {
             // Back after a memory write: answer it; the program stays where it was.
