@@ -596,3 +596,44 @@ fn launch_passes_args_env_preopens_and_tier() {
     assert!(r["message"].as_str().unwrap().contains("unknown tier `warp`"), "{r}");
     c.finish();
 }
+
+#[test]
+fn a_data_breakpoint_stops_where_a_variable_is_written() {
+    let mut c = Client::start();
+    launch(&mut c, "prog.wasm", json!([]));
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "area" }] }));
+    c.ok("configurationDone", json!({}));
+    let (_, top) = c.stopped();
+    assert_eq!(top["name"], "area");
+    let scopes = c.ok("scopes", json!({ "frameId": top["id"] }));
+    let globals = scopes["scopes"][2]["variablesReference"].clone();
+    let info = c.ok("dataBreakpointInfo", json!({ "variablesReference": globals, "name": "counter" }));
+    assert_eq!(info["accessTypes"], json!(["write"]));
+    let data_id = info["dataId"].clone();
+    assert!(data_id.as_str().unwrap().ends_with("/4"), "{info}");
+    // A member of a struct through its container; a value not in memory has no data id.
+    let locals = vars(&mut c, &scopes["scopes"][1]["variablesReference"]);
+    let s = var(&locals, "s").clone();
+    let pointee = vars(&mut c, &s["variablesReference"]);
+    let shape = pointee[0]["variablesReference"].clone();
+    let corners = c.ok("dataBreakpointInfo", json!({ "variablesReference": shape, "name": "corners" }));
+    assert!(corners["dataId"].as_str().unwrap().ends_with("/16"), "{corners}");
+    let r = c.ok("dataBreakpointInfo", json!({ "name": "w + 1", "frameId": top["id"] }));
+    assert_eq!(r["dataId"], Value::Null, "{r}");
+    let set = c.ok("setDataBreakpoints", json!({ "breakpoints": [{ "dataId": data_id, "accessType": "write" }] }));
+    assert_eq!(set["breakpoints"][0]["verified"], true);
+    let bad = c.ok("setDataBreakpoints", json!({ "breakpoints": [{ "dataId": "nonsense" }, { "dataId": data_id }] }));
+    assert_eq!(bad["breakpoints"][0]["verified"], false);
+    assert_eq!(bad["breakpoints"][1]["verified"], true);
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [] }));
+    c.ok("continue", json!({ "threadId": 1 }));
+    let (ev, top) = c.stopped();
+    assert_eq!(ev["reason"], "data breakpoint");
+    assert_eq!(top["name"], "bump");
+    assert_eq!(eval(&mut c, &top, "counter"), "12");
+    c.ok("setDataBreakpoints", json!({ "breakpoints": [] }));
+    c.ok("continue", json!({ "threadId": 1 }));
+    assert_eq!(c.event("exited")["exitCode"], 0);
+    c.ok("disconnect", json!({}));
+    c.finish();
+}

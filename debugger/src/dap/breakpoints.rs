@@ -1,8 +1,10 @@
-//! DAP's `setBreakpoints` and `setFunctionBreakpoints` (the DAP specification's requests of
-//! those names) on the core's [`Points`]: each request replaces the breakpoints of its
-//! source (or all function breakpoints); lines and functions resolve as the REPL's `break`
-//! does ([`Program::resolve_line`], [`Program::find_funcs`], [`Program::func_entry`]),
-//! with conditions, hit conditions and log points kept on the [`Point`].
+//! DAP's `setBreakpoints`, `setFunctionBreakpoints` and `setDataBreakpoints` (the DAP
+//! specification's requests of those names) on the core's [`Points`]: each request
+//! replaces the breakpoints of its source (or all function / data breakpoints); lines and
+//! functions resolve as the REPL's `break` does ([`Program::resolve_line`],
+//! [`Program::find_funcs`], [`Program::func_entry`]), data breakpoints are the core's
+//! write watchpoints (as the REPL's `watch`), with conditions, hit conditions and log
+//! points kept on the [`Point`].
 //!
 //! [`Points`]: crate::breakpoints::Points
 //! [`Point`]: crate::breakpoints::Point
@@ -22,6 +24,7 @@ pub struct Table {
     /// Source path (as the client names it) → its breakpoints.
     by_source: HashMap<String, Vec<u32>>,
     functions: Vec<u32>,
+    data: Vec<u32>,
 }
 
 /// `FILE:LINE` → (line used, offsets); a full path the DWARF does not name is tried by
@@ -136,6 +139,50 @@ impl Table {
                         b["source"] = super::variables::source(&core.program, &l.path);
                     }
                     out.push(b);
+                }
+                Err(e) => {
+                    core.points.delete(id);
+                    out.push(unverified(&e.to_string()));
+                }
+            }
+        }
+        json!({ "breakpoints": out })
+    }
+
+    /// `setDataBreakpoints` (write watchpoints on `ADDRESS/LENGTH` data ids); `state` gives
+    /// the watched bytes' values now, when the program is paused.
+    pub fn set_data(&mut self, core: &mut Core, state: Option<&crate::state::ProgramState<'_>>, args: &Value) -> Value {
+        for id in self.data.drain(..) {
+            core.points.delete(id);
+        }
+        let wanted = args.get("breakpoints").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for bp in &wanted {
+            let id_text = bp.get("dataId").and_then(Value::as_str).unwrap_or("");
+            let parsed = id_text.split_once('/').and_then(|(a, l)| {
+                let addr = u64::try_from(crate::expr::parse_int(a)?).ok()?;
+                let len = l.parse::<u64>().ok().filter(|l| (1..=4096).contains(l))?;
+                Some((addr, len))
+            });
+            let Some((addr, len)) = parsed else {
+                out.push(unverified(&format!("`{id_text}` is not a data breakpoint of this adapter")));
+                continue;
+            };
+            if bp.get("accessType").and_then(Value::as_str).is_some_and(|a| a != "write") {
+                out.push(unverified("only writes can be watched"));
+                continue;
+            }
+            let old = state.and_then(|s| s.read(addr, len)).map(<[u8]>::to_vec);
+            let id = core.points.add(
+                PointKind::Watch { addr, len, ty: None, old },
+                id_text.to_string(),
+                format!("{len} bytes at {addr:#x}"),
+                false,
+            );
+            match options(core, id, bp) {
+                Ok(()) => {
+                    self.data.push(id);
+                    out.push(json!({ "id": id, "verified": true }));
                 }
                 Err(e) => {
                     core.points.delete(id);

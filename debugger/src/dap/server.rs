@@ -47,6 +47,8 @@ const KNOWN: &[&str] = &[
     "setBreakpoints",
     "setFunctionBreakpoints",
     "setExceptionBreakpoints",
+    "dataBreakpointInfo",
+    "setDataBreakpoints",
     "configurationDone",
     "threads",
     "stackTrace",
@@ -76,6 +78,7 @@ fn capabilities() -> Value {
         "supportsReadMemoryRequest": true,
         "supportsWriteMemoryRequest": true,
         "supportsDisassembleRequest": true,
+        "supportsDataBreakpoints": true,
         "supportsSteppingGranularity": true,
         "supportsTerminateRequest": true,
         "supportTerminateDebuggee": true,
@@ -375,6 +378,13 @@ impl Adapter {
                 }
             }
             "setExceptionBreakpoints" => self.set_exceptions(m),
+            "setDataBreakpoints" => match session {
+                Some(s) => {
+                    let body = self.breaks.set_data(&mut s.core, None, &arguments(m));
+                    self.ok(m, body);
+                }
+                None => self.fail(m, "launch the program first"),
+            },
             "configurationDone" if session.is_none() => self.fail(m, "launch the program first"),
             "configurationDone" => {
                 self.ok(m, json!({}));
@@ -424,6 +434,10 @@ impl Adapter {
                 self.ok(m, body);
             }
             "setExceptionBreakpoints" => self.set_exceptions(m),
+            "setDataBreakpoints" => {
+                let body = self.breaks.set_data(core, None, &arguments(m));
+                self.ok(m, body);
+            }
             "threads" => self.ok(m, json!({ "threads": [{ "id": 1, "name": "main" }] })),
             "disconnect" | "terminate" => {
                 self.terminating = true;
@@ -529,6 +543,14 @@ impl Adapter {
                 self.ok(m, body);
             }
             "setExceptionBreakpoints" => self.set_exceptions(m),
+            "dataBreakpointInfo" => {
+                let r = self.refs.data_info(core, state, &args);
+                self.reply(m, r);
+            }
+            "setDataBreakpoints" => {
+                let body = self.breaks.set_data(core, Some(state), &args);
+                self.ok(m, body);
+            }
             "disconnect" | "terminate" => {
                 self.terminating = true;
                 self.ok(m, json!({}));

@@ -317,6 +317,50 @@ impl Refs {
         }
     }
 
+    /// The expression of variable `name` in container `reference` (as [`Refs::variables`]
+    /// named it), and its frame.
+    fn expr_of(&self, state: &ProgramState<'_>, args: &Value) -> Result<(usize, String)> {
+        let name = args.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let r = args.get("variablesReference").and_then(Value::as_u64).unwrap_or(0) as usize;
+        if r == 0 {
+            // No container: `name` is an expression.
+            return Ok((frame_index(state, args)?, name));
+        }
+        match r.checked_sub(1).and_then(|i| self.refs.get(i)) {
+            Some(Ref::Scope { frame, .. }) => Ok((*frame, name)),
+            Some(Ref::Expr { frame, expr }) => {
+                let w = wrap(expr);
+                let child = if let Some(i) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+                    format!("{w}[{i}]")
+                } else if name.starts_with('*') {
+                    format!("*{w}")
+                } else {
+                    format!("{w}.{name}")
+                };
+                Ok((*frame, child))
+            }
+            None => Err(DebugError::NotFound(format!("variablesReference {r} is not valid at this stop"))),
+        }
+    }
+
+    /// `dataBreakpointInfo`: a variable in linear memory can be watched for writes; its
+    /// `dataId` is `ADDRESS/LENGTH`.
+    pub fn data_info(&self, core: &Core, state: &ProgramState<'_>, args: &Value) -> Result<Value> {
+        let (frame, expr) = self.expr_of(state, args)?;
+        let ctx = Ctx { program: &core.program, state, frame };
+        let v = ctx.eval(&crate::expr::parse(&expr)?)?;
+        let size = core.program.types.borrow().size_of(v.ty).clamp(1, 4096);
+        Ok(match v.loc {
+            Loc::Memory(a) => json!({
+                "dataId": format!("{a:#x}/{size}"),
+                "description": format!("{expr} ({size} bytes at {a:#x})"),
+                "accessTypes": ["write"],
+                "canPersist": false,
+            }),
+            _ => json!({ "dataId": null, "description": format!("{expr} is not in linear memory") }),
+        })
+    }
+
     /// `evaluate` of an expression (watch, hover, the debug console's expressions).
     pub fn evaluate(&mut self, core: &Core, state: &ProgramState<'_>, args: &Value) -> Result<Value> {
         let expr = args.get("expression").and_then(Value::as_str).unwrap_or("").trim();
