@@ -52,6 +52,8 @@ const SIGKILL: u8 = 9;
 /// ends or the client kills it, detaches or disconnects. `note` is told what happens
 /// (connections, malformed packets) for the server's own log.
 pub fn serve(session: &mut Session, listener: &TcpListener, note: &mut dyn FnMut(&str)) -> Result<Outcome> {
+    // Refuse before a client connects when the program has nowhere to start.
+    let start = session.entry()?;
     let (stream, peer) = listener.accept().map_err(|e| DebugError::Connection(format!("accepting a client: {e}")))?;
     note(&format!("gdb-remote: client {peer} connected"));
     let _ = stream.set_nodelay(true);
@@ -71,9 +73,8 @@ pub fn serve(session: &mut Session, listener: &TcpListener, note: &mut dyn FnMut
         conn: conn.clone(),
         fallback: Box::new(std::io::stderr()),
     })));
-    let entry = session
-        .entry_offset()
-        .map(|o| session.core.points.add(PointKind::Break { offsets: vec![o] }, "<entry>".into(), String::new(), true));
+    let entry =
+        Some(session.core.points.add(PointKind::Break { offsets: vec![start] }, "<entry>".into(), String::new(), true));
     let mut stub = GdbStub {
         rx,
         writer,
