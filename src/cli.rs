@@ -54,6 +54,10 @@ Everything after FILE goes to the program: `wasmscope run prog.wasm -v --help` g
 guest argv [prog.wasm, -v, --help].";
 
 const DEBUG_AFTER_HELP: &str = "\
+With --gdb-port PORT (-g), waits for LLDB on 127.0.0.1:PORT (`process connect --plugin wasm
+connect://127.0.0.1:PORT`), the program stopped at its first instruction. With --dap
+(stdin/stdout) or --dap-port PORT, an editor drives it over the Debug Adapter Protocol;
+FILE is then optional (the `launch` request names the program).
 With --batch FILE, runs the commands in FILE and prints a transcript (program output on
 lines prefixed [stdout] / [stderr]); otherwise, when stdin and stdout are both terminals,
 a full-screen debugger (`?` lists its keys; NO_COLOR turns colour off); a line editor when
@@ -247,6 +251,7 @@ pub struct WastArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(mut_arg("file_and_args", |a| a.required(false).required_unless_present_any(["dap", "dap_port"])))]
 pub struct DebugArgs {
     /// Run the debugger commands in FILE and print a transcript
     #[arg(short = 'x', long, value_name = "FILE")]
@@ -254,6 +259,19 @@ pub struct DebugArgs {
     /// Line mode even on a terminal (no full-screen TUI)
     #[arg(long)]
     pub repl: bool,
+    /// Serve LLDB over gdb-remote on 127.0.0.1:PORT (0 picks a free port; the address is
+    /// printed on stderr); connect with `process connect --plugin wasm
+    /// connect://127.0.0.1:PORT`
+    #[arg(short = 'g', long, value_name = "PORT", conflicts_with_all = ["batch", "repl"])]
+    pub gdb_port: Option<u16>,
+    /// Be a Debug Adapter Protocol server on stdin/stdout (for editors); FILE and the
+    /// options become the defaults of the `launch` request
+    #[arg(long, conflicts_with_all = ["batch", "repl", "gdb_port", "dap_port"])]
+    pub dap: bool,
+    /// Serve the Debug Adapter Protocol on 127.0.0.1:PORT (0 picks a free port; printed on
+    /// stderr), one client
+    #[arg(long, value_name = "PORT", conflicts_with_all = ["batch", "repl", "gdb_port"])]
+    pub dap_port: Option<u16>,
     #[command(flatten)]
     pub program: ProgramOpts,
 }

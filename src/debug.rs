@@ -21,6 +21,40 @@ fn exit_status(outcome: Option<Outcome>) -> ExitCode {
     }
 }
 
+/// `--gdb-port PORT`: one LLDB client, then the program's exit status.
+fn gdb_remote(session: &mut Session, port: u16) -> anyhow::Result<ExitCode> {
+    session.entry().map_err(|e| anyhow!("{}: {e}", session.path().display()))?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr().context("cannot read the listening address")?;
+    eprintln!("wasmscope: waiting for LLDB on {addr} (process connect --plugin wasm connect://{addr})");
+    let outcome = wasmscope_debugger::remote::serve(session, &listener, &mut |note| eprintln!("wasmscope: {note}"))
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(exit_status(Some(outcome)))
+}
+
+/// `--dap` (stdin/stdout) or `--dap-port PORT` (one TCP client): the program's exit status.
+fn dap(defaults: wasmscope_debugger::dap::Defaults, port: Option<u16>) -> anyhow::Result<ExitCode> {
+    let mut note = |n: &str| eprintln!("wasmscope: {n}");
+    let outcome = match port {
+        None => {
+            wasmscope_debugger::dap::serve(Box::new(std::io::stdin()), Box::new(std::io::stdout()), defaults, &mut note)
+        }
+        Some(port) => {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+                .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+            let addr = listener.local_addr().context("cannot read the listening address")?;
+            eprintln!("wasmscope: waiting for a DAP client on {addr}");
+            let (stream, peer) = listener.accept().context("accepting a DAP client")?;
+            eprintln!("wasmscope: dap: client {peer} connected");
+            let input = stream.try_clone().context("socket")?;
+            wasmscope_debugger::dap::serve(Box::new(input), Box::new(stream), defaults, &mut note)
+        }
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    Ok(exit_status(outcome))
+}
+
 pub fn debug(args: DebugArgs) -> anyhow::Result<ExitCode> {
     let opts = &args.program;
     let engine = crate::run::engine_config(opts);
@@ -36,7 +70,14 @@ pub fn debug(args: DebugArgs) -> anyhow::Result<ExitCode> {
         features: engine.features,
         fuel: opts.fuel,
     };
+    if args.dap || args.dap_port.is_some() {
+        let program = opts.file_and_args.first().map(std::path::PathBuf::from);
+        return dap(wasmscope_debugger::dap::Defaults { program, config }, args.dap_port);
+    }
     let mut session = Session::load(&opts.file(), config).map_err(|e| anyhow!("{e}"))?;
+    if let Some(port) = args.gdb_port {
+        return gdb_remote(&mut session, port);
+    }
     let batch = args.batch;
     let force_lines = args.repl;
     if batch.is_none() && !force_lines && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {

@@ -25,7 +25,55 @@ pub struct Point {
     pub enabled: bool,
     /// `tbreak`: deleted when hit.
     pub temporary: bool,
+    /// Times the location was reached with the condition true (counted before the hit
+    /// condition is applied).
     pub hits: u64,
+    /// Stop only on some of the hits (DAP's `hitCondition`).
+    pub hit_condition: Option<HitCondition>,
+    /// A log point: print this message (`{EXPR}` interpolated) instead of stopping.
+    pub log_message: Option<String>,
+}
+
+/// Which hits of a breakpoint stop the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitCondition {
+    /// `N` or `==N`: the Nth hit only.
+    Equal(u64),
+    /// `>=N`.
+    AtLeast(u64),
+    /// `>N`.
+    Above(u64),
+    /// `%N`: every Nth hit.
+    Every(u64),
+}
+
+impl HitCondition {
+    /// Parses `N`, `==N`, `=N`, `>N`, `>=N` or `%N`.
+    pub fn parse(s: &str) -> Option<HitCondition> {
+        let s = s.trim();
+        let num = |t: &str| t.trim().parse::<u64>().ok();
+        if let Some(r) = s.strip_prefix(">=") {
+            return num(r).map(HitCondition::AtLeast);
+        }
+        if let Some(r) = s.strip_prefix('>') {
+            return num(r).map(HitCondition::Above);
+        }
+        if let Some(r) = s.strip_prefix('%') {
+            return num(r).filter(|n| *n > 0).map(HitCondition::Every);
+        }
+        let r = s.strip_prefix("==").or_else(|| s.strip_prefix('=')).unwrap_or(s);
+        num(r).map(HitCondition::Equal)
+    }
+
+    /// Whether hit number `hits` (1 for the first) stops.
+    pub fn stops_at(self, hits: u64) -> bool {
+        match self {
+            HitCondition::Equal(n) => hits == n,
+            HitCondition::AtLeast(n) => hits >= n,
+            HitCondition::Above(n) => hits > n,
+            HitCondition::Every(n) => n > 0 && hits.is_multiple_of(n),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -39,7 +87,18 @@ impl Points {
     pub fn add(&mut self, kind: PointKind, spec: String, location: String, temporary: bool) -> u32 {
         self.next_id += 1;
         let id = self.next_id;
-        self.list.push(Point { id, kind, spec, location, condition: None, enabled: true, temporary, hits: 0 });
+        self.list.push(Point {
+            id,
+            kind,
+            spec,
+            location,
+            condition: None,
+            enabled: true,
+            temporary,
+            hits: 0,
+            hit_condition: None,
+            log_message: None,
+        });
         id
     }
 
@@ -97,5 +156,19 @@ mod tests {
         let c = p.add(PointKind::Watch { addr: 0, len: 4, ty: None, old: None }, "x".into(), String::new(), false);
         assert_eq!(c, 3, "numbers are never reused");
         assert!(p.has_watches());
+    }
+
+    #[test]
+    fn hit_conditions() {
+        assert_eq!(HitCondition::parse("3"), Some(HitCondition::Equal(3)));
+        assert_eq!(HitCondition::parse("== 3"), Some(HitCondition::Equal(3)));
+        assert_eq!(HitCondition::parse(">=2"), Some(HitCondition::AtLeast(2)));
+        assert_eq!(HitCondition::parse(">2"), Some(HitCondition::Above(2)));
+        assert_eq!(HitCondition::parse("%2"), Some(HitCondition::Every(2)));
+        assert_eq!(HitCondition::parse("%0"), None);
+        assert_eq!(HitCondition::parse("often"), None);
+        let every2: Vec<u64> = (1..=6).filter(|h| HitCondition::Every(2).stops_at(*h)).collect();
+        assert_eq!(every2, vec![2, 4, 6]);
+        assert!(!HitCondition::Above(2).stops_at(2) && HitCondition::Above(2).stops_at(3));
     }
 }

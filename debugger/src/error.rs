@@ -27,6 +27,9 @@ pub enum DebugError {
     /// The engine failed outside the debugged program (not a trap).
     #[error("{0}")]
     Engine(String),
+    /// A debugger protocol's connection failed (listening, accepting, reading, writing).
+    #[error("{0}")]
+    Connection(String),
 }
 
 pub type Result<T, E = DebugError> = std::result::Result<T, E>;

@@ -202,3 +202,67 @@ pub fn disassemble(program: &Program, func: u32, from: u32, to: u32, pc: Option<
         .map(|(o, i)| format!("{} {o:#08x}:  {i}", if Some(*o) == pc { "=>" } else { "  " }))
         .collect()
 }
+
+/// `message` with each `{EXPR}` replaced by the value of EXPR in frame `frame` (as `print`
+/// shows it, or `<error>`); `{{` and `}}` are literal braces. For log points.
+pub fn interpolate(program: &Program, state: &crate::state::ProgramState<'_>, frame: usize, message: &str) -> String {
+    let ctx = Ctx { program, state, frame };
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(after) = tail.strip_prefix('}') {
+            out.push('}');
+            rest = after;
+            continue;
+        }
+        let Some(end) = tail.find('}') else {
+            out.push_str(tail);
+            return out;
+        };
+        let expr = &tail[1..end];
+        let shown = crate::expr::parse(expr)
+            .and_then(|ast| ctx.eval(&ast))
+            .map_or_else(|e| format!("<{e}>"), |v| format_value(&ctx, &v, false));
+        out.push_str(&shown);
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::ProgramState;
+
+    #[test]
+    fn log_messages_interpolate_expressions() {
+        let module = wasmscope_engine::Module::new(
+            &wasmscope_engine::Engine::default(),
+            &wat::parse_str("(module (func (export \"f\") (param i32)))").unwrap_or_default(),
+        );
+        let Ok(module) = module else { panic!("the test module compiles") };
+        let program = Program::new(std::path::Path::new("t.wat"), module, Vec::new());
+        let Ok(program) = program else { panic!("the program loads") };
+        let state = ProgramState {
+            frames: vec![crate::state::Frame {
+                func: 0,
+                offset: 0,
+                locals: vec![wasmscope_engine::Val::I32(7)],
+                operands: Vec::new(),
+            }],
+            memory: &[],
+            globals: Vec::new(),
+        };
+        assert_eq!(interpolate(&program, &state, 0, "x={$local0} {{y}} }"), "x=7 {y} }");
+        assert!(interpolate(&program, &state, 0, "{nosuch}").starts_with('<'));
+        assert_eq!(interpolate(&program, &state, 0, "open {brace"), "open {brace");
+    }
+}

@@ -32,6 +32,9 @@ pub struct SourceLoc {
 pub struct Program {
     pub path: PathBuf,
     pub module: Module,
+    /// The module's binary as loaded (text modules: as assembled), for front ends that
+    /// serve it (LLDB reads code through the gdb-remote stub).
+    pub bytes: Vec<u8>,
     pub dwarf: Option<DebugInfo>,
     /// DWARF's types plus synthetic ones (literals, `&x`, wasm value types).
     pub types: RefCell<TypeTable>,
@@ -49,7 +52,7 @@ pub struct Program {
 }
 
 impl Program {
-    pub fn new(path: &Path, module: Module) -> Result<Program> {
+    pub fn new(path: &Path, module: Module, bytes: Vec<u8>) -> Result<Program> {
         let syntax = module.syntax();
         let mut dwarf = DebugInfo::load(&syntax.customs)?;
         let types = RefCell::new(dwarf.as_mut().map(|d| std::mem::take(&mut d.types)).unwrap_or_default());
@@ -76,6 +79,7 @@ impl Program {
         }
         Ok(Program {
             path: path.to_path_buf(),
+            bytes,
             code_base: syntax.code_section_payload_offset.unwrap_or(0),
             module,
             dwarf,
@@ -281,7 +285,8 @@ impl Program {
         self.dwarf.as_ref().map(|d| d.lines.files.clone()).unwrap_or_default()
     }
 
-    fn locate(&self, path: &str) -> Option<PathBuf> {
+    /// Where source `path` (as DWARF names it) is on disk, if it can be found.
+    pub fn locate(&self, path: &str) -> Option<PathBuf> {
         let p = Path::new(path);
         if p.is_absolute() {
             return p.exists().then(|| p.to_path_buf());

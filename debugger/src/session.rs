@@ -55,6 +55,14 @@ pub enum Resume {
     Kill,
     /// Kill and run again from the start.
     Restart,
+    /// Write `bytes` into linear memory at `addr` and stay stopped: the frontend is told of
+    /// the same stop again, with a snapshot that shows the write. The frontend checks the
+    /// range against [`ProgramState::memory`] first (memory cannot grow while paused); a
+    /// write outside it is ignored.
+    WriteMemory {
+        addr: u64,
+        bytes: Vec<u8>,
+    },
 }
 
 /// The front end (REPL, TUI, test): told of each stop while the program is paused.
@@ -65,6 +73,18 @@ pub trait Frontend {
     /// it with [`Stop::Interrupted`] (the TUI's Ctrl-C).
     fn interrupted(&mut self) -> bool {
         false
+    }
+
+    /// Called just before each [`Frontend::interrupted`] poll: the frontend may change
+    /// breakpoints while the program runs (an editor's clicks), without stopping it.
+    fn running(&mut self, core: &mut Core) {
+        let _ = core;
+    }
+
+    /// Log point `id` was reached: `text` is its message with `{EXPR}`s interpolated. The
+    /// program does not stop.
+    fn log_point(&mut self, id: u32, text: &str) {
+        let _ = (id, text);
     }
 }
 
@@ -153,12 +173,43 @@ impl Session {
             ..Config::default()
         });
         let module = Module::new(&engine, &bytes).map_err(|e| DebugError::Load(format!("{}: {e}", path.display())))?;
-        let program = Program::new(path, module)?;
+        let program = Program::new(path, module, bytes)?;
         Ok(Session { core: Core { program, points: Points::default() }, engine, config })
     }
 
     pub fn path(&self) -> PathBuf {
         self.core.program.path.clone()
+    }
+
+    /// The module offset of the first instruction [`Session::run`] executes (of `_start`,
+    /// or of the `--invoke` export): where a front end that starts stopped (gdb-remote,
+    /// DAP's `stopOnEntry`) puts its entry breakpoint.
+    pub fn entry_offset(&self) -> Option<u32> {
+        self.entry().ok()
+    }
+
+    /// [`Session::entry_offset`], or why there is none (the error [`Session::run`] would
+    /// give), for front ends that check before they start.
+    pub fn entry(&self) -> Result<u32> {
+        let name = self.config.invoke.as_deref().unwrap_or("_start");
+        let program = &self.core.program;
+        let export = program
+            .module
+            .exports()
+            .iter()
+            .find(|e| e.name == name && e.kind == wasmscope_engine::syntax::ExternKind::Func);
+        let Some(export) = export else {
+            return Err(DebugError::NotFound(if self.config.invoke.is_some() {
+                format!("the module exports no function `{name}`")
+            } else {
+                "the module exports no `_start` function (not a WASI command); use --invoke NAME".to_string()
+            }));
+        };
+        program
+            .exec_offsets(export.index)
+            .first()
+            .copied()
+            .ok_or_else(|| DebugError::NotFound(format!("`{name}` is imported: it has no code to debug")))
     }
 
     /// Runs the program from the start until it ends, reporting stops to `frontend`.
@@ -341,10 +392,26 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -
     ProgramState { frames, memory, globals }
 }
 
+/// Writes `bytes` at `addr` in the paused program's memory 0 (the one exported as
+/// `memory`, as [`snapshot`] shows it); nothing if it is out of range.
+fn write_memory(state: &mut DebugState<'_>, addr: u64, bytes: &[u8]) {
+    let Some(mem) = state.frame(0).and_then(|f| f.instance.memory(state.store(), "memory")) else { return };
+    let data = mem.data_mut(state.store_mut());
+    let Ok(start) = usize::try_from(addr) else { return };
+    if let Some(dst) = start.checked_add(bytes.len()).and_then(|end| data.get_mut(start..end)) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
 impl Hook<'_> {
     fn stop(&mut self, state: &mut DebugState<'_>, stop: Stop) -> DebugControl {
-        let snap = snapshot(state, &self.globals);
-        let resume = self.frontend.stopped(self.core, &snap, &stop);
+        let resume = loop {
+            let snap = snapshot(state, &self.globals);
+            match self.frontend.stopped(self.core, &snap, &stop) {
+                Resume::WriteMemory { addr, bytes } => write_memory(state, addr, &bytes),
+                r => break r,
+            }
+        };
         self.step = None;
         match resume {
             Resume::Continue => DebugControl::Continue,
@@ -362,6 +429,8 @@ impl Hook<'_> {
                 self.control = Control::Restart;
                 DebugControl::Kill
             }
+            // The loop above answers every write.
+            Resume::WriteMemory { .. } => DebugControl::Continue,
         }
     }
 
@@ -379,6 +448,7 @@ impl DebugHook for Hook<'_> {
         self.ticks += 1;
         if self.ticks >= INTERRUPT_POLL {
             self.ticks = 0;
+            self.frontend.running(self.core);
             if self.frontend.interrupted() {
                 return self.stop(state, Stop::Interrupted);
             }
@@ -424,13 +494,23 @@ impl DebugHook for Hook<'_> {
             {
                 continue;
             }
-            let temporary = match self.core.points.get_mut(id) {
+            let (temporary, stops, log) = match self.core.points.get_mut(id) {
                 Some(p) => {
                     p.hits += 1;
-                    p.temporary
+                    (p.temporary, p.hit_condition.is_none_or(|h| h.stops_at(p.hits)), p.log_message.clone())
                 }
-                None => false,
+                None => (false, true, None),
             };
+            if !stops {
+                continue;
+            }
+            if let Some(message) = log {
+                // A log point: say it and go on (a step in progress goes on too).
+                let snap = snapshot(state, &self.globals);
+                let text = crate::format::interpolate(&self.core.program, &snap, 0, &message);
+                self.frontend.log_point(id, &text);
+                continue;
+            }
             if temporary {
                 self.core.points.delete(id);
             }
