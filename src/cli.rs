@@ -116,7 +116,7 @@ fn parse_tier(s: &str) -> Result<Tier, String> {
 
 fn parse_jit_compile(s: &str) -> Result<JitCompile, String> {
     JitCompile::from_name(s)
-        .ok_or_else(|| format!("unknown JIT compilation mode `{s}` (expected tiered, lazy or eager)"))
+        .ok_or_else(|| format!("unknown JIT compilation mode `{s}` (expected auto, tiered, lazy or eager)"))
 }
 
 /// `--dir HOST[::GUEST]`.
@@ -162,10 +162,11 @@ pub struct ProgramOpts {
     /// Execution tier
     #[arg(long, value_name = "interp|jit", default_value = "interp", value_parser = parse_tier)]
     pub tier: Tier,
-    /// When the JIT compiles: each function on its first call while the whole module is
-    /// compiled in the background and then takes over (tiered, the default), each function
-    /// on its first call only (lazy), or the whole module before it starts (eager)
-    #[arg(long, value_name = "tiered|lazy|eager", value_parser = parse_jit_compile)]
+    /// When the JIT compiles: eager for a module under 128 KiB of code, else tiered (auto,
+    /// the default); each function on its first call while the whole module is compiled
+    /// in the background and then takes over (tiered); each function on its first call
+    /// only (lazy); or the whole module before it starts (eager)
+    #[arg(long, value_name = "auto|tiered|lazy|eager", value_parser = parse_jit_compile)]
     pub jit_compile: Option<JitCompile>,
     /// Preopen host directory HOST, seen by the guest as GUEST (default HOST)
     #[arg(long = "dir", value_name = "HOST[::GUEST]", value_parser = parse_dir)]

@@ -29,7 +29,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let opts = &args.program;
     let path = opts.file();
     let (engine, module) = compile(&path, engine_config(opts))?;
-    let lazy_jit = opts.tier == Tier::Jit && engine.config().jit_compile != JitCompile::Eager;
+    let lazy_jit = opts.tier == Tier::Jit && module.jit_compile() != JitCompile::Eager;
     if args.verbose {
         match module.compile_time() {
             Some(_) if lazy_jit => eprintln!(

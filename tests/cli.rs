@@ -356,7 +356,16 @@ fn run_verbose_reports_compile_time_on_the_jit() {
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(3));
     assert!(err.contains("for the jit tier in"), "stderr: {err}");
-    for mode in [None, Some("lazy"), Some("tiered")] {
+    // A module this small compiles eagerly by default (auto).
+    for mode in [None, Some("auto")] {
+        let mut args = vec!["run", "--tier", "jit", "--verbose"];
+        args.extend(mode.map(|m| ["--jit-compile", m]).into_iter().flatten());
+        let p = fixture("exit3.wasm");
+        args.push(&p);
+        let o = wasmscope(&args);
+        assert!(text(&o).1.contains("for the jit tier in"), "{mode:?}: {}", text(&o).1);
+    }
+    for mode in [Some("lazy"), Some("tiered")] {
         let mut args = vec!["run", "--tier", "jit", "--verbose"];
         args.extend(mode.map(|m| ["--jit-compile", m]).into_iter().flatten());
         let p = fixture("exit3.wasm");
@@ -369,7 +378,7 @@ fn run_verbose_reports_compile_time_on_the_jit() {
     }
     let o = wasmscope(&["run", "--tier", "jit", "--jit-compile", "later", &fixture("exit3.wasm")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("expected tiered, lazy or eager"));
+    assert!(text(&o).1.contains("expected auto, tiered, lazy or eager"));
     let o = wasmscope(&["run", "--tier", "interp", "--verbose", &fixture("exit3.wasm")]);
     assert!(text(&o).1.contains("translated lazily"));
 }

@@ -221,10 +221,15 @@ impl Default for BoundsChecks {
 /// When the JIT tier compiles a module's functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JitCompile {
+    /// `Eager` for a module with less than [`JitCompile::AUTO_EAGER_CODE_BYTES`] of
+    /// function bodies (compiled on all threads in tens of milliseconds, then no compile
+    /// ever interrupts the run), `Tiered` for a larger one (which starts at once). The
+    /// default.
+    Auto,
     /// Each function on its first call (from the embedder, from another function, or
     /// through a table), and meanwhile the whole module on a background thread, which
     /// then replaces the lazily compiled code (calls between its functions are direct).
-    /// A large module starts running at once and ends at eager code's speed. The default.
+    /// A large module starts running at once and ends at eager code's speed.
     Tiered,
     /// Each function on its first call, and only then: functions never called are never
     /// compiled. Calls from a function to one compiled later go through a table.
@@ -234,11 +239,26 @@ pub enum JitCompile {
 }
 
 impl JitCompile {
-    pub const ALL: &'static [JitCompile] = &[JitCompile::Tiered, JitCompile::Lazy, JitCompile::Eager];
+    pub const ALL: &'static [JitCompile] = &[JitCompile::Auto, JitCompile::Tiered, JitCompile::Lazy, JitCompile::Eager];
 
-    /// The command-line names (`tiered`, `lazy`, `eager`).
+    /// Below this much function-body code, `Auto` compiles eagerly: about 60 ms of
+    /// Cranelift on one core (the real-program set's largest module, 45 KiB of code,
+    /// takes 55-65 ms), less on several.
+    pub const AUTO_EAGER_CODE_BYTES: usize = 128 * 1024;
+
+    /// What `self` means for a module with `code_bytes` of function bodies: never `Auto`.
+    pub fn resolve(self, code_bytes: usize) -> JitCompile {
+        match self {
+            JitCompile::Auto if code_bytes < Self::AUTO_EAGER_CODE_BYTES => JitCompile::Eager,
+            JitCompile::Auto => JitCompile::Tiered,
+            other => other,
+        }
+    }
+
+    /// The command-line names (`auto`, `tiered`, `lazy`, `eager`).
     pub fn name(self) -> &'static str {
         match self {
+            JitCompile::Auto => "auto",
             JitCompile::Tiered => "tiered",
             JitCompile::Lazy => "lazy",
             JitCompile::Eager => "eager",
@@ -252,13 +272,11 @@ impl JitCompile {
 }
 
 impl Default for JitCompile {
-    /// Tiered. The environment variable `WASMSCOPE_JIT_COMPILE` (`tiered`, `lazy` or
-    /// `eager`) overrides it, so that whole runs (the spec suite) can be repeated each way.
+    /// Auto. The environment variable `WASMSCOPE_JIT_COMPILE` (`auto`, `tiered`, `lazy`
+    /// or `eager`) overrides it, so that whole runs (the spec suite) can be repeated each
+    /// way.
     fn default() -> JitCompile {
-        std::env::var("WASMSCOPE_JIT_COMPILE")
-            .ok()
-            .and_then(|v| JitCompile::from_name(&v))
-            .unwrap_or(JitCompile::Tiered)
+        std::env::var("WASMSCOPE_JIT_COMPILE").ok().and_then(|v| JitCompile::from_name(&v)).unwrap_or(JitCompile::Auto)
     }
 }
 
@@ -289,6 +307,22 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_compiles_small_modules_eagerly_and_large_ones_tiered() {
+        let limit = JitCompile::AUTO_EAGER_CODE_BYTES;
+        assert_eq!(JitCompile::Auto.resolve(0), JitCompile::Eager);
+        assert_eq!(JitCompile::Auto.resolve(limit - 1), JitCompile::Eager);
+        assert_eq!(JitCompile::Auto.resolve(limit), JitCompile::Tiered);
+        for mode in [JitCompile::Tiered, JitCompile::Lazy, JitCompile::Eager] {
+            assert_eq!(mode.resolve(0), mode);
+            assert_eq!(mode.resolve(usize::MAX), mode);
+        }
+        for mode in JitCompile::ALL {
+            assert_eq!(JitCompile::from_name(mode.name()), Some(*mode));
+        }
+        assert_eq!(JitCompile::from_name("auto"), Some(JitCompile::Auto));
+    }
 
     #[test]
     fn features_switch_by_name() {

@@ -130,6 +130,14 @@ impl Module {
         }
     }
 
+    /// When the JIT compiles this module's functions (the configured mode, `Auto`
+    /// resolved by the module's code size).
+    pub fn jit_compile(&self) -> JitCompile {
+        let i = &self.inner;
+        let code_bytes: usize = i.syntax.code.iter().map(|b| (b.range.end - b.range.start) as usize).sum();
+        i.jit_compile.resolve(code_bytes)
+    }
+
     /// The module's native code, compiling it on first use.
     pub(crate) fn jit(&self) -> Result<Arc<CompiledModule>, JitError> {
         self.inner
@@ -137,10 +145,11 @@ impl Module {
             .get_or_init(|| {
                 let start = Instant::now();
                 let i = &self.inner;
-                let lazy = i.jit_compile != JitCompile::Eager;
+                let mode = self.jit_compile();
+                let lazy = mode != JitCompile::Eager;
                 let r = crate::jit::compile(&i.syntax, i.explicit_bounds, i.consume_fuel, lazy);
                 match &r {
-                    Ok(c) if i.jit_compile == JitCompile::Tiered => self.compile_in_background(c.clone()),
+                    Ok(c) if mode == JitCompile::Tiered => self.compile_in_background(c.clone()),
                     Ok(_) => {}
                     Err(_) => {
                         let _ = self.inner.failed_compile_time.set(start.elapsed());

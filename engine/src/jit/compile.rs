@@ -358,7 +358,7 @@ struct Piece {
 
 /// Modules with at least this much function-body code are compiled on several threads
 /// (smaller ones are not worth the threads' start-up).
-const PARALLEL_CODE_BYTES: usize = 256 * 1024;
+const PARALLEL_CODE_BYTES: usize = 16 * 1024;
 
 /// Compiles pieces `numbers` of `module` on up to `threads` threads, in that order: piece
 /// `n < defined` is the body of defined function `n`, piece `defined + n` its wrapper.
