@@ -133,6 +133,27 @@
       (br_if $next (i32.and (local.tee $x (i32.add (local.get $x) (i32.const 1))) (i32.const 7))))
     (local.get $c))
 
+  ;; Counters stepped by a variable and tested by the compare-and-jump after the add
+  ;; (i32 against a slot or an immediate, i64 with the sum as the second operand).
+  (func (export "step_i32") (param $n i32) (param $step i32) (result i32)
+    (local $i i32) (local $c i32)
+    (loop $next
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.tee $i (i32.add (local.get $i) (local.get $step))) (local.get $n))))
+    (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $i)))
+  (func (export "step_i32_imm") (param $step i32) (result i32)
+    (local $i i32) (local $c i32)
+    (loop $next
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $next (i32.ne (local.tee $i (i32.add (local.get $i) (local.get $step))) (i32.const 60))))
+    (i32.add (i32.mul (local.get $c) (i32.const 1000)) (local.get $i)))
+  (func (export "step_i64") (param $n i64) (param $step i64) (result i64)
+    (local $i i64) (local $c i64)
+    (loop $next
+      (local.set $c (i64.add (local.get $c) (i64.const 1)))
+      (br_if $next (i64.gt_u (local.get $n) (local.tee $i (i64.add (local.get $step) (local.get $i))))))
+    (i64.add (i64.mul (local.get $c) (i64.const 1000)) (local.get $i)))
+
   ;; Add-immediates tested for zero, and stored (a counter kept in memory; the store may
   ;; trap after the add).
   (func (export "count_down_nz") (param $n i32) (result i32)
@@ -234,6 +255,11 @@
 (assert_return (invoke "count_and" (i32.const 0)) (i32.const 8))
 (assert_return (invoke "count_and" (i32.const 5)) (i32.const 3))
 
+(assert_return (invoke "step_i32" (i32.const 100) (i32.const 7)) (i32.const 15105))
+(assert_return (invoke "step_i32" (i32.const -100) (i32.const -7)) (i32.const 993))
+(assert_return (invoke "step_i32_imm" (i32.const 6)) (i32.const 10060))
+(assert_return (invoke "step_i64" (i64.const 100) (i64.const 7)) (i64.const 15105))
+(assert_return (invoke "step_i64" (i64.const 1) (i64.const -1)) (i64.const 999))
 (assert_return (invoke "count_down_nz" (i32.const 10)) (i32.const 55))
 (assert_return (invoke "count_down_z" (i32.const 4)) (i32.const 8))
 (assert_return (invoke "counter_in_memory" (i32.const 100)) (i32.const 102))

@@ -651,6 +651,57 @@ fn op_add_imm_jump<const CHAIN: bool, const CMP: u8, const IMM: bool, const WHIC
     dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
 }
 
+/// An add of two slots (i32, or i64 if `WIDE`) and the compare-and-jump after it that
+/// compares the sum (a loop's counter stepped by a variable): `x = [d | a << 16, b | c <<
+/// 16, distance, imm]`, comparing with slot `c` or (`IMM`, i32 only) the immediate; the
+/// comparison `IntCmp::ALL[CMP]`; `WHICH` as for the numeric ops (1: `a`, 2: `b` from the
+/// accumulator).
+fn op_add_jump<const CHAIN: bool, const CMP: u8, const WIDE: bool, const IMM: bool, const WHICH: u8>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let a = operand!(WHICH, 1, acc, fp, x[0] >> 16);
+    let b = operand!(WHICH, 2, acc, fp, x[1] & 0xffff);
+    let v = if WIDE { a.wrapping_add(b) } else { (a as u32).wrapping_add(b as u32) as u64 };
+    slots::set(fp, x[0] & 0xffff, v);
+    let c = if IMM { x[3] as u64 } else { slots::get(fp, x[1] >> 16) };
+    let cmp = IntCmp::ALL[CMP as usize];
+    if if WIDE { cmp.holds_wide(v, c) } else { cmp.holds(v as u32, c as u32) } {
+        return dispatch::<CHAIN>(jump(ip, x[2]), fp, mem, len, cx, v);
+    }
+    std::hint::cold_path();
+    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v)
+}
+
+/// The handler of [`op_add_jump`] for a comparison, width, operand kind and accumulator
+/// use (`which` 0, 1 or 2).
+fn add_jump_handler<const CHAIN: bool>(cmp: IntCmp, wide: bool, imm: bool, which: u8) -> Option<Handler> {
+    macro_rules! pick {
+        ($($c:ident)*) => {
+            match (cmp, wide, imm, which) {
+                $(
+                    (IntCmp::$c, false, false, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 0>,
+                    (IntCmp::$c, false, false, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 1>,
+                    (IntCmp::$c, false, false, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 2>,
+                    (IntCmp::$c, false, true, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 0>,
+                    (IntCmp::$c, false, true, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 1>,
+                    (IntCmp::$c, false, true, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 2>,
+                    (IntCmp::$c, true, false, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 0>,
+                    (IntCmp::$c, true, false, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 1>,
+                    (IntCmp::$c, true, false, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 2>,
+                )*
+                _ => return None,
+            }
+        };
+    }
+    Some(pick!(Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU AndNonZero AndZero))
+}
+
 /// The handler of [`op_add_imm_jump`] for a comparison, operand kind and accumulator use.
 fn add_imm_jump_handler<const CHAIN: bool>(cmp: IntCmp, imm: bool, from_acc: bool) -> Handler {
     macro_rules! pick {
@@ -1367,6 +1418,24 @@ fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Optio
         }
         (Op::I32AddImm { d, a, imm }, Op::JumpIf { c, pc: t }) if small(&[d, a]) && c == d => {
             i(add_imm_jump_handler::<CHAIN>(IntCmp::Ne, true, acc), [d | a << 16, imm, 0, rel(t)])
+        }
+        (Op::I32Add(Bin { d, a, b }), Op::JumpIfI32 { cmp, a: ca, b: cb, pc: t })
+        | (Op::I64Add(Bin { d, a, b }), Op::JumpIfI64 { cmp, a: ca, b: cb, pc: t })
+            if small(&[d, a, b, ca, cb]) =>
+        {
+            let wide = matches!(op, Op::I64Add(_));
+            // The comparison reads the sum first (exchanging its operands if need be).
+            let (cmp, c) = match (ca == d, cb == d) {
+                (true, _) => (cmp, cb),
+                (false, true) => (cmp.swapped(), ca),
+                (false, false) => return None,
+            };
+            i(add_jump_handler::<CHAIN>(cmp, wide, false, which)?, [d | a << 16, b | c << 16, rel(t), 0])
+        }
+        (Op::I32Add(Bin { d, a, b }), Op::JumpIfI32Imm { cmp, a: ca, imm: k, pc: t })
+            if small(&[d, a, b]) && ca == d =>
+        {
+            i(add_jump_handler::<CHAIN>(cmp, false, true, which)?, [d | a << 16, b, rel(t), k])
         }
         (Op::I32AddImm { d, a, imm }, Op::Store { kind: StoreOp::I32Store, addr, v, offset })
             if small(&[d, a]) && v == d =>
