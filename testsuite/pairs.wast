@@ -154,6 +154,26 @@
       (br_if $next (i64.gt_u (local.get $n) (local.tee $i (i64.add (local.get $step) (local.get $i))))))
     (i64.add (i64.mul (local.get $c) (i64.const 1000)) (local.get $i)))
 
+  ;; Other operators whose result the next compare-and-jump tests.
+  (func (export "mask_eq") (param $x i32) (param $m i32) (param $want i32) (result i32)
+    (if (result i32) (i32.eq (i32.and (local.get $x) (local.get $m)) (local.get $want))
+      (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "gap_lt") (param $a i32) (param $b i32) (result i32)
+    (if (result i32) (i32.lt_u (i32.sub (local.get $a) (local.get $b)) (i32.const 10))
+      (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "xor_or_ne") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (local $r i32)
+    (block $x
+      (br_if $x (i32.ne (local.get $c) (i32.xor (local.get $a) (local.get $b))))
+      (local.set $r (i32.const 1)))
+    (block $o
+      (br_if $o (i32.gt_s (i32.or (local.get $a) (local.get $b)) (local.get $c)))
+      (local.set $r (i32.add (local.get $r) (i32.const 10))))
+    (local.get $r))
+  (func (export "diff64_ge") (param $a i64) (param $b i64) (param $c i64) (result i32)
+    (if (result i32) (i64.ge_s (i64.sub (local.get $a) (local.get $b)) (local.get $c))
+      (then (i32.const 1)) (else (i32.const 0))))
+
   ;; Add-immediates tested for zero, and stored (a counter kept in memory; the store may
   ;; trap after the add).
   (func (export "count_down_nz") (param $n i32) (result i32)
@@ -260,6 +280,15 @@
 (assert_return (invoke "step_i32_imm" (i32.const 6)) (i32.const 10060))
 (assert_return (invoke "step_i64" (i64.const 100) (i64.const 7)) (i64.const 15105))
 (assert_return (invoke "step_i64" (i64.const 1) (i64.const -1)) (i64.const 999))
+(assert_return (invoke "mask_eq" (i32.const 0xab) (i32.const 0x0f) (i32.const 0x0b)) (i32.const 1))
+(assert_return (invoke "mask_eq" (i32.const 0xab) (i32.const 0xf0) (i32.const 0x0b)) (i32.const 0))
+(assert_return (invoke "gap_lt" (i32.const 15) (i32.const 6)) (i32.const 1))
+(assert_return (invoke "gap_lt" (i32.const 6) (i32.const 15)) (i32.const 0))
+(assert_return (invoke "xor_or_ne" (i32.const 6) (i32.const 3) (i32.const 5)) (i32.const 1))
+(assert_return (invoke "xor_or_ne" (i32.const 6) (i32.const 3) (i32.const 7)) (i32.const 10))
+(assert_return (invoke "xor_or_ne" (i32.const -1) (i32.const 3) (i32.const 4)) (i32.const 10))
+(assert_return (invoke "diff64_ge" (i64.const 5) (i64.const 9) (i64.const -4)) (i32.const 1))
+(assert_return (invoke "diff64_ge" (i64.const 5) (i64.const 9) (i64.const -3)) (i32.const 0))
 (assert_return (invoke "count_down_nz" (i32.const 10)) (i32.const 55))
 (assert_return (invoke "count_down_z" (i32.const 4)) (i32.const 8))
 (assert_return (invoke "counter_in_memory" (i32.const 100)) (i32.const 102))

@@ -651,12 +651,53 @@ fn op_add_imm_jump<const CHAIN: bool, const CMP: u8, const IMM: bool, const WHIC
     dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
 }
 
-/// An add of two slots (i32, or i64 if `WIDE`) and the compare-and-jump after it that
-/// compares the sum (a loop's counter stepped by a variable): `x = [d | a << 16, b | c <<
-/// 16, distance, imm]`, comparing with slot `c` or (`IMM`, i32 only) the immediate; the
-/// comparison `IntCmp::ALL[CMP]`; `WHICH` as for the numeric ops (1: `a`, 2: `b` from the
+/// The binary operators [`op_bin_jump`] fuses with a following compare-and-jump, by the
+/// number of its const parameter `OP`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JumpBin {
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+}
+
+impl JumpBin {
+    const ALL: [JumpBin; 5] = [JumpBin::Add, JumpBin::Sub, JumpBin::And, JumpBin::Or, JumpBin::Xor];
+
+    /// The operator and whether it is the i64 one, for ops that have a fused form.
+    fn of(op: Op) -> Option<(JumpBin, bool, Bin)> {
+        Some(match op {
+            Op::I32Add(x) => (JumpBin::Add, false, x),
+            Op::I32Sub(x) => (JumpBin::Sub, false, x),
+            Op::I32And(x) => (JumpBin::And, false, x),
+            Op::I32Or(x) => (JumpBin::Or, false, x),
+            Op::I32Xor(x) => (JumpBin::Xor, false, x),
+            Op::I64Add(x) => (JumpBin::Add, true, x),
+            Op::I64Sub(x) => (JumpBin::Sub, true, x),
+            _ => return None,
+        })
+    }
+
+    #[inline(always)]
+    fn apply(self, a: u64, b: u64) -> u64 {
+        match self {
+            JumpBin::Add => a.wrapping_add(b),
+            JumpBin::Sub => a.wrapping_sub(b),
+            JumpBin::And => a & b,
+            JumpBin::Or => a | b,
+            JumpBin::Xor => a ^ b,
+        }
+    }
+}
+
+/// A binary operator of two slots (`JumpBin::ALL[OP]`, i32, or i64 if `WIDE`) and the
+/// compare-and-jump after it that compares the result (a loop's counter stepped by a
+/// variable, a masked value tested): `x = [d | a << 16, b | c << 16, distance, imm]`,
+/// comparing with slot `c` or (`IMM`, i32 only) the immediate; the comparison
+/// `IntCmp::ALL[CMP]`; `WHICH` as for the numeric ops (1: `a`, 2: `b` from the
 /// accumulator).
-fn op_add_jump<const CHAIN: bool, const CMP: u8, const WIDE: bool, const IMM: bool, const WHICH: u8>(
+fn op_bin_jump<const CHAIN: bool, const OP: u8, const CMP: u8, const WIDE: bool, const IMM: bool, const WHICH: u8>(
     ip: *const Inst,
     fp: *mut u64,
     mem: *mut u8,
@@ -667,7 +708,8 @@ fn op_add_jump<const CHAIN: bool, const CMP: u8, const WIDE: bool, const IMM: bo
     let x = slots::inst(ip).x;
     let a = operand!(WHICH, 1, acc, fp, x[0] >> 16);
     let b = operand!(WHICH, 2, acc, fp, x[1] & 0xffff);
-    let v = if WIDE { a.wrapping_add(b) } else { (a as u32).wrapping_add(b as u32) as u64 };
+    let v = JumpBin::ALL[OP as usize].apply(a, b);
+    let v = if WIDE { v } else { v as u32 as u64 };
     slots::set(fp, x[0] & 0xffff, v);
     let c = if IMM { x[3] as u64 } else { slots::get(fp, x[1] >> 16) };
     let cmp = IntCmp::ALL[CMP as usize];
@@ -678,28 +720,40 @@ fn op_add_jump<const CHAIN: bool, const CMP: u8, const WIDE: bool, const IMM: bo
     dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v)
 }
 
-/// The handler of [`op_add_jump`] for a comparison, width, operand kind and accumulator
-/// use (`which` 0, 1 or 2).
-fn add_jump_handler<const CHAIN: bool>(cmp: IntCmp, wide: bool, imm: bool, which: u8) -> Option<Handler> {
-    macro_rules! pick {
-        ($($c:ident)*) => {
+/// The handler of [`op_bin_jump`] for an operator, comparison, width, operand kind and
+/// accumulator use (`which` 0, 1 or 2); `None` for the combinations without one (an i64
+/// comparison with an immediate).
+fn bin_jump_handler<const CHAIN: bool>(bin: JumpBin, cmp: IntCmp, wide: bool, imm: bool, which: u8) -> Option<Handler> {
+    macro_rules! with_op {
+        ($op:expr) => {
+            with_cmp!($op, Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU AndNonZero AndZero)
+        };
+    }
+    macro_rules! with_cmp {
+        ($op:expr, $($c:ident)*) => {
             match (cmp, wide, imm, which) {
                 $(
-                    (IntCmp::$c, false, false, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 0>,
-                    (IntCmp::$c, false, false, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 1>,
-                    (IntCmp::$c, false, false, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, false, 2>,
-                    (IntCmp::$c, false, true, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 0>,
-                    (IntCmp::$c, false, true, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 1>,
-                    (IntCmp::$c, false, true, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, false, true, 2>,
-                    (IntCmp::$c, true, false, 0) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 0>,
-                    (IntCmp::$c, true, false, 1) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 1>,
-                    (IntCmp::$c, true, false, 2) => op_add_jump::<CHAIN, { IntCmp::$c as u8 }, true, false, 2>,
+                    (IntCmp::$c, false, false, 0) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, false, 0>,
+                    (IntCmp::$c, false, false, 1) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, false, 1>,
+                    (IntCmp::$c, false, false, 2) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, false, 2>,
+                    (IntCmp::$c, false, true, 0) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, true, 0>,
+                    (IntCmp::$c, false, true, 1) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, true, 1>,
+                    (IntCmp::$c, false, true, 2) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, false, true, 2>,
+                    (IntCmp::$c, true, false, 0) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, true, false, 0>,
+                    (IntCmp::$c, true, false, 1) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, true, false, 1>,
+                    (IntCmp::$c, true, false, 2) => op_bin_jump::<CHAIN, { $op as u8 }, { IntCmp::$c as u8 }, true, false, 2>,
                 )*
                 _ => return None,
             }
         };
     }
-    Some(pick!(Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU AndNonZero AndZero))
+    Some(match bin {
+        JumpBin::Add => with_op!(JumpBin::Add),
+        JumpBin::Sub => with_op!(JumpBin::Sub),
+        JumpBin::And => with_op!(JumpBin::And),
+        JumpBin::Or => with_op!(JumpBin::Or),
+        JumpBin::Xor => with_op!(JumpBin::Xor),
+    })
 }
 
 /// The handler of [`op_add_imm_jump`] for a comparison, operand kind and accumulator use.
@@ -1419,23 +1473,25 @@ fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Optio
         (Op::I32AddImm { d, a, imm }, Op::JumpIf { c, pc: t }) if small(&[d, a]) && c == d => {
             i(add_imm_jump_handler::<CHAIN>(IntCmp::Ne, true, acc), [d | a << 16, imm, 0, rel(t)])
         }
-        (Op::I32Add(Bin { d, a, b }), Op::JumpIfI32 { cmp, a: ca, b: cb, pc: t })
-        | (Op::I64Add(Bin { d, a, b }), Op::JumpIfI64 { cmp, a: ca, b: cb, pc: t })
-            if small(&[d, a, b, ca, cb]) =>
+        (op, Op::JumpIfI32 { cmp, a: ca, b: cb, pc: t } | Op::JumpIfI64 { cmp, a: ca, b: cb, pc: t })
+            if let Some((bin, wide, Bin { d, a, b })) = JumpBin::of(op)
+                && wide == matches!(next, Op::JumpIfI64 { .. })
+                && small(&[d, a, b, ca, cb]) =>
         {
-            let wide = matches!(op, Op::I64Add(_));
-            // The comparison reads the sum first (exchanging its operands if need be).
+            // The comparison reads the result first (exchanging its operands if need be).
             let (cmp, c) = match (ca == d, cb == d) {
                 (true, _) => (cmp, cb),
                 (false, true) => (cmp.swapped(), ca),
                 (false, false) => return None,
             };
-            i(add_jump_handler::<CHAIN>(cmp, wide, false, which)?, [d | a << 16, b | c << 16, rel(t), 0])
+            i(bin_jump_handler::<CHAIN>(bin, cmp, wide, false, which)?, [d | a << 16, b | c << 16, rel(t), 0])
         }
-        (Op::I32Add(Bin { d, a, b }), Op::JumpIfI32Imm { cmp, a: ca, imm: k, pc: t })
-            if small(&[d, a, b]) && ca == d =>
+        (op, Op::JumpIfI32Imm { cmp, a: ca, imm: k, pc: t })
+            if let Some((bin, false, Bin { d, a, b })) = JumpBin::of(op)
+                && small(&[d, a, b])
+                && ca == d =>
         {
-            i(add_jump_handler::<CHAIN>(cmp, false, true, which)?, [d | a << 16, b, rel(t), k])
+            i(bin_jump_handler::<CHAIN>(bin, cmp, false, true, which)?, [d | a << 16, b, rel(t), k])
         }
         (Op::I32AddImm { d, a, imm }, Op::Store { kind: StoreOp::I32Store, addr, v, offset })
             if small(&[d, a]) && v == d =>
