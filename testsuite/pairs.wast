@@ -202,6 +202,33 @@
     (i32.store (local.get $at) (local.tee $c (i32.add (local.get $c) (i32.const 1))))
     (local.get $c))
 
+  ;; Loads whose value the next compare-and-jump tests (a trap is the load's).
+  (data (i32.const 64) "hello, world\00")
+  (data (i32.const 96) "\fe\ff\10\00\00\00\00\80")
+  (func (export "strlen64") (result i32)
+    (local $n i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (i32.load8_u offset=64 (local.get $n))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $n))
+  (func (export "index_of_comma") (result i32)
+    (local $n i32)
+    (loop $next
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $next (i32.ne (i32.load8_u offset=63 (local.get $n)) (i32.const 0x2c))))
+    (i32.sub (local.get $n) (i32.const 1)))
+  (func (export "load16s_lt") (param $p i32) (param $lim i32) (result i32)
+    (if (result i32) (i32.lt_s (i32.load16_s (local.get $p)) (local.get $lim))
+      (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "load_gt_u") (param $p i32) (param $lim i32) (result i32)
+    (if (result i32) (i32.gt_u (local.get $lim) (i32.load (local.get $p)))
+      (then (i32.const 1)) (else (i32.const 0))))
+  (func (export "load_nz") (param $p i32) (result i32)
+    (if (result i32) (i32.load (local.get $p))
+      (then (i32.const 1)) (else (i32.const 0))))
+
   ;; br_table: a VM-style dispatch loop (the index just loaded from memory) whose entries
   ;; continue at targets with and without values to move.
   (memory 1)
@@ -289,6 +316,15 @@
 (assert_return (invoke "xor_or_ne" (i32.const -1) (i32.const 3) (i32.const 4)) (i32.const 10))
 (assert_return (invoke "diff64_ge" (i64.const 5) (i64.const 9) (i64.const -4)) (i32.const 1))
 (assert_return (invoke "diff64_ge" (i64.const 5) (i64.const 9) (i64.const -3)) (i32.const 0))
+(assert_return (invoke "strlen64") (i32.const 12))
+(assert_return (invoke "index_of_comma") (i32.const 5))
+(assert_return (invoke "load16s_lt" (i32.const 96) (i32.const -1)) (i32.const 1))
+(assert_return (invoke "load16s_lt" (i32.const 96) (i32.const -2)) (i32.const 0))
+(assert_return (invoke "load_gt_u" (i32.const 96) (i32.const 0x10fffe)) (i32.const 0))
+(assert_return (invoke "load_gt_u" (i32.const 96) (i32.const 0x10ffff)) (i32.const 1))
+(assert_return (invoke "load_nz" (i32.const 100)) (i32.const 1))
+(assert_return (invoke "load_nz" (i32.const 65532)) (i32.const 0))
+(assert_trap (invoke "load_nz" (i32.const 65533)) "out of bounds memory access")
 (assert_return (invoke "count_down_nz" (i32.const 10)) (i32.const 55))
 (assert_return (invoke "count_down_z" (i32.const 4)) (i32.const 8))
 (assert_return (invoke "counter_in_memory" (i32.const 100)) (i32.const 102))

@@ -756,6 +756,68 @@ fn bin_jump_handler<const CHAIN: bool>(bin: JumpBin, cmp: IntCmp, wide: bool, im
     })
 }
 
+/// A load of an i32 (`KIND`: 0 32 bits, 1 8 bits unsigned, 2 8 bits signed, 3 16 bits
+/// unsigned, 4 16 bits signed) and the compare-and-jump after it that compares the loaded
+/// value (a byte or a field tested as soon as it is read): `x = [d | addr << 16, offset,
+/// c, distance]`, comparing with slot `c` or (`IMM`) the immediate `c`; the address from
+/// the accumulator if `WHICH` is 1; a trap is the load's.
+fn op_load_jump<const CHAIN: bool, const KIND: u8, const CMP: u8, const IMM: bool, const WHICH: u8>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let ea = operand!(WHICH, 1, acc, fp, x[0] >> 16) as u32 as usize + x[1] as usize;
+    let loaded = match KIND {
+        0 => slots::mem_read::<4>(mem, len, ea).map(u32::from_le_bytes),
+        1 => slots::mem_read::<1>(mem, len, ea).map(|b| b[0] as u32),
+        2 => slots::mem_read::<1>(mem, len, ea).map(|b| b[0] as i8 as i32 as u32),
+        3 => slots::mem_read::<2>(mem, len, ea).map(|b| u16::from_le_bytes(b) as u32),
+        _ => slots::mem_read::<2>(mem, len, ea).map(|b| i16::from_le_bytes(b) as i32 as u32),
+    };
+    let Some(v) = loaded else { return trap(ip, TrapCode::MemoryOutOfBounds) };
+    slots::set(fp, x[0] & 0xffff, v as u64);
+    let c = if IMM { x[2] } else { slots::get(fp, x[2]) as u32 };
+    if IntCmp::ALL[CMP as usize].holds(v, c) {
+        return dispatch::<CHAIN>(jump(ip, x[3]), fp, mem, len, cx, v as u64);
+    }
+    std::hint::cold_path();
+    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
+}
+
+/// The handler of [`op_load_jump`] for a load, comparison, operand kind and accumulator
+/// use; `None` for loads without one.
+fn load_jump_handler<const CHAIN: bool>(kind: LoadOp, cmp: IntCmp, imm: bool, from_acc: bool) -> Option<Handler> {
+    macro_rules! with_kind {
+        ($k:literal) => {
+            with_cmp!($k, Eq Ne LtS LtU GtS GtU LeS LeU GeS GeU AndNonZero AndZero)
+        };
+    }
+    macro_rules! with_cmp {
+        ($k:literal, $($c:ident)*) => {
+            match (cmp, imm, from_acc) {
+                $(
+                    (IntCmp::$c, false, false) => op_load_jump::<CHAIN, $k, { IntCmp::$c as u8 }, false, 0>,
+                    (IntCmp::$c, true, false) => op_load_jump::<CHAIN, $k, { IntCmp::$c as u8 }, true, 0>,
+                    (IntCmp::$c, false, true) => op_load_jump::<CHAIN, $k, { IntCmp::$c as u8 }, false, 1>,
+                    (IntCmp::$c, true, true) => op_load_jump::<CHAIN, $k, { IntCmp::$c as u8 }, true, 1>,
+                )*
+            }
+        };
+    }
+    Some(match kind {
+        LoadOp::I32Load => with_kind!(0),
+        LoadOp::I32Load8U => with_kind!(1),
+        LoadOp::I32Load8S => with_kind!(2),
+        LoadOp::I32Load16U => with_kind!(3),
+        LoadOp::I32Load16S => with_kind!(4),
+        _ => return None,
+    })
+}
+
 /// The handler of [`op_add_imm_jump`] for a comparison, operand kind and accumulator use.
 fn add_imm_jump_handler<const CHAIN: bool>(cmp: IntCmp, imm: bool, from_acc: bool) -> Handler {
     macro_rules! pick {
@@ -1492,6 +1554,26 @@ fn pair_inst<const CHAIN: bool>(pc: usize, op: Op, next: Op, which: u8) -> Optio
                 && ca == d =>
         {
             i(bin_jump_handler::<CHAIN>(bin, cmp, false, true, which)?, [d | a << 16, b, rel(t), k])
+        }
+        (Op::Load { kind, d, addr, offset }, next) if small(&[d, addr]) => {
+            // The compare-and-jump reads the loaded value first (exchanging its operands if
+            // need be); a zero test is a comparison with the immediate 0.
+            let (cmp, c, imm) = match next {
+                Op::JumpIfI32 { cmp, a, b, .. } if a == d => (cmp, b, false),
+                Op::JumpIfI32 { cmp, a, b, .. } if b == d => (cmp.swapped(), a, false),
+                Op::JumpIfI32Imm { cmp, a, imm, .. } if a == d => (cmp, imm, true),
+                Op::JumpIf { c, .. } if c == d => (IntCmp::Ne, 0, true),
+                Op::JumpIfZero { c, .. } if c == d => (IntCmp::Eq, 0, true),
+                _ => return None,
+            };
+            let t = match next {
+                Op::JumpIfI32 { pc, .. }
+                | Op::JumpIfI32Imm { pc, .. }
+                | Op::JumpIf { pc, .. }
+                | Op::JumpIfZero { pc, .. } => pc,
+                _ => return None,
+            };
+            i(load_jump_handler::<CHAIN>(kind, cmp, imm, acc)?, [d | addr << 16, offset, c, rel(t)])
         }
         (Op::I32AddImm { d, a, imm }, Op::Store { kind: StoreOp::I32Store, addr, v, offset })
             if small(&[d, a]) && v == d =>
