@@ -49,6 +49,8 @@ pub struct Program {
     /// Extra directories to look for sources in.
     pub source_dirs: Vec<PathBuf>,
     sources: RefCell<HashMap<String, Option<Vec<String>>>>,
+    /// [`Program::func_entry`] by function, once asked.
+    entries: RefCell<HashMap<u32, Option<u32>>>,
 }
 
 impl Program {
@@ -89,6 +91,7 @@ impl Program {
             code,
             source_dirs,
             sources: RefCell::new(HashMap::new()),
+            entries: RefCell::new(HashMap::new()),
         })
     }
 
@@ -156,9 +159,7 @@ impl Program {
         if let Some(n) = self.module.func_name(func) {
             return demangle(n).unwrap_or_else(|| n.to_string());
         }
-        if let (Some(d), Some(body)) = (&self.dwarf, self.body(func))
-            && let Some(f) = d.function_at(self.code_addr(body.range.start) + 1)
-        {
+        if let Some(f) = self.dwarf_function(func) {
             return f.name.clone();
         }
         if let Some(imp) = self.module.imports().iter().filter(|i| i.desc.kind() == ExternKind::Func).nth(func as usize)
@@ -166,6 +167,13 @@ impl Program {
             return format!("{}.{}", imp.module, imp.name);
         }
         format!("func[{func}]")
+    }
+
+    /// The DWARF subprogram of defined function `func` (the one containing its first
+    /// instruction: the body's size field and local declarations come before it).
+    pub fn dwarf_function(&self, func: u32) -> Option<&crate::dwarf::vars::Function> {
+        let first = *self.exec_offsets(func).first()?;
+        self.dwarf.as_ref()?.function_at(self.code_addr(first))
     }
 
     /// Functions whose name (name section, demangled, DWARF, or export) is `name`, or
@@ -200,9 +208,20 @@ impl Program {
         out
     }
 
-    /// Where a breakpoint on function `func` goes: after the prologue (the first line
-    /// change in its line table) when there is DWARF, else its first instruction.
+    /// Where a breakpoint on function `func` goes, and where `step` into it stops: after
+    /// the prologue when there is DWARF (gdb's rule: the line table's first
+    /// `prologue_end` row in the function, else its first change of line), else its first
+    /// instruction. Cached: stepping asks at every call.
     pub fn func_entry(&self, func: u32) -> Option<u32> {
+        if let Some(e) = self.entries.borrow().get(&func) {
+            return *e;
+        }
+        let e = self.find_func_entry(func);
+        self.entries.borrow_mut().insert(func, e);
+        e
+    }
+
+    fn find_func_entry(&self, func: u32) -> Option<u32> {
         let body = self.body(func)?;
         let first = *self.exec_offsets(func).first()?;
         let Some(d) = &self.dwarf else { return Some(first) };
@@ -215,7 +234,11 @@ impl Program {
             .filter(|r| r.addr >= lo && r.addr < hi && r.line != 0)
             .collect();
         let Some(first_row) = rows.first() else { return Some(first) };
-        let after = rows.iter().find(|r| r.line != first_row.line && r.is_stmt).map(|r| r.addr);
+        let after = rows
+            .iter()
+            .find(|r| r.prologue_end)
+            .or_else(|| rows.iter().find(|r| r.line != first_row.line && r.is_stmt))
+            .map(|r| r.addr);
         match after.and_then(|a| self.offset_of(a)).and_then(|o| self.snap(o)) {
             Some(o) => Some(o),
             None => Some(first),

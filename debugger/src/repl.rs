@@ -13,7 +13,7 @@ use crate::breakpoints::PointKind;
 use crate::commands::{self, LocSpec};
 use crate::error::{DebugError, Result};
 use crate::expr::{Ctx, Loc, Value};
-use crate::format::{disassemble, examine, format_value};
+use crate::format::{FormatOpts, disassemble, examine, format_value, format_value_with};
 use crate::session::{Core, Frontend, Outcome, Resume, Session, Stop};
 use crate::state::ProgramState;
 use crate::stepping::StepKind;
@@ -275,7 +275,17 @@ impl Repl {
             Some(df) => df
                 .params()
                 .map(|v| {
-                    let val = ctx.var(&v.name).map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, false));
+                    let val = ctx.var(&v.name).map_or_else(
+                        |e| format!("<{e}>"),
+                        |x| {
+                            // gdb's `print frame-arguments scalars`: aggregates are `...`.
+                            if x.loc == Loc::OptimizedOut || crate::lang::rust::is_scalar_display(&ctx, x.ty) {
+                                format_value(&ctx, &x, false)
+                            } else {
+                                "...".to_string()
+                            }
+                        },
+                    );
                     format!("{}={val}", v.name)
                 })
                 .collect::<Vec<_>>(),
@@ -335,15 +345,12 @@ impl Repl {
                     self.say(self.frame_desc(core, state, 0));
                 }
             }
-            Stop::Finished { func, values } => {
+            Stop::Finished { func, values, ret_addr } => {
                 self.say(format!("Run till exit from {}", core.program.func_name(*func)));
                 self.say(self.frame_desc(core, state, 0));
                 self.say(self.where_line(core, state, 0));
                 let p = &core.program;
-                let ret = p.dwarf.as_ref().and_then(|d| {
-                    let body = p.body(*func)?;
-                    d.function_at(p.code_addr(body.range.start) + 1).map(|df| df.ret)
-                });
+                let ret = p.dwarf_function(*func).map(|df| df.ret);
                 for v in values {
                     self.values += 1;
                     let shown = match ret {
@@ -354,6 +361,17 @@ impl Repl {
                         }
                         _ => show_val(v),
                     };
+                    self.say(format!("Value returned is ${} = {shown}", self.values));
+                }
+                // An aggregate returned in memory: DWARF gives a sized return type, wasm no
+                // result, so the function wrote it through its `sret` pointer.
+                if values.is_empty()
+                    && let (Some(Some(ty)), Some(addr)) = (ret, ret_addr)
+                    && p.types.borrow().size_of(Some(ty)) > 0
+                {
+                    self.values += 1;
+                    let ctx = self.ctx(core, state);
+                    let shown = format_value(&ctx, &Value { ty: Some(ty), loc: Loc::Memory(*addr) }, true);
                     self.say(format!("Value returned is ${} = {shown}", self.values));
                 }
                 return;
@@ -628,10 +646,43 @@ impl Repl {
             }
             "backtrace" => {
                 let st = Self::need(state)?;
-                for i in 0..st.frames.len() {
+                let n = st.frames.len();
+                let limit: Option<i64> = match arg.trim() {
+                    "" | "full" => None,
+                    a => Some(
+                        crate::expr::parse_int(a)
+                            .ok_or_else(|| DebugError::Syntax(format!("No symbol \"{a}\" in current context.")))?,
+                    ),
+                };
+                // `bt N`: the N innermost frames; `bt -N`: the N outermost (gdb).
+                let range = match limit {
+                    None => 0..n,
+                    Some(k) if k >= 0 => 0..(k as usize).min(n),
+                    Some(k) => n.saturating_sub(k.unsigned_abs() as usize)..n,
+                };
+                let more = range.end < n;
+                for i in range {
                     let pre = if i == 0 { String::new() } else { format!("{:#010x} in ", st.frames[i].offset) };
                     self.say(format!("#{i:<2} {pre}{}", self.frame_desc(core, st, i)));
                 }
+                if more {
+                    self.say("(More stack frames follow...)");
+                }
+            }
+            "whatis" | "ptype" => {
+                let st = Self::need(state)?;
+                let ctx = self.ctx(core, st);
+                let ty = match crate::expr::parse(arg).and_then(|a| ctx.eval(&a)) {
+                    Ok(v) => v.ty,
+                    Err(e) => Some(ctx.resolve_type(arg).map_err(|_| e)?),
+                };
+                let types = core.program.types.borrow();
+                let lang = ctx.lang();
+                self.say(if cmd == "whatis" {
+                    crate::typeprint::whatis(&types, ty, lang)
+                } else {
+                    crate::typeprint::ptype(&types, ty, lang)
+                });
             }
             "frame" | "up" | "down" => {
                 let st = Self::need(state)?;
@@ -658,8 +709,15 @@ impl Repl {
             "print" => {
                 let st = Self::need(state)?;
                 let ctx = self.ctx(core, st);
-                let v = ctx.eval(&crate::expr::parse(arg)?)?;
-                let s = format_value(&ctx, &v, true);
+                let (opts, expr) = match arg.strip_prefix('/') {
+                    Some(r) => {
+                        let (letters, rest) = r.split_once(char::is_whitespace).unwrap_or((r, ""));
+                        (FormatOpts::parse(letters)?, rest)
+                    }
+                    None => (FormatOpts::default(), arg),
+                };
+                let v = ctx.eval(&crate::expr::parse(expr)?)?;
+                let s = format_value_with(&ctx, &v, true, opts);
                 self.values += 1;
                 self.say(format!("${} = {s}", self.values));
             }
@@ -852,9 +910,10 @@ impl Repl {
                         let mut out: Vec<String> = vars
                             .iter()
                             .map(|v| {
-                                let val = ctx
-                                    .var(&v.name)
-                                    .map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, true));
+                                // rust-gdb shows no `(type)` before pointers here.
+                                let top = ctx.lang() != crate::lang::Lang::Rust;
+                                let val =
+                                    ctx.var(&v.name).map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, top));
                                 format!("{} = {val}", v.name)
                             })
                             .collect();
@@ -906,6 +965,85 @@ impl Repl {
     }
 
     fn list(&mut self, core: &mut Core, state: Option<&ProgramState<'_>>, arg: &str) -> Result<()> {
+        // `list A,B`: lines A to B; `list A,`: ten lines from A; `list ,B`: ten ending at B.
+        if let Some((a, b)) = arg.split_once(',') {
+            let (a, b) = (a.trim(), b.trim());
+            let p = &core.program;
+            let resolve = |spec: &str| -> Result<(String, u32)> {
+                match commands::parse_location(spec)? {
+                    LocSpec::Line(file, line) => {
+                        let path = match file {
+                            Some(f) => {
+                                let d = p.dwarf.as_ref().ok_or_else(|| DebugError::NotFound("No DWARF.".into()))?;
+                                let id = *d
+                                    .lines
+                                    .matching_files(&f)
+                                    .first()
+                                    .ok_or_else(|| DebugError::NotFound(format!("No source file named {f}.")))?;
+                                d.lines.files[id as usize].clone()
+                            }
+                            None => self
+                                .list_at
+                                .as_ref()
+                                .map(|l| l.0.clone())
+                                .or_else(|| {
+                                    let f = state?.frames.get(self.selected)?;
+                                    p.line_at(f.offset).map(|l| l.path)
+                                })
+                                .ok_or_else(|| DebugError::NotFound("No default source file; use FILE:LINE.".into()))?,
+                        };
+                        Ok((path, line))
+                    }
+                    LocSpec::Func(name) => {
+                        let f = *p
+                            .find_funcs(&name)
+                            .first()
+                            .ok_or_else(|| DebugError::NotFound(format!("Function \"{name}\" not defined.")))?;
+                        let l = p
+                            .func_entry(f)
+                            .and_then(|o| p.line_at(o))
+                            .ok_or_else(|| DebugError::NotFound("No line information.".into()))?;
+                        Ok((l.path, l.line))
+                    }
+                    LocSpec::Offset(o) => p
+                        .line_at(o)
+                        .map(|l| (l.path, l.line))
+                        .ok_or_else(|| DebugError::NotFound(format!("No line information for {o:#x}."))),
+                }
+            };
+            let (path, first, last) = match (a.is_empty(), b.is_empty()) {
+                (true, true) => return Err(DebugError::Syntax("list: give A,B, A, or ,B.".into())),
+                (false, true) => {
+                    let (path, first) = resolve(a)?;
+                    (path, first, first + 9)
+                }
+                (true, false) => {
+                    let (path, last) = resolve(b)?;
+                    (path, last.saturating_sub(9).max(1), last)
+                }
+                (false, false) => {
+                    let (path, first) = resolve(a)?;
+                    let (_, last) = resolve(b)?;
+                    (path, first, last)
+                }
+            };
+            if last < first {
+                return Err(DebugError::Syntax(format!("list: {last} is before {first}.")));
+            }
+            let len =
+                p.source_len(&path).ok_or_else(|| DebugError::NotFound(format!("Source file {path} not found.")))?;
+            if first > len {
+                return Err(DebugError::NotFound(format!(
+                    "Line number {first} out of range; \"{path}\" has {len} lines."
+                )));
+            }
+            let last = last.min(len);
+            let out: Vec<String> =
+                (first..=last).map(|l| format!("{l}\t{}", p.source_line(&path, l).unwrap_or_default())).collect();
+            self.list_at = Some((path, last + 1));
+            self.say(out.join("\n"));
+            return Ok(());
+        }
         let p = &core.program;
         let center = |path: String, line: u32| (path, line.saturating_sub(5).max(1));
         let (path, first) = if arg.is_empty() {

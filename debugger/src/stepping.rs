@@ -74,6 +74,19 @@ impl StepPlan {
                 if depth > self.depth && self.kind != StepKind::Line {
                     return None;
                 }
+                // `step` into a function with line information stops after its prologue,
+                // where the arguments are in place (gdb's rule), not at its first row.
+                if depth > self.depth
+                    && program.line_at(offset).is_some()
+                    && let Some(entry) = program.func_entry(func)
+                {
+                    if offset < entry {
+                        return None;
+                    }
+                    if offset == entry {
+                        return Some(StepDone::Arrived);
+                    }
+                }
                 if !program.is_stmt_start(func, offset) {
                     return None;
                 }

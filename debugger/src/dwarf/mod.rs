@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod lines;
 pub mod types;
+pub mod variants;
 pub mod vars;
 
 use std::collections::HashMap;
@@ -16,9 +17,11 @@ use gimli::{AttributeValue, Reader as _, UnitOffset};
 use wasmscope_engine::syntax::CustomSection;
 
 use crate::error::DebugError;
+use crate::lang::Lang;
 use eval::Expr;
 use lines::{LineTable, Row, Sequence, is_tombstone};
 use types::{Encoding, Member, Type, TypeId, TypeTable};
+use variants::{Variant, VariantPart};
 use vars::{Function, Inlined, VarLocation, Variable};
 
 /// The reader gimli works on: shared, owned section bytes.
@@ -128,7 +131,13 @@ fn read_lines(
             continue;
         }
         let line = row.line().map_or(0, |l| u32::try_from(l.get()).unwrap_or(u32::MAX));
-        seq.rows.push(Row { addr: row.address(), file, line, is_stmt: row.is_stmt() });
+        seq.rows.push(Row {
+            addr: row.address(),
+            file,
+            line,
+            is_stmt: row.is_stmt(),
+            prologue_end: row.prologue_end(),
+        });
     }
     // Also make sure files of the header that have no rows are known (for `list FILE:N`).
     let header = program.header();
@@ -166,6 +175,10 @@ const TYPE_TAGS: &[gimli::DwTag] = &[
 #[derive(Clone)]
 enum Ctx {
     Aggregate(TypeId),
+    /// A `DW_TAG_variant_part` of this struct.
+    VariantPart(TypeId),
+    /// A `DW_TAG_variant` of this struct's variant part, with its `DW_AT_discr_value`.
+    Variant(TypeId, Option<u64>),
     Enum(TypeId),
     Array(TypeId),
     /// Inside function `index` (a lexical block gives `scope`).
@@ -269,6 +282,14 @@ impl Walker<'_> {
     }
 }
 
+fn member(w: &Walker<'_>, e: &gimli::DebuggingInformationEntry<R>) -> Member {
+    Member {
+        name: w.name(e).unwrap_or_default(),
+        ty: w.ty(e),
+        offset: udata(e.attr_value(gimli::DW_AT_data_member_location)).unwrap_or(0),
+    }
+}
+
 fn read_dies(
     dwarf: &gimli::Dwarf<R>,
     unit: &gimli::Unit<R>,
@@ -285,19 +306,59 @@ fn read_dies(
         }
     }
     let mut array_dims: HashMap<TypeId, Vec<Option<u64>>> = HashMap::new();
-    let mut stack: Vec<(isize, Ctx)> = Vec::new();
+    // Each open DIE: its depth, what it is, and the scope path its children are named in
+    // (`prog::Event` inside `enum Event` of `mod prog`), for languages with namespaces.
+    let mut stack: Vec<(isize, Ctx, String)> = Vec::new();
+    let mut lang = Lang::C;
     let mut cursor = unit.entries();
     while cursor.next_entry().map_err(gerr)? {
         let depth = cursor.depth();
         let Some(e) = cursor.current() else { continue };
-        while stack.last().is_some_and(|(d, _)| *d >= depth) {
+        while stack.last().is_some_and(|(d, _, _)| *d >= depth) {
             stack.pop();
         }
-        let parent = stack.last().map_or(Ctx::Other, |(_, c)| c.clone());
+        let parent = stack.last().map_or(Ctx::Other, |(_, c, _)| c.clone());
+        let parent_path = stack.last().map_or(String::new(), |(_, _, p)| p.clone());
+        let mut path = parent_path.clone();
         let mut ctx = Ctx::Other;
         let tag = e.tag();
+        if tag == gimli::DW_TAG_compile_unit {
+            if let Some(AttributeValue::Language(l)) = e.attr_value(gimli::DW_AT_language) {
+                lang = Lang::from_dw(l.0);
+            }
+        } else if tag == gimli::DW_TAG_namespace {
+            let n = w.name(e).unwrap_or_else(|| "{anonymous}".to_string());
+            path = if parent_path.is_empty() { n } else { format!("{parent_path}::{n}") };
+        }
         if let Some(&id) = w.type_ids.get(&e.offset()) {
             let name = w.name(e);
+            if lang != Lang::C
+                && let Some(n) = &name
+            {
+                let q = match tag {
+                    gimli::DW_TAG_structure_type
+                    | gimli::DW_TAG_union_type
+                    | gimli::DW_TAG_class_type
+                    | gimli::DW_TAG_enumeration_type
+                        if !parent_path.is_empty() =>
+                    {
+                        format!("{parent_path}::{n}")
+                    }
+                    _ => n.clone(),
+                };
+                if matches!(
+                    tag,
+                    gimli::DW_TAG_structure_type
+                        | gimli::DW_TAG_union_type
+                        | gimli::DW_TAG_class_type
+                        | gimli::DW_TAG_enumeration_type
+                ) {
+                    path = q.clone();
+                }
+                if tag != gimli::DW_TAG_base_type {
+                    info.types.qualified.insert(id, q);
+                }
+            }
             let size = udata(e.attr_value(gimli::DW_AT_byte_size)).unwrap_or(0);
             let t = match tag {
                 gimli::DW_TAG_base_type => {
@@ -323,7 +384,7 @@ fn read_dies(
                         gimli::DW_TAG_class_type => "class",
                         _ => "struct",
                     };
-                    Type::Struct { keyword, name, size, members: Vec::new() }
+                    Type::Struct { keyword, name, size, members: Vec::new(), variants: None }
                 }
                 gimli::DW_TAG_array_type => {
                     ctx = Ctx::Array(id);
@@ -343,13 +404,31 @@ fn read_dies(
         } else {
             match (tag, &parent) {
                 (gimli::DW_TAG_member, Ctx::Aggregate(id)) => {
-                    let m = Member {
-                        name: w.name(e).unwrap_or_default(),
-                        ty: w.ty(e),
-                        offset: udata(e.attr_value(gimli::DW_AT_data_member_location)).unwrap_or(0),
-                    };
+                    let m = member(&w, e);
                     if let Some(Type::Struct { members, .. }) = info.types.types.get_mut(*id) {
                         members.push(m);
+                    }
+                }
+                (gimli::DW_TAG_variant_part, Ctx::Aggregate(id)) => {
+                    if let Some(Type::Struct { variants, .. }) = info.types.types.get_mut(*id) {
+                        *variants = Some(Box::default());
+                    }
+                    ctx = Ctx::VariantPart(*id);
+                }
+                (gimli::DW_TAG_member, Ctx::VariantPart(id)) => {
+                    let m = member(&w, e);
+                    if let Some(Type::Struct { variants: Some(vp), .. }) = info.types.types.get_mut(*id) {
+                        vp.discr = Some(m);
+                    }
+                }
+                (gimli::DW_TAG_variant, Ctx::VariantPart(id)) => {
+                    ctx = Ctx::Variant(*id, udata(e.attr_value(gimli::DW_AT_discr_value)));
+                }
+                (gimli::DW_TAG_member, Ctx::Variant(id, discr_value)) => {
+                    let m = member(&w, e);
+                    if let Some(Type::Struct { variants: Some(vp), .. }) = info.types.types.get_mut(*id) {
+                        let vp: &mut VariantPart = vp;
+                        vp.variants.push(Variant { discr_value: *discr_value, member: m });
                     }
                 }
                 (gimli::DW_TAG_enumerator, Ctx::Enum(id)) => {
@@ -401,6 +480,7 @@ fn read_dies(
                             inlined: Vec::new(),
                             decl_file,
                             decl_line: udata(w.attr(e, gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
+                            lang,
                         });
                         ctx = Ctx::Func { index: info.functions.len() - 1, scope: Vec::new() };
                     }
@@ -457,7 +537,7 @@ fn read_dies(
                 _ => {}
             }
         }
-        stack.push((depth, ctx));
+        stack.push((depth, ctx, path));
     }
     // Multi-dimensional arrays: `int a[2][3]` is an array of 2 arrays of 3.
     for (id, dims) in array_dims {

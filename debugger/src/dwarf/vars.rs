@@ -3,6 +3,7 @@
 
 use super::eval::Expr;
 use super::types::TypeId;
+use crate::lang::Lang;
 
 /// Where a variable lives over the code of its function.
 #[derive(Debug, Clone)]
@@ -73,6 +74,8 @@ pub struct Function {
     pub inlined: Vec<Inlined>,
     pub decl_file: Option<String>,
     pub decl_line: u32,
+    /// The language of its compilation unit (`DW_AT_language`).
+    pub lang: Lang,
 }
 
 impl Function {
