@@ -388,7 +388,11 @@ pub struct Value {
 pub struct Ctx<'a> {
     pub program: &'a Program,
     pub state: &'a ProgramState<'a>,
+    /// The wasm frame (index into [`ProgramState::frames`]).
     pub frame: usize,
+    /// Which function of the frame's inlined calls (see [`crate::frames`]): 0 the
+    /// innermost, 1 the one it is inlined into, ...; past the last, the frame's own function.
+    pub level: usize,
 }
 
 fn eval_err(m: impl Into<String>) -> DebugError {
@@ -480,7 +484,7 @@ impl Ctx<'_> {
         let pc = self.program.code_addr(frame.offset);
         if let Some(d) = &self.program.dwarf {
             if let Some(f) = d.function_at(pc)
-                && let Some(v) = f.lookup(name, pc)
+                && let Some(v) = crate::dwarf::vars::lookup_in(f.vars_at_level(pc, self.level), name, pc)
             {
                 let Some(expr) = v.location.at(pc) else { return Ok(Value { ty: v.ty, loc: Loc::OptimizedOut }) };
                 let fb = || match &f.frame_base {
@@ -840,7 +844,7 @@ fn place_loc(p: Place) -> Loc {
 /// Evaluates a breakpoint condition in frame `frame`: true when non-zero.
 pub fn eval_condition(program: &Program, state: &ProgramState<'_>, frame: usize, cond: &str) -> Result<bool> {
     let ast = parse(cond)?;
-    let ctx = Ctx { program, state, frame };
+    let ctx = Ctx { program, state, frame, level: 0 };
     let v = ctx.eval(&ast)?;
     Ok(ctx.int(&v)? != 0)
 }

@@ -254,7 +254,7 @@ pub fn disassemble(program: &Program, func: u32, from: u32, to: u32, pc: Option<
 /// `message` with each `{EXPR}` replaced by the value of EXPR in frame `frame` (as `print`
 /// shows it, or `<error>`); `{{` and `}}` are literal braces. For log points.
 pub fn interpolate(program: &Program, state: &crate::state::ProgramState<'_>, frame: usize, message: &str) -> String {
-    let ctx = Ctx { program, state, frame };
+    let ctx = Ctx { program, state, frame, level: 0 };
     let mut out = String::new();
     let mut rest = message;
     while let Some(i) = rest.find(['{', '}']) {

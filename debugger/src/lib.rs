@@ -15,6 +15,7 @@ pub mod dwarf;
 pub mod error;
 pub mod expr;
 pub mod format;
+pub mod frames;
 pub mod lang;
 pub mod program;
 pub mod remote;

@@ -29,3 +29,8 @@ fn snap(name: &str, text: &str) {
 fn o0_enums_std_types_and_expressions() {
     snap("debugger_rs_o0", &transcript("prog-rs.wasm", "rs_o0.gdb"));
 }
+
+#[test]
+fn o1_inlined_frames_and_optimized_out() {
+    snap("debugger_rs_o1", &transcript("prog-rs-O1.wasm", "rs_o1.gdb"));
+}

@@ -154,7 +154,7 @@ pub fn refresh(state: &mut State, repl: &Repl, core: &Core, ps: Option<&ProgramS
     state.operands = frame
         .map(|f| f.operands.iter().rev().enumerate().map(|(i, v)| format!("[{i}] {v:#x} ({})", *v as i64)).collect())
         .unwrap_or_default();
-    let ctx = Ctx { program: p, state: ps, frame: state.selected_frame };
+    let ctx = Ctx { program: p, state: ps, frame: state.selected_frame, level: repl.selected_level() };
     state.locals = locals(&ctx, &state.expanded);
     state.locals_cursor.row = state.locals_cursor.row.min(state.locals.len().saturating_sub(1));
     for w in &mut state.watches {

@@ -181,9 +181,11 @@ enum Ctx {
     Variant(TypeId, Option<u64>),
     Enum(TypeId),
     Array(TypeId),
-    /// Inside function `index` (a lexical block gives `scope`).
+    /// Inside function `index` (a lexical block gives `scope`); inside its inlined call
+    /// `inlined` when that is set.
     Func {
         index: usize,
+        inlined: Option<usize>,
         scope: Vec<(u64, u64)>,
     },
     Other,
@@ -482,11 +484,11 @@ fn read_dies(
                             decl_line: udata(w.attr(e, gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
                             lang,
                         });
-                        ctx = Ctx::Func { index: info.functions.len() - 1, scope: Vec::new() };
+                        ctx = Ctx::Func { index: info.functions.len() - 1, inlined: None, scope: Vec::new() };
                     }
                 }
-                (gimli::DW_TAG_lexical_block, Ctx::Func { index, .. }) => {
-                    ctx = Ctx::Func { index: *index, scope: w.ranges(e) };
+                (gimli::DW_TAG_lexical_block, Ctx::Func { index, inlined, .. }) => {
+                    ctx = Ctx::Func { index: *index, inlined: *inlined, scope: w.ranges(e) };
                 }
                 (gimli::DW_TAG_inlined_subroutine, Ctx::Func { index, .. }) => {
                     let call_file = match e.attr_value(gimli::DW_AT_call_file) {
@@ -495,19 +497,30 @@ fn read_dies(
                         }
                         _ => None,
                     };
+                    let short_name = w.name(e).unwrap_or_else(|| "<inlined>".to_string());
+                    let linkage = w
+                        .attr(e, gimli::DW_AT_linkage_name)
+                        .or_else(|| w.attr(e, gimli::DW_AT_MIPS_linkage_name))
+                        .and_then(|v| string(dwarf, unit, v));
                     let inl = Inlined {
-                        name: w.name(e).unwrap_or_else(|| "<inlined>".to_string()),
+                        name: linkage
+                            .as_deref()
+                            .and_then(crate::program::demangle)
+                            .unwrap_or_else(|| short_name.clone()),
+                        short_name,
                         ranges: w.ranges(e),
                         call_file,
                         call_line: udata(e.attr_value(gimli::DW_AT_call_line)).unwrap_or(0) as u32,
+                        vars: Vec::new(),
                     };
+                    ctx = Ctx::Other;
                     if let Some(f) = info.functions.get_mut(*index) {
                         f.inlined.push(inl);
+                        // Its variables belong to it, not to the caller.
+                        ctx = Ctx::Func { index: *index, inlined: Some(f.inlined.len() - 1), scope: Vec::new() };
                     }
-                    // Variables of inlined code are not attributed to the caller.
-                    ctx = Ctx::Other;
                 }
-                (gimli::DW_TAG_formal_parameter | gimli::DW_TAG_variable, Ctx::Func { index, scope }) => {
+                (gimli::DW_TAG_formal_parameter | gimli::DW_TAG_variable, Ctx::Func { index, inlined, scope }) => {
                     if let Some(name) = w.name(e) {
                         let var = Variable {
                             name,
@@ -518,7 +531,11 @@ fn read_dies(
                             decl_line: udata(w.attr(e, gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
                         };
                         if let Some(f) = info.functions.get_mut(*index) {
-                            f.vars.push(var);
+                            match inlined.and_then(|i| f.inlined.get_mut(i)) {
+                                Some(inl) => inl.vars.push(var),
+                                None if inlined.is_none() => f.vars.push(var),
+                                None => {}
+                            }
                         }
                     }
                 }
