@@ -500,6 +500,14 @@ impl Ctx<'_> {
                 return Ok(Value { ty: g.ty, loc: place_loc(evaluate(expr, &view, &fb)?) });
             }
         }
+        // In a C++ method, a member of `*this`.
+        if name != "this"
+            && let Ok(this) = self.var("this")
+            && let Ok(obj) = self.eval_deref(this)
+            && let Ok(m) = self.member(obj, name)
+        {
+            return Ok(m);
+        }
         let names = &self.program.module.syntax().names;
         if let Some(locals) = names.locals.get(&frame.func)
             && let Some((&i, _)) = locals.iter().find(|(_, n)| n.as_str() == name)
@@ -550,6 +558,13 @@ impl Ctx<'_> {
                 Err(eval_err(format!("cannot subscript or dereference a value of type `{}`", self.type_name(v.ty))))
             }
         }
+    }
+
+    /// `*v` for a pointer value.
+    fn eval_deref(&self, v: Value) -> Result<Value> {
+        let (elem, addr) = self.indexable(&v)?;
+        let addr = addr.ok_or_else(|| eval_err("Attempt to take contents of a non-pointer value."))?;
+        Ok(Value { ty: elem, loc: Loc::Memory(addr) })
     }
 
     /// The type of `sizeof`: C's `unsigned long`, Rust's `usize` (both 4 bytes on wasm32).
@@ -725,8 +740,13 @@ impl Ctx<'_> {
             }
             Ast::Member(inner, f) => {
                 let mut v = self.eval(inner)?;
-                // Rust auto-dereferences `&T`, `&mut T` and `Box<T>` on `.`.
-                if self.lang() == Lang::Rust {
+                // Rust auto-dereferences `&T`, `&mut T` and `Box<T>` on `.`; a C++
+                // reference is its referent.
+                let is_ref = {
+                    let types = self.program.types.borrow();
+                    types.strip(v.ty).is_some_and(|t| types.references.contains(&t))
+                };
+                if self.lang() == Lang::Rust || is_ref {
                     for _ in 0..8 {
                         let is_ptr = {
                             let types = self.program.types.borrow();
@@ -752,7 +772,14 @@ impl Ctx<'_> {
                 Ok(self.int_value(n as i64, self.size_type()))
             }
             Ast::SizeofExpr(inner) => {
-                let v = self.eval(inner)?;
+                // `sizeof(shop::Point)`: a name that is a type, not a variable.
+                let v = match (self.eval(inner), &**inner) {
+                    (Err(e), Ast::Var(name)) => {
+                        let ty = self.resolve_type(name).map_err(|_| e)?;
+                        Value { ty: Some(ty), loc: Loc::OptimizedOut }
+                    }
+                    (v, _) => v?,
+                };
                 let n = self.program.types.borrow().size_of(v.ty);
                 Ok(self.int_value(n as i64, self.size_type()))
             }

@@ -125,6 +125,14 @@ pub(crate) fn format_c(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts: Fo
             let n = if size == 4 { i64::from(n as u32 as i32) } else { n };
             values.iter().find(|(_, x)| *x == n).map_or_else(|| n.to_string(), |(s, _)| s.clone())
         }
+        Type::Pointer { pointee }
+            if ctx.program.types.borrow().references.contains(&stripped.unwrap_or(usize::MAX)) =>
+        {
+            // A C++ reference: gdb shows where it refers and the value there.
+            let a = ctx.int(v)? as u64 & 0xffff_ffff;
+            let target = format_inner(ctx, &Value { ty: pointee, loc: Loc::Memory(a) }, false, depth + 1, opts)?;
+            if top { format!("({name}) @{a:#x}: {target}") } else { format!("@{a:#x}: {target}") }
+        }
         Type::Pointer { pointee } => {
             let a = ctx.int(v)? as u64 & 0xffff_ffff;
             let types = ctx.program.types.borrow();

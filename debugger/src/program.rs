@@ -15,9 +15,18 @@ use crate::dwarf::lines::FileId;
 use crate::dwarf::types::TypeTable;
 use crate::error::{DebugError, Result};
 
-/// Demangles a Rust symbol (legacy or v0); `None` if it is not one.
+/// Demangles a Rust symbol (legacy or v0) or an Itanium C++ one (without its parameter
+/// list, as gdb names functions in frames: `shop::Counter::bump`); `None` if it is
+/// neither.
 pub fn demangle(name: &str) -> Option<String> {
-    rustc_demangle::try_demangle(name).ok().map(|d| format!("{d:#}"))
+    if let Ok(d) = rustc_demangle::try_demangle(name) {
+        return Some(format!("{d:#}"));
+    }
+    if !name.starts_with("_Z") {
+        return None;
+    }
+    let sym = cpp_demangle::Symbol::new(name).ok()?;
+    sym.demangle_with_options(&cpp_demangle::DemangleOptions::new().no_params().no_return_type()).ok()
 }
 
 /// A source position in module terms.
@@ -156,6 +165,16 @@ impl Program {
 
     /// The function's display name: name section (demangled), then DWARF, then `func[N]`.
     pub fn func_name(&self, func: u32) -> String {
+        // A DWARF name from a linkage name is the source's (`shop::Counter::bump`), where
+        // wasm-ld's name section has a demangled signature (`shop::Counter::bump(int)`).
+        // So is DWARF's `main` where clang renamed it for WASI (`__original_main`,
+        // `__main_argc_argv`).
+        if let Some(f) = self.dwarf_function(func)
+            && (f.linkage_name.is_some()
+                || self.module.func_name(func).is_some_and(|n| n == "__original_main" || n == "__main_argc_argv"))
+        {
+            return f.name.clone();
+        }
         if let Some(n) = self.module.func_name(func) {
             return demangle(n).unwrap_or_else(|| n.to_string());
         }

@@ -29,7 +29,8 @@ pub fn ptype(types: &TypeTable, ty: Option<TypeId>, lang: Lang) -> String {
                 if lang == Lang::Rust {
                     return whatis(types, ty, lang);
                 }
-                suffix.push('*');
+                let is_ref = cur.is_some_and(|c| types.references.contains(&c));
+                suffix.push(if is_ref { '&' } else { '*' });
                 cur = *pointee;
             }
             _ => break,
@@ -69,8 +70,11 @@ pub fn ptype(types: &TypeTable, ty: Option<TypeId>, lang: Lang) -> String {
             lines.push("}".to_string());
             lines.join("\n")
         }
-        (Some(Type::Struct { members, .. }), _) => {
-            let mut lines = vec![format!("type = {} {{", types.name(cur))];
+        (Some(Type::Struct { keyword, members, .. }), _) => {
+            // C++ names have no keyword; ptype shows one, as gdb does.
+            let name = types.name(cur);
+            let head = if name.starts_with(keyword) { name } else { format!("{keyword} {name}") };
+            let mut lines = vec![format!("type = {head} {{")];
             for m in members {
                 lines.push(format!("    {};", declarator(types, m.ty, &m.name)));
             }

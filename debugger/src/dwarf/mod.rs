@@ -238,9 +238,21 @@ impl Walker<'_> {
         }
     }
 
-    /// An attribute of the DIE, else of its abstract origin / specification.
+    /// An attribute of the DIE, else of its abstract origin / specification (followed a
+    /// few levels: an inlined call's origin is often a definition whose specification is
+    /// the declaration in its class, which has the linkage name).
     fn attr(&self, e: &gimli::DebuggingInformationEntry<R>, at: gimli::DwAt) -> Option<AttributeValue<R>> {
-        e.attr_value(at).or_else(|| self.origin(e).and_then(|o| o.attr_value(at)))
+        if let Some(v) = e.attr_value(at) {
+            return Some(v);
+        }
+        let mut cur = self.origin(e)?;
+        for _ in 0..4 {
+            if let Some(v) = cur.attr_value(at) {
+                return Some(v);
+            }
+            cur = self.origin(&cur)?;
+        }
+        None
     }
 
     fn name(&self, e: &gimli::DebuggingInformationEntry<R>) -> Option<String> {
@@ -371,6 +383,9 @@ fn read_dies(
                     Type::Base { name: name.unwrap_or_default(), encoding: enc, size }
                 }
                 gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type | gimli::DW_TAG_rvalue_reference_type => {
+                    if tag != gimli::DW_TAG_pointer_type {
+                        info.types.references.insert(id);
+                    }
                     Type::Pointer { pointee: w.ty(e) }
                 }
                 gimli::DW_TAG_const_type => Type::Const(w.ty(e)),

@@ -102,6 +102,8 @@ pub struct TypeTable {
     /// namespaces and enclosing types: `prog::Event`, `&mut prog::Inventory` (a pointer),
     /// `core::option::Option<&u32>::Some` (a variant's struct).
     pub qualified: HashMap<TypeId, String>,
+    /// Pointer types that are C++ references (`T &`, `T &&`).
+    pub references: std::collections::HashSet<TypeId>,
 }
 
 /// Size of a wasm32 pointer.
@@ -203,10 +205,18 @@ impl TypeTable {
             Type::Base { name, .. } => (name.clone(), String::new()),
             Type::Typedef { name, ty } if name.is_empty() => self.split_name(*ty, depth + 1),
             Type::Typedef { name, .. } => (name.clone(), String::new()),
+            // C++ names types by their qualified name, without the keyword.
+            Type::Struct { .. } | Type::Enum { .. } if self.qualified.contains_key(&i) => {
+                (self.qualified.get(&i).cloned().unwrap_or_default(), String::new())
+            }
             Type::Struct { keyword, name, .. } => {
                 (format!("{keyword} {}", name.as_deref().unwrap_or("{...}")), String::new())
             }
             Type::Enum { name, .. } => (format!("enum {}", name.as_deref().unwrap_or("{...}")), String::new()),
+            Type::Pointer { pointee } if self.references.contains(&i) => {
+                let (b, s) = self.split_name(*pointee, depth + 1);
+                (b, format!("&{s}"))
+            }
             Type::Pointer { pointee } => {
                 let (b, s) = self.split_name(*pointee, depth + 1);
                 if matches!(self.strip(*pointee).map(|p| self.get(p)), Some(Type::Array { .. })) {

@@ -268,6 +268,10 @@ pub fn is_scalar_display(ctx: &Ctx<'_>, ty: Option<TypeId>) -> bool {
     match types.strip(ty).map(|t| types.get(t)) {
         Some(Type::Struct { .. }) => matches!(std_kind(&types.rust_name(ty)), Some(StdKind::Str | StdKind::String)),
         Some(Type::Array { .. }) => false,
+        // A C++ reference to an aggregate is `...` too.
+        Some(Type::Pointer { pointee }) if types.strip(ty).is_some_and(|t| types.references.contains(&t)) => {
+            !matches!(types.strip(*pointee).map(|p| types.get(p)), Some(Type::Struct { .. } | Type::Array { .. }))
+        }
         _ => true,
     }
 }
