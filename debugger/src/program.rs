@@ -311,6 +311,13 @@ impl Program {
         for a in addrs {
             let Some(off) = self.offset_of(a).and_then(|o| self.snap(o)) else { continue };
             let Some(func) = self.func_at(off) else { continue };
+            // A line whose code starts in a function's prologue (its opening line, or all
+            // of a one-line closure) breaks after the prologue, as gdb does, where the
+            // arguments are in place.
+            let off = match self.func_entry(func) {
+                Some(entry) if off < entry => entry,
+                _ => off,
+            };
             let e = per_func.entry(func).or_insert(off);
             *e = (*e).min(off);
         }

@@ -69,7 +69,16 @@ impl DebugInfo {
 
     /// Functions called `name`.
     pub fn functions_named(&self, name: &str) -> Vec<&Function> {
-        self.functions.iter().filter(|f| f.name == name || f.linkage_name.as_deref() == Some(name)).collect()
+        self.functions
+            .iter()
+            .filter(|f| {
+                f.name == name
+                    || f.linkage_name.as_deref() == Some(name)
+                    || f.demangled.as_deref() == Some(name)
+                    // `break call_once` for `call_once<fn(), ()>`: generic arguments optional.
+                    || f.name.strip_suffix('>').and_then(|n| n.split_once('<')).is_some_and(|(base, _)| base == name)
+            })
+            .collect()
     }
 
     pub fn global(&self, name: &str) -> Option<&Variable> {
@@ -311,13 +320,44 @@ fn read_dies(
     info: &mut DebugInfo,
 ) -> Result<(), DebugError> {
     // Pass 1: give every type DIE an id, so references can be resolved in one pass.
+    // Also name Rust subprograms by their namespace path (`prog::scale`), for the inlined
+    // calls that refer to them as abstract origins.
     let mut w = Walker { dwarf, unit, type_ids: HashMap::new(), files };
+    let mut rust_names: HashMap<UnitOffset, String> = HashMap::new();
+    let mut scopes: Vec<(isize, String)> = Vec::new();
+    let mut is_rust = false;
     let mut cursor = unit.entries();
-    while let Some(e) = cursor.next_dfs().map_err(gerr)? {
+    while cursor.next_entry().map_err(gerr)? {
+        let depth = cursor.depth();
+        let Some(e) = cursor.current() else { continue };
+        while scopes.last().is_some_and(|(d, _)| *d >= depth) {
+            scopes.pop();
+        }
         if TYPE_TAGS.contains(&e.tag()) {
             let id = info.types.add(Type::Void);
             w.type_ids.insert(e.offset(), id);
         }
+        if e.tag() == gimli::DW_TAG_compile_unit {
+            is_rust = matches!(e.attr_value(gimli::DW_AT_language),
+                Some(AttributeValue::Language(l)) if Lang::from_dw(l.0) == Lang::Rust);
+        }
+        let parent = scopes.last().map(|(_, p)| p.clone()).unwrap_or_default();
+        let name = e.attr_value(gimli::DW_AT_name).and_then(|v| string(dwarf, unit, v));
+        let scope = match (e.tag(), &name) {
+            (gimli::DW_TAG_namespace | gimli::DW_TAG_structure_type, Some(n)) if is_rust => {
+                if parent.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{parent}::{n}")
+                }
+            }
+            (gimli::DW_TAG_subprogram, Some(n)) if is_rust && !parent.is_empty() => {
+                rust_names.insert(e.offset(), format!("{parent}::{n}"));
+                parent.clone()
+            }
+            _ => parent.clone(),
+        };
+        scopes.push((depth, scope));
     }
     let mut array_dims: HashMap<TypeId, Vec<Option<u64>>> = HashMap::new();
     // Each open DIE: its depth, what it is, and the scope path its children are named in
@@ -470,9 +510,16 @@ fn read_dies(
                             .or_else(|| w.attr(e, gimli::DW_AT_MIPS_linkage_name))
                             .and_then(|v| string(dwarf, unit, v));
                         let plain = w.name(e);
-                        let name = linkage_name
-                            .as_deref()
-                            .and_then(crate::program::demangle)
+                        let demangled = linkage_name.as_deref().and_then(crate::program::demangle);
+                        // Rust: the namespace path and DWARF name, as rust-gdb names
+                        // functions (`prog::main::{closure#0}`, generics kept); others:
+                        // the demangled linkage name.
+                        let rust_path = match (&plain, lang) {
+                            (Some(n), Lang::Rust) if !parent_path.is_empty() => Some(format!("{parent_path}::{n}")),
+                            _ => None,
+                        };
+                        let name = rust_path
+                            .or_else(|| demangled.clone())
                             .or(plain)
                             .or_else(|| linkage_name.clone())
                             .unwrap_or_else(|| format!("<function at {low:#x}>"));
@@ -488,6 +535,7 @@ fn read_dies(
                         };
                         info.functions.push(Function {
                             name,
+                            demangled,
                             linkage_name,
                             low,
                             high,
@@ -517,10 +565,13 @@ fn read_dies(
                         .attr(e, gimli::DW_AT_linkage_name)
                         .or_else(|| w.attr(e, gimli::DW_AT_MIPS_linkage_name))
                         .and_then(|v| string(dwarf, unit, v));
+                    let origin_name = match e.attr_value(gimli::DW_AT_abstract_origin) {
+                        Some(AttributeValue::UnitRef(o)) => rust_names.get(&o).cloned(),
+                        _ => None,
+                    };
                     let inl = Inlined {
-                        name: linkage
-                            .as_deref()
-                            .and_then(crate::program::demangle)
+                        name: origin_name
+                            .or_else(|| linkage.as_deref().and_then(crate::program::demangle))
                             .unwrap_or_else(|| short_name.clone()),
                         short_name,
                         ranges: w.ranges(e),

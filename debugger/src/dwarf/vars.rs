@@ -104,6 +104,8 @@ pub struct Function {
     pub name: String,
     /// The mangled name, if DWARF has one.
     pub linkage_name: Option<String>,
+    /// The linkage name demangled (`prog::main::{{closure}}`), also accepted by `break`.
+    pub demangled: Option<String>,
     pub low: u64,
     pub high: u64,
     pub frame_base: Option<Expr>,

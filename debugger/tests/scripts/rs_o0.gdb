@@ -18,6 +18,14 @@ print self.count
 print name
 finish
 delete
+break prog::main::{closure#0}
+continue
+bt 1
+info args
+print x
+print offset
+finish
+delete
 break prog::check
 continue
 info args
