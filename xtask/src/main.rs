@@ -8,7 +8,7 @@
 //! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
 //!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
-//!   fixture `debugger/tests/fixtures/prog.c` at -O0 and -O1 with DWARF kept, and the Rust
+//!   fixture `debugger/tests/fixtures/prog.c` at -O0, -O1 and -O2 with DWARF kept, and the Rust
 //!   fixture `prog.rs` at opt-level 0 and 1 with Debian's rustc (skipped with a notice
 //!   without its wasm32-wasi std), and the C++ fixture `prog.cpp` at -O0 and -O1 with
 //!   clang++-22 (skipped with a notice without it).
@@ -123,13 +123,13 @@ fn fixtures() -> Result<(), String> {
     debugger_fixtures(&clang)
 }
 
-/// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0) and
-/// `prog-O1.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
+/// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0),
+/// `prog-O1.wasm` and `prog-O2.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
 fn debugger_fixtures(clang: &str) -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures");
     let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
     let map = format!("-fdebug-prefix-map={}=.", dir.display());
-    for (opt, out) in [("-O0", "prog.wasm"), ("-O1", "prog-O1.wasm")] {
+    for (opt, out) in [("-O0", "prog.wasm"), ("-O1", "prog-O1.wasm"), ("-O2", "prog-O2.wasm")] {
         let mut cmd = Command::new(clang);
         cmd.current_dir(&dir).args(["--target=wasm32-wasi", opt, "-g", &map, "prog.c", "-o", out]);
         step(&format!("debugger/tests/fixtures/prog.c {opt} -> {out}"), cmd)?;
