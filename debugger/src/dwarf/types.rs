@@ -159,7 +159,7 @@ impl TypeTable {
     }
 
     /// The Rust spelling of a type, as rust-gdb prints it: `u32`, `prog::Event`,
-    /// `&mut prog::Inventory`, `*mut u8`, `[u32; 4]`, `()`.
+    /// `*mut prog::Inventory` (also for `&mut` and `Box`), `[u32; 4]`, `()`.
     pub fn rust_name(&self, id: Option<TypeId>) -> String {
         self.rust_name_at(id, 0)
     }
@@ -169,7 +169,9 @@ impl TypeTable {
         if depth > 32 {
             return "...".to_string();
         }
-        if let Some(q) = self.qualified.get(&i) {
+        // Pointers are `*mut T` whatever DWARF calls them (`&mut T`, `Box<T>`), as rust-gdb
+        // names them.
+        if let Some(q) = self.qualified.get(&i).filter(|_| !matches!(self.get(i), Type::Pointer { .. })) {
             return q.clone();
         }
         match self.get(i) {

@@ -4,7 +4,8 @@
 //! tuples as `(1, 2)`, arrays as `[1, 2]`, pointers as `0x...`, and the standard types
 //! recognised by their DWARF names — `String` and `&str` as `"text"`, `Vec<T>` as
 //! `Vec(size=3) = {10, 20, 30}`, slices as `&[u32](size=2) = {20, 30}`, `Rc<T>`/`Arc<T>`
-//! as `Rc(strong=1, weak=0) = 5` — unless `print/r` asks for the raw form.
+//! as `Rc(strong=2, weak=0) = {value = 5, strong = 2, weak = 0}`, `Box<T>` and references
+//! as pointers — unless `print/r` asks for the raw form.
 
 use crate::dwarf::types::{Member, Type, TypeId};
 use crate::error::{DebugError, Result};
@@ -157,12 +158,10 @@ fn std_value(ctx: &Ctx<'_>, v: &Value, kind: StdKind, name: &str, depth: u32, op
             };
             let value = member(ctx, &boxed, "value").or_else(|| member(ctx, &boxed, "data")).ok_or_else(bad)?;
             let head = if kind == StdKind::Rc { "Rc" } else { "Arc" };
-            Ok(format!(
-                "{head}(strong={}, weak={}) = {}",
-                count("strong")?,
-                count("weak")?.saturating_sub(1),
-                format_inner(ctx, &value, false, depth + 1, opts)?
-            ))
+            // The weak count includes the one all strong references hold together.
+            let (strong, weak) = (count("strong")?, count("weak")?.saturating_sub(1));
+            let value = format_inner(ctx, &value, false, depth + 1, opts)?;
+            Ok(format!("{head}(strong={strong}, weak={weak}) = {{value = {value}, strong = {strong}, weak = {weak}}}"))
         }
     }
 }

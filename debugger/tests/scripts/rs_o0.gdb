@@ -62,4 +62,12 @@ whatis slice
 whatis first
 bt -2
 list 99,101
+break prog.rs:113
+continue
+info locals
+print rc
+print arc
+print boxed
+print *boxed
+print/r rc
 continue
