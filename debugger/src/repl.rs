@@ -414,8 +414,13 @@ impl Repl {
                 }
             }
             Stop::Finished { func, values, ret_addr } => {
-                self.say(format!("Run till exit from {}", core.program.func_name(*func)));
-                self.say(self.frame_desc(core, state, 0));
+                // gdb: "Run till exit from #0 ..." when finish starts (said by the command),
+                // then the caller, with the pc when it is inside a line.
+                if !core.program.is_stmt_start(f.func, f.offset) && core.program.line_at(f.offset).is_some() {
+                    self.say(format!("{:#010x} in {}", f.offset, self.frame_desc(core, state, 0)));
+                } else {
+                    self.say(self.frame_desc(core, state, 0));
+                }
                 self.say(self.where_line(core, state, 0));
                 let p = &core.program;
                 let ret = p.dwarf_function(*func).map(|df| df.ret);
@@ -715,6 +720,9 @@ impl Repl {
                         ranges.iter().filter_map(|(b, e)| Some((p.offset_of(*b)?, p.offset_of(*e)?))).collect();
                     self.say(format!("Run till exit from #0  {}", self.vframe_desc(core, st, vf)));
                     return Ok(Action::Resume(Resume::Step(StepKind::FinishInlined(ranges))));
+                }
+                if let Some(vf) = vf {
+                    self.say(format!("Run till exit from #0  {}", self.vframe_desc(core, st, vf)));
                 }
                 return Ok(Action::Resume(Resume::Step(StepKind::Finish)));
             }
