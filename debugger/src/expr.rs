@@ -446,6 +446,14 @@ impl Ctx<'_> {
     pub fn int(&self, v: &Value) -> Result<i64> {
         let types = self.program.types.borrow();
         let stripped = types.strip(v.ty);
+        // A C++ reference in arithmetic is the value it refers to.
+        if let Some(Type::Pointer { pointee }) = stripped.filter(|t| types.references.contains(t)).map(|t| types.get(t))
+        {
+            let pointee = *pointee;
+            drop(types);
+            let addr = self.raw_pointer(v)?;
+            return self.int(&Value { ty: pointee, loc: Loc::Memory(addr) });
+        }
         let (signed, size) = match stripped.map(|t| types.get(t)) {
             Some(Type::Base { encoding: Encoding::Float, .. }) => {
                 return Err(eval_err("floating-point arithmetic is not supported"));
@@ -551,13 +559,23 @@ impl Ctx<'_> {
             },
             Some(Type::Pointer { pointee }) => {
                 drop(types);
-                Ok((pointee, Some(self.int(v)? as u64 & 0xffff_ffff)))
+                Ok((pointee, Some(self.raw_pointer(v)?)))
             }
             _ => {
                 drop(types);
                 Err(eval_err(format!("cannot subscript or dereference a value of type `{}`", self.type_name(v.ty))))
             }
         }
+    }
+
+    /// The address a pointer (or reference) value holds.
+    pub fn raw_pointer(&self, v: &Value) -> Result<u64> {
+        let b = self.bytes(&Value { ty: v.ty, loc: v.loc.clone() })?;
+        let mut x = [0u8; 4];
+        for (d, s) in x.iter_mut().zip(&b) {
+            *d = *s;
+        }
+        Ok(u64::from(u32::from_le_bytes(x)))
     }
 
     /// `*v` for a pointer value.
@@ -822,10 +840,12 @@ impl Ctx<'_> {
                 if matches!(op, BinOp::Add | BinOp::Sub)
                     && let Ok((elem, Some(a))) = self.indexable(&lv)
                 {
-                    let is_ptr = matches!(
-                        self.program.types.borrow().strip(lv.ty).map(|t| self.program.types.borrow().get(t).clone()),
-                        Some(Type::Pointer { .. })
-                    );
+                    let is_ptr = {
+                        let types = self.program.types.borrow();
+                        let t = types.strip(lv.ty);
+                        matches!(t.map(|t| types.get(t)), Some(Type::Pointer { .. }))
+                            && !t.is_some_and(|t| types.references.contains(&t))
+                    };
                     if is_ptr {
                         let n = self.int(&rv)?;
                         let size = self.program.types.borrow().size_of(elem).max(1) as i64;

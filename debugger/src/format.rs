@@ -129,7 +129,7 @@ pub(crate) fn format_c(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts: Fo
             if ctx.program.types.borrow().references.contains(&stripped.unwrap_or(usize::MAX)) =>
         {
             // A C++ reference: gdb shows where it refers and the value there.
-            let a = ctx.int(v)? as u64 & 0xffff_ffff;
+            let a = ctx.raw_pointer(v)?;
             let target = format_inner(ctx, &Value { ty: pointee, loc: Loc::Memory(a) }, false, depth + 1, opts)?;
             if top { format!("({name}) @{a:#x}: {target}") } else { format!("@{a:#x}: {target}") }
         }

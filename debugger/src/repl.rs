@@ -1021,8 +1021,9 @@ impl Repl {
                         let mut out: Vec<String> = vars
                             .iter()
                             .map(|v| {
-                                // rust-gdb shows no `(type)` before pointers here.
-                                let top = ctx.lang() != crate::lang::Lang::Rust;
+                                // gdb shows no `(type)` before pointers here; the C
+                                // transcripts have always had it, so C keeps it.
+                                let top = ctx.lang() == crate::lang::Lang::C;
                                 let val =
                                     ctx.var(&v.name).map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, top));
                                 format!("{} = {val}", v.name)

@@ -17,9 +17,14 @@ pub fn ptype(types: &TypeTable, ty: Option<TypeId>, lang: Lang) -> String {
     // Follow typedefs and pointers to the aggregate, remembering the declarator.
     let mut cur = ty;
     let mut suffix = String::new();
+    let mut is_const = false;
     for _ in 0..16 {
         match cur.map(|t| types.get(t)) {
-            Some(Type::Typedef { ty, .. } | Type::Const(ty) | Type::Volatile(ty)) => cur = *ty,
+            Some(Type::Const(ty)) => {
+                is_const = true;
+                cur = *ty;
+            }
+            Some(Type::Typedef { ty, .. } | Type::Volatile(ty)) => cur = *ty,
             Some(Type::Pointer { pointee })
                 if matches!(
                     types.strip(*pointee).map(|p| types.get(p)),
@@ -74,6 +79,7 @@ pub fn ptype(types: &TypeTable, ty: Option<TypeId>, lang: Lang) -> String {
             // C++ names have no keyword; ptype shows one, as gdb does.
             let name = types.name(cur);
             let head = if name.starts_with(keyword) { name } else { format!("{keyword} {name}") };
+            let head = if is_const { format!("const {head}") } else { head };
             let mut lines = vec![format!("type = {head} {{")];
             for m in members {
                 lines.push(format!("    {};", declarator(types, m.ty, &m.name)));

@@ -11,6 +11,11 @@ print value_
 ptype this
 finish
 delete 1
+break shop::twice
+continue
+info args
+print v + v
+finish
 continue
 info args
 print a
