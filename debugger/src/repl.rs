@@ -282,6 +282,21 @@ impl Repl {
         self.level
     }
 
+    /// The selected virtual frame: the number `frame N` takes and `bt` shows.
+    pub fn selected_vframe(&self) -> usize {
+        self.vsel
+    }
+
+    /// `#N  name (args) at file:line` for every virtual frame, innermost first (a call
+    /// stack list for other front ends; `frame N` selects line N).
+    pub fn frame_lines(&self, core: &Core, state: &ProgramState<'_>) -> Vec<String> {
+        self.vframes(core, state)
+            .into_iter()
+            .enumerate()
+            .map(|(i, vf)| format!("#{i:<2} {}", self.vframe_desc(core, state, vf)))
+            .collect()
+    }
+
     fn vframes(&self, core: &Core, state: &ProgramState<'_>) -> Vec<VFrame> {
         virtual_frames(&core.program, state, self.hidden)
     }

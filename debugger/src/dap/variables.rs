@@ -121,9 +121,14 @@ impl Refs {
             .skip(start)
             .take(levels)
             .map(|(i, f)| {
+                // The innermost inlined call at the pc, if any: the one whose variables
+                // the frame's scopes show (`Ctx::level` 0).
+                let name = crate::frames::chain(p, state, i)
+                    .and_then(|(_, c)| c.last().map(|inl| inl.name.clone()))
+                    .unwrap_or_else(|| p.func_name(f.func));
                 let mut v = json!({
                     "id": i + 1,
-                    "name": p.func_name(f.func),
+                    "name": name,
                     "line": 0,
                     "column": 0,
                     "instructionPointerReference": format!("{:#x}", f.offset),
