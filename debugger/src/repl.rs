@@ -720,9 +720,20 @@ impl Repl {
                     return Err(DebugError::NotFound("\"finish\" not meaningful in the outermost frame.".into()));
                 }
                 if self.vsel != 0 {
-                    return Err(DebugError::NotFound(
-                        "finish: only from the innermost frame (frame 0) is supported.".into(),
-                    ));
+                    // An outer frame: run until it returns (gdb's finish of the selected
+                    // frame), unless it is an inlined call or the outermost frame.
+                    let vfs = self.vframes(core, st);
+                    let vf = vfs.get(self.vsel).copied().ok_or(DebugError::NotRunning)?;
+                    if vf.is_inlined() {
+                        return Err(DebugError::NotFound(
+                            "finish: an outer frame that is an inlined call cannot be finished; select frame 0 or a real call.".into(),
+                        ));
+                    }
+                    if vf.wasm + 1 >= st.frames.len() {
+                        return Err(DebugError::NotFound("\"finish\" not meaningful in the outermost frame.".into()));
+                    }
+                    self.say(format!("Run till exit from #{}  {}", self.vsel, self.vframe_desc(core, st, vf)));
+                    return Ok(Action::Resume(Resume::Step(StepKind::FinishOut(vf.wasm))));
                 }
                 // An inlined call: run until the pc leaves its code.
                 let vf = self.vframes(core, st).first().copied();

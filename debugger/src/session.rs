@@ -421,12 +421,20 @@ impl Hook<'_> {
         match resume {
             Resume::Continue => DebugControl::Continue,
             Resume::Step(kind) => {
+                // The frame `finish` leaves: 0, or the selected outer one.
+                let out = match kind {
+                    StepKind::FinishOut(n) => n,
+                    _ => 0,
+                };
                 self.finish_arg0 = match kind {
-                    StepKind::Finish => state.locals(0).and_then(|l| l.first().map(crate::state::val_bits)),
+                    StepKind::Finish | StepKind::FinishOut(_) => {
+                        state.locals(out).and_then(|l| l.first().map(crate::state::val_bits))
+                    }
                     _ => None,
                 };
-                if let Some(f) = state.frame(0) {
-                    self.step = Some(StepPlan::new(kind, &self.core.program, state.depth(), f.func, f.offset));
+                if let Some(f) = state.frame(out) {
+                    let depth = state.depth().saturating_sub(out);
+                    self.step = Some(StepPlan::new(kind, &self.core.program, depth, f.func, f.offset));
                 }
                 DebugControl::Continue
             }

@@ -16,6 +16,9 @@ pub enum StepKind {
     LineOver,
     /// `finish`: until the current function returns.
     Finish,
+    /// `finish` with an outer frame selected: until wasm frame N (0 = innermost) returns.
+    /// The session turns it into a [`StepKind::Finish`] plan for that frame.
+    FinishOut(usize),
     /// `finish` out of an inlined call: until the pc leaves these module-offset ranges in
     /// this frame, or the frame returns.
     FinishInlined(Vec<(u32, u32)>),
@@ -61,7 +64,9 @@ impl StepPlan {
         match &self.kind {
             StepKind::Instr => Some(StepDone::Arrived),
             StepKind::InstrOver => (depth <= self.depth).then_some(StepDone::Arrived),
-            StepKind::Finish => (depth < self.depth).then_some(StepDone::Returned { func: self.func }),
+            StepKind::Finish | StepKind::FinishOut(_) => {
+                (depth < self.depth).then_some(StepDone::Returned { func: self.func })
+            }
             StepKind::FinishInlined(ranges) => {
                 let inside = ranges.iter().any(|(b, e)| *b <= offset && offset < *e);
                 (depth < self.depth || depth == self.depth && !inside).then_some(StepDone::Arrived)

@@ -37,6 +37,11 @@ fn recursion_conditions_until() {
 }
 
 #[test]
+fn finish_out_of_an_outer_frame() {
+    snap("debugger_finish_up", &transcript("prog.wasm", "finish_up.gdb", &[]));
+}
+
+#[test]
 fn trap_stops_at_the_trapping_line() {
     snap("debugger_trap", &transcript("prog.wasm", "trap.gdb", &["trap"]));
 }
