@@ -427,6 +427,10 @@ impl Ctx<'_> {
     /// Reads the bytes of a value.
     pub fn bytes(&self, v: &Value) -> Result<Vec<u8>> {
         let size = self.program.types.borrow().size_of(v.ty);
+        // Odd DWARF (an array of 2^40 elements) must give an error, not an allocation.
+        if size > 1 << 26 {
+            return Err(eval_err(format!("value of {size} bytes is too large to read")));
+        }
         match &v.loc {
             Loc::Memory(a) => self
                 .state

@@ -119,6 +119,10 @@ fn assemble(pieces: &[gimli::Piece<R>], frame: &dyn WasmFrame) -> Result<Place, 
         let Some(bits) = p.size_in_bits else {
             return Err(DebugError::Dwarf("a location piece without a size".into()));
         };
+        // No value the debugger can show is this big: malformed DWARF, not an allocation.
+        if bits > 8 * (1 << 20) {
+            return Err(DebugError::Dwarf(format!("a location piece of {bits} bits is too large")));
+        }
         let n = bits.div_ceil(8) as usize;
         let bytes = match &p.location {
             GLoc::Empty => return Ok(Place::OptimizedOut),
