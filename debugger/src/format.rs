@@ -1,10 +1,40 @@
 //! Printing values like gdb: integers, chars, enums, pointers (with `char *` strings),
-//! arrays, structs; memory dumps for `x/NFU`; WAT disassembly with offsets.
+//! arrays, structs by C's rules, Rust frames' values by [`crate::lang::rust`]'s; memory
+//! dumps for `x/NFU`; WAT disassembly with offsets.
 
 use crate::dwarf::types::{Encoding, Type};
 use crate::error::{DebugError, Result};
 use crate::expr::{Ctx, Loc, Value};
+use crate::lang::{Lang, rust};
 use crate::program::Program;
+
+/// `print/FMT` options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FormatOpts {
+    /// `/r`: no built-in display of standard types (their raw structs).
+    pub raw: bool,
+    /// `/x`: integers in hexadecimal.
+    pub hex: bool,
+}
+
+impl FormatOpts {
+    /// Parses the letters after `print/` (`r`, `x`, or both).
+    pub fn parse(letters: &str) -> Result<FormatOpts> {
+        let mut o = FormatOpts::default();
+        for c in letters.chars() {
+            match c {
+                'r' => o.raw = true,
+                'x' => o.hex = true,
+                _ => {
+                    return Err(DebugError::Syntax(format!(
+                        "Undefined output format \"{c}\" (print takes /r and /x)."
+                    )));
+                }
+            }
+        }
+        Ok(o)
+    }
+}
 
 /// Escapes bytes as a C string literal body, like gdb (`\n`, `\000`).
 pub fn c_string(bytes: &[u8]) -> String {
@@ -41,16 +71,30 @@ pub fn read_c_string(ctx: &Ctx<'_>, addr: u64) -> Option<(Vec<u8>, bool)> {
 
 /// Formats `v`; `top` adds gdb's `(type *)` prefix to pointers.
 pub fn format_value(ctx: &Ctx<'_>, v: &Value, top: bool) -> String {
-    format_inner(ctx, v, top, 0).unwrap_or_else(|e| format!("<error: {e}>"))
+    format_value_with(ctx, v, top, FormatOpts::default())
 }
 
-fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32) -> Result<String> {
+/// [`format_value`] with `print/FMT` options.
+pub fn format_value_with(ctx: &Ctx<'_>, v: &Value, top: bool, opts: FormatOpts) -> String {
+    format_inner(ctx, v, top, 0, opts).unwrap_or_else(|e| format!("<error: {e}>"))
+}
+
+/// Formats `v` by the rules of the frame's language.
+pub(crate) fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts: FormatOpts) -> Result<String> {
     if v.loc == Loc::OptimizedOut {
         return Ok("<optimized out>".to_string());
     }
     if depth > 8 {
         return Ok("{...}".to_string());
     }
+    if ctx.lang() == Lang::Rust {
+        return rust::format(ctx, v, top, depth, opts);
+    }
+    format_c(ctx, v, top, depth, opts)
+}
+
+/// Formats `v` by C's rules (members and elements by the frame's language again).
+pub(crate) fn format_c(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts: FormatOpts) -> Result<String> {
     let types = ctx.program.types.borrow();
     let stripped = types.strip(v.ty);
     let t = stripped.map(|t| types.get(t).clone()).unwrap_or(Type::Void);
@@ -70,12 +114,24 @@ fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32) -> Result<Strin
         }
         Type::Base { encoding: Encoding::Bool, .. } => (if ctx.int(v)? != 0 { "true" } else { "false" }).to_string(),
         Type::Base { encoding, .. } if encoding.is_char() => char_repr(ctx.int(v)?),
+        Type::Base { size, .. } if opts.hex => {
+            let mask = if size >= 8 { u64::MAX } else { (1u64 << (8 * size)) - 1 };
+            format!("{:#x}", ctx.int(v)? as u64 & mask)
+        }
         Type::Base { .. } => ctx.int(v)?.to_string(),
         Type::Enum { values, .. } => {
             let n = ctx.int(v)?;
             let size = ctx.program.types.borrow().size_of(v.ty);
             let n = if size == 4 { i64::from(n as u32 as i32) } else { n };
             values.iter().find(|(_, x)| *x == n).map_or_else(|| n.to_string(), |(s, _)| s.clone())
+        }
+        Type::Pointer { pointee }
+            if ctx.program.types.borrow().references.contains(&stripped.unwrap_or(usize::MAX)) =>
+        {
+            // A C++ reference: gdb shows where it refers and the value there.
+            let a = ctx.raw_pointer(v)?;
+            let target = format_inner(ctx, &Value { ty: pointee, loc: Loc::Memory(a) }, false, depth + 1, opts)?;
+            if top { format!("({name}) @{a:#x}: {target}") } else { format!("@{a:#x}: {target}") }
         }
         Type::Pointer { pointee } => {
             let a = ctx.int(v)? as u64 & 0xffff_ffff;
@@ -113,7 +169,7 @@ fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32) -> Result<Strin
             for i in 0..shown {
                 let chunk = bytes.get((i * esize) as usize..((i + 1) * esize) as usize).unwrap_or_default();
                 let ev = Value { ty: elem, loc: Loc::Bytes(chunk.to_vec()) };
-                parts.push(format_inner(ctx, &ev, false, depth + 1)?);
+                parts.push(format_inner(ctx, &ev, false, depth + 1, opts)?);
             }
             if n > shown {
                 parts.push("...".into());
@@ -127,7 +183,7 @@ fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32) -> Result<Strin
                 let size = ctx.program.types.borrow().size_of(m.ty);
                 let chunk = bytes.get(m.offset as usize..(m.offset + size) as usize).unwrap_or_default();
                 let mv = Value { ty: m.ty, loc: Loc::Bytes(chunk.to_vec()) };
-                parts.push(format!("{} = {}", m.name, format_inner(ctx, &mv, false, depth + 1)?));
+                parts.push(format!("{} = {}", m.name, format_inner(ctx, &mv, false, depth + 1, opts)?));
             }
             format!("{{{}}}", parts.join(", "))
         }
@@ -206,7 +262,7 @@ pub fn disassemble(program: &Program, func: u32, from: u32, to: u32, pc: Option<
 /// `message` with each `{EXPR}` replaced by the value of EXPR in frame `frame` (as `print`
 /// shows it, or `<error>`); `{{` and `}}` are literal braces. For log points.
 pub fn interpolate(program: &Program, state: &crate::state::ProgramState<'_>, frame: usize, message: &str) -> String {
-    let ctx = Ctx { program, state, frame };
+    let ctx = Ctx { program, state, frame, level: 0 };
     let mut out = String::new();
     let mut rest = message;
     while let Some(i) = rest.find(['{', '}']) {

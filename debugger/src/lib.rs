@@ -15,12 +15,15 @@ pub mod dwarf;
 pub mod error;
 pub mod expr;
 pub mod format;
+pub mod frames;
+pub mod lang;
 pub mod program;
 pub mod remote;
 pub mod repl;
 pub mod session;
 pub mod state;
 pub mod stepping;
+pub mod typeprint;
 
 pub use error::{DebugError, Result};
 pub use session::{Core, Frontend, Outcome, Resume, Session, SessionConfig, Stop};

@@ -15,9 +15,18 @@ use crate::dwarf::lines::FileId;
 use crate::dwarf::types::TypeTable;
 use crate::error::{DebugError, Result};
 
-/// Demangles a Rust symbol (legacy or v0); `None` if it is not one.
+/// Demangles a Rust symbol (legacy or v0) or an Itanium C++ one (without its parameter
+/// list, as gdb names functions in frames: `shop::Counter::bump`); `None` if it is
+/// neither.
 pub fn demangle(name: &str) -> Option<String> {
-    rustc_demangle::try_demangle(name).ok().map(|d| format!("{d:#}"))
+    if let Ok(d) = rustc_demangle::try_demangle(name) {
+        return Some(format!("{d:#}"));
+    }
+    if !name.starts_with("_Z") {
+        return None;
+    }
+    let sym = cpp_demangle::Symbol::new(name).ok()?;
+    sym.demangle_with_options(&cpp_demangle::DemangleOptions::new().no_params().no_return_type()).ok()
 }
 
 /// A source position in module terms.
@@ -49,6 +58,8 @@ pub struct Program {
     /// Extra directories to look for sources in.
     pub source_dirs: Vec<PathBuf>,
     sources: RefCell<HashMap<String, Option<Vec<String>>>>,
+    /// [`Program::func_entry`] by function, once asked.
+    entries: RefCell<HashMap<u32, Option<u32>>>,
 }
 
 impl Program {
@@ -89,6 +100,7 @@ impl Program {
             code,
             source_dirs,
             sources: RefCell::new(HashMap::new()),
+            entries: RefCell::new(HashMap::new()),
         })
     }
 
@@ -153,12 +165,20 @@ impl Program {
 
     /// The function's display name: name section (demangled), then DWARF, then `func[N]`.
     pub fn func_name(&self, func: u32) -> String {
+        // A DWARF name from a linkage name is the source's (`shop::Counter::bump`), where
+        // wasm-ld's name section has a demangled signature (`shop::Counter::bump(int)`).
+        // So is DWARF's `main` where clang renamed it for WASI (`__original_main`,
+        // `__main_argc_argv`).
+        if let Some(f) = self.dwarf_function(func)
+            && (f.linkage_name.is_some()
+                || self.module.func_name(func).is_some_and(|n| n == "__original_main" || n == "__main_argc_argv"))
+        {
+            return f.name.clone();
+        }
         if let Some(n) = self.module.func_name(func) {
             return demangle(n).unwrap_or_else(|| n.to_string());
         }
-        if let (Some(d), Some(body)) = (&self.dwarf, self.body(func))
-            && let Some(f) = d.function_at(self.code_addr(body.range.start) + 1)
-        {
+        if let Some(f) = self.dwarf_function(func) {
             return f.name.clone();
         }
         if let Some(imp) = self.module.imports().iter().filter(|i| i.desc.kind() == ExternKind::Func).nth(func as usize)
@@ -166,6 +186,13 @@ impl Program {
             return format!("{}.{}", imp.module, imp.name);
         }
         format!("func[{func}]")
+    }
+
+    /// The DWARF subprogram of defined function `func` (the one containing its first
+    /// instruction: the body's size field and local declarations come before it).
+    pub fn dwarf_function(&self, func: u32) -> Option<&crate::dwarf::vars::Function> {
+        let first = *self.exec_offsets(func).first()?;
+        self.dwarf.as_ref()?.function_at(self.code_addr(first))
     }
 
     /// Functions whose name (name section, demangled, DWARF, or export) is `name`, or
@@ -200,9 +227,20 @@ impl Program {
         out
     }
 
-    /// Where a breakpoint on function `func` goes: after the prologue (the first line
-    /// change in its line table) when there is DWARF, else its first instruction.
+    /// Where a breakpoint on function `func` goes, and where `step` into it stops: after
+    /// the prologue when there is DWARF (gdb's rule: the line table's first
+    /// `prologue_end` row in the function, else its first change of line), else its first
+    /// instruction. Cached: stepping asks at every call.
     pub fn func_entry(&self, func: u32) -> Option<u32> {
+        if let Some(e) = self.entries.borrow().get(&func) {
+            return *e;
+        }
+        let e = self.find_func_entry(func);
+        self.entries.borrow_mut().insert(func, e);
+        e
+    }
+
+    fn find_func_entry(&self, func: u32) -> Option<u32> {
         let body = self.body(func)?;
         let first = *self.exec_offsets(func).first()?;
         let Some(d) = &self.dwarf else { return Some(first) };
@@ -215,7 +253,11 @@ impl Program {
             .filter(|r| r.addr >= lo && r.addr < hi && r.line != 0)
             .collect();
         let Some(first_row) = rows.first() else { return Some(first) };
-        let after = rows.iter().find(|r| r.line != first_row.line && r.is_stmt).map(|r| r.addr);
+        let after = rows
+            .iter()
+            .find(|r| r.prologue_end)
+            .or_else(|| rows.iter().find(|r| r.line != first_row.line && r.is_stmt))
+            .map(|r| r.addr);
         match after.and_then(|a| self.offset_of(a)).and_then(|o| self.snap(o)) {
             Some(o) => Some(o),
             None => Some(first),
@@ -269,6 +311,13 @@ impl Program {
         for a in addrs {
             let Some(off) = self.offset_of(a).and_then(|o| self.snap(o)) else { continue };
             let Some(func) = self.func_at(off) else { continue };
+            // A line whose code starts in a function's prologue (its opening line, or all
+            // of a one-line closure) breaks after the prologue, as gdb does, where the
+            // arguments are in place.
+            let off = match self.func_entry(func) {
+                Some(entry) if off < entry => entry,
+                _ => off,
+            };
             let e = per_func.entry(func).or_insert(off);
             *e = (*e).min(off);
         }

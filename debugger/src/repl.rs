@@ -13,7 +13,8 @@ use crate::breakpoints::PointKind;
 use crate::commands::{self, LocSpec};
 use crate::error::{DebugError, Result};
 use crate::expr::{Ctx, Loc, Value};
-use crate::format::{disassemble, examine, format_value};
+use crate::format::{FormatOpts, disassemble, examine, format_value, format_value_with};
+use crate::frames::{VFrame, virtual_frames};
 use crate::session::{Core, Frontend, Outcome, Resume, Session, Stop};
 use crate::state::ProgramState;
 use crate::stepping::StepKind;
@@ -125,10 +126,19 @@ pub enum Action {
 pub struct Repl {
     pub out: Rc<RefCell<Output>>,
     input: Input,
+    /// The selected wasm frame (index into [`ProgramState::frames`]).
     selected: usize,
+    /// The selected view of it: how many inlined calls out from the innermost.
+    level: usize,
+    /// The selected virtual frame (index into [`crate::frames::virtual_frames`]).
+    vsel: usize,
+    /// Inlined calls hidden at this stop (gdb shows a stop where they begin at their call
+    /// site; `step` enters them).
+    hidden: usize,
     values: u32,
     list_at: Option<(String, u32)>,
-    last_frame: Option<(u32, usize)>,
+    /// (function, depth, inlined calls shown) at the last stop: a new one prints the frame.
+    last_frame: Option<(u32, usize, usize)>,
     quit: bool,
     /// Remaining repetitions of `step N` / `next N`.
     pending_steps: Option<(&'static str, u32)>,
@@ -142,6 +152,9 @@ impl Repl {
             out,
             input,
             selected: 0,
+            level: 0,
+            vsel: 0,
+            hidden: 0,
             values: 0,
             list_at: None,
             last_frame: None,
@@ -261,21 +274,73 @@ impl Repl {
     }
 
     fn ctx<'a>(&self, core: &'a Core, state: &'a ProgramState<'a>) -> Ctx<'a> {
-        Ctx { program: &core.program, state, frame: self.selected }
+        Ctx { program: &core.program, state, frame: self.selected, level: self.level }
     }
 
-    /// `name (a=1, b=2) at file:line` of frame `i`.
+    /// The selected view of the selected frame (see [`crate::frames`]).
+    pub fn selected_level(&self) -> usize {
+        self.level
+    }
+
+    /// The selected virtual frame: the number `frame N` takes and `bt` shows.
+    pub fn selected_vframe(&self) -> usize {
+        self.vsel
+    }
+
+    /// `#N  name (args) at file:line` for every virtual frame, innermost first (a call
+    /// stack list for other front ends; `frame N` selects line N).
+    pub fn frame_lines(&self, core: &Core, state: &ProgramState<'_>) -> Vec<String> {
+        self.vframes(core, state)
+            .into_iter()
+            .enumerate()
+            .map(|(i, vf)| format!("#{i:<2} {}", self.vframe_desc(core, state, vf)))
+            .collect()
+    }
+
+    fn vframes(&self, core: &Core, state: &ProgramState<'_>) -> Vec<VFrame> {
+        virtual_frames(&core.program, state, self.hidden)
+    }
+
+    /// Selects virtual frame `i`.
+    fn select(&mut self, vf: VFrame, i: usize) {
+        self.vsel = i;
+        self.selected = vf.wasm;
+        self.level = vf.level;
+    }
+
+    /// `name (a=1, b=2) at file:line` of wasm frame `i` (its innermost view).
     pub fn frame_desc(&self, core: &Core, state: &ProgramState<'_>, i: usize) -> String {
+        match self.vframes(core, state).into_iter().find(|v| v.wasm == i) {
+            Some(vf) => self.vframe_desc(core, state, vf),
+            None => "??".into(),
+        }
+    }
+
+    /// `name (a=1, b=2) at file:line` of a virtual frame.
+    fn vframe_desc(&self, core: &Core, state: &ProgramState<'_>, vf: VFrame) -> String {
+        let i = vf.wasm;
         let Some(f) = state.frames.get(i) else { return "??".into() };
         let p = &core.program;
-        let name = p.func_name(f.func);
         let pc = p.code_addr(f.offset);
-        let ctx = Ctx { program: p, state, frame: i };
+        let chain = crate::frames::chain(p, state, i);
+        let inl = chain.as_ref().and_then(|(_, c)| crate::frames::inlined_at_level(c, vf.level));
+        let name = inl.map_or_else(|| p.func_name(f.func), |x| x.name.clone());
+        let ctx = Ctx { program: p, state, frame: i, level: vf.level };
         let args = match p.dwarf.as_ref().and_then(|d| d.function_at(pc)) {
-            Some(df) => df
-                .params()
+            Some(df) => crate::dwarf::vars::params_of(df.vars_at_level(pc, vf.level))
+                .into_iter()
                 .map(|v| {
-                    let val = ctx.var(&v.name).map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, false));
+                    let val = ctx.var(&v.name).map_or_else(
+                        |e| format!("<{e}>"),
+                        |x| {
+                            // gdb's `print frame-arguments scalars`: aggregates are `...`.
+                            if x.loc == Loc::OptimizedOut || crate::lang::rust::is_scalar_display(&ctx, x.ty) {
+                                format_value(&ctx, &x, false)
+                            } else {
+                                "...".to_string()
+                            }
+                        },
+                    );
                     format!("{}={val}", v.name)
                 })
                 .collect::<Vec<_>>(),
@@ -284,28 +349,46 @@ impl Repl {
                 f.locals.iter().take(n).map(show_val).collect()
             }
         };
-        let at = match p.line_at(f.offset) {
-            Some(l) => format!(" at {}:{}", short(&l.path), l.line),
+        let at = match self.view_line(core, state, vf) {
+            Some((path, line)) => format!(" at {}:{line}", short(&path)),
             None if i == 0 => format!(" at {:#x}", f.offset),
             None => String::new(),
         };
-        let inl = p
-            .dwarf
-            .as_ref()
-            .and_then(|d| d.function_at(pc))
-            .map(|df| df.inlined_at(pc).iter().map(|i| format!(" [inlined: {}]", i.name)).collect::<String>())
-            .unwrap_or_default();
-        format!("{name} ({}){at}{inl}", args.join(", "))
+        format!("{name} ({}){at}", args.join(", "))
     }
 
-    /// The source line (or instruction) at frame `i`.
+    /// The source position of a virtual frame: the pc's line for the innermost view, the
+    /// call site of the inlined call it contains for the others.
+    fn view_line(&self, core: &Core, state: &ProgramState<'_>, vf: VFrame) -> Option<(String, u32)> {
+        let p = &core.program;
+        let f = state.frames.get(vf.wasm)?;
+        if vf.level == 0 {
+            return p.line_at(f.offset).map(|l| (l.path, l.line));
+        }
+        let (_, chain) = crate::frames::chain(p, state, vf.wasm)?;
+        let inner = crate::frames::inlined_at_level(&chain, vf.level - 1)?;
+        let path = inner.call_file.clone().or_else(|| p.line_at(f.offset).map(|l| l.path))?;
+        Some((path, inner.call_line))
+    }
+
+    /// The source line (or instruction) at wasm frame `i`'s selected view.
     fn where_line(&self, core: &Core, state: &ProgramState<'_>, i: usize) -> String {
+        let vfs = self.vframes(core, state);
+        let vf = match vfs.get(self.vsel).filter(|v| v.wasm == i) {
+            Some(v) => *v,
+            None => vfs.iter().find(|v| v.wasm == i).copied().unwrap_or(VFrame { wasm: i, level: 0, levels: 0 }),
+        };
+        self.vwhere_line(core, state, vf)
+    }
+
+    fn vwhere_line(&self, core: &Core, state: &ProgramState<'_>, vf: VFrame) -> String {
+        let i = vf.wasm;
         let Some(f) = state.frames.get(i) else { return String::new() };
         let p = &core.program;
-        match p.line_at(f.offset) {
-            Some(l) => match p.source_line(&l.path, l.line) {
-                Some(src) => format!("{}\t{src}", l.line),
-                None => format!("{}\tin {}", l.line, l.path),
+        match self.view_line(core, state, vf) {
+            Some((path, line)) => match p.source_line(&path, line) {
+                Some(src) => format!("{line}\t{src}"),
+                None => format!("{line}\tin {path}"),
             },
             None => {
                 let ins = p.instr_at(f.func, f.offset).map(|i| i.to_string()).unwrap_or_default();
@@ -318,10 +401,20 @@ impl Repl {
     /// the line); selects frame 0.
     pub fn report_stop(&mut self, core: &Core, state: &ProgramState<'_>, stop: &Stop) {
         let Some(f) = state.frames.first() else { return };
-        let here = (f.func, state.frames.len());
+        // A breakpoint on an inlined function stops in it; other stops where inlined calls
+        // begin show their call site (gdb).
+        let keep = match stop {
+            Stop::Breakpoint { id } => core.points.get(*id).map(|p| p.spec.clone()),
+            _ => None,
+        };
+        self.hidden = crate::frames::hidden_at_stop(&core.program, state, keep.as_deref());
+        let vfs = self.vframes(core, state);
+        if let Some(vf) = vfs.first() {
+            self.select(*vf, 0);
+        }
+        let here = (f.func, state.frames.len(), vfs.first().map_or(0, |v| v.levels - v.level));
         let moved = self.last_frame != Some(here);
         self.last_frame = Some(here);
-        self.selected = 0;
         if let Some(l) = core.program.line_at(f.offset) {
             self.list_at = Some((l.path, l.line.saturating_sub(5).max(1)));
         }
@@ -335,15 +428,17 @@ impl Repl {
                     self.say(self.frame_desc(core, state, 0));
                 }
             }
-            Stop::Finished { func, values } => {
-                self.say(format!("Run till exit from {}", core.program.func_name(*func)));
-                self.say(self.frame_desc(core, state, 0));
+            Stop::Finished { func, values, ret_addr } => {
+                // gdb: "Run till exit from #0 ..." when finish starts (said by the command),
+                // then the caller, with the pc when it is inside a line.
+                if !core.program.is_stmt_start(f.func, f.offset) && core.program.line_at(f.offset).is_some() {
+                    self.say(format!("{:#010x} in {}", f.offset, self.frame_desc(core, state, 0)));
+                } else {
+                    self.say(self.frame_desc(core, state, 0));
+                }
                 self.say(self.where_line(core, state, 0));
                 let p = &core.program;
-                let ret = p.dwarf.as_ref().and_then(|d| {
-                    let body = p.body(*func)?;
-                    d.function_at(p.code_addr(body.range.start) + 1).map(|df| df.ret)
-                });
+                let ret = p.dwarf_function(*func).map(|df| df.ret);
                 for v in values {
                     self.values += 1;
                     let shown = match ret {
@@ -354,6 +449,17 @@ impl Repl {
                         }
                         _ => show_val(v),
                     };
+                    self.say(format!("Value returned is ${} = {shown}", self.values));
+                }
+                // An aggregate returned in memory: DWARF gives a sized return type, wasm no
+                // result, so the function wrote it through its `sret` pointer.
+                if values.is_empty()
+                    && let (Some(Some(ty)), Some(addr)) = (ret, ret_addr)
+                    && p.types.borrow().size_of(Some(ty)) > 0
+                {
+                    self.values += 1;
+                    let ctx = self.ctx(core, state);
+                    let shown = format_value(&ctx, &Value { ty: Some(ty), loc: Loc::Memory(*addr) }, true);
                     self.say(format!("Value returned is ${} = {shown}", self.values));
                 }
                 return;
@@ -432,10 +538,14 @@ impl Repl {
         let (offsets, desc) = match commands::parse_location(loc)? {
             LocSpec::Func(name) => {
                 let funcs = p.find_funcs(&name);
-                if funcs.is_empty() {
+                // Its out-of-line copy and every copy inlined elsewhere.
+                let inlined = crate::frames::inlined_entries(p, &name);
+                if funcs.is_empty() && inlined.is_empty() {
                     return Err(DebugError::NotFound(format!("Function \"{name}\" not defined.")));
                 }
-                let offs: Vec<u32> = funcs.iter().filter_map(|f| p.func_entry(*f)).collect();
+                let mut offs: Vec<u32> = funcs.iter().filter_map(|f| p.func_entry(*f)).chain(inlined).collect();
+                offs.sort_unstable();
+                offs.dedup();
                 if offs.is_empty() {
                     return Err(DebugError::NotFound(format!("Function \"{name}\" is imported: it has no code.")));
                 }
@@ -453,10 +563,9 @@ impl Repl {
         };
         let _ = desc;
         let first = offsets[0];
-        let func = p.func_at(first).unwrap_or(0);
-        let location = match p.line_at(first) {
-            Some(l) => format!("{} at {}:{}", p.func_name(func), short(&l.path), l.line),
-            None => format!("{} at {first:#x}", p.func_name(func)),
+        let location = match crate::frames::describe(p, first, Some(loc)) {
+            (name, Some((path, line))) => format!("{name} at {}:{line}", short(&path)),
+            (name, None) => format!("{name} at {first:#x}"),
         };
         let n = offsets.len();
         let id = core.points.add(PointKind::Break { offsets }, loc.to_string(), location.clone(), temporary);
@@ -482,7 +591,7 @@ impl Repl {
             };
             (a as u64, len.clamp(1, 4096) as u64, None)
         } else {
-            let ctx = Ctx { program: &core.program, state: st, frame: self.selected };
+            let ctx = Ctx { program: &core.program, state: st, frame: self.selected, level: self.level };
             let v = ctx.eval(&crate::expr::parse(arg)?)?;
             let Loc::Memory(a) = v.loc else {
                 return Err(DebugError::Eval("Cannot watch a value that is not in linear memory.".into()));
@@ -579,6 +688,17 @@ impl Repl {
                 Self::need(state)?;
                 return Ok(Action::Resume(Resume::Continue));
             }
+            "step" if self.hidden > 0 && state.is_some() => {
+                // At the start of inlined calls shown at their call site: enter the next
+                // one without running (gdb's step into an inlined function).
+                let st = Self::need(state)?;
+                self.hidden -= 1;
+                if let Some(vf) = self.vframes(core, st).first() {
+                    self.select(*vf, 0);
+                    self.say(self.vframe_desc(core, st, *vf));
+                    self.say(self.vwhere_line(core, st, *vf));
+                }
+            }
             "step" | "next" | "stepi" | "nexti" => {
                 Self::need(state)?;
                 let kind = match cmd {
@@ -599,10 +719,36 @@ impl Repl {
                 if st.frames.len() <= 1 {
                     return Err(DebugError::NotFound("\"finish\" not meaningful in the outermost frame.".into()));
                 }
-                if self.selected != 0 {
-                    return Err(DebugError::NotFound(
-                        "finish: only from the innermost frame (frame 0) is supported.".into(),
-                    ));
+                if self.vsel != 0 {
+                    // An outer frame: run until it returns (gdb's finish of the selected
+                    // frame), unless it is an inlined call or the outermost frame.
+                    let vfs = self.vframes(core, st);
+                    let vf = vfs.get(self.vsel).copied().ok_or(DebugError::NotRunning)?;
+                    if vf.is_inlined() {
+                        return Err(DebugError::NotFound(
+                            "finish: an outer frame that is an inlined call cannot be finished; select frame 0 or a real call.".into(),
+                        ));
+                    }
+                    if vf.wasm + 1 >= st.frames.len() {
+                        return Err(DebugError::NotFound("\"finish\" not meaningful in the outermost frame.".into()));
+                    }
+                    self.say(format!("Run till exit from #{}  {}", self.vsel, self.vframe_desc(core, st, vf)));
+                    return Ok(Action::Resume(Resume::Step(StepKind::FinishOut(vf.wasm))));
+                }
+                // An inlined call: run until the pc leaves its code.
+                let vf = self.vframes(core, st).first().copied();
+                if let Some(vf) = vf.filter(VFrame::is_inlined) {
+                    let p = &core.program;
+                    let ranges = crate::frames::chain(p, st, 0)
+                        .and_then(|(_, c)| crate::frames::inlined_at_level(&c, vf.level).map(|i| i.ranges.clone()))
+                        .unwrap_or_default();
+                    let ranges: Vec<(u32, u32)> =
+                        ranges.iter().filter_map(|(b, e)| Some((p.offset_of(*b)?, p.offset_of(*e)?))).collect();
+                    self.say(format!("Run till exit from #0  {}", self.vframe_desc(core, st, vf)));
+                    return Ok(Action::Resume(Resume::Step(StepKind::FinishInlined(ranges))));
+                }
+                if let Some(vf) = vf {
+                    self.say(format!("Run till exit from #0  {}", self.vframe_desc(core, st, vf)));
                 }
                 return Ok(Action::Resume(Resume::Step(StepKind::Finish)));
             }
@@ -628,38 +774,87 @@ impl Repl {
             }
             "backtrace" => {
                 let st = Self::need(state)?;
-                for i in 0..st.frames.len() {
-                    let pre = if i == 0 { String::new() } else { format!("{:#010x} in ", st.frames[i].offset) };
-                    self.say(format!("#{i:<2} {pre}{}", self.frame_desc(core, st, i)));
+                let vfs = self.vframes(core, st);
+                let n = vfs.len();
+                let limit: Option<i64> = match arg.trim() {
+                    "" | "full" => None,
+                    a => Some(
+                        crate::expr::parse_int(a)
+                            .ok_or_else(|| DebugError::Syntax(format!("No symbol \"{a}\" in current context.")))?,
+                    ),
+                };
+                // `bt N`: the N innermost frames; `bt -N`: the N outermost (gdb).
+                let range = match limit {
+                    None => 0..n,
+                    Some(k) if k >= 0 => 0..(k as usize).min(n),
+                    Some(k) => n.saturating_sub(k.unsigned_abs() as usize)..n,
+                };
+                let more = range.end < n;
+                for i in range {
+                    let vf = vfs[i];
+                    // gdb gives the pc of a frame that has one of its own: not of frame
+                    // 0, nor of the calls its innermost view is inlined into.
+                    let pre = if i == 0 || !vf.is_innermost(self.hidden) {
+                        String::new()
+                    } else {
+                        format!("{:#010x} in ", st.frames[vf.wasm].offset)
+                    };
+                    self.say(format!("#{i:<2} {pre}{}", self.vframe_desc(core, st, vf)));
                 }
+                if more {
+                    self.say("(More stack frames follow...)");
+                }
+            }
+            "whatis" | "ptype" => {
+                let st = Self::need(state)?;
+                let ctx = self.ctx(core, st);
+                let ty = match crate::expr::parse(arg).and_then(|a| ctx.eval(&a)) {
+                    Ok(v) => v.ty,
+                    Err(e) => Some(ctx.resolve_type(arg).map_err(|_| e)?),
+                };
+                let types = core.program.types.borrow();
+                let lang = ctx.lang();
+                self.say(if cmd == "whatis" {
+                    crate::typeprint::whatis(&types, ty, lang)
+                } else {
+                    crate::typeprint::ptype(&types, ty, lang)
+                });
             }
             "frame" | "up" | "down" => {
                 let st = Self::need(state)?;
                 let n: usize = if arg.is_empty() {
-                    if cmd == "frame" { self.selected } else { 1 }
+                    if cmd == "frame" { self.vsel } else { 1 }
                 } else {
                     arg.parse().map_err(|_| DebugError::Syntax(format!("bad frame number `{arg}`")))?
                 };
                 let target = match cmd {
                     "frame" => n,
-                    "up" => self.selected + n,
-                    _ => self.selected.checked_sub(n).ok_or_else(|| {
+                    "up" => self.vsel + n,
+                    _ => self.vsel.checked_sub(n).ok_or_else(|| {
                         DebugError::NotFound("Bottom (innermost) frame selected; you cannot go down.".into())
                     })?,
                 };
-                if target >= st.frames.len() {
+                let vfs = self.vframes(core, st);
+                let Some(vf) = vfs.get(target).copied() else {
                     return Err(DebugError::NotFound("Initial frame selected; you cannot go up.".into()));
-                }
-                self.selected = target;
-                self.say(format!("#{target:<2} {}", self.frame_desc(core, st, target)));
-                self.say(self.where_line(core, st, target));
+                };
+                self.select(vf, target);
+                self.say(format!("#{target:<2} {}", self.vframe_desc(core, st, vf)));
+                self.say(self.vwhere_line(core, st, vf));
             }
             "info" => self.info(core, state, arg)?,
             "print" => {
                 let st = Self::need(state)?;
                 let ctx = self.ctx(core, st);
-                let v = ctx.eval(&crate::expr::parse(arg)?)?;
-                let s = format_value(&ctx, &v, true);
+                let (opts, expr) = match arg.strip_prefix('/') {
+                    Some(r) => {
+                        let (letters, rest) = r.split_once(char::is_whitespace).unwrap_or((r, ""));
+                        (FormatOpts::parse(letters)?, rest)
+                    }
+                    None => (FormatOpts::default(), arg),
+                };
+                let v = ctx.eval(&crate::expr::parse(expr)?)?;
+                let s = format_value_with(&ctx, &v, true, opts);
                 self.values += 1;
                 self.say(format!("${} = {s}", self.values));
             }
@@ -811,7 +1006,7 @@ impl Repl {
                 let st = state.unwrap_or(&empty);
                 let mut out = Vec::new();
                 if let Some(d) = &p.dwarf {
-                    let ctx = Ctx { program: p, state: st, frame: self.selected };
+                    let ctx = Ctx { program: p, state: st, frame: self.selected, level: self.level };
                     for g in &d.globals {
                         if !rest.is_empty() && !g.name.contains(rest) {
                             continue;
@@ -845,16 +1040,18 @@ impl Repl {
                 match *sub {
                     "locals" | "args" => {
                         let vars: Vec<&crate::dwarf::vars::Variable> = match (df, *sub) {
-                            (Some(df), "args") => df.params().collect(),
-                            (Some(df), _) => df.locals_at(pc),
+                            (Some(df), "args") => crate::dwarf::vars::params_of(df.vars_at_level(pc, self.level)),
+                            (Some(df), _) => crate::dwarf::vars::locals_of(df.vars_at_level(pc, self.level), pc),
                             (None, _) => Vec::new(),
                         };
                         let mut out: Vec<String> = vars
                             .iter()
                             .map(|v| {
-                                let val = ctx
-                                    .var(&v.name)
-                                    .map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, true));
+                                // gdb shows no `(type)` before pointers here; the C
+                                // transcripts have always had it, so C keeps it.
+                                let top = ctx.lang() == crate::lang::Lang::C;
+                                let val =
+                                    ctx.var(&v.name).map_or_else(|e| format!("<{e}>"), |x| format_value(&ctx, &x, top));
                                 format!("{} = {val}", v.name)
                             })
                             .collect();
@@ -906,6 +1103,85 @@ impl Repl {
     }
 
     fn list(&mut self, core: &mut Core, state: Option<&ProgramState<'_>>, arg: &str) -> Result<()> {
+        // `list A,B`: lines A to B; `list A,`: ten lines from A; `list ,B`: ten ending at B.
+        if let Some((a, b)) = arg.split_once(',') {
+            let (a, b) = (a.trim(), b.trim());
+            let p = &core.program;
+            let resolve = |spec: &str| -> Result<(String, u32)> {
+                match commands::parse_location(spec)? {
+                    LocSpec::Line(file, line) => {
+                        let path = match file {
+                            Some(f) => {
+                                let d = p.dwarf.as_ref().ok_or_else(|| DebugError::NotFound("No DWARF.".into()))?;
+                                let id = *d
+                                    .lines
+                                    .matching_files(&f)
+                                    .first()
+                                    .ok_or_else(|| DebugError::NotFound(format!("No source file named {f}.")))?;
+                                d.lines.files[id as usize].clone()
+                            }
+                            None => self
+                                .list_at
+                                .as_ref()
+                                .map(|l| l.0.clone())
+                                .or_else(|| {
+                                    let f = state?.frames.get(self.selected)?;
+                                    p.line_at(f.offset).map(|l| l.path)
+                                })
+                                .ok_or_else(|| DebugError::NotFound("No default source file; use FILE:LINE.".into()))?,
+                        };
+                        Ok((path, line))
+                    }
+                    LocSpec::Func(name) => {
+                        let f = *p
+                            .find_funcs(&name)
+                            .first()
+                            .ok_or_else(|| DebugError::NotFound(format!("Function \"{name}\" not defined.")))?;
+                        let l = p
+                            .func_entry(f)
+                            .and_then(|o| p.line_at(o))
+                            .ok_or_else(|| DebugError::NotFound("No line information.".into()))?;
+                        Ok((l.path, l.line))
+                    }
+                    LocSpec::Offset(o) => p
+                        .line_at(o)
+                        .map(|l| (l.path, l.line))
+                        .ok_or_else(|| DebugError::NotFound(format!("No line information for {o:#x}."))),
+                }
+            };
+            let (path, first, last) = match (a.is_empty(), b.is_empty()) {
+                (true, true) => return Err(DebugError::Syntax("list: give A,B, A, or ,B.".into())),
+                (false, true) => {
+                    let (path, first) = resolve(a)?;
+                    (path, first, first + 9)
+                }
+                (true, false) => {
+                    let (path, last) = resolve(b)?;
+                    (path, last.saturating_sub(9).max(1), last)
+                }
+                (false, false) => {
+                    let (path, first) = resolve(a)?;
+                    let (_, last) = resolve(b)?;
+                    (path, first, last)
+                }
+            };
+            if last < first {
+                return Err(DebugError::Syntax(format!("list: {last} is before {first}.")));
+            }
+            let len =
+                p.source_len(&path).ok_or_else(|| DebugError::NotFound(format!("Source file {path} not found.")))?;
+            if first > len {
+                return Err(DebugError::NotFound(format!(
+                    "Line number {first} out of range; \"{path}\" has {len} lines."
+                )));
+            }
+            let last = last.min(len);
+            let out: Vec<String> =
+                (first..=last).map(|l| format!("{l}\t{}", p.source_line(&path, l).unwrap_or_default())).collect();
+            self.list_at = Some((path, last + 1));
+            self.say(out.join("\n"));
+            return Ok(());
+        }
         let p = &core.program;
         let center = |path: String, line: u32| (path, line.saturating_sub(5).max(1));
         let (path, first) = if arg.is_empty() {

@@ -24,8 +24,10 @@ pub enum Stop {
     Breakpoint { id: u32 },
     /// A `step`, `next`, `stepi`, `nexti` or `until` finished.
     Step,
-    /// `finish`: function `func` returned `values`.
-    Finished { func: u32, values: Vec<Val> },
+    /// `finish`: function `func` returned `values`. A function that returns an aggregate
+    /// in memory (wasm results empty, the C and Rust ABIs' `sret` pointer in its first
+    /// parameter) wrote it at `ret_addr`: the pointer when `finish` began.
+    Finished { func: u32, values: Vec<Val>, ret_addr: Option<u64> },
     /// Watchpoint `id`: the bytes it watches changed.
     Watchpoint { id: u32, old: Vec<u8>, new: Vec<u8> },
     /// The program trapped; it cannot go on.
@@ -269,6 +271,7 @@ impl Session {
                 globals,
                 pending_global: None,
                 step: None,
+                finish_arg0: None,
                 control: Control::Run,
                 stopped_on_trap: false,
                 ticks: 0,
@@ -356,6 +359,8 @@ struct Hook<'a> {
     /// A `global.set` seen before the last instruction: applied once it has executed.
     pending_global: Option<(u32, u64)>,
     step: Option<StepPlan>,
+    /// For `finish`: the finishing frame's first wasm parameter (a possible `sret`).
+    finish_arg0: Option<u64>,
     control: Control,
     stopped_on_trap: bool,
     /// Instructions since the last interrupt poll.
@@ -416,8 +421,20 @@ impl Hook<'_> {
         match resume {
             Resume::Continue => DebugControl::Continue,
             Resume::Step(kind) => {
-                if let Some(f) = state.frame(0) {
-                    self.step = Some(StepPlan::new(kind, &self.core.program, state.depth(), f.func, f.offset));
+                // The frame `finish` leaves: 0, or the selected outer one.
+                let out = match kind {
+                    StepKind::FinishOut(n) => n,
+                    _ => 0,
+                };
+                self.finish_arg0 = match kind {
+                    StepKind::Finish | StepKind::FinishOut(_) => {
+                        state.locals(out).and_then(|l| l.first().map(crate::state::val_bits))
+                    }
+                    _ => None,
+                };
+                if let Some(f) = state.frame(out) {
+                    let depth = state.depth().saturating_sub(out);
+                    self.step = Some(StepPlan::new(kind, &self.core.program, depth, f.func, f.offset));
                 }
                 DebugControl::Continue
             }
@@ -527,7 +544,8 @@ impl DebugHook for Hook<'_> {
                     let ops = state.operands(0).unwrap_or(&[]);
                     let base = ops.len().saturating_sub(results.len());
                     let values = results.iter().zip(&ops[base..]).map(|(t, b)| val_from_bits(*t, *b)).collect();
-                    Stop::Finished { func, values }
+                    let ret_addr = if results.is_empty() { self.finish_arg0.map(|a| a & 0xffff_ffff) } else { None };
+                    Stop::Finished { func, values, ret_addr }
                 }
             };
             return self.stop(state, stop);

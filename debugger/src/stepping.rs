@@ -16,6 +16,12 @@ pub enum StepKind {
     LineOver,
     /// `finish`: until the current function returns.
     Finish,
+    /// `finish` with an outer frame selected: until wasm frame N (0 = innermost) returns.
+    /// The session turns it into a [`StepKind::Finish`] plan for that frame.
+    FinishOut(usize),
+    /// `finish` out of an inlined call: until the pc leaves these module-offset ranges in
+    /// this frame, or the frame returns.
+    FinishInlined(Vec<(u32, u32)>),
     /// `until` with no argument: like `next`, but never stops at a line before the
     /// current one in this frame (leaves loops).
     UntilNext,
@@ -32,6 +38,9 @@ pub struct StepPlan {
     pub func: u32,
     /// (file, line) at the start; `None` without line info.
     pub line: Option<(u32, u32)>,
+    /// Inlined calls the start is in (those beginning exactly there not counted: the
+    /// user sees their call site), for `next` to step over inlined calls as over calls.
+    pub inline_depth: usize,
 }
 
 /// Why a plan ended.
@@ -46,7 +55,8 @@ pub enum StepDone {
 impl StepPlan {
     pub fn new(kind: StepKind, program: &Program, depth: usize, func: u32, offset: u32) -> StepPlan {
         let line = program.line_at(offset).map(|l| (l.file, l.line));
-        StepPlan { kind, depth, func, line }
+        let (inlined, starting) = crate::frames::inline_depth(program, offset);
+        StepPlan { kind, depth, func, line, inline_depth: inlined - starting }
     }
 
     /// Called before each instruction; `Some` when the program should stop here.
@@ -54,7 +64,13 @@ impl StepPlan {
         match &self.kind {
             StepKind::Instr => Some(StepDone::Arrived),
             StepKind::InstrOver => (depth <= self.depth).then_some(StepDone::Arrived),
-            StepKind::Finish => (depth < self.depth).then_some(StepDone::Returned { func: self.func }),
+            StepKind::Finish | StepKind::FinishOut(_) => {
+                (depth < self.depth).then_some(StepDone::Returned { func: self.func })
+            }
+            StepKind::FinishInlined(ranges) => {
+                let inside = ranges.iter().any(|(b, e)| *b <= offset && offset < *e);
+                (depth < self.depth || depth == self.depth && !inside).then_some(StepDone::Arrived)
+            }
             StepKind::Until(targets) => {
                 if depth < self.depth {
                     Some(StepDone::Returned { func: self.func })
@@ -73,6 +89,27 @@ impl StepPlan {
                 }
                 if depth > self.depth && self.kind != StepKind::Line {
                     return None;
+                }
+                if depth == self.depth && self.kind != StepKind::Line {
+                    // `next` steps over inlined calls as over real ones.
+                    let (inlined, _) = crate::frames::inline_depth(program, offset);
+                    if inlined > self.inline_depth {
+                        return None;
+                    }
+                    self.inline_depth = inlined;
+                }
+                // `step` into a function with line information stops after its prologue,
+                // where the arguments are in place (gdb's rule), not at its first row.
+                if depth > self.depth
+                    && program.line_at(offset).is_some()
+                    && let Some(entry) = program.func_entry(func)
+                {
+                    if offset < entry {
+                        return None;
+                    }
+                    if offset == entry {
+                        return Some(StepDone::Arrived);
+                    }
                 }
                 if !program.is_stmt_start(func, offset) {
                     return None;

@@ -1,4 +1,4 @@
-//! Scripted `--batch` sessions on the C fixture (-O0 and -O1) and a `.wat` module without
+//! Scripted `--batch` sessions on the C fixture (-O0, -O1 and -O2) and a `.wat` module without
 //! DWARF; transcripts are insta snapshots under the top-level `snapshots/` folder.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -37,6 +37,11 @@ fn recursion_conditions_until() {
 }
 
 #[test]
+fn finish_out_of_an_outer_frame() {
+    snap("debugger_finish_up", &transcript("prog.wasm", "finish_up.gdb", &[]));
+}
+
+#[test]
 fn trap_stops_at_the_trapping_line() {
     snap("debugger_trap", &transcript("prog.wasm", "trap.gdb", &["trap"]));
 }
@@ -49,6 +54,11 @@ fn bad_input_gives_messages() {
 #[test]
 fn o1_lines_and_backtraces() {
     snap("debugger_o1", &transcript("prog-O1.wasm", "o1.gdb", &[]));
+}
+
+#[test]
+fn o2_inlined_copies_and_optimized_out() {
+    snap("debugger_o2", &transcript("prog-O2.wasm", "o2.gdb", &[]));
 }
 
 #[test]

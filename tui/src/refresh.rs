@@ -149,12 +149,13 @@ pub fn refresh(state: &mut State, repl: &Repl, core: &Core, ps: Option<&ProgramS
         }
         return;
     };
-    state.frames = (0..ps.frames.len()).map(|i| format!("#{i:<2} {}", repl.frame_desc(core, ps, i))).collect();
-    state.stack_cursor.row = state.selected_frame;
+    // Virtual frames (inlined calls included), as `bt` lists them and `frame N` takes them.
+    state.frames = repl.frame_lines(core, ps);
+    state.stack_cursor.row = repl.selected_vframe();
     state.operands = frame
         .map(|f| f.operands.iter().rev().enumerate().map(|(i, v)| format!("[{i}] {v:#x} ({})", *v as i64)).collect())
         .unwrap_or_default();
-    let ctx = Ctx { program: p, state: ps, frame: state.selected_frame };
+    let ctx = Ctx { program: p, state: ps, frame: state.selected_frame, level: repl.selected_level() };
     state.locals = locals(&ctx, &state.expanded);
     state.locals_cursor.row = state.locals_cursor.row.min(state.locals.len().saturating_sub(1));
     for w in &mut state.watches {

@@ -242,7 +242,8 @@ fn address_of(env: &Env<'_, '_>, text: &str) -> Option<u64> {
         return u64::try_from(n).ok();
     }
     let ps = env.ps?;
-    let ctx = Ctx { program: &env.core.program, state: ps, frame: env.repl.selected() };
+    let ctx =
+        Ctx { program: &env.core.program, state: ps, frame: env.repl.selected(), level: env.repl.selected_level() };
     let v = ctx.eval(&wasmscope_debugger::expr::parse(text).ok()?).ok()?;
     let types = env.core.program.types.borrow();
     let is_ptr = matches!(types.strip(v.ty).map(|t| types.get(t)), Some(Type::Pointer { .. }));

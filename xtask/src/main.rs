@@ -8,7 +8,10 @@
 //! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
 //!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
-//!   fixture `debugger/tests/fixtures/prog.c` at -O0 and -O1 with DWARF kept.
+//!   fixture `debugger/tests/fixtures/prog.c` at -O0, -O1 and -O2 with DWARF kept, and the Rust
+//!   fixture `prog.rs` at opt-level 0 and 1 with Debian's rustc (skipped with a notice
+//!   without its wasm32-wasi std), and the C++ fixture `prog.cpp` at -O0 and -O1 with
+//!   clang++-22 (skipped with a notice without it).
 //! - `cargo xtask bench [--filter NAME] [--set S] [--json PATH] [--reps N] [--scale F] [--engines L]
 //!   [--no-cli]` runs the benchmark suite (issues 5, 15) with a release build of the separate
 //!   `bench/` crate, which alone depends on wasmi and wasmtime: `cargo run --release
@@ -40,7 +43,10 @@ spec   run the claimed WebAssembly spec suite on the given tiers (default: all) 
        release build of the spec runner; `cargo xtask spec --help` lists every option
 ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`
 fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=wasm32-wasi
-       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang)
+       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang),
+       and the debugger's fixtures (prog.c; prog.rs with Debian's rustc when
+       libstd-rust-dev-wasm32 is installed; RUSTC_WASM overrides /usr/bin/rustc; prog.cpp
+       with clang++-22 and libc++-22-dev-wasm32; CLANGXX overrides clang++-22)
 bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
        (release build of the bench crate; its first build compiles wasmtime): kernels, and
        real programs in process and CLI against CLI (WASMI_CLI, WASMTIME_CLI or PATH);
@@ -117,16 +123,83 @@ fn fixtures() -> Result<(), String> {
     debugger_fixtures(&clang)
 }
 
-/// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0) and
-/// `prog-O1.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
+/// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0),
+/// `prog-O1.wasm` and `prog-O2.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
 fn debugger_fixtures(clang: &str) -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures");
     let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
     let map = format!("-fdebug-prefix-map={}=.", dir.display());
-    for (opt, out) in [("-O0", "prog.wasm"), ("-O1", "prog-O1.wasm")] {
+    for (opt, out) in [("-O0", "prog.wasm"), ("-O1", "prog-O1.wasm"), ("-O2", "prog-O2.wasm")] {
         let mut cmd = Command::new(clang);
         cmd.current_dir(&dir).args(["--target=wasm32-wasi", opt, "-g", &map, "prog.c", "-o", out]);
         step(&format!("debugger/tests/fixtures/prog.c {opt} -> {out}"), cmd)?;
+    }
+    rust_fixtures(&dir)?;
+    cpp_fixtures(&dir)
+}
+
+/// The debugger's C++ fixture: `prog.cpp` → `prog-cpp.wasm` (-O0) and `prog-cpp-O1.wasm`
+/// with clang++-22 (CLANGXX overrides it) and Debian's wasm32 libc++
+/// (`apt-get install clang-22 lld-22 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32
+/// libclang-rt-22-dev-wasm32`), `-fno-exceptions` until the engine has exceptions;
+/// skipped with a notice without them.
+fn cpp_fixtures(dir: &std::path::Path) -> Result<(), String> {
+    let clangxx = std::env::var("CLANGXX").unwrap_or_else(|_| "clang++-22".to_string());
+    let libcxx = std::path::Path::new("/usr/lib/wasm32-wasi/libc++.a");
+    if Command::new(&clangxx).arg("--version").output().is_err() || !libcxx.exists() {
+        eprintln!(
+            "xtask: skipping debugger/tests/fixtures/prog.cpp: no {clangxx} or no wasm32 libc++ \
+             (apt-get install clang-22 lld-22 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32)"
+        );
+        return Ok(());
+    }
+    let map = format!("-fdebug-prefix-map={}=.", dir.display());
+    for (opt, out) in [("-O0", "prog-cpp.wasm"), ("-O1", "prog-cpp-O1.wasm")] {
+        let mut cmd = Command::new(&clangxx);
+        // Debian's wasi sysroot is laid out for the `wasm32-wasi` triple clang 22 calls
+        // deprecated (`wasm32-wasip1` does not find it).
+        cmd.current_dir(dir).args([
+            "--target=wasm32-wasi",
+            "-Wno-deprecated",
+            "-fno-exceptions",
+            opt,
+            "-g",
+            &map,
+            "prog.cpp",
+            "-o",
+            out,
+        ]);
+        step(&format!("debugger/tests/fixtures/prog.cpp {opt} -> {out}"), cmd)?;
+    }
+    Ok(())
+}
+
+/// The debugger's Rust fixture: `prog.rs` → `prog-rs.wasm` (-C opt-level=0) and
+/// `prog-rs-O1.wasm` (-C opt-level=1) with Debian's rustc (RUSTC_WASM overrides `/usr/bin/rustc`,
+/// whose version the snapshots are made with) and its wasm32-wasi std
+/// (`apt-get install rustc libstd-rust-dev-wasm32`); skipped with a notice without them.
+fn rust_fixtures(dir: &std::path::Path) -> Result<(), String> {
+    let rustc = std::env::var("RUSTC_WASM").unwrap_or_else(|_| "/usr/bin/rustc".to_string());
+    let sysroot = Command::new(&rustc).arg("--print").arg("sysroot").output();
+    let has_std = match &sysroot {
+        Ok(o) if o.status.success() => {
+            let root = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            std::path::Path::new(&root).join("lib/rustlib/wasm32-wasi").is_dir()
+        }
+        _ => false,
+    };
+    if !has_std {
+        eprintln!(
+            "xtask: skipping debugger/tests/fixtures/prog.rs: no wasm32-wasi std for {rustc} \
+             (apt-get install rustc libstd-rust-dev-wasm32)"
+        );
+        return Ok(());
+    }
+    let remap = format!("--remap-path-prefix={}=.", dir.display());
+    for (opt, out) in [("opt-level=0", "prog-rs.wasm"), ("opt-level=1", "prog-rs-O1.wasm")] {
+        let mut cmd = Command::new(&rustc);
+        cmd.current_dir(dir).args(["--target", "wasm32-wasi", "-g", "-C", opt, &remap, "prog.rs", "-o", out]);
+        step(&format!("debugger/tests/fixtures/prog.rs -C {opt} -> {out}"), cmd)?;
     }
     Ok(())
 }

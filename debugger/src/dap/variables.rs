@@ -121,9 +121,14 @@ impl Refs {
             .skip(start)
             .take(levels)
             .map(|(i, f)| {
+                // The innermost inlined call at the pc, if any: the one whose variables
+                // the frame's scopes show (`Ctx::level` 0).
+                let name = crate::frames::chain(p, state, i)
+                    .and_then(|(_, c)| c.last().map(|inl| inl.name.clone()))
+                    .unwrap_or_else(|| p.func_name(f.func));
                 let mut v = json!({
                     "id": i + 1,
-                    "name": p.func_name(f.func),
+                    "name": name,
                     "line": 0,
                     "column": 0,
                     "instructionPointerReference": format!("{:#x}", f.offset),
@@ -217,11 +222,11 @@ impl Refs {
         let p = &core.program;
         let vars = match which {
             Ref::Scope { frame, scope } => {
-                let ctx = Ctx { program: p, state, frame };
+                let ctx = Ctx { program: p, state, frame, level: 0 };
                 self.scope_vars(&ctx, scope)
             }
             Ref::Expr { frame, expr } => {
-                let ctx = Ctx { program: p, state, frame };
+                let ctx = Ctx { program: p, state, frame, level: 0 };
                 let start = args.get("start").and_then(Value::as_u64).unwrap_or(0);
                 let count = args.get("count").and_then(Value::as_u64).filter(|c| *c > 0);
                 self.children(&ctx, &expr, start, count)?
@@ -347,7 +352,7 @@ impl Refs {
     /// `dataId` is `ADDRESS/LENGTH`.
     pub fn data_info(&self, core: &Core, state: &ProgramState<'_>, args: &Value) -> Result<Value> {
         let (frame, expr) = self.expr_of(state, args)?;
-        let ctx = Ctx { program: &core.program, state, frame };
+        let ctx = Ctx { program: &core.program, state, frame, level: 0 };
         let v = ctx.eval(&crate::expr::parse(&expr)?)?;
         let size = core.program.types.borrow().size_of(v.ty).clamp(1, 4096);
         Ok(match v.loc {
@@ -365,7 +370,7 @@ impl Refs {
     pub fn evaluate(&mut self, core: &Core, state: &ProgramState<'_>, args: &Value) -> Result<Value> {
         let expr = args.get("expression").and_then(Value::as_str).unwrap_or("").trim();
         let frame = frame_index(state, args)?;
-        let ctx = Ctx { program: &core.program, state, frame };
+        let ctx = Ctx { program: &core.program, state, frame, level: 0 };
         // Evaluate first so that an error is the response's, not a variable's text.
         ctx.eval(&crate::expr::parse(expr)?)?;
         let v = self.variable(&ctx, expr, expr);

@@ -1,5 +1,5 @@
-//! Evaluation of DWARF location expressions against a paused wasm frame, including the
-//! wasm extensions (`DW_OP_WASM_location`: locals, globals, operand stack) and frame-base
+//! Evaluation of DWARF location expressions (DWARF 5 §2.5, §2.6, pieces included) against
+//! a paused wasm frame, including the wasm extensions (`DW_OP_WASM_location`: locals, globals, operand stack) and frame-base
 //! relative addresses (`DW_OP_fbreg`), with gimli's evaluator.
 
 use gimli::{EvaluationResult, Location as GLoc, Value};
@@ -95,7 +95,7 @@ pub fn evaluate(
     let pieces = eval.result();
     let Some(piece) = pieces.first() else { return Ok(Place::OptimizedOut) };
     if pieces.len() > 1 {
-        return Err(DebugError::Dwarf("multi-piece locations are not supported".into()));
+        return assemble(&pieces, frame);
     }
     Ok(match &piece.location {
         GLoc::Empty => Place::OptimizedOut,
@@ -104,6 +104,48 @@ pub fn evaluate(
         GLoc::Bytes { value } => Place::Value(value.to_vec()),
         other => return Err(DebugError::Dwarf(format!("unsupported location ({other:?})"))),
     })
+}
+
+/// A value made of pieces (DWARF 5 §2.6.1.2, `DW_OP_piece`): each piece's bytes read from
+/// where it is, concatenated. A piece with no location makes the whole value optimized out
+/// (the debugger has no way to show part of a value); bit pieces at a bit offset are not
+/// produced for wasm and are refused.
+fn assemble(pieces: &[gimli::Piece<R>], frame: &dyn WasmFrame) -> Result<Place, DebugError> {
+    let mut out = Vec::new();
+    for p in pieces {
+        if p.bit_offset.is_some_and(|o| o != 0) {
+            return Err(DebugError::Dwarf("pieces at a bit offset are not supported".into()));
+        }
+        let Some(bits) = p.size_in_bits else {
+            return Err(DebugError::Dwarf("a location piece without a size".into()));
+        };
+        // No value the debugger can show is this big: malformed DWARF, not an allocation.
+        if bits > 8 * (1 << 20) {
+            return Err(DebugError::Dwarf(format!("a location piece of {bits} bits is too large")));
+        }
+        let n = bits.div_ceil(8) as usize;
+        let bytes = match &p.location {
+            GLoc::Empty => return Ok(Place::OptimizedOut),
+            GLoc::Address { address } => {
+                let mut b = Vec::with_capacity(n);
+                let mut a = *address;
+                while b.len() < n {
+                    let chunk = (n - b.len()).min(8);
+                    let v = frame.memory(a, chunk as u8).ok_or_else(|| unavailable(format!("memory at {a:#x}")))?;
+                    b.extend_from_slice(&v.to_le_bytes()[..chunk]);
+                    a += chunk as u64;
+                }
+                b
+            }
+            GLoc::Value { value } => {
+                value_u64(*value).to_le_bytes().iter().copied().chain(std::iter::repeat(0)).take(n).collect()
+            }
+            GLoc::Bytes { value } => value.iter().copied().chain(std::iter::repeat(0)).take(n).collect(),
+            other => return Err(DebugError::Dwarf(format!("unsupported location piece ({other:?})"))),
+        };
+        out.extend_from_slice(&bytes);
+    }
+    Ok(Place::Value(out))
 }
 
 /// The frame base: the address a function's `DW_AT_frame_base` names (usually a wasm
@@ -170,5 +212,15 @@ mod tests {
         let missing = expr(&[0xed, 0x00, 0x09, 0x9f]);
         assert!(evaluate(&missing, &F, &base).is_err());
         assert_eq!(evaluate(&expr(&[]), &F, &base).ok(), Some(Place::OptimizedOut));
+        // Two pieces: wasm local 3 (4 bytes), then operand-stack slot 1 (4 bytes):
+        // DW_OP_WASM_location 0 3, DW_OP_stack_value, DW_OP_piece 4, then the same for
+        // the stack.
+        let two = expr(&[0xed, 0x00, 0x03, 0x9f, 0x93, 0x04, 0xed, 0x02, 0x01, 0x9f, 0x93, 0x04]);
+        let mut want = 0x1000u32.to_le_bytes().to_vec();
+        want.extend_from_slice(&77u32.to_le_bytes());
+        assert_eq!(evaluate(&two, &F, &base).ok(), Some(Place::Value(want)));
+        // A piece with no location: the value is gone.
+        let gone = expr(&[0xed, 0x00, 0x03, 0x9f, 0x93, 0x04, 0x93, 0x04]);
+        assert_eq!(evaluate(&gone, &F, &base).ok(), Some(Place::OptimizedOut));
     }
 }

@@ -17,6 +17,8 @@ pub struct Row {
     /// 0 for code with no source line (compiler-generated).
     pub line: u32,
     pub is_stmt: bool,
+    /// The row is where the function's prologue ends (`DW_LNS_set_prologue_end`).
+    pub prologue_end: bool,
 }
 
 /// A contiguous run of rows (one `DW_LNE_end_sequence`).
@@ -158,7 +160,7 @@ mod tests {
     fn table() -> LineTable {
         let mut t = LineTable::default();
         let f = t.file_id("./a.c");
-        let row = |addr, line| Row { addr, file: f, line, is_stmt: true };
+        let row = |addr, line| Row { addr, file: f, line, is_stmt: true, prologue_end: false };
         t.push_sequence(Sequence {
             start: 0x10,
             end: 0x40,

@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod lines;
 pub mod types;
+pub mod variants;
 pub mod vars;
 
 use std::collections::HashMap;
@@ -16,9 +17,11 @@ use gimli::{AttributeValue, Reader as _, UnitOffset};
 use wasmscope_engine::syntax::CustomSection;
 
 use crate::error::DebugError;
+use crate::lang::Lang;
 use eval::Expr;
 use lines::{LineTable, Row, Sequence, is_tombstone};
 use types::{Encoding, Member, Type, TypeId, TypeTable};
+use variants::{Variant, VariantPart};
 use vars::{Function, Inlined, VarLocation, Variable};
 
 /// The reader gimli works on: shared, owned section bytes.
@@ -66,7 +69,16 @@ impl DebugInfo {
 
     /// Functions called `name`.
     pub fn functions_named(&self, name: &str) -> Vec<&Function> {
-        self.functions.iter().filter(|f| f.name == name || f.linkage_name.as_deref() == Some(name)).collect()
+        self.functions
+            .iter()
+            .filter(|f| {
+                f.name == name
+                    || f.linkage_name.as_deref() == Some(name)
+                    || f.demangled.as_deref() == Some(name)
+                    // `break call_once` for `call_once<fn(), ()>`: generic arguments optional.
+                    || f.name.strip_suffix('>').and_then(|n| n.split_once('<')).is_some_and(|(base, _)| base == name)
+            })
+            .collect()
     }
 
     pub fn global(&self, name: &str) -> Option<&Variable> {
@@ -128,7 +140,13 @@ fn read_lines(
             continue;
         }
         let line = row.line().map_or(0, |l| u32::try_from(l.get()).unwrap_or(u32::MAX));
-        seq.rows.push(Row { addr: row.address(), file, line, is_stmt: row.is_stmt() });
+        seq.rows.push(Row {
+            addr: row.address(),
+            file,
+            line,
+            is_stmt: row.is_stmt(),
+            prologue_end: row.prologue_end(),
+        });
     }
     // Also make sure files of the header that have no rows are known (for `list FILE:N`).
     let header = program.header();
@@ -166,11 +184,17 @@ const TYPE_TAGS: &[gimli::DwTag] = &[
 #[derive(Clone)]
 enum Ctx {
     Aggregate(TypeId),
+    /// A `DW_TAG_variant_part` of this struct.
+    VariantPart(TypeId),
+    /// A `DW_TAG_variant` of this struct's variant part, with its `DW_AT_discr_value`.
+    Variant(TypeId, Option<u64>),
     Enum(TypeId),
     Array(TypeId),
-    /// Inside function `index` (a lexical block gives `scope`).
+    /// Inside function `index` (a lexical block gives `scope`); inside its inlined call
+    /// `inlined` when that is set.
     Func {
         index: usize,
+        inlined: Option<usize>,
         scope: Vec<(u64, u64)>,
     },
     Other,
@@ -223,9 +247,21 @@ impl Walker<'_> {
         }
     }
 
-    /// An attribute of the DIE, else of its abstract origin / specification.
+    /// An attribute of the DIE, else of its abstract origin / specification (followed a
+    /// few levels: an inlined call's origin is often a definition whose specification is
+    /// the declaration in its class, which has the linkage name).
     fn attr(&self, e: &gimli::DebuggingInformationEntry<R>, at: gimli::DwAt) -> Option<AttributeValue<R>> {
-        e.attr_value(at).or_else(|| self.origin(e).and_then(|o| o.attr_value(at)))
+        if let Some(v) = e.attr_value(at) {
+            return Some(v);
+        }
+        let mut cur = self.origin(e)?;
+        for _ in 0..4 {
+            if let Some(v) = cur.attr_value(at) {
+                return Some(v);
+            }
+            cur = self.origin(&cur)?;
+        }
+        None
     }
 
     fn name(&self, e: &gimli::DebuggingInformationEntry<R>) -> Option<String> {
@@ -269,6 +305,14 @@ impl Walker<'_> {
     }
 }
 
+fn member(w: &Walker<'_>, e: &gimli::DebuggingInformationEntry<R>) -> Member {
+    Member {
+        name: w.name(e).unwrap_or_default(),
+        ty: w.ty(e),
+        offset: udata(e.attr_value(gimli::DW_AT_data_member_location)).unwrap_or(0),
+    }
+}
+
 fn read_dies(
     dwarf: &gimli::Dwarf<R>,
     unit: &gimli::Unit<R>,
@@ -276,28 +320,99 @@ fn read_dies(
     info: &mut DebugInfo,
 ) -> Result<(), DebugError> {
     // Pass 1: give every type DIE an id, so references can be resolved in one pass.
+    // Also name Rust subprograms by their namespace path (`prog::scale`), for the inlined
+    // calls that refer to them as abstract origins.
     let mut w = Walker { dwarf, unit, type_ids: HashMap::new(), files };
-    let mut cursor = unit.entries();
-    while let Some(e) = cursor.next_dfs().map_err(gerr)? {
-        if TYPE_TAGS.contains(&e.tag()) {
-            let id = info.types.add(Type::Void);
-            w.type_ids.insert(e.offset(), id);
-        }
-    }
-    let mut array_dims: HashMap<TypeId, Vec<Option<u64>>> = HashMap::new();
-    let mut stack: Vec<(isize, Ctx)> = Vec::new();
+    let mut rust_names: HashMap<UnitOffset, String> = HashMap::new();
+    let mut scopes: Vec<(isize, String)> = Vec::new();
+    let mut is_rust = false;
     let mut cursor = unit.entries();
     while cursor.next_entry().map_err(gerr)? {
         let depth = cursor.depth();
         let Some(e) = cursor.current() else { continue };
-        while stack.last().is_some_and(|(d, _)| *d >= depth) {
+        while scopes.last().is_some_and(|(d, _)| *d >= depth) {
+            scopes.pop();
+        }
+        if TYPE_TAGS.contains(&e.tag()) {
+            let id = info.types.add(Type::Void);
+            w.type_ids.insert(e.offset(), id);
+        }
+        if e.tag() == gimli::DW_TAG_compile_unit {
+            is_rust = matches!(e.attr_value(gimli::DW_AT_language),
+                Some(AttributeValue::Language(l)) if Lang::from_dw(l.0) == Lang::Rust);
+        }
+        let parent = scopes.last().map(|(_, p)| p.clone()).unwrap_or_default();
+        let name = e.attr_value(gimli::DW_AT_name).and_then(|v| string(dwarf, unit, v));
+        let scope = match (e.tag(), &name) {
+            (gimli::DW_TAG_namespace | gimli::DW_TAG_structure_type, Some(n)) if is_rust => {
+                if parent.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{parent}::{n}")
+                }
+            }
+            (gimli::DW_TAG_subprogram, Some(n)) if is_rust && !parent.is_empty() => {
+                rust_names.insert(e.offset(), format!("{parent}::{n}"));
+                parent.clone()
+            }
+            _ => parent.clone(),
+        };
+        scopes.push((depth, scope));
+    }
+    let mut array_dims: HashMap<TypeId, Vec<Option<u64>>> = HashMap::new();
+    // Each open DIE: its depth, what it is, and the scope path its children are named in
+    // (`prog::Event` inside `enum Event` of `mod prog`), for languages with namespaces.
+    let mut stack: Vec<(isize, Ctx, String)> = Vec::new();
+    let mut lang = Lang::C;
+    let mut cursor = unit.entries();
+    while cursor.next_entry().map_err(gerr)? {
+        let depth = cursor.depth();
+        let Some(e) = cursor.current() else { continue };
+        while stack.last().is_some_and(|(d, _, _)| *d >= depth) {
             stack.pop();
         }
-        let parent = stack.last().map_or(Ctx::Other, |(_, c)| c.clone());
+        let parent = stack.last().map_or(Ctx::Other, |(_, c, _)| c.clone());
+        let parent_path = stack.last().map_or(String::new(), |(_, _, p)| p.clone());
+        let mut path = parent_path.clone();
         let mut ctx = Ctx::Other;
         let tag = e.tag();
+        if tag == gimli::DW_TAG_compile_unit {
+            if let Some(AttributeValue::Language(l)) = e.attr_value(gimli::DW_AT_language) {
+                lang = Lang::from_dw(l.0);
+            }
+        } else if tag == gimli::DW_TAG_namespace {
+            let n = w.name(e).unwrap_or_else(|| "{anonymous}".to_string());
+            path = if parent_path.is_empty() { n } else { format!("{parent_path}::{n}") };
+        }
         if let Some(&id) = w.type_ids.get(&e.offset()) {
             let name = w.name(e);
+            if lang != Lang::C
+                && let Some(n) = &name
+            {
+                let q = match tag {
+                    gimli::DW_TAG_structure_type
+                    | gimli::DW_TAG_union_type
+                    | gimli::DW_TAG_class_type
+                    | gimli::DW_TAG_enumeration_type
+                        if !parent_path.is_empty() =>
+                    {
+                        format!("{parent_path}::{n}")
+                    }
+                    _ => n.clone(),
+                };
+                if matches!(
+                    tag,
+                    gimli::DW_TAG_structure_type
+                        | gimli::DW_TAG_union_type
+                        | gimli::DW_TAG_class_type
+                        | gimli::DW_TAG_enumeration_type
+                ) {
+                    path = q.clone();
+                }
+                if tag != gimli::DW_TAG_base_type {
+                    info.types.qualified.insert(id, q);
+                }
+            }
             let size = udata(e.attr_value(gimli::DW_AT_byte_size)).unwrap_or(0);
             let t = match tag {
                 gimli::DW_TAG_base_type => {
@@ -308,6 +423,9 @@ fn read_dies(
                     Type::Base { name: name.unwrap_or_default(), encoding: enc, size }
                 }
                 gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type | gimli::DW_TAG_rvalue_reference_type => {
+                    if tag != gimli::DW_TAG_pointer_type {
+                        info.types.references.insert(id);
+                    }
                     Type::Pointer { pointee: w.ty(e) }
                 }
                 gimli::DW_TAG_const_type => Type::Const(w.ty(e)),
@@ -323,7 +441,7 @@ fn read_dies(
                         gimli::DW_TAG_class_type => "class",
                         _ => "struct",
                     };
-                    Type::Struct { keyword, name, size, members: Vec::new() }
+                    Type::Struct { keyword, name, size, members: Vec::new(), variants: None }
                 }
                 gimli::DW_TAG_array_type => {
                     ctx = Ctx::Array(id);
@@ -343,13 +461,31 @@ fn read_dies(
         } else {
             match (tag, &parent) {
                 (gimli::DW_TAG_member, Ctx::Aggregate(id)) => {
-                    let m = Member {
-                        name: w.name(e).unwrap_or_default(),
-                        ty: w.ty(e),
-                        offset: udata(e.attr_value(gimli::DW_AT_data_member_location)).unwrap_or(0),
-                    };
+                    let m = member(&w, e);
                     if let Some(Type::Struct { members, .. }) = info.types.types.get_mut(*id) {
                         members.push(m);
+                    }
+                }
+                (gimli::DW_TAG_variant_part, Ctx::Aggregate(id)) => {
+                    if let Some(Type::Struct { variants, .. }) = info.types.types.get_mut(*id) {
+                        *variants = Some(Box::default());
+                    }
+                    ctx = Ctx::VariantPart(*id);
+                }
+                (gimli::DW_TAG_member, Ctx::VariantPart(id)) => {
+                    let m = member(&w, e);
+                    if let Some(Type::Struct { variants: Some(vp), .. }) = info.types.types.get_mut(*id) {
+                        vp.discr = Some(m);
+                    }
+                }
+                (gimli::DW_TAG_variant, Ctx::VariantPart(id)) => {
+                    ctx = Ctx::Variant(*id, udata(e.attr_value(gimli::DW_AT_discr_value)));
+                }
+                (gimli::DW_TAG_member, Ctx::Variant(id, discr_value)) => {
+                    let m = member(&w, e);
+                    if let Some(Type::Struct { variants: Some(vp), .. }) = info.types.types.get_mut(*id) {
+                        let vp: &mut VariantPart = vp;
+                        vp.variants.push(Variant { discr_value: *discr_value, member: m });
                     }
                 }
                 (gimli::DW_TAG_enumerator, Ctx::Enum(id)) => {
@@ -374,9 +510,16 @@ fn read_dies(
                             .or_else(|| w.attr(e, gimli::DW_AT_MIPS_linkage_name))
                             .and_then(|v| string(dwarf, unit, v));
                         let plain = w.name(e);
-                        let name = linkage_name
-                            .as_deref()
-                            .and_then(crate::program::demangle)
+                        let demangled = linkage_name.as_deref().and_then(crate::program::demangle);
+                        // Rust: the namespace path and DWARF name, as rust-gdb names
+                        // functions (`prog::main::{closure#0}`, generics kept); others:
+                        // the demangled linkage name.
+                        let rust_path = match (&plain, lang) {
+                            (Some(n), Lang::Rust) if !parent_path.is_empty() => Some(format!("{parent_path}::{n}")),
+                            _ => None,
+                        };
+                        let name = rust_path
+                            .or_else(|| demangled.clone())
                             .or(plain)
                             .or_else(|| linkage_name.clone())
                             .unwrap_or_else(|| format!("<function at {low:#x}>"));
@@ -392,6 +535,7 @@ fn read_dies(
                         };
                         info.functions.push(Function {
                             name,
+                            demangled,
                             linkage_name,
                             low,
                             high,
@@ -401,12 +545,13 @@ fn read_dies(
                             inlined: Vec::new(),
                             decl_file,
                             decl_line: udata(w.attr(e, gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
+                            lang,
                         });
-                        ctx = Ctx::Func { index: info.functions.len() - 1, scope: Vec::new() };
+                        ctx = Ctx::Func { index: info.functions.len() - 1, inlined: None, scope: Vec::new() };
                     }
                 }
-                (gimli::DW_TAG_lexical_block, Ctx::Func { index, .. }) => {
-                    ctx = Ctx::Func { index: *index, scope: w.ranges(e) };
+                (gimli::DW_TAG_lexical_block, Ctx::Func { index, inlined, .. }) => {
+                    ctx = Ctx::Func { index: *index, inlined: *inlined, scope: w.ranges(e) };
                 }
                 (gimli::DW_TAG_inlined_subroutine, Ctx::Func { index, .. }) => {
                     let call_file = match e.attr_value(gimli::DW_AT_call_file) {
@@ -415,19 +560,33 @@ fn read_dies(
                         }
                         _ => None,
                     };
+                    let short_name = w.name(e).unwrap_or_else(|| "<inlined>".to_string());
+                    let linkage = w
+                        .attr(e, gimli::DW_AT_linkage_name)
+                        .or_else(|| w.attr(e, gimli::DW_AT_MIPS_linkage_name))
+                        .and_then(|v| string(dwarf, unit, v));
+                    let origin_name = match e.attr_value(gimli::DW_AT_abstract_origin) {
+                        Some(AttributeValue::UnitRef(o)) => rust_names.get(&o).cloned(),
+                        _ => None,
+                    };
                     let inl = Inlined {
-                        name: w.name(e).unwrap_or_else(|| "<inlined>".to_string()),
+                        name: origin_name
+                            .or_else(|| linkage.as_deref().and_then(crate::program::demangle))
+                            .unwrap_or_else(|| short_name.clone()),
+                        short_name,
                         ranges: w.ranges(e),
                         call_file,
                         call_line: udata(e.attr_value(gimli::DW_AT_call_line)).unwrap_or(0) as u32,
+                        vars: Vec::new(),
                     };
+                    ctx = Ctx::Other;
                     if let Some(f) = info.functions.get_mut(*index) {
                         f.inlined.push(inl);
+                        // Its variables belong to it, not to the caller.
+                        ctx = Ctx::Func { index: *index, inlined: Some(f.inlined.len() - 1), scope: Vec::new() };
                     }
-                    // Variables of inlined code are not attributed to the caller.
-                    ctx = Ctx::Other;
                 }
-                (gimli::DW_TAG_formal_parameter | gimli::DW_TAG_variable, Ctx::Func { index, scope }) => {
+                (gimli::DW_TAG_formal_parameter | gimli::DW_TAG_variable, Ctx::Func { index, inlined, scope }) => {
                     if let Some(name) = w.name(e) {
                         let var = Variable {
                             name,
@@ -438,7 +597,11 @@ fn read_dies(
                             decl_line: udata(w.attr(e, gimli::DW_AT_decl_line)).unwrap_or(0) as u32,
                         };
                         if let Some(f) = info.functions.get_mut(*index) {
-                            f.vars.push(var);
+                            match inlined.and_then(|i| f.inlined.get_mut(i)) {
+                                Some(inl) => inl.vars.push(var),
+                                None if inlined.is_none() => f.vars.push(var),
+                                None => {}
+                            }
                         }
                     }
                 }
@@ -457,7 +620,7 @@ fn read_dies(
                 _ => {}
             }
         }
-        stack.push((depth, ctx));
+        stack.push((depth, ctx, path));
     }
     // Multi-dimensional arrays: `int a[2][3]` is an array of 2 arrays of 3.
     for (id, dims) in array_dims {

@@ -1,5 +1,11 @@
-//! The C type model read from DWARF: base types, pointers, arrays, structs/unions,
-//! enums, typedefs and qualifiers, in one arena indexed by [`TypeId`].
+//! The type model read from DWARF (DWARF 5 chapter 5): base types, pointers, arrays,
+//! structs/unions (with Rust's variant parts, §5.7.10, see [`super::variants`]), enums,
+//! typedefs and qualifiers, in one arena indexed by [`TypeId`]. Names as the language
+//! spells them: C's from [`TypeTable::name`], Rust's from [`TypeTable::rust_name`].
+
+use std::collections::HashMap;
+
+use super::variants::VariantPart;
 
 /// Index of a type in a [`TypeTable`].
 pub type TypeId = usize;
@@ -71,6 +77,8 @@ pub enum Type {
         name: Option<String>,
         size: u64,
         members: Vec<Member>,
+        /// A Rust enum's variants (`DW_TAG_variant_part`); `None` for plain structs.
+        variants: Option<Box<VariantPart>>,
     },
     Array {
         elem: Option<TypeId>,
@@ -90,6 +98,12 @@ pub enum Type {
 #[derive(Debug, Clone, Default)]
 pub struct TypeTable {
     pub types: Vec<Type>,
+    /// Names DWARF gives types the C model has no place for, qualified by their
+    /// namespaces and enclosing types: `prog::Event`, `&mut prog::Inventory` (a pointer),
+    /// `core::option::Option<&u32>::Some` (a variant's struct).
+    pub qualified: HashMap<TypeId, String>,
+    /// Pointer types that are C++ references (`T &`, `T &&`).
+    pub references: std::collections::HashSet<TypeId>,
 }
 
 /// Size of a wasm32 pointer.
@@ -144,6 +158,38 @@ impl TypeTable {
         }
     }
 
+    /// The Rust spelling of a type, as rust-gdb prints it: `u32`, `prog::Event`,
+    /// `*mut prog::Inventory` (also for `&mut` and `Box`), `[u32; 4]`, `()`.
+    pub fn rust_name(&self, id: Option<TypeId>) -> String {
+        self.rust_name_at(id, 0)
+    }
+
+    fn rust_name_at(&self, id: Option<TypeId>, depth: u32) -> String {
+        let Some(i) = id else { return "()".to_string() };
+        if depth > 32 {
+            return "...".to_string();
+        }
+        // Pointers are `*mut T` whatever DWARF calls them (`&mut T`, `Box<T>`), as rust-gdb
+        // names them.
+        if let Some(q) = self.qualified.get(&i).filter(|_| !matches!(self.get(i), Type::Pointer { .. })) {
+            return q.clone();
+        }
+        match self.get(i) {
+            Type::Void => "()".to_string(),
+            Type::Base { name, .. } => name.clone(),
+            Type::Typedef { name, ty } if name.is_empty() => self.rust_name_at(*ty, depth + 1),
+            Type::Typedef { name, .. } => name.clone(),
+            Type::Struct { name, .. } | Type::Enum { name, .. } => name.clone().unwrap_or_else(|| "{...}".to_string()),
+            Type::Pointer { pointee } => format!("*mut {}", self.rust_name_at(*pointee, depth + 1)),
+            Type::Const(t) | Type::Volatile(t) => self.rust_name_at(*t, depth + 1),
+            Type::Array { elem, count } => match count {
+                Some(n) => format!("[{}; {n}]", self.rust_name_at(*elem, depth + 1)),
+                None => format!("[{}]", self.rust_name_at(*elem, depth + 1)),
+            },
+            Type::Function { ret } => format!("fn() -> {}", self.rust_name_at(*ret, depth + 1)),
+        }
+    }
+
     /// The C spelling of a type: `int`, `struct shape *`, `point_t`, `int [4]`.
     pub fn name(&self, id: Option<TypeId>) -> String {
         let (base, suffix) = self.split_name(id, 0);
@@ -151,7 +197,7 @@ impl TypeTable {
     }
 
     /// (base part, declarator part): `int` + `*[4]` style, good enough for C.
-    fn split_name(&self, id: Option<TypeId>, depth: u32) -> (String, String) {
+    pub(crate) fn split_name(&self, id: Option<TypeId>, depth: u32) -> (String, String) {
         let Some(i) = id else { return ("void".to_string(), String::new()) };
         if depth > 32 {
             return ("...".to_string(), String::new());
@@ -161,10 +207,18 @@ impl TypeTable {
             Type::Base { name, .. } => (name.clone(), String::new()),
             Type::Typedef { name, ty } if name.is_empty() => self.split_name(*ty, depth + 1),
             Type::Typedef { name, .. } => (name.clone(), String::new()),
+            // C++ names types by their qualified name, without the keyword.
+            Type::Struct { .. } | Type::Enum { .. } if self.qualified.contains_key(&i) => {
+                (self.qualified.get(&i).cloned().unwrap_or_default(), String::new())
+            }
             Type::Struct { keyword, name, .. } => {
                 (format!("{keyword} {}", name.as_deref().unwrap_or("{...}")), String::new())
             }
             Type::Enum { name, .. } => (format!("enum {}", name.as_deref().unwrap_or("{...}")), String::new()),
+            Type::Pointer { pointee } if self.references.contains(&i) => {
+                let (b, s) = self.split_name(*pointee, depth + 1);
+                (b, format!("&{s}"))
+            }
             Type::Pointer { pointee } => {
                 let (b, s) = self.split_name(*pointee, depth + 1);
                 if matches!(self.strip(*pointee).map(|p| self.get(p)), Some(Type::Array { .. })) {

@@ -3,6 +3,7 @@
 
 use super::eval::Expr;
 use super::types::TypeId;
+use crate::lang::Lang;
 
 /// Where a variable lives over the code of its function.
 #[derive(Debug, Clone)]
@@ -49,14 +50,52 @@ impl Variable {
     }
 }
 
-/// A function inlined into another, as DWARF describes it.
+/// A function inlined into another (DWARF 5 §3.3.8.2, `DW_TAG_inlined_subroutine`), with
+/// its own parameters and variables; nested inlined calls are further entries of the
+/// enclosing [`Function::inlined`] whose ranges lie inside this one's.
 #[derive(Debug, Clone)]
 pub struct Inlined {
+    /// The name of the inlined function (demangled linkage name of its abstract origin,
+    /// else its `DW_AT_name`).
     pub name: String,
+    /// Its plain `DW_AT_name` (`scale`), for `break NAME`.
+    pub short_name: String,
     pub ranges: Vec<(u64, u64)>,
     /// Call site in the caller: (file path, line).
     pub call_file: Option<String>,
     pub call_line: u32,
+    pub vars: Vec<Variable>,
+}
+
+impl Inlined {
+    pub fn contains(&self, pc: u64) -> bool {
+        self.ranges.iter().any(|(b, e)| *b <= pc && pc < *e)
+    }
+
+    /// Where the inlined code begins (its lowest address).
+    pub fn entry(&self) -> Option<u64> {
+        self.ranges.iter().map(|r| r.0).min()
+    }
+}
+
+/// Parameters among `vars`.
+pub fn params_of(vars: &[Variable]) -> Vec<&Variable> {
+    vars.iter().filter(|v| v.is_param).collect()
+}
+
+/// Local variables (not parameters) of `vars` in scope at `pc`, innermost shadowing outer
+/// ones.
+pub fn locals_of(vars: &[Variable], pc: u64) -> Vec<&Variable> {
+    let mut vs: Vec<&Variable> = vars.iter().filter(|v| !v.is_param && v.in_scope(pc)).collect();
+    vs.sort_by_key(|v| v.scope_size());
+    let mut seen = std::collections::HashSet::new();
+    vs.retain(|v| seen.insert(v.name.clone()));
+    vs
+}
+
+/// The variable or parameter of `vars` called `name` visible at `pc`.
+pub fn lookup_in<'a>(vars: &'a [Variable], name: &str, pc: u64) -> Option<&'a Variable> {
+    vars.iter().filter(|v| v.name == name && v.in_scope(pc)).min_by_key(|v| v.scope_size())
 }
 
 /// A function with code (DW_TAG_subprogram with a pc range).
@@ -65,6 +104,8 @@ pub struct Function {
     pub name: String,
     /// The mangled name, if DWARF has one.
     pub linkage_name: Option<String>,
+    /// The linkage name demangled (`prog::main::{{closure}}`), also accepted by `break`.
+    pub demangled: Option<String>,
     pub low: u64,
     pub high: u64,
     pub frame_base: Option<Expr>,
@@ -73,6 +114,8 @@ pub struct Function {
     pub inlined: Vec<Inlined>,
     pub decl_file: Option<String>,
     pub decl_line: u32,
+    /// The language of its compilation unit (`DW_AT_language`).
+    pub lang: Lang,
 }
 
 impl Function {
@@ -86,20 +129,26 @@ impl Function {
 
     /// Local variables (not parameters) in scope at `pc`, innermost shadowing outer ones.
     pub fn locals_at(&self, pc: u64) -> Vec<&Variable> {
-        let mut vs: Vec<&Variable> = self.vars.iter().filter(|v| !v.is_param && v.in_scope(pc)).collect();
-        vs.sort_by_key(|v| v.scope_size());
-        let mut seen = std::collections::HashSet::new();
-        vs.retain(|v| seen.insert(v.name.clone()));
-        vs
+        locals_of(&self.vars, pc)
     }
 
     /// The variable or parameter called `name` visible at `pc`.
     pub fn lookup(&self, name: &str, pc: u64) -> Option<&Variable> {
-        self.vars.iter().filter(|v| v.name == name && v.in_scope(pc)).min_by_key(|v| v.scope_size())
+        lookup_in(&self.vars, name, pc)
     }
 
     /// Inlined calls containing `pc`, outermost first.
     pub fn inlined_at(&self, pc: u64) -> Vec<&Inlined> {
-        self.inlined.iter().filter(|i| i.ranges.iter().any(|(b, e)| *b <= pc && pc < *e)).collect()
+        self.inlined.iter().filter(|i| i.contains(pc)).collect()
+    }
+
+    /// The variables visible at `pc` in the view `level` inlined calls out from the
+    /// innermost (0: the innermost inlined call, or the function itself if none).
+    pub fn vars_at_level(&self, pc: u64, level: usize) -> &[Variable] {
+        let chain = self.inlined_at(pc);
+        match chain.len().checked_sub(level + 1) {
+            Some(i) => &chain[i].vars,
+            None => &self.vars,
+        }
     }
 }
