@@ -3,28 +3,11 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{fixture, snap, transcript};
 use wasmscope_debugger::repl::batch_transcript;
 use wasmscope_debugger::{Session, SessionConfig};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn transcript(module: &str, script: &str, args: &[&str]) -> String {
-    let config = SessionConfig { args: args.iter().map(|s| s.to_string()).collect(), ..SessionConfig::default() };
-    let mut s = Session::load(&fixture(module), config).unwrap();
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts").join(script)).unwrap();
-    batch_transcript(&mut s, &text)
-}
-
-fn snap(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, text);
-    });
-}
 
 #[test]
 fn o0_tour() {

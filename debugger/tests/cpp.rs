@@ -4,34 +4,16 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use wasmscope_debugger::repl::batch_transcript;
-use wasmscope_debugger::{Session, SessionConfig};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn transcript(module: &str, script: &str) -> String {
-    let mut s = Session::load(&fixture(module), SessionConfig::default()).unwrap();
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts").join(script)).unwrap();
-    batch_transcript(&mut s, &text)
-}
-
-fn snap(name: &str, text: &str) {
-    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, text);
-    });
-}
+use common::{snap, transcript};
 
 #[test]
 fn o0_classes_this_references_namespaces() {
-    snap("debugger_cpp_o0", &transcript("prog-cpp.wasm", "cpp.gdb"));
+    snap("debugger_cpp_o0", &transcript("prog-cpp.wasm", "cpp.gdb", &[]));
 }
 
 #[test]
 fn o1_folded_and_optimized_out() {
-    snap("debugger_cpp_o1", &transcript("prog-cpp-O1.wasm", "cpp_o1.gdb"));
+    snap("debugger_cpp_o1", &transcript("prog-cpp-O1.wasm", "cpp_o1.gdb", &[]));
 }
