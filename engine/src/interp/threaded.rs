@@ -629,6 +629,28 @@ jump_cmp! {
     AndZero jump_and_z jump_and_z_imm jump64_and_z,
 }
 
+/// The end of a pair whose second op is a conditional jump: to the instruction `rel` away
+/// from the pair if `taken`, else past the pair; each outcome dispatches on its own, as in
+/// [`jump_handler`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments, reason = "a handler's state and the branch")]
+fn pair_branch<const CHAIN: bool>(
+    taken: bool,
+    ip: *const Inst,
+    rel: u32,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    if taken {
+        return dispatch::<CHAIN>(jump(ip, rel), fp, mem, len, cx, acc);
+    }
+    std::hint::cold_path();
+    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, acc)
+}
+
 /// An add-immediate and the compare-and-jump after it that compares its result (a loop's
 /// counter and its test): `x = [d | a << 16, imm, b, distance]`, `b` a slot or (`IMM`) an
 /// immediate, the comparison `IntCmp::ALL[CMP]`, the distance measured from the add.
@@ -644,11 +666,7 @@ fn op_add_imm_jump<const CHAIN: bool, const CMP: u8, const IMM: bool, const WHIC
     let v = (operand!(WHICH, 1, acc, fp, x[0] >> 16) as u32).wrapping_add(x[1]);
     slots::set(fp, x[0] & 0xffff, v as u64);
     let b = if IMM { x[2] } else { slots::get(fp, x[2]) as u32 };
-    if IntCmp::ALL[CMP as usize].holds(v, b) {
-        return dispatch::<CHAIN>(jump(ip, x[3]), fp, mem, len, cx, v as u64);
-    }
-    std::hint::cold_path();
-    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
+    pair_branch::<CHAIN>(IntCmp::ALL[CMP as usize].holds(v, b), ip, x[3], fp, mem, len, cx, v as u64)
 }
 
 /// The binary operators [`op_bin_jump`] fuses with a following compare-and-jump, by the
@@ -713,11 +731,8 @@ fn op_bin_jump<const CHAIN: bool, const OP: u8, const CMP: u8, const WIDE: bool,
     slots::set(fp, x[0] & 0xffff, v);
     let c = if IMM { x[3] as u64 } else { slots::get(fp, x[1] >> 16) };
     let cmp = IntCmp::ALL[CMP as usize];
-    if if WIDE { cmp.holds_wide(v, c) } else { cmp.holds(v as u32, c as u32) } {
-        return dispatch::<CHAIN>(jump(ip, x[2]), fp, mem, len, cx, v);
-    }
-    std::hint::cold_path();
-    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v)
+    let taken = if WIDE { cmp.holds_wide(v, c) } else { cmp.holds(v as u32, c as u32) };
+    pair_branch::<CHAIN>(taken, ip, x[2], fp, mem, len, cx, v)
 }
 
 /// The handler of [`op_bin_jump`] for an operator, comparison, width, operand kind and
@@ -781,11 +796,7 @@ fn op_load_jump<const CHAIN: bool, const KIND: u8, const CMP: u8, const IMM: boo
     let Some(v) = loaded else { return trap(ip, TrapCode::MemoryOutOfBounds) };
     slots::set(fp, x[0] & 0xffff, v as u64);
     let c = if IMM { x[2] } else { slots::get(fp, x[2]) as u32 };
-    if IntCmp::ALL[CMP as usize].holds(v, c) {
-        return dispatch::<CHAIN>(jump(ip, x[3]), fp, mem, len, cx, v as u64);
-    }
-    std::hint::cold_path();
-    dispatch::<CHAIN>(ip.wrapping_add(2), fp, mem, len, cx, v as u64)
+    pair_branch::<CHAIN>(IntCmp::ALL[CMP as usize].holds(v, c), ip, x[3], fp, mem, len, cx, v as u64)
 }
 
 /// The handler of [`op_load_jump`] for a load, comparison, operand kind and accumulator
