@@ -281,8 +281,15 @@ fn trap_message(t: &Trap) -> String {
     }
 }
 
+/// A failure's account of an engine error: its phase and message, and for a module that
+/// does not decode or validate, where.
 fn describe(e: &Error) -> String {
-    format!("{}: {}", phase(e), error_message(e))
+    let at = match e {
+        Error::Decode(d) => format!(" (at byte offset {:#x})", d.offset),
+        Error::Validate(v) => format!(" (at byte offset {:#x})", v.offset),
+        _ => String::new(),
+    };
+    format!("{}: {}{at}", phase(e), error_message(e))
 }
 
 fn is_component(wat: &QuoteWat<'_>) -> bool {
@@ -660,5 +667,20 @@ mod tests {
         assert!(message_matches("type mismatch", "type mismatch"));
         assert!(!message_matches("type mismatch", "unexpected end"));
         assert!(!message_matches("type mismatch", ""));
+    }
+
+    #[test]
+    fn failures_say_where_a_module_is_invalid() {
+        let engine = Engine::new(Config::default());
+        // (module (func (result i32) i64.const 1)): the body's result has the wrong type.
+        let bytes = [
+            0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version
+            1, 5, 1, 0x60, 0, 1, 0x7f, // types: [] -> [i32]
+            3, 2, 1, 0, // one function of type 0
+            10, 6, 1, 4, 0, 0x42, 1, 0x0b, // its body: i64.const 1, end
+        ];
+        let Err(e) = Module::new(&engine, &bytes) else { panic!("the module validated") };
+        let text = describe(&e);
+        assert!(text.starts_with("invalid: type mismatch (at byte offset 0x"), "{text}");
     }
 }
