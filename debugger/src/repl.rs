@@ -1133,14 +1133,7 @@ impl Repl {
                         Ok((path, line))
                     }
                     LocSpec::Func(name) => {
-                        let f = *p
-                            .find_funcs(&name)
-                            .first()
-                            .ok_or_else(|| DebugError::NotFound(format!("Function \"{name}\" not defined.")))?;
-                        let l = p
-                            .func_entry(f)
-                            .and_then(|o| p.line_at(o))
-                            .ok_or_else(|| DebugError::NotFound("No line information.".into()))?;
+                        let l = func_source(p, &name)?;
                         Ok((l.path, l.line))
                     }
                     LocSpec::Offset(o) => p
@@ -1225,14 +1218,7 @@ impl Repl {
                     center(path, line)
                 }
                 LocSpec::Func(name) => {
-                    let f = *p
-                        .find_funcs(&name)
-                        .first()
-                        .ok_or_else(|| DebugError::NotFound(format!("Function \"{name}\" not defined.")))?;
-                    let l = p
-                        .func_entry(f)
-                        .and_then(|o| p.line_at(o))
-                        .ok_or_else(|| DebugError::NotFound("No line information.".into()))?;
+                    let l = func_source(p, &name)?;
                     center(l.path, l.line)
                 }
                 LocSpec::Offset(o) => {
@@ -1255,6 +1241,13 @@ impl Repl {
         self.say(out.join("\n"));
         Ok(())
     }
+}
+
+/// Where function `name` (its first match) begins in the source, for `list`.
+fn func_source(p: &crate::program::Program, name: &str) -> Result<crate::program::SourceLoc> {
+    let f =
+        *p.find_funcs(name).first().ok_or_else(|| DebugError::NotFound(format!("Function \"{name}\" not defined.")))?;
+    p.func_entry(f).and_then(|o| p.line_at(o)).ok_or_else(|| DebugError::NotFound("No line information.".into()))
 }
 
 fn operands_text(f: &crate::state::Frame) -> String {
