@@ -57,8 +57,61 @@ pub fn parse_val(t: ValType, s: &str) -> Result<Val, String> {
         ValType::FuncRef if s == "null" => Val::FuncRef(None),
         ValType::ExternRef if s == "null" => Val::ExternRef(None),
         ValType::ExternRef => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
-        ValType::FuncRef | ValType::V128 => return Err(format!("cannot pass a {t} from the command line")),
+        ValType::V128 => Val::V128(parse_v128(s).ok_or_else(|| {
+            format!("`{s}` is not a valid v128 (a 128-bit integer such as 0x0001..., or lanes such as i32x4:1,2,3,4)")
+        })?),
+        ValType::FuncRef => return Err(format!("cannot pass a {t} from the command line")),
     })
+}
+
+/// A `v128` argument: a 128-bit integer (decimal or `0x` hex, lane 0 in the low bits) or
+/// `SHAPE:l0,l1,...` with the lanes of `i8x16`, `i16x8`, `i32x4`, `i64x2`, `f32x4` or
+/// `f64x2`, lane 0 first.
+fn parse_v128(s: &str) -> Option<u128> {
+    let Some((shape, lanes)) = s.split_once(':') else {
+        return match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            Some(h) => u128::from_str_radix(&h.replace('_', ""), 16).ok(),
+            None => s.parse::<u128>().ok(),
+        };
+    };
+    let lanes: Vec<&str> = lanes.split(',').map(str::trim).collect();
+    let (count, width) = match shape {
+        "i8x16" => (16, 8),
+        "i16x8" => (8, 16),
+        "i32x4" | "f32x4" => (4, 32),
+        "i64x2" | "f64x2" => (2, 64),
+        _ => return None,
+    };
+    if lanes.len() != count {
+        return None;
+    }
+    let mut v = 0u128;
+    for (i, lane) in lanes.iter().enumerate() {
+        let bits: u64 = match shape {
+            "f32x4" => u64::from(match parse_val(ValType::F32, lane).ok()? {
+                Val::F32(b) => b,
+                _ => return None,
+            }),
+            "f64x2" => match parse_val(ValType::F64, lane).ok()? {
+                Val::F64(b) => b,
+                _ => return None,
+            },
+            _ => {
+                let wide = match parse_val(ValType::I64, lane).ok()? {
+                    Val::I64(x) => x,
+                    _ => return None,
+                };
+                // Each lane must fit its width, signed or unsigned.
+                if width < 64 && (wide < -(1i64 << (width - 1)) || wide >= 1i64 << width) {
+                    return None;
+                }
+                wide as u64
+            }
+        };
+        let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+        v |= u128::from(bits & mask) << (i * width);
+    }
+    Some(v)
 }
 
 /// Prints a result: `42`, `1.5`, `nan`, `null`, `funcref`.
@@ -83,5 +136,29 @@ pub fn show_val(v: &Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),
+        Val::V128(v) => format!("{v:#034x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v128_arguments_as_integers_or_lanes() {
+        assert_eq!(parse_val(ValType::V128, "0x1").unwrap(), Val::V128(1));
+        assert_eq!(
+            parse_val(ValType::V128, "i32x4:1,2,3,-1").unwrap(),
+            Val::V128(1 | 2 << 32 | 3 << 64 | 0xffff_ffffu128 << 96)
+        );
+        assert_eq!(
+            parse_val(ValType::V128, "i8x16:0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,255").unwrap(),
+            Val::V128(0xffu128 << 120)
+        );
+        assert_eq!(parse_val(ValType::V128, "f64x2:1,0").unwrap(), Val::V128(u128::from(1f64.to_bits())));
+        assert!(parse_val(ValType::V128, "i32x4:1,2,3").is_err());
+        assert!(parse_val(ValType::V128, "i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0").is_err());
+        assert!(parse_val(ValType::V128, "q:1").is_err());
+        assert_eq!(show_val(&Val::V128(0xff)), "0x000000000000000000000000000000ff");
     }
 }

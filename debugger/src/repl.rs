@@ -1277,6 +1277,10 @@ pub fn show_val(v: &wasmscope_engine::Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "funcref".into(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),
+        Val::V128(v) => {
+            let lanes: Vec<String> = (0..4).map(|i| ((*v >> (32 * i)) as u32 as i32).to_string()).collect();
+            format!("i32x4 [{}]", lanes.join(", "))
+        }
     }
 }
 

@@ -39,6 +39,8 @@ pub fn val_bits(v: &Val) -> u64 {
         Val::F64(b) => *b,
         Val::FuncRef(r) => r.map_or(0, |_| 1),
         Val::ExternRef(r) => r.map_or(0, |x| u64::from(x) + 1),
+        // The low half; a `v128` is shown from the whole value (`repl::show_val`).
+        Val::V128(v) => *v as u64,
     }
 }
 

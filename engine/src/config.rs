@@ -29,7 +29,8 @@ impl Tier {
 }
 
 /// WebAssembly proposals that can be switched on and off. The default is WebAssembly 2.0
-/// without SIMD; [`Features::mvp`] is WebAssembly 1.0.
+/// ([`Features::wasm2`]) plus relaxed SIMD, as wasmtime's; [`Features::mvp`] is
+/// WebAssembly 1.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Features {
     /// Importing and exporting mutable globals.
@@ -44,10 +45,14 @@ pub struct Features {
     pub bulk_memory: bool,
     /// `funcref`/`externref` values, multiple tables, table instructions.
     pub reference_types: bool,
+    /// 128-bit SIMD: the `v128` type and the `0xFD` instructions.
+    pub simd: bool,
+    /// Relaxed SIMD (WebAssembly 3.0); needs `simd`.
+    pub relaxed_simd: bool,
 }
 
 impl Features {
-    /// WebAssembly 2.0 without SIMD (the default).
+    /// WebAssembly 2.0, the whole specification (SIMD included).
     pub const fn wasm2() -> Features {
         Features {
             mutable_global: true,
@@ -56,6 +61,8 @@ impl Features {
             multi_value: true,
             bulk_memory: true,
             reference_types: true,
+            simd: true,
+            relaxed_simd: false,
         }
     }
 
@@ -70,6 +77,8 @@ impl Features {
             multi_value: false,
             bulk_memory: false,
             reference_types: false,
+            simd: false,
+            relaxed_simd: false,
         }
     }
 }
@@ -97,13 +106,13 @@ const FEATURE_NAMES: &[(&[&str], FeatureField)] = &[
     (&["multi-value"], |f| &mut f.multi_value),
     (&["bulk-memory"], |f| &mut f.bulk_memory),
     (&["reference-types"], |f| &mut f.reference_types),
+    (&["simd"], |f| &mut f.simd),
+    (&["relaxed-simd"], |f| &mut f.relaxed_simd),
 ];
 
 /// Proposals wasmtime's `-W` knows that this build does not implement yet: accepted when
 /// switched off, refused when switched on.
 const UNSUPPORTED_FEATURES: &[&str] = &[
-    "simd",
-    "relaxed-simd",
     "tail-call",
     "extended-const",
     "multi-memory",
@@ -156,8 +165,9 @@ impl Features {
 }
 
 impl Default for Features {
+    /// WebAssembly 2.0 and relaxed SIMD.
     fn default() -> Features {
-        Features::wasm2()
+        Features { relaxed_simd: true, ..Features::wasm2() }
     }
 }
 
@@ -333,9 +343,11 @@ mod tests {
         f.set("nontrapping-float-to-int", false).expect("alias");
         assert!(!f.sat_float_to_int);
         assert_eq!(f.set("simd", false), Ok(()));
-        assert!(matches!(f.set("simd", true), Err(FeatureError::Unsupported { .. })));
+        assert!(!f.simd);
+        assert_eq!(f.set("tail-call", false), Ok(()));
+        assert!(matches!(f.set("tail-call", true), Err(FeatureError::Unsupported { .. })));
         let e = f.set("bulk-memroy", true).expect_err("typo");
         assert!(e.to_string().contains("bulk-memory"), "{e}");
-        assert_eq!(Features::names().count(), 6);
+        assert_eq!(Features::names().count(), 8);
     }
 }

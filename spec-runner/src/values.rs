@@ -2,7 +2,7 @@
 //! matched, and results rendered for reports and for cross-tier comparison.
 
 use wasmscope_engine::Val;
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 /// Which NaNs an expected float result accepts (spec §4.3.3 "NaN propagation").
@@ -31,6 +31,12 @@ pub enum Expected {
     RefFunc,
     /// `(either ...)`: any alternative matches.
     Either(Vec<Expected>),
+    /// A `v128` of integer lanes: exactly these 128 bits.
+    V128(u128),
+    /// A `v128` of `f32` lanes, each an `F32` or `F32Nan` expectation (lane 0 first).
+    F32x4(Box<[Expected; 4]>),
+    /// A `v128` of `f64` lanes, each an `F64` or `F64Nan` expectation.
+    F64x2(Box<[Expected; 2]>),
 }
 
 /// The two reference types of WebAssembly 2.0.
@@ -41,7 +47,7 @@ pub enum RefKind {
 }
 
 /// Converts an `invoke` argument. `Err` is a skip reason (a value this engine has no
-/// representation for, like `v128` or GC references).
+/// representation for, like GC references).
 pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
     #[allow(unreachable_patterns)]
     let core = match arg {
@@ -59,7 +65,7 @@ pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
             None => return Err(format!("unsupported null reference type {ht:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => return Err("v128 argument (SIMD is not supported)".to_string()),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         other => return Err(format!("unsupported argument {other:?}")),
     })
 }
@@ -104,9 +110,45 @@ fn expected_from_core(core: &WastRetCore<'_>) -> Result<Expected, String> {
         WastRetCore::RefExtern(n) => Expected::RefExtern(*n),
         WastRetCore::RefFunc(_) => Expected::RefFunc,
         WastRetCore::Either(alts) => Expected::Either(alts.iter().map(expected_from_core).collect::<Result<_, _>>()?),
-        WastRetCore::V128(_) => return Err("v128 result (SIMD is not supported)".to_string()),
+        WastRetCore::V128(p) => v128_expected(p),
         other => return Err(format!("unsupported expected result {other:?}")),
     })
+}
+
+/// A `v128` pattern: integer lanes become their 128 bits, float lanes stay lane patterns
+/// (so NaN lanes match any NaN of their kind).
+fn v128_expected(p: &V128Pattern) -> Expected {
+    fn bits<const N: usize>(lanes: [u64; N]) -> u128 {
+        let width = 128 / N;
+        let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+        lanes.iter().enumerate().fold(0u128, |acc, (i, l)| acc | u128::from(l & mask) << (i * width))
+    }
+    let f32 = |p: &NanPattern<wast::token::F32>| match p {
+        NanPattern::Value(f) => Expected::F32(f.bits),
+        NanPattern::CanonicalNan => Expected::F32Nan(NanKind::Canonical),
+        NanPattern::ArithmeticNan => Expected::F32Nan(NanKind::Arithmetic),
+    };
+    let f64 = |p: &NanPattern<wast::token::F64>| match p {
+        NanPattern::Value(f) => Expected::F64(f.bits),
+        NanPattern::CanonicalNan => Expected::F64Nan(NanKind::Canonical),
+        NanPattern::ArithmeticNan => Expected::F64Nan(NanKind::Arithmetic),
+    };
+    match p {
+        V128Pattern::I8x16(l) => Expected::V128(bits(l.map(|x| x as u8 as u64))),
+        V128Pattern::I16x8(l) => Expected::V128(bits(l.map(|x| x as u16 as u64))),
+        V128Pattern::I32x4(l) => Expected::V128(bits(l.map(|x| x as u32 as u64))),
+        V128Pattern::I64x2(l) => Expected::V128(bits(l.map(|x| x as u64))),
+        V128Pattern::F32x4(l) => Expected::F32x4(Box::new([f32(&l[0]), f32(&l[1]), f32(&l[2]), f32(&l[3])])),
+        V128Pattern::F64x2(l) => Expected::F64x2(Box::new([f64(&l[0]), f64(&l[1])])),
+    }
+}
+
+/// Lane `i` of a `v128` as an `f32` or `f64` value.
+fn lane32(v: u128, i: usize) -> Val {
+    Val::F32((v >> (32 * i)) as u32)
+}
+fn lane64(v: u128, i: usize) -> Val {
+    Val::F64((v >> (64 * i)) as u64)
 }
 
 /// Whether a 32-bit float is a NaN of the given kind.
@@ -141,6 +183,9 @@ pub fn matches(exp: &Expected, val: &Val) -> bool {
         (Expected::RefExtern(Some(e)), Val::ExternRef(Some(v))) => e == v,
         (Expected::RefFunc, Val::FuncRef(Some(_))) => true,
         (Expected::Either(alts), v) => alts.iter().any(|a| matches(a, v)),
+        (Expected::V128(e), Val::V128(v)) => e == v,
+        (Expected::F32x4(lanes), Val::V128(v)) => lanes.iter().enumerate().all(|(i, e)| matches(e, &lane32(*v, i))),
+        (Expected::F64x2(lanes), Val::V128(v)) => lanes.iter().enumerate().all(|(i, e)| matches(e, &lane64(*v, i))),
         _ => false,
     }
 }
@@ -156,7 +201,14 @@ pub fn show_val(val: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref:non-null".to_string(),
         Val::ExternRef(None) => "externref:null".to_string(),
         Val::ExternRef(Some(n)) => format!("externref:{n}"),
+        Val::V128(v) => format!("v128:{}", show_i32x4(*v)),
     }
+}
+
+/// A `v128` as four hexadecimal `i32` lanes, lane 0 first.
+fn show_i32x4(v: u128) -> String {
+    let lanes: Vec<String> = (0..4).map(|i| format!("{:#010x}", (v >> (32 * i)) as u32)).collect();
+    format!("i32x4 {}", lanes.join(" "))
 }
 
 /// Renders a list of values as `[a, b]`.
@@ -186,6 +238,9 @@ pub fn show_expected(exp: &Expected) -> String {
             let items: Vec<String> = alts.iter().map(show_expected).collect();
             format!("(either {})", items.join(" | "))
         }
+        Expected::V128(v) => format!("v128:{}", show_i32x4(*v)),
+        Expected::F32x4(lanes) => format!("v128:f32x4 {}", show_expecteds(&lanes[..])),
+        Expected::F64x2(lanes) => format!("v128:f64x2 {}", show_expecteds(&lanes[..])),
     }
 }
 
@@ -202,6 +257,16 @@ pub fn comparable(val: &Val, exp: Option<&Expected>) -> String {
     match (val, exp) {
         (Val::F32(b), Some(Expected::F32Nan(k))) if is_nan32(*b, *k) => format!("f32:{k:?}-nan"),
         (Val::F64(b), Some(Expected::F64Nan(k))) if is_nan64(*b, *k) => format!("f64:{k:?}-nan"),
+        (Val::V128(v), Some(Expected::F32x4(lanes))) => {
+            let items: Vec<String> =
+                lanes.iter().enumerate().map(|(i, e)| comparable(&lane32(*v, i), Some(e))).collect();
+            format!("v128:f32x4 [{}]", items.join(", "))
+        }
+        (Val::V128(v), Some(Expected::F64x2(lanes))) => {
+            let items: Vec<String> =
+                lanes.iter().enumerate().map(|(i, e)| comparable(&lane64(*v, i), Some(e))).collect();
+            format!("v128:f64x2 [{}]", items.join(", "))
+        }
         _ => show_val(val),
     }
 }
@@ -240,5 +305,21 @@ mod tests {
         let arith = Expected::F32Nan(NanKind::Arithmetic);
         assert_eq!(comparable(&a, Some(&arith)), comparable(&b, Some(&arith)));
         assert_ne!(comparable(&a, None), comparable(&b, None));
+    }
+
+    #[test]
+    fn v128_patterns_match_lanes() {
+        let v = Val::V128(0x7fc0_0001_3f80_0000u128 | 0xffff_ffffu128 << 64);
+        let lanes = Expected::F32x4(Box::new([
+            Expected::F32(0x3f80_0000),
+            Expected::F32Nan(NanKind::Arithmetic),
+            Expected::F32Nan(NanKind::Arithmetic),
+            Expected::F32(0),
+        ]));
+        assert!(matches(&lanes, &v));
+        assert!(!matches(&Expected::V128(0), &v));
+        let w = Val::V128(0x7fc0_0002_3f80_0000u128 | 0xffff_ffffu128 << 64);
+        assert_eq!(comparable(&v, Some(&lanes)), comparable(&w, Some(&lanes)));
+        assert_eq!(show_val(&Val::V128(1)), "v128:i32x4 0x00000001 0x00000000 0x00000000 0x00000000");
     }
 }

@@ -16,7 +16,10 @@ use super::reader::{Reader, Result};
 use super::types::{block_type, ref_type, val_type};
 use crate::config::Features;
 use crate::error::DecodeError;
-use crate::syntax::{BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, StoreOp, ValType};
+use crate::syntax::{
+    BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature, SimdImm, SimdOp, StoreOp,
+    ValType,
+};
 use crate::valid::BodyCheck;
 
 /// Largest number of declared locals one function may have. The spec allows up to
@@ -187,7 +190,7 @@ fn read_locals(r: &mut Reader<'_>, features: &Features) -> Result<Vec<ValType>> 
         let n = r.u32()?;
         let t_at = r.pos();
         let t = val_type(r, features)?;
-        if n == 0 && t == ValType::V128 {
+        if n == 0 && t == ValType::V128 && !features.simd {
             // An empty group leaves no local for the validator to reject; its type still
             // has to be one this engine supports (found by the fuzzer, against wasmparser).
             return Err(r.err(t_at, "SIMD is not supported (v128 value type)"));
@@ -329,10 +332,39 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
         0xD1 if f.reference_types => Instr::RefIsNull,
         0xD2 if f.reference_types => Instr::RefFunc(r.u32()?),
         0xFC => read_fc(r, f, info, at)?,
-        0xFD => return Err(r.err(at, "illegal opcode fd: SIMD is not supported")),
+        0xFD if f.simd => read_fd(r, f, at)?,
+        0xFD => return Err(r.err(at, "illegal opcode fd (SIMD is disabled)")),
         _ => return Err(illegal(r, at, op)),
     };
     Ok(instr)
+}
+
+/// Decodes an instruction with the 0xFD prefix (SIMD, spec §5.4.8); its sub-opcode is a
+/// `u32`, and the table in `syntax/simd.rs` says which immediate follows.
+fn read_fd(r: &mut Reader<'_>, f: &Features, at: usize) -> Result<Instr> {
+    let sub = r.u32()?;
+    let op = match SimdOp::from_code(sub) {
+        Some(op) if op.feature() == SimdFeature::Simd || f.relaxed_simd => op,
+        _ => return Err(r.err(at, format!("illegal opcode fd {sub:02x}"))),
+    };
+    Ok(match op.imm() {
+        SimdImm::Plain => Instr::Simd(op),
+        SimdImm::Lane(_) => Instr::SimdLane(op, r.u8()?),
+        SimdImm::Mem(_) => Instr::SimdMem(op, memarg(r)?),
+        SimdImm::MemLane(_) => {
+            let m = memarg(r)?;
+            Instr::SimdMemLane(op, m, r.u8()?)
+        }
+        SimdImm::Const => Instr::V128Const(sixteen(r)?),
+        SimdImm::Shuffle => Instr::I8x16Shuffle(sixteen(r)?),
+    })
+}
+
+/// The 16 raw bytes of a `v128.const` or a shuffle's lane indices.
+fn sixteen(r: &mut Reader<'_>) -> Result<[u8; 16]> {
+    let mut out = [0u8; 16];
+    out.copy_from_slice(r.bytes(16)?);
+    Ok(out)
 }
 
 /// Decodes an instruction with the 0xFC prefix; its sub-opcode is a `u32`.

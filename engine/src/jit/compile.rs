@@ -1394,6 +1394,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.stack.push(v);
             }
             Instr::Num(op) => self.num(*op)?,
+            Instr::V128Const(_)
+            | Instr::I8x16Shuffle(_)
+            | Instr::Simd(_)
+            | Instr::SimdLane(..)
+            | Instr::SimdMem(..)
+            | Instr::SimdMemLane(..) => return Err(err("SIMD is not supported on the JIT yet")),
         }
         Ok(())
     }

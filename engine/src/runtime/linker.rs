@@ -159,32 +159,40 @@ fn usage(msg: &str) -> Error {
 
 /// Evaluates a constant expression (spec §4.5.2 "Evaluation of constant expressions").
 fn eval_const(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Result<u64, Error> {
-    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    eval_const_wide(store, inst, expr).map(|v| v as u64)
+}
+
+/// Evaluates a constant expression of any type: a scalar's slot, or a `v128`'s 128 bits.
+fn eval_const_wide(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Result<u128, Error> {
+    let mut stack: Vec<u128> = Vec::with_capacity(2);
     for i in &expr.instrs {
         let v = match i {
-            Instr::I32Const(v) => *v as u32 as u64,
-            Instr::I64Const(v) => *v as u64,
-            Instr::F32Const(v) => *v as u64,
-            Instr::F64Const(v) => *v,
+            Instr::I32Const(v) => u128::from(*v as u32),
+            Instr::I64Const(v) => u128::from(*v as u64),
+            Instr::F32Const(v) => u128::from(*v),
+            Instr::F64Const(v) => u128::from(*v),
+            Instr::V128Const(bytes) => u128::from_le_bytes(*bytes),
             Instr::RefNull(_) => 0,
-            Instr::RefFunc(f) => *inst.funcs.get(*f as usize).ok_or_else(|| usage("unknown function"))? as u64 + 1,
+            Instr::RefFunc(f) => *inst.funcs.get(*f as usize).ok_or_else(|| usage("unknown function"))? as u128 + 1,
             Instr::GlobalGet(g) => {
                 let a = *inst.globals.get(*g as usize).ok_or_else(|| usage("unknown global"))?;
-                store.globals.get(a as usize).ok_or_else(|| usage("unknown global"))?.value
+                let g = store.globals.get(a as usize).ok_or_else(|| usage("unknown global"))?;
+                u128::from(g.value) | u128::from(g.hi) << 64
             }
             Instr::Num(
                 op @ (NumOp::I32Add | NumOp::I32Sub | NumOp::I32Mul | NumOp::I64Add | NumOp::I64Sub | NumOp::I64Mul),
             ) => {
                 let (b, a) = (stack.pop(), stack.pop());
                 let (Some(a), Some(b)) = (a, b) else { return Err(usage("constant expression underflow")) };
-                match op {
+                let (a, b) = (a as u64, b as u64);
+                u128::from(match op {
                     NumOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
                     NumOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
                     NumOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
                     NumOp::I64Add => a.wrapping_add(b),
                     NumOp::I64Sub => a.wrapping_sub(b),
                     _ => a.wrapping_mul(b),
-                }
+                })
             }
             _ => return Err(usage("constant expression required")),
         };
@@ -241,8 +249,9 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         inst.memories.push(mem.0);
     }
     for g in &syntax.globals {
-        let value = eval_const(store, &inst, &g.init)?;
-        store.globals.push(Box::new(GlobalInst { ty: g.ty, value }));
+        let wide = eval_const_wide(store, &inst, &g.init)?;
+        let (value, hi) = (wide as u64, (wide >> 64) as u64);
+        store.globals.push(Box::new(GlobalInst { ty: g.ty, value, hi }));
         inst.globals.push(store.globals.len() as u32 - 1);
     }
     for e in &syntax.elems {

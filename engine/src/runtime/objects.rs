@@ -15,7 +15,7 @@ impl Global {
         if value.ty() != ty.content {
             return Err(Error::Usage(format!("global of type {} given a {} value", ty.content, value.ty())));
         }
-        store.globals.push(Box::new(GlobalInst { ty, value: value.to_slot() }));
+        store.globals.push(Box::new(GlobalInst { ty, value: value.to_slot(), hi: value.high_slot() }));
         Ok(Global(store.globals.len() as u32 - 1))
     }
 
@@ -26,7 +26,7 @@ impl Global {
     /// The current value (`None` if the global is not in this store).
     pub fn get(&self, store: &Store) -> Val {
         match store.globals.get(self.0 as usize) {
-            Some(g) => Val::from_slot(g.ty.content, g.value),
+            Some(g) => Val::from_slots(g.ty.content, g.value, g.hi),
             None => Val::I32(0),
         }
     }
@@ -41,6 +41,7 @@ impl Global {
             return Err(Error::Usage(format!("global of type {} given a {} value", g.ty.content, value.ty())));
         }
         g.value = value.to_slot();
+        g.hi = value.high_slot();
         Ok(())
     }
 }

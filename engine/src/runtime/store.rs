@@ -192,9 +192,15 @@ impl MemInst {
     }
 }
 
+/// `value` and `hi` are adjacent (`repr(C)`), so the global's address (`&raw mut value`,
+/// what the tiers keep) names both slots of a `v128`.
+#[repr(C)]
 pub(crate) struct GlobalInst {
-    pub ty: GlobalType,
+    /// The value's slot (of a `v128`, its low half).
     pub value: u64,
+    /// A `v128`'s high half; 0 for every other type.
+    pub hi: u64,
+    pub ty: GlobalType,
 }
 
 /// A module instance: the module and the addresses of everything its index spaces name.

@@ -1,7 +1,10 @@
 //! Runtime values (spec §4.2.1 "Values") and their untyped 64-bit slot encoding.
 //!
 //! Inside the interpreter every value is a `u64` slot: integers zero-extended, floats as
-//! their IEEE bits, references as `address + 1` with `0` for null.
+//! their IEEE bits, references as `address + 1` with `0` for null, except `v128`, which is
+//! two consecutive slots (low 64 bits first; [`ValType::slots`]). Every raw value area
+//! (frames, call arguments and results, host functions on slots, JIT entry) counts in
+//! slots, so a `v128` parameter or result takes two.
 
 use crate::syntax::ValType;
 
@@ -19,6 +22,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An opaque host reference.
     ExternRef(Option<u32>),
+    /// A 128-bit vector; lane 0 is the least significant bits.
+    V128(u128),
 }
 
 impl Val {
@@ -31,10 +36,11 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::V128(_) => ValType::V128,
         }
     }
 
-    /// The default (zero or null) value of a type; `None` for `v128`.
+    /// The default (zero or null) value of a type (always `Some` today).
     pub fn default_for(ty: ValType) -> Option<Val> {
         Some(match ty {
             ValType::I32 => Val::I32(0),
@@ -43,11 +49,11 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
-            ValType::V128 => return None,
+            ValType::V128 => Val::V128(0),
         })
     }
 
-    /// The slot encoding of this value.
+    /// The slot encoding of this value (of a `v128`, its first, low slot).
     pub(crate) fn to_slot(self) -> u64 {
         match self {
             Val::I32(v) => v as u32 as u64,
@@ -56,19 +62,52 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
             Val::ExternRef(e) => e.map_or(0, |e| e as u64 + 1),
+            Val::V128(v) => v as u64,
         }
     }
 
-    /// Decodes a slot of a known type (`v128` never reaches here: validation rejects it).
+    /// The second slot of a `v128` (its high 64 bits); 0 for every other value.
+    pub(crate) fn high_slot(self) -> u64 {
+        match self {
+            Val::V128(v) => (v >> 64) as u64,
+            _ => 0,
+        }
+    }
+
+    /// Writes the value's slots (one, or two for a `v128`) to the front of `out`, which
+    /// must be long enough ([`ValType::slots`]).
+    pub(crate) fn write_slots(self, out: &mut [u64]) {
+        out[0] = self.to_slot();
+        if let Val::V128(v) = self {
+            out[1] = (v >> 64) as u64;
+        }
+    }
+
+    /// Decodes a value of a known type from the front of `slots` (two for a `v128`).
+    pub(crate) fn read_slots(ty: ValType, slots: &[u64]) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(u128::from(slots[0]) | u128::from(slots[1]) << 64),
+            _ => Val::from_slot(ty, slots[0]),
+        }
+    }
+
+    /// Decodes a slot of a known type (of a `v128`, only its low half: use
+    /// [`Val::read_slots`] or [`Val::from_slots`] for vectors).
     pub(crate) fn from_slot(ty: ValType, slot: u64) -> Val {
         match ty {
             ValType::I32 => Val::I32(slot as u32 as i32),
             ValType::I64 => Val::I64(slot as i64),
             ValType::F32 => Val::F32(slot as u32),
-            ValType::F64 | ValType::V128 => Val::F64(slot),
+            ValType::F64 => Val::F64(slot),
+            ValType::V128 => Val::V128(u128::from(slot)),
             ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
         }
+    }
+
+    /// Decodes a value of a known type from its low and high slots.
+    pub(crate) fn from_slots(ty: ValType, lo: u64, hi: u64) -> Val {
+        Val::read_slots(ty, &[lo, hi])
     }
 }
 
@@ -103,6 +142,7 @@ impl std::fmt::Display for Val {
             Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
             Val::FuncRef(Some(func)) => write!(f, "funcref:{}", func.0),
             Val::ExternRef(Some(e)) => write!(f, "externref:{e}"),
+            Val::V128(v) => write!(f, "0x{v:032x}"),
         }
     }
 }

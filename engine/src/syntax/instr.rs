@@ -4,6 +4,7 @@
 //! [`for_each_numeric_op!`]: opcode, name and signature. The decoder, validator, printer
 //! and interpreter are all driven from that table, so adding an operator is one line.
 
+use super::simd::SimdOp;
 use super::types::{BlockType, RefType, ValType};
 
 /// The immediate of a load or store (spec §2.4.7 "memarg").
@@ -17,7 +18,7 @@ pub struct MemArg {
     pub memory: u32,
 }
 
-/// Every WebAssembly 2.0 instruction except SIMD.
+/// Every WebAssembly 2.0 instruction, and relaxed SIMD.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Instr {
     // Control instructions (spec §2.4.8).
@@ -94,6 +95,19 @@ pub enum Instr {
     /// Raw IEEE 754 bits, so NaN payloads survive.
     F64Const(u64),
     Num(NumOp),
+    // Vector instructions (spec §2.4.1; the table is `simd.rs`).
+    /// `v128.const`: the value's 16 bytes, little-endian.
+    V128Const([u8; 16]),
+    /// `i8x16.shuffle` with its 16 lane indices (each below 32).
+    I8x16Shuffle([u8; 16]),
+    /// A SIMD operator without immediates (`SimdImm::Plain`).
+    Simd(SimdOp),
+    /// A lane access: `extract_lane`/`replace_lane` with the lane index.
+    SimdLane(SimdOp, u8),
+    /// A `v128` load or store.
+    SimdMem(SimdOp, MemArg),
+    /// `v128.loadN_lane`/`storeN_lane`: a memory access and a lane index.
+    SimdMemLane(SimdOp, MemArg, u8),
 }
 
 /// The load instructions: `t.load` and the narrow `t.loadN_sx` forms.

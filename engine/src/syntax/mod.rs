@@ -3,8 +3,10 @@
 pub mod instr;
 pub mod module;
 pub mod print;
+pub mod simd;
 pub mod types;
 
 pub use instr::{Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
 pub use module::*;
+pub use simd::{SimdFeature, SimdImm, SimdOp};
 pub use types::*;

@@ -1,12 +1,13 @@
 //! WAT-syntax printing of single instructions (`Display` for [`Instr`]), for disassembly.
 //!
 //! Names come from the instruction tables ([`NumOp::name`], [`LoadOp::name`],
-//! [`StoreOp::name`]); indices are printed as numbers, block types as `(result t)` or
+//! [`StoreOp::name`], [`SimdOp::name`]); indices are printed as numbers, block types as `(result t)` or
 //! `(type n)`, and memory arguments only where they differ from the natural alignment.
 
 use std::fmt;
 
 use super::instr::{Instr, MemArg};
+use super::simd::{SimdImm, SimdOp};
 use super::types::{BlockType, RefType};
 
 impl fmt::Display for BlockType {
@@ -120,7 +121,40 @@ impl fmt::Display for Instr {
             F32Const(bits) => write!(f, "f32.const {}", float(f64::from(f32::from_bits(*bits)), u64::from(*bits))),
             F64Const(bits) => write!(f, "f64.const {}", float(f64::from_bits(*bits), *bits)),
             Num(op) => f.write_str(op.name()),
+            V128Const(bytes) => {
+                f.write_str("v128.const i32x4")?;
+                for lane in bytes.chunks_exact(4) {
+                    write!(f, " 0x{:08x}", u32::from_le_bytes([lane[0], lane[1], lane[2], lane[3]]))?;
+                }
+                Ok(())
+            }
+            I8x16Shuffle(lanes) => {
+                f.write_str("i8x16.shuffle")?;
+                for l in lanes {
+                    write!(f, " {l}")?;
+                }
+                Ok(())
+            }
+            Simd(op) => f.write_str(op.name()),
+            SimdLane(op, lane) => write!(f, "{} {lane}", op.name()),
+            SimdMem(op, m) => {
+                f.write_str(op.name())?;
+                memarg(f, m, simd_width(*op).trailing_zeros())
+            }
+            SimdMemLane(op, m, lane) => {
+                f.write_str(op.name())?;
+                memarg(f, m, simd_width(*op).trailing_zeros())?;
+                write!(f, " {lane}")
+            }
         }
+    }
+}
+
+/// The access width in bytes of a SIMD load or store.
+fn simd_width(op: SimdOp) -> u32 {
+    match op.imm() {
+        SimdImm::Mem(w) | SimdImm::MemLane(w) => u32::from(w),
+        _ => 16,
     }
 }
 
@@ -148,6 +182,15 @@ mod tests {
         let m = MemArg { align: 0, offset: 0, memory: 0 };
         assert_eq!(Instr::Store(StoreOp::I32Store, m).to_string(), "i32.store align=1");
         assert_eq!(Instr::Num(NumOp::I32Add).to_string(), "i32.add");
+        use super::super::simd::SimdOp;
+        assert_eq!(Instr::Simd(SimdOp::I32x4Add).to_string(), "i32x4.add");
+        let m = MemArg { align: 0, offset: 4, memory: 0 };
+        assert_eq!(Instr::SimdMemLane(SimdOp::V128Load16Lane, m, 3).to_string(), "v128.load16_lane offset=4 align=1 3");
+        assert_eq!(Instr::SimdLane(SimdOp::I8x16ExtractLaneU, 15).to_string(), "i8x16.extract_lane_u 15");
+        let mut bytes = [0u8; 16];
+        bytes[0] = 1;
+        bytes[15] = 0xff;
+        assert_eq!(Instr::V128Const(bytes).to_string(), "v128.const i32x4 0x00000001 0x00000000 0x00000000 0xff000000");
         assert_eq!(Instr::Block(BlockType::Value(ValType::I32)).to_string(), "block (result i32)");
         assert_eq!(Instr::I32Const(-3).to_string(), "i32.const -3");
         assert_eq!(Instr::F64Const(1.5f64.to_bits()).to_string(), "f64.const 1.5");

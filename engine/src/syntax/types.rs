@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-/// A value type (spec §2.3.4). `V128` is decoded so that SIMD modules get a clear
-/// "SIMD is not supported" rejection instead of a confusing one.
+/// A value type (spec §2.3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     I32,
@@ -19,6 +18,18 @@ impl ValType {
     /// Whether this is a reference type (`funcref` or `externref`).
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    /// How many 64-bit value slots a value of this type takes in raw value areas: two for
+    /// `v128`, one for everything else.
+    #[inline]
+    pub fn slots(self) -> u32 {
+        if self == ValType::V128 { 2 } else { 1 }
+    }
+
+    /// The number of slots of a sequence of values.
+    pub fn slots_of(types: &[ValType]) -> u32 {
+        types.iter().map(|t| t.slots()).sum()
     }
 
     /// Whether this is a numeric type (`i32`, `i64`, `f32`, `f64`).

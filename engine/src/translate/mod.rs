@@ -888,6 +888,12 @@ impl Translator<'_> {
             Instr::F32Const(v) => self.constant(*v as u64),
             Instr::F64Const(v) => self.constant(*v),
             Instr::Num(n) => self.numeric(*n)?,
+            Instr::V128Const(_)
+            | Instr::I8x16Shuffle(_)
+            | Instr::Simd(_)
+            | Instr::SimdLane(..)
+            | Instr::SimdMem(..)
+            | Instr::SimdMemLane(..) => return Err(self.error("SIMD is not supported on the interpreter yet")),
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! Constant expressions (spec §3.3.10 "Constant Expressions" and §3.3.11 "Expressions",
-//! WebAssembly 2.0): `t.const`, `ref.null`, `ref.func` and `global.get` of an imported
+//! WebAssembly 2.0): `t.const` (`v128.const` included), `ref.null`, `ref.func` and `global.get` of an imported
 //! immutable global.
 
 use super::context::Context;
@@ -24,6 +24,7 @@ pub(crate) fn check_const_expr(
             | Instr::I64Const(_)
             | Instr::F32Const(_)
             | Instr::F64Const(_)
+            | Instr::V128Const(_)
             | Instr::RefNull(_)
             | Instr::RefFunc(_) => {}
             Instr::GlobalGet(x) => {
@@ -48,6 +49,7 @@ pub(crate) fn check_const_expr(
             Instr::I64Const(_) => ValType::I64,
             Instr::F32Const(_) => ValType::F32,
             Instr::F64Const(_) => ValType::F64,
+            Instr::V128Const(_) if c.features.simd => ValType::V128,
             Instr::RefNull(t) => ValType::from(*t),
             Instr::RefFunc(x) => {
                 c.func_type(*x, offset)?;

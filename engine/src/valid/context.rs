@@ -137,10 +137,10 @@ fn collect_refs(module: &Module, refs: &mut [bool]) {
     }
 }
 
-/// Rejects SIMD's `v128`, which this engine does not support.
-pub(crate) fn check_val_type(t: ValType, offset: usize) -> Result<(), ValidationError> {
-    if t == ValType::V128 {
-        return Err(ValidationError::new(offset, "SIMD is not supported (v128 value type)"));
+/// Rejects SIMD's `v128` when the SIMD proposal is switched off.
+pub(crate) fn check_val_type(t: ValType, features: &Features, offset: usize) -> Result<(), ValidationError> {
+    if t == ValType::V128 && !features.simd {
+        return Err(ValidationError::new(offset, "SIMD is disabled (v128 value type)"));
     }
     Ok(())
 }

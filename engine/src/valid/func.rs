@@ -6,7 +6,10 @@
 
 use super::context::{Context, check_val_type};
 use crate::error::ValidationError;
-use crate::syntax::{BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, ValType};
+use crate::syntax::{
+    BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, SimdFeature, SimdImm, SimdOp,
+    ValType,
+};
 
 /// An operand type; `None` is the spec's `Unknown` (any type, from unreachable code).
 type Operand = Option<ValType>;
@@ -167,7 +170,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         let start = start as usize;
         let ty: &FuncType = c.type_at(type_index, start)?;
         for t in declared {
-            check_val_type(*t, start)?;
+            check_val_type(*t, &c.features, start)?;
         }
         let Buffers { mut locals, mut ops, mut ctrls } = buffers;
         locals.clear();
@@ -317,7 +320,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn check_block_type(&self, ty: BlockType) -> Result<(), ValidationError> {
         match ty {
             BlockType::Empty => Ok(()),
-            BlockType::Value(t) => check_val_type(t, self.offset),
+            BlockType::Value(t) => check_val_type(t, &self.c.features, self.offset),
             BlockType::Func(x) => {
                 let ft = self.c.type_at(x, self.offset)?;
                 if !self.c.features.multi_value && (!ft.params.is_empty() || ft.results.len() > 1) {
@@ -472,6 +475,13 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             | Instr::MemoryCopy { .. }
             | Instr::MemoryInit { .. }
             | Instr::DataDrop(_) => self.require(f.bulk_memory, "bulk-memory"),
+            Instr::V128Const(_) | Instr::I8x16Shuffle(_) => self.require(f.simd, "SIMD"),
+            Instr::Simd(op) | Instr::SimdLane(op, _) | Instr::SimdMem(op, _) | Instr::SimdMemLane(op, _, _) => {
+                match op.feature() {
+                    SimdFeature::Simd => self.require(f.simd, "SIMD"),
+                    SimdFeature::RelaxedSimd => self.require(f.simd && f.relaxed_simd, "relaxed SIMD"),
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -611,7 +621,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop(I32)?;
                 let t1 = self.pop_any()?;
                 let t2 = self.pop_any()?;
-                let is_num = |t: Operand| t.is_none_or(|t| t.is_num());
+                let is_num = |t: Operand| t.is_none_or(|t| t.is_num() || t == ValType::V128);
                 if !(is_num(t1) && is_num(t2)) {
                     return Err(self.mismatch());
                 }
@@ -627,7 +637,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let [t] = ts[..] else {
                     return Err(self.err("invalid result arity"));
                 };
-                check_val_type(t, at)?;
+                check_val_type(t, &c.features, at)?;
                 self.op(&[t, t, I32], &[t])?;
             }
 
@@ -738,6 +748,44 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::F32Const(_) => self.push_val(Some(ValType::F32)),
             Instr::F64Const(_) => self.push_val(Some(ValType::F64)),
             Instr::Num(op) => self.num(*op)?,
+
+            // Vector instructions (spec §3.3.2, §3.3.7 for the loads and stores).
+            Instr::V128Const(_) => self.push_val(Some(ValType::V128)),
+            Instr::I8x16Shuffle(lanes) => {
+                if lanes.iter().any(|&l| l >= 32) {
+                    return Err(self.err("invalid lane index"));
+                }
+                self.op(&[ValType::V128, ValType::V128], &[ValType::V128])?;
+            }
+            Instr::Simd(op) => self.op(op.params(), op.results())?,
+            Instr::SimdLane(op, lane) => {
+                self.lane(*op, *lane)?;
+                self.op(op.params(), op.results())?;
+            }
+            Instr::SimdMem(op, m) | Instr::SimdMemLane(op, m, _) => {
+                let width = match op.imm() {
+                    SimdImm::Mem(w) | SimdImm::MemLane(w) => u32::from(w),
+                    _ => 16,
+                };
+                self.memarg(m, width)?;
+                if let Instr::SimdMemLane(_, _, lane) = instr {
+                    self.lane(*op, *lane)?;
+                }
+                self.op(op.params(), op.results())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A lane index must be below the operator's lane count (spec §3.3.2).
+    fn lane(&self, op: SimdOp, lane: u8) -> Result<(), ValidationError> {
+        let lanes = match op.imm() {
+            SimdImm::Lane(n) => n,
+            SimdImm::MemLane(w) => 16 / w.max(1),
+            _ => 16,
+        };
+        if lane >= lanes {
+            return Err(self.err("invalid lane index"));
         }
         Ok(())
     }

@@ -38,8 +38,8 @@ fn check_memory_type(m: &MemoryType, offset: usize) -> Result<(), ValidationErro
 }
 
 /// `⊢ globaltype ok` (spec §3.2.6).
-fn check_global_type(g: &GlobalType, offset: usize) -> Result<(), ValidationError> {
-    check_val_type(g.content, offset)
+fn check_global_type(g: &GlobalType, features: &Features, offset: usize) -> Result<(), ValidationError> {
+    check_val_type(g.content, features, offset)
 }
 
 /// Validates a whole module (spec §3.4.10), in the order of the reference interpreter.
@@ -53,7 +53,7 @@ pub(crate) fn check_module(
     for (i, ft) in m.types.iter().enumerate() {
         let at = entry_offset(&m.offsets.types, i);
         for t in ft.params.iter().chain(ft.results.iter()) {
-            check_val_type(*t, at)?;
+            check_val_type(*t, features, at)?;
         }
         if !features.multi_value && ft.results.len() > 1 {
             return Err(ValidationError::new(at, "invalid result arity"));
@@ -72,7 +72,7 @@ pub(crate) fn check_module(
             ImportDesc::Table(t) => check_table_type(t, at)?,
             ImportDesc::Memory(mt) => check_memory_type(mt, at)?,
             ImportDesc::Global(g) => {
-                check_global_type(g, at)?;
+                check_global_type(g, features, at)?;
                 if g.mutability == Mutability::Var && !features.mutable_global {
                     return Err(ValidationError::new(at, "mutable globals cannot be imported"));
                 }
@@ -110,7 +110,7 @@ pub(crate) fn check_module(
     // Globals (spec §3.4.6): the initializer is a constant of the global's type.
     for g in &m.globals {
         let at = g.init.offsets.first().copied().unwrap_or(0);
-        check_global_type(&g.ty, at as usize)?;
+        check_global_type(&g.ty, features, at as usize)?;
         check_const_expr(&c, &g.init, g.ty.content, at)?;
     }
 

@@ -239,10 +239,27 @@ fn module_rules() {
 }
 
 #[test]
-fn simd_is_rejected() {
+fn simd_needs_its_feature() {
     let m = Module { types: vec![FuncType::new([crate::syntax::ValType::V128], [])], ..Module::default() };
-    let e = validate(&m, &Features::default()).expect_err("v128 must be rejected");
+    validate(&m, &Features::default()).expect("v128 is WebAssembly 2.0");
+    let no_simd = Features { simd: false, ..Features::default() };
+    let e = validate(&m, &no_simd).expect_err("v128 must be rejected without SIMD");
     assert!(e.message.contains("SIMD"), "{}", e.message);
+}
+
+#[test]
+fn simd_instructions_are_typed_by_the_table() {
+    valid("(module (func (param v128) (result i32) (i32x4.extract_lane 3 (local.get 0))))");
+    invalid("(module (func (param v128) (result i32) (i32x4.extract_lane 4 (local.get 0))))", "invalid lane index");
+    invalid("(module (func (param v128) (result i64) (i32x4.extract_lane 0 (local.get 0))))", "type mismatch");
+    valid("(module (memory 1) (func (param v128) (v128.store32_lane 3 (i32.const 0) (local.get 0))))");
+    invalid(
+        "(module (memory 1) (func (param v128) (v128.store32_lane align=8 0 (i32.const 0) (local.get 0))))",
+        "alignment must not be larger than natural",
+    );
+    invalid("(module (func (param v128) (drop (v128.load (i32.const 0)))))", "unknown memory");
+    valid("(module (func (param v128 v128) (result v128) (select (local.get 0) (local.get 1) (i32.const 1))))");
+    valid("(module (global v128 (v128.const i64x2 1 2)))");
 }
 
 #[test]
