@@ -41,6 +41,12 @@ pub const CLAIMS: &[Claim] = &[
     proposal(Proposal::SignExtensionOps, "proposals/sign-extension-ops"),
     proposal(Proposal::NontrappingFloatToIntConversions, "proposals/nontrapping-float-to-int-conversions"),
     proposal(Proposal::MutableGlobal, "proposals/mutable-global"),
+    proposal(Proposal::Simd, "proposals/simd"),
+    Claim {
+        source: Source::Proposal(Proposal::RelaxedSimd),
+        prefix: "proposals/relaxed-simd",
+        features: Features { relaxed_simd: true, ..Features::wasm2() },
+    },
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];
 
