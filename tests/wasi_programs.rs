@@ -66,6 +66,8 @@ const PROGRAMS: &[Program] = &[
     Program { name: "clock", args: &[], stdin: "" },
     Program { name: "stdin", args: &[], stdin: "hello world\nsecond line here\nthird\n" },
     Program { name: "exit3", args: &[], stdin: "" },
+    // Built with -O2 -msimd128: vectorised loops and vector extensions.
+    Program { name: "simd", args: &[], stdin: "" },
 ];
 
 /// Runs `NAME.wasm` on `tier` with `dir` preopened as `.`; returns (stdout, exit status).

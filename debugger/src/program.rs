@@ -69,7 +69,13 @@ impl Program {
         let types = RefCell::new(dwarf.as_mut().map(|d| std::mem::take(&mut d.types)).unwrap_or_default());
         let num_imported = syntax.num_imported_funcs();
         let func_types = syntax.func_type_indices();
-        let ctx = ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
+        let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
+        let ctx = ModuleContext {
+            types: &syntax.types,
+            func_types: &func_types,
+            consume_fuel: false,
+            global_types: &global_types,
+        };
         let mut exec = Vec::with_capacity(syntax.code.len());
         let mut code = Vec::with_capacity(syntax.code.len());
         for (i, body) in syntax.code.iter().enumerate() {

@@ -24,8 +24,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match rest.first() {
             None => writeln!(out, "{index} {name}")?,
             Some(want) if (want == name || *want == index.to_string()) && index as usize >= imported => {
-                let ctx =
-                    translate::ModuleContext { types: &syntax.types, func_types: &func_types, consume_fuel: false };
+                let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
+                let ctx = translate::ModuleContext {
+                    types: &syntax.types,
+                    func_types: &func_types,
+                    consume_fuel: false,
+                    global_types: &global_types,
+                };
                 let ty = module.func_type(index).ok_or("no type")?;
                 let body = &syntax.code[index as usize - imported];
                 let ops = translate::translate_ops(&ctx, ty, body, true)?;

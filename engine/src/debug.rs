@@ -87,8 +87,8 @@ impl DebugState<'_> {
     pub fn locals(&self, i: usize) -> Option<Vec<Val>> {
         let r = self.record(i)?;
         let types = self.local_types(i)?;
-        let slots = self.stack.get(r.fp..r.fp + types.len())?;
-        Some(types.iter().zip(slots).map(|(t, s)| Val::from_slot(*t, *s)).collect())
+        let slots = self.stack.get(r.fp..r.fp + ValType::slots_of(&types) as usize)?;
+        Some(Val::from_slot_vec(&types, slots))
     }
 
     /// Frame `i`'s operand stack, bottom first, as raw 64-bit slots (integers

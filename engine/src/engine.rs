@@ -45,6 +45,8 @@ struct ModuleInner {
     syntax: syntax::Module,
     /// Type index of every function in the function index space.
     func_types: Vec<u32>,
+    /// The value type of every global (imports first), for the translator.
+    global_types: Vec<crate::syntax::ValType>,
     /// Translated code of each defined function, filled on first call.
     compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
     /// The same without superinstructions, for debugged calls.
@@ -87,12 +89,14 @@ impl Module {
         jit_compile: JitCompile,
     ) -> Module {
         let func_types = syntax.func_type_indices();
+        let global_types = syntax.global_types().iter().map(|g| g.content).collect();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         Module {
             inner: Arc::new(ModuleInner {
                 syntax,
                 func_types,
+                global_types,
                 compiled,
                 compiled_debug,
                 explicit_bounds,
@@ -216,6 +220,7 @@ impl Module {
                 types: &syntax.types,
                 func_types: &self.inner.func_types,
                 consume_fuel: self.inner.consume_fuel,
+                global_types: &self.inner.global_types,
             };
             translate::translate(&ctx, ty, body, !debug).map(Arc::new)
         })

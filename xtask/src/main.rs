@@ -94,7 +94,7 @@ fn ci() -> Result<(), String> {
     step("long runs of chained handlers (release)", long)
 }
 
-/// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it: `-O1 -g` for the name
+/// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it (`simd*.c` at `-O2 -msimd128`): `-O1 -g` for the name
 /// section, DWARF stripped at link time to keep the committed files small.
 /// The `.c` files of `dir`, sorted; an error if there are none.
 fn c_sources(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
@@ -118,6 +118,10 @@ fn fixtures() -> Result<(), String> {
         let out = src.with_extension("wasm");
         let mut cmd = Command::new(&clang);
         cmd.args(["--target=wasm32-wasi", "-O1", "-g", "-Wl,--strip-debug"]).arg(&src).arg("-o").arg(&out).arg("-lm");
+        // The SIMD programs are built as vectorising code is: -O2 -msimd128.
+        if src.file_name().is_some_and(|n| n.to_string_lossy().starts_with("simd")) {
+            cmd.args(["-O2", "-msimd128"]);
+        }
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
     debugger_fixtures(&clang)

@@ -15,6 +15,7 @@
 
 mod context;
 mod numeric;
+pub(crate) mod simd;
 mod slots;
 pub mod threaded;
 
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use crate::debug::{DebugControl, DebugHook, DebugState};
 use crate::error::{Trap, TrapCode, TrapFrame};
 use crate::runtime::{Caller, FuncInst, HostCode, Instance, Store, Val};
+use crate::syntax::ValType;
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
 use context::{Ctx, Frame};
@@ -131,9 +133,10 @@ pub(crate) fn call_from(
         Some(FuncInst::Host { ty, f }) => {
             let (ty, f) = (ty.clone(), f.clone());
             let mut area = args.to_vec();
-            area.resize(ty.params.len().max(ty.results.len()), 0);
+            let (params, results) = (ValType::slots_of(&ty.params), ValType::slots_of(&ty.results));
+            area.resize(params.max(results) as usize, 0);
             call_host(store, &f, &ty, &mut area, caller)?;
-            area.truncate(ty.results.len());
+            area.truncate(results as usize);
             Ok(area)
         }
         Some(FuncInst::Wasm { .. }) => interpret(store, addr, args, &mut NoHook),
@@ -208,17 +211,24 @@ pub(crate) fn call_host(
         HostCode::Slots(h) => return (h.f)(&mut Caller::new(store, caller), area),
         HostCode::Vals(f) => f,
     };
-    // Arguments on the host stack when there are few (no allocation per call).
+    // Arguments on the host stack when there are few (no allocation per call). Each
+    // takes one slot of `area`, a `v128` two.
     const FEW: usize = 8;
     let mut few = [Val::I32(0); FEW];
     let many: Vec<Val>;
+    let mut at = 0usize;
+    let mut next_arg = |t: &ValType| {
+        let v = Val::read_slots(*t, area.get(at..).unwrap_or(&[0, 0]));
+        at += t.slots() as usize;
+        v
+    };
     let args: &[Val] = if ty.params.len() <= FEW {
-        for ((v, t), s) in few.iter_mut().zip(ty.params.iter()).zip(area.iter()) {
-            *v = Val::from_slot(*t, *s);
+        for (v, t) in few.iter_mut().zip(ty.params.iter()) {
+            *v = next_arg(t);
         }
         &few[..ty.params.len()]
     } else {
-        many = ty.params.iter().zip(area.iter()).map(|(t, s)| Val::from_slot(*t, *s)).collect();
+        many = ty.params.iter().map(next_arg).collect();
         &many
     };
     // Results likewise: preset to each type's zero, written by the host function.
@@ -237,8 +247,12 @@ pub(crate) fn call_host(
     if results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
-    for (slot, v) in area.iter_mut().zip(results.iter()) {
-        *slot = v.to_slot();
+    let mut at = 0usize;
+    for v in results.iter() {
+        let n = v.ty().slots() as usize;
+        let slots = area.get_mut(at..at + n).ok_or_else(|| Trap::host("internal error: host result area too small"))?;
+        v.write_slots(slots);
+        at += n;
     }
     Ok(())
 }
@@ -442,7 +456,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
                 FuncInst::Host { ty, f } => {
                     let (ty, f) = (ty.clone(), f.clone());
-                    let end = base + ty.params.len().max(ty.results.len());
+                    let end = base + ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
                     if stack.len() < end {
                         grow_stack!(end);
                     }
@@ -538,7 +552,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::CallIndirect { type_index, table, base } => {
                 let instance = &store.instances[inst as usize];
                 let expected = &instance.module.syntax().types[type_index as usize];
-                let i = slot!(base + expected.params.len() as u32) as u32 as usize;
+                let i = slot!(base + ValType::slots_of(&expected.params)) as u32 as usize;
                 let taddr = instance.tables[table as usize] as usize;
                 let elem = match store.tables[taddr].elems.get(i) {
                     Some(s) => *s,
@@ -669,6 +683,42 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 }
             }
             Op::DataDrop(d) => store.instances[inst as usize].datas[d as usize] = Arc::from([]),
+            Op::GlobalGetV128 { d, global } => {
+                let g = &store.globals[store.instances[inst as usize].globals[global as usize] as usize];
+                let (lo, hi) = (g.value, g.hi);
+                set_slot!(d, lo);
+                set_slot!(d + 1, hi);
+            }
+            Op::GlobalSetV128 { s, global } => {
+                let (lo, hi) = (slot!(s), slot!(s + 1));
+                let g = &mut store.globals[store.instances[inst as usize].globals[global as usize] as usize];
+                g.value = lo;
+                g.hi = hi;
+            }
+            Op::SimdLoadLane { op, lane, d, addr, v, offset } => {
+                let width = simd_lane_width(op);
+                let ea = u32s!(slot!(addr)) as usize + offset as usize;
+                let vector = u128::from(slot!(v)) | u128::from(slot!(v + 1)) << 64;
+                let raw = match memory!().get(ea..ea.saturating_add(width)) {
+                    Some(bytes) if ea.checked_add(width).is_some() => {
+                        bytes.iter().rev().fold(0u128, |acc, b| acc << 8 | u128::from(*b))
+                    }
+                    _ => trap!(TrapCode::MemoryOutOfBounds),
+                };
+                let r = simd::loaded(op, raw, vector, lane);
+                set_slot!(d, r as u64);
+                set_slot!(d + 1, (r >> 64) as u64);
+            }
+            Op::SimdStoreLane { op, lane, addr, v, offset } => {
+                let width = simd_lane_width(op);
+                let ea = u32s!(slot!(addr)) as usize + offset as usize;
+                let vector = u128::from(slot!(v)) | u128::from(slot!(v + 1)) << 64;
+                let bits = simd::store_lane_bits(op, vector, lane).to_le_bytes();
+                match memory!().get_mut(ea..ea.saturating_add(width)) {
+                    Some(dst) if ea.checked_add(width).is_some() => dst.copy_from_slice(&bits[..width]),
+                    _ => trap!(TrapCode::MemoryOutOfBounds),
+                }
+            }
             // Every other op has a handler of its own and never reaches the loop.
             _ => trap!(internal("an op with a handler reached the interpreter loop")),
         }
@@ -682,6 +732,14 @@ fn init_frame(stack: &mut [u64], fp: usize, code: &CompiledFunc) {
     // Bounds-checked here: `init_frame_at` writes within the frame's `max_height` slots.
     let frame = &mut stack[fp..fp + code.max_height as usize];
     slots::init_frame_at(frame.as_mut_ptr(), code);
+}
+
+/// The access width in bytes of a lane load or store.
+fn simd_lane_width(op: crate::syntax::SimdOp) -> usize {
+    match op.imm() {
+        crate::syntax::SimdImm::MemLane(w) => usize::from(w).min(8),
+        _ => 8,
+    }
 }
 
 /// Base and length of memory `mem` (null and 0 for [`NO_MEMORY`]).

@@ -35,6 +35,8 @@ use crate::error::TrapCode;
 use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{Bin, BranchTarget, IntCmp, Op, Un};
 
+mod simd;
+
 /// Executes the instruction at the pointer and what follows it, with the frame's slots,
 /// the memory's base and length, the execution state ([`Ctx`]) and the accumulator (the
 /// value the previous instruction wrote, see [`thread`]); returns where and why execution
@@ -1480,7 +1482,7 @@ fn control_inst<const CHAIN: bool>(
         Op::CallIndirect { type_index, table: 0, base } => {
             let ty = how.types.get(type_index as usize)?;
             let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
-            let index_slot = base.checked_add(u32::try_from(ty.params.len()).ok()?)?;
+            let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
             i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
@@ -1656,6 +1658,7 @@ fn inst<const CHAIN: bool>(
         Op::StoreIndexed { kind, shift, a, i: index, v, offset } => {
             i(indexed_store_handler::<CHAIN>(kind, shift, which), [a, index, v, offset])
         }
+        Op::Simd { .. } | Op::SimdLoad { .. } | Op::SimdStore { .. } => simd::simd_inst::<CHAIN>(op),
         other => numeric_inst::<CHAIN>(other, which),
     }
 }

@@ -90,7 +90,7 @@ impl Func {
         f: impl Fn(&mut Caller<'_>, P) -> Result<R, Trap> + 'static,
     ) -> Func {
         let ty = FuncType::new(P::types(), R::types());
-        let area = ty.params.len().max(ty.results.len());
+        let area = ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
         let f = move |caller: &mut Caller<'_>, slots: &mut [u64]| {
             let results = f(caller, P::from_slots(slots))?;
             results.into_slots(slots);
@@ -112,9 +112,9 @@ impl Func {
             None => return Err(Error::Usage("function does not belong to this store".into())),
         };
         check_args(&ty, args)?;
-        let slots: Vec<u64> = args.iter().map(|a| a.to_slot()).collect();
+        let slots = Val::to_slot_vec(args);
         let results = crate::interp::call(store, self.0, &slots)?;
-        Ok(ty.results.iter().zip(results).map(|(t, s)| Val::from_slot(*t, s)).collect())
+        Ok(Val::from_slot_vec(&ty.results, &results))
     }
 
     /// Calls the function on the interpreter with a debugger's hook attached (see
@@ -130,9 +130,9 @@ impl Func {
             None => return Err(Error::Usage("function does not belong to this store".into())),
         };
         check_args(&ty, args)?;
-        let slots: Vec<u64> = args.iter().map(|a| a.to_slot()).collect();
+        let slots = Val::to_slot_vec(args);
         let results = crate::interp::call_debug(store, self.0, &slots, hook)?;
-        Ok(ty.results.iter().zip(results).map(|(t, s)| Val::from_slot(*t, s)).collect())
+        Ok(Val::from_slot_vec(&ty.results, &results))
     }
 
     /// A statically typed view of the function; fails if the types don't match.

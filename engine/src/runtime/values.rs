@@ -105,6 +105,32 @@ impl Val {
         }
     }
 
+    /// The slots of a sequence of values (two per `v128`).
+    pub(crate) fn to_slot_vec(vals: &[Val]) -> Vec<u64> {
+        let mut out = Vec::with_capacity(vals.len());
+        for v in vals {
+            out.push(v.to_slot());
+            if let Val::V128(x) = v {
+                out.push((x >> 64) as u64);
+            }
+        }
+        out
+    }
+
+    /// Decodes values of the given types from consecutive slots (missing slots read as 0).
+    pub(crate) fn from_slot_vec(types: &[ValType], slots: &[u64]) -> Vec<Val> {
+        let mut at = 0usize;
+        types
+            .iter()
+            .map(|t| {
+                let lo = slots.get(at).copied().unwrap_or(0);
+                let hi = slots.get(at + 1).copied().unwrap_or(0);
+                at += t.slots() as usize;
+                Val::from_slots(*t, lo, hi)
+            })
+            .collect()
+    }
+
     /// Decodes a value of a known type from its low and high slots.
     pub(crate) fn from_slots(ty: ValType, lo: u64, hi: u64) -> Val {
         Val::read_slots(ty, &[lo, hi])

@@ -350,18 +350,21 @@ macro_rules! define_simd_op {
                 }
             }
             /// The immediate this operator carries.
+            #[inline(always)]
             pub fn imm(self) -> SimdImm {
                 match self {
                     $(SimdOp::$variant => define_simd_op!(@imm $imm $arg),)*
                 }
             }
             /// Parameter types.
+            #[inline(always)]
             pub fn params(self) -> &'static [ValType] {
                 match self {
                     $(SimdOp::$variant => &[$(ValType::$p),*],)*
                 }
             }
             /// Result types (none for stores, one otherwise).
+            #[inline(always)]
             pub fn results(self) -> &'static [ValType] {
                 match self {
                     $(SimdOp::$variant => &[$(ValType::$r),*],)*

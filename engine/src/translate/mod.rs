@@ -25,7 +25,7 @@ mod op;
 
 pub use op::{Bin, BranchTarget, IntCmp, Op, Slot, Un};
 
-use crate::syntax::{BlockType, FuncBody, FuncType, Instr, NumOp};
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, NumOp, SimdImm, SimdOp, ValType};
 
 /// A translated function.
 #[derive(Debug, Clone)]
@@ -82,6 +82,8 @@ pub struct ModuleContext<'a> {
     pub func_types: &'a [u32],
     /// Emit fuel charges (see [`crate::fuel`]).
     pub consume_fuel: bool,
+    /// The value type of every global in the global index space.
+    pub global_types: &'a [ValType],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +103,9 @@ enum Patch {
 
 struct ControlFrame {
     kind: FrameKind,
+    /// The block's type (the function's results for the function's frame: see
+    /// [`Translator::frame_types`]).
+    ty: BlockType,
     /// Stack height below the block's parameters.
     height: u32,
     params: u32,
@@ -149,6 +154,14 @@ struct Translator<'a> {
     instr_height: u32,
     /// The pc of the latest label: ops before it may not be fused with later ones.
     label_pc: usize,
+    /// `wide[i]`: stack entry `i` is the high half of a `v128` (whose low half is entry
+    /// `i - 1`). Valid below the stack's length: every push sets it.
+    wide: Vec<bool>,
+    /// Slot of each local and whether it is a `v128`, when the function has a `v128`
+    /// local (else empty: local `x` is slot `x`).
+    local_slots: Vec<(Slot, bool)>,
+    /// The function's result types (what the function's frame ends with).
+    results: Vec<ValType>,
 }
 
 /// Translates one defined function.
@@ -163,7 +176,7 @@ pub fn translate(
     fuse: bool,
 ) -> Result<CompiledFunc, TranslateError> {
     let t = lower(ctx, ty, body, fuse)?;
-    let num_params = ty.params.len() as u32;
+    let num_params = ValType::slots_of(&ty.params);
     let num_locals = t.num_locals;
     // Chained handlers only where the optimiser turns tail calls into jumps, and never
     // for the debugger, which must see every op (see `interp::threaded`).
@@ -171,7 +184,7 @@ pub fn translate(
         types: ctx.types,
         chain: fuse && !cfg!(debug_assertions),
         in_chain_control: fuse,
-        num_results: ty.results.len() as u32,
+        num_results: ValType::slots_of(&ty.results),
     };
     let (threaded, slow) = crate::interp::threaded::thread(&t.ops, &t.targets, how);
     Ok(CompiledFunc {
@@ -186,7 +199,7 @@ pub fn translate(
             .chain(t.consts.iter().copied())
             .collect(),
         consts: t.consts.into_boxed_slice(),
-        num_results: ty.results.len() as u32,
+        num_results: ValType::slots_of(&ty.results),
         max_height: t.max_height,
         type_id: crate::jit::type_ids::of(ty),
     })
@@ -210,9 +223,18 @@ fn lower<'c>(
     body: &FuncBody,
     fuse: bool,
 ) -> Result<Translator<'c>, TranslateError> {
-    let num_params = ty.params.len() as u32;
-    let num_locals = num_params + body.locals.len() as u32;
-    let num_results = ty.results.len() as u32;
+    // Counts are in slots: a `v128` takes two.
+    let num_params = ValType::slots_of(&ty.params);
+    let num_locals = num_params + ValType::slots_of(&body.locals);
+    let num_results = ValType::slots_of(&ty.results);
+    let mut local_slots = Vec::new();
+    if ty.params.iter().chain(body.locals.iter()).any(|t| *t == ValType::V128) {
+        let mut at = 0;
+        for t in ty.params.iter().chain(body.locals.iter()) {
+            local_slots.push((at, *t == ValType::V128));
+            at += t.slots();
+        }
+    }
     let code =
         body.instructions().map_err(|_| TranslateError { offset: body.range.start, message: "undecodable body" })?;
     let consts = if fuse { const_slots(&code.instrs) } else { Vec::new() };
@@ -225,6 +247,7 @@ fn lower<'c>(
         targets: Vec::new(),
         ctrl: vec![ControlFrame {
             kind: FrameKind::Func,
+            ty: BlockType::Empty,
             height: stack_base,
             params: 0,
             results: num_results,
@@ -243,6 +266,9 @@ fn lower<'c>(
         producer: None,
         instr_height: stack_base,
         label_pc: 0,
+        wide: Vec::new(),
+        local_slots,
+        results: ty.results.to_vec(),
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
@@ -282,7 +308,20 @@ fn lower<'c>(
     Ok(t)
 }
 
-impl Translator<'_> {
+/// The types of a block of one result.
+fn single(t: ValType) -> &'static [ValType] {
+    match t {
+        ValType::I32 => &[ValType::I32],
+        ValType::I64 => &[ValType::I64],
+        ValType::F32 => &[ValType::F32],
+        ValType::F64 => &[ValType::F64],
+        ValType::V128 => &[ValType::V128],
+        ValType::FuncRef => &[ValType::FuncRef],
+        ValType::ExternRef => &[ValType::ExternRef],
+    }
+}
+
+impl<'a> Translator<'a> {
     fn error(&self, message: &'static str) -> TranslateError {
         TranslateError { offset: self.offset, message }
     }
@@ -317,6 +356,7 @@ impl Translator<'_> {
     /// Pushes an entry and records the slot height it reaches. The new top entry was not
     /// produced by the last op (see [`Translator::push_result`]).
     fn push(&mut self, operand: Operand) {
+        self.set_wide(self.stack.len(), false);
         self.stack.push(operand);
         self.max_height = self.max_height.max(self.height());
         self.producer = None;
@@ -332,6 +372,68 @@ impl Translator<'_> {
 
     fn pop(&mut self) -> Result<Operand, TranslateError> {
         self.stack.pop().ok_or_else(|| self.error("operand stack underflow"))
+    }
+
+    /// Records whether stack entry `i` is the high half of a `v128`.
+    fn set_wide(&mut self, i: usize, wide: bool) {
+        if self.wide.len() <= i {
+            self.wide.resize(i + 1, false);
+        }
+        self.wide[i] = wide;
+    }
+
+    /// Whether the top entry is the high half of a `v128`.
+    fn top_is_v128(&self) -> bool {
+        self.stack.len().checked_sub(1).is_some_and(|i| self.wide.get(i) == Some(&true))
+    }
+
+    /// Pushes a `v128` as its two halves.
+    fn push_v128(&mut self, lo: Operand, hi: Operand) {
+        self.push(lo);
+        self.push(hi);
+        self.set_wide(self.stack.len() - 1, true);
+    }
+
+    /// Pushes the `v128` result of the op just emitted, which wrote the two slots from the
+    /// new height (the op may be retargeted by a `local.set`, see [`Translator::local_set`]).
+    fn push_result_v128(&mut self) -> Slot {
+        let d = self.height();
+        self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
+        self.producer = Some(self.ops.len() - 1);
+        d
+    }
+
+    /// Pops a `v128` operand: the first of its two consecutive slots (a local's, or its
+    /// own after writing deferred halves there).
+    fn pop_v128(&mut self) -> Result<Slot, TranslateError> {
+        let len = self.stack.len();
+        if len < 2 || !self.top_is_v128() {
+            return Err(self.error("expected a v128 operand"));
+        }
+        let pair = (self.stack[len - 2], self.stack[len - 1]);
+        let slot = match pair {
+            (Operand::Slot(lo), Operand::Slot(hi)) if hi == lo + 1 => lo,
+            _ => {
+                self.materialize(len - 2);
+                self.materialize(len - 1);
+                self.stack_base + len as u32 - 2
+            }
+        };
+        self.stack.truncate(len - 2);
+        Ok(slot)
+    }
+
+    /// Pops an operand of type `t` (see [`Translator::pop_slot`], [`Translator::pop_v128`]).
+    fn pop_typed(&mut self, t: ValType) -> Result<Slot, TranslateError> {
+        if t == ValType::V128 { self.pop_v128() } else { self.pop_slot() }
+    }
+
+    /// The slot of local `x` and whether it is a `v128`.
+    fn local(&self, x: u32) -> Result<(Slot, bool), TranslateError> {
+        if self.local_slots.is_empty() {
+            return Ok((x, false));
+        }
+        self.local_slots.get(x as usize).copied().ok_or_else(|| self.error("unknown local"))
     }
 
     /// Writes entry `i` to its own slot if it is deferred.
@@ -406,20 +508,63 @@ impl Translator<'_> {
         Ok(self.stack_base + first as u32)
     }
 
+    /// A block's parameter and result counts, in slots.
     fn block_arity(&self, bt: BlockType) -> Result<(u32, u32), TranslateError> {
+        let (params, results) = self.block_types(bt)?;
+        Ok((ValType::slots_of(params), ValType::slots_of(results)))
+    }
+
+    /// A block's parameter and result types.
+    fn block_types(&self, bt: BlockType) -> Result<(&'a [ValType], &'a [ValType]), TranslateError> {
+        let ctx: &'a ModuleContext<'a> = self.ctx;
         Ok(match bt {
-            BlockType::Empty => (0, 0),
-            BlockType::Value(_) => (0, 1),
+            BlockType::Empty => (&[], &[]),
+            BlockType::Value(t) => (&[], single(t)),
             BlockType::Func(i) => {
-                let ty = self.ctx.types.get(i as usize).ok_or_else(|| self.error("unknown type"))?;
-                (ty.params.len() as u32, ty.results.len() as u32)
+                let ty = ctx.types.get(i as usize).ok_or_else(|| self.error("unknown type"))?;
+                (&ty.params, &ty.results)
             }
         })
     }
 
-    fn func_type(&self, func: u32) -> Result<&FuncType, TranslateError> {
-        let ti = self.ctx.func_types.get(func as usize).ok_or_else(|| self.error("unknown function"))?;
-        self.ctx.types.get(*ti as usize).ok_or_else(|| self.error("unknown type"))
+    /// Resets the operand stack to `base` plus values of `types`, all in their own slots
+    /// (as [`Translator::reset_stack`]), marking the `v128` halves.
+    fn reset_stack_typed(&mut self, base: u32, types: &[ValType]) {
+        self.reset_stack(base + ValType::slots_of(types));
+        let mut i = base.saturating_sub(self.stack_base) as usize;
+        for t in types {
+            self.set_wide(i, false);
+            if *t == ValType::V128 {
+                self.set_wide(i + 1, true);
+            }
+            i += t.slots() as usize;
+        }
+    }
+
+    /// Resets the stack at the end of frame `f` (to its results) or at its `else` (to
+    /// its parameters).
+    fn reset_to_frame(
+        &mut self,
+        kind: FrameKind,
+        ty: BlockType,
+        height: u32,
+        params: bool,
+    ) -> Result<(), TranslateError> {
+        if kind == FrameKind::Func {
+            let results = std::mem::take(&mut self.results);
+            self.reset_stack_typed(height, &results);
+            self.results = results;
+            return Ok(());
+        }
+        let (p, r) = self.block_types(ty)?;
+        self.reset_stack_typed(height, if params { p } else { r });
+        Ok(())
+    }
+
+    fn func_type(&self, func: u32) -> Result<&'a FuncType, TranslateError> {
+        let ctx: &'a ModuleContext<'a> = self.ctx;
+        let ti = ctx.func_types.get(func as usize).ok_or_else(|| self.error("unknown function"))?;
+        ctx.types.get(*ti as usize).ok_or_else(|| self.error("unknown type"))
     }
 
     fn set_unreachable(&mut self) -> Result<(), TranslateError> {
@@ -444,6 +589,7 @@ impl Translator<'_> {
         let height = self.height().checked_sub(params).ok_or_else(|| self.error("operand stack underflow"))?;
         self.ctrl.push(ControlFrame {
             kind,
+            ty: bt,
             height,
             params,
             results,
@@ -675,9 +821,9 @@ impl Translator<'_> {
                 self.push_frame(FrameKind::If, *bt, Some(at))?;
             }
             Instr::Else => {
-                let (reachable, height, params) = {
+                let (reachable, height, ty) = {
                     let f = self.top()?;
-                    (!f.unreachable, f.height, f.params)
+                    (!f.unreachable, f.height, f.ty)
                 };
                 if reachable {
                     self.materialize_all();
@@ -693,7 +839,7 @@ impl Translator<'_> {
                 }
                 self.ctrl[last].kind = FrameKind::Else;
                 self.ctrl[last].unreachable = false;
-                self.reset_stack(height + params);
+                self.reset_to_frame(FrameKind::If, ty, height, true)?;
             }
             Instr::End => {
                 if !self.top()?.unreachable {
@@ -708,7 +854,7 @@ impl Translator<'_> {
                 for p in frame.patches {
                     self.patch(p, pc);
                 }
-                self.reset_stack(frame.height + frame.results);
+                self.reset_to_frame(frame.kind, frame.ty, frame.height, false)?;
                 if frame.kind == FrameKind::Func {
                     self.emit(Op::Return { from: frame.height });
                 }
@@ -723,7 +869,7 @@ impl Translator<'_> {
                 // only a branch that moves nothing can be a fused conditional jump.
                 let cond = self.pop()?;
                 let (probe, _) = self.label(*d)?;
-                self.stack.push(cond);
+                self.push_back(cond);
                 if probe.from == probe.height || probe.keep == 0 {
                     let jump = self.cond_jump(false)?;
                     let (label, frame) = self.label(*d)?;
@@ -758,19 +904,20 @@ impl Translator<'_> {
             }
             Instr::Call(f) => {
                 let ty = self.func_type(*f)?;
-                let (p, r) = (ty.params.len(), ty.results.len() as u32);
+                let (p, results) = (ValType::slots_of(&ty.params) as usize, &ty.results);
                 self.materialize_all();
                 let base = self.pop_base(p)?;
                 self.emit(Op::Call { func: *f, base });
-                self.reset_stack(base + r);
+                self.reset_stack_typed(base, results);
             }
             Instr::CallIndirect { type_index, table } => {
-                let ty = self.ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
-                let (p, r) = (ty.params.len(), ty.results.len() as u32);
+                let ctx: &'a ModuleContext<'a> = self.ctx;
+                let ty = ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
+                let p = ValType::slots_of(&ty.params) as usize;
                 self.materialize_all();
                 let base = self.pop_base(p + 1)?;
                 self.emit(Op::CallIndirect { type_index: *type_index, table: *table, base });
-                self.reset_stack(base + r);
+                self.reset_stack_typed(base, &ty.results);
             }
             Instr::RefNull(_) => self.constant(0),
             Instr::RefIsNull => self.unary(Op::RefIsNull)?,
@@ -780,6 +927,9 @@ impl Translator<'_> {
                 self.push_result();
             }
             Instr::Drop => {
+                if self.top_is_v128() {
+                    self.pop()?;
+                }
                 self.pop()?;
                 if self.eager {
                     // So the debugger can stop at the `drop`, as at every instruction.
@@ -788,6 +938,17 @@ impl Translator<'_> {
             }
             Instr::Select | Instr::SelectTyped(_) => {
                 let c = self.pop_slot()?;
+                if self.top_is_v128() {
+                    // Two selects, one per half: `d` is `a`'s own slot or below every
+                    // operand's, so the first does not overwrite what the second reads.
+                    let b = self.pop_v128()?;
+                    let a = self.pop_v128()?;
+                    let d = self.height();
+                    self.emit(Op::Select { d, a, b, c });
+                    self.emit(Op::Select { d: d + 1, a: a + 1, b: b + 1, c });
+                    self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
+                    return Ok(());
+                }
                 let b = self.pop_slot()?;
                 // The debugger's translation keeps every value in its own slot.
                 if self.eager {
@@ -799,7 +960,34 @@ impl Translator<'_> {
                 self.emit(Op::Select { d, a, b, c });
                 self.push_result();
             }
+            Instr::LocalGet(x) if self.local(*x)?.1 => {
+                let (x, _) = self.local(*x)?;
+                if self.eager {
+                    let d = self.height();
+                    self.emit(Op::Copy { d, s: x });
+                    self.emit(Op::Copy { d: d + 1, s: x + 1 });
+                    self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
+                } else {
+                    self.push_v128(Operand::Slot(x), Operand::Slot(x + 1));
+                }
+            }
+            Instr::LocalSet(x) if self.local(*x)?.1 => {
+                let (x, _) = self.local(*x)?;
+                self.local_set_v128(x)?;
+            }
+            Instr::LocalTee(x) if self.local(*x)?.1 => {
+                let (x, _) = self.local(*x)?;
+                self.local_set_v128(x)?;
+                if self.eager {
+                    let own = self.height();
+                    self.push_v128(Operand::Slot(own), Operand::Slot(own + 1));
+                } else {
+                    self.push_v128(Operand::Slot(x), Operand::Slot(x + 1));
+                }
+            }
             Instr::LocalGet(x) => {
+                let (x, _) = self.local(*x)?;
+                let x = &x;
                 if self.eager {
                     let d = self.height();
                     self.emit(Op::Copy { d, s: *x });
@@ -808,8 +996,13 @@ impl Translator<'_> {
                     self.push(Operand::Slot(*x));
                 }
             }
-            Instr::LocalSet(x) => self.local_set(*x)?,
+            Instr::LocalSet(x) => {
+                let (x, _) = self.local(*x)?;
+                self.local_set(x)?;
+            }
             Instr::LocalTee(x) => {
+                let (x, _) = self.local(*x)?;
+                let x = &x;
                 self.local_set(*x)?;
                 if self.eager {
                     // The value is still in its own slot, the one just popped.
@@ -818,6 +1011,15 @@ impl Translator<'_> {
                 } else {
                     self.push(Operand::Slot(*x));
                 }
+            }
+            Instr::GlobalGet(global) if self.global_is_v128(*global) => {
+                let d = self.height();
+                self.emit(Op::GlobalGetV128 { d, global: *global });
+                self.push_result_v128();
+            }
+            Instr::GlobalSet(global) if self.global_is_v128(*global) => {
+                let s = self.pop_v128()?;
+                self.emit(Op::GlobalSetV128 { s, global: *global });
             }
             Instr::GlobalGet(global) => {
                 let d = self.height();
@@ -888,12 +1090,138 @@ impl Translator<'_> {
             Instr::F32Const(v) => self.constant(*v as u64),
             Instr::F64Const(v) => self.constant(*v),
             Instr::Num(n) => self.numeric(*n)?,
-            Instr::V128Const(_)
-            | Instr::I8x16Shuffle(_)
-            | Instr::Simd(_)
-            | Instr::SimdLane(..)
-            | Instr::SimdMem(..)
-            | Instr::SimdMemLane(..) => return Err(self.error("SIMD is not supported on the interpreter yet")),
+            Instr::V128Const(bytes) => {
+                let v = u128::from_le_bytes(*bytes);
+                let (lo, hi) = (v as u64, (v >> 64) as u64);
+                if self.eager {
+                    let d = self.height();
+                    self.emit(Op::Const { d, value: lo });
+                    self.emit(Op::Const { d: d + 1, value: hi });
+                    self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
+                } else {
+                    self.push_v128(Operand::Const(lo), Operand::Const(hi));
+                }
+            }
+            Instr::I8x16Shuffle(lanes) => {
+                // The lane indices are a third vector operand, written to slots.
+                // They go above both operands' own slots, which stay free until the op.
+                let v = u128::from_le_bytes(*lanes);
+                let c = self.height();
+                self.emit(Op::Const { d: c, value: v as u64 });
+                self.emit(Op::Const { d: c + 1, value: (v >> 64) as u64 });
+                self.max_height = self.max_height.max(c + 2);
+                let b = self.pop_v128()?;
+                let a = self.pop_v128()?;
+                let d = self.height();
+                self.emit(Op::Simd { op: SimdOp::I8x16Shuffle, d, a, b, c });
+                self.push_result_v128();
+            }
+            Instr::Simd(op) => self.simd(*op, 0)?,
+            Instr::SimdLane(op, lane) => self.simd(*op, u32::from(*lane))?,
+            Instr::SimdMem(op, m) => {
+                let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
+                if *op == SimdOp::V128Store {
+                    let v = self.pop_v128()?;
+                    let addr = self.pop_slot()?;
+                    self.emit(Op::SimdStore { addr, v, offset });
+                } else {
+                    let addr = self.pop_slot()?;
+                    let d = self.height();
+                    self.emit(Op::SimdLoad { op: *op, d, addr, offset });
+                    self.push_result_v128();
+                }
+            }
+            Instr::SimdMemLane(op, m, lane) => {
+                let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
+                let v = self.pop_v128()?;
+                let addr = self.pop_slot()?;
+                if op.results().is_empty() {
+                    self.emit(Op::SimdStoreLane { op: *op, lane: *lane, addr, v, offset });
+                } else {
+                    let d = self.height();
+                    self.emit(Op::SimdLoadLane { op: *op, lane: *lane, d, addr, v, offset });
+                    self.push_result_v128();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether global `global` holds a `v128`.
+    fn global_is_v128(&self, global: u32) -> bool {
+        self.ctx.global_types.get(global as usize) == Some(&ValType::V128)
+    }
+
+    /// Puts back an entry just popped (of a scalar).
+    fn push_back(&mut self, operand: Operand) {
+        self.set_wide(self.stack.len(), false);
+        self.stack.push(operand);
+    }
+
+    /// A SIMD operator without memory access, by its signature in the table; `lane` is
+    /// a lane operator's immediate (in the op's `c`).
+    fn simd(&mut self, op: SimdOp, lane: u32) -> Result<(), TranslateError> {
+        let mut operands = [0 as Slot; 3];
+        let params = op.params();
+        for (k, t) in params.iter().enumerate().rev() {
+            operands[k] = self.pop_typed(*t)?;
+        }
+        if matches!(op.imm(), SimdImm::Lane(_)) {
+            operands[2] = lane;
+        }
+        let [a, b, c] = operands;
+        let d = self.height();
+        self.emit(Op::Simd { op, d, a, b, c });
+        match op.results() {
+            [ValType::V128] => {
+                self.push_result_v128();
+            }
+            [_] => {
+                self.push_result();
+            }
+            _ => return Err(self.error("a SIMD operator without a result")),
+        }
+        Ok(())
+    }
+
+    /// `local.set x` of a `v128` local: retargets the op that produced the value when it
+    /// is the last op, else copies both halves.
+    fn local_set_v128(&mut self, x: Slot) -> Result<(), TranslateError> {
+        let len = self.stack.len();
+        if len < 2 || !self.top_is_v128() {
+            return Err(self.error("expected a v128 operand"));
+        }
+        let own = self.stack_base + len as u32 - 2;
+        // Entries that read the local need its old value first.
+        let value = (self.stack[len - 2], self.stack[len - 1]);
+        self.stack[len - 2] = Operand::Slot(own);
+        self.stack[len - 1] = Operand::Slot(own + 1);
+        self.materialize_reads_of(x);
+        self.materialize_reads_of(x + 1);
+        self.stack[len - 2] = value.0;
+        self.stack[len - 1] = value.1;
+        if !self.eager
+            && value == (Operand::Slot(own), Operand::Slot(own + 1))
+            && let Some(at) = self.producer
+            && at + 1 == self.ops.len()
+            && retarget(&mut self.ops[at], own, x)
+        {
+            self.stack.truncate(len - 2);
+            self.producer = None;
+            return Ok(());
+        }
+        self.stack.truncate(len - 2);
+        for (k, half) in [value.0, value.1].into_iter().enumerate() {
+            let d = x + k as u32;
+            match half {
+                Operand::Slot(s) if s == d => {}
+                Operand::Slot(s) => {
+                    self.emit(Op::Copy { d, s });
+                }
+                Operand::Const(value) => {
+                    self.emit(Op::Const { d, value });
+                }
+            }
         }
         Ok(())
     }
@@ -1083,6 +1411,10 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::I32ShlAdd { d, .. }
         | Op::I32AddImm { d, .. }
         | Op::I64AddImm { d, .. }
+        | Op::Simd { d, .. }
+        | Op::SimdLoad { d, .. }
+        | Op::SimdLoadLane { d, .. }
+        | Op::GlobalGetV128 { d, .. }
         | Op::Select { d, .. } => d,
         other => match num_dest(other) {
             Some(d) => d,
@@ -1117,7 +1449,8 @@ mod tests {
     fn ops(wat: &str, fuse: bool) -> Vec<Op> {
         let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &Features::default()).unwrap();
         let func_types = module.func_type_indices();
-        let ctx = ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false };
+        let ctx =
+            ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false, global_types: &[] };
         let ty = &module.types[module.funcs[0] as usize];
         translate_ops(&ctx, ty, &module.code[0], fuse).unwrap()
     }
@@ -1177,7 +1510,8 @@ mod tests {
             (i32.mul (i32.shl (local.get 0) (i32.const 3)) (i32.const 3))))"#;
         let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &crate::Features::default()).unwrap();
         let func_types = module.func_type_indices();
-        let ctx = ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false };
+        let ctx =
+            ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false, global_types: &[] };
         let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
         assert_eq!(&*f.consts, &[3]);
         assert_eq!(

@@ -9,7 +9,7 @@
 //! decodes LEB128 or searches for an `end`. Numeric operators are generated from the one
 //! instruction table in `syntax::instr` ([`crate::for_each_numeric_op!`]).
 
-use crate::syntax::{LoadOp, NumOp, StoreOp};
+use crate::syntax::{LoadOp, NumOp, SimdOp, StoreOp};
 
 /// A slot number, relative to the frame base.
 pub type Slot = u32;
@@ -271,6 +271,24 @@ macro_rules! define_op {
             I32ShlAdd { d: Slot, a: Slot, b: Slot, shift: u8 },
             /// `d = a + imm` for i64 (the constant sign-extended from 32 bits).
             I64AddImm { d: Slot, a: Slot, imm: i32 },
+            // SIMD (the table is `syntax::simd`). A `v128` operand or result is the two
+            // slots from the one named (low half first).
+            /// A SIMD operator that does not access memory: `d = op(a, b, c)` with the
+            /// operator's signature (unused operands are 0); `c` is the lane index of a
+            /// lane operator and the lane-index vector of `i8x16.shuffle`.
+            Simd { op: SimdOp, d: Slot, a: Slot, b: Slot, c: Slot },
+            /// A `v128` load of any form but the lane loads: `d = load(addr + offset)`.
+            SimdLoad { op: SimdOp, d: Slot, addr: Slot, offset: u32 },
+            /// `v128.store`: `store(addr + offset, v)`.
+            SimdStore { addr: Slot, v: Slot, offset: u32 },
+            /// `v128.loadN_lane`: `d = v` with lane `lane` loaded from `addr + offset`.
+            SimdLoadLane { op: SimdOp, lane: u8, d: Slot, addr: Slot, v: Slot, offset: u32 },
+            /// `v128.storeN_lane`: stores lane `lane` of `v` at `addr + offset`.
+            SimdStoreLane { op: SimdOp, lane: u8, addr: Slot, v: Slot, offset: u32 },
+            /// `global.get` of a `v128` global (two slots from `d`).
+            GlobalGetV128 { d: Slot, global: u32 },
+            /// `global.set` of a `v128` global (two slots from `s`).
+            GlobalSetV128 { s: Slot, global: u32 },
             $($variant(operands!([$($p)*])),)*
         }
 
