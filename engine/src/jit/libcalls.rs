@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
 use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store};
+use crate::syntax::ValType;
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +103,9 @@ fn call_addr_catching(store: &mut Store, inst: u32, addr: u32, values: *mut u64)
 
 fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
     let func = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?;
-    let (params, results) = (func.ty().params.len(), func.ty().results.len());
+    // Counted in slots: a `v128` takes two.
+    let (params, results) =
+        (ValType::slots_of(&func.ty().params) as usize, ValType::slots_of(&func.ty().results) as usize);
     // SAFETY: JIT code passes a values area of max(params, results) slots for this type.
     let area = unsafe { std::slice::from_raw_parts_mut(values, params.max(results)) };
     if let FuncInst::Host { ty, f } = func {
