@@ -328,6 +328,26 @@ impl CompiledModule {
 /// enables only what SIMD code needs ([`SIMD_FEATURES`], if the host has them), so the
 /// code Cranelift composes for older CPUs runs too.
 fn isa() -> Result<OwnedTargetIsa, JitError> {
+    let cpu = match std::env::var("WASMSCOPE_JIT_CPU") {
+        Ok(v) if v == "baseline" => Cpu::SimdBaseline,
+        _ => Cpu::Host,
+    };
+    isa_for(cpu)
+}
+
+/// Which of the host's instruction-set extensions the target may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cpu {
+    /// All of them.
+    Host,
+    /// Only [`SIMD_FEATURES`] (those the host has).
+    SimdBaseline,
+    /// None: plain x86-64 (SSE2), as on a CPU older than SIMD code needs (tests).
+    #[cfg(test)]
+    Sse2,
+}
+
+fn isa_for(cpu: Cpu) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
     for (k, v) in [
         ("opt_level", "speed"),
@@ -339,16 +359,18 @@ fn isa() -> Result<OwnedTargetIsa, JitError> {
     }
     let flags = settings::Flags::new(flags);
     let host = cranelift_native::builder().map_err(err)?.finish(flags.clone()).map_err(err)?;
-    if std::env::var("WASMSCOPE_JIT_CPU").is_ok_and(|v| v == "baseline") {
-        let mut builder = cranelift_native::builder_with_options(false).map_err(err)?;
+    if cpu == Cpu::Host {
+        return Ok(host);
+    }
+    let mut builder = cranelift_native::builder_with_options(false).map_err(err)?;
+    if cpu == Cpu::SimdBaseline {
         for (name, _) in SIMD_FEATURES {
             if has_flag(&*host, name) {
                 builder.enable(name).map_err(err)?;
             }
         }
-        return builder.finish(flags).map_err(err);
     }
-    Ok(host)
+    builder.finish(flags).map_err(err)
 }
 
 /// The x86-64 extensions beyond SSE2 that SIMD code needs (Cranelift's flag, the vendor's

@@ -530,3 +530,76 @@ fn signed_dot(b: &mut FunctionBuilder, x: Value, y: Value) -> Value {
     let hi = extmul(b, x, y, Widen::HighS);
     b.ins().iadd_pairwise(lo, hi)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cpu, JitError, compile_pieces, has_flag, isa_for};
+    use crate::syntax::{SimdImm, SimdOp};
+
+    /// A module with one function per SIMD operator of the table, taking the operator's
+    /// operands as parameters and returning its results.
+    fn every_operator() -> crate::syntax::Module {
+        let mut wat = String::from("(module (memory 1)");
+        for op in SimdOp::ALL {
+            let list = |ts: &[crate::syntax::ValType]| ts.iter().map(|t| format!(" {t}")).collect::<String>();
+            let gets: String = (0..op.params().len()).map(|i| format!(" local.get {i}")).collect();
+            let instr = match op.imm() {
+                SimdImm::Plain => op.name().to_string(),
+                SimdImm::Lane(_) => format!("{} 1", op.name()),
+                SimdImm::Mem(_) => format!("{} offset=16", op.name()),
+                SimdImm::MemLane(_) => format!("{} offset=16 1", op.name()),
+                SimdImm::Const => "v128.const i64x2 1 -2".to_string(),
+                SimdImm::Shuffle => "i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31".to_string(),
+            };
+            wat += &format!("(func (param{}) (result{}){gets} {instr})", list(op.params()), list(op.results()));
+        }
+        wat.push(')');
+        let bytes = wat::parse_str(&wat).expect("valid text");
+        crate::binary::decode(&bytes, &crate::Features::default()).expect("decodes")
+    }
+
+    fn compile(module: &crate::syntax::Module, cpu: Cpu, explicit_bounds: bool) -> Result<(), JitError> {
+        let isa = isa_for(cpu).expect("host ISA");
+        let numbers: Vec<usize> = (0..module.code.len() * 2).collect();
+        compile_pieces(module, &*isa, explicit_bounds, false, false, &numbers, 1, &|| false).map(drop)
+    }
+
+    /// Cranelift lowers every operator both with the host's extensions (AVX-512 where
+    /// present) and with only those SIMD code requires (where it composes the rest),
+    /// under both bounds-check strategies.
+    #[test]
+    fn every_operator_compiles_for_the_host_and_for_the_simd_baseline() {
+        let module = every_operator();
+        assert_eq!(module.code.len(), SimdOp::ALL.len());
+        let baseline = isa_for(Cpu::SimdBaseline).expect("host ISA");
+        assert!(!has_flag(&*baseline, "has_avx") && !has_flag(&*baseline, "has_sse42"));
+        for cpu in [Cpu::Host, Cpu::SimdBaseline] {
+            for explicit_bounds in [false, true] {
+                compile(&module, cpu, explicit_bounds).expect("compiles");
+            }
+        }
+    }
+
+    /// Without SSE3, SSSE3 and SSE4.1 a SIMD operator is a typed error naming the first
+    /// missing extension, not code that would fault; `v128` values that are only moved
+    /// around need nothing beyond SSE2.
+    #[test]
+    fn simd_on_a_cpu_without_sse41_is_a_typed_error() {
+        let parse = |wat: &str| {
+            let bytes = wat::parse_str(wat).expect("valid text");
+            crate::binary::decode(&bytes, &crate::Features::default()).expect("decodes")
+        };
+        let uses_simd = parse("(module (func (result i32) (i8x16.all_true (i8x16.splat (i32.const 1)))))");
+        assert_eq!(
+            compile(&uses_simd, Cpu::Sse2, false),
+            Err(JitError::MissingCpuFeature { feature: "SSE3", needed_for: "SIMD" })
+        );
+        let moves_only = parse(
+            "(module (global $g (mut v128) (v128.const i64x2 0 0))
+               (func (param v128 v128 i32) (result v128 v128)
+                 (global.set $g (select (local.get 0) (local.get 1) (local.get 2)))
+                 (global.get $g) (local.get 1)))",
+        );
+        compile(&moves_only, Cpu::Sse2, false).expect("compiles without SIMD instructions");
+    }
+}
