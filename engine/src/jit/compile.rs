@@ -14,6 +14,12 @@
 //! load/store that faults in guard pages); the per-function tables built here map native
 //! offsets back to wasm offsets. Every function gets the signature `(vmctx, params...) ->
 //! results...`, plus an array-ABI wrapper `(vmctx, *mut u64)` used to enter it from Rust.
+//!
+//! The vector instructions are translated in [`simd`]; a `v128` is an `I8X16` everywhere
+//! else, and takes two slots (16 unaligned bytes) in the values areas of the wrapper and
+//! the libcalls and in a global. SIMD code needs SSE3, SSSE3 and SSE4.1
+//! ([`SIMD_FEATURES`]): on a CPU without them a function with a SIMD instruction does not
+//! compile ([`JitError::MissingCpuFeature`]) and runs on the interpreter.
 
 use std::collections::HashMap;
 
@@ -389,7 +395,9 @@ fn missing_simd_feature(isa: &dyn TargetIsa) -> Option<&'static str> {
     if isa.name() != "x64" {
         return None;
     }
-    SIMD_FEATURES.iter().find(|(name, _)| !has_flag(isa, name)).map(|(_, feature)| *feature)
+    let flags = isa.isa_flags();
+    let has = |name: &str| flags.iter().any(|f| f.name == name && f.as_bool() == Some(true));
+    SIMD_FEATURES.iter().find(|(name, _)| !has(name)).map(|(_, feature)| *feature)
 }
 
 /// The Cranelift type of a wasm value type. A `v128` is an `I8X16` wherever a value is

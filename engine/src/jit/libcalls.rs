@@ -124,7 +124,8 @@ fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Resul
 /// function, see [`super::env::VmImport`]) with arguments in `values`; results replace
 /// them.
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
-// runs in and a value area of the callee's arity, both live for the call.
+// runs in and a values area of max(params, results) slots of the callee (two per
+// `v128`), both live for the call.
 pub(crate) unsafe extern "C" fn call_import(vmctx: *mut VmCtx, index: usize, values: *mut u64) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
@@ -163,7 +164,8 @@ pub(crate) unsafe extern "C" fn call_host_slots(vmctx: *mut VmCtx, host: *const 
 /// `call_indirect`: looks element `elem` of table `table` up, checks its type against
 /// type `type_index` of the module, and calls it.
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
-// runs in and a value area of the callee's arity, both live for the call.
+// runs in and a values area of max(params, results) slots of the callee (two per
+// `v128`), both live for the call.
 pub(crate) unsafe extern "C" fn call_indirect(
     vmctx: *mut VmCtx,
     table: u32,
