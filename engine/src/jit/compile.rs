@@ -14,6 +14,12 @@
 //! load/store that faults in guard pages); the per-function tables built here map native
 //! offsets back to wasm offsets. Every function gets the signature `(vmctx, params...) ->
 //! results...`, plus an array-ABI wrapper `(vmctx, *mut u64)` used to enter it from Rust.
+//!
+//! The vector instructions are translated in [`simd`]; a `v128` is an `I8X16` everywhere
+//! else, and takes two slots (16 unaligned bytes) in the values areas of the wrapper and
+//! the libcalls and in a global. SIMD code needs SSE3, SSSE3 and SSE4.1
+//! ([`SIMD_FEATURES`]): on a CPU without them a function with a SIMD instruction does not
+//! compile ([`JitError::MissingCpuFeature`]) and runs on the interpreter.
 
 use std::collections::HashMap;
 
@@ -23,7 +29,7 @@ use cranelift_codegen::ir::{
     self, AbiParam, BlockArg, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, Signature, StackSlotData,
     StackSlotKind, UserExternalName, Value, types,
 };
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, FinalizedRelocTarget, binemit::Reloc as CraneReloc};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -37,6 +43,8 @@ use super::env::Env;
 use super::libcalls::{self, MiscOp};
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType};
 
+mod simd;
+
 /// Cranelift trap code of `unreachable`.
 pub(crate) const TRAP_UNREACHABLE: ir::TrapCode = ir::TrapCode::unwrap_user(1);
 /// Cranelift trap code after a libcall that reported a trap (the trap is pending in the
@@ -45,13 +53,24 @@ pub(crate) const TRAP_PENDING: ir::TrapCode = ir::TrapCode::unwrap_user(2);
 /// Cranelift trap code of a fuel check that found too little fuel.
 pub(crate) const TRAP_OUT_OF_FUEL: ir::TrapCode = ir::TrapCode::unwrap_user(3);
 
-/// Why a module could not be compiled.
+/// Why a module, or one of its functions, could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("JIT compilation failed: {0}")]
-pub struct JitError(pub String);
+pub enum JitError {
+    /// The translator or Cranelift rejected the code (an internal limitation).
+    #[error("JIT compilation failed: {0}")]
+    Compile(String),
+    /// The host CPU lacks an instruction-set extension the code needs (`feature` as
+    /// vendors name it, e.g. "SSE4.1"; `needed_for` what needs it, e.g. "SIMD").
+    #[error("JIT compilation failed: the host CPU lacks {feature}, which {needed_for} needs")]
+    MissingCpuFeature { feature: &'static str, needed_for: &'static str },
+    /// Function `index` (of the module's function index space) failed to compile, on its
+    /// first call (lazy compilation).
+    #[error("function {index}: {error}")]
+    InFunction { index: u32, error: Box<JitError> },
+}
 
 fn err(e: impl std::fmt::Display) -> JitError {
-    JitError(e.to_string())
+    JitError::Compile(e.to_string())
 }
 
 /// Native-to-wasm mapping of one compiled function.
@@ -214,7 +233,8 @@ impl CompiledModule {
         })();
         state.time += start.elapsed();
         if let Err(e) = &r {
-            let _ = self.first_error.set(JitError(format!("function {}: {}", module.num_imported_funcs() + def, e.0)));
+            let index = module.num_imported_funcs() + def;
+            let _ = self.first_error.set(JitError::InFunction { index, error: Box::new(e.clone()) });
         }
         r?;
         ready(body, wrapper).ok_or_else(|| err("compiled code not recorded"))
@@ -308,7 +328,32 @@ impl CompiledModule {
     }
 }
 
+/// The target: the host, with every instruction-set extension it has enabled
+/// (`cranelift_native`), so Cranelift picks the best lowering of each operator (AVX
+/// encodings, AVX-512 single instructions). `WASMSCOPE_JIT_CPU=baseline` (for test runs)
+/// enables only what SIMD code needs ([`SIMD_FEATURES`], if the host has them), so the
+/// code Cranelift composes for older CPUs runs too.
 fn isa() -> Result<OwnedTargetIsa, JitError> {
+    let cpu = match std::env::var("WASMSCOPE_JIT_CPU") {
+        Ok(v) if v == "baseline" => Cpu::SimdBaseline,
+        _ => Cpu::Host,
+    };
+    isa_for(cpu)
+}
+
+/// Which of the host's instruction-set extensions the target may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cpu {
+    /// All of them.
+    Host,
+    /// Only [`SIMD_FEATURES`] (those the host has).
+    SimdBaseline,
+    /// None: plain x86-64 (SSE2), as on a CPU older than SIMD code needs (tests).
+    #[cfg(test)]
+    Sse2,
+}
+
+fn isa_for(cpu: Cpu) -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
     for (k, v) in [
         ("opt_level", "speed"),
@@ -318,17 +363,52 @@ fn isa() -> Result<OwnedTargetIsa, JitError> {
     ] {
         flags.set(k, v).map_err(err)?;
     }
-    let builder = cranelift_native::builder().map_err(err)?;
-    builder.finish(settings::Flags::new(flags)).map_err(err)
+    let flags = settings::Flags::new(flags);
+    let host = cranelift_native::builder().map_err(err)?.finish(flags.clone()).map_err(err)?;
+    if cpu == Cpu::Host {
+        return Ok(host);
+    }
+    let mut builder = cranelift_native::builder_with_options(false).map_err(err)?;
+    if cpu == Cpu::SimdBaseline {
+        for (name, _) in SIMD_FEATURES {
+            if has_flag(&*host, name) {
+                builder.enable(name).map_err(err)?;
+            }
+        }
+    }
+    builder.finish(flags).map_err(err)
 }
 
+/// The x86-64 extensions beyond SSE2 that SIMD code needs (Cranelift's flag, the vendor's
+/// name): with them Cranelift lowers every vector instruction the translator emits to
+/// native code (composing what AVX and AVX-512 do in one instruction); without them
+/// some have no lowering at all (`pshufb`-based shuffles need SSSE3; rounding, 32-bit
+/// lane multiplies and inserts/extracts of bytes need SSE4.1).
+const SIMD_FEATURES: [(&str, &str); 3] = [("has_sse3", "SSE3"), ("has_ssse3", "SSSE3"), ("has_sse41", "SSE4.1")];
+
+fn has_flag(isa: &dyn TargetIsa, name: &str) -> bool {
+    isa.isa_flags().iter().any(|f| f.name == name && f.as_bool() == Some(true))
+}
+
+/// The first extension SIMD code needs that `isa` lacks (see [`SIMD_FEATURES`]).
+fn missing_simd_feature(isa: &dyn TargetIsa) -> Option<&'static str> {
+    if isa.name() != "x64" {
+        return None;
+    }
+    let flags = isa.isa_flags();
+    let has = |name: &str| flags.iter().any(|f| f.name == name && f.as_bool() == Some(true));
+    SIMD_FEATURES.iter().find(|(name, _)| !has(name)).map(|(_, feature)| *feature)
+}
+
+/// The Cranelift type of a wasm value type. A `v128` is an `I8X16` wherever a value is
+/// stored or passed (see [`simd`]).
 pub(crate) fn ir_type(t: ValType) -> Result<ir::Type, JitError> {
     Ok(match t {
         ValType::I32 => types::I32,
         ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
-        ValType::V128 => return Err(err("SIMD is not supported")),
+        ValType::V128 => types::I8X16,
     })
 }
 
@@ -461,6 +541,7 @@ fn compile_piece(
         let body = &module.code[def];
         let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, cc)?;
         t.def = def as u32;
+        t.simd_missing = missing_simd_feature(isa);
         t.translate(body, consume_fuel)?;
         t.b.finalize(isa.frontend_config());
     }
@@ -528,8 +609,50 @@ fn from_slot(b: &mut FunctionBuilder, v: Value, t: ValType) -> Value {
     }
 }
 
+/// Flags of a 16-byte access to a raw value area or a global: it never traps, but the
+/// address is only 8-byte aligned (slots are `u64`s).
+fn v128_slot_flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// Stores `v` of type `t` in its slots at `offset` bytes into `area` (two slots, low half
+/// first, for a `v128`; see [`ValType::slots`]).
+fn store_slots(b: &mut FunctionBuilder, v: Value, t: ValType, area: Value, offset: i32) {
+    if t == ValType::V128 {
+        b.ins().store(v128_slot_flags(), v, area, offset);
+    } else {
+        let s = to_slot(b, v, t);
+        b.ins().store(MemFlagsData::trusted(), s, area, offset);
+    }
+}
+
+/// Loads a value of type `t` from its slots at `offset` bytes into `area`.
+fn load_slots(b: &mut FunctionBuilder, t: ValType, area: Value, offset: i32) -> Value {
+    if t == ValType::V128 {
+        b.ins().load(types::I8X16, v128_slot_flags(), area, offset)
+    } else {
+        let s = b.ins().load(types::I64, MemFlagsData::trusted(), area, offset);
+        from_slot(b, s, t)
+    }
+}
+
+/// The byte offset of each value of `types` in a raw value area (prefix sums of slots).
+fn slot_offsets(types: &[ValType]) -> impl Iterator<Item = i32> + '_ {
+    types.iter().scan(0i32, |at, t| {
+        let here = *at;
+        *at += t.slots() as i32 * 8;
+        Some(here)
+    })
+}
+
+/// The slots of a values area for calls of type `ty`: room for the parameters, then the
+/// results.
+fn area_slots(ty: &FuncType) -> usize {
+    ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize
+}
+
 /// `(vmctx, values)`: loads the parameters from `values`, calls the body, stores the
-/// results back.
+/// results back (both at their slot offsets, see [`slot_offsets`]).
 fn build_wrapper(
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
@@ -546,15 +669,13 @@ fn build_wrapper(
     b.seal_block(entry);
     let (vmctx, values) = (b.block_params(entry)[0], b.block_params(entry)[1]);
     let mut args = vec![vmctx];
-    for (i, p) in ty.params.iter().enumerate() {
-        let s = b.ins().load(types::I64, MemFlagsData::trusted(), values, (i * 8) as i32);
-        args.push(from_slot(&mut b, s, *p));
+    for (p, at) in ty.params.iter().zip(slot_offsets(&ty.params)) {
+        args.push(load_slots(&mut b, *p, values, at));
     }
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();
-    for (i, (r, t)) in results.iter().zip(ty.results.iter()).enumerate() {
-        let s = to_slot(&mut b, *r, *t);
-        b.ins().store(MemFlagsData::trusted(), s, values, (i * 8) as i32);
+    for ((r, t), at) in results.iter().zip(ty.results.iter()).zip(slot_offsets(&ty.results)) {
+        store_slots(&mut b, *r, *t, values, at);
     }
     b.ins().return_(&[]);
     b.finalize(frontend);
@@ -607,6 +728,9 @@ struct Translator<'a, 'f> {
     sig_indirect: Option<ir::SigRef>,
     sig_misc: Option<ir::SigRef>,
     results: Vec<ValType>,
+    /// The first extension SIMD code needs that the target lacks (see
+    /// [`missing_simd_feature`]): then a SIMD operator is a compile error.
+    simd_missing: Option<&'static str>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -648,6 +772,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             sig_indirect: None,
             sig_misc: None,
             results: ty.results.to_vec(),
+            simd_missing: None,
         };
         for (i, p) in ty.params.iter().enumerate() {
             let v = t.b.declare_var(ir_type(*p)?);
@@ -725,6 +850,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(match t {
             ValType::F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
             ValType::F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
+            ValType::V128 => simd::v128_const(&mut self.b, [0; 16]),
             t => self.b.ins().iconst(ir_type(t)?, 0),
         })
     }
@@ -808,6 +934,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         })
     }
 
+    /// A values area of `n` slots on the stack.
     fn values_slot(&mut self, n: usize) -> Value {
         let size = (n.max(1) * 8) as u32;
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, size, 3));
@@ -831,21 +958,20 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// Calls through a values area: stores `ty`'s parameters from the stack, makes the
-    /// libcall (`extra` arguments between vmctx and the area), loads the results.
+    /// libcall (`extra` arguments between vmctx and the area), loads the results (each at
+    /// its slot offset: a `v128` takes two slots).
     fn call_via_values(&mut self, ty: &FuncType, sig: ir::SigRef, f: Value, extra: &[Value]) -> Result<(), JitError> {
         let args = self.popn(ty.params.len())?;
-        let area = self.values_slot(ty.params.len().max(ty.results.len()));
-        for (i, (a, t)) in args.iter().zip(ty.params.iter()).enumerate() {
-            let s = to_slot(&mut self.b, *a, *t);
-            self.b.ins().store(MemFlagsData::trusted(), s, area, (i * 8) as i32);
+        let area = self.values_slot(area_slots(ty));
+        for ((a, t), at) in args.iter().zip(ty.params.iter()).zip(slot_offsets(&ty.params)) {
+            store_slots(&mut self.b, *a, *t, area, at);
         }
         let mut call_args = vec![self.vmctx];
         call_args.extend_from_slice(extra);
         call_args.push(area);
         self.call_libcall(sig, f, &call_args);
-        for (i, t) in ty.results.iter().enumerate() {
-            let s = self.b.ins().load(types::I64, MemFlagsData::trusted(), area, (i * 8) as i32);
-            let v = from_slot(&mut self.b, s, *t);
+        for (t, at) in ty.results.iter().zip(slot_offsets(&ty.results)) {
+            let v = load_slots(&mut self.b, *t, area, at);
             self.stack.push(v);
         }
         Ok(())
@@ -1002,6 +1128,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(())
     }
 
+    /// Flags of a wasm memory access: it may trap (out of bounds, with guard pages), and
+    /// its address may have any alignment.
     fn heap_flags(&self) -> MemFlagsData {
         MemFlagsData::new().with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
     }
@@ -1243,7 +1371,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             Instr::GlobalGet(g) => {
                 let t = self.global_type(*g)?;
                 let addr = self.env.global_addr(&mut self.b, self.vmctx, *g);
-                let v = self.b.ins().load(ir_type(t)?, MemFlagsData::trusted(), addr, 0);
+                // A `v128` global is the 16 bytes at its address (8-byte aligned).
+                let flags = if t == ValType::V128 { v128_slot_flags() } else { MemFlagsData::trusted() };
+                let v = self.b.ins().load(ir_type(t)?, flags, addr, 0);
                 self.stack.push(v);
             }
             Instr::GlobalSet(g) => {
@@ -1251,8 +1381,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let x = self.pop()?;
                 let addr = self.env.global_addr(&mut self.b, self.vmctx, *g);
                 // Write the whole slot so narrower values leave no stale high bits.
-                let s = to_slot(&mut self.b, x, t);
-                self.b.ins().store(MemFlagsData::trusted(), s, addr, 0);
+                store_slots(&mut self.b, x, t, addr, 0);
             }
             Instr::TableGet(t) => {
                 let i = self.pop()?;
@@ -1394,12 +1523,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.stack.push(v);
             }
             Instr::Num(op) => self.num(*op)?,
-            Instr::V128Const(_)
-            | Instr::I8x16Shuffle(_)
-            | Instr::Simd(_)
-            | Instr::SimdLane(..)
-            | Instr::SimdMem(..)
-            | Instr::SimdMemLane(..) => return Err(err("SIMD is not supported on the JIT yet")),
+            Instr::V128Const(bytes) => {
+                self.require_simd()?;
+                let v = simd::v128_const(&mut self.b, *bytes);
+                self.stack.push(v);
+            }
+            Instr::I8x16Shuffle(lanes) => self.shuffle(lanes)?,
+            Instr::Simd(op) => self.simd(*op)?,
+            Instr::SimdLane(op, lane) => self.simd_lane(*op, *lane)?,
+            Instr::SimdMem(op, arg) => self.simd_mem(*op, arg)?,
+            Instr::SimdMemLane(op, arg, lane) => self.simd_mem_lane(*op, arg, *lane)?,
         }
         Ok(())
     }

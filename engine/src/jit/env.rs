@@ -50,10 +50,10 @@ impl VmFunc {
 }
 
 /// How JIT code calls one imported function: `call(vmctx, data, values)` with the
-/// arguments in `values` (max(params, results) slots), results written back; returns 0,
-/// or 1 after storing a trap. For a host function defined with `Func::wrap`, `call` runs
-/// it straight on the slots (`data` is its `SlotHost`); for anything else `call` is the
-/// generic libcall and `data` the import's function index.
+/// arguments in `values` (max(params, results) slots, two per `v128`), results written
+/// back; returns 0, or 1 after storing a trap. For a host function defined with
+/// `Func::wrap`, `call` runs it straight on the slots (`data` is its `SlotHost`); for
+/// anything else `call` is the generic libcall and `data` the import's function index.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct VmImport {

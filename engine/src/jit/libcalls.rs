@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
 use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store};
+use crate::syntax::ValType;
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +103,9 @@ fn call_addr_catching(store: &mut Store, inst: u32, addr: u32, values: *mut u64)
 
 fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Result<(), Trap> {
     let func = store.funcs.get(addr as usize).ok_or_else(|| Trap::host("unknown function"))?;
-    let (params, results) = (func.ty().params.len(), func.ty().results.len());
+    // Counted in slots: a `v128` takes two.
+    let (params, results) =
+        (ValType::slots_of(&func.ty().params) as usize, ValType::slots_of(&func.ty().results) as usize);
     // SAFETY: JIT code passes a values area of max(params, results) slots for this type.
     let area = unsafe { std::slice::from_raw_parts_mut(values, params.max(results)) };
     if let FuncInst::Host { ty, f } = func {
@@ -121,7 +124,8 @@ fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Resul
 /// function, see [`super::env::VmImport`]) with arguments in `values`; results replace
 /// them.
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
-// runs in and a value area of the callee's arity, both live for the call.
+// runs in and a values area of max(params, results) slots of the callee (two per
+// `v128`), both live for the call.
 pub(crate) unsafe extern "C" fn call_import(vmctx: *mut VmCtx, index: usize, values: *mut u64) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
@@ -160,7 +164,8 @@ pub(crate) unsafe extern "C" fn call_host_slots(vmctx: *mut VmCtx, host: *const 
 /// `call_indirect`: looks element `elem` of table `table` up, checks its type against
 /// type `type_index` of the module, and calls it.
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
-// runs in and a value area of the callee's arity, both live for the call.
+// runs in and a values area of max(params, results) slots of the callee (two per
+// `v128`), both live for the call.
 pub(crate) unsafe extern "C" fn call_indirect(
     vmctx: *mut VmCtx,
     table: u32,

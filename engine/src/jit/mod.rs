@@ -39,6 +39,7 @@ use crate::error::{Trap, TrapCode, TrapFrame};
 use std::rc::Rc;
 
 use crate::runtime::{FuncInst, HostCode, Store};
+use crate::syntax::ValType;
 use env::{Runtime, VmCtx};
 
 /// Per-instance context and the data it points to.
@@ -197,10 +198,13 @@ fn trap_code(code: u8) -> Option<TrapCode> {
 }
 
 /// Calls wasm function `addr` on the JIT tier, if its module compiled and its instance
-/// suits the code; `None` means "run it on the interpreter instead".
+/// suits the code; `None` means "run it on the interpreter instead". `args` and the
+/// results are slot-encoded (a `v128` takes two slots, see [`ValType::slots`]).
 pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Result<Vec<u64>, Trap>> {
     let (inst, index, nparams, nresults) = match store.funcs.get(addr as usize)? {
-        FuncInst::Wasm { ty, instance, index, .. } => (*instance, *index, ty.params.len(), ty.results.len()),
+        FuncInst::Wasm { ty, instance, index, .. } => {
+            (*instance, *index, ValType::slots_of(&ty.params) as usize, ValType::slots_of(&ty.results) as usize)
+        }
         FuncInst::Host { .. } => return None,
     };
     let module = store.instances.get(inst as usize)?.module.clone();
@@ -219,7 +223,8 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     let f = wrapper as *const u8;
     // SAFETY: `f` is the array-ABI wrapper of a function of `compiled`, whose code lives
     // as long as `compiled` (held here); `vmctx` is the context of the function's
-    // instance, made for this module's code; `values` has max(params, results) slots.
+    // instance, made for this module's code; `values` has max(params, results) slots
+    // (counted in slots, as the wrapper reads and writes them).
     let r = unsafe { signals::enter(f, vmctx.cast(), values.as_mut_ptr()) };
     store.jit.rt.entries -= 1;
     if let Some(payload) = store.jit.rt.panic.take() {
