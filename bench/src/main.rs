@@ -11,7 +11,8 @@
 //!
 //! The real-program set (WASI commands) is measured that way too, with each engine's
 //! stdout captured and compared, and then once more as whole processes through the four
-//! CLIs (`cli`). Tables and JSON are built in `report`.
+//! CLIs (`cli`). The SIMD kernels (`bench/simd/`) are measured like the kernels, with a
+//! geometric mean of their own. Tables and JSON are built in `report`.
 
 mod cli;
 mod commands;
@@ -32,12 +33,13 @@ const HELP: &str = "\
 wasmscope-bench: wasmscope (interpreter, JIT) against wasmi and wasmtime
 
 USAGE:
-    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs] [--json PATH]
+    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs|simd] [--json PATH]
                       [--reps N] [--scale F] [--engines LIST] [--no-cli] [--list]
 
 OPTIONS:
     --filter NAMES  only the workloads whose name contains one of the comma-separated NAMES
-    --set SET       only the kernels (with the generated modules) or only the real programs
+    --set SET       only the kernels (with the generated modules), only the real programs,
+                    or only the SIMD kernels (bench/simd/)
     --json PATH     also write the results as JSON to PATH
     --reps N        repetitions of each measurement (default 5); medians are reported
     --engines LIST  only these engines (comma-separated: wasmscope-interp, wasmscope-jit,
@@ -103,7 +105,8 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
                 options.set = match value("--set")?.as_str() {
                     "kernels" => Some("kernels"),
                     "programs" => Some("programs"),
-                    other => return Err(format!("--set: unknown set `{other}` (kernels, programs)")),
+                    "simd" => Some("simd"),
+                    other => return Err(format!("--set: unknown set `{other}` (kernels, programs, simd)")),
                 }
             }
             "--json" => options.json = Some(PathBuf::from(value("--json")?)),
@@ -224,11 +227,21 @@ fn spawn_child(engine: &str, kind: Kind, module: &Path, arg: i32) -> Result<Pars
         .arg(module)
         .arg(arg.to_string())
         .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .output()
         .map_err(|e| format!("could not start the child: {e}"))?;
+    // Passed on as it came; the last line of a failed child (`child: why`) goes into the
+    // error, so that the report can say why (and tell an unsupported feature from a bug).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprint!("{stderr}");
     if !out.status.success() {
-        return Err(format!("child exited with {}", out.status));
+        let why = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let why = why.trim().strip_prefix("child: ").unwrap_or(why.trim());
+        return Err(if why.is_empty() {
+            format!("child exited with {}", out.status)
+        } else {
+            format!("{why} (child exited with {})", out.status)
+        });
     }
     parse_child_output(&out.stdout)
 }
@@ -286,6 +299,7 @@ fn parent(options: &Options) -> Result<bool, String> {
         let path = match w.source {
             Source::Committed => bench_dir().join("workloads").join(format!("{}.wasm", w.name)),
             Source::Program => bench_dir().join("programs").join(format!("{}.wasm", w.name)),
+            Source::Simd => bench_dir().join("simd").join(format!("{}.wasm", w.name)),
             Source::Generated => {
                 let bytes = workloads::generate(w.name)?;
                 let path = scratch.join(format!("{}.wasm", w.name));
@@ -332,7 +346,11 @@ fn parent(options: &Options) -> Result<bool, String> {
                         cell.samples.push(p);
                     }
                     Err(e) => {
-                        eprintln!("{} on {}: {e}", s.workload.name, engine.name());
+                        if report::not_supported(s.workload.group, &e) {
+                            eprintln!("{} on {}: not run: {e}", s.workload.name, engine.name());
+                        } else {
+                            eprintln!("{} on {}: {e}", s.workload.name, engine.name());
+                        }
                         cell.error = Some(e);
                     }
                 }

@@ -1,6 +1,6 @@
 //! The results of a run: the checks (checksums, identical outputs), the medians and ratios,
-//! the geometric means (the kernels' and the real programs' apart), as Markdown tables and
-//! as JSON.
+//! the geometric means (the kernels', the real programs' and the SIMD kernels' apart), as
+//! Markdown tables and as JSON.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -106,6 +106,23 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 /// A program's output as one engine printed it in process (the reference for the CLIs).
 type Output = (EngineKind, Vec<u8>);
 
+/// Whether a failed (workload, engine) is an engine that cannot run the workload yet
+/// rather than a failure: only in the SIMD set, and only when the engine's error says so
+/// (wasmscope's tiers answer "SIMD is not supported on the interpreter yet" and the like
+/// until they execute SIMD). It is reported as not run and does not fail the run; any
+/// other error there (a trap, a crash, a checksum mismatch) still does.
+pub fn not_supported(group: Group, error: &str) -> bool {
+    group == Group::Simd && (error.contains("not supported") || error.contains("unsupported"))
+}
+
+/// A (workload, engine) reported as not run, and the engine's reason.
+struct NotRun {
+    workload: &'static str,
+    group: Group,
+    engine: EngineKind,
+    why: String,
+}
+
 struct Row {
     workload: &'static str,
     group: Group,
@@ -136,6 +153,7 @@ struct CliRow {
 
 pub struct Report {
     rows: Vec<Row>,
+    not_run: Vec<NotRun>,
     cli_rows: Vec<CliRow>,
     pub problems: Vec<String>,
     notes: Vec<String>,
@@ -160,6 +178,7 @@ impl Report {
         options: &Options,
     ) -> Report {
         let mut rows = Vec::new();
+        let mut not_run = Vec::new();
         let mut problems = Vec::new();
         let mut notes = notices;
         // Reference outputs of the programs, for the CLI check.
@@ -168,8 +187,12 @@ impl Report {
             let w = s.workload;
             let mut checksums: Vec<(EngineKind, i64)> = Vec::new();
             for (engine, cell) in EngineKind::ALL.iter().zip(engines) {
-                if let Some(e) = &cell.error {
-                    problems.push(format!("{} on {}: {e}", w.name, engine.name()));
+                match &cell.error {
+                    Some(e) if not_supported(w.group, e) => {
+                        not_run.push(NotRun { workload: w.name, group: w.group, engine: *engine, why: e.clone() });
+                    }
+                    Some(e) => problems.push(format!("{} on {}: {e}", w.name, engine.name())),
+                    None => {}
                 }
                 for p in &cell.samples {
                     checksums.push((*engine, p.sample.checksum));
@@ -261,6 +284,13 @@ impl Report {
         mean("execution workloads", Group::Kernel, |r| r.ratio);
         mean("real programs, run", Group::Program, |r| r.ratio);
         mean("real programs, compile + instantiate + run", Group::Program, |r| r.total_ratio);
+        mean("SIMD workloads", Group::Simd, |r| r.ratio);
+        if !geomeans.iter().any(|(label, ..)| label.starts_with("SIMD"))
+            && selected.iter().any(|s| s.workload.group == Group::Simd)
+        {
+            // Said even when no ratio could be formed (wasmscope cannot run SIMD yet).
+            geomeans.push(("SIMD workloads (0: no wasmscope tier ran them)".to_string(), f64::NAN, f64::NAN));
+        }
 
         let startup = startup_lines(selected, &rows);
         let (cli_rows, cli_problems, cli_mean) = cli_rows(selected, &reference_output, clis, cli_cells);
@@ -270,6 +300,7 @@ impl Report {
         }
         Report {
             rows,
+            not_run,
             cli_rows,
             problems,
             notes,
@@ -292,28 +323,73 @@ impl Report {
              before any engine runs: {:.1} MiB.\n",
             self.reps, self.scale, self.baseline_mib
         );
-        let kernels: Vec<&Row> = self.rows.iter().filter(|r| r.group != Group::Program).collect();
-        if !kernels.is_empty() {
-            let _ = writeln!(
-                out,
-                "| workload | engine | run ms | ± | ratio | compile ms | compile ratio | instantiate ms | peak RSS MiB |"
-            );
-            let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
-            for r in kernels {
+        let kernel_groups: &[(Group, &str)] = &[
+            (Group::Kernel, ""),
+            (Group::Single, ""),
+            (
+                Group::Simd,
+                "SIMD workloads (`bench/simd/`, C built with `-msimd128`; a mean of their own, not in the \
+                 kernels'). *not run*: the engine cannot execute SIMD yet (its error is below).\n",
+            ),
+        ];
+        let mut table_open = false;
+        for (group, heading) in kernel_groups {
+            let rows: Vec<&Row> = self.rows.iter().filter(|r| r.group == *group).collect();
+            let not_run: Vec<&NotRun> = self.not_run.iter().filter(|n| n.group == *group).collect();
+            if rows.is_empty() && not_run.is_empty() {
+                continue;
+            }
+            if !heading.is_empty() {
+                if table_open {
+                    let _ = writeln!(out);
+                }
+                let _ = writeln!(out, "{heading}");
+                table_open = false;
+            }
+            if !table_open {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {:.2} | {:.0}% | {} | {:.2} | {} | {:.3} | {:.1} |",
-                    r.workload,
-                    r.engine.name(),
-                    r.run_ms,
-                    r.spread,
-                    fmt_ratio(r.ratio),
-                    r.compile_ms,
-                    fmt_ratio(r.compile_ratio),
-                    r.inst_ms,
-                    r.peak_mib
+                    "| workload | engine | run ms | ± | ratio | compile ms | compile ratio | instantiate ms | peak RSS MiB |"
                 );
+                let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                table_open = true;
             }
+            // In the order of the engines, a not-run row where its measurement would be.
+            let workloads: Vec<&str> = self
+                .rows
+                .iter()
+                .filter(|r| r.group == *group)
+                .map(|r| r.workload)
+                .chain(not_run.iter().map(|n| n.workload))
+                .fold(Vec::new(), |mut v, w| {
+                    if !v.contains(&w) {
+                        v.push(w);
+                    }
+                    v
+                });
+            for w in workloads {
+                for engine in EngineKind::ALL {
+                    if let Some(r) = rows.iter().find(|r| r.workload == w && r.engine == engine) {
+                        let _ = writeln!(
+                            out,
+                            "| {} | {} | {:.2} | {:.0}% | {} | {:.2} | {} | {:.3} | {:.1} |",
+                            r.workload,
+                            r.engine.name(),
+                            r.run_ms,
+                            r.spread,
+                            fmt_ratio(r.ratio),
+                            r.compile_ms,
+                            fmt_ratio(r.compile_ratio),
+                            r.inst_ms,
+                            r.peak_mib
+                        );
+                    } else if not_run.iter().any(|n| n.workload == w && n.engine == engine) {
+                        let _ = writeln!(out, "| {w} | {} | *not run* | | | | | | |", engine.name());
+                    }
+                }
+            }
+        }
+        if table_open {
             let _ = writeln!(out);
         }
         let programs: Vec<&Row> = self.rows.iter().filter(|r| r.group == Group::Program).collect();
@@ -382,6 +458,9 @@ impl Report {
         }
         for line in &self.startup {
             let _ = writeln!(out, "\n{line}");
+        }
+        for n in &self.not_run {
+            let _ = writeln!(out, "\nNot run: {} on {}: {}", n.workload, n.engine.name(), n.why);
         }
         for note in &self.notes {
             let _ = writeln!(out, "\nNote: {note}");
@@ -453,6 +532,18 @@ impl Report {
                 text(label),
                 num(*interp),
                 num(*jit)
+            );
+        }
+        out.push_str("\n  ],\n  \"not_run\": [");
+        for (i, n) in self.not_run.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{}\n    {{\"workload\": \"{}\", \"set\": \"{}\", \"engine\": \"{}\", \"why\": {}}}",
+                if i == 0 { "" } else { "," },
+                n.workload,
+                n.group.set_name(),
+                n.engine.name(),
+                text(&n.why)
             );
         }
         for (name, lines) in [("startup", &self.startup), ("notes", &self.notes), ("problems", &self.problems)] {
@@ -587,5 +678,62 @@ mod tests {
         assert_eq!(spread(&[1.0, 2.0, 3.0]), 100.0);
         assert!((geomean(&[2.0, 8.0]) - 4.0).abs() < 1e-12);
         assert!(geomean(&[]).is_nan());
+    }
+
+    fn options() -> Options {
+        Options {
+            filter: Vec::new(),
+            set: None,
+            json: None,
+            reps: 1,
+            scale: 1.0,
+            engines: EngineKind::ALL.to_vec(),
+            no_cli: true,
+        }
+    }
+
+    fn measured(run_ms: u64, checksum: i64) -> Cell {
+        let sample = Sample { run: std::time::Duration::from_millis(run_ms), checksum, ..Sample::default() };
+        Cell { samples: vec![Parsed { sample, peak_kib: 1024, stdout: Vec::new() }], error: None }
+    }
+
+    fn failed(why: &str) -> Cell {
+        Cell { samples: Vec::new(), error: Some(why.to_string()) }
+    }
+
+    fn simd_report(interp: Cell, jit: Cell) -> Report {
+        let workload = crate::workloads::WORKLOADS.iter().find(|w| w.name == "simd-matmul").expect("simd-matmul");
+        let selected = [Selected { workload, path: PathBuf::from("simd-matmul.wasm"), arg: 1, module_bytes: 1 }];
+        let cells = [vec![interp, jit, measured(40, 7), measured(10, 7)]];
+        Report::new(&selected, &cells, &[], &[], Vec::new(), 1024, &options())
+    }
+
+    #[test]
+    fn an_engine_without_simd_is_not_run_not_failed() {
+        let why = "trap: internal error: SIMD is not supported on the interpreter yet (child exited with 1)";
+        let report = simd_report(failed(why), failed(why));
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        let md = report.markdown();
+        assert!(md.contains("| simd-matmul | wasmscope-interp | *not run* |"), "{md}");
+        assert!(md.contains("| simd-matmul | wasmscope-jit | *not run* |"), "{md}");
+        assert!(md.contains("| simd-matmul | wasmi | 40.00 |"), "{md}");
+        assert!(md.contains(&format!("Not run: simd-matmul on wasmscope-interp: {why}")), "{md}");
+        assert!(md.contains("SIMD workloads (0: no wasmscope tier ran them): wasmscope-interp / wasmi = n/a"), "{md}");
+        let json = report.json();
+        assert!(json.contains("\"not_run\": [\n    {\"workload\": \"simd-matmul\", \"set\": \"simd\""), "{json}");
+    }
+
+    #[test]
+    fn simd_ratios_have_a_mean_of_their_own_and_other_errors_still_fail() {
+        let report = simd_report(measured(20, 7), failed("trap: out of bounds memory access (child exited with 1)"));
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        let md = report.markdown();
+        assert!(md.contains("| simd-matmul | wasmscope-interp | 20.00 | 0% | 0.50x |"), "{md}");
+        assert!(md.contains("Geometric mean over the SIMD workloads (1): wasmscope-interp / wasmi = 0.50x"), "{md}");
+        assert!(!md.contains("execution workloads"), "{md}");
+        // A checksum that differs is a failure in the SIMD set too.
+        let report = simd_report(measured(20, 8), measured(10, 7));
+        assert!(report.problems.iter().any(|p| p.contains("checksum mismatch")), "{:?}", report.problems);
+        assert!(!not_supported(Group::Kernel, "SIMD is not supported on the interpreter yet"));
     }
 }

@@ -1,7 +1,8 @@
 //! The suite: the committed C kernels (`workloads/*.c` → `workloads/*.wasm`), the
 //! generated modules (a large module for compile time, a small one for instantiation, a
-//! host-call loop) and the real-program set (`programs/*.c` → `programs/*.wasm`: WASI
-//! commands built with wasi-libc, issue 15).
+//! host-call loop), the real-program set (`programs/*.c` → `programs/*.wasm`: WASI
+//! commands built with wasi-libc, issue 15) and the SIMD kernels (`simd/*.c` →
+//! `simd/*.wasm`, built with `-msimd128`).
 
 use std::fmt::Write as _;
 
@@ -29,6 +30,10 @@ pub enum Group {
     Single,
     /// The real-program set: a mean of its own (issue 15's figure).
     Program,
+    /// The SIMD kernels: a mean of their own, apart from the kernels' so that figure stays
+    /// comparable with the runs before them. An engine that cannot run SIMD yet is
+    /// reported as not run, not as a failure (see `report`).
+    Simd,
 }
 
 impl Group {
@@ -37,6 +42,7 @@ impl Group {
         match self {
             Group::Kernel | Group::Single => "kernels",
             Group::Program => "programs",
+            Group::Simd => "simd",
         }
     }
 }
@@ -60,6 +66,8 @@ pub enum Source {
     Generated,
     /// `bench/programs/NAME.wasm`, built from `NAME.c` with wasi-libc.
     Program,
+    /// `bench/simd/NAME.wasm`, built from `NAME.c` freestanding with `-msimd128`.
+    Simd,
 }
 
 pub const WORKLOADS: &[Workload] = &[
@@ -174,6 +182,38 @@ pub const WORKLOADS: &[Workload] = &[
         group: Group::Program,
         what: "LZ77 + Huffman compressor and decompressor over N * 16 KiB, verified",
         source: Source::Program,
+    },
+    Workload {
+        name: "simd-matmul",
+        kind: Kind::Run,
+        arg: 8_000,
+        group: Group::Simd,
+        what: "64x64 f32 matrix multiply in f32x4 (splat, mul, add) + f32x4 dot products, N rounds",
+        source: Source::Simd,
+    },
+    Workload {
+        name: "simd-scan",
+        kind: Kind::Run,
+        arg: 500,
+        group: Group::Simd,
+        what: "1 MiB text scan: i8x16 compares, bitmasks (newlines walked, commas popcounted), lane counts",
+        source: Source::Simd,
+    },
+    Workload {
+        name: "simd-blur",
+        kind: Kind::Run,
+        arg: 2_500,
+        group: Group::Simd,
+        what: "512x512 u8 image: separable 3x3 blur in i16x8 (widen, add, shift, narrow), N passes",
+        source: Source::Simd,
+    },
+    Workload {
+        name: "simd-hash",
+        kind: Kind::Run,
+        arg: 6_000,
+        group: Group::Simd,
+        what: "256 KiB: xxHash32-style i32x4 mul/rotate lanes, i32x4.dot_i16x8_s, extadd, N rounds",
+        source: Source::Simd,
     },
 ];
 

@@ -17,8 +17,9 @@
 //!   `bench/` crate, which alone depends on wasmi and wasmtime: `cargo run --release
 //!   --manifest-path bench/Cargo.toml -- ARGS`; for the real programs' CLI comparison it first
 //!   builds the release `wasmscope` CLI and passes it as `WASMSCOPE_CLI`. `cargo xtask bench --rebuild-workloads` rebuilds
-//!   `bench/workloads/*.wasm` and `bench/programs/*.wasm` (the real-program set, issue
-//!   15: wasi-libc) from their C sources (clang and lld; CLANG overrides clang).
+//!   `bench/workloads/*.wasm`, `bench/simd/*.wasm` (the same, with `-msimd128`) and
+//!   `bench/programs/*.wasm` (the real-program set, issue 15: wasi-libc) from their C
+//!   sources (clang and lld; CLANG overrides clang).
 //! - `cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N]` runs the
 //!   fuzzer (issue 8): `cargo run --release --manifest-path fuzz-harness/Cargo.toml --
 //!   ARGS` from the repository root (crashes go to `fuzz-crashes/`). Stable Rust.
@@ -34,7 +35,7 @@ USAGE:
     cargo xtask spec [--tier interp|jit|all] [--filter TEXT] [--json PATH] [--verbose] [--jobs N]
     cargo xtask ci
     cargo xtask fixtures
-    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs] [--json PATH] [--reps N]
+    cargo xtask bench [--filter NAME[,NAME...]] [--set kernels|programs|simd] [--json PATH] [--reps N]
                       [--scale F] [--engines LIST] [--no-cli] [--list]
     cargo xtask bench --rebuild-workloads
     cargo xtask fuzz [--seconds N] [--seed S] [--oracle wasmi] [--jobs N] [--case I | --replay FILE]
@@ -49,9 +50,9 @@ fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=w
        with clang++-22 and libc++-22-dev-wasm32; CLANGXX overrides clang++-22)
 bench  wasmscope's interpreter and JIT against wasmi and wasmtime on the suite in bench/
        (release build of the bench crate; its first build compiles wasmtime): kernels, and
-       real programs in process and CLI against CLI (WASMI_CLI, WASMTIME_CLI or PATH);
-       --rebuild-workloads recompiles bench/workloads/*.c and bench/programs/*.c
-       (wasm32-wasi, wasi-libc) to the committed .wasm
+       real programs in process and CLI against CLI (WASMI_CLI, WASMTIME_CLI or PATH),
+       SIMD kernels; --rebuild-workloads recompiles bench/workloads/*.c, bench/simd/*.c
+       (-msimd128) and bench/programs/*.c (wasm32-wasi, wasi-libc) to the committed .wasm
 fuzz   differential fuzzing of the interpreter and the JIT (and wasmi with --oracle wasmi)
        on wasm-smith modules, and of the loader/validator against wasmparser on mutated
        binaries (release build of fuzz-harness/; `cargo xtask fuzz --help` for options)";
@@ -226,12 +227,12 @@ fn bench(args: &[String]) -> Result<(), String> {
 }
 
 /// The release build of `wasmscope` for the real programs' CLI comparison, built first; None
-/// when this run makes no such comparison (`--no-cli`, `--set kernels`, `--list`, help) or
-/// `WASMSCOPE_CLI` already names one.
+/// when this run makes no such comparison (`--no-cli`, `--set kernels`, `--set simd`,
+/// `--list`, help) or `WASMSCOPE_CLI` already names one.
 fn wasmscope_cli_for_bench(args: &[String]) -> Result<Option<std::path::PathBuf>, String> {
     let has = |flag: &str| args.iter().any(|a| a == flag);
-    let kernels_only = args.windows(2).any(|w| w[0] == "--set" && w[1] == "kernels");
-    if has("--no-cli") || has("--list") || has("-h") || has("--help") || kernels_only {
+    let no_programs = args.windows(2).any(|w| w[0] == "--set" && (w[1] == "kernels" || w[1] == "simd"));
+    if has("--no-cli") || has("--list") || has("-h") || has("--help") || no_programs {
         return Ok(None);
     }
     if std::env::var_os("WASMSCOPE_CLI").is_some() {
@@ -256,31 +257,39 @@ fn fuzz(args: &[String]) -> Result<(), String> {
 
 /// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it (freestanding
 /// wasm32, no libc and no imports, exporting `run` and the memory), then every
+/// `bench/simd/*.c` the same way with `-msimd128` (SIMD128, no relaxed SIMD), then every
 /// `bench/programs/*.c` (the real-program set: WASI commands built with wasi-libc).
 fn bench_workloads() -> Result<(), String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workloads");
+    let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
-    let sources = c_sources(&dir)?;
-    for src in sources {
+    bench_freestanding(&clang, &bench.join("workloads"), &[])?;
+    bench_freestanding(&clang, &bench.join("simd"), &["-msimd128"])?;
+    bench_programs(&clang)
+}
+
+/// Compiles every `*.c` of `dir` to the `.wasm` beside it: freestanding wasm32 at -O2,
+/// exporting `run`, with `extra` flags.
+fn bench_freestanding(clang: &str, dir: &std::path::Path, extra: &[&str]) -> Result<(), String> {
+    for src in c_sources(dir)? {
         let out = src.with_extension("wasm");
-        let mut cmd = Command::new(&clang);
-        cmd.args([
-            "--target=wasm32",
-            "-O2",
-            "-ffreestanding",
-            "-nostdlib",
-            "-Wall",
-            "-Werror",
-            "-Wl,--no-entry",
-            "-Wl,--export=run",
-            "-Wl,--strip-all",
-        ])
-        .arg(&src)
-        .arg("-o")
-        .arg(&out);
+        let mut cmd = Command::new(clang);
+        cmd.args(["--target=wasm32", "-O2"])
+            .args(extra)
+            .args([
+                "-ffreestanding",
+                "-nostdlib",
+                "-Wall",
+                "-Werror",
+                "-Wl,--no-entry",
+                "-Wl,--export=run",
+                "-Wl,--strip-all",
+            ])
+            .arg(&src)
+            .arg("-o")
+            .arg(&out);
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
-    bench_programs(&clang)
+    Ok(())
 }
 
 /// Compiles every `bench/programs/*.c` to the committed `.wasm` beside it: a WASI command
