@@ -202,9 +202,16 @@ fn wasm_feature_switches_apply_to_every_command() {
     // Names are checked: unknown ones and proposals this build lacks are usage errors.
     let o = wasmscope(&["validate", "-W", "bulk-memroy=n", ext]);
     assert_clean_failure(&o, 2, &["unknown WebAssembly feature `bulk-memroy`", "bulk-memory"]);
-    let o = wasmscope(&["validate", "-W", "simd", ext]);
-    assert_clean_failure(&o, 2, &["`simd` is not supported"]);
-    assert!(wasmscope(&["validate", "-W", "simd=n", ext]).status.success());
+    let o = wasmscope(&["validate", "-W", "tail-call", ext]);
+    assert_clean_failure(&o, 2, &["`tail-call` is not supported"]);
+    assert!(wasmscope(&["validate", "-W", "tail-call=n", ext]).status.success());
+    // SIMD is on by default and can be switched off.
+    let simd = write("simd.wat", br#"(module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))"#);
+    let simd = simd.to_str().expect("utf-8");
+    let o = wasmscope(&["run", "--invoke", "f", simd]);
+    assert_eq!(text(&o).0, "0x00000004000000030000000200000001\n", "{:?}", text(&o));
+    let o = wasmscope(&["validate", "-W", "simd=n", simd]);
+    assert_clean_failure(&o, 1, &["simd.wat", "SIMD"]);
     let o = wasmscope(&["validate", "-W", "multi-value=maybe", ext]);
     assert_clean_failure(&o, 2, &["`maybe` is not y or n"]);
 }

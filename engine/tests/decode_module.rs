@@ -396,7 +396,12 @@ fn feature_gating() {
     assert!(decode(&ci_long_zero, &Features::default()).is_ok());
     assert_eq!(decode(&ci_long_zero, &mvp).expect_err("mvp").message, "zero byte expected");
     let simd = body(&[0xfd, 0x0c]);
-    assert!(decode(&simd, &Features::default()).expect_err("simd").message.contains("SIMD"));
+    let no_simd = Features { simd: false, ..Features::default() };
+    assert!(decode(&simd, &no_simd).expect_err("simd").message.contains("SIMD"));
+    // The relaxed-SIMD opcodes need their own switch.
+    let relaxed = body(&[0xfd, 0x80, 0x02]);
+    let no_relaxed = Features { relaxed_simd: false, ..Features::default() };
+    assert!(decode(&relaxed, &no_relaxed).expect_err("relaxed").message.contains("illegal opcode fd 100"));
     // v128 as a value type decodes (the validator rejects it).
     let v128_local = b"\0asm\x01\0\0\0\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x06\x01\x04\x01\x01\x7b\x0b";
     assert_eq!(ok(v128_local).code[0].locals, [ValType::V128]);
@@ -518,16 +523,20 @@ fn leb(out: &mut Vec<u8>, mut v: u32) {
 }
 
 #[test]
-fn an_empty_group_of_v128_locals_is_still_simd() {
+fn an_empty_group_of_v128_locals_needs_simd() {
     // type () -> (); one function; a body declaring `0 x v128` and ending at once. Found by
-    // the fuzzer: wasmparser rejects it, and so must we while SIMD is unsupported.
+    // the fuzzer: wasmparser rejects it without SIMD, and so must we.
+    let no_simd = Features { simd: false, ..Features::default() };
     let body = [0x01, 0x00, 0x7b, 0x0b];
     let mut code = vec![0x0a, body.len() as u8 + 2, 0x01, body.len() as u8];
     code.extend_from_slice(&body);
-    let mut sections = vec![0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00];
-    sections.extend_from_slice(&code);
-    assert!(err(&sections).contains("SIMD is not supported"), "{}", err(&sections));
-    // A non-empty group still decodes (the validator rejects it with the same words).
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00]);
+    bytes.extend_from_slice(&code);
+    let e = decode(&bytes, &no_simd).expect_err("v128 needs SIMD").message;
+    assert!(e.contains("SIMD"), "{e}");
+    // With SIMD (the default), both an empty and a non-empty group are fine.
+    assert!(ok(&bytes).code[0].locals.is_empty());
     let body = [0x01, 0x01, 0x7b, 0x0b];
     let mut code = vec![0x0a, body.len() as u8 + 2, 0x01, body.len() as u8];
     code.extend_from_slice(&body);
@@ -535,8 +544,9 @@ fn an_empty_group_of_v128_locals_is_still_simd() {
     bytes.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00]);
     bytes.extend_from_slice(&code);
     let m = ok(&bytes);
-    let e = wasmscope_engine::valid::validate(&m, &Features::default()).expect_err("v128 is invalid");
-    assert!(e.to_string().contains("SIMD is not supported"), "{e}");
+    wasmscope_engine::valid::validate(&m, &Features::default()).expect("v128 locals are valid");
+    let e = wasmscope_engine::valid::validate(&m, &no_simd).expect_err("v128 is invalid without SIMD");
+    assert!(e.to_string().contains("SIMD"), "{e}");
 }
 
 /// `Module::new` validates bodies while decoding them (one pass); its errors are the ones

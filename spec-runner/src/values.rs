@@ -257,6 +257,11 @@ pub fn comparable(val: &Val, exp: Option<&Expected>) -> String {
     match (val, exp) {
         (Val::F32(b), Some(Expected::F32Nan(k))) if is_nan32(*b, *k) => format!("f32:{k:?}-nan"),
         (Val::F64(b), Some(Expected::F64Nan(k))) if is_nan64(*b, *k) => format!("f64:{k:?}-nan"),
+        // Of alternatives, the one the value matches says which NaNs are allowed.
+        (v, Some(Expected::Either(alts))) => match alts.iter().find(|a| matches(a, v)) {
+            Some(alt) => comparable(v, Some(alt)),
+            None => show_val(v),
+        },
         (Val::V128(v), Some(Expected::F32x4(lanes))) => {
             let items: Vec<String> =
                 lanes.iter().enumerate().map(|(i, e)| comparable(&lane32(*v, i), Some(e))).collect();
@@ -321,5 +326,16 @@ mod tests {
         let w = Val::V128(0x7fc0_0002_3f80_0000u128 | 0xffff_ffffu128 << 64);
         assert_eq!(comparable(&v, Some(&lanes)), comparable(&w, Some(&lanes)));
         assert_eq!(show_val(&Val::V128(1)), "v128:i32x4 0x00000001 0x00000000 0x00000000 0x00000000");
+        // In an `either`, the alternative that matches decides.
+        let canon = Expected::F32x4(Box::new([
+            Expected::F32Nan(NanKind::Canonical),
+            Expected::F32(0),
+            Expected::F32(0),
+            Expected::F32(0),
+        ]));
+        let either = Expected::Either(vec![Expected::V128(5), canon]);
+        let (pos, neg) = (Val::V128(0x7fc0_0000), Val::V128(0xffc0_0000));
+        assert_eq!(comparable(&pos, Some(&either)), comparable(&neg, Some(&either)));
+        assert_ne!(comparable(&Val::V128(5), Some(&either)), comparable(&pos, Some(&either)));
     }
 }

@@ -1,17 +1,18 @@
-//! SIMD on the JIT tier, beyond the spec suite: `v128` values through every kind of call
+//! SIMD on both tiers, beyond the spec suite: `v128` values through every kind of call
 //! (direct, through the table of bodies, `call_indirect` on both of its paths, imports of
 //! another instance's functions: values areas with two slots per `v128`), `v128` globals
 //! shared between instances and the embedder, and bounds checks of exactly the bytes each
-//! access reads or writes. Each runs with both bounds-check strategies, compiled eagerly
-//! and lazily.
+//! access reads or writes. Each runs on the interpreter, and on the JIT with both
+//! bounds-check strategies, compiled eagerly and lazily.
 
 #![allow(clippy::unwrap_used, reason = "test helpers")]
 
 use wasmscope_engine::{BoundsChecks, Config, Engine, Error, JitCompile, Linker, Module, Store, Tier, TrapCode, Val};
 
-/// The JIT tier with every (bounds-check strategy, compile mode) combination.
+/// The interpreter, and the JIT tier with every (bounds-check strategy, compile mode)
+/// combination.
 fn configs() -> Vec<Config> {
-    let mut v = Vec::new();
+    let mut v = vec![Config::with_tier(Tier::Interpreter)];
     for bounds_checks in [BoundsChecks::GuardPages, BoundsChecks::Explicit] {
         for jit_compile in [JitCompile::Eager, JitCompile::Lazy] {
             v.push(Config { tier: Tier::Jit, bounds_checks, jit_compile, ..Config::default() });
@@ -181,7 +182,6 @@ fn simd_bounds_checks_cover_exactly_the_bytes_accessed() {
 /// Entering JIT code with `v128` arguments and results: the entry wrapper's values area
 /// counts two slots per `v128`.
 #[test]
-#[ignore = "needs `Func::call` on the slot convention (runtime/func.rs, the interpreter side's change)"]
 fn v128_arguments_and_results_from_the_embedder() {
     for config in configs() {
         let engine = Engine::new(config);
