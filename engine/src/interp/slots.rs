@@ -114,6 +114,28 @@ pub(super) fn set(fp: *mut u64, i: u32, v: u64) {
     unsafe { *fp.add(i as usize) = v }
 }
 
+/// The `v128` in slots `i` and `i + 1` of the frame at `fp` (low half first), read as one
+/// 16-byte access, so that a vector written by [`set_v128`] forwards to it whole.
+#[inline(always)]
+pub(super) fn get_v128(fp: *const u64, i: u32) -> u128 {
+    check_slot(fp, i as usize + 1);
+    // SAFETY: `fp` is the current frame's slot 0 and `i + 1 < max_height` (module doc: a
+    // `v128` operand's two slots are both below the height); slots are 8-byte aligned, so
+    // the read is unaligned.
+    let v = unsafe { std::ptr::read_unaligned(fp.add(i as usize).cast::<u128>()) };
+    // Slot `i` is the low half: on a big-endian host that half is the high one in memory.
+    if cfg!(target_endian = "big") { v.rotate_left(64) } else { v }
+}
+
+/// Writes a `v128` to slots `i` and `i + 1` of the frame at `fp` (one 16-byte access).
+#[inline(always)]
+pub(super) fn set_v128(fp: *mut u64, i: u32, v: u128) {
+    check_slot(fp, i as usize + 1);
+    let v = if cfg!(target_endian = "big") { v.rotate_left(64) } else { v };
+    // SAFETY: as in `get_v128`.
+    unsafe { std::ptr::write_unaligned(fp.add(i as usize).cast::<u128>(), v) }
+}
+
 /// Copies `n` slots of the frame at `fp` from `from` to `to` (the ranges may overlap).
 #[inline(always)]
 pub(super) fn copy_within(fp: *mut u64, from: u32, to: u32, n: u32) {

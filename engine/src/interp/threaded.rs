@@ -1658,7 +1658,9 @@ fn inst<const CHAIN: bool>(
         Op::StoreIndexed { kind, shift, a, i: index, v, offset } => {
             i(indexed_store_handler::<CHAIN>(kind, shift, which), [a, index, v, offset])
         }
-        Op::Simd { .. } | Op::SimdLoad { .. } | Op::SimdStore { .. } => simd::simd_inst::<CHAIN>(op),
+        Op::Simd { .. } | Op::SimdLoad { .. } | Op::SimdStore { .. } | Op::CopyV128 { .. } | Op::SelectV128 { .. } => {
+            simd::simd_inst::<CHAIN>(op)
+        }
         other => numeric_inst::<CHAIN>(other, which),
     }
 }

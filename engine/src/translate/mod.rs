@@ -411,9 +411,14 @@ impl<'a> Translator<'a> {
             return Err(self.error("expected a v128 operand"));
         }
         let pair = (self.stack[len - 2], self.stack[len - 1]);
-        let slot = match pair {
-            (Operand::Slot(lo), Operand::Slot(hi)) if hi == lo + 1 => lo,
-            _ => {
+        let in_place = match pair {
+            (Operand::Slot(lo), Operand::Slot(hi)) if hi == lo + 1 => Some(lo),
+            (Operand::Const(lo), Operand::Const(hi)) => self.const_pair(lo, hi),
+            _ => None,
+        };
+        let slot = match in_place {
+            Some(slot) => slot,
+            None => {
                 self.materialize(len - 2);
                 self.materialize(len - 1);
                 self.stack_base + len as u32 - 2
@@ -471,6 +476,11 @@ impl<'a> Translator<'a> {
     fn const_slot(&self, value: u64) -> Option<Slot> {
         let k = self.consts.iter().position(|c| *c == value)?;
         Some(self.num_locals + k as u32)
+    }
+
+    /// The first of two adjacent constant slots holding `lo` and `hi`, if there are.
+    fn const_pair(&self, lo: u64, hi: u64) -> Option<Slot> {
+        pair_at(&self.consts, lo, hi).map(|k| self.num_locals + k as u32)
     }
 
     /// The value of `slot` if it is a constant slot.
@@ -939,14 +949,11 @@ impl<'a> Translator<'a> {
             Instr::Select | Instr::SelectTyped(_) => {
                 let c = self.pop_slot()?;
                 if self.top_is_v128() {
-                    // Two selects, one per half: `d` is `a`'s own slot or below every
-                    // operand's, so the first does not overwrite what the second reads.
                     let b = self.pop_v128()?;
                     let a = self.pop_v128()?;
                     let d = self.height();
-                    self.emit(Op::Select { d, a, b, c });
-                    self.emit(Op::Select { d: d + 1, a: a + 1, b: b + 1, c });
-                    self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
+                    self.emit(Op::SelectV128 { d, a, b, c });
+                    self.push_result_v128();
                     return Ok(());
                 }
                 let b = self.pop_slot()?;
@@ -964,8 +971,7 @@ impl<'a> Translator<'a> {
                 let (x, _) = self.local(*x)?;
                 if self.eager {
                     let d = self.height();
-                    self.emit(Op::Copy { d, s: x });
-                    self.emit(Op::Copy { d: d + 1, s: x + 1 });
+                    self.emit(Op::CopyV128 { d, s: x });
                     self.push_v128(Operand::Slot(d), Operand::Slot(d + 1));
                 } else {
                     self.push_v128(Operand::Slot(x), Operand::Slot(x + 1));
@@ -1105,11 +1111,19 @@ impl<'a> Translator<'a> {
             Instr::I8x16Shuffle(lanes) => {
                 // The lane indices are a third vector operand, written to slots.
                 // They go above both operands' own slots, which stay free until the op.
+                // (Usually two constant slots.)
                 let v = u128::from_le_bytes(*lanes);
-                let c = self.height();
-                self.emit(Op::Const { d: c, value: v as u64 });
-                self.emit(Op::Const { d: c + 1, value: (v >> 64) as u64 });
-                self.max_height = self.max_height.max(c + 2);
+                let (lo, hi) = (v as u64, (v >> 64) as u64);
+                let c = match self.const_pair(lo, hi) {
+                    Some(c) => c,
+                    None => {
+                        let c = self.height();
+                        self.emit(Op::Const { d: c, value: lo });
+                        self.emit(Op::Const { d: c + 1, value: hi });
+                        self.max_height = self.max_height.max(c + 2);
+                        c
+                    }
+                };
                 let b = self.pop_v128()?;
                 let a = self.pop_v128()?;
                 let d = self.height();
@@ -1211,6 +1225,14 @@ impl<'a> Translator<'a> {
             return Ok(());
         }
         self.stack.truncate(len - 2);
+        if let (Operand::Slot(s), Operand::Slot(hi)) = value
+            && hi == s + 1
+        {
+            if s != x {
+                self.emit(Op::CopyV128 { d: x, s });
+            }
+            return Ok(());
+        }
         for (k, half) in [value.0, value.1].into_iter().enumerate() {
             let d = x + k as u32;
             match half {
@@ -1365,6 +1387,20 @@ const MAX_CONST_SLOTS: usize = 64;
 fn const_slots(instrs: &[Instr]) -> Vec<u64> {
     let mut consts = Vec::new();
     for (i, instr) in instrs.iter().enumerate() {
+        // A vector constant (or a shuffle's lane indices) takes two adjacent slots.
+        if let Instr::V128Const(bytes) | Instr::I8x16Shuffle(bytes) = instr {
+            let stored = matches!(instr, Instr::V128Const(_))
+                && matches!(instrs.get(i + 1), Some(Instr::LocalSet(_) | Instr::LocalTee(_) | Instr::GlobalSet(_)));
+            let v = u128::from_le_bytes(*bytes);
+            let (lo, hi) = (v as u64, (v >> 64) as u64);
+            if !stored && pair_at(&consts, lo, hi).is_none() {
+                if consts.len() + 2 > MAX_CONST_SLOTS {
+                    break;
+                }
+                consts.extend([lo, hi]);
+            }
+            continue;
+        }
         let value = match instr {
             Instr::I32Const(v) => *v as u32 as u64,
             Instr::I64Const(v) => *v as u64,
@@ -1386,6 +1422,11 @@ fn const_slots(instrs: &[Instr]) -> Vec<u64> {
         }
     }
     consts
+}
+
+/// Where constant slots `k` and `k + 1` hold `lo` and `hi` (a vector constant), if any.
+fn pair_at(consts: &[u64], lo: u64, hi: u64) -> Option<usize> {
+    consts.windows(2).position(|w| w[0] == lo && w[1] == hi)
 }
 
 /// The address form a load or store takes over from the op that computed it.
@@ -1415,6 +1456,8 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::SimdLoad { d, .. }
         | Op::SimdLoadLane { d, .. }
         | Op::GlobalGetV128 { d, .. }
+        | Op::CopyV128 { d, .. }
+        | Op::SelectV128 { d, .. }
         | Op::Select { d, .. } => d,
         other => match num_dest(other) {
             Some(d) => d,

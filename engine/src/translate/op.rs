@@ -285,6 +285,10 @@ macro_rules! define_op {
             SimdLoadLane { op: SimdOp, lane: u8, d: Slot, addr: Slot, v: Slot, offset: u32 },
             /// `v128.storeN_lane`: stores lane `lane` of `v` at `addr + offset`.
             SimdStoreLane { op: SimdOp, lane: u8, addr: Slot, v: Slot, offset: u32 },
+            /// `d = s` for a `v128` (both slots, in one access).
+            CopyV128 { d: Slot, s: Slot },
+            /// `d = c != 0 ? a : b` for `v128` operands.
+            SelectV128 { d: Slot, a: Slot, b: Slot, c: Slot },
             /// `global.get` of a `v128` global (two slots from `d`).
             GlobalGetV128 { d: Slot, global: u32 },
             /// `global.set` of a `v128` global (two slots from `s`).

@@ -15,17 +15,13 @@ use crate::translate::Op;
 /// Reads an operand of type `t` from slot `s` (two slots for a `v128`).
 #[inline(always)]
 fn read(fp: *mut u64, s: u32, t: ValType) -> u128 {
-    let lo = u128::from(slots::get(fp, s));
-    if t == ValType::V128 { lo | u128::from(slots::get(fp, s + 1)) << 64 } else { lo }
+    if t == ValType::V128 { slots::get_v128(fp, s) } else { u128::from(slots::get(fp, s)) }
 }
 
 /// Writes a result of type `t` to slot `d` (two slots for a `v128`).
 #[inline(always)]
 fn write(fp: *mut u64, d: u32, t: ValType, v: u128) {
-    slots::set(fp, d, v as u64);
-    if t == ValType::V128 {
-        slots::set(fp, d + 1, (v >> 64) as u64);
-    }
+    if t == ValType::V128 { slots::set_v128(fp, d, v) } else { slots::set(fp, d, v as u64) }
 }
 
 /// A SIMD operator without memory access: `x = [d, a, b, c]` (see [`Op::Simd`]).
@@ -106,6 +102,35 @@ fn op_simd_store<const CHAIN: bool>(
     dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
 }
 
+/// `x = [d, s]`: copies a `v128`.
+fn op_copy_v128<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    slots::set_v128(fp, x[0], slots::get_v128(fp, x[1]));
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
+}
+
+/// `x = [d, a, b, c]`: `select` of `v128` operands (`c` the condition).
+fn op_select_v128<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let pick = if slots::get(fp, x[3]) as u32 != 0 { x[1] } else { x[2] };
+    slots::set_v128(fp, x[0], slots::get_v128(fp, pick));
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
+}
+
 /// The handler of each operator for a `Simd` op (instantiated for every row of the
 /// table; a memory operator's never runs).
 macro_rules! plain_handlers {
@@ -140,6 +165,8 @@ pub(super) fn simd_inst<const CHAIN: bool>(op: Op) -> Option<Inst> {
         Op::Simd { op, d, a, b, c } => i(plain_handler::<CHAIN>(op), [d, a, b, c]),
         Op::SimdLoad { op, d, addr, offset } => i(load_handler::<CHAIN>(op)?, [d, addr, offset, 0]),
         Op::SimdStore { addr, v, offset } => i(op_simd_store::<CHAIN>, [addr, v, offset, 0]),
+        Op::CopyV128 { d, s } => i(op_copy_v128::<CHAIN>, [d, s, 0, 0]),
+        Op::SelectV128 { d, a, b, c } => i(op_select_v128::<CHAIN>, [d, a, b, c]),
         _ => None,
     }
 }
