@@ -1,9 +1,9 @@
 //! `wasmscope debug --dap`: scripted Debug Adapter Protocol sessions over stdio, driven by
 //! a small DAP client (the protocol's framing and request/response/event matching), on
 //! the debugger's C fixture at -O0 and -O1 (committed `debugger/tests/fixtures/prog.c`,
-//! `prog.wasm`, `prog-O1.wasm`), plus malformed input, which must get an error response,
-//! an `output` event or a clean close, never a panic. Timeouts only turn hangs into
-//! failures.
+//! `prog.wasm`, `prog-O1.wasm`) and its `.wat` module with `v128` values, plus malformed
+//! input, which must get an error response, an `output` event or a clean close, never a
+//! panic. Timeouts only turn hangs into failures.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
@@ -636,4 +636,67 @@ fn a_data_breakpoint_stops_where_a_variable_is_written() {
     assert_eq!(c.event("exited")["exitCode"], 0);
     c.ok("disconnect", json!({}));
     c.finish();
+}
+
+#[test]
+fn v128_values_in_variables_and_the_operand_stack() {
+    // The .wat fixture with v128 values: a v128 argument reads lane-wise and opens up into
+    // its lane views; the operand stack has one entry per value, with its type.
+    let mut c = Client::start();
+    launch(&mut c, "simd.wat", json!([]));
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "mix" }] }));
+    c.ok("configurationDone", json!({}));
+    let (_, top) = c.stopped();
+    assert_eq!(top["name"], "mix");
+    let scopes = c.ok("scopes", json!({ "frameId": top["id"] }));
+    let refs: Vec<Value> =
+        scopes["scopes"].as_array().unwrap().iter().map(|s| s["variablesReference"].clone()).collect();
+    let args = vars(&mut c, &refs[1]);
+    let v = var(&args, "v").clone();
+    assert_eq!((v["value"].clone(), v["type"].clone()), (json!("i32x4 [1, 2, 3, -4]"), json!("v128")), "{v}");
+    assert_eq!(v["evaluateName"], "$local0");
+    let lanes = vars(&mut c, &v["variablesReference"]);
+    let names: Vec<&str> = lanes.iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2"]);
+    assert_eq!(var(&lanes, "i8x16")["value"], "i8x16 [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, -4, -1, -1, -1]");
+    assert_eq!(var(&lanes, "i64x2")["evaluateName"], "$local0.i64x2");
+    let bytes = vars(&mut c, &var(&lanes, "i8x16")["variablesReference"]);
+    assert_eq!((bytes.len(), bytes[12]["value"].clone()), (16, json!("-4")));
+    assert_eq!(var(&args, "k")["value"], "5");
+    let wasm_locals = vars(&mut c, &refs[3]);
+    assert_eq!(wasm_locals[2]["value"], "i32x4 [0, 0, 0, 0]");
+    let globals = vars(&mut c, &refs[2]);
+    assert_eq!(var(&globals, "$global0")["value"], "i32x4 [1, 0, 2, 0]");
+    assert_eq!(eval(&mut c, &top, "$local0.i32x4[3]"), "-4");
+    let hex = c.ok("evaluate", json!({ "expression": "print/x $local0", "frameId": top["id"], "context": "repl" }));
+    assert!(
+        hex["result"].as_str().unwrap().contains("i32x4 [0x00000001, 0x00000002, 0x00000003, 0xfffffffc]"),
+        "{hex}"
+    );
+    // Ten instructions on: 100, v, k on the stack (before i32x4.replace_lane 1).
+    let mut top = top;
+    for _ in 0..10 {
+        c.ok("stepIn", json!({ "threadId": 1, "granularity": "instruction" }));
+        top = c.stopped().1;
+    }
+    let scopes = c.ok("scopes", json!({ "frameId": top["id"] }));
+    let ops = vars(&mut c, &scopes["scopes"][4]["variablesReference"]);
+    let shown: Vec<(String, String)> = ops
+        .iter()
+        .map(|o| (o["value"].as_str().unwrap().to_string(), o["type"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("0x64 (100)".to_string(), "i32".to_string()),
+            ("i32x4 [1, 2, 3, -4]".to_string(), "v128".to_string()),
+            ("0x5 (5)".to_string(), "i32".to_string()),
+        ]
+    );
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [] }));
+    c.ok("continue", json!({ "threadId": 1 }));
+    assert_eq!(c.event("exited")["exitCode"], 0);
+    c.ok("disconnect", json!({}));
+    let (status, err) = c.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
 }

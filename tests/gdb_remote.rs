@@ -408,6 +408,35 @@ fn malformed_and_unknown_packets_get_error_replies() {
 }
 
 #[test]
+fn v128_values_over_raw_packets() {
+    // A v128 local, global and operand-stack entry are its 16 bytes (lane 0 first); the
+    // stack is indexed by value, so the i32 above a v128 is entry 2.
+    let stub = Stub::start(&["simd.wat"]);
+    let mut c = Client::connect(stub.port);
+    c.send_raw(&packet("QStartNoAckMode"));
+    assert_eq!(c.ack(), b'+');
+    assert_eq!(c.reply(), "OK");
+    c.ask("?");
+    // mix's first instruction is at 0x66 in the module.
+    assert_eq!(c.ask("Z0,4000000000000066,1"), "OK");
+    let hit = c.ask("c");
+    assert!(hit.contains("reason:breakpoint"), "{hit}");
+    assert_eq!(c.ask("qWasmLocal:0;0"), "010000000200000003000000fcffffff");
+    assert_eq!(c.ask("qWasmLocal:0;1"), "05000000");
+    assert_eq!(c.ask("qWasmGlobal:0;0"), "01000000000000000200000000000000");
+    for _ in 0..10 {
+        assert!(c.ask("s").contains("reason:trace"));
+    }
+    assert_eq!(c.ask("qWasmStackValue:0;0"), "64000000");
+    assert_eq!(c.ask("qWasmStackValue:0;1"), "010000000200000003000000fcffffff");
+    assert_eq!(c.ask("qWasmStackValue:0;2"), "05000000");
+    assert!(c.ask("qWasmStackValue:0;3").starts_with('E'));
+    drop(c);
+    let (status, _, err) = stub.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
+#[test]
 fn continue_interrupt_and_breakpoints_over_raw_packets() {
     let stub = Stub::start(&["spin.wat"]);
     let mut c = Client::connect(stub.port);

@@ -35,7 +35,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     (
         "print",
         &["p", "inspect"],
-        "print[/r|/x] EXPR: variables, *p, &x, p->f, s.f, a[i], a[0]@N, (TYPE) x, sizeof, + - * / == < && ...; in Rust frames also x as T, v[i] on Vec/slices, auto-deref on `.`; /r: raw form of standard types, /x: hex",
+        "print[/r|/x|/d] EXPR: variables, *p, &x, p->f, s.f, a[i], a[0]@N, (TYPE) x, sizeof, + - * / == < && ...; in Rust frames also x as T, v[i] on Vec/slices, auto-deref on `.`; /r: raw form of standard types, /x: hex, /d: decimal; a v128 prints as i32x4 [..], V.i8x16 .i16x8 .i64x2 .f32x4 .f64x2 for the other lane views",
     ),
     ("whatis", &[], "whatis EXPR|TYPE: the type's name"),
     ("ptype", &[], "ptype EXPR|TYPE: the type spelled out (members, enum variants)"),

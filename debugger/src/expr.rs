@@ -12,7 +12,7 @@ use crate::dwarf::types::{Encoding, POINTER_SIZE, Type, TypeId};
 use crate::error::{DebugError, Result};
 use crate::lang::Lang;
 use crate::program::Program;
-use crate::state::{ProgramState, val_bits};
+use crate::state::{ProgramState, val_bytes};
 
 /// A parsed expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -419,6 +419,7 @@ impl Ctx<'_> {
             ValType::I64 => ("i64", Encoding::Signed, 8),
             ValType::F32 => ("f32", Encoding::Float, 4),
             ValType::F64 => ("f64", Encoding::Float, 8),
+            ValType::V128 => return self.program.types.borrow_mut().v128(),
             _ => ("ref", Encoding::Unsigned, 8),
         };
         self.program.types.borrow_mut().base(name, enc, size)
@@ -525,7 +526,7 @@ impl Ctx<'_> {
             && let Some((&i, _)) = locals.iter().find(|(_, n)| n.as_str() == name)
             && let Some(v) = frame.locals.get(i as usize)
         {
-            return Ok(Value { ty: Some(self.wasm_type(v.ty())), loc: Loc::Bytes(val_bits(v).to_le_bytes().to_vec()) });
+            return Ok(Value { ty: Some(self.wasm_type(v.ty())), loc: Loc::Bytes(val_bytes(v)) });
         }
         Err(eval_err(format!("No symbol \"{name}\" in current context.")))
     }
@@ -538,17 +539,17 @@ impl Ctx<'_> {
         }
         if let Some(i) = r.strip_prefix("local").and_then(|n| n.parse::<usize>().ok()) {
             let v = frame.locals.get(i).ok_or_else(|| eval_err(format!("no wasm local {i}")))?;
-            return Ok(Value { ty: Some(self.wasm_type(v.ty())), loc: Loc::Bytes(val_bits(v).to_le_bytes().to_vec()) });
+            return Ok(Value { ty: Some(self.wasm_type(v.ty())), loc: Loc::Bytes(val_bytes(v)) });
         }
         if let Some(i) = r.strip_prefix("global").and_then(|n| n.parse::<usize>().ok()) {
-            let (t, bits) = self
+            let v = self
                 .state
                 .globals
                 .get(i)
                 .copied()
                 .flatten()
                 .ok_or_else(|| eval_err(format!("the value of wasm global {i} is not known")))?;
-            return Ok(Value { ty: Some(self.wasm_type(t)), loc: Loc::Bytes(bits.to_le_bytes().to_vec()) });
+            return Ok(Value { ty: Some(self.wasm_type(v.ty())), loc: Loc::Bytes(val_bytes(&v)) });
         }
         Err(eval_err(format!("Unknown register ${r} (try $pc, $localN, $globalN).")))
     }

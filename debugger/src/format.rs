@@ -18,16 +18,18 @@ pub struct FormatOpts {
 }
 
 impl FormatOpts {
-    /// Parses the letters after `print/` (`r`, `x`, or both).
+    /// Parses the letters after `print/` (`r`, `x`, `d`; of `x` and `d`, the last wins).
     pub fn parse(letters: &str) -> Result<FormatOpts> {
         let mut o = FormatOpts::default();
         for c in letters.chars() {
             match c {
                 'r' => o.raw = true,
                 'x' => o.hex = true,
+                // Decimal, the default: `print/d` (a `v128`'s lanes in decimal).
+                'd' => o.hex = false,
                 _ => {
                     return Err(DebugError::Syntax(format!(
-                        "Undefined output format \"{c}\" (print takes /r and /x)."
+                        "Undefined output format \"{c}\" (print takes /r, /x and /d)."
                     )));
                 }
             }
@@ -86,6 +88,11 @@ pub(crate) fn format_inner(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts
     }
     if depth > 8 {
         return Ok("{...}".to_string());
+    }
+    // A wasm `v128` (or a lane view of one), in any language: `i32x4 [1, 2, 3, 4]`.
+    let shape = ctx.program.types.borrow().vector_shape(v.ty);
+    if let Some(shape) = shape {
+        return Ok(crate::vector::format(&ctx.bytes(v)?, shape, opts.hex));
     }
     if ctx.lang() == Lang::Rust {
         return rust::format(ctx, v, top, depth, opts);

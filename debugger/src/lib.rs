@@ -24,6 +24,7 @@ pub mod session;
 pub mod state;
 pub mod stepping;
 pub mod typeprint;
+pub mod vector;
 
 pub use error::{DebugError, Result};
 pub use session::{Core, Frontend, Outcome, Resume, Session, SessionConfig, Stop};

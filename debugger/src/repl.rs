@@ -444,7 +444,7 @@ impl Repl {
                     let shown = match ret {
                         Some(Some(ty)) => {
                             let ctx = self.ctx(core, state);
-                            let bytes = crate::state::val_bits(v).to_le_bytes().to_vec();
+                            let bytes = crate::state::val_bytes(v);
                             format_value(&ctx, &Value { ty: Some(ty), loc: Loc::Bytes(bytes) }, true)
                         }
                         _ => show_val(v),
@@ -1022,11 +1022,8 @@ impl Repl {
                     }
                 }
                 for (i, g) in st.globals.iter().enumerate() {
-                    if let Some((t, bits)) = g {
-                        out.push(format!(
-                            "wasm global {i}: {t} = {}",
-                            show_val(&crate::state::val_from_bits(*t, *bits))
-                        ));
+                    if let Some(v) = g {
+                        out.push(format!("wasm global {i}: {} = {}", v.ty(), show_val(v)));
                     }
                 }
                 self.say(if out.is_empty() { "No globals.".to_string() } else { out.join("\n") });
@@ -1254,10 +1251,24 @@ fn operands_text(f: &crate::state::Frame) -> String {
     if f.operands.is_empty() {
         "operand stack: (empty)".to_string()
     } else {
-        format!(
-            "operand stack (bottom first): {}",
-            f.operands.iter().map(|o| format!("{o:#x}")).collect::<Vec<_>>().join(" ")
-        )
+        format!("operand stack (bottom first): {}", f.operands.iter().map(show_operand).collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// An operand-stack entry with its type: `i32 0x11480 (70784)`, `f64 1.5`,
+/// `v128 i32x4 [1, 2, 3, 4]`.
+pub fn show_operand(v: &wasmscope_engine::Val) -> String {
+    format!("{} {}", v.ty(), show_operand_value(v))
+}
+
+/// An operand-stack entry's value: integers in hex and decimal (`0x11480 (70784)`: they
+/// are often addresses), the rest as [`show_val`] shows them.
+pub fn show_operand_value(v: &wasmscope_engine::Val) -> String {
+    use wasmscope_engine::Val;
+    match v {
+        Val::I32(x) => format!("{:#x} ({x})", *x as u32),
+        Val::I64(x) => format!("{:#x} ({x})", *x as u64),
+        _ => show_val(v),
     }
 }
 
@@ -1266,7 +1277,7 @@ fn short(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// A wasm value: `42`, `1.5`, `null`.
+/// A wasm value: `42`, `1.5`, `null`, `i32x4 [1, 2, 3, 4]` (a `v128`, lane 0 first).
 pub fn show_val(v: &wasmscope_engine::Val) -> String {
     use wasmscope_engine::Val;
     match v {
@@ -1277,10 +1288,7 @@ pub fn show_val(v: &wasmscope_engine::Val) -> String {
         Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "funcref".into(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),
-        Val::V128(v) => {
-            let lanes: Vec<String> = (0..4).map(|i| ((*v >> (32 * i)) as u32 as i32).to_string()).collect();
-            format!("i32x4 [{}]", lanes.join(", "))
-        }
+        Val::V128(v) => crate::vector::format_u128(*v, crate::vector::Shape::I32x4, false),
     }
 }
 

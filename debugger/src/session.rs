@@ -14,7 +14,7 @@ use wasmscope_engine::{Config, Engine, Error, Features, Linker, Module, Store, T
 use crate::breakpoints::{PointKind, Points};
 use crate::error::{DebugError, Result};
 use crate::program::Program;
-use crate::state::{Frame, ProgramState, val_from_bits};
+use crate::state::{Frame, ProgramState};
 use crate::stepping::{StepDone, StepKind, StepPlan};
 
 /// Why the program stopped.
@@ -327,16 +327,16 @@ fn parse_args(params: &[ValType], args: &[String]) -> Result<Vec<Val>> {
 }
 
 /// Values of the module's own globals from their initializers; imported ones unknown.
-fn initial_globals(module: &Module) -> Vec<Option<(ValType, u64)>> {
+fn initial_globals(module: &Module) -> Vec<Option<Val>> {
     let syntax = module.syntax();
-    let mut out: Vec<Option<(ValType, u64)>> = vec![None; syntax.num_imported_globals() as usize];
+    let mut out: Vec<Option<Val>> = vec![None; syntax.num_imported_globals() as usize];
     for g in &syntax.globals {
-        let t = g.ty.content;
         out.push(match g.init.instrs.first() {
-            Some(Instr::I32Const(v)) => Some((t, u64::from(*v as u32))),
-            Some(Instr::I64Const(v)) => Some((t, *v as u64)),
-            Some(Instr::F32Const(v)) => Some((t, u64::from(*v))),
-            Some(Instr::F64Const(v)) => Some((t, *v)),
+            Some(Instr::I32Const(v)) => Some(Val::I32(*v)),
+            Some(Instr::I64Const(v)) => Some(Val::I64(*v)),
+            Some(Instr::F32Const(v)) => Some(Val::F32(*v)),
+            Some(Instr::F64Const(v)) => Some(Val::F64(*v)),
+            Some(Instr::V128Const(b)) => Some(Val::V128(u128::from_le_bytes(*b))),
             _ => None,
         });
     }
@@ -355,9 +355,9 @@ struct Hook<'a> {
     frontend: &'a mut dyn Frontend,
     /// Globals tracked by watching `global.set` (the engine exposes only exported
     /// globals by handle).
-    globals: Vec<Option<(ValType, u64)>>,
+    globals: Vec<Option<Val>>,
     /// A `global.set` seen before the last instruction: applied once it has executed.
-    pending_global: Option<(u32, u64)>,
+    pending_global: Option<(u32, Val)>,
     step: Option<StepPlan>,
     /// For `finish`: the finishing frame's first wasm parameter (a possible `sret`).
     finish_arg0: Option<u64>,
@@ -367,8 +367,16 @@ struct Hook<'a> {
     ticks: u32,
 }
 
+/// Frame `i`'s operand stack as values: typed by the engine, or (if it cannot type them,
+/// which a valid program does not make it do) each slot as an `i64`.
+fn operand_vals(state: &DebugState<'_>, i: usize) -> Vec<Val> {
+    state
+        .operand_vals(i)
+        .unwrap_or_else(|| state.operands(i).unwrap_or_default().iter().map(|s| Val::I64(*s as i64)).collect())
+}
+
 /// Snapshot of the paused program.
-fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -> ProgramState<'s> {
+fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<Val>]) -> ProgramState<'s> {
     let mut frames = Vec::with_capacity(state.depth());
     for i in 0..state.depth() {
         let Some(f) = state.frame(i) else { break };
@@ -376,7 +384,7 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -
             func: f.func,
             offset: f.offset,
             locals: state.locals(i).unwrap_or_default(),
-            operands: state.operands(i).map(<[u64]>::to_vec).unwrap_or_default(),
+            operands: operand_vals(state, i),
         });
     }
     let store = state.store();
@@ -389,8 +397,7 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<(ValType, u64)>]) -
                 && let Some(g) = f.instance.global(store, &e.name)
                 && let Some(slot) = globals.get_mut(e.index as usize)
             {
-                let v = g.get(store);
-                *slot = Some((v.ty(), crate::state::val_bits(&v)));
+                *slot = Some(g.get(store));
             }
         }
     }
@@ -473,12 +480,15 @@ impl DebugHook for Hook<'_> {
         if let Some((g, v)) = self.pending_global.take()
             && let Some(Some(slot)) = self.globals.get_mut(g as usize)
         {
-            slot.1 = v;
+            *slot = v;
         }
+        // The value set is the top operand, of the global's type (known: only known
+        // globals are tracked); decoded from the slots, as this runs at every `global.set`.
         if let Some(Instr::GlobalSet(g)) = self.core.program.instr_at(f.func, f.offset)
-            && let Some(top) = state.operands(0).and_then(|o| o.last())
+            && let Some(Some(old)) = self.globals.get(*g as usize)
+            && let Some(top) = state.operands(0).and_then(|o| crate::state::val_from_top(old.ty(), o))
         {
-            self.pending_global = Some((*g, *top));
+            self.pending_global = Some((*g, top));
         }
         // Watchpoints: compare the watched bytes with what they were.
         if self.core.points.has_watches() {
@@ -540,11 +550,10 @@ impl DebugHook for Hook<'_> {
             let stop = match done {
                 StepDone::Arrived => Stop::Step,
                 StepDone::Returned { func } => {
-                    let results = self.core.program.func_type(func).map(|t| t.results.to_vec()).unwrap_or_default();
-                    let ops = state.operands(0).unwrap_or(&[]);
-                    let base = ops.len().saturating_sub(results.len());
-                    let values = results.iter().zip(&ops[base..]).map(|(t, b)| val_from_bits(*t, *b)).collect();
-                    let ret_addr = if results.is_empty() { self.finish_arg0.map(|a| a & 0xffff_ffff) } else { None };
+                    let results = self.core.program.func_type(func).map_or(0, |t| t.results.len());
+                    let ops = operand_vals(state, 0);
+                    let values = ops[ops.len().saturating_sub(results)..].to_vec();
+                    let ret_addr = if results == 0 { self.finish_arg0.map(|a| a & 0xffff_ffff) } else { None };
                     Stop::Finished { func, values, ret_addr }
                 }
             };

@@ -4,7 +4,7 @@
 use wasmscope_engine::Val;
 use wasmscope_engine::syntax::ValType;
 
-use crate::dwarf::eval::WasmFrame;
+use crate::dwarf::eval::{WasmFrame, WasmKind};
 
 /// One active frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,8 +16,8 @@ pub struct Frame {
     pub offset: u32,
     /// Parameters, then declared locals.
     pub locals: Vec<Val>,
-    /// Operand stack, bottom first, as raw slots.
-    pub operands: Vec<u64>,
+    /// Operand stack, bottom first, one value per wasm operand (a `v128` is one).
+    pub operands: Vec<Val>,
 }
 
 /// A snapshot of the paused program, borrowed from the store while it is paused.
@@ -26,8 +26,8 @@ pub struct ProgramState<'a> {
     pub frames: Vec<Frame>,
     /// Linear memory 0 (empty if the module has none exported as `memory`).
     pub memory: &'a [u8],
-    /// Raw values of globals by index (`None` where the debugger cannot know it).
-    pub globals: Vec<Option<(ValType, u64)>>,
+    /// Values of globals by index (`None` where the debugger cannot know it).
+    pub globals: Vec<Option<Val>>,
 }
 
 /// The raw 64-bit slot of a value (integers zero-extended, floats as bits).
@@ -39,21 +39,43 @@ pub fn val_bits(v: &Val) -> u64 {
         Val::F64(b) => *b,
         Val::FuncRef(r) => r.map_or(0, |_| 1),
         Val::ExternRef(r) => r.map_or(0, |x| u64::from(x) + 1),
-        // The low half; a `v128` is shown from the whole value (`repl::show_val`).
+        // The low half; a `v128` is shown from the whole value (`repl::show_val`,
+        // `val_bytes`).
         Val::V128(v) => *v as u64,
     }
 }
 
-/// A value of type `t` from a raw slot (references shown as null / non-null only).
-pub fn val_from_bits(t: ValType, bits: u64) -> Val {
-    match t {
+/// The high 64 bits of a `v128` (`None` for other values).
+pub fn val_high(v: &Val) -> Option<u64> {
+    match v {
+        Val::V128(v) => Some((*v >> 64) as u64),
+        _ => None,
+    }
+}
+
+/// A value's little-endian bytes as expressions read them: its slot's 8 bytes, or the 16
+/// of a `v128`.
+pub fn val_bytes(v: &Val) -> Vec<u8> {
+    match v {
+        Val::V128(x) => x.to_le_bytes().to_vec(),
+        _ => val_bits(v).to_le_bytes().to_vec(),
+    }
+}
+
+/// A value of type `t` from the slots that end with it (the top of an operand stack: one
+/// slot, two for a `v128`); references as null / non-null only.
+pub fn val_from_top(t: ValType, slots: &[u64]) -> Option<Val> {
+    let n = slots.len();
+    let bits = *slots.last()?;
+    Some(match t {
         ValType::I32 => Val::I32(bits as u32 as i32),
         ValType::I64 => Val::I64(bits as i64),
         ValType::F32 => Val::F32(bits as u32),
         ValType::F64 => Val::F64(bits),
+        ValType::V128 => Val::V128(u128::from(*slots.get(n.checked_sub(2)?)?) | u128::from(bits) << 64),
         ValType::ExternRef => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
-        _ => Val::FuncRef(None),
-    }
+        ValType::FuncRef => Val::FuncRef(None),
+    })
 }
 
 impl ProgramState<'_> {
@@ -81,10 +103,18 @@ impl WasmFrame for FrameView<'_> {
         self.frame?.locals.get(index as usize).map(val_bits)
     }
     fn global(&self, index: u32) -> Option<u64> {
-        self.state.globals.get(index as usize).copied().flatten().map(|g| g.1)
+        self.state.globals.get(index as usize).copied().flatten().map(|g| val_bits(&g))
     }
     fn stack(&self, index: u32) -> Option<u64> {
-        self.frame?.operands.get(index as usize).copied()
+        self.frame?.operands.get(index as usize).map(val_bits)
+    }
+    fn high(&self, kind: WasmKind, index: u32) -> Option<u64> {
+        let v = match kind {
+            WasmKind::Local => self.frame?.locals.get(index as usize).copied(),
+            WasmKind::Global => self.state.globals.get(index as usize).copied().flatten(),
+            WasmKind::Stack => self.frame?.operands.get(index as usize).copied(),
+        };
+        val_high(&v?)
     }
     fn memory(&self, addr: u64, size: u8) -> Option<u64> {
         let b = self.state.read(addr, u64::from(size))?;

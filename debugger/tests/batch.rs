@@ -1,5 +1,5 @@
-//! Scripted `--batch` sessions on the C fixture (-O0, -O1 and -O2) and a `.wat` module without
-//! DWARF; transcripts are insta snapshots under the top-level `snapshots/` folder.
+//! Scripted `--batch` sessions on the C fixture (-O0, -O1 and -O2) and `.wat` modules without
+//! DWARF (one with `v128` values); transcripts are insta snapshots under the top-level `snapshots/` folder.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
@@ -47,6 +47,31 @@ fn o2_inlined_copies_and_optimized_out() {
 #[test]
 fn wat_without_dwarf() {
     snap("debugger_wat", &transcript("nodwarf.wat", "wat.gdb", &[]));
+}
+
+#[test]
+fn v128_values_lane_wise() {
+    // v128 locals, lane views, `/x` and `/d`, a v128 global, typed operand stacks (an
+    // outer frame's without its call's arguments), a v128 result.
+    snap("debugger_simd", &transcript("simd.wat", "simd.gdb", &[]));
+}
+
+#[test]
+fn v128_variables_in_wasm_locals_and_on_the_stack() {
+    // C at -O1 -msimd128 -g: DWARF puts `v128_t` variables in wasm locals and on the
+    // operand stack; they show all four lanes, not just the slot's low half.
+    snap("debugger_simd_dwarf", &transcript("simd-O1.wasm", "simd_dwarf.gdb", &[]));
+}
+
+#[test]
+fn v128_values_in_a_vectorised_c_program() {
+    // The WASI fixture built with -O2 -msimd128 (no DWARF, a name section): clang's
+    // vectorised byte count keeps its splat, accumulator and mask in v128 locals and
+    // three vectors at once on the operand stack.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut s = Session::load(&root.join("testsuite/wasi/simd.wasm"), SessionConfig::default()).unwrap();
+    let script = std::fs::read_to_string(root.join("debugger/tests/scripts/simd_c.gdb")).unwrap();
+    snap("debugger_simd_c", &batch_transcript(&mut s, &script));
 }
 
 #[test]

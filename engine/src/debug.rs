@@ -98,6 +98,48 @@ impl DebugState<'_> {
         self.stack.get(r.fp + r.num_locals..r.sp)
     }
 
+    /// Types of frame `i`'s operand stack, bottom first, one per wasm operand (a `v128`
+    /// is one entry, two slots of [`DebugState::operands`]): the validator's stack types
+    /// before the frame's instruction, less the arguments of the call an outer frame is
+    /// making. `None` if they cannot be made to fit the frame's slots (which a valid,
+    /// reachable program does not do).
+    pub fn operand_types(&self, i: usize) -> Option<Vec<ValType>> {
+        let r = self.record(i)?;
+        let n = r.sp.checked_sub(r.fp + r.num_locals)?;
+        if n == 0 {
+            return Some(Vec::new());
+        }
+        let module = &self.store.instances.get(r.instance as usize)?.module;
+        let syntax = module.syntax();
+        let def = (r.func as usize).checked_sub(syntax.num_imported_funcs() as usize)?;
+        let (body, type_index) = (syntax.code.get(def)?, *syntax.funcs.get(def)?);
+        // The module was validated with the engine's features, a subset of these.
+        let features = crate::Features { relaxed_simd: true, ..crate::Features::wasm2() };
+        let c = crate::valid::Context::new(syntax, &features);
+        let all = crate::valid::operand_types_at(&c, type_index, body, r.offset)?;
+        // The innermost frame has all of them; an outer frame the ones below its call's
+        // arguments.
+        let total = all.len();
+        let mut types = Vec::new();
+        let mut slots = 0;
+        for t in all {
+            let t = t?;
+            if slots + t.slots() as usize > n {
+                break;
+            }
+            slots += t.slots() as usize;
+            types.push(t);
+        }
+        (slots == n && (i > 0 || types.len() == total)).then_some(types)
+    }
+
+    /// Frame `i`'s operand stack as values, bottom first (see
+    /// [`DebugState::operand_types`]).
+    pub fn operand_vals(&self, i: usize) -> Option<Vec<Val>> {
+        let types = self.operand_types(i)?;
+        Some(Val::from_slot_vec(&types, self.operands(i)?))
+    }
+
     /// The store, for reading memories, globals and tables.
     pub fn store(&self) -> &Store {
         self.store

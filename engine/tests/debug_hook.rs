@@ -138,3 +138,78 @@ fn debugged_calls_run_v128_code_as_ordinary_calls_do() {
     let last = rec.locals.last().unwrap();
     assert_eq!(last, &vec![Val::I32(3), Val::V128(10 | 20 << 64), Val::V128(13 | 23 << 64), Val::I64(23)]);
 }
+
+/// At each step: (depth, function, offset), the innermost frame's typed operands and its
+/// caller's.
+#[derive(Default)]
+struct OperandRecorder {
+    steps: Vec<(usize, u32, u32)>,
+    operands: Vec<Vec<Val>>,
+    callers: Vec<Option<Vec<Val>>>,
+}
+
+impl DebugHook for OperandRecorder {
+    fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl {
+        let f = state.frame(0).expect("innermost frame");
+        self.steps.push((state.depth(), f.func, f.offset));
+        let ops = state.operand_vals(0).expect("typed operands");
+        let slots = state.operands(0).expect("operands").len();
+        let types = state.operand_types(0).expect("operand types");
+        assert_eq!(types.iter().map(|t| t.slots() as usize).sum::<usize>(), slots);
+        assert_eq!(types, ops.iter().map(Val::ty).collect::<Vec<_>>());
+        self.operands.push(ops);
+        self.callers.push((state.depth() > 1).then(|| state.operand_vals(1).expect("caller's operands")));
+        DebugControl::Continue
+    }
+}
+
+#[test]
+fn operands_are_typed_values_and_v128_instructions_pause_once() {
+    const SIMD: &str = r#"(module
+      (func $main (export "main") (result i32)
+        (i32.add (i32.const 7)
+          (i32x4.extract_lane 0 (call $f (v128.const i32x4 1 2 3 4) (f64.const 1.5)))))
+      (func $f (param v128 f64) (result v128) (local v128)
+        (local.set 2 (v128.const i64x2 -1 5))
+        (local.get 2)
+        (i32x4.replace_lane 3 (local.get 0) (i32.const 8))
+        (select (local.get 1) (f64.const 2) (i32.const 1))
+        (drop)
+        (i32x4.add)
+        (i32.const 9)
+        (i32x4.replace_lane 0)))"#;
+    let engine = Engine::new(Config::with_tier(Tier::Interpreter));
+    let module = Module::new(&engine, &wat::parse_str(SIMD).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    let main = inst.func(&store, "main").unwrap();
+    let mut rec = OperandRecorder::default();
+    let r = main.call_debug(&mut store, &[], &mut rec).unwrap();
+    assert_eq!(r, vec![Val::I32(16)]);
+    // One pause per instruction, although the debugger's translation makes two ops of
+    // `v128.const`, of `local.get`/`local.set` of a v128 and of a v128 `select`.
+    assert!(rec.steps.windows(2).all(|w| w[0] != w[1]), "{:x?}", rec.steps);
+    // main: i32.const, v128.const, f64.const, call | f: 15 instructions with its end |
+    // main: extract_lane, i32.add, end.
+    assert_eq!(rec.steps.len(), 4 + 15 + 3, "{:x?}", rec.steps);
+    let v = |lanes: [i32; 4]| Val::V128(lanes.iter().rev().fold(0u128, |acc, l| acc << 32 | u128::from(*l as u32)));
+    let x = v([-1, -1, 5, 0]);
+    let f64v = |x: f64| Val::F64(x.to_bits());
+    let at = |i: usize| rec.operands[i].clone();
+    // main, before the call: its i32, then the arguments.
+    assert_eq!(at(3), vec![Val::I32(7), v([1, 2, 3, 4]), f64v(1.5)]);
+    // f (from step 4).
+    assert_eq!(at(4), vec![]);
+    assert_eq!(at(5), vec![x]);
+    assert_eq!(at(6), vec![]);
+    assert_eq!(at(9), vec![x, v([1, 2, 3, 4]), Val::I32(8)]);
+    assert_eq!(at(13), vec![x, v([1, 2, 3, 8]), f64v(1.5), f64v(2.0), Val::I32(1)]);
+    assert_eq!(at(14), vec![x, v([1, 2, 3, 8]), f64v(1.5)]);
+    assert_eq!(at(17), vec![v([0, 1, 8, 8]), Val::I32(9)]);
+    assert_eq!(at(18), vec![v([9, 1, 8, 8])]);
+    // main after the call: the i32 below the result.
+    assert_eq!(at(19), vec![Val::I32(7), v([9, 1, 8, 8])]);
+    // The caller's stack while f runs: below the call's arguments, main's `i32.const 7`.
+    assert!(rec.callers[4..19].iter().all(|c| c.as_deref() == Some(&[Val::I32(7)][..])), "{:?}", rec.callers);
+    assert!(rec.callers[..4].iter().chain(&rec.callers[19..]).all(Option::is_none));
+}

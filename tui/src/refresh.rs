@@ -36,8 +36,8 @@ pub fn on_stop(state: &mut State, repl: &Repl, core: &Core, ps: &ProgramState<'_
             Some((start, _)) => mem.cursor = start & !3,
             // First stop: show the stack (global 0 is clang's stack pointer).
             None => {
-                if let Some(Some((wasmscope_engine::syntax::ValType::I32, sp))) = ps.globals.first() {
-                    mem.cursor = *sp & 0xffff_fffc;
+                if let Some(Some(wasmscope_engine::Val::I32(sp))) = ps.globals.first() {
+                    mem.cursor = u64::from(*sp as u32) & 0xffff_fffc;
                 }
             }
         }
@@ -153,7 +153,10 @@ pub fn refresh(state: &mut State, repl: &Repl, core: &Core, ps: Option<&ProgramS
     state.frames = repl.frame_lines(core, ps);
     state.stack_cursor.row = repl.selected_vframe();
     state.operands = frame
-        .map(|f| f.operands.iter().rev().enumerate().map(|(i, v)| format!("[{i}] {v:#x} ({})", *v as i64)).collect())
+        .map(|f| {
+            let shown = f.operands.iter().rev().map(wasmscope_debugger::repl::show_operand);
+            shown.enumerate().map(|(i, v)| format!("[{i}] {v}")).collect()
+        })
         .unwrap_or_default();
     let ctx = Ctx { program: p, state: ps, frame: state.selected_frame, level: repl.selected_level() };
     state.locals = locals(&ctx, &state.expanded);
@@ -204,6 +207,13 @@ fn locals(ctx: &Ctx<'_>, expanded: &std::collections::BTreeSet<String>) -> Vec<V
             let names = p.module.syntax().names.locals.get(&frame.func);
             for (i, v) in frame.locals.iter().enumerate() {
                 let name = names.and_then(|n| n.get(&(i as u32))).cloned().unwrap_or_else(|| format!("$local{i}"));
+                // A `v128` opens up into its lane views, as a union (`$local0.i8x16`, ...).
+                if v.ty() == wasmscope_engine::syntax::ValType::V128
+                    && let Ok(val) = ctx.eval(&wasmscope_debugger::expr::Ast::Reg(format!("local{i}")))
+                {
+                    push_var(ctx, &mut rows, expanded, 0, name.clone(), name, val, i < nparams);
+                    continue;
+                }
                 let value = wasmscope_debugger::repl::show_val(v);
                 rows.push(leaf(0, &name, &name, v.ty().to_string(), value, i < nparams));
             }

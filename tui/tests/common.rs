@@ -13,12 +13,21 @@ use wasmscope_tui::app::Tui;
 use wasmscope_tui::event_loop::{Script, Step};
 
 pub fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures/prog.wasm")
+    fixture_named("prog.wasm")
+}
+
+/// A module of the debugger's fixtures.
+pub fn fixture_named(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures").join(name)
 }
 
 pub fn session(args: &[&str]) -> Session {
+    session_of(&fixture(), args)
+}
+
+pub fn session_of(module: &std::path::Path, args: &[&str]) -> Session {
     let config = SessionConfig { args: args.iter().map(|s| s.to_string()).collect(), ..SessionConfig::default() };
-    Session::load(&fixture(), config).expect("the fixture loads")
+    Session::load(module, config).expect("the fixture loads")
 }
 
 pub fn key(c: KeyCode) -> Step {
@@ -66,7 +75,12 @@ pub fn capture(name: &str) -> Step {
 /// Runs `steps` through the real event loop at `w`×`h` (colour off); returns the
 /// script (with its captured screens) and the final screen.
 pub fn drive(args: &[&str], w: u16, h: u16, steps: Vec<Step>) -> (Script, String) {
-    let mut s = session(args);
+    drive_on(&fixture(), args, w, h, steps)
+}
+
+/// [`drive`] on another module.
+pub fn drive_on(module: &std::path::Path, args: &[&str], w: u16, h: u16, steps: Vec<Step>) -> (Script, String) {
+    let mut s = session_of(module, args);
     let terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     let mut tui = Tui::new(terminal, Script::new(steps), &mut s, false).expect("tui");
     tui.run(&mut s).expect("runs");

@@ -76,3 +76,22 @@ fn help_overlay() {
         snapshot(&format!("tui_help_{name}"), screen);
     }
 }
+
+#[test]
+fn v128_locals_and_operands() {
+    // The .wat fixture with v128 values (no DWARF): wasm locals in lane form, the first
+    // (a v128 parameter) opened into its lane views, and a typed operand stack with a
+    // v128 between two i32s.
+    let mut steps = cmd("break mix");
+    steps.push(ch('c'));
+    steps.extend(cmd("stepi 10"));
+    steps.extend([key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Home), key(KeyCode::Enter), capture("simd")]);
+    let (script, _) = drive_on(&fixture_named("simd.wat"), &[], 160, 48, steps);
+    let screen = script.screen("simd").expect("captured");
+    assert!(screen.contains("(arg) v = i32x4 [1, 2, 3, -4]  (v128)"), "{screen}");
+    assert!(screen.contains("i8x16 = i8x16 [1, 0, 0, 0, 2"), "{screen}");
+    assert!(screen.contains("[1] v128 i32x4 [1, 2, 3, -4]"), "{screen}");
+    assert!(screen.contains("[2] i32 0x64 (100)"), "{screen}");
+    assert!(screen.contains("[0] i32 0x5 (5)"), "{screen}");
+    snapshot("tui_simd_160x48", screen);
+}

@@ -129,7 +129,8 @@ fn fixtures() -> Result<(), String> {
 }
 
 /// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0),
-/// `prog-O1.wasm` and `prog-O2.wasm`, with paths relative to the fixture folder (`-fdebug-prefix-map`).
+/// `prog-O1.wasm` and `prog-O2.wasm`, `simd.c` → `simd-O1.wasm` (-O1 -msimd128), with
+/// paths relative to the fixture folder (`-fdebug-prefix-map`).
 fn debugger_fixtures(clang: &str) -> Result<(), String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../debugger/tests/fixtures");
     let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -139,6 +140,19 @@ fn debugger_fixtures(clang: &str) -> Result<(), String> {
         cmd.current_dir(&dir).args(["--target=wasm32-wasi", opt, "-g", &map, "prog.c", "-o", out]);
         step(&format!("debugger/tests/fixtures/prog.c {opt} -> {out}"), cmd)?;
     }
+    // v128 variables in wasm locals and on the operand stack.
+    let mut cmd = Command::new(clang);
+    cmd.current_dir(&dir).args([
+        "--target=wasm32-wasi",
+        "-O1",
+        "-msimd128",
+        "-g",
+        &map,
+        "simd.c",
+        "-o",
+        "simd-O1.wasm",
+    ]);
+    step("debugger/tests/fixtures/simd.c -O1 -msimd128 -> simd-O1.wasm", cmd)?;
     rust_fixtures(&dir)?;
     cpp_fixtures(&dir)
 }

@@ -8,13 +8,15 @@
 //! Variable references live for one stop ([`Refs::clear`] at each stop).
 
 use serde_json::{Value, json};
+use wasmscope_engine::Val;
+use wasmscope_engine::syntax::ValType;
 
 use crate::dwarf::types::Type;
 use crate::error::{DebugError, Result};
 use crate::expr::{Ctx, Loc};
 use crate::format::format_value;
 use crate::program::Program;
-use crate::repl::show_val;
+use crate::repl::{show_operand_value, show_val};
 use crate::session::Core;
 use crate::state::ProgramState;
 
@@ -256,23 +258,30 @@ impl Refs {
         })
     }
 
+    /// Wasm local `i` (named by the name section, else `$localN`) of the frame; a `v128`
+    /// opens up into its lane views (`$local0.i8x16`, ...), as a union.
+    fn wasm_local(&mut self, ctx: &Ctx<'_>, i: usize, v: &Val) -> Value {
+        let Some(f) = ctx.state.frames.get(ctx.frame) else { return Value::Null };
+        let names = ctx.program.module.syntax().names.locals.get(&f.func);
+        let name = names.and_then(|n| n.get(&(i as u32))).cloned().unwrap_or_else(|| format!("$local{i}"));
+        if v.ty() == ValType::V128 {
+            return self.variable(ctx, &name, &format!("$local{i}"));
+        }
+        json!({
+            "name": name,
+            "value": show_val(v),
+            "type": v.ty().to_string(),
+            "evaluateName": format!("$local{i}"),
+            "variablesReference": 0,
+        })
+    }
+
     fn scope_vars(&mut self, ctx: &Ctx<'_>, scope: Scope) -> Vec<Value> {
         let p = ctx.program;
         let Some(f) = ctx.state.frames.get(ctx.frame) else { return Vec::new() };
         let pc = p.code_addr(f.offset);
         let df = p.dwarf.as_ref().and_then(|d| d.function_at(pc));
         let nparams = p.func_type(f.func).map_or(0, |t| t.params.len());
-        let local_name =
-            |i: usize| p.module.syntax().names.locals.get(&f.func).and_then(|n| n.get(&(i as u32))).cloned();
-        let wasm_local = |i: usize, v: &wasmscope_engine::Val| {
-            json!({
-                "name": local_name(i).unwrap_or_else(|| format!("$local{i}")),
-                "value": show_val(v),
-                "type": v.ty().to_string(),
-                "evaluateName": format!("$local{i}"),
-                "variablesReference": 0,
-            })
-        };
         match scope {
             Scope::Locals | Scope::Arguments => match df {
                 Some(df) => {
@@ -288,7 +297,7 @@ impl Refs {
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| (scope == Scope::Arguments) == (*i < nparams))
-                    .map(|(i, v)| wasm_local(i, v))
+                    .map(|(i, v)| self.wasm_local(ctx, i, v))
                     .collect(),
             },
             Scope::Globals => {
@@ -300,24 +309,35 @@ impl Refs {
                     None => Vec::new(),
                 };
                 for (i, g) in ctx.state.globals.iter().enumerate() {
-                    if let Some((t, bits)) = g {
-                        out.push(json!({
-                            "name": format!("$global{i}"),
-                            "value": show_val(&crate::state::val_from_bits(*t, *bits)),
-                            "type": t.to_string(),
-                            "evaluateName": format!("$global{i}"),
-                            "variablesReference": 0,
-                        }));
+                    if let Some(v) = g {
+                        out.push(if v.ty() == ValType::V128 {
+                            self.variable(ctx, &format!("$global{i}"), &format!("$global{i}"))
+                        } else {
+                            json!({
+                                "name": format!("$global{i}"),
+                                "value": show_val(v),
+                                "type": v.ty().to_string(),
+                                "evaluateName": format!("$global{i}"),
+                                "variablesReference": 0,
+                            })
+                        });
                     }
                 }
                 out
             }
-            Scope::WasmLocals => f.locals.iter().enumerate().map(|(i, v)| wasm_local(i, v)).collect(),
+            Scope::WasmLocals => f.locals.iter().enumerate().map(|(i, v)| self.wasm_local(ctx, i, v)).collect(),
             Scope::Operands => f
                 .operands
                 .iter()
                 .enumerate()
-                .map(|(i, o)| json!({ "name": format!("[{i}]"), "value": format!("{o:#x}"), "variablesReference": 0 }))
+                .map(|(i, o)| {
+                    json!({
+                        "name": format!("[{i}]"),
+                        "value": show_operand_value(o),
+                        "type": o.ty().to_string(),
+                        "variablesReference": 0,
+                    })
+                })
                 .collect(),
         }
     }

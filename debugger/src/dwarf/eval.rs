@@ -25,6 +25,14 @@ pub enum Place {
     OptimizedOut,
 }
 
+/// Which wasm value a `DW_OP_WASM_location` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasmKind {
+    Local,
+    Global,
+    Stack,
+}
+
 /// What an expression may read from the paused program.
 pub trait WasmFrame {
     /// Wasm local `index` of the frame, as raw bits.
@@ -35,6 +43,12 @@ pub trait WasmFrame {
     fn stack(&self, index: u32) -> Option<u64>;
     /// `size` bytes of memory at `addr`, little-endian.
     fn memory(&self, addr: u64, size: u8) -> Option<u64>;
+    /// The high 64 bits of a wasm value that is a `v128` (the methods above give its low
+    /// half), `None` for other values.
+    fn high(&self, kind: WasmKind, index: u32) -> Option<u64> {
+        let _ = (kind, index);
+        None
+    }
 }
 
 fn value_u64(v: Value) -> u64 {
@@ -68,19 +82,26 @@ pub fn evaluate(
     let mut eval = gimli::Expression(expr.bytes.clone()).evaluation(expr.encoding);
     let err = |e: gimli::Error| DebugError::Dwarf(format!("bad location expression: {e}"));
     let mut res = eval.evaluate().map_err(err)?;
+    // gimli's values are 64-bit: the last `v128` read, (low, high), so that a location
+    // that is just that value (`DW_OP_WASM_location 0 N, DW_OP_stack_value`) has all
+    // 16 bytes.
+    let mut wide: Option<(u64, u64)> = None;
     loop {
         res = match res {
             EvaluationResult::Complete => break,
             EvaluationResult::RequiresWasmLocal { index } => {
                 let v = frame.local(index).ok_or_else(|| unavailable(format!("wasm local {index}")))?;
+                wide = frame.high(WasmKind::Local, index).map(|h| (v, h));
                 eval.resume_with_wasm_value(Value::Generic(v)).map_err(err)?
             }
             EvaluationResult::RequiresWasmGlobal { index } => {
                 let v = frame.global(index).ok_or_else(|| unavailable(format!("wasm global {index}")))?;
+                wide = frame.high(WasmKind::Global, index).map(|h| (v, h));
                 eval.resume_with_wasm_value(Value::Generic(v)).map_err(err)?
             }
             EvaluationResult::RequiresWasmStack { index } => {
                 let v = frame.stack(index).ok_or_else(|| unavailable(format!("operand stack slot {index}")))?;
+                wide = frame.high(WasmKind::Stack, index).map(|h| (v, h));
                 eval.resume_with_wasm_value(Value::Generic(v)).map_err(err)?
             }
             EvaluationResult::RequiresFrameBase => eval.resume_with_frame_base(frame_base()?).map_err(err)?,
@@ -100,7 +121,16 @@ pub fn evaluate(
     Ok(match &piece.location {
         GLoc::Empty => Place::OptimizedOut,
         GLoc::Address { address } => Place::Memory(*address),
-        GLoc::Value { value } => Place::Value(value_u64(*value).to_le_bytes().to_vec()),
+        GLoc::Value { value } => {
+            let low = value_u64(*value);
+            let mut bytes = low.to_le_bytes().to_vec();
+            if let Some((l, high)) = wide
+                && l == low
+            {
+                bytes.extend_from_slice(&high.to_le_bytes());
+            }
+            Place::Value(bytes)
+        }
         GLoc::Bytes { value } => Place::Value(value.to_vec()),
         other => return Err(DebugError::Dwarf(format!("unsupported location ({other:?})"))),
     })
@@ -222,5 +252,41 @@ mod tests {
         // A piece with no location: the value is gone.
         let gone = expr(&[0xed, 0x00, 0x03, 0x9f, 0x93, 0x04, 0x93, 0x04]);
         assert_eq!(evaluate(&gone, &F, &base).ok(), Some(Place::OptimizedOut));
+    }
+
+    /// Local 0 is a v128; local 1 an i32.
+    struct V;
+    impl WasmFrame for V {
+        fn local(&self, i: u32) -> Option<u64> {
+            [0x0000_0002_0000_0001, 7].get(i as usize).copied()
+        }
+        fn global(&self, _: u32) -> Option<u64> {
+            None
+        }
+        fn stack(&self, _: u32) -> Option<u64> {
+            None
+        }
+        fn memory(&self, _: u64, _: u8) -> Option<u64> {
+            None
+        }
+        fn high(&self, kind: WasmKind, i: u32) -> Option<u64> {
+            (kind == WasmKind::Local && i == 0).then_some(0x0000_0004_0000_0003)
+        }
+    }
+
+    #[test]
+    fn a_v128_in_a_wasm_local_has_all_its_bytes() {
+        let none = || Err(DebugError::Dwarf("no frame base".into()));
+        // DW_OP_WASM_location 0 0, DW_OP_stack_value: the whole vector.
+        let Ok(Place::Value(b)) = evaluate(&expr(&[0xed, 0x00, 0x00, 0x9f]), &V, &none) else { panic!("a value") };
+        let lanes: Vec<u32> = b.chunks(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+        assert_eq!(lanes, [1, 2, 3, 4]);
+        // A scalar local stays 8 bytes; arithmetic on a vector's low half is not the vector.
+        let Ok(Place::Value(b)) = evaluate(&expr(&[0xed, 0x00, 0x01, 0x9f]), &V, &none) else { panic!("a value") };
+        assert_eq!(b, 7u64.to_le_bytes());
+        // DW_OP_WASM_location 0 0, DW_OP_lit1, DW_OP_plus, DW_OP_stack_value.
+        let plus = expr(&[0xed, 0x00, 0x00, 0x31, 0x22, 0x9f]);
+        let Ok(Place::Value(b)) = evaluate(&plus, &V, &none) else { panic!("a value") };
+        assert_eq!(b.len(), 8);
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::variants::VariantPart;
+use crate::vector::Shape;
 
 /// Index of a type in a [`TypeTable`].
 pub type TypeId = usize;
@@ -104,6 +105,11 @@ pub struct TypeTable {
     pub qualified: HashMap<TypeId, String>,
     /// Pointer types that are C++ references (`T &`, `T &&`).
     pub references: std::collections::HashSet<TypeId>,
+    /// The types [`TypeTable::v128`] made, shown lane-wise in this view (see
+    /// [`crate::vector`]): `v128` itself as `i32x4`, each lane member as itself.
+    pub vectors: HashMap<TypeId, Shape>,
+    /// The `v128` typedef, once made.
+    v128: Option<TypeId>,
 }
 
 /// Size of a wasm32 pointer.
@@ -124,6 +130,47 @@ impl TypeTable {
         let found =
             self.types.iter().position(|t| matches!(t, Type::Base { name: n, size: s, .. } if n == name && *s == size));
         found.unwrap_or_else(|| self.add(Type::Base { name: name.to_string(), encoding, size }))
+    }
+
+    /// The type of wasm `v128` values, made on first use: a typedef `v128` of a union
+    /// with a member per lane view, like gdb's `$xmm0` (`i8 i8x16[16]`, `i16 i16x8[8]`,
+    /// `i32 i32x4[4]`, `i64 i64x2[2]`, `f32 f32x4[4]`, `f64 f64x2[2]`). Values of these
+    /// types print lane-wise ([`TypeTable::vector_shape`]).
+    pub fn v128(&mut self) -> TypeId {
+        if let Some(t) = self.v128 {
+            return t;
+        }
+        let mut members = Vec::new();
+        for shape in Shape::ALL {
+            let (enc, size) = if shape.is_float() {
+                (Encoding::Float, shape.lane_bytes() as u64)
+            } else {
+                (Encoding::Signed, shape.lane_bytes() as u64)
+            };
+            let lane = self.base(shape.lane_name(), enc, size);
+            let arr = self.add(Type::Array { elem: Some(lane), count: Some(shape.lanes() as u64) });
+            self.vectors.insert(arr, shape);
+            members.push(Member { name: shape.name().to_string(), ty: Some(arr), offset: 0 });
+        }
+        let union = self.add(Type::Struct {
+            keyword: "union",
+            name: Some("v128".to_string()),
+            size: 16,
+            members,
+            variants: None,
+        });
+        let td = self.add(Type::Typedef { name: "v128".to_string(), ty: Some(union) });
+        self.vectors.insert(union, Shape::I32x4);
+        self.vectors.insert(td, Shape::I32x4);
+        self.v128 = Some(td);
+        td
+    }
+
+    /// The lane view a value of type `id` is shown in, if it is a `v128` or one of its
+    /// lane members.
+    pub fn vector_shape(&self, id: Option<TypeId>) -> Option<Shape> {
+        let id = id?;
+        self.vectors.get(&id).or_else(|| self.vectors.get(&self.strip(Some(id))?)).copied()
     }
 
     /// A pointer to `pointee`, adding it if missing.

@@ -213,6 +213,7 @@ fn value_bytes(v: &Val) -> Vec<u8> {
     let bits = val_bits(v);
     match v {
         Val::I64(_) | Val::F64(_) => bits.to_le_bytes().to_vec(),
+        Val::V128(x) => x.to_le_bytes().to_vec(),
         _ => (bits as u32).to_le_bytes().to_vec(),
     }
 }
@@ -392,13 +393,8 @@ impl GdbStub {
         let Some(f) = state.frames.get(frame as usize) else { return self.error(2, "no such frame") };
         let bytes = match kind {
             "Local" => f.locals.get(index as usize).map(value_bytes),
-            "Global" => state
-                .globals
-                .get(index as usize)
-                .copied()
-                .flatten()
-                .map(|(t, b)| value_bytes(&crate::state::val_from_bits(t, b))),
-            _ => f.operands.get(index as usize).map(|o| o.to_le_bytes().to_vec()),
+            "Global" => state.globals.get(index as usize).copied().flatten().map(|v| value_bytes(&v)),
+            _ => f.operands.get(index as usize).map(value_bytes),
         };
         match bytes {
             Some(b) => Handled::Reply(hex(&b).into_bytes()),

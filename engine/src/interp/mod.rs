@@ -477,7 +477,11 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     }
 
     loop {
-        if H::ENABLED {
+        // The debugger sees each wasm instruction once, before its first op: an
+        // instruction the eager translation makes several ops of (a `v128` `local.get`,
+        // `local.set`, `v128.const` or `select` moves two slots) is not paused in the
+        // middle, with half of a value moved.
+        if H::ENABLED && (pc == 0 || code.offset_of(pc - 1) != code.offset_of(pc)) {
             let records = records(&frames[..cx.num_frames], code, pc, cx.fp, inst, cx.func);
             let mut state = DebugState { store: &mut *store, stack: &stack[..], frames: records };
             if hook.before_instruction(&mut state) == DebugControl::Kill {

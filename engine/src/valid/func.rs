@@ -91,6 +91,30 @@ pub(crate) fn check_func(c: &Context<'_>, type_index: u32, body: &FuncBody) -> R
     v.finish(body.range.end)
 }
 
+/// The types on the operand stack just before the instruction at module offset `at` of a
+/// valid body of function type `type_index`, bottom first (`None` for an entry of unknown
+/// type, which only unreachable code has); `None` if no instruction of the body starts at
+/// `at`. For the debugger ([`crate::debug::DebugState::operand_types`]): one pass over
+/// the body up to `at`.
+pub(crate) fn operand_types_at(
+    c: &Context<'_>,
+    type_index: u32,
+    body: &FuncBody,
+    at: u32,
+) -> Option<Vec<Option<ValType>>> {
+    let mut v = FuncValidator::begin(c, type_index, &body.locals, body.range.start, Buffers::default()).ok()?;
+    let mut found = None;
+    // Stopping early is an "error" of the walk; any real error means no answer.
+    let _ = body.for_each_instr(|o, instr| {
+        if o == at {
+            found = Some(v.ops.clone());
+            return Err(Stop::Invalid(ValidationError::new(o as usize, "found")));
+        }
+        v.feed(o, instr).map_err(Stop::Invalid)
+    });
+    found
+}
+
 /// The vectors of a [`FuncValidator`], kept from one body to the next.
 #[derive(Default)]
 struct Buffers {
