@@ -455,6 +455,9 @@ pub fn one_case(opts: &Options) -> u64 {
     };
     let mut cov = Coverage::default();
     case(&run, index, &Current::default(), &mut cov);
+    if let Ok(mut c) = run.coverage.lock() {
+        c.merge(&cov);
+    }
     summary(&run);
     run.stats.findings.load(Ordering::Relaxed)
 }
