@@ -1,6 +1,24 @@
-//! Comparing two [`Outcome`]s. NaNs are normalised (any NaN equals any NaN: the spec lets
-//! their payloads and signs vary; the generated code also canonicalises them, so this only
-//! matters for values that never went through arithmetic) — everything else is bit-exact.
+//! Comparing two [`Outcome`]s. Scalar NaNs are normalised (any NaN equals any NaN: the spec
+//! lets their payloads and signs vary; the generated code also canonicalises them, so this
+//! only matters for values that never went through arithmetic) — everything else is
+//! bit-exact, `v128` values included.
+//!
+//! Why `v128` is never normalised, even with [`Mode::any_nan`]: a `v128` has no lane shape.
+//! Treating it as four f32 lanes and as two f64 lanes and normalising NaN lanes in either
+//! view would equate vectors that differ as integers (an i32x4 lane `0x7fc00001` vs
+//! `0x7fc00000`, an i64x2 lane whose high half happens to be a NaN f32), so a real integer
+//! or bitwise divergence would pass unseen; and the two views contradict each other (an
+//! f64 NaN lane overlaps two f32 lanes, one of them possibly a NaN of its own). Missing a
+//! bug is worse than a false alarm, so v128s compare bit for bit and the NaN freedom is
+//! taken care of where the NaNs are made: wasm-smith's `canonicalize_nans` (on for
+//! execution fuzzing) follows every `f32x4`/`f64x2` arithmetic operator with a lane-wise
+//! select of the canonical NaN, and [`crate::nans`] does the same after the relaxed float
+//! operators, which wasm-smith leaves out (see [`crate::generate`]). What is left are the
+//! conversions (`f32x4.demote_f64x2_zero`, `f64x2.promote_low_f32x4`, as for scalar
+//! `demote`/`promote`, whose NaN results reach memory and reinterpretations un-normalised
+//! already): one NaN operand, whose payload every engine compared here keeps (x86-64
+//! `cvtps2pd`/`cvtpd2ps`: payload kept, quiet bit set). Should an engine stop doing so, the
+//! difference is a false alarm to look at, not a bug hidden.
 
 use crate::exec::{Call, Ending, Outcome, Value};
 
@@ -12,7 +30,8 @@ pub struct Mode {
     /// Compare function references by identity (same store layout), else null-ness only;
     /// fold "undefined element" into "table out of bounds" (wasmi has one code for both).
     pub exact: bool,
-    /// Any NaN equals any NaN (off: NaNs compare by their bits too).
+    /// Any scalar NaN equals any NaN (off: NaNs compare by their bits too). `v128` values
+    /// always compare by their bits (see the module docs).
     pub any_nan: bool,
 }
 
@@ -29,6 +48,8 @@ fn norm(v: Value, mode: Mode) -> Value {
         Value::F64(x) if mode.any_nan && f64::from_bits(x).is_nan() => Value::F64(0x7ff8_0000_0000_0000),
         Value::FuncRef(Some(_)) if !mode.exact => Value::FuncRef(Some(u32::MAX)),
         Value::ExternRef(Some(_)) if !mode.exact => Value::ExternRef(Some(u32::MAX)),
+        // Bit for bit, NaN lanes included (module docs).
+        Value::V128(_) => v,
         v => v,
     }
 }

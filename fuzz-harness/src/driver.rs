@@ -246,7 +246,8 @@ fn report_input(run: &Run, bytes: &[u8], index: u64, n: u64, f: &input::Finding)
 /// (and of a committed binary every 8th case).
 fn case(run: &Run, index: u64, cur: &Current, cov: &mut Coverage) {
     bump(&run.stats.cases, 1);
-    let module = generate::module(run.opts.seed, index);
+    // Relaxed SIMD only when our two tiers alone are compared (see `generate`).
+    let module = generate::module(run.opts.seed, index, run.opts.oracles == Oracles::NONE);
     if let Some(bytes) = &module {
         bump(&run.stats.generated, 1);
         cov.add_module(bytes);
@@ -424,6 +425,18 @@ fn summary(run: &Run) {
     );
     if let Ok(c) = run.coverage.lock() {
         let names: Vec<String> = c.modules.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        let pct = |n: u64| if c.decoded == 0 { 0.0 } else { 100.0 * n as f64 / c.decoded as f64 };
+        println!(
+            "simd: {} of {} generated modules ({:.1}%) use SIMD (a 0xFD instruction or a v128 type), \
+             {} ({:.1}%) have a 0xFD instruction, {} ({:.1}%) a relaxed SIMD one",
+            c.simd,
+            c.decoded,
+            pct(c.simd),
+            c.simd_instr,
+            pct(c.simd_instr),
+            c.relaxed,
+            pct(c.relaxed)
+        );
         println!("opcode coverage: {} distinct instructions in generated modules", c.modules.len());
         println!("  (instruction:modules) {}", names.join(" "));
     }
@@ -442,6 +455,9 @@ pub fn one_case(opts: &Options) -> u64 {
     };
     let mut cov = Coverage::default();
     case(&run, index, &Current::default(), &mut cov);
+    if let Ok(mut c) = run.coverage.lock() {
+        c.merge(&cov);
+    }
     summary(&run);
     run.stats.findings.load(Ordering::Relaxed)
 }

@@ -28,6 +28,8 @@ pub enum Value {
     F64(u64),
     FuncRef(Option<u32>),
     ExternRef(Option<u32>),
+    /// The 128 bits of a `v128`, lane 0 in the low bits (as our `Val::V128`).
+    V128(u128),
 }
 
 /// How a call (or instantiation) ended.
@@ -92,18 +94,34 @@ fn argument(rng: &mut Rng, t: ValType) -> Value {
     let special = rng.below(2) == 0;
     let r = rng.next_u64();
     match t {
+        ValType::V128 => {
+            Value::V128(if special { special_v128(rng, r) } else { u128::from(r) << 64 | u128::from(rng.next_u64()) })
+        }
+        ValType::FuncRef => Value::FuncRef(None),
+        ValType::ExternRef => Value::ExternRef(None),
+        t if special => scalar_special(t, r),
+        ValType::I32 => Value::I32(r as u32),
+        ValType::I64 => Value::I64(r),
+        ValType::F32 => Value::F32(r as u32),
+        ValType::F64 => Value::F64(r),
+    }
+}
+
+/// Special value number `r` (modulo their count) of a scalar type.
+fn scalar_special(t: ValType, r: u64) -> Value {
+    match t {
         ValType::I32 => {
             const S: [u32; 8] = [0, 1, 2, u32::MAX, 0x8000_0000, 0x7fff_ffff, 65535, 65536];
-            Value::I32(if special { S[(r % 8) as usize] } else { r as u32 })
+            Value::I32(S[(r % 8) as usize])
         }
         ValType::I64 => {
             const S: [u64; 6] = [0, 1, u64::MAX, 1 << 63, (1 << 63) - 1, 1 << 32];
-            Value::I64(if special { S[(r % 6) as usize] } else { r })
+            Value::I64(S[(r % 6) as usize])
         }
         ValType::F32 => {
             const S: [u32; 8] =
                 [0, 0x8000_0000, 0x3f80_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0000, 0x4f00_0000, 0xcf00_0000];
-            Value::F32(if special { S[(r % 8) as usize] } else { r as u32 })
+            Value::F32(S[(r % 8) as usize])
         }
         ValType::F64 => {
             const S: [u64; 6] = [
@@ -114,10 +132,51 @@ fn argument(rng: &mut Rng, t: ValType) -> Value {
                 0x7ff8_0000_0000_0000,
                 0x41e0_0000_0000_0000,
             ];
-            Value::F64(if special { S[(r % 6) as usize] } else { r })
+            Value::F64(S[(r % 6) as usize])
         }
-        ValType::FuncRef => Value::FuncRef(None),
-        ValType::ExternRef | ValType::V128 => Value::ExternRef(None),
+        _ => Value::I32(0),
+    }
+}
+
+/// The bits of a scalar [`Value`] (zero for references).
+fn bits(v: Value) -> u128 {
+    match v {
+        Value::I32(x) | Value::F32(x) => u128::from(x),
+        Value::I64(x) | Value::F64(x) => u128::from(x),
+        Value::V128(x) => x,
+        Value::FuncRef(_) | Value::ExternRef(_) => 0,
+    }
+}
+
+/// A `v128` with a special lane pattern, chosen by `r`: one special value splatted over
+/// every lane of a shape (i8x16, i16x8, and the scalar specials as i32x4, i64x2, f32x4,
+/// f64x2), a different special per lane (f32x4, f64x2, i32x4: signed/unsigned limits and
+/// NaNs, infinities, zeros of both signs side by side), or all bits zero or one.
+fn special_v128(rng: &mut Rng, r: u64) -> u128 {
+    const I8: [u8; 6] = [0, 1, 0x7f, 0x80, 0xff, 0x55];
+    const I16: [u16; 6] = [0, 1, 0x7fff, 0x8000, 0xffff, 0x00ff];
+    let splat = |lane: u128, width: u32| (0..128 / width).fold(0u128, |acc, i| acc | lane << (i * width));
+    let lanes = |rng: &mut Rng, t: ValType, width: u32| {
+        (0..128 / width).fold(0u128, |acc, i| acc | bits(scalar_special(t, rng.next_u64())) << (i * width))
+    };
+    let k = rng.next_u64();
+    match r % 10 {
+        0 => splat(u128::from(I8[(k % 6) as usize]), 8),
+        1 => splat(u128::from(I16[(k % 6) as usize]), 16),
+        2 => splat(bits(scalar_special(ValType::I32, k)), 32),
+        3 => splat(bits(scalar_special(ValType::I64, k)), 64),
+        4 => splat(bits(scalar_special(ValType::F32, k)), 32),
+        5 => splat(bits(scalar_special(ValType::F64, k)), 64),
+        6 => lanes(rng, ValType::F32, 32),
+        7 => lanes(rng, ValType::F64, 64),
+        8 => lanes(rng, ValType::I32, 32),
+        _ => {
+            if k.is_multiple_of(2) {
+                0
+            } else {
+                u128::MAX
+            }
+        }
     }
 }
 
@@ -126,12 +185,12 @@ fn argument(rng: &mut Rng, t: ValType) -> Value {
 pub fn stub_results(name: &str, args: &[Value], results: &[ValType]) -> Vec<Value> {
     let mut bytes = name.as_bytes().to_vec();
     for a in args {
-        let bits = match *a {
-            Value::I32(v) | Value::F32(v) => u64::from(v),
-            Value::I64(v) | Value::F64(v) => v,
-            Value::FuncRef(r) | Value::ExternRef(r) => u64::from(r.is_some()),
-        };
-        bytes.extend_from_slice(&bits.to_le_bytes());
+        match *a {
+            Value::I32(v) | Value::F32(v) => bytes.extend_from_slice(&u64::from(v).to_le_bytes()),
+            Value::I64(v) | Value::F64(v) => bytes.extend_from_slice(&v.to_le_bytes()),
+            Value::V128(v) => bytes.extend_from_slice(&v.to_le_bytes()),
+            Value::FuncRef(r) | Value::ExternRef(r) => bytes.extend_from_slice(&u64::from(r.is_some()).to_le_bytes()),
+        }
     }
     let mut rng = Rng::new(fnv1a(&bytes));
     results.iter().map(|t| argument(&mut rng, *t)).collect()
@@ -177,6 +236,7 @@ fn to_val(v: Value) -> Val {
         // Only null references are ever passed in.
         Value::FuncRef(_) => Val::FuncRef(None),
         Value::ExternRef(_) => Val::ExternRef(None),
+        Value::V128(x) => Val::V128(x),
     }
 }
 
@@ -193,6 +253,7 @@ pub fn from_val(v: Val) -> Value {
         Val::F64(x) => Value::F64(x),
         Val::FuncRef(f) => Value::FuncRef(f.map(func_addr)),
         Val::ExternRef(e) => Value::ExternRef(e),
+        Val::V128(x) => Value::V128(x),
     }
 }
 

@@ -1,7 +1,24 @@
-//! wasm-smith configured for exactly what wasmscope supports: WebAssembly 2.0 without SIMD
-//! (multi-value, bulk memory, reference types, sign extension, saturating conversions,
-//! mutable globals); no threads, tail calls, GC, exceptions, memory64, multi-memory,
-//! extended-const, wide arithmetic or custom page sizes.
+//! wasm-smith configured for exactly what wasmscope supports: WebAssembly 2.0 (multi-value,
+//! bulk memory, reference types, sign extension, saturating conversions, mutable globals,
+//! 128-bit SIMD) and relaxed SIMD; no threads, tail calls, GC, exceptions, memory64,
+//! multi-memory, extended-const, wide arithmetic or custom page sizes.
+//!
+//! Relaxed SIMD is generated only when our two tiers alone are compared: its results are
+//! implementation-defined choices, and ours (ARCHITECTURE.md, "Relaxed SIMD") are the same
+//! on both tiers but not wasmi's or wasmtime's. With an oracle in the comparison the module
+//! has no relaxed SIMD at all ([`module`]'s `relaxed`), which is simpler and sounder than
+//! skipping results that a relaxed operator may have influenced.
+//!
+//! NaNs: `canonicalize_nans` makes wasm-smith follow every float operator whose NaN result
+//! is nondeterministic with a select of the canonical NaN — the scalar ones and their
+//! `f32x4`/`f64x2` counterparts (add, sub, mul, div, min, max, sqrt, ceil, floor, trunc,
+//! nearest; checked in wasm-smith 0.263's `code_builder.rs`). It leaves out the relaxed
+//! float operators (`relaxed_madd`/`nmadd`/`min`/`max`), whose NaNs do differ between our
+//! tiers: [`crate::nans`] adds the same canonicalisation after them. It also leaves out
+//! the conversions (`f32.demote_f64`, `f64.promote_f32`, `f32x4.demote_f64x2_zero`,
+//! `f64x2.promote_low_f32x4`): one NaN operand, whose payload every engine compared here
+//! keeps (x86-64 `cvt*`), so they stay as they are. A scalar NaN result is compared as "any
+//! NaN" ([`crate::compare`]), a `v128` bit for bit; see there for why.
 
 use arbitrary::Unstructured;
 use wasm_smith::Config;
@@ -36,8 +53,9 @@ pub fn imports_module() -> Vec<u8> {
     m.finish()
 }
 
-/// The wasm-smith configuration of execution fuzzing. `with_imports`: whether the module
-/// may import the stubs of [`IMPORTS_WAT`] (else it imports nothing).
+/// The wasm-smith configuration of execution fuzzing of our two tiers (SIMD and relaxed
+/// SIMD). `with_imports`: whether the module may import the stubs of [`IMPORTS_WAT`] (else
+/// it imports nothing). With an oracle, switch `relaxed_simd_enabled` off ([`module`]).
 pub fn config(with_imports: bool) -> Config {
     Config {
         available_imports: with_imports.then(imports_module),
@@ -50,8 +68,8 @@ pub fn config(with_imports: bool) -> Config {
         multi_value_enabled: true,
         saturating_float_to_int_enabled: true,
         sign_extension_ops_enabled: true,
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
+        simd_enabled: true,
+        relaxed_simd_enabled: true,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
         tail_call_enabled: false,
@@ -78,15 +96,20 @@ pub fn config(with_imports: bool) -> Config {
 }
 
 /// Module number `index` of a run seeded with `seed`, or `None` if wasm-smith ran out of
-/// random bytes before making one (rare with the sizes used).
-pub fn module(seed: u64, index: u64) -> Option<Vec<u8>> {
+/// random bytes before making one (rare with the sizes used). `relaxed`: whether it may
+/// contain relaxed SIMD (only when no oracle takes part: the case is a function of the
+/// seed, the index and whether an oracle runs).
+pub fn module(seed: u64, index: u64, relaxed: bool) -> Option<Vec<u8>> {
     let mut rng = Rng::for_case(seed, index);
     let size = 1024 + rng.below(15 * 1024) as usize;
     let data = rng.bytes(size);
     let with_imports = rng.below(2) == 0;
     let mut u = Unstructured::new(&data);
-    let m = wasm_smith::Module::new(config(with_imports), &mut u).ok()?;
-    Some(m.to_bytes())
+    let mut cfg = config(with_imports);
+    cfg.relaxed_simd_enabled = relaxed;
+    let bytes = wasm_smith::Module::new(cfg, &mut u).ok()?.to_bytes();
+    // wasm-smith does not canonicalise after the relaxed float operators; we do.
+    Some(if relaxed { crate::nans::canonicalize_relaxed(&bytes).unwrap_or(bytes) } else { bytes })
 }
 
 /// A wasm-smith module with everything wasm-smith can make, valid or not for us: seeds
@@ -98,13 +121,15 @@ pub fn any_module(rng: &mut Rng) -> Option<Vec<u8>> {
     let mut cfg = config(rng.below(2) == 0);
     cfg.export_everything = false;
     cfg.canonicalize_nans = false;
-    // Now and then a feature we do not support, so rejections are exercised too.
+    // Now and then a feature we do not support, so rejections are exercised too (SIMD and
+    // relaxed SIMD are supported: on in `config`, and in `input::oracle_features`).
     match rng.below(8) {
-        0 => cfg.simd_enabled = true,
+        0 => cfg.threads_enabled = true,
         1 => cfg.tail_call_enabled = true,
         2 => cfg.memory64_enabled = true,
         3 => cfg.max_memories = 2,
         4 => cfg.extended_const_enabled = true,
+        5 => cfg.wide_arithmetic_enabled = true,
         _ => {}
     }
     wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())

@@ -1,9 +1,10 @@
 //! `wasmscope-fuzz`: the driver behind `cargo xtask fuzz` (see the crate docs in lib.rs).
 //!
-//! Each case `i` of a run seeded with `S` is a pure function of `(S, i)`: a wasm-smith
-//! module run on the interpreter and the JIT (and on wasmi and/or wasmtime with `--oracle`)
-//! and compared, plus mutated binaries of it fed to the loader and validator. Findings are
-//! saved under `fuzz-crashes/`, shrunk, and printed with a command that reproduces them.
+//! Each case `i` of a run seeded with `S` is a pure function of `(S, i)` and of whether an
+//! oracle runs (relaxed SIMD is generated only without one): a wasm-smith module run on the
+//! interpreter and the JIT (and on wasmi and/or wasmtime with `--oracle`) and compared,
+//! plus mutated binaries of it fed to the loader and validator. Findings are saved under
+//! `fuzz-crashes/`, shrunk, and printed with a command that reproduces them.
 
 mod driver;
 

@@ -13,14 +13,17 @@ use crate::exec::{Ending, FUEL, MAX_PAGES, MAX_TABLE, Outcome, Value, call_expor
 use crate::rng::fnv1a;
 use wasmscope_engine::syntax::ValType as OurType;
 
-/// The shared engine (building one per case would dominate the time): fuel on, everything
-/// else wasmtime's defaults.
+/// The shared engine (building one per case would dominate the time): fuel on, SIMD (on by
+/// default) and relaxed SIMD on, as ours, so that it accepts the same modules; everything
+/// else wasmtime's defaults. Relaxed SIMD is never generated when an oracle takes part (its
+/// results are each engine's own choice), so only a replayed module can contain it.
 fn engine() -> Result<&'static Engine, String> {
     static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
             let mut config = Config::new();
             config.consume_fuel(true);
+            config.wasm_simd(true).wasm_relaxed_simd(true);
             Engine::new(&config).map_err(|e| format!("cannot create the wasmtime engine: {e:#}"))
         })
         .as_ref()
@@ -47,7 +50,8 @@ fn from_val(v: &Val) -> Value {
         Val::F64(x) => Value::F64(*x),
         Val::FuncRef(f) => Value::FuncRef(f.map(|_| u32::MAX)),
         Val::ExternRef(e) => Value::ExternRef(e.map(|_| u32::MAX)),
-        // No generated module has these (2.0 without SIMD); keep the comparison total.
+        Val::V128(x) => Value::V128(x.as_u128()),
+        // No generated module has these (GC, exceptions are off); keep the comparison total.
         _ => Value::I64(0),
     }
 }
@@ -60,6 +64,7 @@ fn to_val(v: Value) -> Val {
         Value::F64(x) => Val::F64(x),
         Value::FuncRef(_) => Val::FuncRef(None),
         Value::ExternRef(_) => Val::ExternRef(None),
+        Value::V128(x) => Val::V128(x.into()),
     }
 }
 
