@@ -90,7 +90,7 @@ pub fn compile(path: &Path, config: Config) -> anyhow::Result<(Engine, Module)> 
 }
 
 fn validate(args: &cli::ValidateArgs) -> anyhow::Result<ExitCode> {
-    let features = args.engine.features(Features::wasm2());
+    let features = args.engine.features(Features::default());
     compile(&args.file, Config { tier: Tier::default(), features, ..Config::default() })?;
     println!("{}: valid", args.file.display());
     Ok(ExitCode::SUCCESS)

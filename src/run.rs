@@ -18,7 +18,7 @@ use crate::{TRAP_STATUS, compile, usage};
 pub fn engine_config(opts: &ProgramOpts) -> Config {
     Config {
         tier: opts.tier,
-        features: opts.engine.features(Features::wasm2()),
+        features: opts.engine.features(Features::default()),
         consume_fuel: opts.fuel.is_some(),
         jit_compile: opts.jit_compile.unwrap_or_default(),
         ..Config::default()

@@ -11,7 +11,7 @@ use crate::usage;
 
 pub fn wast(args: &WastArgs) -> anyhow::Result<ExitCode> {
     let tiers = parse_tiers(&args.tier).map_err(usage)?;
-    let base = if args.mvp { Features::mvp() } else { Features::wasm2() };
+    let base = if args.mvp { Features::mvp() } else { Features::default() };
     let features = args.engine.features(base);
     let path = &args.file;
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
