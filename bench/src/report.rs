@@ -108,8 +108,7 @@ type Output = (EngineKind, Vec<u8>);
 
 /// Whether a failed (workload, engine) is an engine that cannot run the workload yet
 /// rather than a failure: only in the SIMD set, and only when the engine's error says so
-/// (wasmscope's tiers answer "SIMD is not supported on the interpreter yet" and the like
-/// until they execute SIMD). It is reported as not run and does not fail the run; any
+/// (an engine built without SIMD answers "... not supported ..."). It is reported as not run and does not fail the run; any
 /// other error there (a trap, a crash, a checksum mismatch) still does.
 pub fn not_supported(group: Group, error: &str) -> bool {
     group == Group::Simd && (error.contains("not supported") || error.contains("unsupported"))
@@ -329,7 +328,8 @@ impl Report {
             (
                 Group::Simd,
                 "SIMD workloads (`bench/simd/`, C built with `-msimd128`; a mean of their own, not in the \
-                 kernels'). *not run*: the engine cannot execute SIMD yet (its error is below).\n",
+                 kernels'). A *not run* row is an engine that cannot execute the module (its error is \
+                 below).\n",
             ),
         ];
         let mut table_open = false;

@@ -192,8 +192,9 @@ fn read_locals(r: &mut Reader<'_>, features: &Features) -> Result<Vec<ValType>> 
         let t = val_type(r, features)?;
         if n == 0 && t == ValType::V128 && !features.simd {
             // An empty group leaves no local for the validator to reject; its type still
-            // has to be one this engine supports (found by the fuzzer, against wasmparser).
-            return Err(r.err(t_at, "SIMD is not supported (v128 value type)"));
+            // has to be one the enabled features allow (found by the fuzzer, against
+            // wasmparser).
+            return Err(r.err(t_at, "SIMD is disabled (v128 value type)"));
         }
         total += u64::from(n);
         decls.push((n, t));

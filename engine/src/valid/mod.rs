@@ -23,7 +23,7 @@ use crate::error::ValidationError;
 use crate::syntax::Module;
 
 /// Validates a decoded module against the WebAssembly 2.0 rules enabled in `features`
-/// (SIMD is not supported: any `v128` is rejected).
+/// (any `v128` is rejected when SIMD is switched off).
 pub fn validate(module: &Module, features: &Features) -> Result<(), ValidationError> {
     module::check_module(module, features, None)
 }
