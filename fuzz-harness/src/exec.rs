@@ -270,7 +270,21 @@ pub fn config(setup: Setup) -> Config {
         tier: setup.tier,
         bounds_checks: setup.bounds,
         consume_fuel: true,
-        limits: Limits { max_memory_pages: MAX_PAGES, max_table_elements: MAX_TABLE, ..Limits::default() },
+        // The interpreter's value stack must outlast the fuel: a call costs at least one
+        // unit, so at most FUEL frames are live, each of at most a function's slots (a
+        // `v128` local takes two). With the default 2^20 slots, a self-recursive function
+        // of 105 slots exhausted the interpreter's stack at depth ~9,900 while the JIT ran
+        // out of fuel (found by the fuzzer, seed 1 case 17125): a resource limit, not a
+        // difference of semantics. 2^25 slots (256 MiB at most, allocated only as deep
+        // recursion uses them) cover FUEL frames of up to 1,677 slots, more than
+        // wasm-smith's largest (100 declared locals, all v128, plus parameters, constants
+        // and operands); the depth limit (20,000) is not below FUEL.
+        limits: Limits {
+            max_memory_pages: MAX_PAGES,
+            max_table_elements: MAX_TABLE,
+            max_value_stack: 1 << 25,
+            ..Limits::default()
+        },
         // Both shapes of JIT code: one batch with direct calls (eager), and functions
         // compiled one by one on first call, calling each other through the table (lazy;
         // a function the JIT cannot compile then traps, which shows as a divergence).

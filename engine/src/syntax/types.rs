@@ -20,6 +20,19 @@ impl ValType {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
 
+    /// `[self]` as a static slice (a block type of one result, with no allocation).
+    pub fn as_slice(self) -> &'static [ValType] {
+        match self {
+            ValType::I32 => &[ValType::I32],
+            ValType::I64 => &[ValType::I64],
+            ValType::F32 => &[ValType::F32],
+            ValType::F64 => &[ValType::F64],
+            ValType::V128 => &[ValType::V128],
+            ValType::FuncRef => &[ValType::FuncRef],
+            ValType::ExternRef => &[ValType::ExternRef],
+        }
+    }
+
     /// How many 64-bit value slots a value of this type takes in raw value areas: two for
     /// `v128`, one for everything else.
     #[inline]

@@ -308,19 +308,6 @@ fn lower<'c>(
     Ok(t)
 }
 
-/// The types of a block of one result.
-fn single(t: ValType) -> &'static [ValType] {
-    match t {
-        ValType::I32 => &[ValType::I32],
-        ValType::I64 => &[ValType::I64],
-        ValType::F32 => &[ValType::F32],
-        ValType::F64 => &[ValType::F64],
-        ValType::V128 => &[ValType::V128],
-        ValType::FuncRef => &[ValType::FuncRef],
-        ValType::ExternRef => &[ValType::ExternRef],
-    }
-}
-
 impl<'a> Translator<'a> {
     fn error(&self, message: &'static str) -> TranslateError {
         TranslateError { offset: self.offset, message }
@@ -529,7 +516,7 @@ impl<'a> Translator<'a> {
         let ctx: &'a ModuleContext<'a> = self.ctx;
         Ok(match bt {
             BlockType::Empty => (&[], &[]),
-            BlockType::Value(t) => (&[], single(t)),
+            BlockType::Value(t) => (&[], t.as_slice()),
             BlockType::Func(i) => {
                 let ty = ctx.types.get(i as usize).ok_or_else(|| self.error("unknown type"))?;
                 (&ty.params, &ty.results)

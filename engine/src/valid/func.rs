@@ -35,19 +35,6 @@ struct Frame {
     unreachable: bool,
 }
 
-/// `[t]` as a static slice, so block types need no allocation.
-fn single(t: ValType) -> &'static [ValType] {
-    match t {
-        ValType::I32 => &[ValType::I32],
-        ValType::I64 => &[ValType::I64],
-        ValType::F32 => &[ValType::F32],
-        ValType::F64 => &[ValType::F64],
-        ValType::V128 => &[ValType::V128],
-        ValType::FuncRef => &[ValType::FuncRef],
-        ValType::ExternRef => &[ValType::ExternRef],
-    }
-}
-
 const I32: ValType = ValType::I32;
 
 struct FuncValidator<'c, 'm> {
@@ -321,7 +308,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn end_types(&self, ty: BlockType) -> &'m [ValType] {
         match ty {
             BlockType::Empty => &[],
-            BlockType::Value(t) => single(t),
+            BlockType::Value(t) => t.as_slice(),
             BlockType::Func(x) => self.c.types.get(x as usize).map_or(&[], |t| &t.results),
         }
     }
