@@ -35,8 +35,6 @@ use crate::error::TrapCode;
 use crate::syntax::{LoadOp, StoreOp};
 use crate::translate::{Bin, BranchTarget, IntCmp, Op, Un};
 
-mod simd;
-
 /// Executes the instruction at the pointer and what follows it, with the frame's slots,
 /// the memory's base and length, the execution state ([`Ctx`]) and the accumulator (the
 /// value the previous instruction wrote, see [`thread`]); returns where and why execution
@@ -287,6 +285,9 @@ macro_rules! bin_trap {
         });
     };
 }
+
+// The SIMD handlers (after the macros, which they use).
+mod simd;
 
 // Control and data movement.
 handler!(op_nop(ip, fp, mem, len, x) => ip.wrapping_add(1));

@@ -84,52 +84,26 @@ fn op_simd_load<const CHAIN: bool, const OP: u16>(
     dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
 }
 
-/// `v128.store`: `x = [addr, v, offset]`.
-fn op_simd_store<const CHAIN: bool>(
-    ip: *const Inst,
-    fp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    cx: *mut Ctx,
-    acc: u64,
-) -> Exit {
-    let x = slots::inst(ip).x;
+// `v128.store`: `x = [addr, v, offset]`.
+handler!(op_simd_store(ip, fp, mem, len, x) => {
     let ea = slots::get(fp, x[0]) as u32 as usize + x[2] as usize;
     let v = read(fp, x[1], ValType::V128);
     if !slots::mem_write::<16>(mem, len, ea, v.to_le_bytes()) {
         return trap(ip, TrapCode::MemoryOutOfBounds);
     }
-    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
-}
-
-/// `x = [d, s]`: copies a `v128`.
-fn op_copy_v128<const CHAIN: bool>(
-    ip: *const Inst,
-    fp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    cx: *mut Ctx,
-    acc: u64,
-) -> Exit {
-    let x = slots::inst(ip).x;
+    ip.wrapping_add(1)
+});
+// `x = [d, s]`: copies a `v128`.
+handler!(op_copy_v128(ip, fp, mem, len, x) => {
     slots::set_v128(fp, x[0], slots::get_v128(fp, x[1]));
-    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
-}
-
-/// `x = [d, a, b, c]`: `select` of `v128` operands (`c` the condition).
-fn op_select_v128<const CHAIN: bool>(
-    ip: *const Inst,
-    fp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    cx: *mut Ctx,
-    acc: u64,
-) -> Exit {
-    let x = slots::inst(ip).x;
+    ip.wrapping_add(1)
+});
+// `x = [d, a, b, c]`: `select` of `v128` operands (`c` the condition).
+handler!(op_select_v128(ip, fp, mem, len, x) => {
     let pick = if slots::get(fp, x[3]) as u32 != 0 { x[1] } else { x[2] };
     slots::set_v128(fp, x[0], slots::get_v128(fp, pick));
-    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
-}
+    ip.wrapping_add(1)
+});
 
 /// The handler of each operator for a `Simd` op (instantiated for every row of the
 /// table; a memory operator's never runs).
