@@ -49,6 +49,19 @@ pub struct Features {
     pub simd: bool,
     /// Relaxed SIMD (WebAssembly 3.0); needs `simd`.
     pub relaxed_simd: bool,
+    /// Tail calls (3.0): `return_call`, `return_call_indirect`.
+    pub tail_call: bool,
+    /// Extended constant expressions (3.0): `i32/i64.add/sub/mul` and `global.get` of any
+    /// immutable global in constant expressions.
+    pub extended_const: bool,
+    /// Multiple memories (3.0): more than one memory, a memory index in memory instructions.
+    pub multi_memory: bool,
+    /// 64-bit memories and tables (3.0): `i64` addresses and indices.
+    pub memory64: bool,
+    /// Custom page sizes (a page of 1 byte or 64 KiB in the memory type).
+    pub custom_page_sizes: bool,
+    /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u`.
+    pub wide_arithmetic: bool,
 }
 
 impl Features {
@@ -63,6 +76,28 @@ impl Features {
             reference_types: true,
             simd: true,
             relaxed_simd: false,
+            tail_call: false,
+            extended_const: false,
+            multi_memory: false,
+            memory64: false,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
+        }
+    }
+
+    /// WebAssembly 3.0 as far as this build implements it: 2.0, relaxed SIMD, tail calls,
+    /// extended constants, multi-memory, memory64 and table64, plus the custom-page-sizes
+    /// and wide-arithmetic proposals.
+    pub const fn wasm3() -> Features {
+        Features {
+            relaxed_simd: true,
+            tail_call: true,
+            extended_const: true,
+            multi_memory: true,
+            memory64: true,
+            custom_page_sizes: true,
+            wide_arithmetic: true,
+            ..Features::wasm2()
         }
     }
 
@@ -79,6 +114,12 @@ impl Features {
             reference_types: false,
             simd: false,
             relaxed_simd: false,
+            tail_call: false,
+            extended_const: false,
+            multi_memory: false,
+            memory64: false,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
         }
     }
 }
@@ -108,17 +149,17 @@ const FEATURE_NAMES: &[(&[&str], FeatureField)] = &[
     (&["reference-types"], |f| &mut f.reference_types),
     (&["simd"], |f| &mut f.simd),
     (&["relaxed-simd"], |f| &mut f.relaxed_simd),
+    (&["tail-call"], |f| &mut f.tail_call),
+    (&["extended-const"], |f| &mut f.extended_const),
+    (&["multi-memory"], |f| &mut f.multi_memory),
+    (&["memory64"], |f| &mut f.memory64),
+    (&["custom-page-sizes"], |f| &mut f.custom_page_sizes),
+    (&["wide-arithmetic"], |f| &mut f.wide_arithmetic),
 ];
 
 /// Proposals wasmtime's `-W` knows that this build does not implement yet: accepted when
 /// switched off, refused when switched on.
 const UNSUPPORTED_FEATURES: &[&str] = &[
-    "tail-call",
-    "extended-const",
-    "multi-memory",
-    "memory64",
-    "custom-page-sizes",
-    "wide-arithmetic",
     "exceptions",
     "function-references",
     "gc",
@@ -345,7 +386,7 @@ mod tests {
         assert_eq!(f.set("simd", false), Ok(()));
         assert!(!f.simd);
         assert_eq!(f.set("tail-call", false), Ok(()));
-        assert!(matches!(f.set("tail-call", true), Err(FeatureError::Unsupported { .. })));
+        assert!(matches!(f.set("exceptions", true), Err(FeatureError::Unsupported { .. })));
         let e = f.set("bulk-memroy", true).expect_err("typo");
         assert!(e.to_string().contains("bulk-memory"), "{e}");
         assert_eq!(Features::names().count(), 8);
