@@ -202,9 +202,9 @@ fn wasm_feature_switches_apply_to_every_command() {
     // Names are checked: unknown ones and proposals this build lacks are usage errors.
     let o = wasmscope(&["validate", "-W", "bulk-memroy=n", ext]);
     assert_clean_failure(&o, 2, &["unknown WebAssembly feature `bulk-memroy`", "bulk-memory"]);
-    let o = wasmscope(&["validate", "-W", "tail-call", ext]);
-    assert_clean_failure(&o, 2, &["`tail-call` is not supported"]);
-    assert!(wasmscope(&["validate", "-W", "tail-call=n", ext]).status.success());
+    let o = wasmscope(&["validate", "-W", "exceptions", ext]);
+    assert_clean_failure(&o, 2, &["`exceptions` is not supported"]);
+    assert!(wasmscope(&["validate", "-W", "exceptions=n", ext]).status.success());
     // SIMD is on by default and can be switched off.
     let simd = write("simd.wat", br#"(module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))"#);
     let simd = simd.to_str().expect("utf-8");

@@ -385,10 +385,13 @@ mod tests {
         assert!(!f.sat_float_to_int);
         assert_eq!(f.set("simd", false), Ok(()));
         assert!(!f.simd);
-        assert_eq!(f.set("tail-call", false), Ok(()));
+        assert_eq!(f.set("wide-arithmetic", true), Ok(()));
+        assert!(f.wide_arithmetic);
+        assert_eq!(f.set("exceptions", false), Ok(()));
         assert!(matches!(f.set("exceptions", true), Err(FeatureError::Unsupported { .. })));
         let e = f.set("bulk-memroy", true).expect_err("typo");
         assert!(e.to_string().contains("bulk-memory"), "{e}");
-        assert_eq!(Features::names().count(), 8);
+        assert_eq!(Features::names().count(), 14);
+        assert_eq!(Features::wasm3().get("memory64"), Ok(true));
     }
 }

@@ -47,6 +47,21 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/relaxed-simd",
         features: Features { relaxed_simd: true, ..Features::wasm2() },
     },
+    Claim {
+        source: Source::Proposal(Proposal::ExtendedConst),
+        prefix: "proposals/extended-const",
+        features: Features { extended_const: true, ..Features::wasm2() },
+    },
+    Claim {
+        source: Source::Proposal(Proposal::WideArithmetic),
+        prefix: "proposals/wide-arithmetic",
+        features: Features { wide_arithmetic: true, ..Features::wasm2() },
+    },
+    Claim {
+        source: Source::Proposal(Proposal::Annotations),
+        prefix: "proposals/annotations",
+        features: Features::wasm2(),
+    },
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];
 

@@ -18,7 +18,7 @@ use crate::config::Features;
 use crate::error::DecodeError;
 use crate::syntax::{
     BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature, SimdImm, SimdOp, StoreOp,
-    ValType,
+    ValType, WideOp,
 };
 use crate::valid::BodyCheck;
 
@@ -409,6 +409,10 @@ fn read_fc(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo, at: usize) -> 
         15 if f.reference_types => Instr::TableGrow(r.u32()?),
         16 if f.reference_types => Instr::TableSize(r.u32()?),
         17 if f.reference_types => Instr::TableFill(r.u32()?),
+        19..=22 if f.wide_arithmetic => match WideOp::from_sub_opcode(sub) {
+            Some(op) => Instr::Wide(op),
+            None => return Err(illegal_fc(r, at, sub)),
+        },
         _ => return Err(illegal_fc(r, at, sub)),
     };
     Ok(instr)

@@ -288,6 +288,7 @@ macro_rules! bin_trap {
 
 // The SIMD handlers (after the macros, which they use).
 mod simd;
+mod wide;
 
 // Control and data movement.
 handler!(op_nop(ip, fp, mem, len, x) => ip.wrapping_add(1));
@@ -1662,6 +1663,7 @@ fn inst<const CHAIN: bool>(
         Op::Simd { .. } | Op::SimdLoad { .. } | Op::SimdStore { .. } | Op::CopyV128 { .. } | Op::SelectV128 { .. } => {
             simd::simd_inst::<CHAIN>(op)
         }
+        Op::Wide { .. } => wide::wide_inst::<CHAIN>(op),
         other => numeric_inst::<CHAIN>(other, which),
     }
 }

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use super::code::{CodeArena, Reloc, TrapSite};
 use super::env::Env;
 use super::libcalls::{self, MiscOp};
-use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType};
+use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType, WideOp};
 
 mod simd;
 
@@ -1523,6 +1523,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.stack.push(v);
             }
             Instr::Num(op) => self.num(*op)?,
+            Instr::Wide(op) => self.wide(*op)?,
             Instr::V128Const(bytes) => {
                 self.require_simd()?;
                 let v = simd::v128_const(&mut self.b, *bytes);
@@ -1554,6 +1555,33 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.module.globals.get(g - imported.len()).map(|x| x.ty.content).ok_or_else(|| err("unknown global"))
             }
         }
+    }
+
+    /// A wide-arithmetic operator (`syntax::wide`): the 128-bit sum or difference of two
+    /// `i64` pairs as an `i128` (which Cranelift lowers to a carry chain), and the full
+    /// product as the low product and the signed or unsigned high half.
+    fn wide(&mut self, op: WideOp) -> Result<(), JitError> {
+        let x = self.popn(op.params().len())?;
+        let (lo, hi) = match op {
+            WideOp::I64Add128 | WideOp::I64Sub128 => {
+                let a = self.b.ins().iconcat(x[0], x[1]);
+                let b = self.b.ins().iconcat(x[2], x[3]);
+                let r = if op == WideOp::I64Add128 { self.b.ins().iadd(a, b) } else { self.b.ins().isub(a, b) };
+                self.b.ins().isplit(r)
+            }
+            WideOp::I64MulWideS | WideOp::I64MulWideU => {
+                let lo = self.b.ins().imul(x[0], x[1]);
+                let hi = if op == WideOp::I64MulWideS {
+                    self.b.ins().smulhi(x[0], x[1])
+                } else {
+                    self.b.ins().umulhi(x[0], x[1])
+                };
+                (lo, hi)
+            }
+        };
+        self.stack.push(lo);
+        self.stack.push(hi);
+        Ok(())
     }
 
     fn num(&mut self, op: NumOp) -> Result<(), JitError> {

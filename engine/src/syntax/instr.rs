@@ -6,6 +6,7 @@
 
 use super::simd::SimdOp;
 use super::types::{BlockType, RefType, ValType};
+use super::wide::WideOp;
 
 /// The immediate of a load or store (spec §2.4.7 "memarg").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,7 +19,8 @@ pub struct MemArg {
     pub memory: u32,
 }
 
-/// Every WebAssembly 2.0 instruction, and relaxed SIMD.
+/// Every WebAssembly 2.0 instruction, relaxed SIMD, and the 3.0 instructions implemented
+/// so far.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Instr {
     // Control instructions (spec §2.4.8).
@@ -95,6 +97,8 @@ pub enum Instr {
     /// Raw IEEE 754 bits, so NaN payloads survive.
     F64Const(u64),
     Num(NumOp),
+    /// A wide-arithmetic operator (`i64.add128`, ...; the table is `wide.rs`).
+    Wide(WideOp),
     // Vector instructions (spec §2.4.1; the table is `simd.rs`).
     /// `v128.const`: the value's 16 bytes, little-endian.
     V128Const([u8; 16]),

@@ -5,8 +5,10 @@ pub mod module;
 pub mod print;
 pub mod simd;
 pub mod types;
+pub mod wide;
 
 pub use instr::{Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
 pub use module::*;
 pub use simd::{SimdFeature, SimdImm, SimdOp};
 pub use types::*;
+pub use wide::WideOp;

@@ -121,6 +121,7 @@ impl fmt::Display for Instr {
             F32Const(bits) => write!(f, "f32.const {}", float(f64::from(f32::from_bits(*bits)), u64::from(*bits))),
             F64Const(bits) => write!(f, "f64.const {}", float(f64::from_bits(*bits), *bits)),
             Num(op) => f.write_str(op.name()),
+            Wide(op) => f.write_str(op.name()),
             V128Const(bytes) => {
                 f.write_str("v128.const i32x4")?;
                 for lane in bytes.chunks_exact(4) {

@@ -1083,6 +1083,11 @@ impl<'a> Translator<'a> {
             Instr::F32Const(v) => self.constant(*v as u64),
             Instr::F64Const(v) => self.constant(*v),
             Instr::Num(n) => self.numeric(*n)?,
+            Instr::Wide(op) => {
+                let base = self.pop_base(op.params().len())?;
+                self.emit(Op::Wide { op: *op, base });
+                self.reset_stack_typed(base, op.results());
+            }
             Instr::V128Const(bytes) => {
                 let v = u128::from_le_bytes(*bytes);
                 let (lo, hi) = (v as u64, (v >> 64) as u64);

@@ -9,7 +9,7 @@
 //! decodes LEB128 or searches for an `end`. Numeric operators are generated from the one
 //! instruction table in `syntax::instr` ([`crate::for_each_numeric_op!`]).
 
-use crate::syntax::{LoadOp, NumOp, SimdOp, StoreOp};
+use crate::syntax::{LoadOp, NumOp, SimdOp, StoreOp, WideOp};
 
 /// A slot number, relative to the frame base.
 pub type Slot = u32;
@@ -293,6 +293,10 @@ macro_rules! define_op {
             GlobalGetV128 { d: Slot, global: u32 },
             /// `global.set` of a `v128` global (two slots from `s`).
             GlobalSetV128 { s: Slot, global: u32 },
+            /// A wide-arithmetic operator: its operands are the consecutive slots from
+            /// `base` (wasm order), its result's low and high halves go to `base` and
+            /// `base + 1`.
+            Wide { op: WideOp, base: Slot },
             $($variant(operands!([$($p)*])),)*
         }
 

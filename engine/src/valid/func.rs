@@ -487,6 +487,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             | Instr::MemoryInit { .. }
             | Instr::DataDrop(_) => self.require(f.bulk_memory, "bulk-memory"),
             Instr::V128Const(_) | Instr::I8x16Shuffle(_) => self.require(f.simd, "SIMD"),
+            Instr::Wide(_) => self.require(f.wide_arithmetic, "wide-arithmetic"),
             Instr::Simd(op) | Instr::SimdLane(op, _) | Instr::SimdMem(op, _) | Instr::SimdMemLane(op, _, _) => {
                 match op.feature() {
                     SimdFeature::Simd => self.require(f.simd, "SIMD"),
@@ -759,6 +760,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::F32Const(_) => self.push_val(Some(ValType::F32)),
             Instr::F64Const(_) => self.push_val(Some(ValType::F64)),
             Instr::Num(op) => self.num(*op)?,
+            Instr::Wide(op) => self.op(op.params(), op.results())?,
 
             // Vector instructions (spec §3.3.2, §3.3.7 for the loads and stores).
             Instr::V128Const(_) => self.push_val(Some(ValType::V128)),

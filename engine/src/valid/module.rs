@@ -108,24 +108,27 @@ pub(crate) fn check_module(
     }
 
     // Globals (spec §3.4.6): the initializer is a constant of the global's type.
-    for g in &m.globals {
+    let all_globals = c.num_imported_globals + m.globals.len() as u32;
+    let segment_globals = if features.extended_const { all_globals } else { c.num_imported_globals };
+    for (i, g) in m.globals.iter().enumerate() {
         let at = g.init.offsets.first().copied().unwrap_or(0);
         check_global_type(&g.ty, features, at as usize)?;
-        check_const_expr(&c, &g.init, g.ty.content, at)?;
+        let visible = if features.extended_const { c.num_imported_globals + i as u32 } else { c.num_imported_globals };
+        check_const_expr(&c, &g.init, g.ty.content, at, visible)?;
     }
 
     // Element segments (spec §3.4.7).
     for e in &m.elems {
         let at = e.offset as usize;
         for item in &e.items {
-            check_const_expr(&c, item, ValType::from(e.ty), e.offset)?;
+            check_const_expr(&c, item, ValType::from(e.ty), e.offset, segment_globals)?;
         }
         if let ElemMode::Active { table, offset } = &e.mode {
             let t = c.table(*table, at)?;
             if t.elem != e.ty {
                 return Err(ValidationError::new(at, "type mismatch"));
             }
-            check_const_expr(&c, offset, ValType::I32, e.offset)?;
+            check_const_expr(&c, offset, ValType::I32, e.offset, segment_globals)?;
         }
     }
 
@@ -139,7 +142,7 @@ pub(crate) fn check_module(
     for d in &m.datas {
         if let DataMode::Active { memory, offset } = &d.mode {
             c.memory(*memory, d.offset as usize)?;
-            check_const_expr(&c, offset, ValType::I32, d.offset)?;
+            check_const_expr(&c, offset, ValType::I32, d.offset, segment_globals)?;
         }
     }
 

@@ -504,3 +504,30 @@ fn entry_errors_name_the_entry_offset() {
     let start = "(module (func $f (param i32)) (start $f))";
     assert_eq!(at(start, &Features::default()), Err((0x15, "start function".into())));
 }
+
+#[test]
+fn extended_constants_need_their_feature() {
+    let ext = Features { extended_const: true, ..Features::wasm2() };
+    let sum = "(module (global i32 (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const 3)))))";
+    check_with(sum, &ext).expect("add and mul are constant with extended constants");
+    invalid_with(sum, &Features::wasm2(), "constant expression required");
+    invalid_with("(module (global i32 (i32.add (i32.const 1) (i64.const 2))))", &ext, "type mismatch");
+    invalid_with("(module (global i32 (i32.div_s (i32.const 1) (i32.const 2))))", &ext, "constant expression required");
+
+    // A global's initializer sees the globals defined before it, not itself or later ones.
+    let earlier = "(module (global $a i64 (i64.const 7)) (global i64 (i64.sub (global.get $a) (i64.const 1))))";
+    check_with(earlier, &ext).expect("an earlier immutable global is visible");
+    invalid_with(earlier, &Features::wasm2(), "unknown global");
+    invalid_with("(module (global i32 (global.get 1)) (global i32 (i32.const 0)))", &ext, "unknown global");
+    invalid_with(
+        "(module (global $m (mut i32) (i32.const 0)) (global i32 (global.get $m)))",
+        &ext,
+        "constant expression required",
+    );
+    // Segment offsets see every global.
+    check_with(
+        "(module (memory 1) (global $o i32 (i32.const 8)) (data (offset (i32.add (global.get $o) (i32.const 4))) \"x\"))",
+        &ext,
+    )
+    .expect("a data offset may read a defined global");
+}
