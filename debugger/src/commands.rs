@@ -31,7 +31,11 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("frame", &["f"], "frame [N]: select frame N / describe the selected frame"),
     ("up", &[], "up [N]: select the caller's frame"),
     ("down", &[], "down [N]: select the callee's frame"),
-    ("info", &["i"], "info locals|args|frame|breakpoints|watchpoints|globals|functions [TEXT]|operands|line|source"),
+    (
+        "info",
+        &["i"],
+        "info locals|args|frame|breakpoints|watchpoints|globals|functions [TEXT]|operands|line|source|memories",
+    ),
     (
         "print",
         &["p", "inspect"],
@@ -39,7 +43,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ),
     ("whatis", &[], "whatis EXPR|TYPE: the type's name"),
     ("ptype", &[], "ptype EXPR|TYPE: the type spelled out (members, enum variants)"),
-    ("x", &[], "x/NFU ADDR: examine memory; F = x d u o t c s i, U = b h w g"),
+    ("x", &[], "x/NFU [-m MEM] ADDR: examine memory (MEM: memory index, default 0); F = x d u o t c s i, U = b h w g"),
     ("list", &["l"], "list [LINE | FUNC | FILE:LINE | A,B]: show source lines (A,B: from A to B)"),
     ("disassemble", &["disas"], "disassemble [FUNC]: WAT instructions around the pc (or of FUNC) with offsets"),
     ("kill", &["k"], "kill: stop the program"),
@@ -114,6 +118,18 @@ pub fn parse_location(s: &str) -> Result<LocSpec> {
 }
 
 /// `/NFU` of `x`: (count, format, unit bytes).
+/// `x`'s memory option before the address: `-m N` or `--memory N` (memory index `N`
+/// of the paused instance). Returns the index, if given, and the rest of the line.
+pub fn parse_memory_option(s: &str) -> Result<(Option<u32>, &str)> {
+    let Some(rest) = s.strip_prefix("--memory").or_else(|| s.strip_prefix("-m")) else { return Ok((None, s)) };
+    let rest = rest.trim_start_matches([' ', '=']);
+    let (n, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let index = crate::expr::parse_int(n)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| DebugError::Syntax(format!("`-m` takes a memory index, not `{n}`")))?;
+    Ok((Some(index), rest.trim()))
+}
+
 pub fn parse_x_format(s: &str) -> Result<(u32, char, u32)> {
     let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
     let count =

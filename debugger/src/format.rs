@@ -59,9 +59,14 @@ fn char_repr(v: i64) -> String {
     format!("{v} '{}'", if b == b'\'' { "\\'".to_string() } else { c_string(&[b]) })
 }
 
-/// Reads a NUL-terminated string at `addr` (at most 200 bytes).
+/// Reads a NUL-terminated string at `addr` of memory 0 (at most 200 bytes).
 pub fn read_c_string(ctx: &Ctx<'_>, addr: u64) -> Option<(Vec<u8>, bool)> {
-    let mem = ctx.state.memory;
+    c_string_in(ctx.state.memory, addr)
+}
+
+/// Reads a NUL-terminated string at `addr` of `mem` (at most 200 bytes); whether it was
+/// cut there.
+fn c_string_in(mem: &[u8], addr: u64) -> Option<(Vec<u8>, bool)> {
     let start = usize::try_from(addr).ok()?;
     let rest = mem.get(start..)?;
     let limit = rest.len().min(200);
@@ -198,16 +203,22 @@ pub(crate) fn format_c(ctx: &Ctx<'_>, v: &Value, top: bool, depth: u32, opts: Fo
     })
 }
 
-/// `x/NFU ADDR`: `count` units of `unit` bytes in format `fmt` (x, d, u, o, t, c, s, i).
+/// `x/NFU ADDR`: `count` units of `unit` bytes of memory 0 in format `fmt` (x, d, u, o,
+/// t, c, s, i).
 pub fn examine(ctx: &Ctx<'_>, addr: u64, count: u32, fmt: char, unit: u32) -> Result<Vec<String>> {
-    let mem = ctx.state.memory;
+    examine_memory(ctx.state.memory, "", addr, count, fmt, unit)
+}
+
+/// [`examine`] of the memory `mem`, each line's address after `label` (`mem1:` for
+/// memory 1, empty for memory 0, as gdb prints it).
+pub fn examine_memory(mem: &[u8], label: &str, addr: u64, count: u32, fmt: char, unit: u32) -> Result<Vec<String>> {
     let mut out = Vec::new();
     if fmt == 's' {
         let mut a = addr;
         for _ in 0..count {
-            let (bytes, cut) = read_c_string(ctx, a)
-                .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {a:#x}")))?;
-            out.push(format!("{a:#x}:\t\"{}\"{}", c_string(&bytes), if cut { "..." } else { "" }));
+            let (bytes, cut) = c_string_in(mem, a)
+                .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {label}{a:#x}")))?;
+            out.push(format!("{label}{a:#x}:\t\"{}\"{}", c_string(&bytes), if cut { "..." } else { "" }));
             a += bytes.len() as u64 + 1;
         }
         return Ok(out);
@@ -224,7 +235,7 @@ pub fn examine(ctx: &Ctx<'_>, addr: u64, count: u32, fmt: char, unit: u32) -> Re
         let b = usize::try_from(a)
             .ok()
             .and_then(|s| mem.get(s..s + unit as usize))
-            .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {a:#x}")))?;
+            .ok_or_else(|| DebugError::Eval(format!("Cannot access memory at address {label}{a:#x}")))?;
         let mut x = [0u8; 8];
         x[..unit as usize].copy_from_slice(b);
         let raw = u64::from_le_bytes(x);
@@ -243,7 +254,7 @@ pub fn examine(ctx: &Ctx<'_>, addr: u64, count: u32, fmt: char, unit: u32) -> Re
             if !line.is_empty() {
                 out.push(std::mem::take(&mut line));
             }
-            line = format!("{a:#x}:");
+            line = format!("{label}{a:#x}:");
         }
         line.push('\t');
         line.push_str(&cell);
@@ -322,6 +333,7 @@ mod tests {
                 operands: Vec::new(),
             }],
             memory: &[],
+            memories: Vec::new(),
             globals: Vec::new(),
         };
         assert_eq!(interpolate(&program, &state, 0, "x={$local0} {{y}} }"), "x=7 {y} }");

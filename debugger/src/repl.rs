@@ -580,7 +580,7 @@ impl Repl {
 
     fn add_watch(&mut self, core: &mut Core, state: Option<&ProgramState<'_>>, arg: &str) -> Result<()> {
         let arg = arg.trim();
-        let empty = ProgramState { frames: Vec::new(), memory: &[], globals: Vec::new() };
+        let empty = ProgramState::empty();
         let st = state.unwrap_or(&empty);
         let (addr, len, ty) = if let Some(a) = crate::expr::parse_int(arg.split(',').next().unwrap_or("").trim()) {
             let len = match arg.split_once(',') {
@@ -865,6 +865,7 @@ impl Repl {
                     None => ("", arg),
                 };
                 let (count, fmt, unit) = commands::parse_x_format(fmtspec)?;
+                let (memory, expr) = commands::parse_memory_option(expr.trim())?;
                 let ctx = self.ctx(core, st);
                 let v = ctx.eval(&crate::expr::parse(expr)?)?;
                 let types = core.program.types.borrow();
@@ -875,7 +876,18 @@ impl Repl {
                     (Loc::Memory(a), true) => *a,
                     _ => ctx.int(&v)? as u64 & 0xffff_ffff,
                 };
-                if fmt == 'i' {
+                if fmt == 'i' && memory.is_some() {
+                    return Err(DebugError::Syntax("x/i disassembles code, which is in no memory: drop -m".into()));
+                }
+                if let Some(m) = memory {
+                    let n = st.memories.len();
+                    let mem = st.memories.get(m as usize).copied().ok_or_else(|| {
+                        DebugError::NotFound(format!("No memory {m}: the instance has {n} (see `info memories`)."))
+                    })?;
+                    self.say(
+                        crate::format::examine_memory(mem, &format!("mem{m}:"), addr, count, fmt, unit)?.join("\n"),
+                    );
+                } else if fmt == 'i' {
                     let p = &core.program;
                     let o = addr as u32;
                     let func =
@@ -939,6 +951,7 @@ impl Repl {
             "operands",
             "line",
             "source",
+            "memories",
         ];
         let sub = SUBS.iter().find(|s| !what.is_empty() && s.starts_with(what)).ok_or_else(|| {
             DebugError::Syntax(format!("Undefined info command: \"{what}\". Try: {}.", SUBS.join(", ")))
@@ -1001,8 +1014,9 @@ impl Repl {
                     format!("Source files:\n{}", files.join("\n"))
                 });
             }
+            "memories" => self.say(memories_info(p, state)),
             "globals" => {
-                let empty = ProgramState { frames: Vec::new(), memory: &[], globals: Vec::new() };
+                let empty = ProgramState::empty();
                 let st = state.unwrap_or(&empty);
                 let mut out = Vec::new();
                 if let Some(d) = &p.dwarf {
@@ -1339,4 +1353,32 @@ pub fn batch_transcript(session: &mut Session, script: &str) -> String {
     let mut repl = Repl::new(out, Input::Batch(lines.into_iter()));
     repl.main_loop(session);
     String::from_utf8_lossy(&buf.borrow()).into_owned()
+}
+
+/// `info memories`: every memory of the module by index, where it comes from (imported
+/// or defined), its exports, its type's limits and, while running, its size.
+fn memories_info(p: &crate::program::Program, state: Option<&ProgramState<'_>>) -> String {
+    use wasmscope_engine::syntax::{ExternKind, ImportDesc};
+    let m = p.module.syntax();
+    let imported = m.imports.iter().filter_map(|i| match &i.desc {
+        ImportDesc::Memory(t) => Some((*t, format!("import {}.{}", i.module, i.name))),
+        _ => None,
+    });
+    let defined = m.memories.iter().map(|t| (*t, "defined".to_string()));
+    let mut lines = vec!["Num  Origin                 Limits (pages)   Size (bytes)  Exported as".to_string()];
+    for (i, (ty, origin)) in imported.chain(defined).enumerate() {
+        let exports: Vec<&str> = m
+            .exports
+            .iter()
+            .filter(|e| e.kind == ExternKind::Memory && e.index as usize == i)
+            .map(|e| e.name.as_str())
+            .collect();
+        let limits = match ty.limits.max {
+            Some(max) => format!("{}..{max}", ty.limits.min),
+            None => format!("{}..", ty.limits.min),
+        };
+        let size = state.and_then(|s| s.memories.get(i)).map_or_else(|| "-".to_string(), |d| d.len().to_string());
+        lines.push(format!("{i:<4} {origin:<22} {limits:<16} {size:>12}  {}", exports.join(", ")));
+    }
+    if lines.len() == 1 { "No memories.".to_string() } else { lines.join("\n") }
 }

@@ -388,7 +388,9 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<Val>]) -> ProgramSt
         });
     }
     let store = state.store();
-    let memory = state.frame(0).and_then(|f| f.instance.memory(store, "memory")).map_or(&[][..], |m| m.data(store));
+    let memories: Vec<&[u8]> =
+        state.frame(0).map(|f| f.instance.memories(store)).unwrap_or_default().iter().map(|m| m.data(store)).collect();
+    let memory = memories.first().copied().unwrap_or(&[]);
     // Exported globals are read exactly; the others come from tracking.
     let mut globals = globals.to_vec();
     if let Some(f) = state.frame(0) {
@@ -401,13 +403,13 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<Val>]) -> ProgramSt
             }
         }
     }
-    ProgramState { frames, memory, globals }
+    ProgramState { frames, memory, memories, globals }
 }
 
-/// Writes `bytes` at `addr` in the paused program's memory 0 (the one exported as
-/// `memory`, as [`snapshot`] shows it); nothing if it is out of range.
+/// Writes `bytes` at `addr` in the paused program's memory 0 (as [`snapshot`] shows
+/// it); nothing if it is out of range.
 fn write_memory(state: &mut DebugState<'_>, addr: u64, bytes: &[u8]) {
-    let Some(mem) = state.frame(0).and_then(|f| f.instance.memory(state.store(), "memory")) else { return };
+    let Some(mem) = state.frame(0).and_then(|f| f.instance.memory_at(state.store(), 0)) else { return };
     let data = mem.data_mut(state.store_mut());
     let Ok(start) = usize::try_from(addr) else { return };
     if let Some(dst) = start.checked_add(bytes.len()).and_then(|end| data.get_mut(start..end)) {
@@ -492,7 +494,7 @@ impl DebugHook for Hook<'_> {
         }
         // Watchpoints: compare the watched bytes with what they were.
         if self.core.points.has_watches() {
-            let mem = f.instance.memory(state.store(), "memory").map(|m| m.data(state.store()));
+            let mem = f.instance.memory_at(state.store(), 0).map(|m| m.data(state.store()));
             let mut hit = None;
             for p in self.core.points.list.iter_mut().filter(|p| p.enabled) {
                 if let PointKind::Watch { addr, len, old, .. } = &mut p.kind {

@@ -24,10 +24,21 @@ pub struct Frame {
 pub struct ProgramState<'a> {
     /// Innermost first.
     pub frames: Vec<Frame>,
-    /// Linear memory 0 (empty if the module has none exported as `memory`).
+    /// Linear memory 0 of the paused frame's instance (empty if it has none): what
+    /// expressions, DWARF locations, watchpoints and the protocols read.
     pub memory: &'a [u8],
+    /// Every memory of that instance by memory index (`memories[0]` is `memory`); `x -m
+    /// N` and the TUI's memory pane read the others.
+    pub memories: Vec<&'a [u8]>,
     /// Values of globals by index (`None` where the debugger cannot know it).
     pub globals: Vec<Option<Val>>,
+}
+
+impl ProgramState<'_> {
+    /// The state of a program that is not running: no frames, no memory, no globals.
+    pub fn empty() -> ProgramState<'static> {
+        ProgramState { frames: Vec::new(), memory: &[], memories: Vec::new(), globals: Vec::new() }
+    }
 }
 
 /// The raw 64-bit slot of a value (integers zero-extended, floats as bits).

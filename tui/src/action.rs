@@ -72,6 +72,8 @@ pub enum Action {
     Activate,
     CycleView,
     ShowInMemory,
+    /// The memory pane shows the instance's next memory (multi-memory).
+    NextMemory,
     DeleteItem,
     ToggleHelp,
     CloseOverlay,

@@ -58,6 +58,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key(KeyCode::Right, KeyModifiers::SHIFT), k('>')], action: Action::ScrollRight, footer: false },
     Binding { keys: &[code(KeyCode::Enter), k(' ')], action: Action::Activate, footer: false },
     Binding { keys: &[k('m')], action: Action::ShowInMemory, footer: false },
+    Binding { keys: &[k('M')], action: Action::NextMemory, footer: false },
     Binding { keys: &[code(KeyCode::Delete), k('x')], action: Action::DeleteItem, footer: false },
     Binding { keys: &[k('?')], action: Action::ToggleHelp, footer: true },
     Binding { keys: &[Key(KeyCode::Char('c'), KeyModifiers::CONTROL), k('q')], action: Action::Quit, footer: true },

@@ -29,7 +29,12 @@ pub fn on_stop(state: &mut State, repl: &Repl, core: &Core, ps: &ProgramState<'_
         Stop::Interrupted => Status::Paused(strings::STOP_INTERRUPTED.to_string()),
     };
     let mem = &mut state.memory;
-    mem.prev = std::mem::replace(&mut mem.data, ps.memory.to_vec());
+    mem.count = ps.memories.len();
+    if mem.index as usize >= mem.count {
+        mem.index = 0;
+    }
+    let shown = ps.memories.get(mem.index as usize).copied().unwrap_or(ps.memory);
+    mem.prev = std::mem::replace(&mut mem.data, shown.to_vec());
     mem.last_write = changed_range(&mem.prev, &mem.data);
     if !mem.pinned {
         match mem.last_write {

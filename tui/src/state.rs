@@ -68,6 +68,10 @@ pub struct Watch {
 /// The memory pane: a copy of linear memory at the stop and at the stop before.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Memory {
+    /// The memory index shown (0 unless the user picked another).
+    pub index: u32,
+    /// How many memories the paused instance has.
+    pub count: usize,
     pub data: Vec<u8>,
     /// Memory at the previous stop (bytes that differ are the last writes).
     pub prev: Vec<u8>,

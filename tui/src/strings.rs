@@ -41,6 +41,7 @@ pub const MSG_NO_LINE_HERE: &str = "No code on this line.";
 pub const MSG_NOT_FOUND: &str = "Not found: ";
 pub const MSG_NO_POINTER: &str = "Nothing in memory to show for this row.";
 pub const MSG_BAD_ADDRESS: &str = "Not an address: ";
+pub const MSG_ONE_MEMORY: &str = "The instance has one memory.";
 pub const MSG_WATCH_ADDED: &str = "Watching ";
 
 /// The prompt shown before what is typed on the bottom line.
@@ -75,6 +76,7 @@ pub fn describe(action: &Action) -> &'static str {
         Action::Activate => "expand / select frame / follow pointer",
         Action::CycleView => "source / disassembly / split",
         Action::ShowInMemory => "show the selected variable's memory",
+        Action::NextMemory => "memory pane: the next memory of the instance (multi-memory)",
         Action::DeleteItem => "delete the selected watch",
         Action::ToggleHelp => "this help",
         Action::Quit => "quit (kills the program)",

@@ -90,6 +90,10 @@ pub fn update(state: &mut State, action: Action, env: &mut Env<'_, '_>) -> Effec
             show_in_memory(state, env);
             Effect::None
         }
+        Action::NextMemory => {
+            next_memory(state, env);
+            Effect::None
+        }
         Action::DeleteItem => {
             if state.focus == Pane::Watch && state.watch_cursor.row < state.watches.len() {
                 state.watches.remove(state.watch_cursor.row);
@@ -498,4 +502,26 @@ fn click(state: &mut State, env: &mut Env<'_, '_>, x: u16, y: u16) -> Effect {
         }
         _ => Effect::None,
     }
+}
+
+/// Shows the paused instance's next memory in the memory pane (from the first after the
+/// last), at address 0; a message if it has only one.
+fn next_memory(state: &mut State, env: &Env<'_, '_>) {
+    let Some(ps) = env.ps else {
+        state.message = Some(strings::MSG_NOT_RUNNING.to_string());
+        return;
+    };
+    if ps.memories.len() < 2 {
+        state.message = Some(strings::MSG_ONE_MEMORY.to_string());
+        return;
+    }
+    let m = &mut state.memory;
+    m.count = ps.memories.len();
+    m.index = (m.index + 1) % m.count as u32;
+    m.data = ps.memories[m.index as usize].to_vec();
+    // The bytes of another memory are not "written since the last stop".
+    m.prev = m.data.clone();
+    m.last_write = None;
+    m.cursor = 0;
+    m.pinned = true;
 }

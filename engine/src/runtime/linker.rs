@@ -131,6 +131,17 @@ impl Instance {
         }
     }
 
+    /// Every memory of the instance, imported ones first, in memory-index order (what
+    /// the memory index of an instruction names), exported or not.
+    pub fn memories(&self, store: &Store) -> Vec<Memory> {
+        store.instances.get(self.0 as usize).map_or_else(Vec::new, |i| i.memories.iter().map(|a| Memory(*a)).collect())
+    }
+
+    /// Memory `index` of the instance (in memory-index order, as [`Instance::memories`]).
+    pub fn memory_at(&self, store: &Store, index: u32) -> Option<Memory> {
+        store.instances.get(self.0 as usize)?.memories.get(index as usize).map(|a| Memory(*a))
+    }
+
     /// The exported global called `name`.
     pub fn global(&self, store: &Store, name: &str) -> Option<Global> {
         match self.export(store, name)? {

@@ -17,7 +17,11 @@ use crate::strings;
 pub fn render(f: &mut Frame<'_>, state: &State, t: &Theme, r: Rect) {
     let m = &state.memory;
     let focus = focused(state, Pane::Memory);
-    let title = format!("{} @{:#x}", strings::TITLE_MEMORY, m.cursor);
+    let title = if m.count > 1 {
+        format!("{} {} of {} @{:#x} (M: next)", strings::TITLE_MEMORY, m.index, m.count, m.cursor)
+    } else {
+        format!("{} @{:#x}", strings::TITLE_MEMORY, m.cursor)
+    };
     let block = pane_block(title, focus, r, t);
     if m.data.is_empty() {
         f.render_widget(Paragraph::new(strings::EMPTY_NO_MEMORY).style(t.dim()).block(block), r);
