@@ -92,9 +92,11 @@ pub fn timed<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> Resul
 }
 
 fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
-    use wasmscope_engine::{Config, Engine, Extern, Func, Linker, Module, Store};
+    use wasmscope_engine::{Config, Engine, Extern, Features, Func, Linker, Module, Store};
 
-    let engine = Engine::new(Config::with_tier(tier));
+    // Every proposal we implement (tail calls for the tail-call workload), as the peers'
+    // defaults have them.
+    let engine = Engine::new(Config { features: Features::wasm3(), ..Config::with_tier(tier) });
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let note = module.jit_error().map(|e| format!("JIT fell back to the interpreter: {e}"));
     let instantiate_once = |store: &mut Store| -> Result<wasmscope_engine::Instance, String> {

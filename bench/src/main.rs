@@ -300,6 +300,7 @@ fn parent(options: &Options) -> Result<bool, String> {
             Source::Committed => bench_dir().join("workloads").join(format!("{}.wasm", w.name)),
             Source::Program => bench_dir().join("programs").join(format!("{}.wasm", w.name)),
             Source::Simd => bench_dir().join("simd").join(format!("{}.wasm", w.name)),
+            Source::TailCall => bench_dir().join("tailcall").join(format!("{}.wasm", w.name)),
             Source::Generated => {
                 let bytes = workloads::generate(w.name)?;
                 let path = scratch.join(format!("{}.wasm", w.name));

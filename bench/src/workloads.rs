@@ -1,8 +1,9 @@
 //! The suite: the committed C kernels (`workloads/*.c` → `workloads/*.wasm`), the
 //! generated modules (a large module for compile time, a small one for instantiation, a
 //! host-call loop), the real-program set (`programs/*.c` → `programs/*.wasm`: WASI
-//! commands built with wasi-libc, issue 15) and the SIMD kernels (`simd/*.c` →
-//! `simd/*.wasm`, built with `-msimd128`).
+//! commands built with wasi-libc, issue 15), the SIMD kernels (`simd/*.c` →
+//! `simd/*.wasm`, built with `-msimd128`) and the tail-call workload (`tailcall/*.c` →
+//! `tailcall/*.wasm`, built with `-mtail-call`, issue 17).
 
 use std::fmt::Write as _;
 
@@ -68,6 +69,8 @@ pub enum Source {
     Program,
     /// `bench/simd/NAME.wasm`, built from `NAME.c` freestanding with `-msimd128`.
     Simd,
+    /// `bench/tailcall/NAME.wasm`, built from `NAME.c` freestanding with `-mtail-call`.
+    TailCall,
 }
 
 pub const WORKLOADS: &[Workload] = &[
@@ -182,6 +185,15 @@ pub const WORKLOADS: &[Workload] = &[
         group: Group::Program,
         what: "LZ77 + Huffman compressor and decompressor over N * 16 KiB, verified",
         source: Source::Program,
+    },
+    Workload {
+        name: "tail-vm",
+        kind: Kind::Run,
+        arg: 2_000_000,
+        group: Group::Single,
+        what: "tail calls: a bytecode VM dispatching by return_call_indirect (60 N instructions) and a \
+               3-state machine of return_calls (3 N transitions)",
+        source: Source::TailCall,
     },
     Workload {
         name: "simd-matmul",

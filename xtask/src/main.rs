@@ -271,13 +271,15 @@ fn fuzz(args: &[String]) -> Result<(), String> {
 
 /// Compiles every `bench/workloads/*.c` to the committed `.wasm` beside it (freestanding
 /// wasm32, no libc and no imports, exporting `run` and the memory), then every
-/// `bench/simd/*.c` the same way with `-msimd128` (SIMD128, no relaxed SIMD), then every
+/// `bench/simd/*.c` the same way with `-msimd128` (SIMD128, no relaxed SIMD), every
+/// `bench/tailcall/*.c` with `-mtail-call` (`musttail` returns become `return_call`), then every
 /// `bench/programs/*.c` (the real-program set: WASI commands built with wasi-libc).
 fn bench_workloads() -> Result<(), String> {
     let bench = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_string());
     bench_freestanding(&clang, &bench.join("workloads"), &[])?;
     bench_freestanding(&clang, &bench.join("simd"), &["-msimd128"])?;
+    bench_freestanding(&clang, &bench.join("tailcall"), &["-mtail-call"])?;
     bench_programs(&clang)
 }
 
