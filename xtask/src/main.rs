@@ -95,7 +95,8 @@ fn ci() -> Result<(), String> {
     step("long runs of chained handlers (release)", long)
 }
 
-/// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it (`simd*.c` at `-O2 -msimd128`): `-O1 -g` for the name
+/// Compiles every `testsuite/wasi/*.c` to a `.wasm` beside it (`simd*.c` at `-O2 -msimd128`,
+/// `tail*.c` at `-O2 -mtail-call`): `-O1 -g` for the name
 /// section, DWARF stripped at link time to keep the committed files small.
 /// The `.c` files of `dir`, sorted; an error if there are none.
 fn c_sources(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
@@ -122,6 +123,10 @@ fn fixtures() -> Result<(), String> {
         // The SIMD programs are built as vectorising code is: -O2 -msimd128.
         if src.file_name().is_some_and(|n| n.to_string_lossy().starts_with("simd")) {
             cmd.args(["-O2", "-msimd128"]);
+        }
+        // The tail-call program as clang emits tail calls: -O2 -mtail-call (`musttail`).
+        if src.file_name().is_some_and(|n| n.to_string_lossy().starts_with("tail")) {
+            cmd.args(["-O2", "-mtail-call"]);
         }
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
