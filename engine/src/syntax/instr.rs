@@ -18,7 +18,7 @@ pub struct MemArg {
     pub memory: u32,
 }
 
-/// Every WebAssembly 2.0 instruction, and relaxed SIMD.
+/// Every WebAssembly 2.0 instruction, relaxed SIMD and tail calls.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Instr {
     // Control instructions (spec §2.4.8).
@@ -38,6 +38,15 @@ pub enum Instr {
     Return,
     Call(u32),
     CallIndirect {
+        type_index: u32,
+        table: u32,
+    },
+    /// `return_call x` (tail calls, opcode 0x12): calls function `x` in place of the
+    /// current function, whose results are the callee's.
+    ReturnCall(u32),
+    /// `return_call_indirect y x` (tail calls, opcode 0x13): `call_indirect` in place of
+    /// the current function.
+    ReturnCallIndirect {
         type_index: u32,
         table: u32,
     },
