@@ -377,10 +377,23 @@ fn replace_and_enter(
     // SAFETY: `fp + max_height <= stack_limit <= ` the value stack's length (checked
     // above, for the callee's frame); the arguments are the current frame's slots from
     // `base`, below its `max_height`, which the loop made room for when it entered the
-    // current function. The ranges may overlap (`copy` is a `memmove`).
+    // current function. The ranges may overlap: a fixed-size copy reads all of its
+    // slots before it writes any, and `copy` is a `memmove`.
     let slots = unsafe {
         let slots = cx.stack.add(cx.fp);
-        std::ptr::copy(slots.add(base as usize), slots, callee.num_params as usize);
+        let from = slots.add(base as usize);
+        // Copies of a fixed size compile to a few moves, where a copy of a variable size
+        // is a call to `memmove`.
+        macro_rules! small {
+            ($($n:literal)*) => {
+                match callee.num_params as usize {
+                    0 => {}
+                    $($n => slots.cast::<[u64; $n]>().write_unaligned(from.cast::<[u64; $n]>().read_unaligned()),)*
+                    n => std::ptr::copy(from, slots, n),
+                }
+            };
+        }
+        small!(1 2 3 4 5 6 7 8);
         slots
     };
     let large = callee.frame_init.len() > SMALL_FRAME_INIT;
