@@ -151,6 +151,34 @@ fn a_host_function_in_tail_position_returns_for_its_caller() {
 }
 
 #[test]
+fn a_host_callee_with_more_results_than_arguments_grows_the_stack() {
+    // The host writes more slots than the caller's frame has: the value stack grows
+    // before the call, and the results are returned from the moved frame.
+    for &tier in Tier::ALL {
+        let engine = Engine::new(config(tier));
+        let m = module(
+            &engine,
+            r#"(module
+              (import "host" "four" (func $four (result i64 i64 i64 i64)))
+              (func (export "four") (result i64 i64 i64 i64)
+                ;; Operands left below the call: its results land above the frame.
+                (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+                (return_call $four))
+              (func (export "nested") (result i64)
+                (call 1) (drop) (drop) (drop)))"#,
+        );
+        let mut store = Store::new(&engine);
+        let four = Func::wrap(&mut store, |_, ()| Ok::<(i64, i64, i64, i64), Trap>((1, 2, 3, 4)));
+        let mut linker = Linker::new();
+        linker.define("host", "four", Extern::Func(four));
+        let inst = linker.instantiate(&mut store, &m).unwrap();
+        let r = call(&mut store, &inst, "four", &[]).unwrap();
+        assert_eq!(r, vec![Val::I64(1), Val::I64(2), Val::I64(3), Val::I64(4)], "{tier:?}");
+        assert_eq!(call(&mut store, &inst, "nested", &[]).unwrap(), vec![Val::I64(1)], "{tier:?}");
+    }
+}
+
+#[test]
 fn tail_calls_cross_instances() {
     for &tier in Tier::ALL {
         let engine = Engine::new(config(tier));

@@ -443,6 +443,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 trap!(t);
             }
             rebase!();
+            // The stack may have moved, and a host tail call goes on to return from this
+            // frame before the loop comes round: the checked builds' bounds follow.
+            slots::set_bounds(fbase, flen, code.threaded.as_ptr(), code.threaded.len());
             // The host may have grown or replaced memories.
             mem = memory_of(store, inst);
             refresh_mem!();
@@ -452,9 +455,6 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
     // (which may be of another instance), or out of the run.
     macro_rules! return_from {
         ($from:expr) => {{
-            // (Read here so that a host tail call, which re-derived the frame just
-            // before, does not leave its frame length unread.)
-            let _ = flen;
             let n = code.num_results as usize;
             slots::copy_within(fbase, $from, 0, n as u32);
             let Some(top) = cx.num_frames.checked_sub(1) else { return Ok(n) };
