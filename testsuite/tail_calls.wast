@@ -162,3 +162,26 @@
   "type mismatch")
 ;; After a tail call the stack is polymorphic, as after `return`.
 (module (func (result i32) (return_call 0) (i64.const 1) (drop)))
+
+;; A chain that alternates between two instances: b tail-calls a through its import, a
+;; tail-calls b through the shared table (a native tail call on the JIT too, once the
+;; import and the element have their direct-call records).
+(module $A
+  (type $t (func (param i64) (result i64)))
+  (table (export "t") 2 funcref)
+  (func (export "a") (type $t)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 100))
+      (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i32.const 1))))))
+(register "A" $A)
+(module
+  (type $t (func (param i64) (result i64)))
+  (import "A" "a" (func $a (type $t)))
+  (import "A" "t" (table 2 funcref))
+  (elem (i32.const 1) $b)
+  (func $b (export "b") (type $t)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 200))
+      (else (return_call $a (i64.sub (local.get 0) (i64.const 1)))))))
+(assert_return (invoke "b" (i64.const 1_000_000)) (i64.const 200))
+(assert_return (invoke "b" (i64.const 1_000_001)) (i64.const 100))

@@ -214,6 +214,44 @@ fn tail_calls_cross_instances() {
 }
 
 #[test]
+fn a_chain_of_tail_calls_between_instances_runs_in_constant_stack() {
+    // b tail-calls a through its import, a tail-calls b through the shared table: a
+    // million calls that alternate between the instances.
+    for &tier in Tier::ALL {
+        let engine = Engine::new(config(tier));
+        let a = module(
+            &engine,
+            r#"(module
+              (type $t (func (param i64) (result i64)))
+              (table (export "t") 2 funcref)
+              (func (export "a") (type $t)
+                (if (result i64) (i64.eqz (local.get 0))
+                  (then (i64.const 100))
+                  (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i32.const 1))))))"#,
+        );
+        let b = module(
+            &engine,
+            r#"(module
+              (type $t (func (param i64) (result i64)))
+              (import "a" "a" (func $a (type $t)))
+              (import "a" "t" (table 2 funcref))
+              (elem (i32.const 1) $b)
+              (func $b (export "b") (type $t)
+                (if (result i64) (i64.eqz (local.get 0))
+                  (then (i64.const 200))
+                  (else (return_call $a (i64.sub (local.get 0) (i64.const 1)))))))"#,
+        );
+        let mut store = Store::new(&engine);
+        let mut linker = Linker::new();
+        let ia = linker.instantiate(&mut store, &a).unwrap();
+        linker.define_instance(&store, "a", ia);
+        let ib = linker.instantiate(&mut store, &b).unwrap();
+        assert_eq!(call(&mut store, &ib, "b", &[Val::I64(1_000_000)]).unwrap(), vec![Val::I64(200)], "{tier:?}");
+        assert_eq!(call(&mut store, &ib, "b", &[Val::I64(1_000_001)]).unwrap(), vec![Val::I64(100)], "{tier:?}");
+    }
+}
+
+#[test]
 fn multi_value_and_v128_arguments_move_down() {
     let wat = r#"(module
       (func $swap (export "swap") (param i32 i64 f32 f64) (result f64 f32 i64 i32)

@@ -1080,6 +1080,32 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.call_via_values(ty, sig, call, &[data])
     }
 
+    /// `return_call` of imported function `f` of type `ty`: wasm code with a direct-call
+    /// record (`VmFunc`, made when the import is first called through its libcall) is
+    /// tail-called natively with its own vmctx, so a chain of tail calls across instances
+    /// runs in constant stack; anything else (a host function, no record yet) is called
+    /// through the import's record and its results returned (a host function returns).
+    fn tail_call_import(&mut self, f: u32, ty: &FuncType) -> Result<(), JitError> {
+        let args = self.peekn(ty.params.len())?;
+        let slow = self.b.create_block();
+        let fast = self.b.create_block();
+        let func_ref = self.env.func_ref(&mut self.b, self.vmctx, f);
+        let addr = self.b.ins().iadd_imm_s(func_ref, -1);
+        let (code, callee, _) = self.env.func_record(&mut self.b, self.vmctx, addr, slow);
+        // The import's type is the callee's (checked when the module was linked).
+        self.b.ins().brif(code, fast, &[], slow, &[]);
+        self.b.seal_block(fast);
+        self.b.switch_to_block(fast);
+        let sigref = self.b.import_signature(wasm_signature(ty, self.cc)?);
+        let mut call_args = vec![callee];
+        call_args.extend_from_slice(&args);
+        self.b.ins().return_call_indirect(sigref, code, &call_args);
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.call_import(f, ty)?;
+        self.return_top(ty.results.len())
+    }
+
     /// Returns the top `n` values of the stack (the function's results) and makes the
     /// rest of the block unreachable.
     fn return_top(&mut self, n: usize) -> Result<(), JitError> {
@@ -1384,11 +1410,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
                 let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
                 if *f < self.imported {
-                    // A host function or another instance's code: called, then its results
-                    // returned (a host function returns; another instance's wasm code runs
-                    // behind the libcall, so this frame stays until it does).
-                    self.call_import(*f, &ty)?;
-                    self.return_top(ty.results.len())?;
+                    self.tail_call_import(*f, &ty)?;
                 } else {
                     let args = self.popn(ty.params.len())?;
                     self.call_defined(*f - self.imported, ti, &ty, &args, true)?;
