@@ -185,3 +185,29 @@
       (else (return_call $a (i64.sub (local.get 0) (i64.const 1)))))))
 (assert_return (invoke "b" (i64.const 1_000_000)) (i64.const 200))
 (assert_return (invoke "b" (i64.const 1_000_001)) (i64.const 100))
+
+;; More results than the `tail` convention returns in registers (a return area), with
+;; more arguments than it passes in registers, through both forms of tail call.
+(module
+  (type $wide (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32)
+    (result i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 f64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $spread)
+  (func $spread (type $wide)
+    (if (result i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 f64) (i32.eqz (local.get 10))
+      (then (local.get 9) (local.get 8) (local.get 7) (local.get 6) (local.get 5)
+        (local.get 4) (local.get 3) (local.get 2) (local.get 1) (local.get 0) (f64.const 0.5))
+      (else
+        (i64.add (local.get 0) (i64.const 1)) (local.get 1) (local.get 2) (local.get 3)
+        (local.get 4) (local.get 5) (local.get 6) (local.get 7) (local.get 8)
+        (i64.add (local.get 9) (i64.const 2))
+        (i32.sub (local.get 10) (i32.const 1))
+        (return_call_indirect (type $wide) (i32.const 0)))))
+  (func (export "spread") (param i32)
+    (result i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 f64)
+    (return_call $spread (i64.const 0) (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)
+      (i64.const 5) (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (local.get 0)))
+)
+(assert_return (invoke "spread" (i32.const 100000))
+  (i64.const 200009) (i64.const 8) (i64.const 7) (i64.const 6) (i64.const 5)
+  (i64.const 4) (i64.const 3) (i64.const 2) (i64.const 1) (i64.const 100000) (f64.const 0.5))
