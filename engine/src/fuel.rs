@@ -5,7 +5,8 @@
 //! of the store's fuel ([`crate::Store::set_fuel`]). It is charged per *segment*, not per
 //! instruction: a segment starts at a function's first instruction and after every
 //! control instruction (`block`, `loop`, `if`, `else`, `end`, `br`, `br_if`,
-//! `br_table`, `return`, `unreachable`), and runs through the next control instruction.
+//! `br_table`, `return`, `return_call`, `return_call_indirect`, `unreachable`), and runs
+//! through the next control instruction (a tail call, like `return`, ends its function).
 //! Its whole cost is charged when execution reaches its first instruction; if the store
 //! has less fuel than that, the call traps with [`crate::TrapCode::OutOfFuel`] and the
 //! fuel is left as it was. Both tiers place the charge immediately before translating the
@@ -27,6 +28,8 @@ pub fn ends_segment(instr: &Instr) -> bool {
             | Instr::BrIf(_)
             | Instr::BrTable { .. }
             | Instr::Return
+            | Instr::ReturnCall(_)
+            | Instr::ReturnCallIndirect { .. }
             | Instr::Unreachable
     )
 }

@@ -402,6 +402,16 @@ fn feature_gating() {
     let relaxed = body(&[0xfd, 0x80, 0x02]);
     let no_relaxed = Features { relaxed_simd: false, ..Features::default() };
     assert!(decode(&relaxed, &no_relaxed).expect_err("relaxed").message.contains("illegal opcode fd 100"));
+    // Tail calls need their switch; without it 0x12 and 0x13 are unknown opcodes.
+    let tail = Features { tail_call: true, ..Features::default() };
+    let return_call = body(&[0x20, 0x00, 0x12, 0x00]);
+    assert_eq!(decode(&return_call, &Features::default()).expect_err("no tail calls").message, "illegal opcode 12");
+    let return_call_indirect = body(&[0x20, 0x00, 0x20, 0x00, 0x13, 0x00, 0x01]);
+    assert_eq!(decode(&return_call_indirect, &mvp).expect_err("no tail calls").message, "illegal opcode 13");
+    let instrs =
+        |bytes: &[u8]| decode(bytes, &tail).expect("decodes").code[0].instructions().expect("body").instrs.clone();
+    assert_eq!(instrs(&return_call)[1], Instr::ReturnCall(0));
+    assert_eq!(instrs(&return_call_indirect)[2], Instr::ReturnCallIndirect { type_index: 0, table: 1 });
     // v128 as a value type decodes (the validator rejects it).
     let v128_local = b"\0asm\x01\0\0\0\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x06\x01\x04\x01\x01\x7b\x0b";
     assert_eq!(ok(v128_local).code[0].locals, [ValType::V128]);

@@ -65,3 +65,69 @@ fn a_long_loop_runs_on_a_small_host_stack_on_both_tiers() {
     assert_eq!(results.0, results.1, "interpreter and JIT disagree");
     assert_ne!(results.0, 0);
 }
+
+/// A counter that tail-calls itself (`return_call`) once per count, and its indirect
+/// twin (`return_call_indirect` through a table): each call reuses the frame, so the
+/// chain runs in constant host stack, value stack and frame depth on both tiers.
+const TAIL_WAT: &str = r#"(module
+  (type $step (func (param i64 i64) (result i64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $indirect)
+  (func $count (export "count") (type $step)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call $count
+        (i64.sub (local.get 0) (i64.const 1))
+        (i64.add (local.get 1) (i64.xor (local.get 0) (i64.const 0x55)))))))
+  (func $indirect (export "indirect") (type $step)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call_indirect (type $step)
+        (i64.sub (local.get 0) (i64.const 1))
+        (i64.add (local.get 1) (i64.xor (local.get 0) (i64.const 0x55)))
+        (i32.const 0))))))"#;
+
+/// The value `count` and `indirect` compute for `n`.
+fn tail_expected(n: i64) -> i64 {
+    (1..=n).fold(0i64, |acc, k| acc.wrapping_add(k ^ 0x55))
+}
+
+fn run_tail(tier: Tier, export: &str, n: i64) -> (i64, std::time::Duration) {
+    let features = wasmscope_engine::Features { tail_call: true, ..wasmscope_engine::Features::wasm2() };
+    let engine = Engine::new(Config { features, ..Config::with_tier(tier) });
+    let module = Module::new(&engine, &wat::parse_str(TAIL_WAT).expect("valid text")).expect("valid module");
+    assert!(module.jit_error().is_none(), "{:?}", module.jit_error());
+    let mut store = Store::new(&engine);
+    let instance = Linker::new().instantiate(&mut store, &module).expect("instantiates");
+    let f = instance.func(&store, export).expect("export").typed::<(i64, i64), i64>(&store).expect("type");
+    let start = std::time::Instant::now();
+    let r = f.call(&mut store, (n, 0)).expect("runs");
+    (r, start.elapsed())
+}
+
+#[test]
+fn a_billion_tail_calls_run_in_constant_stack_on_both_tiers() {
+    // A billion in release (the chained handlers' jumps, the JIT's `tail` convention);
+    // with debug assertions the interpreter returns to its loop after each op, and is
+    // far slower.
+    let (direct, indirect) = if cfg!(debug_assertions) { (300_000, 100_000) } else { (1_000_000_000, 100_000_000) };
+    let results = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || {
+            let mut out = Vec::new();
+            for &tier in Tier::ALL {
+                for (export, n) in [("count", direct), ("indirect", indirect)] {
+                    let (r, time) = run_tail(tier, export, n);
+                    eprintln!("{tier:?} {export} x {n}: {time:?}");
+                    out.push((tier, export, n, r));
+                }
+            }
+            out
+        })
+        .expect("spawns")
+        .join()
+        .expect("no crash");
+    for (tier, export, n, r) in results {
+        assert_eq!(r, tail_expected(n), "{tier:?} {export}");
+    }
+}

@@ -62,7 +62,13 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/annotations",
         features: Features::wasm2(),
     },
-    Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
+    Claim {
+        source: Source::Proposal(Proposal::TailCall),
+        prefix: "proposals/tail-call",
+        features: Features { tail_call: true, ..Features::wasm2() },
+    },
+    // Our own scripts: 2.0, plus the 3.0 features implemented so far.
+    Claim { source: Source::Local, prefix: "wasmscope", features: Features { tail_call: true, ..Features::wasm2() } },
 ];
 
 /// One script to run.

@@ -288,6 +288,12 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
             };
             Instr::CallIndirect { type_index, table }
         }
+        0x12 if f.tail_call => Instr::ReturnCall(r.u32()?),
+        0x13 if f.tail_call => {
+            let type_index = r.u32()?;
+            let table = r.u32()?;
+            Instr::ReturnCallIndirect { type_index, table }
+        }
         0x1A => Instr::Drop,
         0x1B => Instr::Select,
         0x1C if f.reference_types => {

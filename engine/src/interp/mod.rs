@@ -8,7 +8,8 @@
 //! `memory.grow`, running out of fuel) and for traps. Every frame's slots (locals, constants, then operand
 //! heights) are in one contiguous value stack of untyped 64-bit slots. A wasm-to-wasm
 //! call pushes a small [`Frame`] record and makes the caller's argument slots the
-//! callee's frame: no host recursion, so deep wasm recursion
+//! callee's frame (a tail call moves them down to the current frame's base and pushes
+//! nothing): no host recursion, so deep wasm recursion
 //! ends in "call stack exhausted" (the call-depth or value-stack limit of
 //! [`crate::Limits`]) and never overflows the host stack. Every trap is returned as a
 //! [`Trap`] value carrying a backtrace of (function index, wasm offset) frames.
@@ -391,6 +392,84 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             refresh_mem!();
         }};
     }
+    // The translation of wasm function `$index` of instance `$instance` whose store
+    // entry caches it in `$cached` (the cache serves only ordinary runs: a debugged run
+    // uses the eager translations).
+    macro_rules! translation {
+        ($cached:expr, $instance:expr, $index:expr) => {
+            match $cached.get() {
+                Some(c) if !H::ENABLED => c.clone(),
+                _ => match store.instances[$instance as usize].module.compiled($index, H::ENABLED) {
+                    Ok(c) => {
+                        if !H::ENABLED {
+                            let _ = $cached.set(c.clone());
+                        }
+                        c
+                    }
+                    Err(e) => trap!(internal(e)),
+                },
+            }
+        };
+    }
+    // Records a translated callee for the handlers (see `context`): its store entry, and
+    // for a direct call (`$index` its index in the current instance) the instance's
+    // table of callees.
+    macro_rules! record_callee {
+        ($addr:expr, $callee:expr, $instance:expr, $index:expr) => {
+            if !H::ENABLED {
+                store.interp_funcs[$addr].code = Arc::as_ptr(&$callee);
+                if let Some(f) = $index
+                    && $instance == inst
+                {
+                    store.instances[inst as usize].callees[f as usize] = Arc::as_ptr(&$callee);
+                }
+            }
+        };
+    }
+    // Calls host function `$f` of type `$ty` on the slots from `$base` (an absolute slot
+    // index), its results replacing its arguments there.
+    macro_rules! call_host_at {
+        ($f:expr, $ty:expr, $base:expr) => {{
+            let (ty, f, base) = ($ty, $f, $base);
+            let end = base + ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
+            if stack.len() < end {
+                grow_stack!(end);
+            }
+            let depth = cx.num_frames as u32 + 1;
+            store.depth += depth;
+            let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
+            store.depth -= depth;
+            if let Err(t) = result {
+                trap!(t);
+            }
+            rebase!();
+            // The stack may have moved, and a host tail call goes on to return from this
+            // frame before the loop comes round: the checked builds' bounds follow.
+            slots::set_bounds(fbase, flen, code.threaded.as_ptr(), code.threaded.len());
+            // The host may have grown or replaced memories.
+            mem = memory_of(store, inst);
+            refresh_mem!();
+        }};
+    }
+    // Returns the current function's results, in the slots from `$from`: to the caller
+    // (which may be of another instance), or out of the run.
+    macro_rules! return_from {
+        ($from:expr) => {{
+            let n = code.num_results as usize;
+            slots::copy_within(fbase, $from, 0, n as u32);
+            let Some(top) = cx.num_frames.checked_sub(1) else { return Ok(n) };
+            let f = frames[top];
+            cx.num_frames = top;
+            cx.code = f.code;
+            cx.fp = f.fp;
+            cx.func = f.func;
+            rebase!();
+            pc = slots::pc_of(code.threaded.as_ptr(), f.ret);
+            if f.instance != inst {
+                switch_instance!(f.instance);
+            }
+        }};
+    }
     // Enters function `$addr` whose arguments are in the slots from `$base`; `$index`
     // is its index in the current instance for a direct call (which then records the
     // callee for the handlers, see `context`).
@@ -404,18 +483,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if cx.num_frames + 1 >= max_depth {
                         trap!(TrapCode::CallStackExhausted);
                     }
-                    let callee = match cached.get() {
-                        Some(c) if !H::ENABLED => c.clone(),
-                        _ => match store.instances[instance as usize].module.compiled(index, H::ENABLED) {
-                            Ok(c) => {
-                                if !H::ENABLED {
-                                    let _ = cached.set(c.clone());
-                                }
-                                c
-                            }
-                            Err(e) => trap!(internal(e)),
-                        },
-                    };
+                    let callee = translation!(cached, instance, index);
                     let top = base + callee.max_height as usize;
                     if top > max_stack {
                         trap!(TrapCode::CallStackExhausted);
@@ -428,14 +496,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         cx.frames = frames.as_mut_ptr();
                         cx.frames_room = frames.len().min(max_depth - 1);
                     }
-                    if !H::ENABLED {
-                        store.interp_funcs[addr].code = Arc::as_ptr(&callee);
-                        if let Some(f) = $index
-                            && instance == inst
-                        {
-                            store.instances[inst as usize].callees[f as usize] = Arc::as_ptr(&callee);
-                        }
-                    }
+                    record_callee!(addr, callee, instance, $index);
                     init_frame(stack, base, &callee);
                     frames[cx.num_frames] = Frame {
                         code: cx.code,
@@ -454,23 +515,44 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         switch_instance!(instance);
                     }
                 }
-                FuncInst::Host { ty, f } => {
-                    let (ty, f) = (ty.clone(), f.clone());
-                    let end = base + ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
-                    if stack.len() < end {
-                        grow_stack!(end);
+                FuncInst::Host { ty, f } => call_host_at!(f.clone(), ty.clone(), base),
+            }
+        }};
+    }
+    // The tail call of function `$addr` whose arguments are in the slots from `$base`
+    // (`$index` as in `call_addr!`): a wasm callee replaces the current function in its
+    // frame (the arguments move down to the frame's base; no frame is pushed, so the
+    // call depth stays the same and the caller is gone from backtraces); a host callee
+    // is called, and its results are the current function's return.
+    macro_rules! tail_call_addr {
+        ($addr:expr, $base:expr, $index:expr) => {{
+            let addr = $addr as usize;
+            match &store.funcs[addr] {
+                FuncInst::Wasm { instance, index, code: cached, .. } => {
+                    let (instance, index) = (*instance, *index);
+                    let callee = translation!(cached, instance, index);
+                    let top = cx.fp + callee.max_height as usize;
+                    if top > max_stack {
+                        trap!(TrapCode::CallStackExhausted);
                     }
-                    let depth = cx.num_frames as u32 + 1;
-                    store.depth += depth;
-                    let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
-                    store.depth -= depth;
-                    if let Err(t) = result {
-                        trap!(t);
+                    if stack.len() < top {
+                        grow_stack!(top.max(stack.len() * 2));
                     }
+                    record_callee!(addr, callee, instance, $index);
+                    let from = cx.fp + $base as usize;
+                    stack.copy_within(from..from + callee.num_params as usize, cx.fp);
+                    init_frame(stack, cx.fp, &callee);
+                    cx.code = Arc::as_ptr(&callee);
+                    cx.func = index;
+                    pc = 0;
                     rebase!();
-                    // The host may have grown or replaced memories.
-                    mem = memory_of(store, inst);
-                    refresh_mem!();
+                    if instance != inst {
+                        switch_instance!(instance);
+                    }
+                }
+                FuncInst::Host { ty, f } => {
+                    call_host_at!(f.clone(), ty.clone(), cx.fp + $base as usize);
+                    return_from!($base);
                 }
             }
         }};
@@ -534,39 +616,22 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 let i = (slot!(c) as u32).min(len - 1);
                 branch!(code.targets[(start + i) as usize]);
             }
-            Op::Return { from } => {
-                let n = code.num_results as usize;
-                slots::copy_within(fbase, from, 0, n as u32);
-                let Some(top) = cx.num_frames.checked_sub(1) else { return Ok(n) };
-                let f = frames[top];
-                cx.num_frames = top;
-                cx.code = f.code;
-                cx.fp = f.fp;
-                cx.func = f.func;
-                rebase!();
-                pc = slots::pc_of(code.threaded.as_ptr(), f.ret);
-                if f.instance != inst {
-                    switch_instance!(f.instance);
-                }
-            }
+            Op::Return { from } => return_from!(from),
             Op::Call { func: f, base } => {
                 let addr = store.instances[inst as usize].funcs[f as usize];
                 call_addr!(addr, base, Some(f));
             }
             Op::CallIndirect { type_index, table, base } => {
-                let instance = &store.instances[inst as usize];
-                let expected = &instance.module.syntax().types[type_index as usize];
-                let i = slot!(base + ValType::slots_of(&expected.params)) as u32 as usize;
-                let taddr = instance.tables[table as usize] as usize;
-                let elem = match store.tables[taddr].elems.get(i) {
-                    Some(s) => *s,
-                    None => trap!(TrapCode::UndefinedElement),
-                };
-                let Some(addr) = elem.checked_sub(1) else { trap!(TrapCode::UninitializedElement) };
-                if store.funcs[addr as usize].ty() != expected {
-                    trap!(TrapCode::IndirectCallTypeMismatch);
-                }
+                let addr = tri!(indirect_callee(store, inst, type_index, table, fbase, base));
                 call_addr!(addr, base, None::<u32>);
+            }
+            Op::ReturnCall { func: f, base } => {
+                let addr = store.instances[inst as usize].funcs[f as usize];
+                tail_call_addr!(addr, base, Some(f));
+            }
+            Op::ReturnCallIndirect { type_index, table, base } => {
+                let addr = tri!(indirect_callee(store, inst, type_index, table, fbase, base));
+                tail_call_addr!(addr, base, None::<u32>);
             }
             Op::GlobalGet { d, global } => {
                 let g = store.instances[inst as usize].globals[global as usize];
@@ -727,6 +792,30 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             _ => trap!(internal("an op with a handler reached the interpreter loop")),
         }
     }
+}
+
+/// The store address of the callee of a `call_indirect` or `return_call_indirect` of
+/// instance `inst` through `table`, with expected type `type_index`, whose arguments are
+/// the slots from `base` of the frame at `fbase` and whose element index is the slot
+/// after them; the trap if the element is out of bounds, null or of another type.
+fn indirect_callee(
+    store: &Store,
+    inst: u32,
+    type_index: u32,
+    table: u32,
+    fbase: *mut u64,
+    base: u32,
+) -> Result<u32, TrapCode> {
+    let instance = &store.instances[inst as usize];
+    let expected = &instance.module.syntax().types[type_index as usize];
+    let i = slots::get(fbase, base + ValType::slots_of(&expected.params)) as u32 as usize;
+    let taddr = instance.tables[table as usize] as usize;
+    let elem = *store.tables[taddr].elems.get(i).ok_or(TrapCode::UndefinedElement)?;
+    let addr = elem.checked_sub(1).ok_or(TrapCode::UninitializedElement)?;
+    if store.funcs[addr as usize].ty() != expected {
+        return Err(TrapCode::IndirectCallTypeMismatch);
+    }
+    Ok(addr as u32)
 }
 
 /// Zeroes the declared locals of the frame at `fp` and writes its constant slots (the

@@ -236,6 +236,21 @@ pub(super) fn enter_callee(
     func: u32,
     base: u32,
 ) -> Option<(*const Inst, *mut u64, bool)> {
+    push_and_enter(cx, ip, direct_callee(cx, func)?, func, base)
+}
+
+/// The tail call (`return_call`) of `func` whose arguments start at slot `base`, if a
+/// handler may (as in [`enter_callee`]): the arguments move down to the current frame's
+/// base and the callee replaces the current function there, with no frame pushed.
+/// Returns what [`enter_callee`] does, or `None` for the loop to do the call.
+#[inline(always)]
+pub(super) fn tail_enter_callee(cx: *mut Ctx, func: u32, base: u32) -> Option<(*const Inst, *mut u64, bool)> {
+    replace_and_enter(cx, direct_callee(cx, func)?, func, base)
+}
+
+/// The translation of function `func` of the current instance, if it has one yet.
+#[inline(always)]
+fn direct_callee<'a>(cx: *mut Ctx, func: u32) -> Option<&'a CompiledFunc> {
     // SAFETY: `cx` is the running loop's `Ctx`, passed down the chain from `enter`; no
     // other reference to it is live while a handler runs. `callees` has an entry per
     // function of the current instance and `func` is a validated function index of its
@@ -244,7 +259,7 @@ pub(super) fn enter_callee(
     if callee.is_null() {
         return None;
     }
-    push_and_enter(cx, ip, code_of(callee), func, base)
+    Some(code_of(callee))
 }
 
 /// Enters the callee of a `call_indirect` from instruction `ip` through element `i` of
@@ -262,7 +277,28 @@ pub(super) fn enter_indirect(
     type_id: u32,
     base: u32,
 ) -> Option<(*const Inst, *mut u64, bool)> {
-    // SAFETY: `cx` as in `enter_callee`; `tables` has an entry per table of the current
+    let (callee, index) = indirect_callee(cx, table, i, type_id)?;
+    push_and_enter(cx, ip, callee, index, base)
+}
+
+/// The tail call (`return_call_indirect`) through element `i` of `table`, as
+/// [`enter_indirect`] finds its callee and [`tail_enter_callee`] enters it.
+#[inline(always)]
+pub(super) fn tail_enter_indirect(
+    cx: *mut Ctx,
+    table: u32,
+    i: u32,
+    type_id: u32,
+    base: u32,
+) -> Option<(*const Inst, *mut u64, bool)> {
+    let (callee, index) = indirect_callee(cx, table, i, type_id)?;
+    replace_and_enter(cx, callee, index, base)
+}
+
+/// The callee of [`enter_indirect`] and its function index, if a handler may call it.
+#[inline(always)]
+fn indirect_callee<'a>(cx: *mut Ctx, table: u32, i: u32, type_id: u32) -> Option<(&'a CompiledFunc, u32)> {
+    // SAFETY: `cx` as in `direct_callee`; `tables` has an entry per table of the current
     // instance (`table` is a validated index), each the live record of a table of the
     // store (refreshed by `TableInst::grow`), whose `len` elements are at `base`.
     let elem = unsafe {
@@ -276,7 +312,7 @@ pub(super) fn enter_indirect(
     // SAFETY: a non-null element is the address (plus one) of a function of the store,
     // and `funcs` has an entry per function of the store.
     let entry = unsafe { *(*cx).funcs.add(addr as usize) };
-    // SAFETY: `cx` as in `enter_callee`.
+    // SAFETY: `cx` as in `direct_callee`.
     if entry.code.is_null() || entry.instance != unsafe { (*cx).instance } {
         return None;
     }
@@ -284,7 +320,7 @@ pub(super) fn enter_indirect(
     if callee.type_id != type_id as u64 {
         return None;
     }
-    push_and_enter(cx, ip, callee, entry.index, base)
+    Some((callee, entry.index))
 }
 
 /// The common part of [`enter_callee`] and [`enter_indirect`].
@@ -296,7 +332,7 @@ fn push_and_enter(
     func: u32,
     base: u32,
 ) -> Option<(*const Inst, *mut u64, bool)> {
-    // SAFETY: as in `enter_callee`.
+    // SAFETY: as in `direct_callee`.
     let cx = unsafe { &mut *cx };
     if cx.num_frames >= cx.frames_room {
         return None;
@@ -323,12 +359,58 @@ fn push_and_enter(
     Some((callee.threaded.as_ptr(), slots, large))
 }
 
+/// The common part of [`tail_enter_callee`] and [`tail_enter_indirect`]: the frame stays
+/// where it is (same base, same frame buffer), so a chain of tail calls runs in constant
+/// space.
+#[inline(always)]
+fn replace_and_enter(
+    cx: *mut Ctx,
+    callee: &CompiledFunc,
+    func: u32,
+    base: u32,
+) -> Option<(*const Inst, *mut u64, bool)> {
+    // SAFETY: as in `direct_callee`.
+    let cx = unsafe { &mut *cx };
+    if cx.fp + callee.max_height as usize > cx.stack_limit {
+        return None;
+    }
+    // SAFETY: `fp + max_height <= stack_limit <= ` the value stack's length (checked
+    // above, for the callee's frame); the arguments are the current frame's slots from
+    // `base`, below its `max_height`, which the loop made room for when it entered the
+    // current function. The ranges may overlap: a fixed-size copy reads all of its
+    // slots before it writes any, and `copy` is a `memmove`.
+    let slots = unsafe {
+        let slots = cx.stack.add(cx.fp);
+        let from = slots.add(base as usize);
+        // Copies of a fixed size compile to a few moves, where a copy of a variable size
+        // is a call to `memmove`.
+        macro_rules! small {
+            ($($n:literal)*) => {
+                match callee.num_params as usize {
+                    0 => {}
+                    $($n => slots.cast::<[u64; $n]>().write_unaligned(from.cast::<[u64; $n]>().read_unaligned()),)*
+                    n => std::ptr::copy(from, slots, n),
+                }
+            };
+        }
+        small!(1 2 3 4 5 6 7 8);
+        slots
+    };
+    let large = callee.frame_init.len() > SMALL_FRAME_INIT;
+    if !large {
+        init_frame_at(slots, callee);
+    }
+    cx.code = callee;
+    cx.func = func;
+    Some((callee.threaded.as_ptr(), slots, large))
+}
+
 /// Resumes the caller of the current function, if a handler may: there is one, of the
 /// same instance. Pops its frame and returns its next instruction and frame, or `None`
 /// for the loop to do the return.
 #[inline(always)]
 pub(super) fn leave_callee(cx: *mut Ctx) -> Option<(*const Inst, *mut u64)> {
-    // SAFETY: as in `enter_callee`.
+    // SAFETY: as in `direct_callee`.
     let cx = unsafe { &mut *cx };
     let top = cx.num_frames.checked_sub(1)?;
     // SAFETY: frames below `num_frames` are written (by `enter_callee` or the loop).
@@ -347,7 +429,7 @@ pub(super) fn leave_callee(cx: *mut Ctx) -> Option<(*const Inst, *mut u64)> {
 /// The value of global `index` of the current instance.
 #[inline(always)]
 pub(super) fn global_get(cx: *mut Ctx, index: u32) -> u64 {
-    // SAFETY: `cx` as in `enter_callee`; `globals` has an entry per global of the
+    // SAFETY: `cx` as in `direct_callee`; `globals` has an entry per global of the
     // instance, `index` is validated, and each entry is the address of a boxed value
     // owned by the store.
     unsafe { **(*cx).globals.add(index as usize) }
@@ -364,7 +446,7 @@ pub(super) fn global_set(cx: *mut Ctx, index: u32, v: u64) {
 /// Charges `cost` units of fuel; `false` (fuel unchanged) if there are fewer left.
 #[inline(always)]
 pub(super) fn charge_fuel(cx: *mut Ctx, cost: u32) -> bool {
-    // SAFETY: `cx` as in `enter_callee`; `fuel` is the address of the store's fuel,
+    // SAFETY: `cx` as in `direct_callee`; `fuel` is the address of the store's fuel,
     // which the loop holds mutably.
     unsafe {
         let fuel = (*cx).fuel;
@@ -381,6 +463,6 @@ pub(super) fn charge_fuel(cx: *mut Ctx, cost: u32) -> bool {
 /// The current function's translation.
 #[inline(always)]
 pub(super) fn current_code<'a>(cx: *mut Ctx) -> &'a CompiledFunc {
-    // SAFETY: `cx` as in `enter_callee`.
+    // SAFETY: `cx` as in `direct_callee`.
     code_of(unsafe { (*cx).code })
 }

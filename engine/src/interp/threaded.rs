@@ -503,6 +503,47 @@ fn op_call_indirect<const CHAIN: bool>(
     }
 }
 
+/// `return_call` (tail calls), `x = [op, func, base]`: when the callee is a translated
+/// function of the same instance and the value stack has room, moves the arguments down
+/// to the frame's base and runs on in the callee in the same frame (no frame is pushed:
+/// a chain of tail calls is a chain of jumps); otherwise the loop calls.
+fn op_return_call<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let _ = fp;
+    match slots::tail_enter_callee(cx, x[1], x[2]) {
+        Some((entry, fp, false)) => dispatch::<CHAIN>(entry, fp, mem, len, cx, 0),
+        Some((entry, fp, true)) => init_then::<CHAIN>(entry, fp, mem, len, cx),
+        None => to_loop(ip),
+    }
+}
+
+/// `return_call_indirect` through table 0, `x = [op, base, type id, element slot]`: the
+/// callee as [`op_call_indirect`] finds it, entered as [`op_return_call`] does; every
+/// other case, the traps included, is the loop's.
+fn op_return_call_indirect<const CHAIN: bool>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    _acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let i = slots::get(fp, x[3]) as u32;
+    match slots::tail_enter_indirect(cx, 0, i, x[2], x[1]) {
+        Some((entry, fp, false)) => dispatch::<CHAIN>(entry, fp, mem, len, cx, 0),
+        Some((entry, fp, true)) => init_then::<CHAIN>(entry, fp, mem, len, cx),
+        None => to_loop(ip),
+    }
+}
+
 /// Writes the locals and constants of a large frame (the current function's, entered at
 /// `fp`), then dispatches `entry`: apart from [`op_call`], so that its `memcpy` does not
 /// give every call a stack frame.
@@ -1486,6 +1527,13 @@ fn control_inst<const CHAIN: bool>(
             let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
             let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
             i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
+        }
+        Op::ReturnCall { func, base } => i(op_return_call::<CHAIN>, [leaving(op), func, base, 0]),
+        Op::ReturnCallIndirect { type_index, table: 0, base } => {
+            let ty = how.types.get(type_index as usize)?;
+            let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
+            let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
+            i(op_return_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::GlobalGet { d, global } => i(op_global_get::<CHAIN>, [d, global, 0, 0]),
         Op::GlobalSet { s, global } if which == 1 => i(op_global_set::<CHAIN, 1>, [s, global, 0, 0]),

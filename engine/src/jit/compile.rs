@@ -13,7 +13,9 @@
 //! Every trap is a Cranelift trap site (`trapnz`, trapping `sdiv`/`fcvt_to_sint`, or a
 //! load/store that faults in guard pages); the per-function tables built here map native
 //! offsets back to wasm offsets. Every function gets the signature `(vmctx, params...) ->
-//! results...`, plus an array-ABI wrapper `(vmctx, *mut u64)` used to enter it from Rust.
+//! results...` in Cranelift's `tail` convention ([`BODY_CC`], so that `return_call` and
+//! `return_call_indirect` are native tail calls), plus a system-ABI wrapper
+//! `(vmctx, *mut u64)` used to enter it from Rust.
 //!
 //! The vector instructions are translated in [`simd`]; a `v128` is an `I8X16` everywhere
 //! else, and takes two slots (16 unaligned bytes) in the values areas of the wrapper and
@@ -44,6 +46,13 @@ use super::libcalls::{self, MiscOp};
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType, WideOp};
 
 mod simd;
+
+/// The calling convention of every function body (wasm to wasm): Cranelift's `tail`, the
+/// one in which `return_call` and `return_call_indirect` are possible (caller and callee
+/// must both use it). It keeps frame pointers (`preserve_frame_pointers`), so the trap
+/// handler's walk over the frames is unchanged. Rust reaches a body only through its
+/// wrapper (system ABI), and libcalls keep the system ABI.
+pub(crate) const BODY_CC: CallConv = CallConv::Tail;
 
 /// Cranelift trap code of `unreachable`.
 pub(crate) const TRAP_UNREACHABLE: ir::TrapCode = ir::TrapCode::unwrap_user(1);
@@ -523,7 +532,6 @@ fn compile_piece(
     ctx: &mut Context,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<Piece, JitError> {
-    let cc = isa.default_call_conv();
     let imported = module.num_imported_funcs();
     let (def, is_wrapper) = (n % module.code.len(), n >= module.code.len());
     let index = imported + def as u32;
@@ -531,15 +539,16 @@ fn compile_piece(
     let ty = module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?;
     ctx.clear();
     if is_wrapper {
-        let mut sig = Signature::new(cc);
+        // Entered from Rust: the system ABI.
+        let mut sig = Signature::new(isa.default_call_conv());
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I64));
         ctx.func.signature = sig;
-        build_wrapper(&mut ctx.func, fctx, ty, def as u32, cc, isa.frontend_config())?;
+        build_wrapper(&mut ctx.func, fctx, ty, def as u32, BODY_CC, isa.frontend_config())?;
     } else {
-        ctx.func.signature = wasm_signature(ty, cc)?;
+        ctx.func.signature = wasm_signature(ty, BODY_CC)?;
         let body = &module.code[def];
-        let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, cc)?;
+        let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, BODY_CC)?;
         t.def = def as u32;
         t.simd_missing = missing_simd_feature(isa);
         t.translate(body, consume_fuel)?;
@@ -651,8 +660,9 @@ fn area_slots(ty: &FuncType) -> usize {
     ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize
 }
 
-/// `(vmctx, values)`: loads the parameters from `values`, calls the body, stores the
-/// results back (both at their slot offsets, see [`slot_offsets`]).
+/// `(vmctx, values)`: loads the parameters from `values`, calls the body (whose calling
+/// convention is `cc`, [`BODY_CC`]), stores the results back (both at their slot offsets,
+/// see [`slot_offsets`]).
 fn build_wrapper(
     func: &mut ir::Function,
     fctx: &mut FunctionBuilderContext,
@@ -981,13 +991,16 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// compilation, every function; lazily, the function itself) is called straight, its
     /// address patched in when the batch is placed. Any other goes through the module's
     /// table of body code ([`Env::body_code`]): a callee not compiled yet (entry 0) is
-    /// compiled first by [`libcalls::compile_lazily`], out of line.
+    /// compiled first by [`libcalls::compile_lazily`], out of line. With `tail`, the call
+    /// is a tail call (`return_call` or `return_call_indirect`), which ends the block, and
+    /// there are no results.
     fn call_defined(
         &mut self,
         def: u32,
         type_index: u32,
         ty: &FuncType,
         args: &[Value],
+        tail: bool,
     ) -> Result<Vec<Value>, JitError> {
         let mut call_args = vec![self.vmctx];
         call_args.extend_from_slice(args);
@@ -1000,6 +1013,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                     c
                 }
             };
+            if tail {
+                self.b.ins().return_call(callee, &call_args);
+                return Ok(Vec::new());
+            }
             let call = self.b.ins().call(callee, &call_args);
             return Ok(self.b.inst_results(call).to_vec());
         }
@@ -1039,8 +1056,63 @@ impl<'a, 'f> Translator<'a, 'f> {
                 s
             }
         };
+        if tail {
+            self.b.ins().return_call_indirect(sigref, code_param, &call_args);
+            return Ok(Vec::new());
+        }
         let inst = self.b.ins().call_indirect(sigref, code_param, &call_args);
         Ok(self.b.inst_results(inst).to_vec())
+    }
+
+    /// A call of imported function `f` of type `ty`, through the import's record: a typed
+    /// host function straight, anything else through the generic libcall (see
+    /// `env::VmImport`). Its results are pushed.
+    fn call_import(&mut self, f: u32, ty: &FuncType) -> Result<(), JitError> {
+        let sig = match self.sig_call {
+            Some(s) => s,
+            None => {
+                let s = self.libcall_sig(&[types::I64, types::I64, types::I64]);
+                self.sig_call = Some(s);
+                s
+            }
+        };
+        let (call, data) = self.env.import(&mut self.b, self.vmctx, f);
+        self.call_via_values(ty, sig, call, &[data])
+    }
+
+    /// `return_call` of imported function `f` of type `ty`: wasm code with a direct-call
+    /// record (`VmFunc`, made when the import is first called through its libcall) is
+    /// tail-called natively with its own vmctx, so a chain of tail calls across instances
+    /// runs in constant stack; anything else (a host function, no record yet) is called
+    /// through the import's record and its results returned (a host function returns).
+    fn tail_call_import(&mut self, f: u32, ty: &FuncType) -> Result<(), JitError> {
+        let args = self.peekn(ty.params.len())?;
+        let slow = self.b.create_block();
+        let fast = self.b.create_block();
+        let func_ref = self.env.func_ref(&mut self.b, self.vmctx, f);
+        let addr = self.b.ins().iadd_imm_s(func_ref, -1);
+        let (code, callee, _) = self.env.func_record(&mut self.b, self.vmctx, addr, slow);
+        // The import's type is the callee's (checked when the module was linked).
+        self.b.ins().brif(code, fast, &[], slow, &[]);
+        self.b.seal_block(fast);
+        self.b.switch_to_block(fast);
+        let sigref = self.b.import_signature(wasm_signature(ty, self.cc)?);
+        let mut call_args = vec![callee];
+        call_args.extend_from_slice(&args);
+        self.b.ins().return_call_indirect(sigref, code, &call_args);
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.call_import(f, ty)?;
+        self.return_top(ty.results.len())
+    }
+
+    /// Returns the top `n` values of the stack (the function's results) and makes the
+    /// rest of the block unreachable.
+    fn return_top(&mut self, n: usize) -> Result<(), JitError> {
+        let vals = self.peekn(n)?;
+        self.b.ins().return_(&vals);
+        self.reachable = false;
+        Ok(())
     }
 
     /// `call_indirect` (spec §4.4.9): inline when the element is a function the store has
@@ -1048,15 +1120,18 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// one — a table bounds check, two loads, a compare and a native call. Anything else
     /// (a null or out-of-bounds element, a wrong type, a host or interpreted function, one
     /// not reached yet) goes through [`libcalls::call_indirect`], which traps or calls it
-    /// and records it for next time.
-    fn call_indirect(&mut self, type_index: u32, table: u32) -> Result<(), JitError> {
+    /// and records it for next time. With `tail` (`return_call_indirect`), the fast path
+    /// is a native tail call and the slow path returns the libcall's results.
+    fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) -> Result<(), JitError> {
         let ty = self.module.types.get(type_index as usize).ok_or_else(|| err("unknown type"))?.clone();
         let elem = self.pop()?;
         let args = self.popn(ty.params.len())?;
         let slow = self.b.create_block();
         let done = self.b.create_block();
-        for r in ty.results.iter() {
-            self.b.append_block_param(done, ir_type(*r)?);
+        if !tail {
+            for r in ty.results.iter() {
+                self.b.append_block_param(done, ir_type(*r)?);
+            }
         }
         // Fast path.
         let addr = self.env.table_elem_addr(&mut self.b, self.vmctx, table, elem, slow);
@@ -1073,9 +1148,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         let sigref = self.b.import_signature(sig);
         let mut call_args = vec![callee];
         call_args.extend_from_slice(&args);
-        let inst = self.b.ins().call_indirect(sigref, code, &call_args);
-        let results = self.b.inst_results(inst).to_vec();
-        self.jump(done, &results);
+        if tail {
+            self.b.ins().return_call_indirect(sigref, code, &call_args);
+        } else {
+            let inst = self.b.ins().call_indirect(sigref, code, &call_args);
+            let results = self.b.inst_results(inst).to_vec();
+            self.jump(done, &results);
+        }
         // Slow path: the libcall, through a values area.
         self.b.seal_block(slow);
         self.b.switch_to_block(slow);
@@ -1092,6 +1171,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.stack.extend(args);
         let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
         self.call_via_values(&ty, sig, f, &[t, ti, elem])?;
+        if tail {
+            // `done` has no predecessor: it stays empty, outside the layout.
+            return self.return_top(ty.results.len());
+        }
         let results = self.popn(ty.results.len())?;
         self.jump(done, &results);
         self.b.seal_block(done);
@@ -1315,25 +1398,29 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
                 let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
                 if *f < self.imported {
-                    // Through the import's record: a typed host function straight, anything
-                    // else through the generic libcall (see `env::VmImport`).
-                    let sig = match self.sig_call {
-                        Some(s) => s,
-                        None => {
-                            let s = self.libcall_sig(&[types::I64, types::I64, types::I64]);
-                            self.sig_call = Some(s);
-                            s
-                        }
-                    };
-                    let (call, data) = self.env.import(&mut self.b, self.vmctx, *f);
-                    self.call_via_values(&ty, sig, call, &[data])?;
+                    self.call_import(*f, &ty)?;
                 } else {
                     let args = self.popn(ty.params.len())?;
-                    let results = self.call_defined(*f - self.imported, ti, &ty, &args)?;
+                    let results = self.call_defined(*f - self.imported, ti, &ty, &args, false)?;
                     self.stack.extend(results);
                 }
             }
-            Instr::CallIndirect { type_index, table } => self.call_indirect(*type_index, *table)?,
+            Instr::CallIndirect { type_index, table } => self.call_indirect(*type_index, *table, false)?,
+            Instr::ReturnCall(f) => {
+                let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
+                let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
+                if *f < self.imported {
+                    self.tail_call_import(*f, &ty)?;
+                } else {
+                    let args = self.popn(ty.params.len())?;
+                    self.call_defined(*f - self.imported, ti, &ty, &args, true)?;
+                    self.reachable = false;
+                }
+            }
+            Instr::ReturnCallIndirect { type_index, table } => {
+                self.call_indirect(*type_index, *table, true)?;
+                self.reachable = false;
+            }
             Instr::RefNull(_) => {
                 let v = b.ins().iconst(types::I64, 0);
                 self.stack.push(v);

@@ -130,7 +130,14 @@ pub(crate) unsafe extern "C" fn call_import(vmctx: *mut VmCtx, index: usize, val
     // SAFETY: called by JIT code with its own vmctx while it runs.
     let (store, inst) = unsafe { context(vmctx) };
     let r = match store.instances[inst as usize].funcs.get(index) {
-        Some(addr) => call_addr_catching(store, inst, *addr, values),
+        Some(&addr) => {
+            // Wasm code behind an import gets a direct-call record, so that a tail call of
+            // the import is a native tail call from then on (see `compile.rs`).
+            if matches!(store.funcs.get(addr as usize), Some(FuncInst::Wasm { .. })) && !store.jit.has_record(addr) {
+                super::record_direct_call(store, addr);
+            }
+            call_addr_catching(store, inst, addr, values)
+        }
         None => Err(Trap::host("unknown function")),
     };
     finish(store, r)

@@ -43,6 +43,15 @@ pub enum Instr {
         type_index: u32,
         table: u32,
     },
+    /// `return_call x` (tail calls, opcode 0x12): calls function `x` in place of the
+    /// current function, whose results are the callee's.
+    ReturnCall(u32),
+    /// `return_call_indirect y x` (tail calls, opcode 0x13): `call_indirect` in place of
+    /// the current function.
+    ReturnCallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     // Reference instructions (spec §2.4.2).
     RefNull(RefType),
     RefIsNull,

@@ -62,6 +62,14 @@ impl fmt::Display for Instr {
                     write!(f, "call_indirect {table} (type {type_index})")
                 }
             }
+            ReturnCall(i) => write!(f, "return_call {i}"),
+            ReturnCallIndirect { type_index, table } => {
+                if *table == 0 {
+                    write!(f, "return_call_indirect (type {type_index})")
+                } else {
+                    write!(f, "return_call_indirect {table} (type {type_index})")
+                }
+            }
             RefNull(t) => f.write_str(match t {
                 RefType::FuncRef => "ref.null func",
                 RefType::ExternRef => "ref.null extern",
@@ -183,6 +191,12 @@ mod tests {
         let m = MemArg { align: 0, offset: 0, memory: 0 };
         assert_eq!(Instr::Store(StoreOp::I32Store, m).to_string(), "i32.store align=1");
         assert_eq!(Instr::Num(NumOp::I32Add).to_string(), "i32.add");
+        assert_eq!(Instr::ReturnCall(3).to_string(), "return_call 3");
+        assert_eq!(Instr::ReturnCallIndirect { type_index: 2, table: 0 }.to_string(), "return_call_indirect (type 2)");
+        assert_eq!(
+            Instr::ReturnCallIndirect { type_index: 2, table: 1 }.to_string(),
+            "return_call_indirect 1 (type 2)"
+        );
         use super::super::simd::SimdOp;
         assert_eq!(Instr::Simd(SimdOp::I32x4Add).to_string(), "i32x4.add");
         let m = MemArg { align: 0, offset: 4, memory: 0 };

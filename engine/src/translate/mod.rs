@@ -916,6 +916,22 @@ impl<'a> Translator<'a> {
                 self.emit(Op::CallIndirect { type_index: *type_index, table: *table, base });
                 self.reset_stack_typed(base, &ty.results);
             }
+            Instr::ReturnCall(f) => {
+                // Only the arguments need slots of their own: the rest of the frame is
+                // left behind.
+                let p = ValType::slots_of(&self.func_type(*f)?.params) as usize;
+                let base = self.pop_base(p)?;
+                self.emit(Op::ReturnCall { func: *f, base });
+                self.set_unreachable()?;
+            }
+            Instr::ReturnCallIndirect { type_index, table } => {
+                let ctx: &'a ModuleContext<'a> = self.ctx;
+                let ty = ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
+                let p = ValType::slots_of(&ty.params) as usize;
+                let base = self.pop_base(p + 1)?;
+                self.emit(Op::ReturnCallIndirect { type_index: *type_index, table: *table, base });
+                self.set_unreachable()?;
+            }
             Instr::RefNull(_) => self.constant(0),
             Instr::RefIsNull => self.unary(Op::RefIsNull)?,
             Instr::RefFunc(func) => {

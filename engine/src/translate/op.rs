@@ -225,6 +225,13 @@ macro_rules! define_op {
             /// Call through `table`: the arguments are the slots from `base`, the element
             /// index is the slot after them.
             CallIndirect { type_index: u32, table: u32, base: Slot },
+            /// Tail call of function `func` of the module: its arguments are the slots
+            /// from `base`, which move down to the current frame's base; the callee then
+            /// replaces the current function in that frame (and returns to its caller).
+            ReturnCall { func: u32, base: Slot },
+            /// Tail call through `table`: the arguments are the slots from `base`, the
+            /// element index is the slot after them (as [`Op::CallIndirect`]).
+            ReturnCallIndirect { type_index: u32, table: u32, base: Slot },
             /// `d = c != 0 ? a : b`.
             Select { d: Slot, a: Slot, b: Slot, c: Slot },
             GlobalGet { d: Slot, global: u32 },

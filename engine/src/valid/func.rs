@@ -488,6 +488,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             | Instr::DataDrop(_) => self.require(f.bulk_memory, "bulk-memory"),
             Instr::V128Const(_) | Instr::I8x16Shuffle(_) => self.require(f.simd, "SIMD"),
             Instr::Wide(_) => self.require(f.wide_arithmetic, "wide-arithmetic"),
+            Instr::ReturnCall(_) | Instr::ReturnCallIndirect { .. } => self.require(f.tail_call, "tail calls"),
             Instr::Simd(op) | Instr::SimdLane(op, _) | Instr::SimdMem(op, _) | Instr::SimdMemLane(op, _, _) => {
                 match op.feature() {
                     SimdFeature::Simd => self.require(f.simd, "SIMD"),
@@ -499,6 +500,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     }
 
     // ---- Helpers for instruction classes --------------------------------------------
+
+    /// The common rule of the tail calls: the callee's results are the current
+    /// function's, its parameters are popped, and the rest of the block is unreachable
+    /// (as after `return`).
+    fn tail_call(&mut self, params: &[ValType], results: &[ValType]) -> Result<(), ValidationError> {
+        if results != self.results {
+            return Err(self.mismatch());
+        }
+        self.pop_vals(params)?;
+        self.set_unreachable();
+        Ok(())
+    }
 
     fn local(&self, x: u32) -> Result<ValType, ValidationError> {
         self.locals.get(x as usize).copied().ok_or_else(|| self.err(format!("unknown local {x}")))
@@ -603,6 +616,22 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let ft = c.type_at(*type_index, at)?;
                 self.pop(I32)?;
                 self.op(&ft.params, &ft.results)?;
+            }
+            Instr::ReturnCall(x) => {
+                // return_call x : [t3* t1*] -> [t4*], C.funcs[x] = [t1*] -> [t2*], t2* = C.return
+                let ft = c.func_type(*x, at)?;
+                self.tail_call(&ft.params, &ft.results)?;
+            }
+            Instr::ReturnCallIndirect { type_index, table } => {
+                // return_call_indirect x y : [t3* t1* i32] -> [t4*], as call_indirect, with
+                // the callee's results those of the current function
+                let tt = c.table(*table, at)?;
+                if tt.elem != RefType::FuncRef {
+                    return Err(self.mismatch());
+                }
+                let ft = c.type_at(*type_index, at)?;
+                self.pop(I32)?;
+                self.tail_call(&ft.params, &ft.results)?;
             }
 
             // Reference instructions (spec §3.3.2).
