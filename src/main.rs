@@ -85,8 +85,34 @@ pub fn compile(path: &Path, config: Config) -> anyhow::Result<(Engine, Module)> 
     let engine = Engine::new(config);
     // Engine errors name the phase and the byte offset (in the binary; for text input,
     // in the binary it encodes to).
-    let module = Module::new(&engine, &bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let module = Module::new(&engine, &bytes).map_err(|e| match missing_features(&bytes, config.features) {
+        Some(hint) => anyhow!("{}: {e}\nnote: {hint}", path.display()),
+        None => anyhow!("{}: {e}", path.display()),
+    })?;
     Ok((engine, module))
+}
+
+/// Why a module that `features` rejects would load: the proposal switched off that it
+/// needs (`-W NAME`), or the set of them, if turning them on makes it valid (each is
+/// tried alone first, on the interpreter, which compiles nothing at load).
+fn missing_features(bytes: &[u8], features: Features) -> Option<String> {
+    let loads = |f: Features| {
+        Module::new(&Engine::new(Config { tier: Tier::Interpreter, features: f, ..Config::default() }), bytes).is_ok()
+    };
+    let off: Vec<&str> = Features::names().filter(|n| features.get(n) == Ok(false)).collect();
+    for name in &off {
+        let mut f = features;
+        if f.set(name, true).is_ok() && loads(f) {
+            return Some(format!("the module uses the {name} proposal, which is off: pass -W {name}"));
+        }
+    }
+    let mut all = features;
+    for name in &off {
+        let _ = all.set(name, true);
+    }
+    let needed: Vec<&str> = off.iter().copied().filter(|n| Features::wasm3().get(n) == Ok(true)).collect();
+    (loads(all) && !needed.is_empty())
+        .then(|| format!("the module loads with these proposals on: pass -W {}", needed.join(",")))
 }
 
 fn validate(args: &cli::ValidateArgs) -> anyhow::Result<ExitCode> {

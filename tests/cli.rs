@@ -205,6 +205,12 @@ fn wasm_feature_switches_apply_to_every_command() {
     let o = wasmscope(&["validate", "-W", "exceptions", ext]);
     assert_clean_failure(&o, 2, &["`exceptions` is not supported"]);
     assert!(wasmscope(&["validate", "-W", "exceptions=n", ext]).status.success());
+    // A module that needs a proposal that is off: the error says which to switch on.
+    let tail = write("tail.wat", br#"(module (func $f (export "f") (return_call $f)))"#);
+    let tail = tail.to_str().expect("utf-8");
+    let o = wasmscope(&["validate", tail]);
+    assert_clean_failure(&o, 1, &["illegal opcode 12", "pass -W tail-call"]);
+    assert!(wasmscope(&["validate", "-W", "tail-call", tail]).status.success());
     // SIMD is on by default and can be switched off.
     let simd = write("simd.wat", br#"(module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))"#);
     let simd = simd.to_str().expect("utf-8");

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::rc::Rc;
 
 use wasmscope_engine::wasi::{self, WasiCtx};
-use wasmscope_engine::{Config, Engine, Linker, Module, Store, Tier, Val};
+use wasmscope_engine::{Config, Engine, Features, Linker, Module, Store, Tier, Val};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testsuite/wasi")
@@ -68,12 +68,15 @@ const PROGRAMS: &[Program] = &[
     Program { name: "exit3", args: &[], stdin: "" },
     // Built with -O2 -msimd128: vectorised loops and vector extensions.
     Program { name: "simd", args: &[], stdin: "" },
+    // Built with -O2 -mtail-call: `musttail` state machines and dispatch, deep tail recursion.
+    Program { name: "tailcall", args: &[], stdin: "" },
 ];
 
 /// Runs `NAME.wasm` on `tier` with `dir` preopened as `.`; returns (stdout, exit status).
 fn run_wasm(tier: Tier, name: &str, args: &[&str], stdin: &str, dir: &Path) -> (String, i32) {
     let bytes = std::fs::read(fixtures().join(format!("{name}.wasm"))).expect("fixture (cargo xtask fixtures)");
-    let engine = Engine::new(Config { tier, ..Config::default() });
+    // Every proposal implemented (the tail-call program needs tail calls).
+    let engine = Engine::new(Config { tier, features: Features::wasm3(), ..Config::default() });
     let module = Module::new(&engine, &bytes).expect("valid module");
     let mut store = Store::new(&engine);
     let out = Capture::default();

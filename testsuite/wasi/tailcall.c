@@ -47,6 +47,7 @@ static int lex_space(const char *p, long value, struct counts *c) {
 }
 
 static int lex_word(const char *p, long value, struct counts *c) {
+    (void)value;
     if (is_alpha(*p) || is_digit(*p)) TAIL return lex_word(p + 1, 0, c);
     TAIL return lex_space(p, 0, c);
 }
@@ -60,58 +61,58 @@ static int lex_number(const char *p, long value, struct counts *c) {
 // ---- A bytecode interpreter: handlers tail-call through a table ----------------------
 enum { PUSH, ADD, MUL, DUP, SWAP, DEC_JNZ, PRINT, HALT };
 struct vm {
-    long stack[16];
+    long long stack[16];
     int sp;
-    long counter;
+    long long counter;
 };
-typedef long (*handler)(const unsigned char *pc, struct vm *m);
+typedef long long (*handler)(const unsigned char *pc, struct vm *m);
 static const handler table[8];
 #define NEXT(n) TAIL return table[pc[n]](pc + (n), m)
 
-static long op_push(const unsigned char *pc, struct vm *m) {
+static long long op_push(const unsigned char *pc, struct vm *m) {
     m->stack[m->sp++] = pc[1];
     NEXT(2);
 }
-static long op_add(const unsigned char *pc, struct vm *m) {
+static long long op_add(const unsigned char *pc, struct vm *m) {
     m->sp--;
     m->stack[m->sp - 1] += m->stack[m->sp];
     NEXT(1);
 }
-static long op_mul(const unsigned char *pc, struct vm *m) {
+static long long op_mul(const unsigned char *pc, struct vm *m) {
     m->sp--;
     m->stack[m->sp - 1] = (m->stack[m->sp - 1] * m->stack[m->sp]) % 1000003;
     NEXT(1);
 }
-static long op_dup(const unsigned char *pc, struct vm *m) {
+static long long op_dup(const unsigned char *pc, struct vm *m) {
     m->stack[m->sp] = m->stack[m->sp - 1];
     m->sp++;
     NEXT(1);
 }
-static long op_swap(const unsigned char *pc, struct vm *m) {
-    long t = m->stack[m->sp - 1];
+static long long op_swap(const unsigned char *pc, struct vm *m) {
+    long long t = m->stack[m->sp - 1];
     m->stack[m->sp - 1] = m->stack[m->sp - 2];
     m->stack[m->sp - 2] = t;
     NEXT(1);
 }
-static long op_dec_jnz(const unsigned char *pc, struct vm *m) {
+static long long op_dec_jnz(const unsigned char *pc, struct vm *m) {
     if (--m->counter != 0) {
         const unsigned char *to = pc - pc[1];
         TAIL return table[*to](to, m);
     }
     NEXT(2);
 }
-static long op_print(const unsigned char *pc, struct vm *m) {
-    printf("vm: top=%ld depth=%d\n", m->stack[m->sp - 1], m->sp);
+static long long op_print(const unsigned char *pc, struct vm *m) {
+    printf("vm: top=%lld depth=%d\n", m->stack[m->sp - 1], m->sp);
     NEXT(1);
 }
-static long op_halt(const unsigned char *pc, struct vm *m) {
+static long long op_halt(const unsigned char *pc, struct vm *m) {
     (void)pc;
     return m->stack[m->sp - 1];
 }
 static const handler table[8] = {op_push, op_add, op_mul, op_dup, op_swap, op_dec_jnz, op_print, op_halt};
 
 // ---- Deep tail recursion ---------------------------------------------------------------
-static long collatz_steps(unsigned long n, long steps) {
+static long collatz_steps(unsigned long long n, long steps) {
     if (n == 1) return steps;
     if (n % 2 == 0) TAIL return collatz_steps(n / 2, steps + 1);
     TAIL return collatz_steps(3 * n + 1, steps + 1);
@@ -139,8 +140,8 @@ int main(void) {
     struct vm m;
     memset(&m, 0, sizeof m);
     m.counter = 100000;
-    long r = table[code[0]](code, &m);
-    printf("vm: result=%ld\n", r);
+    long long r = table[code[0]](code, &m);
+    printf("vm: result=%lld\n", r);
 
     long most = 0;
     unsigned long arg = 0;
