@@ -4,8 +4,8 @@
 
 use wasmscope_engine::syntax::{FuncType, ValType};
 use wasmscope_engine::{
-    BoundsChecks, Caller, Config, Engine, Error, Extern, Func, JitCompile, Limits, Linker, Module, Store, Tier, Trap,
-    Val,
+    BoundsChecks, Caller, Config, Engine, Error, Extern, Features, Func, JitCompile, Limits, Linker, Module, Store,
+    Tier, Trap, Val,
 };
 
 use crate::rng::{Rng, fnv1a};
@@ -289,6 +289,7 @@ pub fn config(setup: Setup) -> Config {
         // compiled one by one on first call, calling each other through the table (lazy;
         // a function the JIT cannot compile then traps, which shows as a divergence).
         jit_compile: if setup.bounds == BoundsChecks::Explicit { JitCompile::Lazy } else { JitCompile::Eager },
+        features: Features::wasm3(),
         ..Config::default()
     }
 }

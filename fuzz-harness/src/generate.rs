@@ -54,7 +54,8 @@ pub fn imports_module() -> Vec<u8> {
 }
 
 /// The wasm-smith configuration of execution fuzzing of our two tiers (SIMD and relaxed
-/// SIMD). `with_imports`: whether the module may import the stubs of [`IMPORTS_WAT`] (else
+/// SIMD, tail calls, extended constants, up to three memories, memory64 and table64,
+/// custom page sizes, wide arithmetic). `with_imports`: whether the module may import the stubs of [`IMPORTS_WAT`] (else
 /// it imports nothing). With an oracle, switch `relaxed_simd_enabled` off ([`module`]).
 pub fn config(with_imports: bool) -> Config {
     Config {
@@ -72,16 +73,17 @@ pub fn config(with_imports: bool) -> Config {
         relaxed_simd_enabled: true,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        tail_call_enabled: false,
+        // WebAssembly 3.0, part 1 (issue 17): every proposal of `Features::wasm3()`.
+        tail_call_enabled: true,
         gc_enabled: false,
         exceptions_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
-        wide_arithmetic_enabled: false,
-        custom_page_sizes_enabled: false,
+        memory64_enabled: true,
+        extended_const_enabled: true,
+        wide_arithmetic_enabled: true,
+        custom_page_sizes_enabled: true,
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
-        max_memories: 1,
+        max_memories: 3,
         max_tables: 3,
         max_memory32_bytes: 16 * 65536,
         max_table_elements: 1000,
@@ -121,15 +123,12 @@ pub fn any_module(rng: &mut Rng) -> Option<Vec<u8>> {
     let mut cfg = config(rng.below(2) == 0);
     cfg.export_everything = false;
     cfg.canonicalize_nans = false;
-    // Now and then a feature we do not support, so rejections are exercised too (SIMD and
-    // relaxed SIMD are supported: on in `config`, and in `input::oracle_features`).
+    // Now and then a feature we do not support, so rejections are exercised too (those of
+    // `config` are supported, and on in `input::oracle_features`).
     match rng.below(8) {
         0 => cfg.threads_enabled = true,
-        1 => cfg.tail_call_enabled = true,
-        2 => cfg.memory64_enabled = true,
-        3 => cfg.max_memories = 2,
-        4 => cfg.extended_const_enabled = true,
-        5 => cfg.wide_arithmetic_enabled = true,
+        1 => cfg.exceptions_enabled = true,
+        2 => cfg.gc_enabled = true,
         _ => {}
     }
     wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())

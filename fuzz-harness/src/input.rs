@@ -17,10 +17,17 @@ pub const ALLOC_SLACK: usize = 1 << 20;
 /// An input slower than this to decode and validate is a finding.
 pub const SLOW: Duration = Duration::from_secs(2);
 
-/// wasmparser's features matching [`Features::default`]: WebAssembly 2.0 (SIMD included)
-/// and relaxed SIMD.
+/// wasmparser's features matching [`Features::wasm3`]: WebAssembly 2.0 (SIMD included),
+/// relaxed SIMD and the 3.0 proposals implemented so far.
 pub fn oracle_features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD
+    WasmFeatures::WASM2
+        | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::MEMORY64
+        | WasmFeatures::CUSTOM_PAGE_SIZES
+        | WasmFeatures::WIDE_ARITHMETIC
 }
 
 /// What went wrong with one input.
@@ -60,7 +67,7 @@ impl Finding {
 
 /// Our verdict: `Ok(())` if the module decodes and validates, else the error.
 pub fn ours(bytes: &[u8]) -> Result<(), String> {
-    let features = Features::default();
+    let features = Features::wasm3();
     let m = wasmscope_engine::binary::decode(bytes, &features).map_err(|e| e.to_string())?;
     wasmscope_engine::valid::validate(&m, &features).map_err(|e| e.to_string())
 }
@@ -70,7 +77,7 @@ pub fn ours(bytes: &[u8]) -> Result<(), String> {
 /// `externref`) whatever features it is given, while in 2.0 those bytes are a malformed
 /// value type, which is what we report (found by `cargo xtask fuzz --seed 21`).
 fn typed_ref_encoding(bytes: &[u8]) -> bool {
-    match wasmscope_engine::binary::decode(bytes, &Features::default()) {
+    match wasmscope_engine::binary::decode(bytes, &Features::wasm3()) {
         Err(e) => {
             (e.message.starts_with("malformed value type") || e.message.starts_with("malformed reference type"))
                 && matches!(bytes.get(e.offset), Some(0x63 | 0x64))

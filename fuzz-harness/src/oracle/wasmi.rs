@@ -84,8 +84,10 @@ fn ending(e: &wasmi::Error) -> Ending {
 pub fn run(bytes: &[u8]) -> Result<Outcome, wasmi::Error> {
     // SIMD and relaxed SIMD are on by default with the `simd` feature; relaxed SIMD is
     // never generated when an oracle takes part (its choices are each engine's own).
+    // Tail calls, extended constants and multi-memory are on by default, memory64 with the
+    // `memory64` feature; custom page sizes and wide arithmetic are switched on.
     let mut config = Config::default();
-    config.consume_fuel(true);
+    config.consume_fuel(true).wasm_custom_page_sizes(true).wasm_wide_arithmetic(true);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, bytes)?;
     let limits =

@@ -24,6 +24,8 @@ fn engine() -> Result<&'static Engine, String> {
             let mut config = Config::new();
             config.consume_fuel(true);
             config.wasm_simd(true).wasm_relaxed_simd(true);
+            config.wasm_tail_call(true).wasm_multi_memory(true).wasm_memory64(true);
+            config.wasm_custom_page_sizes(true).wasm_wide_arithmetic(true);
             Engine::new(&config).map_err(|e| format!("cannot create the wasmtime engine: {e:#}"))
         })
         .as_ref()
