@@ -389,6 +389,6 @@ mod tests {
         assert!(matches!(f.set("exceptions", true), Err(FeatureError::Unsupported { .. })));
         let e = f.set("bulk-memroy", true).expect_err("typo");
         assert!(e.to_string().contains("bulk-memory"), "{e}");
-        assert_eq!(Features::names().count(), 8);
+        assert_eq!(Features::names().count(), 14);
     }
 }

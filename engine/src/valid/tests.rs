@@ -282,10 +282,10 @@ fn feature_gates() {
     let no_ref = Features { reference_types: false, ..Features::wasm2() };
     let two_tables = Module {
         tables: vec![
-            crate::syntax::TableType {
-                elem: crate::syntax::RefType::FuncRef,
-                limits: crate::syntax::Limits { min: 0, max: None },
-            };
+            crate::syntax::TableType::new(
+                crate::syntax::RefType::FuncRef,
+                crate::syntax::Limits { min: 0, max: None },
+            );
             2
         ],
         ..Module::default()
@@ -437,7 +437,7 @@ fn random_bodies_never_panic() {
     };
     let mut base = module_with_body(vec![Instr::End]);
     base.types.push(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]));
-    base.memories.push(crate::syntax::MemoryType { limits: crate::syntax::Limits { min: 1, max: None } });
+    base.memories.push(crate::syntax::MemoryType::new(crate::syntax::Limits { min: 1, max: None }));
     base.data_count = Some(0);
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
