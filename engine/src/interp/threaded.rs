@@ -901,9 +901,17 @@ fn wide_address(a: u64, is64: bool, offset: u64) -> Option<usize> {
     usize::try_from(a.checked_add(offset)?).ok()
 }
 
+/// The base and length of memory `index`: memory 0's (a 64-bit one: the others never
+/// reach these handlers) are the registers' view; any other's come from the instance's
+/// records.
+#[inline(always)]
+fn view(index: u32, mem: *mut u8, len: usize, cx: *mut Ctx) -> (*mut u8, usize) {
+    if index == 0 { (mem, len) } else { slots::memory_view(cx, index) }
+}
+
 /// A load from a memory other than a 32-bit memory 0 ([`Op::LoadMem`], `KIND` the
-/// [`LoadOp`]): `x = [d, addr, mem << 1 | is64, offset]`. The memory's base and length
-/// come from the instance's memory records (`Ctx::memories`), not the registers.
+/// [`LoadOp`]): `x = [d, addr, mem << 1 | is64, offset]`. The base and length of a
+/// memory other than memory 0 come from the instance's memory records (`Ctx::memories`).
 fn op_load_mem<const CHAIN: bool, const KIND: u8>(
     ip: *const Inst,
     fp: *mut u64,
@@ -914,7 +922,7 @@ fn op_load_mem<const CHAIN: bool, const KIND: u8>(
 ) -> Exit {
     let x = slots::inst(ip).x;
     let kind = LoadOp::ALL[KIND as usize];
-    let (base, size) = slots::memory_view(cx, x[2] >> 1);
+    let (base, size) = view(x[2] >> 1, mem, len, cx);
     let Some(ea) = wide_address(slots::get(fp, x[1]), x[2] & 1 != 0, u64::from(x[3])) else {
         return trap(ip, TrapCode::MemoryOutOfBounds);
     };
@@ -941,7 +949,7 @@ fn op_store_mem<const CHAIN: bool, const KIND: u8>(
 ) -> Exit {
     let x = slots::inst(ip).x;
     let kind = StoreOp::ALL[KIND as usize];
-    let (base, size) = slots::memory_view(cx, x[2] >> 1);
+    let (base, size) = view(x[2] >> 1, mem, len, cx);
     let Some(ea) = wide_address(slots::get(fp, x[0]), x[2] & 1 != 0, u64::from(x[3])) else {
         return trap(ip, TrapCode::MemoryOutOfBounds);
     };
