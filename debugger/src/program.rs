@@ -70,11 +70,14 @@ impl Program {
         let num_imported = syntax.num_imported_funcs();
         let func_types = syntax.func_type_indices();
         let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
+        let (memories, tables) = (syntax.memory_types(), syntax.table_types());
         let ctx = ModuleContext {
             types: &syntax.types,
             func_types: &func_types,
             consume_fuel: false,
             global_types: &global_types,
+            memories: &memories,
+            tables: &tables,
         };
         let mut exec = Vec::with_capacity(syntax.code.len());
         let mut code = Vec::with_capacity(syntax.code.len());

@@ -25,11 +25,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             None => writeln!(out, "{index} {name}")?,
             Some(want) if (want == name || *want == index.to_string()) && index as usize >= imported => {
                 let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
+                let (memories, tables) = (syntax.memory_types(), syntax.table_types());
                 let ctx = translate::ModuleContext {
                     types: &syntax.types,
                     func_types: &func_types,
                     consume_fuel: false,
                     global_types: &global_types,
+                    memories: &memories,
+                    tables: &tables,
                 };
                 let ty = module.func_type(index).ok_or("no type")?;
                 let body = &syntax.code[index as usize - imported];

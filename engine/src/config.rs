@@ -216,7 +216,9 @@ impl Default for Features {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// Largest number of 64 KiB pages any memory may grow to (beyond its declared maximum,
-    /// this is a host limit: `memory.grow` returns -1 past it).
+    /// this is a host limit: `memory.grow` returns -1 past it, and a larger minimum fails
+    /// instantiation). It caps bytes: a memory of 1-byte pages may have this many times
+    /// 65536 pages; a memory64 no more than a 32-bit one.
     pub max_memory_pages: u64,
     /// Largest number of elements any table may grow to.
     pub max_table_elements: u64,

@@ -114,7 +114,7 @@ impl DebugState<'_> {
         let def = (r.func as usize).checked_sub(syntax.num_imported_funcs() as usize)?;
         let (body, type_index) = (syntax.code.get(def)?, *syntax.funcs.get(def)?);
         // The module was validated with the engine's features, a subset of these.
-        let features = crate::Features { relaxed_simd: true, tail_call: true, ..crate::Features::wasm2() };
+        let features = crate::Features::wasm3();
         let c = crate::valid::Context::new(syntax, &features);
         let all = crate::valid::operand_types_at(&c, type_index, body, r.offset)?;
         // The innermost frame has all of them; an outer frame the ones below its call's

@@ -47,6 +47,9 @@ struct ModuleInner {
     func_types: Vec<u32>,
     /// The value type of every global (imports first), for the translator.
     global_types: Vec<crate::syntax::ValType>,
+    /// Every memory's and every table's type (imports first), for the translator.
+    memory_types: Vec<crate::syntax::MemoryType>,
+    table_types: Vec<crate::syntax::TableType>,
     /// Translated code of each defined function, filled on first call.
     compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
     /// The same without superinstructions, for debugged calls.
@@ -90,6 +93,7 @@ impl Module {
     ) -> Module {
         let func_types = syntax.func_type_indices();
         let global_types = syntax.global_types().iter().map(|g| g.content).collect();
+        let (memory_types, table_types) = (syntax.memory_types(), syntax.table_types());
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         Module {
@@ -97,6 +101,8 @@ impl Module {
                 syntax,
                 func_types,
                 global_types,
+                memory_types,
+                table_types,
                 compiled,
                 compiled_debug,
                 explicit_bounds,
@@ -221,6 +227,8 @@ impl Module {
                 func_types: &self.inner.func_types,
                 consume_fuel: self.inner.consume_fuel,
                 global_types: &self.inner.global_types,
+                memories: &self.inner.memory_types,
+                tables: &self.inner.table_types,
             };
             translate::translate(&ctx, ty, body, !debug).map(Arc::new)
         })

@@ -125,13 +125,13 @@ fn decodes_a_module_with_every_section() {
     assert_eq!(m.imports.len(), 4);
     assert_eq!((m.imports[0].module.as_str(), m.imports[0].name.as_str()), ("env", "f"));
     assert_eq!(m.imports[0].desc, ImportDesc::Func(0));
-    assert_eq!(m.imports[2].desc, ImportDesc::Memory(MemoryType { limits: Limits { min: 1, max: Some(2) } }));
+    assert_eq!(m.imports[2].desc, ImportDesc::Memory(MemoryType::new(Limits { min: 1, max: Some(2) })));
     assert_eq!(
         m.imports[3].desc,
         ImportDesc::Global(GlobalType { content: ValType::I64, mutability: Mutability::Var })
     );
     assert_eq!(m.funcs, vec![0, 1]);
-    assert_eq!(m.tables, vec![TableType { elem: RefType::FuncRef, limits: Limits { min: 2, max: Some(10) } }]);
+    assert_eq!(m.tables, vec![TableType::new(RefType::FuncRef, Limits { min: 2, max: Some(10) })]);
     assert_eq!(m.memories.len(), 1);
     assert_eq!(m.globals.len(), 2);
     assert_eq!(m.globals[0].init.instrs, vec![Instr::I32Const(42)]);

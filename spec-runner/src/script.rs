@@ -307,6 +307,8 @@ struct Runner<'t> {
     /// Line of the last `module` that failed, when there is no current module because of it.
     failed_module: Option<usize>,
     named: HashMap<String, Instance>,
+    /// Modules of `module definition`, by name ("" for an unnamed one).
+    definitions: HashMap<String, Module>,
     invokes: Vec<InvokeRecord>,
     line: usize,
     _text: &'t str,
@@ -328,6 +330,7 @@ impl<'t> Runner<'t> {
             current: None,
             failed_module: None,
             named: HashMap::new(),
+            definitions: HashMap::new(),
             invokes: Vec::new(),
             line: 0,
             _text: text,
@@ -351,9 +354,8 @@ impl<'t> Runner<'t> {
             WastDirective::AssertMalformed { module, message, .. } => self.assert_malformed(module, message),
             WastDirective::AssertInvalid { module, message, .. } => self.assert_invalid(module, message),
             WastDirective::AssertUnlinkable { module, message, .. } => self.assert_unlinkable(module, message),
-            WastDirective::ModuleDefinition(_) | WastDirective::ModuleInstance { .. } => {
-                Verdict::skip("module definitions/instances are not part of WebAssembly 2.0 scripts")
-            }
+            WastDirective::ModuleDefinition(wat) => self.module_definition(wat),
+            WastDirective::ModuleInstance { instance, module, .. } => self.module_instance(instance, module),
             WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 Verdict::skip("custom-section assertions belong to the annotations proposal")
             }
@@ -497,6 +499,48 @@ impl<'t> Runner<'t> {
                 self.failed_module = None;
                 if let Some(n) = name {
                     self.named.insert(n, inst);
+                }
+                Verdict::pass()
+            }
+            Err(e) => Verdict::fail(format!("expected the module to instantiate, got {}", describe(&e))),
+        }
+    }
+
+    /// `(module definition $d ...)` (3.0 scripts): the module must be valid; it is kept,
+    /// uninstantiated, for `module instance`.
+    fn module_definition(&mut self, mut wat: QuoteWat<'_>) -> Verdict {
+        if is_component(&wat) {
+            return Verdict::skip("component model");
+        }
+        let name = wat.name().map(|id| id.name().to_string());
+        let bytes = match self.encode(&mut wat) {
+            Ok(b) => b,
+            Err(e) => return Verdict::fail(format!("text module does not encode: {}", e.message())),
+        };
+        match self.compile(&bytes) {
+            Ok(m) => {
+                self.definitions.insert(name.unwrap_or_default(), m);
+                Verdict::pass()
+            }
+            Err(e) => Verdict::fail(format!("expected a valid module, got {}", describe(&e))),
+        }
+    }
+
+    /// `(module instance $i $d)`: instantiates definition `$d` (the last unnamed one
+    /// without a name) as the current module, named `$i`.
+    fn module_instance(&mut self, instance: Option<Id<'_>>, module: Option<Id<'_>>) -> Verdict {
+        let key = module.map(|id| id.name().to_string()).unwrap_or_default();
+        let Some(m) = self.definitions.get(&key).cloned() else {
+            return Verdict::fail(format!("no module definition named ${key}"));
+        };
+        self.current = None;
+        self.failed_module = Some(self.line);
+        match self.linker.instantiate(&mut self.store, &m) {
+            Ok(inst) => {
+                self.current = Some(inst);
+                self.failed_module = None;
+                if let Some(id) = instance {
+                    self.named.insert(id.name().to_string(), inst);
                 }
                 Verdict::pass()
             }

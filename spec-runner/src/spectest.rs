@@ -32,13 +32,10 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         let g = Global::new(store, GlobalType { content, mutability: Mutability::Const }, v)?;
         linker.define("spectest", name, Extern::Global(g));
     }
-    let table = Table::new(
-        store,
-        TableType { elem: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } },
-        Val::FuncRef(None),
-    )?;
+    let table =
+        Table::new(store, TableType::new(RefType::FuncRef, Limits { min: 10, max: Some(20) }), Val::FuncRef(None))?;
     linker.define("spectest", "table", Extern::Table(table));
-    let memory = Memory::new(store, MemoryType { limits: Limits { min: 1, max: Some(2) } })?;
+    let memory = Memory::new(store, MemoryType::new(Limits { min: 1, max: Some(2) }))?;
     linker.define("spectest", "memory", Extern::Memory(memory));
 
     // wasmscope's own test helpers.

@@ -67,7 +67,22 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/tail-call",
         features: Features { tail_call: true, ..Features::wasm2() },
     },
-    // Our own scripts: 2.0, plus the 3.0 features implemented so far.
+    Claim {
+        source: Source::Proposal(Proposal::MultiMemory),
+        prefix: "proposals/multi-memory",
+        features: Features { multi_memory: true, ..Features::wasm2() },
+    },
+    Claim {
+        source: Source::Proposal(Proposal::Memory64),
+        prefix: "proposals/memory64",
+        features: Features { memory64: true, ..Features::wasm2() },
+    },
+    Claim {
+        source: Source::Proposal(Proposal::CustomPageSizes),
+        prefix: "proposals/custom-page-sizes",
+        features: Features { custom_page_sizes: true, memory64: true, multi_memory: true, ..Features::wasm2() },
+    },
+    // Our own scripts: 2.0, plus tail calls, plus what a script's first line names.
     Claim { source: Source::Local, prefix: "wasmscope", features: Features { tail_call: true, ..Features::wasm2() } },
 ];
 
@@ -124,14 +139,25 @@ fn local_files(dir: &Path, claim: &Claim) -> anyhow::Result<Vec<SuiteFile>> {
         if path.extension().is_some_and(|e| e == "wast") {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let file_name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-            out.push(SuiteFile {
-                name: format!("{}/{}", claim.prefix, file_name),
-                text: Cow::Owned(text),
-                features: claim.features,
-            });
+            let features = local_features(&text, claim.features).with_context(|| format!("in {}", path.display()))?;
+            out.push(SuiteFile { name: format!("{}/{}", claim.prefix, file_name), text: Cow::Owned(text), features });
         }
     }
     Ok(out)
+}
+
+/// The features of one of the project's own scripts: the group's, plus the proposals its
+/// first line names as `;; features: NAME NAME ...` (the engine's `-W` names), so that a
+/// script of a 3.0 proposal switches on only what it needs.
+fn local_features(text: &str, group: Features) -> anyhow::Result<Features> {
+    let mut features = group;
+    let first = text.lines().next().unwrap_or_default();
+    if let Some(names) = first.strip_prefix(";; features:") {
+        for name in names.split_whitespace() {
+            features.set(name, true)?;
+        }
+    }
+    Ok(features)
 }
 
 #[cfg(test)]
@@ -149,5 +175,10 @@ mod tests {
         assert!(files.iter().any(|f| f.name.starts_with("wasmscope/")));
         let v1 = files.iter().find(|f| f.name == "wasm-v1/i32.wast").expect("v1");
         assert_eq!(v1.features, Features::mvp());
+        let own = files.iter().find(|f| f.name == "wasmscope/memories.wast").expect("memories.wast");
+        assert!(own.features.multi_memory && own.features.memory64 && own.features.custom_page_sizes);
+        assert!(!own.features.tail_call);
+        let plain = files.iter().find(|f| f.name == "wasmscope/exhaustion.wast").expect("exhaustion.wast");
+        assert_eq!(plain.features, Features::wasm2());
     }
 }

@@ -231,14 +231,32 @@ fn zero_byte(r: &mut Reader<'_>) -> Result<()> {
 
 /// The `memarg` of a load or store (spec §5.4.6): alignment exponent and offset. Without
 /// multi-memory the alignment field has no flag bits, so anything from 32 up is malformed.
-fn memarg(r: &mut Reader<'_>) -> Result<MemArg> {
+/// With multi-memory (3.0), bit 6 of the field says that a memory index follows it; with
+/// memory64 the offset is a `u64` (the validator bounds it for 32-bit memories).
+fn memarg(r: &mut Reader<'_>, f: &Features) -> Result<MemArg> {
     let at = r.pos();
-    let align = r.u32()?;
-    if align >= 32 {
+    let mut align = r.u32()?;
+    let mut memory = 0;
+    if f.multi_memory && align & 0x40 != 0 && align < 0x80 {
+        align &= !0x40;
+        memory = r.u32()?;
+    }
+    let limit = if f.multi_memory || f.memory64 { 64 } else { 32 };
+    if align >= limit {
         return Err(r.err(at, "malformed memop flags"));
     }
-    let offset = u64::from(r.u32()?);
-    Ok(MemArg { align, offset, memory: 0 })
+    let offset = if f.memory64 { r.leb_u(64)? } else { u64::from(r.u32()?) };
+    Ok(MemArg { align, offset, memory })
+}
+
+/// A memory index immediate: a `u32` with multi-memory, else a zero byte.
+fn mem_index(r: &mut Reader<'_>, f: &Features) -> Result<u32> {
+    if f.multi_memory {
+        r.u32()
+    } else {
+        zero_byte(r)?;
+        Ok(0)
+    }
 }
 
 /// Whether an operator's proposal is enabled.
@@ -312,21 +330,15 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
         0x25 if f.reference_types => Instr::TableGet(r.u32()?),
         0x26 if f.reference_types => Instr::TableSet(r.u32()?),
         0x28..=0x35 => match LoadOp::from_opcode(op) {
-            Some(load) => Instr::Load(load, memarg(r)?),
+            Some(load) => Instr::Load(load, memarg(r, f)?),
             None => return Err(illegal(r, at, op)),
         },
         0x36..=0x3E => match StoreOp::from_opcode(op) {
-            Some(store) => Instr::Store(store, memarg(r)?),
+            Some(store) => Instr::Store(store, memarg(r, f)?),
             None => return Err(illegal(r, at, op)),
         },
-        0x3F => {
-            zero_byte(r)?;
-            Instr::MemorySize(0)
-        }
-        0x40 => {
-            zero_byte(r)?;
-            Instr::MemoryGrow(0)
-        }
+        0x3F => Instr::MemorySize(mem_index(r, f)?),
+        0x40 => Instr::MemoryGrow(mem_index(r, f)?),
         0x41 => Instr::I32Const(r.s32()?),
         0x42 => Instr::I64Const(r.s64()?),
         0x43 => Instr::F32Const(r.fixed_u32()?),
@@ -357,9 +369,9 @@ fn read_fd(r: &mut Reader<'_>, f: &Features, at: usize) -> Result<Instr> {
     Ok(match op.imm() {
         SimdImm::Plain => Instr::Simd(op),
         SimdImm::Lane(_) => Instr::SimdLane(op, r.u8()?),
-        SimdImm::Mem(_) => Instr::SimdMem(op, memarg(r)?),
+        SimdImm::Mem(_) => Instr::SimdMem(op, memarg(r, f)?),
         SimdImm::MemLane(_) => {
-            let m = memarg(r)?;
+            let m = memarg(r, f)?;
             Instr::SimdMemLane(op, m, r.u8()?)
         }
         SimdImm::Const => Instr::V128Const(sixteen(r)?),
@@ -384,23 +396,20 @@ fn read_fc(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo, at: usize) -> 
         },
         8 if f.bulk_memory => {
             let data = r.u32()?;
-            zero_byte(r)?;
+            let memory = mem_index(r, f)?;
             info.uses_data_index = true;
-            Instr::MemoryInit { data, memory: 0 }
+            Instr::MemoryInit { data, memory }
         }
         9 if f.bulk_memory => {
             info.uses_data_index = true;
             Instr::DataDrop(r.u32()?)
         }
         10 if f.bulk_memory => {
-            zero_byte(r)?;
-            zero_byte(r)?;
-            Instr::MemoryCopy { dst: 0, src: 0 }
+            let dst = mem_index(r, f)?;
+            let src = mem_index(r, f)?;
+            Instr::MemoryCopy { dst, src }
         }
-        11 if f.bulk_memory => {
-            zero_byte(r)?;
-            Instr::MemoryFill(0)
-        }
+        11 if f.bulk_memory => Instr::MemoryFill(mem_index(r, f)?),
         12 if f.bulk_memory => {
             let elem = r.u32()?;
             let table = r.u32()?;

@@ -122,7 +122,7 @@ fn decode_impl(
             id::IMPORT => sections::import_section(&mut r, f, m)?,
             id::FUNCTION => sections::function_section(&mut r, m)?,
             id::TABLE => sections::table_section(&mut r, f, m)?,
-            id::MEMORY => sections::memory_section(&mut r, m)?,
+            id::MEMORY => sections::memory_section(&mut r, f, m)?,
             id::GLOBAL => sections::global_section(&mut r, f, m)?,
             id::EXPORT => sections::export_section(&mut r, m)?,
             id::START => sections::start_section(&mut r, m)?,

@@ -54,7 +54,7 @@ pub(crate) fn import_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -
         let desc = match r.u8()? {
             0x00 => ImportDesc::Func(r.u32()?),
             0x01 => ImportDesc::Table(table_type(r, f)?),
-            0x02 => ImportDesc::Memory(memory_type(r)?),
+            0x02 => ImportDesc::Memory(memory_type(r, f)?),
             0x03 => ImportDesc::Global(global_type(r, f)?),
             _ => return Err(r.err(kind_at, "malformed import kind")),
         };
@@ -85,12 +85,12 @@ pub(crate) fn table_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) ->
 }
 
 /// Memory section (spec §5.5.8).
-pub(crate) fn memory_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+pub(crate) fn memory_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
     let (n, cap) = r.count()?;
     m.memories.reserve(cap);
     for _ in 0..n {
         m.offsets.memories.push(r.pos32());
-        m.memories.push(memory_type(r)?);
+        m.memories.push(memory_type(r, f)?);
     }
     Ok(())
 }

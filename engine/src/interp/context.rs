@@ -76,6 +76,10 @@ pub(crate) struct Ctx {
     pub fuel: *mut u64,
     /// The current instance's tables, by table index.
     pub tables: *const *const crate::jit::env::VmTableDef,
+    /// The current instance's memories, by memory index: what the handlers of accesses
+    /// to memories other than a 32-bit memory 0 read (that one's base and length are in
+    /// registers).
+    pub memories: *const *const crate::jit::memory::VmMemoryDef,
     /// The store's functions as the interpreter sees them, by address.
     pub funcs: *const crate::runtime::InterpEntry,
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use crate::debug::{DebugControl, DebugHook, DebugState};
 use crate::error::{Trap, TrapCode, TrapFrame};
-use crate::runtime::{Caller, FuncInst, HostCode, Instance, Store, Val};
+use crate::runtime::{Caller, FuncInst, HostCode, Instance, Store, Val, ops};
 use crate::syntax::ValType;
 use crate::translate::{BranchTarget, CompiledFunc, Op};
 
@@ -298,6 +298,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         callees: std::ptr::null(),
         fuel: std::ptr::null_mut(),
         tables: std::ptr::null(),
+        memories: std::ptr::null(),
         funcs: std::ptr::null(),
     };
     let mut pc = 0usize;
@@ -579,6 +580,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         cx.callees = instance.callees.as_ptr();
         cx.fuel = &raw mut store.fuel;
         cx.tables = instance.table_defs.as_ptr();
+        cx.memories = instance.memory_defs.as_ptr();
         cx.funcs = store.interp_funcs.as_ptr();
         slots::set_bounds(fbase, flen, code.threaded.as_ptr(), code.threaded.len());
         // Threaded code runs until an op needs the loop (or, without chaining, for one op).
@@ -644,114 +646,76 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::RefNull { d } => set_slot!(d, 0),
             Op::RefIsNull(x) => set_slot!(x.d, (slot!(x.a) == 0) as u64),
             Op::RefFunc { d, func: f } => set_slot!(d, store.instances[inst as usize].funcs[f as usize] as u64 + 1),
-            Op::TableGet { table, base } => {
-                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
-                let i = u32s!(slot!(base)) as usize;
-                match store.tables[taddr].elems.get(i) {
-                    Some(v) => set_slot!(base, *v),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSet { table, base } => {
-                let i = u32s!(slot!(base)) as usize;
-                let v = slot!(base + 1);
-                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
-                match store.tables[taddr].elems.get_mut(i) {
-                    Some(e) => *e = v,
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSize { table, d } => {
-                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
-                set_slot!(d, store.tables[taddr].elems.len() as u64);
-            }
+            Op::TableGet { table, base } => set_slot!(base, tri!(ops::table_get(store, inst, table, slot!(base)))),
+            Op::TableSet { table, base } => tri!(ops::table_set(store, inst, table, slot!(base), slot!(base + 1))),
+            Op::TableSize { table, d } => set_slot!(d, tri!(ops::table_size(store, inst, table))),
             Op::TableGrow { table, base } => {
-                let init = slot!(base);
-                let n = u32s!(slot!(base + 1)) as u64;
-                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
-                let r = store.tables[taddr].grow(n, init, limits.max_table_elements).unwrap_or(u32::MAX);
-                set_slot!(base, r as u64);
+                let r = tri!(ops::table_grow(store, inst, table, slot!(base), slot!(base + 1)));
+                set_slot!(base, r);
             }
             Op::TableFill { table, base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let v = slot!(base + 1);
-                let n = u32s!(slot!(base + 2)) as usize;
-                let taddr = store.instances[inst as usize].tables[table as usize] as usize;
-                match store.tables[taddr].elems.get_mut(d..d.saturating_add(n)) {
-                    Some(s) => s.fill(v),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
+                tri!(ops::table_fill(store, inst, table, slot!(base), slot!(base + 1), slot!(base + 2)))
             }
             Op::TableCopy { dst, src, base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let s = u32s!(slot!(base + 1)) as usize;
-                let n = u32s!(slot!(base + 2)) as usize;
-                let instance = &store.instances[inst as usize];
-                let (ta, tb) = (instance.tables[dst as usize] as usize, instance.tables[src as usize] as usize);
-                tri!(table_copy(store, ta, tb, d, s, n));
+                tri!(ops::table_copy(store, inst, (dst, src), slot!(base), slot!(base + 1), slot!(base + 2)))
             }
             Op::TableInit { elem, table, base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let s = u32s!(slot!(base + 1)) as usize;
-                let n = u32s!(slot!(base + 2)) as usize;
-                let instance = &store.instances[inst as usize];
-                let seg = instance.elems[elem as usize].clone();
-                let taddr = instance.tables[table as usize] as usize;
-                let src = seg.get(s..s.saturating_add(n));
-                match (src, store.tables[taddr].elems.get_mut(d..d.saturating_add(n))) {
-                    (Some(src), Some(dst)) => dst.copy_from_slice(src),
-                    _ => trap!(TrapCode::TableOutOfBounds),
-                }
+                tri!(ops::table_init(store, inst, (elem, table), slot!(base), slot!(base + 1), slot!(base + 2)))
             }
-            Op::ElemDrop(e) => store.instances[inst as usize].elems[e as usize] = Arc::from([]),
-            Op::MemorySize { d } => {
-                let pages = match store.memories.get(mem) {
-                    Some(m) => m.pages(),
-                    None => trap!(TrapCode::MemoryOutOfBounds),
-                };
-                set_slot!(d, pages);
-            }
-            Op::MemoryGrow { base } => {
-                let n = u32s!(slot!(base)) as u64;
-                let r = match store.memories.get_mut(mem) {
-                    Some(m) => m.grow(n, limits.max_memory_pages).map_or(u32::MAX, |old| old as u32),
-                    None => trap!(TrapCode::MemoryOutOfBounds),
-                };
+            Op::ElemDrop(e) => ops::elem_drop(store, inst, e),
+            Op::MemorySize { mem, d } => set_slot!(d, tri!(ops::memory_size(store, inst, mem))),
+            Op::MemoryGrow { mem, base } => {
+                let r = tri!(ops::memory_grow(store, inst, mem, slot!(base)));
                 refresh_mem!();
-                set_slot!(base, r as u64);
+                set_slot!(base, r);
             }
-            Op::MemoryFill { base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let v = slot!(base + 1) as u8;
-                let n = u32s!(slot!(base + 2)) as usize;
-                match memory!().get_mut(d..d.saturating_add(n)) {
-                    Some(s) => s.fill(v),
-                    None => trap!(TrapCode::MemoryOutOfBounds),
+            Op::MemoryFill { mem, base } => {
+                tri!(ops::memory_fill(store, inst, mem, slot!(base), slot!(base + 1), slot!(base + 2)))
+            }
+            Op::MemoryCopy { dst, src, base } => {
+                tri!(ops::memory_copy(store, inst, (dst, src), slot!(base), slot!(base + 1), slot!(base + 2)))
+            }
+            Op::MemoryInit { data: seg, mem, base } => {
+                tri!(ops::memory_init(store, inst, (seg, mem), slot!(base), slot!(base + 1), slot!(base + 2)))
+            }
+            Op::DataDrop(d) => ops::data_drop(store, inst, d),
+            Op::LoadMem { kind, d, addr, mem, offset } => {
+                let width = kind.width() as usize;
+                let bytes = tri!(wide_access(store, inst, mem, slot!(addr), offset, width));
+                let raw = bytes.iter().rev().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+                set_slot!(d, kind.extend(raw));
+            }
+            Op::StoreMem { kind, addr, v, mem, offset } => {
+                let width = kind.width() as usize;
+                let value = slot!(v).to_le_bytes();
+                tri!(wide_access(store, inst, mem, slot!(addr), offset, width)).copy_from_slice(&value[..width]);
+            }
+            Op::SimdMemAt { op, lane, base, mem, offset } => {
+                let width = match op.imm() {
+                    crate::syntax::SimdImm::Mem(w) | crate::syntax::SimdImm::MemLane(w) => usize::from(w),
+                    _ => 16,
+                };
+                // Only the lane forms and `v128.store` have a vector operand (after the
+                // address); the other loads' frames may end at the address.
+                let vector = if op.params().contains(&ValType::V128) {
+                    u128::from(slot!(base + 1)) | u128::from(slot!(base + 2)) << 64
+                } else {
+                    0
+                };
+                let bytes = tri!(wide_access(store, inst, mem, slot!(base), offset, width));
+                if op.results().is_empty() {
+                    let bits = match op {
+                        crate::syntax::SimdOp::V128Store => vector.to_le_bytes(),
+                        _ => u128::from(simd::store_lane_bits(op, vector, lane)).to_le_bytes(),
+                    };
+                    bytes.copy_from_slice(&bits[..width]);
+                } else {
+                    let raw = bytes.iter().rev().fold(0u128, |acc, b| acc << 8 | u128::from(*b));
+                    let r = simd::loaded(op, raw, vector, lane);
+                    set_slot!(base, r as u64);
+                    set_slot!(base + 1, (r >> 64) as u64);
                 }
             }
-            Op::MemoryCopy { base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let s = u32s!(slot!(base + 1)) as usize;
-                let n = u32s!(slot!(base + 2)) as usize;
-                let data = memory!();
-                let len = data.len();
-                if s.saturating_add(n) > len || d.saturating_add(n) > len {
-                    trap!(TrapCode::MemoryOutOfBounds);
-                }
-                data.copy_within(s..s + n, d);
-            }
-            Op::MemoryInit { data: seg, base } => {
-                let d = u32s!(slot!(base)) as usize;
-                let s = u32s!(slot!(base + 1)) as usize;
-                let n = u32s!(slot!(base + 2)) as usize;
-                let bytes = store.instances[inst as usize].datas[seg as usize].clone();
-                let src = bytes.get(s..s.saturating_add(n));
-                match (src, memory!().get_mut(d..d.saturating_add(n))) {
-                    (Some(src), Some(dst)) => dst.copy_from_slice(src),
-                    _ => trap!(TrapCode::MemoryOutOfBounds),
-                }
-            }
-            Op::DataDrop(d) => store.instances[inst as usize].datas[d as usize] = Arc::from([]),
             Op::GlobalGetV128 { d, global } => {
                 let g = &store.globals[store.instances[inst as usize].globals[global as usize] as usize];
                 let (lo, hi) = (g.value, g.hi);
@@ -808,9 +772,11 @@ fn indirect_callee(
 ) -> Result<u32, TrapCode> {
     let instance = &store.instances[inst as usize];
     let expected = &instance.module.syntax().types[type_index as usize];
-    let i = slots::get(fbase, base + ValType::slots_of(&expected.params)) as u32 as usize;
     let taddr = instance.tables[table as usize] as usize;
-    let elem = *store.tables[taddr].elems.get(i).ok_or(TrapCode::UndefinedElement)?;
+    // The index in the table's address type (all 64 bits for a table64).
+    let i = store.tables[taddr].ty.addr.wrap(slots::get(fbase, base + ValType::slots_of(&expected.params)));
+    let elem =
+        *usize::try_from(i).ok().and_then(|i| store.tables[taddr].elems.get(i)).ok_or(TrapCode::UndefinedElement)?;
     let addr = elem.checked_sub(1).ok_or(TrapCode::UninitializedElement)?;
     if store.funcs[addr as usize].ty() != expected {
         return Err(TrapCode::IndirectCallTypeMismatch);
@@ -825,6 +791,24 @@ fn init_frame(stack: &mut [u64], fp: usize, code: &CompiledFunc) {
     // Bounds-checked here: `init_frame_at` writes within the frame's `max_height` slots.
     let frame = &mut stack[fp..fp + code.max_height as usize];
     slots::init_frame_at(frame.as_mut_ptr(), code);
+}
+
+/// The `width` bytes at address `addr` (a slot: its low 32 bits for a 32-bit memory) plus
+/// `offset` of memory `mem` of instance `inst`; out of bounds if beyond the memory or if
+/// the sum overflows 64 bits.
+fn wide_access(
+    store: &mut Store,
+    inst: u32,
+    mem: u32,
+    addr: u64,
+    offset: u64,
+    width: usize,
+) -> Result<&mut [u8], TrapCode> {
+    let maddr = *store.instances[inst as usize].memories.get(mem as usize).ok_or(TrapCode::MemoryOutOfBounds)?;
+    let m = &mut store.memories[maddr as usize];
+    let ea = m.ty.addr.wrap(addr).checked_add(offset).ok_or(TrapCode::MemoryOutOfBounds)?;
+    let ea = usize::try_from(ea).map_err(|_| TrapCode::MemoryOutOfBounds)?;
+    m.data.get_mut(ea..ea.checked_add(width).ok_or(TrapCode::MemoryOutOfBounds)?).ok_or(TrapCode::MemoryOutOfBounds)
 }
 
 /// The access width in bytes of a lane load or store.
@@ -849,21 +833,6 @@ fn mem_view(store: &mut Store, mem: usize) -> (*mut u8, usize) {
 /// The memory address of an instance's memory 0, or [`NO_MEMORY`].
 fn memory_of(store: &Store, inst: u32) -> usize {
     store.instances[inst as usize].memories.first().map_or(NO_MEMORY, |m| *m as usize)
-}
-
-fn table_copy(store: &mut Store, dst: usize, src: usize, d: usize, s: usize, n: usize) -> Result<(), TrapCode> {
-    let src_len = store.tables[src].elems.len();
-    let dst_len = store.tables[dst].elems.len();
-    if s.saturating_add(n) > src_len || d.saturating_add(n) > dst_len {
-        return Err(TrapCode::TableOutOfBounds);
-    }
-    if dst == src {
-        store.tables[dst].elems.copy_within(s..s + n, d);
-    } else {
-        let tmp: Vec<u64> = store.tables[src].elems[s..s + n].to_vec();
-        store.tables[dst].elems[d..d + n].copy_from_slice(&tmp);
-    }
-    Ok(())
 }
 
 /// Fills in a trap's backtrace from the active frames, innermost first.

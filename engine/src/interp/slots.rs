@@ -262,6 +262,19 @@ fn direct_callee<'a>(cx: *mut Ctx, func: u32) -> Option<&'a CompiledFunc> {
     Some(code_of(callee))
 }
 
+/// The base and length of memory `mem` of the current instance (see [`Ctx::memories`]).
+#[inline(always)]
+pub(super) fn memory_view(cx: *mut Ctx, mem: u32) -> (*mut u8, usize) {
+    // SAFETY: `cx` as in `enter_callee`; the loop sets `memories` before every `enter` to
+    // the current instance's records, one per memory (`mem` is a validated index), each
+    // the live base and length of a memory of the store (kept current by its
+    // `LinearMemory`, and nothing resizes a memory while handlers run).
+    unsafe {
+        let def = &**(*cx).memories.add(mem as usize);
+        (def.base, def.len as usize)
+    }
+}
+
 /// Enters the callee of a `call_indirect` from instruction `ip` through element `i` of
 /// table `table`, whose arguments start at slot `base` and whose expected type has the
 /// canonical id `type_id`, if a handler may: the element is a translated function of the

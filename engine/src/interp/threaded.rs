@@ -934,6 +934,114 @@ load! {
     I64Load32S I64Load32SAddImm 4 |b| i32::from_le_bytes(b) as i64 as u64;
 }
 
+/// The effective address of an access to a memory other than a 32-bit memory 0
+/// ([`Op::LoadMem`], [`Op::StoreMem`]): address slot value `a` (its low 32 bits unless
+/// `is64`) plus `offset`, not wrapping: `None` (out of bounds) on overflow.
+#[inline(always)]
+fn wide_address(a: u64, is64: bool, offset: u64) -> Option<usize> {
+    let a = if is64 { a } else { a as u32 as u64 };
+    usize::try_from(a.checked_add(offset)?).ok()
+}
+
+/// The base and length of memory `index`: memory 0's (a 64-bit one: the others never
+/// reach these handlers) are the registers' view; any other's come from the instance's
+/// records.
+#[inline(always)]
+fn view(index: u32, mem: *mut u8, len: usize, cx: *mut Ctx) -> (*mut u8, usize) {
+    if index == 0 { (mem, len) } else { slots::memory_view(cx, index) }
+}
+
+/// A load from a memory other than a 32-bit memory 0 ([`Op::LoadMem`], `KIND` the
+/// [`LoadOp`]): `x = [d, addr, mem << 1 | is64, offset]`. The base and length of a
+/// memory other than memory 0 come from the instance's memory records (`Ctx::memories`).
+fn op_load_mem<const CHAIN: bool, const KIND: u8>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let kind = LoadOp::ALL[KIND as usize];
+    let (base, size) = view(x[2] >> 1, mem, len, cx);
+    let Some(ea) = wide_address(slots::get(fp, x[1]), x[2] & 1 != 0, u64::from(x[3])) else {
+        return trap(ip, TrapCode::MemoryOutOfBounds);
+    };
+    let raw = match kind.width() {
+        1 => slots::mem_read::<1>(base, size, ea).map(|b| u64::from(b[0])),
+        2 => slots::mem_read::<2>(base, size, ea).map(|b| u64::from(u16::from_le_bytes(b))),
+        4 => slots::mem_read::<4>(base, size, ea).map(|b| u64::from(u32::from_le_bytes(b))),
+        _ => slots::mem_read::<8>(base, size, ea).map(u64::from_le_bytes),
+    };
+    let Some(raw) = raw else { return trap(ip, TrapCode::MemoryOutOfBounds) };
+    slots::set(fp, x[0], kind.extend(raw));
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
+}
+
+/// A store to a memory other than a 32-bit memory 0 ([`Op::StoreMem`], `KIND` the
+/// [`StoreOp`]): `x = [addr, v, mem << 1 | is64, offset]`.
+fn op_store_mem<const CHAIN: bool, const KIND: u8>(
+    ip: *const Inst,
+    fp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut Ctx,
+    acc: u64,
+) -> Exit {
+    let x = slots::inst(ip).x;
+    let kind = StoreOp::ALL[KIND as usize];
+    let (base, size) = view(x[2] >> 1, mem, len, cx);
+    let Some(ea) = wide_address(slots::get(fp, x[0]), x[2] & 1 != 0, u64::from(x[3])) else {
+        return trap(ip, TrapCode::MemoryOutOfBounds);
+    };
+    let v = slots::get(fp, x[1]);
+    let ok = match kind.width() {
+        1 => slots::mem_write::<1>(base, size, ea, [v as u8]),
+        2 => slots::mem_write::<2>(base, size, ea, (v as u16).to_le_bytes()),
+        4 => slots::mem_write::<4>(base, size, ea, (v as u32).to_le_bytes()),
+        _ => slots::mem_write::<8>(base, size, ea, v.to_le_bytes()),
+    };
+    if !ok {
+        return trap(ip, TrapCode::MemoryOutOfBounds);
+    }
+    dispatch::<CHAIN>(ip.wrapping_add(1), fp, mem, len, cx, acc)
+}
+
+/// The handler of [`Op::LoadMem`] of each kind.
+fn load_mem_handler<const CHAIN: bool>(kind: LoadOp) -> Handler {
+    macro_rules! pick {
+        ($($k:ident)*) => {
+            match kind {
+                $(LoadOp::$k => op_load_mem::<CHAIN, { LoadOp::$k as u8 }>,)*
+            }
+        };
+    }
+    pick!(I32Load I64Load F32Load F64Load I32Load8S I32Load8U I32Load16S I32Load16U I64Load8S I64Load8U
+        I64Load16S I64Load16U I64Load32S I64Load32U)
+}
+
+/// The handler of [`Op::StoreMem`] of each kind.
+fn store_mem_handler<const CHAIN: bool>(kind: StoreOp) -> Handler {
+    macro_rules! pick {
+        ($($k:ident)*) => {
+            match kind {
+                $(StoreOp::$k => op_store_mem::<CHAIN, { StoreOp::$k as u8 }>,)*
+            }
+        };
+    }
+    pick!(I32Store I64Store F32Store F64Store I32Store8 I32Store16 I64Store8 I64Store16 I64Store32)
+}
+
+/// The third operand word of a [`Op::LoadMem`] or [`Op::StoreMem`] instruction: the
+/// memory index and whether it is 64-bit; `None` (the loop's) for an offset of 2^32 or
+/// more or an index without room for the flag.
+fn mem_word(how: Threading<'_>, mem: u32, offset: u64) -> Option<(u32, u32)> {
+    let is64 = how.memories.get(mem as usize)?.addr.is_64();
+    let word = mem.checked_mul(2)? | u32::from(is64);
+    Some((word, u32::try_from(offset).ok()?))
+}
+
 /// Indexed loads and stores ([`Op::LoadIndexed`], [`Op::StoreIndexed`]), one handler per
 /// access and shift: `x = [d, a, i, offset]` (or `[a, i, v, offset]`), the address
 /// `a + (i << SHIFT)` modulo 2^32, plus the static offset (not modulo 2^32).
@@ -1383,6 +1491,11 @@ fn jump_targets(ops: &[Op], targets: &[BranchTarget]) -> Vec<bool> {
 pub struct Threading<'a> {
     /// The module's types (for `call_indirect`'s expected type).
     pub types: &'a [crate::syntax::FuncType],
+    /// Every memory's type (for the accesses to memories other than a 32-bit memory 0).
+    pub memories: &'a [crate::syntax::MemoryType],
+    /// Whether table 0 has `i64` indices (then `call_indirect` through it is the loop's:
+    /// its handler reads a 32-bit index).
+    pub table0_64: bool,
     /// Handlers run on into the next instruction (optimised builds only: see the module
     /// doc).
     pub chain: bool,
@@ -1522,14 +1635,14 @@ fn control_inst<const CHAIN: bool>(
         Op::Return { from } if how.num_results <= 1 => i(op_return::<CHAIN>, [leaving(op), from, how.num_results, 0]),
         Op::Return { from } => i(op_return_many::<CHAIN>, [leaving(op), from, how.num_results, 0]),
         // Through table 0 only: the operands have no room for another table index.
-        Op::CallIndirect { type_index, table: 0, base } => {
+        Op::CallIndirect { type_index, table: 0, base } if !how.table0_64 => {
             let ty = how.types.get(type_index as usize)?;
             let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
             let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
             i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::ReturnCall { func, base } => i(op_return_call::<CHAIN>, [leaving(op), func, base, 0]),
-        Op::ReturnCallIndirect { type_index, table: 0, base } => {
+        Op::ReturnCallIndirect { type_index, table: 0, base } if !how.table0_64 => {
             let ty = how.types.get(type_index as usize)?;
             let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
             let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
@@ -1702,6 +1815,14 @@ fn inst<const CHAIN: bool>(
         Op::LoadAddImm { kind, d, a, imm } => i(load_handler::<CHAIN>(kind, true, which), [d, a, imm, 0]),
         Op::StoreAddImm { kind, a, v, imm } => i(store_handler::<CHAIN>(kind, true, which), [a, v, imm, 0]),
         Op::I32ShlAdd { d, a, b, shift } => i(op_i32_shl_add::<CHAIN>, [d, a, b, shift as u32]),
+        Op::LoadMem { kind, d, addr, mem, offset } => {
+            let (word, offset) = mem_word(how, mem, offset)?;
+            i(load_mem_handler::<CHAIN>(kind), [d, addr, word, offset])
+        }
+        Op::StoreMem { kind, addr, v, mem, offset } => {
+            let (word, offset) = mem_word(how, mem, offset)?;
+            i(store_mem_handler::<CHAIN>(kind), [addr, v, word, offset])
+        }
         Op::LoadIndexed { kind, shift, d, a, i: index, offset } => {
             i(indexed_load_handler::<CHAIN>(kind, shift, which), [d, a, index, offset])
         }

@@ -227,7 +227,7 @@ impl CompiledModule {
                     i
                 }
             };
-            let env = Env { ptr: isa.pointer_type(), explicit_bounds: self.explicit_bounds, lazy: self.lazy };
+            let env = Env::new(isa.pointer_type(), module, self.explicit_bounds, self.lazy);
             let func_types = module.func_type_indices();
             let mut ctx = state.ctx.take().unwrap_or_else(Context::new);
             let mut fctx = state.fctx.take().unwrap_or_default();
@@ -411,6 +411,11 @@ fn missing_simd_feature(isa: &dyn TargetIsa) -> Option<&'static str> {
 
 /// The Cranelift type of a wasm value type. A `v128` is an `I8X16` wherever a value is
 /// stored or passed (see [`simd`]).
+/// The IR type of addresses or indices of an address type.
+fn addr_ir_type(a: syntax::AddrType) -> ir::Type {
+    if a.is_64() { types::I64 } else { types::I32 }
+}
+
 pub(crate) fn ir_type(t: ValType) -> Result<ir::Type, JitError> {
     Ok(match t {
         ValType::I32 => types::I32,
@@ -463,7 +468,7 @@ fn compile_pieces(
     threads: usize,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Vec<Piece>, JitError> {
-    let env = Env { ptr: isa.pointer_type(), explicit_bounds, lazy };
+    let env = Env::new(isa.pointer_type(), module, explicit_bounds, lazy);
     let func_types = module.func_type_indices();
     let total = numbers.len();
     let threads = threads.min(total.max(1));
@@ -1161,13 +1166,15 @@ impl<'a, 'f> Translator<'a, 'f> {
         let sig = match self.sig_indirect {
             Some(s) => s,
             None => {
-                let s = self.libcall_sig(&[types::I64, types::I32, types::I32, types::I32, types::I64]);
+                let s = self.libcall_sig(&[types::I64, types::I32, types::I32, types::I64, types::I64]);
                 self.sig_indirect = Some(s);
                 s
             }
         };
         let t = self.b.ins().iconst(types::I32, table as i64);
         let ti = self.b.ins().iconst(types::I32, type_index as i64);
+        // The element index as an i64 (a 32-bit table's zero-extended).
+        let elem = if self.env.table_addr(table).is_64() { elem } else { self.b.ins().uextend(types::I64, elem) };
         self.stack.extend(args);
         let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
         self.call_via_values(&ty, sig, f, &[t, ti, elem])?;
@@ -1482,14 +1489,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.misc(MiscOp::TableSet, &[t, i, v], None)?;
             }
             Instr::TableSize(t) => {
+                let ret = addr_ir_type(self.env.table_addr(*t));
                 let t = b.ins().iconst(types::I64, *t as i64);
-                self.misc(MiscOp::TableSize, &[t], Some(types::I32))?;
+                self.misc(MiscOp::TableSize, &[t], Some(ret))?;
             }
             Instr::TableGrow(t) => {
                 let n = self.pop()?;
                 let init = self.pop()?;
+                let ret = addr_ir_type(self.env.table_addr(*t));
                 let t = self.b.ins().iconst(types::I64, *t as i64);
-                self.misc(MiscOp::TableGrow, &[t, init, n], Some(types::I32))?;
+                self.misc(MiscOp::TableGrow, &[t, init, n], Some(ret))?;
             }
             Instr::TableFill(t) => {
                 let n = self.pop()?;
@@ -1520,6 +1529,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let (addr, off) = self.env.heap_addr(
                     &mut self.b,
                     self.vmctx,
+                    arg.memory,
                     index,
                     arg.offset,
                     op.width(),
@@ -1552,6 +1562,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let (addr, off) = self.env.heap_addr(
                     &mut self.b,
                     self.vmctx,
+                    arg.memory,
                     index,
                     arg.offset,
                     op.width(),
@@ -1566,26 +1577,37 @@ impl<'a, 'f> Translator<'a, 'f> {
                     I64Store32 => b.ins().istore32(flags, v, addr, off),
                 };
             }
-            Instr::MemorySize(_) => {
-                let len = self.env.memory_len(&mut self.b, self.vmctx);
-                let pages = self.b.ins().ushr_imm_u(len, 16);
-                let v = self.b.ins().ireduce(types::I32, pages);
+            Instr::MemorySize(mem) => {
+                let ty = self.env.memory_type(*mem);
+                let len = self.env.memory_len(&mut self.b, self.vmctx, *mem);
+                let pages = self.b.ins().ushr_imm_u(len, i64::from(ty.page_size_log2));
+                let v = if ty.addr.is_64() { pages } else { self.b.ins().ireduce(types::I32, pages) };
                 self.stack.push(v);
             }
-            Instr::MemoryGrow(_) => {
+            Instr::MemoryGrow(mem) => {
                 let n = self.pop()?;
-                self.misc(MiscOp::MemoryGrow, &[n], Some(types::I32))?;
+                let ret = addr_ir_type(self.env.memory_type(*mem).addr);
+                let m = self.b.ins().iconst(types::I64, i64::from(*mem));
+                self.misc(MiscOp::MemoryGrow, &[m, n], Some(ret))?;
             }
-            Instr::MemoryFill(_) => {
-                let args = self.popn(3)?;
+            Instr::MemoryFill(mem) => {
+                let mut args = vec![self.b.ins().iconst(types::I64, i64::from(*mem))];
+                args.extend(self.popn(3)?);
                 self.misc(MiscOp::MemoryFill, &args, None)?;
             }
-            Instr::MemoryCopy { .. } => {
-                let args = self.popn(3)?;
+            Instr::MemoryCopy { dst, src } => {
+                let mut args = vec![
+                    self.b.ins().iconst(types::I64, i64::from(*dst)),
+                    self.b.ins().iconst(types::I64, i64::from(*src)),
+                ];
+                args.extend(self.popn(3)?);
                 self.misc(MiscOp::MemoryCopy, &args, None)?;
             }
-            Instr::MemoryInit { data, .. } => {
-                let mut args = vec![self.b.ins().iconst(types::I64, *data as i64)];
+            Instr::MemoryInit { data, memory } => {
+                let mut args = vec![
+                    self.b.ins().iconst(types::I64, i64::from(*data)),
+                    self.b.ins().iconst(types::I64, i64::from(*memory)),
+                ];
                 args.extend(self.popn(3)?);
                 self.misc(MiscOp::MemoryInit, &args, None)?;
             }

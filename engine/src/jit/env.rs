@@ -10,6 +10,7 @@ use cranelift_frontend::FunctionBuilder;
 use super::memory::VmMemoryDef;
 use crate::error::Trap;
 use crate::runtime::Store;
+use crate::syntax::{AddrType, MemoryType, TableType};
 
 /// Per-store state shared by all instance contexts.
 #[repr(C)]
@@ -79,8 +80,11 @@ impl VmTableDef {
 #[repr(C)]
 pub(crate) struct VmCtx {
     pub rt: *mut Runtime,
-    /// Memory 0, or null.
+    /// Memory 0, or null (the fast path: one load from the context).
     pub memory: *const VmMemoryDef,
+    /// Every memory's record, by memory index (memory 0's too): accesses to the others
+    /// load the record's address from here, then its base and length.
+    pub memories: *const *const VmMemoryDef,
     /// Address of each global's value, by global index.
     pub globals: *const *mut u64,
     /// Slot-encoded `funcref` (store address + 1) of each function index.
@@ -100,7 +104,14 @@ pub(crate) struct VmCtx {
 /// Emits accesses to the runtime layout.
 pub(crate) struct Env {
     pub ptr: ir::Type,
+    /// Explicit bounds checks for every memory (else guard pages where they are sound,
+    /// see [`Env::guarded`]).
     pub explicit_bounds: bool,
+    /// Every memory's type (imports first): its address type, page size, and so whether
+    /// guard pages cover it.
+    pub memories: Vec<MemoryType>,
+    /// Every table's type (imports first).
+    pub tables: Vec<TableType>,
     /// Whether functions are compiled on first call: then a direct call finds 0 for a
     /// callee not compiled yet, and entries change while code runs.
     pub lazy: bool,
@@ -111,6 +122,11 @@ fn trusted() -> MemFlagsData {
 }
 
 impl Env {
+    /// The environment of `module`'s code: `explicit_bounds` is the engine's strategy.
+    pub fn new(ptr: ir::Type, module: &crate::syntax::Module, explicit_bounds: bool, lazy: bool) -> Env {
+        Env { ptr, explicit_bounds, memories: module.memory_types(), tables: module.table_types(), lazy }
+    }
+
     fn load_field(&self, b: &mut FunctionBuilder, ty: ir::Type, base: Value, offset: usize) -> Value {
         b.ins().load(ty, trusted(), base, offset as i32)
     }
@@ -136,44 +152,91 @@ impl Env {
         b.ins().iadd_imm_u(store, offset_of!(Store, fuel) as i64)
     }
 
-    /// Pointer to memory 0's [`VmMemoryDef`].
-    fn memory_def(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
-        self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, memory))
+    /// The type of memory `mem` (a validated index; a 32-bit memory if there is none).
+    pub fn memory_type(&self, mem: u32) -> MemoryType {
+        self.memories.get(mem as usize).copied().unwrap_or(MemoryType::new(crate::syntax::Limits { min: 0, max: None }))
     }
 
-    /// Current length of memory 0 in bytes (i64).
-    pub fn memory_len(&self, b: &mut FunctionBuilder, vmctx: Value) -> Value {
-        let def = self.memory_def(b, vmctx);
+    /// The index type of table `table` (a validated index).
+    pub fn table_addr(&self, table: u32) -> AddrType {
+        self.tables.get(table as usize).map_or(AddrType::I32, |t| t.addr)
+    }
+
+    /// Whether accesses to memory `mem` rely on guard pages: the strategy says so and
+    /// they are sound for its type (32-bit addresses, 64 KiB pages; see
+    /// [`super::memory::guard_pages_cover`]). Every other access is checked.
+    pub fn guarded(&self, mem: u32) -> bool {
+        !self.explicit_bounds && super::memory::guard_pages_cover(&self.memory_type(mem))
+    }
+
+    /// Pointer to memory `mem`'s [`VmMemoryDef`]. The record never moves, nor does the
+    /// table of records, so the loads may be merged and hoisted. Memory 0 is one load
+    /// (`VmCtx::memory`); any other two (`VmCtx::memories`, then its entry).
+    fn memory_def(&self, b: &mut FunctionBuilder, vmctx: Value, mem: u32) -> Value {
+        if mem == 0 {
+            return self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, memory));
+        }
+        let defs = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, memories));
+        self.load_fixed(b, self.ptr, defs, mem as usize * std::mem::size_of::<*const VmMemoryDef>())
+    }
+
+    /// Current length of memory `mem` in bytes (i64).
+    pub fn memory_len(&self, b: &mut FunctionBuilder, vmctx: Value, mem: u32) -> Value {
+        let def = self.memory_def(b, vmctx, mem);
         self.load_field(b, types::I64, def, offset_of!(VmMemoryDef, len))
     }
 
-    /// Native address of a `width`-byte access at wasm address `index` (i32) + `offset`
-    /// in memory 0, with an explicit bounds check (trap `oob`) unless guard pages make
-    /// it unnecessary. Returns the address and the static offset to put in the access.
+    /// Native address of a `width`-byte access at wasm address `index` (i32, or i64 for
+    /// a 64-bit memory) + `offset` in memory `mem`, with an explicit bounds check (trap
+    /// `oob`) unless guard pages make it unnecessary. Returns the address and the static
+    /// offset to put in the access.
+    ///
+    /// For a 32-bit memory, `index + offset + width` < 2^33 + 8 cannot overflow 64 bits.
+    /// For a 64-bit memory it can: the sum is computed with overflow traps
+    /// (`uadd_overflow_trap`), so an address near 2^64 never wraps around into bounds.
+    #[allow(clippy::too_many_arguments, reason = "one access's parts")]
     pub fn heap_addr(
         &self,
         b: &mut FunctionBuilder,
         vmctx: Value,
+        mem: u32,
         index: Value,
         offset: u64,
         width: u32,
         oob: ir::TrapCode,
     ) -> (Value, i32) {
-        // The instance's memory record never moves. With guard pages neither does the
-        // memory (a fixed reservation; growing only changes its protection), so its base
-        // is loaded once per function rather than per access. With explicit bounds checks
-        // the memory is a heap buffer that `memory.grow` may move.
-        let def = self.load_fixed(b, self.ptr, vmctx, offset_of!(VmCtx, memory));
-        let base = if self.explicit_bounds {
-            self.load_field(b, self.ptr, def, offset_of!(VmMemoryDef, base))
-        } else {
+        // With guard pages neither the record nor the memory moves (a fixed reservation;
+        // growing only changes its protection), so the base is loaded once per function
+        // rather than per access. With explicit bounds checks the memory is a heap
+        // buffer that `memory.grow` may move.
+        let guarded = self.guarded(mem);
+        let is64 = self.memory_type(mem).addr.is_64();
+        let def = self.memory_def(b, vmctx, mem);
+        let base = if guarded {
             self.load_fixed(b, self.ptr, def, offset_of!(VmMemoryDef, base))
+        } else {
+            self.load_field(b, self.ptr, def, offset_of!(VmMemoryDef, base))
         };
-        let idx = b.ins().uextend(types::I64, index);
-        if self.explicit_bounds {
+        let idx = if is64 { index } else { b.ins().uextend(types::I64, index) };
+        if !guarded {
             let len = self.load_field(b, types::I64, def, offset_of!(VmMemoryDef, len));
-            // index + offset + width < 2^33 + 8: no overflow in 64 bits.
-            let end = b.ins().iadd_imm_u(idx, (offset + width as u64) as i64);
+            let end = if is64 {
+                // Trap rather than wrap: an end past 2^64 is out of bounds.
+                match offset.checked_add(u64::from(width)) {
+                    Some(span) => {
+                        let span = b.ins().iconst(types::I64, span as i64);
+                        b.ins().uadd_overflow_trap(idx, span, oob)
+                    }
+                    None => {
+                        let off = b.ins().iconst(types::I64, offset as i64);
+                        let at = b.ins().uadd_overflow_trap(idx, off, oob);
+                        let w = b.ins().iconst(types::I64, i64::from(width));
+                        b.ins().uadd_overflow_trap(at, w, oob)
+                    }
+                }
+            } else {
+                b.ins().iadd_imm_u(idx, (offset + u64::from(width)) as i64)
+            };
             let out = b.ins().icmp(ir::condcodes::IntCC::UnsignedGreaterThan, end, len);
             b.ins().trapnz(out, oob);
         }
@@ -193,7 +256,7 @@ impl Env {
         self.load_fixed(b, self.ptr, globals, index as usize * 8)
     }
 
-    /// Element `index` (i32) of table `table`, as a store function address (slot - 1:
+    /// Element `index` (i32, or i64 for a 64-bit table) of table `table`, as a store function address (slot - 1:
     /// null becomes `u64::MAX`), after jumping to `miss` if it is out of bounds.
     pub fn table_elem_addr(
         &self,
@@ -206,7 +269,7 @@ impl Env {
         let tables = self.load_field(b, self.ptr, vmctx, offset_of!(VmCtx, tables));
         let def = self.load_field(b, self.ptr, tables, table as usize * 8);
         let len = self.load_field(b, types::I64, def, offset_of!(VmTableDef, len));
-        let idx = b.ins().uextend(types::I64, index);
+        let idx = if self.table_addr(table).is_64() { index } else { b.ins().uextend(types::I64, index) };
         let inside = b.ins().icmp(ir::condcodes::IntCC::UnsignedLessThan, idx, len);
         let hit = b.create_block();
         b.ins().brif(inside, hit, &[], miss, &[]);

@@ -6,24 +6,22 @@
 //! One of the few modules with `unsafe` code: each entry dereferences the `vmctx` JIT code
 //! passes in.
 
-use std::sync::Arc;
-
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
-use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store};
+use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store, ops};
 use crate::syntax::ValType;
 
 /// Operations of [`misc`], with their arguments in the values area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub(crate) enum MiscOp {
-    /// (delta) -> old pages or -1
+    /// (memory, delta) -> old pages or -1
     MemoryGrow = 0,
-    /// (dst, value, len)
+    /// (memory, dst, value, len)
     MemoryFill,
-    /// (dst, src, len)
+    /// (dst memory, src memory, dst, src, len)
     MemoryCopy,
-    /// (segment, dst, src, len)
+    /// (segment, memory, dst, src, len)
     MemoryInit,
     /// (segment)
     DataDrop,
@@ -177,7 +175,7 @@ pub(crate) unsafe extern "C" fn call_indirect(
     vmctx: *mut VmCtx,
     table: u32,
     type_index: u32,
-    elem: u32,
+    elem: u64,
     values: *mut u64,
 ) -> u32 {
     // SAFETY: called by JIT code with its own vmctx while it runs.
@@ -185,7 +183,8 @@ pub(crate) unsafe extern "C" fn call_indirect(
     let r = (|| {
         let instance = &store.instances[inst as usize];
         let taddr = *instance.tables.get(table as usize).ok_or_else(|| Trap::host("unknown table"))? as usize;
-        let slot = *store.tables[taddr].elems.get(elem as usize).ok_or(TrapCode::UndefinedElement)?;
+        let elem = usize::try_from(elem).map_err(|_| TrapCode::UndefinedElement)?;
+        let slot = *store.tables[taddr].elems.get(elem).ok_or(TrapCode::UndefinedElement)?;
         let addr = slot.checked_sub(1).ok_or(TrapCode::UninitializedElement)? as u32;
         let expected = instance.module.syntax().types.get(type_index as usize);
         if store.funcs.get(addr as usize).map(|f| f.ty()) != expected {
@@ -247,11 +246,11 @@ pub(crate) unsafe extern "C" fn misc(vmctx: *mut VmCtx, op: u32, args: *mut u64)
         return finish(store, Err(Trap::host("internal error: unknown libcall")));
     };
     let n = match op {
-        MiscOp::DataDrop | MiscOp::ElemDrop | MiscOp::TableSize | MiscOp::MemoryGrow => 1,
-        MiscOp::TableGet => 2,
-        MiscOp::MemoryFill | MiscOp::MemoryCopy | MiscOp::TableSet | MiscOp::TableGrow => 3,
-        MiscOp::MemoryInit | MiscOp::TableFill => 4,
-        MiscOp::TableCopy | MiscOp::TableInit => 5,
+        MiscOp::DataDrop | MiscOp::ElemDrop | MiscOp::TableSize => 1,
+        MiscOp::TableGet | MiscOp::MemoryGrow => 2,
+        MiscOp::TableSet | MiscOp::TableGrow => 3,
+        MiscOp::MemoryFill | MiscOp::TableFill => 4,
+        MiscOp::MemoryCopy | MiscOp::MemoryInit | MiscOp::TableCopy | MiscOp::TableInit => 5,
     };
     // SAFETY: JIT code passes an area of at least as many slots as the op's arguments.
     let a = unsafe { std::slice::from_raw_parts_mut(args, n) };
@@ -259,93 +258,25 @@ pub(crate) unsafe extern "C" fn misc(vmctx: *mut VmCtx, op: u32, args: *mut u64)
     finish(store, r)
 }
 
+/// One [`MiscOp`] on the shared implementation (`runtime::ops`), which reduces each
+/// operand to its memory's or table's address type.
 fn run_misc(store: &mut Store, inst: u32, op: MiscOp, a: &mut [u64]) -> Result<(), TrapCode> {
-    let u = |i: usize| a[i] as u32 as usize;
-    let limits = store.engine.config().limits;
-    let instance = &store.instances[inst as usize];
-    let mem = instance.memories.first().map(|m| *m as usize);
-    let table = |i: usize| instance.tables.get(a[i] as usize).map(|t| *t as usize).ok_or(TrapCode::TableOutOfBounds);
+    // Indices and segment numbers are constants JIT code passes (validated, below 2^32).
+    let x = |i: usize| a[i] as u32;
     match op {
-        MiscOp::MemoryGrow => {
-            let m = mem.ok_or(TrapCode::MemoryOutOfBounds)?;
-            a[0] = store.memories[m].grow(u(0) as u64, limits.max_memory_pages).map_or(u32::MAX, |o| o as u32) as u64;
-        }
-        MiscOp::MemoryFill => {
-            let m = mem.ok_or(TrapCode::MemoryOutOfBounds)?;
-            let (d, v, n) = (u(0), a[1] as u8, u(2));
-            store.memories[m].data.get_mut(d..d.saturating_add(n)).ok_or(TrapCode::MemoryOutOfBounds)?.fill(v);
-        }
-        MiscOp::MemoryCopy => {
-            let m = mem.ok_or(TrapCode::MemoryOutOfBounds)?;
-            let (d, s, n) = (u(0), u(1), u(2));
-            let data = &mut store.memories[m].data;
-            if s.saturating_add(n) > data.len() || d.saturating_add(n) > data.len() {
-                return Err(TrapCode::MemoryOutOfBounds);
-            }
-            data.copy_within(s..s + n, d);
-        }
-        MiscOp::MemoryInit => {
-            let m = mem.ok_or(TrapCode::MemoryOutOfBounds)?;
-            let seg = instance.datas.get(u(0)).cloned().ok_or(TrapCode::MemoryOutOfBounds)?;
-            let (d, s, n) = (u(1), u(2), u(3));
-            let src = seg.get(s..s.saturating_add(n)).ok_or(TrapCode::MemoryOutOfBounds)?;
-            let dst = store.memories[m].data.get_mut(d..d.saturating_add(n)).ok_or(TrapCode::MemoryOutOfBounds)?;
-            dst.copy_from_slice(src);
-        }
-        MiscOp::DataDrop => {
-            if let Some(d) = store.instances[inst as usize].datas.get_mut(u(0)) {
-                *d = Arc::from([]);
-            }
-        }
-        MiscOp::TableGet => {
-            let t = table(0)?;
-            a[0] = *store.tables[t].elems.get(u(1)).ok_or(TrapCode::TableOutOfBounds)?;
-        }
-        MiscOp::TableSet => {
-            let t = table(0)?;
-            *store.tables[t].elems.get_mut(u(1)).ok_or(TrapCode::TableOutOfBounds)? = a[2];
-        }
-        MiscOp::TableSize => {
-            let t = table(0)?;
-            a[0] = store.tables[t].elems.len() as u64;
-        }
-        MiscOp::TableGrow => {
-            let t = table(0)?;
-            let (init, n) = (a[1], u(2) as u64);
-            a[0] = store.tables[t].grow(n, init, limits.max_table_elements).unwrap_or(u32::MAX) as u64;
-        }
-        MiscOp::TableFill => {
-            let t = table(0)?;
-            let (d, v, n) = (u(1), a[2], u(3));
-            store.tables[t].elems.get_mut(d..d.saturating_add(n)).ok_or(TrapCode::TableOutOfBounds)?.fill(v);
-        }
-        MiscOp::TableCopy => {
-            let (dt, st) = (table(0)?, table(1)?);
-            let (d, s, n) = (u(2), u(3), u(4));
-            let (sl, dl) = (store.tables[st].elems.len(), store.tables[dt].elems.len());
-            if s.saturating_add(n) > sl || d.saturating_add(n) > dl {
-                return Err(TrapCode::TableOutOfBounds);
-            }
-            if dt == st {
-                store.tables[dt].elems.copy_within(s..s + n, d);
-            } else {
-                let tmp: Vec<u64> = store.tables[st].elems[s..s + n].to_vec();
-                store.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
-            }
-        }
-        MiscOp::TableInit => {
-            let seg = instance.elems.get(u(0)).cloned().ok_or(TrapCode::TableOutOfBounds)?;
-            let t = table(1)?;
-            let (d, s, n) = (u(2), u(3), u(4));
-            let src = seg.get(s..s.saturating_add(n)).ok_or(TrapCode::TableOutOfBounds)?;
-            let dst = store.tables[t].elems.get_mut(d..d.saturating_add(n)).ok_or(TrapCode::TableOutOfBounds)?;
-            dst.copy_from_slice(src);
-        }
-        MiscOp::ElemDrop => {
-            if let Some(e) = store.instances[inst as usize].elems.get_mut(u(0)) {
-                *e = Arc::from([]);
-            }
-        }
+        MiscOp::MemoryGrow => a[0] = ops::memory_grow(store, inst, x(0), a[1])?,
+        MiscOp::MemoryFill => ops::memory_fill(store, inst, x(0), a[1], a[2], a[3])?,
+        MiscOp::MemoryCopy => ops::memory_copy(store, inst, (x(0), x(1)), a[2], a[3], a[4])?,
+        MiscOp::MemoryInit => ops::memory_init(store, inst, (x(0), x(1)), a[2], a[3], a[4])?,
+        MiscOp::DataDrop => ops::data_drop(store, inst, x(0)),
+        MiscOp::TableGet => a[0] = ops::table_get(store, inst, x(0), a[1])?,
+        MiscOp::TableSet => ops::table_set(store, inst, x(0), a[1], a[2])?,
+        MiscOp::TableSize => a[0] = ops::table_size(store, inst, x(0))?,
+        MiscOp::TableGrow => a[0] = ops::table_grow(store, inst, x(0), a[1], a[2])?,
+        MiscOp::TableFill => ops::table_fill(store, inst, x(0), a[1], a[2], a[3])?,
+        MiscOp::TableCopy => ops::table_copy(store, inst, (x(0), x(1)), a[2], a[3], a[4])?,
+        MiscOp::TableInit => ops::table_init(store, inst, (x(0), x(1)), a[2], a[3], a[4])?,
+        MiscOp::ElemDrop => ops::elem_drop(store, inst, x(0)),
     }
     Ok(())
 }

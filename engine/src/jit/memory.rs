@@ -19,6 +19,15 @@ use std::ptr::NonNull;
 /// `u32` offset) plus one page for the access width.
 pub(crate) const GUARDED_RESERVATION: usize = (8 << 30) + 65536;
 
+/// Whether a guard-page reservation makes every access of a memory of type `ty` fault
+/// outside its bounds: only for 32-bit addresses (a `u32` address plus a `u32` offset
+/// stays inside [`GUARDED_RESERVATION`]) and 64 KiB pages (the accessible length is then
+/// a multiple of the host's page size, so nothing past the end is mapped). Memories of
+/// other types are heap buffers, and JIT code checks their accesses explicitly.
+pub(crate) fn guard_pages_cover(ty: &crate::syntax::MemoryType) -> bool {
+    !ty.addr.is_64() && ty.page_size_log2 == 16
+}
+
 /// What JIT code reads of a memory: its base address and current length in bytes.
 #[repr(C)]
 #[derive(Debug)]

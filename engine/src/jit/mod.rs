@@ -48,6 +48,7 @@ struct InstanceCtx {
     _globals: Box<[*mut u64]>,
     _func_refs: Box<[u64]>,
     _tables: Box<[*const env::VmTableDef]>,
+    _memories: Box<[*const memory::VmMemoryDef]>,
     _imports: Box<[env::VmImport]>,
     /// The typed host functions `_imports` points to, kept alive with it.
     _hosts: Vec<std::rc::Rc<crate::runtime::SlotHost>>,
@@ -129,16 +130,18 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
     }
     if store.jit.ctxs[i].is_none() {
         let instance = store.instances.get(i)?;
-        let memory = match instance.memories.first() {
-            Some(m) => {
-                let m = &store.memories[*m as usize].data;
-                if !compiled.explicit_bounds && !m.is_guarded() {
-                    return None;
-                }
-                m.def_ptr()
+        // Code that relies on guard pages for a memory needs it guarded (a memory the
+        // guard scheme does not cover is checked explicitly, whatever its storage).
+        let mut memories = Vec::with_capacity(instance.memories.len());
+        for m in &instance.memories {
+            let m = &store.memories[*m as usize];
+            if !compiled.explicit_bounds && memory::guard_pages_cover(&m.ty) && !m.data.is_guarded() {
+                return None;
             }
-            None => std::ptr::null(),
-        };
+            memories.push(m.data.def_ptr());
+        }
+        let memories: Box<[*const memory::VmMemoryDef]> = memories.into_boxed_slice();
+        let memory = memories.first().copied().unwrap_or(std::ptr::null());
         let globals: Box<[*mut u64]> =
             instance.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
         let func_refs: Box<[u64]> = instance.funcs.iter().map(|f| *f as u64 + 1).collect();
@@ -163,6 +166,7 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
         let vmctx = Box::new(VmCtx {
             rt: &mut *store.jit.rt,
             memory,
+            memories: memories.as_ptr(),
             globals: globals.as_ptr(),
             func_refs: func_refs.as_ptr(),
             tables: tables.as_ptr(),
@@ -175,6 +179,7 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
             _globals: globals,
             _func_refs: func_refs,
             _tables: tables,
+            _memories: memories,
             _imports: imports,
             _hosts: hosts,
         });

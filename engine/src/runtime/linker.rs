@@ -65,14 +65,14 @@ impl Linker {
                     let want = syntax.types.get(*ti as usize);
                     store.funcs.get(f.0 as usize).map(|f| f.ty()) == want
                 }
-                (ImportDesc::Table(want), Extern::Table(t)) => store
-                    .tables
-                    .get(t.0 as usize)
-                    .is_some_and(|t| t.ty.elem == want.elem && limits_match(&t.current_limits(), &want.limits)),
-                (ImportDesc::Memory(want), Extern::Memory(m)) => store
-                    .memories
-                    .get(m.0 as usize)
-                    .is_some_and(|m| limits_match(&Limits { min: m.pages(), max: m.ty.limits.max }, &want.limits)),
+                (ImportDesc::Table(want), Extern::Table(t)) => store.tables.get(t.0 as usize).is_some_and(|t| {
+                    t.ty.elem == want.elem && t.ty.addr == want.addr && limits_match(&t.current_limits(), &want.limits)
+                }),
+                (ImportDesc::Memory(want), Extern::Memory(m)) => store.memories.get(m.0 as usize).is_some_and(|m| {
+                    m.ty.addr == want.addr
+                        && m.ty.page_size_log2 == want.page_size_log2
+                        && limits_match(&Limits { min: m.pages(), max: m.ty.limits.max }, &want.limits)
+                }),
                 (ImportDesc::Global(want), Extern::Global(g)) => {
                     store.globals.get(g.0 as usize).is_some_and(|g| g.ty == *want)
                 }
@@ -137,9 +137,16 @@ impl Instance {
         store.instances.get(self.0 as usize).map_or_else(Vec::new, |i| i.memories.iter().map(|a| Memory(*a)).collect())
     }
 
-    /// Memory `index` of the instance (in memory-index order, as [`Instance::memories`]).
+    /// Memory `index` of the instance's memory index space (imports first, then the
+    /// module's own), exported or not: what the debugger's `x` reads with a memory
+    /// index. `None` past the last memory.
     pub fn memory_at(&self, store: &Store, index: u32) -> Option<Memory> {
         store.instances.get(self.0 as usize)?.memories.get(index as usize).map(|a| Memory(*a))
+    }
+
+    /// The number of memories in the instance's memory index space.
+    pub fn memory_count(&self, store: &Store) -> u32 {
+        store.instances.get(self.0 as usize).map_or(0, |i| i.memories.len() as u32)
     }
 
     /// The exported global called `name`.
@@ -225,6 +232,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         datas: Vec::new(),
         global_values: Box::new([]),
         table_defs: Box::new([]),
+        memory_defs: Box::new([]),
         callees: Box::new([]),
         exports: HashMap::new(),
     };
@@ -289,6 +297,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     inst.global_values = inst.globals.iter().map(|g| &raw mut store.globals[*g as usize].value).collect();
     inst.callees = vec![std::ptr::null(); inst.funcs.len()].into_boxed_slice();
     inst.table_defs = inst.tables.iter().map(|t| store.tables[*t as usize].def_ptr()).collect();
+    inst.memory_defs = inst.memories.iter().map(|m| store.memories[*m as usize].data.def_ptr()).collect();
     store.instances.push(inst);
     let instance = Instance(idx);
 
@@ -297,9 +306,10 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     for (i, e) in syntax.elems.iter().enumerate() {
         if let ElemMode::Active { table, offset } = &e.mode {
             let inst = &store.instances[idx as usize];
-            let d = eval_const(store, inst, offset)? as u32 as usize;
             let items = inst.elems[i].clone();
             let taddr = *inst.tables.get(*table as usize).ok_or_else(|| usage("unknown table"))? as usize;
+            let d = store.tables[taddr].ty.addr.wrap(eval_const(store, inst, offset)?);
+            let d = usize::try_from(d).unwrap_or(usize::MAX);
             match store.tables[taddr].elems.get_mut(d..d.saturating_add(items.len())) {
                 Some(dst) => dst.copy_from_slice(&items),
                 None => return Err(Trap::new(TrapCode::TableOutOfBounds).into()),
@@ -310,8 +320,9 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     for (i, d) in syntax.datas.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &d.mode {
             let inst = &store.instances[idx as usize];
-            let at = eval_const(store, inst, offset)? as u32 as usize;
             let maddr = *inst.memories.get(*memory as usize).ok_or_else(|| usage("unknown memory"))? as usize;
+            let at = store.memories[maddr].ty.addr.wrap(eval_const(store, inst, offset)?);
+            let at = usize::try_from(at).unwrap_or(usize::MAX);
             match store.memories[maddr].data.get_mut(at..at.saturating_add(d.bytes.len())) {
                 Some(dst) => dst.copy_from_slice(&d.bytes),
                 None => return Err(Trap::new(TrapCode::MemoryOutOfBounds).into()),

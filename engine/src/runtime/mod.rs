@@ -4,6 +4,7 @@
 mod func;
 mod linker;
 mod objects;
+pub(crate) mod ops;
 mod store;
 mod values;
 

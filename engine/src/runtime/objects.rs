@@ -4,10 +4,10 @@
 use crate::config::{BoundsChecks, Tier};
 use crate::error::Error;
 use crate::jit::memory::LinearMemory;
-use crate::syntax::{GlobalType, MemoryType, Mutability, PAGE_SIZE, TableType, ValType};
+use crate::syntax::{GlobalType, MemoryType, Mutability, TableType, ValType};
 
 use super::Val;
-use super::store::{Global, GlobalInst, MemInst, Memory, Store, Table, TableInst};
+use super::store::{Global, GlobalInst, MemInst, Memory, Store, Table, TableInst, memory_bytes};
 
 impl Global {
     /// A new global holding `value`, which must have the global's content type.
@@ -64,27 +64,35 @@ impl Table {
         store.tables.get(self.0 as usize).map(|t| t.ty)
     }
 
-    pub fn size(&self, store: &Store) -> u32 {
-        store.tables.get(self.0 as usize).map_or(0, |t| t.elems.len() as u32)
+    /// The number of elements.
+    pub fn size(&self, store: &Store) -> u64 {
+        store.tables.get(self.0 as usize).map_or(0, |t| t.elems.len() as u64)
     }
 
-    pub fn get(&self, store: &Store, index: u32) -> Option<Val> {
+    /// Element `index`, if in bounds.
+    pub fn get(&self, store: &Store, index: u64) -> Option<Val> {
         let t = store.tables.get(self.0 as usize)?;
-        let slot = *t.elems.get(index as usize)?;
+        let slot = *t.elems.get(usize::try_from(index).ok()?)?;
         Some(Val::from_slot(ValType::from(t.ty.elem), slot))
     }
 }
 
 impl Memory {
-    /// A new zeroed memory of the type's minimum size.
+    /// A new zeroed memory of the type's minimum size. Its pages are of the type's page
+    /// size; the engine's `max_memory_pages` limit counts 64 KiB whatever the page size.
     pub fn new(store: &mut Store, ty: MemoryType) -> Result<Memory, Error> {
         let limit = store.engine.config().limits.max_memory_pages;
-        if ty.limits.min > limit {
-            return Err(Error::Usage(format!("memory minimum {} pages exceeds the limit {limit}", ty.limits.min)));
-        }
-        let bytes = usize::try_from(ty.limits.min * PAGE_SIZE).map_err(|_| Error::Usage("memory too large".into()))?;
+        let bytes = memory_bytes(&ty, ty.limits.min, limit).ok_or_else(|| {
+            Error::Usage(format!(
+                "memory minimum of {} pages of {} bytes exceeds the limit of {limit} 64 KiB pages",
+                ty.limits.min,
+                ty.page_size()
+            ))
+        })?;
         let config = store.engine.config();
-        let guarded = config.tier == Tier::Jit && config.bounds_checks == BoundsChecks::GuardPages;
+        let guarded = config.tier == Tier::Jit
+            && config.bounds_checks == BoundsChecks::GuardPages
+            && crate::jit::memory::guard_pages_cover(&ty);
         let data = LinearMemory::new(bytes, guarded)
             .ok_or_else(|| Error::Usage(format!("cannot allocate a memory of {bytes} bytes")))?;
         store.memories.push(MemInst { ty, data });
@@ -93,6 +101,11 @@ impl Memory {
 
     pub fn ty(&self, store: &Store) -> Option<MemoryType> {
         store.memories.get(self.0 as usize).map(|m| m.ty)
+    }
+
+    /// The page size in bytes (65536, or 1 for a memory of 1-byte pages).
+    pub fn page_size(&self, store: &Store) -> u64 {
+        store.memories.get(self.0 as usize).map_or(crate::syntax::PAGE_SIZE, |m| m.ty.page_size())
     }
 
     /// The memory's bytes.
@@ -105,7 +118,8 @@ impl Memory {
         store.memories.get_mut(self.0 as usize).map_or(&mut [], |m| &mut m.data[..])
     }
 
-    /// Size in 64 KiB pages.
+    /// Size in pages of the memory's page size ([`MemoryType::page_size`] of
+    /// [`Memory::ty`]: 64 KiB unless the type says 1 byte).
     pub fn size(&self, store: &Store) -> u64 {
         store.memories.get(self.0 as usize).map_or(0, |m| m.pages())
     }

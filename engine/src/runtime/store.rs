@@ -148,17 +148,20 @@ impl TableInst {
 
     /// Grows by `delta` elements set to `init`; returns the old size, or `None` if the
     /// declared maximum or the engine's limit forbids it (spec §4.5.3.9 "grow table").
-    pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u64, init: u64, limit: u64) -> Option<u64> {
         let old = self.elems.len() as u64;
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+        let type_max = if self.ty.addr.is_64() { u64::MAX } else { u32::MAX as u64 };
+        let max = self.ty.limits.max.unwrap_or(type_max).min(limit);
         if new > max {
             return None;
         }
+        let extra = usize::try_from(delta).ok()?;
+        self.elems.0.try_reserve_exact(extra).ok()?;
         self.elems.0.resize(new as usize, init);
         *self.def = crate::jit::env::VmTableDef::of(&self.elems.0);
         self.ty.limits.min = new;
-        Some(old as u32)
+        Some(old)
     }
 }
 
@@ -170,26 +173,39 @@ pub(crate) struct MemInst {
 }
 
 impl MemInst {
+    /// The current size in pages of the memory's page size.
     pub(crate) fn pages(&self) -> u64 {
-        self.data.len() as u64 / PAGE_SIZE
+        self.data.len() as u64 >> self.ty.page_size_log2
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` if the declared
-    /// maximum or the engine's limit forbids it (spec §4.5.3.10 "grow memory").
+    /// maximum (else the address type's), the engine's limit (`limit` 64 KiB pages, in
+    /// bytes whatever the page size) or the host forbids it (spec §4.5.3.10 "grow memory").
     pub(crate) fn grow(&mut self, delta: u64, limit: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(crate::syntax::MAX_PAGES_32).min(limit);
-        if new > max {
-            return None;
-        }
-        let bytes = usize::try_from(new * PAGE_SIZE).ok()?;
+        let bytes = memory_bytes(&self.ty, new, limit)?;
         if !self.data.grow_to(bytes) {
             return None;
         }
         self.ty.limits.min = new;
         Some(old)
     }
+}
+
+/// The size in bytes of `pages` pages of a memory of type `ty`, if within the type's
+/// maximum (declared, else the address type's) and the engine's limit of `limit` 64 KiB
+/// pages, and addressable on this host.
+pub(crate) fn memory_bytes(ty: &MemoryType, pages: u64, limit: u64) -> Option<usize> {
+    let max = ty.limits.max.unwrap_or(ty.max_pages()).min(ty.max_pages());
+    if pages > max {
+        return None;
+    }
+    let bytes = pages.checked_mul(ty.page_size())?;
+    if bytes > limit.saturating_mul(PAGE_SIZE) {
+        return None;
+    }
+    usize::try_from(bytes).ok()
 }
 
 /// `value` and `hi` are adjacent (`repr(C)`), so the global's address (`&raw mut value`,
@@ -217,6 +233,10 @@ pub(crate) struct InstanceData {
     /// Where each table's elements are (by table index), for the interpreter's
     /// `call_indirect` handler (the records live as long as the tables).
     pub table_defs: Box<[*const crate::jit::env::VmTableDef]>,
+    /// Where each memory's bytes are and how many (by memory index), for the
+    /// interpreter's handlers of accesses to memories other than a 32-bit memory 0 (the
+    /// records live as long as the memories and are kept current by them).
+    pub memory_defs: Box<[*const crate::jit::memory::VmMemoryDef]>,
     /// The address of each global's value, by global index (the values are boxed, so
     /// the addresses stay valid while the store lives): the interpreter's handlers read
     /// and write globals through it.

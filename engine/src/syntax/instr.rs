@@ -147,13 +147,30 @@ impl LoadOp {
     pub fn opcode(self) -> u8 {
         0x28 + self as u8
     }
-    pub fn from_opcode(op: u8) -> Option<LoadOp> {
+    /// Every load, in opcode order (`ALL[k as usize] == k`).
+    pub const ALL: [LoadOp; 14] = {
         use LoadOp::*;
-        const ALL: [LoadOp; 14] = [
+        [
             I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U, I64Load8S, I64Load8U,
             I64Load16S, I64Load16U, I64Load32S, I64Load32U,
-        ];
-        ALL.get(op.checked_sub(0x28)? as usize).copied()
+        ]
+    };
+    pub fn from_opcode(op: u8) -> Option<LoadOp> {
+        LoadOp::ALL.get(op.checked_sub(0x28)? as usize).copied()
+    }
+    /// The value slot of a load of the `width()` bytes `raw` (little-endian, in the low
+    /// bits): sign- or zero-extended to the result type, an `i32` in the low 32 bits.
+    #[inline(always)]
+    pub fn extend(self, raw: u64) -> u64 {
+        use LoadOp::*;
+        match self {
+            I32Load | F32Load | I64Load32U | I64Load | F64Load | I32Load8U | I32Load16U | I64Load8U | I64Load16U => raw,
+            I32Load8S => raw as u8 as i8 as i32 as u32 as u64,
+            I32Load16S => raw as u16 as i16 as i32 as u32 as u64,
+            I64Load8S => raw as u8 as i8 as i64 as u64,
+            I64Load16S => raw as u16 as i16 as i64 as u64,
+            I64Load32S => raw as u32 as i32 as i64 as u64,
+        }
     }
     /// Width of the access in bytes.
     pub fn width(self) -> u32 {
@@ -215,11 +232,13 @@ impl StoreOp {
     pub fn opcode(self) -> u8 {
         0x36 + self as u8
     }
-    pub fn from_opcode(op: u8) -> Option<StoreOp> {
+    /// Every store, in opcode order (`ALL[k as usize] == k`).
+    pub const ALL: [StoreOp; 9] = {
         use StoreOp::*;
-        const ALL: [StoreOp; 9] =
-            [I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32];
-        ALL.get(op.checked_sub(0x36)? as usize).copied()
+        [I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32]
+    };
+    pub fn from_opcode(op: u8) -> Option<StoreOp> {
+        StoreOp::ALL.get(op.checked_sub(0x36)? as usize).copied()
     }
     /// Width of the access in bytes.
     pub fn width(self) -> u32 {

@@ -129,17 +129,98 @@ pub struct Limits {
     pub max: Option<u64>,
 }
 
-/// A memory type: limits in units of 64 KiB pages (spec §2.3.8).
+/// The address type of a memory or the index type of a table (spec 3.0 §2.3.7
+/// "addrtype"): `i32`, or `i64` with memory64 and table64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AddrType {
+    #[default]
+    I32,
+    I64,
+}
+
+impl AddrType {
+    /// The value type of addresses (memories) or indices (tables).
+    pub fn val_type(self) -> ValType {
+        match self {
+            AddrType::I32 => ValType::I32,
+            AddrType::I64 => ValType::I64,
+        }
+    }
+
+    /// Whether addresses are 64 bits.
+    pub fn is_64(self) -> bool {
+        self == AddrType::I64
+    }
+
+    /// The narrower of two address types (the length operand of a copy between them).
+    pub fn min(self, other: AddrType) -> AddrType {
+        if self.is_64() && other.is_64() { AddrType::I64 } else { AddrType::I32 }
+    }
+
+    /// `value` reduced to this type's width (an `i32` operand's slot may carry high bits).
+    #[inline]
+    pub fn wrap(self, value: u64) -> u64 {
+        match self {
+            AddrType::I32 => value as u32 as u64,
+            AddrType::I64 => value,
+        }
+    }
+
+    /// The all-ones value of this width: `-1`, the failure result of `memory.grow` and
+    /// `table.grow`.
+    pub fn minus_one(self) -> u64 {
+        self.wrap(u64::MAX)
+    }
+}
+
+/// A memory type: the address type, limits in pages, and the page size (spec §2.3.8; a
+/// page of 1 byte needs the custom-page-sizes proposal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     pub limits: Limits,
+    pub addr: AddrType,
+    /// log2 of the page size in bytes: 16 (64 KiB, the default) or 0 (one byte).
+    pub page_size_log2: u8,
 }
 
-/// A table type: limits in elements, and the element reference type (spec §2.3.9).
+impl MemoryType {
+    /// A 32-bit memory of 64 KiB pages (the only kind before 3.0).
+    pub const fn new(limits: Limits) -> MemoryType {
+        MemoryType { limits, addr: AddrType::I32, page_size_log2: 16 }
+    }
+
+    /// The page size in bytes.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The largest number of pages the memory's address type allows (spec §3.2.5):
+    /// 2^32 bytes (2^48 for `i64`), in pages; a 32-bit memory of 1-byte pages stops at
+    /// 2^32 - 1 bytes.
+    pub fn max_pages(&self) -> u64 {
+        match (self.addr, self.page_size_log2) {
+            (AddrType::I32, 0) => u32::MAX as u64,
+            (AddrType::I32, log2) => 1 << (32 - u32::from(log2)),
+            (AddrType::I64, 0) => u64::MAX,
+            (AddrType::I64, log2) => 1 << (64 - u32::from(log2)),
+        }
+    }
+}
+
+/// A table type: the index type, limits in elements, and the element reference type
+/// (spec §2.3.9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TableType {
     pub elem: RefType,
     pub limits: Limits,
+    pub addr: AddrType,
+}
+
+impl TableType {
+    /// A table indexed by `i32` (the only kind before 3.0).
+    pub const fn new(elem: RefType, limits: Limits) -> TableType {
+        TableType { elem, limits, addr: AddrType::I32 }
+    }
 }
 
 /// Mutability of a global.

@@ -84,6 +84,19 @@ pub struct ModuleContext<'a> {
     pub consume_fuel: bool,
     /// The value type of every global in the global index space.
     pub global_types: &'a [ValType],
+    /// Every memory's type, in the memory index space: accesses to a 32-bit memory 0
+    /// are the fast ops ([`Op::Load`], ...), any other's [`Op::LoadMem`] and co.
+    pub memories: &'a [crate::syntax::MemoryType],
+    /// Every table's type, in the table index space.
+    pub tables: &'a [crate::syntax::TableType],
+}
+
+impl ModuleContext<'_> {
+    /// Whether accesses to memory `mem` take the fast ops: memory 0 with 32-bit
+    /// addresses (the interpreter keeps its base and length in registers).
+    pub fn fast_memory(&self, mem: u32) -> bool {
+        mem == 0 && self.memories.first().is_some_and(|m| !m.addr.is_64())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +195,8 @@ pub fn translate(
     // for the debugger, which must see every op (see `interp::threaded`).
     let how = crate::interp::threaded::Threading {
         types: ctx.types,
+        memories: ctx.memories,
+        table0_64: ctx.tables.first().is_some_and(|t| t.addr.is_64()),
         chain: fuse && !cfg!(debug_assertions),
         in_chain_control: fuse,
         num_results: ValType::slots_of(&ty.results),
@@ -1057,6 +1072,28 @@ impl<'a> Translator<'a> {
             Instr::ElemDrop(e) => {
                 self.emit(Op::ElemDrop(*e));
             }
+            Instr::Load(kind, m) if !self.ctx.fast_memory(m.memory) => {
+                let addr = self.pop_slot()?;
+                let d = self.height();
+                self.emit(Op::LoadMem { kind: *kind, d, addr, mem: m.memory, offset: m.offset });
+                self.push_result();
+            }
+            Instr::Store(kind, m) if !self.ctx.fast_memory(m.memory) => {
+                let v = self.pop_slot()?;
+                let addr = self.pop_slot()?;
+                self.emit(Op::StoreMem { kind: *kind, addr, v, mem: m.memory, offset: m.offset });
+            }
+            Instr::SimdMem(op, m) | Instr::SimdMemLane(op, m, _) if !self.ctx.fast_memory(m.memory) => {
+                let lane = if let Instr::SimdMemLane(_, _, lane) = instr { *lane } else { 0 };
+                let n = if op.params().contains(&ValType::V128) { 3 } else { 1 };
+                let (mem, offset) = (m.memory, m.offset);
+                let base = self.pop_base(n)?;
+                self.emit(Op::SimdMemAt { op: *op, lane, base, mem, offset });
+                if !op.results().is_empty() {
+                    self.reset_stack(base);
+                    self.push_result_v128();
+                }
+            }
             Instr::Load(kind, m) => {
                 let offset = u32::try_from(m.offset).unwrap_or(u32::MAX);
                 let addr = self.pop_slot()?;
@@ -1082,15 +1119,19 @@ impl<'a> Translator<'a> {
                     None => self.emit(Op::Store { kind: *kind, addr, v, offset }),
                 };
             }
-            Instr::MemorySize(_) => {
+            Instr::MemorySize(mem) => {
                 let d = self.height();
-                self.emit(Op::MemorySize { d });
+                self.emit(Op::MemorySize { mem: *mem, d });
                 self.push_result();
             }
-            Instr::MemoryGrow(_) => self.with_base(1, true, |base| Op::MemoryGrow { base })?,
-            Instr::MemoryFill(_) => self.with_base(3, false, |base| Op::MemoryFill { base })?,
-            Instr::MemoryCopy { .. } => self.with_base(3, false, |base| Op::MemoryCopy { base })?,
-            Instr::MemoryInit { data, .. } => self.with_base(3, false, |base| Op::MemoryInit { data: *data, base })?,
+            Instr::MemoryGrow(mem) => self.with_base(1, true, |base| Op::MemoryGrow { mem: *mem, base })?,
+            Instr::MemoryFill(mem) => self.with_base(3, false, |base| Op::MemoryFill { mem: *mem, base })?,
+            Instr::MemoryCopy { dst, src } => {
+                self.with_base(3, false, |base| Op::MemoryCopy { dst: *dst, src: *src, base })?
+            }
+            Instr::MemoryInit { data, memory } => {
+                self.with_base(3, false, |base| Op::MemoryInit { data: *data, mem: *memory, base })?
+            }
             Instr::DataDrop(d) => {
                 self.emit(Op::DataDrop(*d));
             }
@@ -1463,6 +1504,7 @@ fn retarget(op: &mut Op, own: Slot, x: Slot) -> bool {
         | Op::Simd { d, .. }
         | Op::SimdLoad { d, .. }
         | Op::SimdLoadLane { d, .. }
+        | Op::LoadMem { d, .. }
         | Op::GlobalGetV128 { d, .. }
         | Op::CopyV128 { d, .. }
         | Op::SelectV128 { d, .. }
@@ -1500,8 +1542,14 @@ mod tests {
     fn ops(wat: &str, fuse: bool) -> Vec<Op> {
         let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &Features::default()).unwrap();
         let func_types = module.func_type_indices();
-        let ctx =
-            ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false, global_types: &[] };
+        let ctx = ModuleContext {
+            types: &module.types,
+            func_types: &func_types,
+            consume_fuel: false,
+            global_types: &[],
+            memories: &module.memories,
+            tables: &module.tables,
+        };
         let ty = &module.types[module.funcs[0] as usize];
         translate_ops(&ctx, ty, &module.code[0], fuse).unwrap()
     }
@@ -1561,8 +1609,14 @@ mod tests {
             (i32.mul (i32.shl (local.get 0) (i32.const 3)) (i32.const 3))))"#;
         let module = crate::binary::decode(&wat::parse_str(wat).unwrap(), &crate::Features::default()).unwrap();
         let func_types = module.func_type_indices();
-        let ctx =
-            ModuleContext { types: &module.types, func_types: &func_types, consume_fuel: false, global_types: &[] };
+        let ctx = ModuleContext {
+            types: &module.types,
+            func_types: &func_types,
+            consume_fuel: false,
+            global_types: &[],
+            memories: &module.memories,
+            tables: &module.tables,
+        };
         let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
         assert_eq!(&*f.consts, &[3]);
         assert_eq!(

@@ -265,11 +265,21 @@ macro_rules! define_op {
             /// `store((a + (i << shift) mod 2^32) + offset, v)`: as [`Op::LoadIndexed`], for a
             /// store.
             StoreIndexed { kind: StoreOp, shift: u8, a: Slot, i: Slot, v: Slot, offset: u32 },
-            MemorySize { d: Slot },
-            MemoryGrow { base: Slot },
-            MemoryFill { base: Slot },
-            MemoryCopy { base: Slot },
-            MemoryInit { data: u32, base: Slot },
+            MemorySize { mem: u32, d: Slot },
+            MemoryGrow { mem: u32, base: Slot },
+            MemoryFill { mem: u32, base: Slot },
+            MemoryCopy { dst: u32, src: u32, base: Slot },
+            MemoryInit { data: u32, mem: u32, base: Slot },
+            /// `d = load(addr + offset)` in memory `mem` when that is not a 32-bit memory
+            /// 0 (whose accesses are [`Op::Load`]): the address is of the memory's
+            /// type, and `addr + offset` may not wrap (an overflow is out of bounds).
+            LoadMem { kind: LoadOp, d: Slot, addr: Slot, mem: u32, offset: u64 },
+            /// `store(addr + offset, v)` in memory `mem`: as [`Op::LoadMem`].
+            StoreMem { kind: StoreOp, addr: Slot, v: Slot, mem: u32, offset: u64 },
+            /// A SIMD load or store (lane forms included) in memory `mem` when that is
+            /// not a 32-bit memory 0: its operands (the address, then a `v128` if it has
+            /// one) in the consecutive slots from `base`, a loaded `v128` to `base`.
+            SimdMemAt { op: SimdOp, lane: u8, base: Slot, mem: u32, offset: u64 },
             DataDrop(u32),
             /// `d = a + imm` (also `i32.sub` with the negated constant).
             I32AddImm { d: Slot, a: Slot, imm: u32 },

@@ -226,7 +226,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if n <= self.floor
                     || self.ops[n - 1] != Some(ValType::I32)
                     || m.align > op.width().trailing_zeros()
-                    || self.c.memory(m.memory, 0).is_err()
+                    || m.offset > u64::from(u32::MAX)
+                    || self.c.memory(m.memory, 0).map_or(true, |t| t.addr.is_64())
                 {
                     return false;
                 }
@@ -239,7 +240,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     || self.ops[n - 2] != Some(ValType::I32)
                     || self.ops[n - 1] != Some(op.operand())
                     || m.align > op.width().trailing_zeros()
-                    || self.c.memory(m.memory, 0).is_err()
+                    || m.offset > u64::from(u32::MAX)
+                    || self.c.memory(m.memory, 0).map_or(true, |t| t.addr.is_64())
                 {
                     return false;
                 }
@@ -517,13 +519,17 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         self.locals.get(x as usize).copied().ok_or_else(|| self.err(format!("unknown local {x}")))
     }
 
-    /// `memarg` rules: the memory exists and `2^align <= width` (spec §3.3.7).
-    fn memarg(&self, m: &MemArg, width: u32) -> Result<(), ValidationError> {
-        self.c.memory(m.memory, self.offset)?;
+    /// `memarg` rules: the memory exists, `2^align <= width` and the offset fits the
+    /// memory's address type (spec §3.3.7). Returns the type of the address operand.
+    fn memarg(&self, m: &MemArg, width: u32) -> Result<ValType, ValidationError> {
+        let mt = self.c.memory(m.memory, self.offset)?;
         if m.align > width.trailing_zeros() {
             return Err(self.err("alignment must not be larger than natural"));
         }
-        Ok(())
+        if !mt.addr.is_64() && m.offset > u64::from(u32::MAX) {
+            return Err(self.err("offset out of range"));
+        }
+        Ok(mt.addr.val_type())
     }
 
     // ---- The instructions -----------------------------------------------------------
@@ -614,7 +620,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     return Err(self.mismatch());
                 }
                 let ft = c.type_at(*type_index, at)?;
-                self.pop(I32)?;
+                self.pop(tt.addr.val_type())?;
                 self.op(&ft.params, &ft.results)?;
             }
             Instr::ReturnCall(x) => {
@@ -709,24 +715,26 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
             // Table instructions (spec §3.3.6).
             Instr::TableGet(x) => {
-                let t = ValType::from(c.table(*x, at)?.elem);
-                self.op(&[I32], &[t])?;
+                let tt = c.table(*x, at)?;
+                self.op(&[tt.addr.val_type()], &[ValType::from(tt.elem)])?;
             }
             Instr::TableSet(x) => {
-                let t = ValType::from(c.table(*x, at)?.elem);
-                self.op(&[I32, t], &[])?;
+                let tt = c.table(*x, at)?;
+                self.op(&[tt.addr.val_type(), ValType::from(tt.elem)], &[])?;
             }
             Instr::TableSize(x) => {
-                c.table(*x, at)?;
-                self.push_val(Some(I32));
+                let tt = c.table(*x, at)?;
+                self.push_val(Some(tt.addr.val_type()));
             }
             Instr::TableGrow(x) => {
-                let t = ValType::from(c.table(*x, at)?.elem);
-                self.op(&[t, I32], &[I32])?;
+                let tt = c.table(*x, at)?;
+                let a = tt.addr.val_type();
+                self.op(&[ValType::from(tt.elem), a], &[a])?;
             }
             Instr::TableFill(x) => {
-                let t = ValType::from(c.table(*x, at)?.elem);
-                self.op(&[I32, t, I32], &[])?;
+                let tt = c.table(*x, at)?;
+                let a = tt.addr.val_type();
+                self.op(&[a, ValType::from(tt.elem), a], &[])?;
             }
             Instr::TableCopy { dst, src } => {
                 let d = c.table(*dst, at)?;
@@ -734,7 +742,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if d.elem != s.elem {
                     return Err(self.mismatch());
                 }
-                self.op(&[I32, I32, I32], &[])?;
+                // table.copy : [at_d at_s at_min] -> []
+                let n = d.addr.min(s.addr).val_type();
+                self.op(&[d.addr.val_type(), s.addr.val_type(), n], &[])?;
             }
             Instr::TableInit { elem, table } => {
                 let t = c.table(*table, at)?;
@@ -742,7 +752,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if t.elem != e {
                     return Err(self.mismatch());
                 }
-                self.op(&[I32, I32, I32], &[])?;
+                self.op(&[t.addr.val_type(), I32, I32], &[])?;
             }
             Instr::ElemDrop(x) => {
                 c.elem(*x, at)?;
@@ -750,34 +760,35 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
             // Memory instructions (spec §3.3.7).
             Instr::Load(op, m) => {
-                self.memarg(m, op.width())?;
-                self.op(&[I32], &[op.result()])?;
+                let a = self.memarg(m, op.width())?;
+                self.op(&[a], &[op.result()])?;
             }
             Instr::Store(op, m) => {
-                self.memarg(m, op.width())?;
-                self.op(&[I32, op.operand()], &[])?;
+                let a = self.memarg(m, op.width())?;
+                self.op(&[a, op.operand()], &[])?;
             }
             Instr::MemorySize(x) => {
-                c.memory(*x, at)?;
-                self.push_val(Some(I32));
+                let a = c.memory(*x, at)?.addr.val_type();
+                self.push_val(Some(a));
             }
             Instr::MemoryGrow(x) => {
-                c.memory(*x, at)?;
-                self.op(&[I32], &[I32])?;
+                let a = c.memory(*x, at)?.addr.val_type();
+                self.op(&[a], &[a])?;
             }
             Instr::MemoryFill(x) => {
-                c.memory(*x, at)?;
-                self.op(&[I32, I32, I32], &[])?;
+                let a = c.memory(*x, at)?.addr.val_type();
+                self.op(&[a, I32, a], &[])?;
             }
             Instr::MemoryCopy { dst, src } => {
-                c.memory(*dst, at)?;
-                c.memory(*src, at)?;
-                self.op(&[I32, I32, I32], &[])?;
+                let d = c.memory(*dst, at)?.addr;
+                let s = c.memory(*src, at)?.addr;
+                // memory.copy : [at_d at_s at_min] -> []
+                self.op(&[d.val_type(), s.val_type(), d.min(s).val_type()], &[])?;
             }
             Instr::MemoryInit { data, memory } => {
-                c.memory(*memory, at)?;
+                let a = c.memory(*memory, at)?.addr.val_type();
                 c.data(*data, at)?;
-                self.op(&[I32, I32, I32], &[])?;
+                self.op(&[a, I32, I32], &[])?;
             }
             Instr::DataDrop(x) => {
                 c.data(*x, at)?;
@@ -809,11 +820,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     SimdImm::Mem(w) | SimdImm::MemLane(w) => u32::from(w),
                     _ => 16,
                 };
-                self.memarg(m, width)?;
+                let a = self.memarg(m, width)?;
                 if let Instr::SimdMemLane(_, _, lane) = instr {
                     self.lane(*op, *lane)?;
                 }
-                self.op(op.params(), op.results())?;
+                // The table's signatures have an i32 address; a 64-bit memory takes an i64.
+                let mut params = [ValType::I32; 2];
+                let params = &mut params[..op.params().len()];
+                params.copy_from_slice(&op.params()[..params.len()]);
+                if let Some(p) = params.first_mut() {
+                    *p = a;
+                }
+                self.op(params, op.results())?;
             }
         }
         Ok(())

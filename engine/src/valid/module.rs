@@ -9,7 +9,7 @@ use super::func::check_func;
 use crate::config::Features;
 use crate::error::ValidationError;
 use crate::syntax::{
-    DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MAX_PAGES_32, MemoryType, Module, Mutability,
+    AddrType, DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MemoryType, Module, Mutability,
     TableType, ValType,
 };
 
@@ -27,14 +27,27 @@ fn check_limits(l: &Limits, range: u64, range_message: &str, offset: usize) -> R
     Ok(())
 }
 
-/// `⊢ tabletype ok` (spec §3.2.4).
+/// `⊢ tabletype ok` (spec §3.2.4): at most 2^32 - 1 elements, or 2^64 - 1 for table64.
 fn check_table_type(t: &TableType, offset: usize) -> Result<(), ValidationError> {
-    check_limits(&t.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1", offset)
+    match t.addr {
+        AddrType::I32 => check_limits(&t.limits, MAX_TABLE_SIZE, "table size must be at most 2^32-1", offset),
+        AddrType::I64 => check_limits(&t.limits, u64::MAX, "table size must be at most 2^64-1", offset),
+    }
 }
 
-/// `⊢ memtype ok` (spec §3.2.5).
+/// `⊢ memtype ok` (spec §3.2.5): the page size is 1 or 64 KiB (custom page sizes), and
+/// the limits are within what the address type can reach in such pages.
 fn check_memory_type(m: &MemoryType, offset: usize) -> Result<(), ValidationError> {
-    check_limits(&m.limits, MAX_PAGES_32, "memory size must be at most 65536 pages (4GiB)", offset)
+    if m.page_size_log2 != 0 && m.page_size_log2 != 16 {
+        return Err(ValidationError::new(offset, "invalid custom page size"));
+    }
+    let message = match (m.addr, m.page_size_log2) {
+        (AddrType::I32, 16) => "memory size must be at most 65536 pages (4GiB)",
+        (AddrType::I32, _) => "memory size must be at most 4294967295 pages (4GiB - 1)",
+        (AddrType::I64, 16) => "memory size must be at most 2^48 pages (2^64 bytes)",
+        (AddrType::I64, _) => "memory size must be at most 2^64 - 1 pages",
+    };
+    check_limits(&m.limits, m.max_pages(), message, offset)
 }
 
 /// `⊢ globaltype ok` (spec §3.2.6).
@@ -102,7 +115,7 @@ pub(crate) fn check_module(
     for (i, mt) in m.memories.iter().enumerate() {
         check_memory_type(mt, entry_offset(&m.offsets.memories, i))?;
     }
-    if c.mems.len() > 1 {
+    if c.mems.len() > 1 && !features.multi_memory {
         let at = second_offset(m, ExternKind::Memory, &m.offsets.memories);
         return Err(ValidationError::new(at, "multiple memories"));
     }
@@ -128,7 +141,7 @@ pub(crate) fn check_module(
             if t.elem != e.ty {
                 return Err(ValidationError::new(at, "type mismatch"));
             }
-            check_const_expr(&c, offset, ValType::I32, e.offset, segment_globals)?;
+            check_const_expr(&c, offset, t.addr.val_type(), e.offset, segment_globals)?;
         }
     }
 
@@ -141,8 +154,8 @@ pub(crate) fn check_module(
     }
     for d in &m.datas {
         if let DataMode::Active { memory, offset } = &d.mode {
-            c.memory(*memory, d.offset as usize)?;
-            check_const_expr(&c, offset, ValType::I32, d.offset, segment_globals)?;
+            let mt = c.memory(*memory, d.offset as usize)?;
+            check_const_expr(&c, offset, mt.addr.val_type(), d.offset, segment_globals)?;
         }
     }
 

@@ -282,10 +282,10 @@ fn feature_gates() {
     let no_ref = Features { reference_types: false, ..Features::wasm2() };
     let two_tables = Module {
         tables: vec![
-            crate::syntax::TableType {
-                elem: crate::syntax::RefType::FuncRef,
-                limits: crate::syntax::Limits { min: 0, max: None },
-            };
+            crate::syntax::TableType::new(
+                crate::syntax::RefType::FuncRef,
+                crate::syntax::Limits { min: 0, max: None },
+            );
             2
         ],
         ..Module::default()
@@ -437,7 +437,7 @@ fn random_bodies_never_panic() {
     };
     let mut base = module_with_body(vec![Instr::End]);
     base.types.push(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]));
-    base.memories.push(crate::syntax::MemoryType { limits: crate::syntax::Limits { min: 1, max: None } });
+    base.memories.push(crate::syntax::MemoryType::new(crate::syntax::Limits { min: 1, max: None }));
     base.data_count = Some(0);
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
@@ -530,4 +530,53 @@ fn extended_constants_need_their_feature() {
         &ext,
     )
     .expect("a data offset may read a defined global");
+}
+
+#[test]
+fn memories_tables_and_page_sizes() {
+    let f = Features::wasm3();
+    let two = "(module (memory 1) (memory 1) (func (drop (i32.load 1 (i32.const 0)))))";
+    check_with(two, &f).expect("two memories with multi-memory");
+    invalid("(module (memory 1) (memory 1))", "multiple memories");
+    invalid_with("(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))", &f, "unknown memory 1");
+    invalid_with("(module (memory 1) (func (drop (memory.size 2))))", &f, "unknown memory 2");
+    // A 64-bit memory takes i64 addresses, sizes and lengths; a 32-bit one i32s.
+    check_with("(module (memory i64 1) (func (drop (i32.load (i64.const 0)))))", &f).expect("i64 address");
+    invalid_with("(module (memory i64 1) (func (drop (i32.load (i32.const 0)))))", &f, "type mismatch");
+    invalid_with("(module (memory i64 1) (func (result i32) (memory.size)))", &f, "type mismatch");
+    check_with("(module (memory i64 1) (func (result i64) (memory.grow (i64.const 1))))", &f).expect("grow");
+    // memory.copy between address types: the length is of the narrower one.
+    let copy = |n: &str| {
+        format!(
+            "(module (memory $a 1) (memory $b i64 1) \
+             (func (memory.copy $a $b (i32.const 0) (i64.const 0) ({n}.const 0))))"
+        )
+    };
+    check_with(&copy("i32"), &f).expect("i32 length");
+    invalid_with(&copy("i64"), &f, "type mismatch");
+    // Offsets of 32-bit memories stay below 2^32.
+    check_with("(module (memory i64 1) (func (drop (i32.load offset=0x1_0000_0000 (i64.const 0)))))", &f)
+        .expect("u64 offset");
+    let mut m = crate::binary::decode(
+        &wat::parse_str("(module (memory 1) (func (drop (i32.load (i32.const 0)))))").unwrap(),
+        &f,
+    )
+    .unwrap();
+    let mut instrs = m.code[0].instructions().unwrap().into_owned();
+    for i in &mut instrs.instrs {
+        if let Instr::Load(_, arg) = i {
+            arg.offset = 1 << 32;
+        }
+    }
+    m.code[0] = FuncBody::from_instrs(vec![], instrs.instrs, instrs.offsets, m.code[0].range.clone());
+    let e = crate::valid::validate(&m, &f).expect_err("offset of 2^32");
+    assert!(e.message.starts_with("offset out of range"), "{}", e.message);
+    // table64: i64 indices, and data and element offsets of the address type.
+    check_with("(module (table i64 1 funcref) (func (drop (table.get (i64.const 0)))))", &f).expect("table64");
+    invalid_with("(module (table i64 1 funcref) (func (drop (table.get (i32.const 0)))))", &f, "type mismatch");
+    invalid_with("(module (memory i64 1) (data (i32.const 0) \"\"))", &f, "type mismatch");
+    // Page sizes: 1 or 64 KiB, and limits in those pages.
+    check_with("(module (memory 0xFFFF_FFFF (pagesize 1)))", &f).expect("4 GiB - 1 of bytes");
+    invalid_with("(module (memory 0x1_0000_0000 (pagesize 1)))", &f, "memory size must be at most");
+    invalid_with("(module (memory i64 0x1_0000_0000_0001))", &f, "memory size must be at most");
 }

@@ -132,7 +132,8 @@ fn types(sig: &str) -> Vec<ValType> {
 
 /// Defines every `wasi_snapshot_preview1` function in `linker`, sharing `ctx`. Functions
 /// find the caller's memory through its `"memory"` export (WASI's convention); without
-/// one, every pointer is out of bounds (`EFAULT`).
+/// one, every pointer is out of bounds (`EFAULT`). Preview 1 is memory32: a 64-bit
+/// `"memory"` counts as none.
 pub fn add_to_linker(linker: &mut Linker, store: &mut Store, ctx: Rc<RefCell<WasiCtx>>) {
     for &(name, sig, f) in FUNCS {
         let ctx = ctx.clone();
@@ -140,7 +141,7 @@ pub fn add_to_linker(linker: &mut Linker, store: &mut Store, ctx: Rc<RefCell<Was
         let func = Func::new_host_slices(store, ty, move |caller: &mut Caller<'_>, args: &[Val], out: &mut [Val]| {
             let mut ctx = ctx.try_borrow_mut().map_err(|_| Trap::host("WASI context re-entered"))?;
             let memory = match caller.get_export("memory") {
-                Some(Extern::Memory(m)) => Some(m),
+                Some(Extern::Memory(m)) if m.ty(caller.store()).is_some_and(|t| !t.addr.is_64()) => Some(m),
                 _ => None,
             };
             let bytes: &mut [u8] = match memory {

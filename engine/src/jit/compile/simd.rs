@@ -415,7 +415,7 @@ impl Translator<'_, '_> {
     fn simd_addr(&mut self, arg: &MemArg, width: u8) -> Result<(Value, i32), JitError> {
         let index = self.pop()?;
         let oob = ir::TrapCode::HEAP_OUT_OF_BOUNDS;
-        Ok(self.env.heap_addr(&mut self.b, self.vmctx, index, arg.offset, u32::from(width), oob))
+        Ok(self.env.heap_addr(&mut self.b, self.vmctx, arg.memory, index, arg.offset, u32::from(width), oob))
     }
 
     /// Loads and stores of whole vectors, extending and splatting loads, `load*_zero`
