@@ -874,6 +874,13 @@ impl Repl {
                 drop(types);
                 let addr = match (&v.loc, is_array) {
                     (Loc::Memory(a), true) => *a,
+                    // An address of a 64-bit memory is all of the value's bits.
+                    _ if memory_types(&core.program)
+                        .get(memory.unwrap_or(0) as usize)
+                        .is_some_and(|t| t.addr.is_64()) =>
+                    {
+                        ctx.int(&v)? as u64
+                    }
                     _ => ctx.int(&v)? as u64 & 0xffff_ffff,
                 };
                 if fmt == 'i' && memory.is_some() {
@@ -1356,7 +1363,8 @@ pub fn batch_transcript(session: &mut Session, script: &str) -> String {
 }
 
 /// `info memories`: every memory of the module by index, where it comes from (imported
-/// or defined), its exports, its type's limits and, while running, its size.
+/// or defined), its address type and page size, its type's limits (in its pages), its
+/// exports and, while running, its size.
 fn memories_info(p: &crate::program::Program, state: Option<&ProgramState<'_>>) -> String {
     use wasmscope_engine::syntax::{ExternKind, ImportDesc};
     let m = p.module.syntax();
@@ -1365,7 +1373,8 @@ fn memories_info(p: &crate::program::Program, state: Option<&ProgramState<'_>>) 
         _ => None,
     });
     let defined = m.memories.iter().map(|t| (*t, "defined".to_string()));
-    let mut lines = vec!["Num  Origin                 Limits (pages)   Size (bytes)  Exported as".to_string()];
+    let mut lines =
+        vec!["Num  Origin                 Index  Page   Limits (pages)    Size (bytes)  Exported as".to_string()];
     for (i, (ty, origin)) in imported.chain(defined).enumerate() {
         let exports: Vec<&str> = m
             .exports
@@ -1378,7 +1387,19 @@ fn memories_info(p: &crate::program::Program, state: Option<&ProgramState<'_>>) 
             None => format!("{}..", ty.limits.min),
         };
         let size = state.and_then(|s| s.memories.get(i)).map_or_else(|| "-".to_string(), |d| d.len().to_string());
-        lines.push(format!("{i:<4} {origin:<22} {limits:<16} {size:>12}  {}", exports.join(", ")));
+        let index = if ty.addr.is_64() { "i64" } else { "i32" };
+        let page = if ty.page_size() == 1 { "1".to_string() } else { format!("{}K", ty.page_size() / 1024) };
+        lines.push(format!("{i:<4} {origin:<22} {index:<6} {page:<6} {limits:<17} {size:>12}  {}", exports.join(", ")));
     }
     if lines.len() == 1 { "No memories.".to_string() } else { lines.join("\n") }
+}
+
+/// The module's memory types in memory-index order (imports first).
+fn memory_types(p: &crate::program::Program) -> Vec<wasmscope_engine::syntax::MemoryType> {
+    let m = p.module.syntax();
+    let imported = m.imports.iter().filter_map(|i| match &i.desc {
+        wasmscope_engine::syntax::ImportDesc::Memory(t) => Some(*t),
+        _ => None,
+    });
+    imported.chain(m.memories.iter().copied()).collect()
 }

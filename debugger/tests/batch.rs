@@ -50,6 +50,24 @@ fn wat_without_dwarf() {
 }
 
 #[test]
+fn several_memories_by_index() {
+    // `info memories` (index type, page size, limits, exports), `x -m N` on a second,
+    // 64-bit memory and on one of 1-byte pages, before and after they are written; an
+    // unknown memory index and `x/i -m` are errors.
+    let config = SessionConfig {
+        invoke: Some("run".into()),
+        args: vec!["0x41".into()],
+        features: wasmscope_engine::Features::wasm3(),
+        ..SessionConfig::default()
+    };
+    let mut s = Session::load(&fixture("memories.wat"), config).unwrap();
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/memories.gdb"))
+            .unwrap();
+    snap("debugger_memories", &batch_transcript(&mut s, &text));
+}
+
+#[test]
 fn v128_values_lane_wise() {
     // v128 locals, lane views, `/x` and `/d`, a v128 global, typed operand stacks (an
     // outer frame's without its call's arguments), a v128 result.

@@ -26,7 +26,12 @@ pub fn session(args: &[&str]) -> Session {
 }
 
 pub fn session_of(module: &std::path::Path, args: &[&str]) -> Session {
-    let config = SessionConfig { args: args.iter().map(|s| s.to_string()).collect(), ..SessionConfig::default() };
+    // Every proposal implemented (the multi-memory fixture needs them).
+    let config = SessionConfig {
+        args: args.iter().map(|s| s.to_string()).collect(),
+        features: wasmscope_engine::Features::wasm3(),
+        ..SessionConfig::default()
+    };
     Session::load(module, config).expect("the fixture loads")
 }
 

@@ -95,3 +95,25 @@ fn v128_locals_and_operands() {
     assert!(screen.contains("[0] i32 0x5 (5)"), "{screen}");
     snapshot("tui_simd_160x48", screen);
 }
+
+#[test]
+fn memory_pane_picks_the_memory() {
+    // Three memories: `M` moves the memory pane from memory 0 to memory 1 (64-bit) and
+    // `@` jumps within it; memory 1 shows its own bytes ("wide" at 0x100).
+    let mut steps = cmd("break fill");
+    steps.push(ch('c'));
+    steps.push(ch('M'));
+    steps.push(ch('@'));
+    steps.extend(text("0x100"));
+    steps.extend([key(KeyCode::Enter), capture("mem1")]);
+    steps.push(ch('M'));
+    steps.push(ch('M'));
+    steps.push(capture("mem0"));
+    let (script, _) = drive_on(&fixture_named("memories.wat"), &[], 160, 48, steps);
+    let screen = script.screen("mem1").expect("captured");
+    assert!(screen.contains("Memory 1 of 3 @0x100"), "{screen}");
+    assert!(screen.contains("77 69 64 65"), "{screen}");
+    let screen = script.screen("mem0").expect("captured");
+    assert!(screen.contains("Memory 0 of 3 @0x0"), "{screen}");
+    assert!(screen.contains("6d 61 69 6e"), "{screen}");
+}
