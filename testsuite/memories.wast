@@ -262,3 +262,15 @@
 (assert_return (invoke "splat_b" (i32.const 0xFFFF)) (i32.const 0x77))
 (assert_trap (invoke "store_lane_b" (i32.const 0xFFFF)) "out of bounds memory access")
 (assert_return (invoke "a" (i32.const 0xFFFF)) (i32.const 0))
+
+;; return_call_indirect through a 64-bit table takes an i64 index (found by the fuzzer).
+(module
+  (type $r (func (result i64)))
+  (table $t i64 2 funcref)
+  (elem (table $t) (i64.const 1) func $seven)
+  (func $seven (type $r) (i64.const 7))
+  (func (export "tail") (param i64) (result i64)
+    (return_call_indirect $t (type $r) (local.get 0))))
+(assert_return (invoke "tail" (i64.const 1)) (i64.const 7))
+(assert_trap (invoke "tail" (i64.const 0)) "uninitialized element")
+(assert_trap (invoke "tail" (i64.const 0x1_0000_0001)) "undefined element")

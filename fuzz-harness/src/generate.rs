@@ -86,6 +86,7 @@ pub fn config(with_imports: bool) -> Config {
         max_memories: 3,
         max_tables: 3,
         max_memory32_bytes: 16 * 65536,
+        max_memory64_bytes: 16 * 65536,
         max_table_elements: 1000,
         max_funcs: 30,
         max_instructions: 400,

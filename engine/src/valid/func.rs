@@ -629,14 +629,15 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.tail_call(&ft.params, &ft.results)?;
             }
             Instr::ReturnCallIndirect { type_index, table } => {
-                // return_call_indirect x y : [t3* t1* i32] -> [t4*], as call_indirect, with
-                // the callee's results those of the current function
+                // return_call_indirect x y : [t3* t1* at] -> [t4*], as call_indirect (the
+                // index of table x's address type), with the callee's results those of the
+                // current function
                 let tt = c.table(*table, at)?;
                 if tt.elem != RefType::FuncRef {
                     return Err(self.mismatch());
                 }
                 let ft = c.type_at(*type_index, at)?;
-                self.pop(I32)?;
+                self.pop(tt.addr.val_type())?;
                 self.tail_call(&ft.params, &ft.results)?;
             }
 
