@@ -290,7 +290,6 @@ pub fn config(setup: Setup) -> Config {
         // a function the JIT cannot compile then traps, which shows as a divergence).
         jit_compile: if setup.bounds == BoundsChecks::Explicit { JitCompile::Lazy } else { JitCompile::Eager },
         features: Features::wasm3(),
-        ..Config::default()
     }
 }
 
