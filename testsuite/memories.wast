@@ -1,4 +1,4 @@
-;; features: multi-memory memory64 custom-page-sizes
+;; features: multi-memory memory64 custom-page-sizes tail-call
 ;; Multiple memories, 64-bit memories and tables, and 1-byte pages, on both tiers: the
 ;; cases the spec folders do not stress. Address + offset must never wrap around 2^64, a
 ;; 1-byte-page memory's bounds are exact (not rounded to a host page), copies between

@@ -1,3 +1,4 @@
+;; features: tail-call
 ;; Tail calls (`return_call`, `return_call_indirect`): chains far deeper than plain calls
 ;; allow, through tables, to imports (host functions and other instances), with traps,
 ;; multi-value and `v128` arguments and results, and frames of every size (the
