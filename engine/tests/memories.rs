@@ -160,3 +160,30 @@ fn the_proposals_are_off_in_2_0() {
         assert!(Module::new(&engine, &wat::parse_str(wat).unwrap()).is_err(), "{wat}");
     }
 }
+
+#[test]
+fn a_c_program_built_for_wasm64_runs_on_every_tier() {
+    // `fixtures/mem64.c`, built with clang for wasm64 (64-bit pointers, an i64 stack
+    // pointer, `memory.grow` through the builtins): lists, trees and copies through 64-bit
+    // addresses. Its result is the native 64-bit build's (`mem64.expected`, from
+    // `cc -DNATIVE_MAIN mem64.c && ./a.out 3000`), the same on every tier.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let bytes = std::fs::read(dir.join("mem64.wasm")).unwrap();
+    let expected: u64 = std::fs::read_to_string(dir.join("mem64.expected")).unwrap().trim().parse().unwrap();
+    for config in configs() {
+        let engine = Engine::new(config);
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine);
+        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+        let memory = inst.memory(&store, "memory").unwrap();
+        assert_eq!(memory.ty(&store).map(|t| t.addr), Some(AddrType::I64));
+        let pages_before = memory.size(&store);
+        let run = inst.func(&store, "run").unwrap();
+        let got = run.call(&mut store, &[Val::I32(3000)]).unwrap();
+        assert_eq!(got, vec![Val::I64(expected as i64)], "{:?}", config.tier);
+        assert!(memory.size(&store) > pages_before, "the heap grew the memory");
+    }
+    // Without memory64 the module is malformed (its memory type has the 64-bit flag).
+    let e = Module::new(&Engine::new(Config { features: Features::wasm2(), ..Config::default() }), &bytes);
+    assert!(matches!(e, Err(Error::Decode(_))), "{e:?}");
+}

@@ -130,7 +130,23 @@ fn fixtures() -> Result<(), String> {
         }
         step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
     }
+    engine_fixtures(&clang)?;
     debugger_fixtures(&clang)
+}
+
+/// The engine tests' C fixtures: `engine/tests/fixtures/mem64.c` → `mem64.wasm`, a
+/// freestanding wasm64 module (memory64: 64-bit pointers) at -O2, exporting `run`.
+fn engine_fixtures(clang: &str) -> Result<(), String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/fixtures");
+    let src = dir.join("mem64.c");
+    let out = dir.join("mem64.wasm");
+    let mut cmd = Command::new(clang);
+    cmd.args(["--target=wasm64", "-O2", "-nostdlib", "-ffreestanding", "-Wall", "-Werror"])
+        .args(["-Wl,--no-entry", "-Wl,--export=run", "-Wl,--strip-all"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out);
+    step(&format!("{} -> {}", src.display(), out.display()), cmd)
 }
 
 /// The debugger's C fixtures keep their DWARF: `prog.c` → `prog.wasm` (-O0),
