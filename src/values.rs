@@ -57,10 +57,11 @@ pub fn parse_val(t: ValType, s: &str) -> Result<Val, String> {
         ValType::FuncRef if s == "null" => Val::FuncRef(None),
         ValType::ExternRef if s == "null" => Val::ExternRef(None),
         ValType::ExternRef => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
+        ValType::ExnRef if s == "null" => Val::ExnRef(None),
         ValType::V128 => Val::V128(parse_v128(s).ok_or_else(|| {
             format!("`{s}` is not a valid v128 (a 128-bit integer such as 0x0001..., or lanes such as i32x4:1,2,3,4)")
         })?),
-        ValType::FuncRef => return Err(format!("cannot pass a {t} from the command line")),
+        ValType::FuncRef | ValType::ExnRef => return Err(format!("cannot pass a {t} from the command line")),
     })
 }
 
@@ -133,8 +134,9 @@ pub fn show_val(v: &Val) -> String {
             if f.is_finite() { format!("{f}") } else { float(f64::from(f), format!("nan (bits {b:#010x})")) }
         }
         Val::F64(b) => float(f64::from_bits(*b), format!("nan (bits {b:#018x})")),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
+        Val::ExnRef(Some(_)) => "exnref".to_string(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),
         Val::V128(v) => format!("{v:#034x}"),
     }

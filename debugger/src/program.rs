@@ -71,6 +71,7 @@ impl Program {
         let func_types = syntax.func_type_indices();
         let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
         let (memories, tables) = (syntax.memory_types(), syntax.table_types());
+        let tags = syntax.tag_type_indices();
         let ctx = ModuleContext {
             types: &syntax.types,
             func_types: &func_types,
@@ -78,6 +79,7 @@ impl Program {
             global_types: &global_types,
             memories: &memories,
             tables: &tables,
+            tags: &tags,
         };
         let mut exec = Vec::with_capacity(syntax.code.len());
         let mut code = Vec::with_capacity(syntax.code.len());

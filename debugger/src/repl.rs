@@ -1306,8 +1306,9 @@ pub fn show_val(v: &wasmscope_engine::Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(b) => f32::from_bits(*b).to_string(),
         Val::F64(b) => f64::from_bits(*b).to_string(),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "funcref".into(),
+        Val::ExnRef(Some(_)) => "exnref".into(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),
         Val::V128(v) => crate::vector::format_u128(*v, crate::vector::Shape::I32x4, false),
     }

@@ -49,6 +49,7 @@ pub fn val_bits(v: &Val) -> u64 {
         Val::F32(b) => u64::from(*b),
         Val::F64(b) => *b,
         Val::FuncRef(r) => r.map_or(0, |_| 1),
+        Val::ExnRef(r) => r.map_or(0, |_| 1),
         Val::ExternRef(r) => r.map_or(0, |x| u64::from(x) + 1),
         // The low half; a `v128` is shown from the whole value (`repl::show_val`,
         // `val_bytes`).
@@ -86,6 +87,7 @@ pub fn val_from_top(t: ValType, slots: &[u64]) -> Option<Val> {
         ValType::V128 => Val::V128(u128::from(*slots.get(n.checked_sub(2)?)?) | u128::from(bits) << 64),
         ValType::ExternRef => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
         ValType::FuncRef => Val::FuncRef(None),
+        ValType::ExnRef => Val::ExnRef(None),
     })
 }
 

@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(want) if (want == name || *want == index.to_string()) && index as usize >= imported => {
                 let global_types: Vec<_> = syntax.global_types().iter().map(|g| g.content).collect();
                 let (memories, tables) = (syntax.memory_types(), syntax.table_types());
+                let tags = syntax.tag_type_indices();
                 let ctx = translate::ModuleContext {
                     types: &syntax.types,
                     func_types: &func_types,
@@ -33,6 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     global_types: &global_types,
                     memories: &memories,
                     tables: &tables,
+                    tags: &tags,
                 };
                 let ty = module.func_type(index).ok_or("no type")?;
                 let body = &syntax.code[index as usize - imported];

@@ -62,6 +62,11 @@ pub struct Features {
     pub custom_page_sizes: bool,
     /// Wide arithmetic: `i64.add128`, `i64.sub128`, `i64.mul_wide_s/u`.
     pub wide_arithmetic: bool,
+    /// Exception handling (3.0): tags, `throw`, `throw_ref`, `try_table`, `exnref`.
+    pub exceptions: bool,
+    /// The legacy exception instructions (`try`, `catch`, `catch_all`, `delegate`,
+    /// `rethrow`) older toolchains emit, run by the same machinery; needs `exceptions`.
+    pub legacy_exceptions: bool,
 }
 
 impl Features {
@@ -82,11 +87,13 @@ impl Features {
             memory64: false,
             custom_page_sizes: false,
             wide_arithmetic: false,
+            exceptions: false,
+            legacy_exceptions: false,
         }
     }
 
     /// WebAssembly 3.0 as far as this build implements it: 2.0, relaxed SIMD, tail calls,
-    /// extended constants, multi-memory, memory64 and table64, plus the custom-page-sizes
+    /// extended constants, multi-memory, memory64 and table64, exception handling, plus the custom-page-sizes
     /// and wide-arithmetic proposals.
     pub const fn wasm3() -> Features {
         Features {
@@ -97,6 +104,7 @@ impl Features {
             memory64: true,
             custom_page_sizes: true,
             wide_arithmetic: true,
+            exceptions: true,
             ..Features::wasm2()
         }
     }
@@ -120,6 +128,8 @@ impl Features {
             memory64: false,
             custom_page_sizes: false,
             wide_arithmetic: false,
+            exceptions: false,
+            legacy_exceptions: false,
         }
     }
 }
@@ -155,19 +165,14 @@ const FEATURE_NAMES: &[(&[&str], FeatureField)] = &[
     (&["memory64"], |f| &mut f.memory64),
     (&["custom-page-sizes"], |f| &mut f.custom_page_sizes),
     (&["wide-arithmetic"], |f| &mut f.wide_arithmetic),
+    (&["exceptions", "exception-handling"], |f| &mut f.exceptions),
+    (&["legacy-exceptions"], |f| &mut f.legacy_exceptions),
 ];
 
 /// Proposals wasmtime's `-W` knows that this build does not implement yet: accepted when
 /// switched off, refused when switched on.
-const UNSUPPORTED_FEATURES: &[&str] = &[
-    "exceptions",
-    "function-references",
-    "gc",
-    "threads",
-    "shared-everything-threads",
-    "stack-switching",
-    "component-model",
-];
+const UNSUPPORTED_FEATURES: &[&str] =
+    &["function-references", "gc", "threads", "shared-everything-threads", "stack-switching", "component-model"];
 
 impl Features {
     /// The names [`Features::set`] accepts, one per proposal.

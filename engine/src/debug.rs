@@ -34,6 +34,13 @@ pub trait DebugHook {
     fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {
         let _ = (state, trap);
     }
+
+    /// Called when an exception is thrown (`throw`, `throw_ref`, or out of a host call),
+    /// with the program still at the throwing instruction, before any frame unwinds; its
+    /// tag and payload are `exn.tag(state.store())`, `exn.payload(..)`.
+    fn on_throw(&mut self, state: &mut DebugState<'_>, exn: crate::runtime::Exn) {
+        let _ = (state, exn);
+    }
 }
 
 /// One active frame, as the debugger sees it.

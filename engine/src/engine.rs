@@ -50,6 +50,8 @@ struct ModuleInner {
     /// Every memory's and every table's type (imports first), for the translator.
     memory_types: Vec<crate::syntax::MemoryType>,
     table_types: Vec<crate::syntax::TableType>,
+    /// The type index of every tag, in the tag index space.
+    tag_types: Vec<u32>,
     /// Translated code of each defined function, filled on first call.
     compiled: Vec<OnceLock<Result<Arc<CompiledFunc>, TranslateError>>>,
     /// The same without superinstructions, for debugged calls.
@@ -94,6 +96,7 @@ impl Module {
         let func_types = syntax.func_type_indices();
         let global_types = syntax.global_types().iter().map(|g| g.content).collect();
         let (memory_types, table_types) = (syntax.memory_types(), syntax.table_types());
+        let tag_types = syntax.tag_type_indices();
         let compiled = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         let compiled_debug = (0..syntax.code.len()).map(|_| OnceLock::new()).collect();
         Module {
@@ -103,6 +106,7 @@ impl Module {
                 global_types,
                 memory_types,
                 table_types,
+                tag_types,
                 compiled,
                 compiled_debug,
                 explicit_bounds,
@@ -229,6 +233,7 @@ impl Module {
                 global_types: &self.inner.global_types,
                 memories: &self.inner.memory_types,
                 tables: &self.inner.table_types,
+                tags: &self.inner.tag_types,
             };
             translate::translate(&ctx, ty, body, !debug).map(Arc::new)
         })

@@ -67,6 +67,9 @@ pub enum TrapCode {
     Exit,
     /// The store's fuel ran out (see [`crate::fuel`]).
     OutOfFuel,
+    /// An exception left every wasm frame (exception handling): the exception is in
+    /// [`Trap::exception`], its tag and payload in the message.
+    UncaughtException,
 }
 
 impl TrapCode {
@@ -87,6 +90,7 @@ impl TrapCode {
             TrapCode::Host => "host trap",
             TrapCode::Exit => "exit",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::UncaughtException => "uncaught exception",
         }
     }
 }
@@ -112,22 +116,31 @@ pub struct Trap {
     pub backtrace: Vec<TrapFrame>,
     /// The exit status of a [`TrapCode::Exit`] trap (`None` for every other code).
     pub exit_code: Option<i32>,
+    /// The exception of a [`TrapCode::UncaughtException`] trap (its tag and payload:
+    /// [`crate::runtime::Exn::tag`], [`crate::runtime::Exn::payload`]).
+    pub exception: Option<crate::runtime::Exn>,
 }
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, message: None, backtrace: Vec::new(), exit_code: None }
+        Trap { code, message: None, backtrace: Vec::new(), exit_code: None, exception: None }
     }
 
     /// Stops execution with an exit status (WASI `proc_exit`): unwinds like a trap, but
     /// embedders treat it as a normal end of the program.
     pub fn exit(code: i32) -> Trap {
-        Trap { code: TrapCode::Exit, message: None, backtrace: Vec::new(), exit_code: Some(code) }
+        Trap { code: TrapCode::Exit, message: None, backtrace: Vec::new(), exit_code: Some(code), exception: None }
     }
 
     /// A trap raised by host code, with a message.
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap { code: TrapCode::Host, message: Some(message.into()), backtrace: Vec::new(), exit_code: None }
+        Trap {
+            code: TrapCode::Host,
+            message: Some(message.into()),
+            backtrace: Vec::new(),
+            exit_code: None,
+            exception: None,
+        }
     }
 }
 

@@ -49,4 +49,4 @@ pub mod translate;
 
 pub use engine::{Engine, Module};
 pub use jit::JitError;
-pub use runtime::{Caller, Extern, Func, Global, Instance, Linker, Memory, Store, Table, TypedFunc, Val};
+pub use runtime::{Caller, Exn, Extern, Func, Global, Instance, Linker, Memory, Store, Table, Tag, TypedFunc, Val};

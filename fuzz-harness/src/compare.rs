@@ -48,6 +48,7 @@ fn norm(v: Value, mode: Mode) -> Value {
         Value::F64(x) if mode.any_nan && f64::from_bits(x).is_nan() => Value::F64(0x7ff8_0000_0000_0000),
         Value::FuncRef(Some(_)) if !mode.exact => Value::FuncRef(Some(u32::MAX)),
         Value::ExternRef(Some(_)) if !mode.exact => Value::ExternRef(Some(u32::MAX)),
+        Value::ExnRef(Some(_)) => Value::ExnRef(Some(u32::MAX)),
         // Bit for bit, NaN lanes included (module docs).
         Value::V128(_) => v,
         v => v,

@@ -28,6 +28,9 @@ pub enum Value {
     F64(u64),
     FuncRef(Option<u32>),
     ExternRef(Option<u32>),
+    /// An exception reference: non-null as `u32::MAX` (exceptions are store objects
+    /// without identity across engines).
+    ExnRef(Option<u32>),
     /// The 128 bits of a `v128`, lane 0 in the low bits (as our `Val::V128`).
     V128(u128),
 }
@@ -99,6 +102,7 @@ fn argument(rng: &mut Rng, t: ValType) -> Value {
         }
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => Value::ExternRef(None),
+        ValType::ExnRef => Value::ExnRef(None),
         t if special => scalar_special(t, r),
         ValType::I32 => Value::I32(r as u32),
         ValType::I64 => Value::I64(r),
@@ -144,7 +148,7 @@ fn bits(v: Value) -> u128 {
         Value::I32(x) | Value::F32(x) => u128::from(x),
         Value::I64(x) | Value::F64(x) => u128::from(x),
         Value::V128(x) => x,
-        Value::FuncRef(_) | Value::ExternRef(_) => 0,
+        Value::FuncRef(_) | Value::ExternRef(_) | Value::ExnRef(_) => 0,
     }
 }
 
@@ -189,7 +193,7 @@ pub fn stub_results(name: &str, args: &[Value], results: &[ValType]) -> Vec<Valu
             Value::I32(v) | Value::F32(v) => bytes.extend_from_slice(&u64::from(v).to_le_bytes()),
             Value::I64(v) | Value::F64(v) => bytes.extend_from_slice(&v.to_le_bytes()),
             Value::V128(v) => bytes.extend_from_slice(&v.to_le_bytes()),
-            Value::FuncRef(r) | Value::ExternRef(r) => bytes.extend_from_slice(&u64::from(r.is_some()).to_le_bytes()),
+            Value::FuncRef(r) | Value::ExternRef(r) | Value::ExnRef(r) => bytes.extend_from_slice(&u64::from(r.is_some()).to_le_bytes()),
         }
     }
     let mut rng = Rng::new(fnv1a(&bytes));
@@ -236,6 +240,7 @@ fn to_val(v: Value) -> Val {
         // Only null references are ever passed in.
         Value::FuncRef(_) => Val::FuncRef(None),
         Value::ExternRef(_) => Val::ExternRef(None),
+        Value::ExnRef(_) => Val::ExnRef(None),
         Value::V128(x) => Val::V128(x),
     }
 }
@@ -253,6 +258,7 @@ pub fn from_val(v: Val) -> Value {
         Val::F64(x) => Value::F64(x),
         Val::FuncRef(f) => Value::FuncRef(f.map(func_addr)),
         Val::ExternRef(e) => Value::ExternRef(e),
+        Val::ExnRef(e) => Value::ExnRef(e.map(|_| u32::MAX)),
         Val::V128(x) => Value::V128(x),
     }
 }

@@ -359,7 +359,7 @@ impl<'t> Runner<'t> {
             WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 Verdict::skip("custom-section assertions belong to the annotations proposal")
             }
-            WastDirective::AssertException { .. } => Verdict::skip("exceptions are not part of WebAssembly 2.0"),
+            WastDirective::AssertException { exec, .. } => self.assert_exception(exec),
             WastDirective::AssertSuspension { .. } => Verdict::skip("stack switching is not part of WebAssembly 2.0"),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => {
                 Verdict::skip("threads are not part of WebAssembly 2.0")
@@ -592,10 +592,28 @@ impl<'t> Runner<'t> {
         }
     }
 
+    /// `assert_exception`: the execution ends with an exception no wasm code caught.
+    fn assert_exception(&mut self, exec: WastExecute<'_>) -> Verdict {
+        let r = self.execute(exec);
+        self.record(&r, None);
+        match r {
+            Exec::Done(Err(Error::Trap(t))) if t.code == TrapCode::UncaughtException => Verdict::pass(),
+            Exec::Done(Err(e)) => Verdict::fail(format!("expected an uncaught exception, got {}", describe(&e))),
+            Exec::Done(Ok(vals)) => {
+                Verdict::fail(format!("expected an uncaught exception, got {}", values::show_vals(&vals)))
+            }
+            Exec::Skip(why) => Verdict::skip(why),
+            Exec::Broken(why) => Verdict::fail(why),
+        }
+    }
+
     fn assert_trap(&mut self, exec: WastExecute<'_>, message: &str) -> Verdict {
         let r = self.execute(exec);
         self.record(&r, None);
         match r {
+            Exec::Done(Err(Error::Trap(t))) if t.code == TrapCode::UncaughtException => {
+                Verdict::fail(format!("expected trap \"{message}\", got {}", trap_message(&t)))
+            }
             Exec::Done(Err(Error::Trap(t))) if t.code == TrapCode::CallStackExhausted => {
                 Verdict::fail(format!("expected trap \"{message}\", got call stack exhaustion"))
             }

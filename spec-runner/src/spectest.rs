@@ -3,7 +3,7 @@
 //! scripts (`testsuite/*.wast`).
 
 use wasmscope_engine::syntax::{FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType};
-use wasmscope_engine::{Error, Extern, Func, Global, Linker, Memory, Store, Table, Trap, Val};
+use wasmscope_engine::{Error, Exn, Extern, Func, Global, Linker, Memory, Store, Table, Tag, Trap, Val};
 
 /// Defines `spectest` and `wasmscope` in `linker`, with their objects in `store`.
 pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
@@ -48,5 +48,26 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         None => Err(Trap::host("host trap: missing argument")),
     });
     linker.define("wasmscope", "check_non_negative", Extern::Func(trap_if));
+
+    // Exceptions across host frames: a host tag, a host function throwing it, and one
+    // calling back into wasm (whose exceptions pass through it).
+    let tag = Tag::new(store, FuncType::new(vec![I32], Vec::new()))?;
+    linker.define("wasmscope", "host_tag", Extern::Tag(tag));
+    let throw = Func::new_host(store, FuncType::new(vec![I32], Vec::new()), move |caller, args| {
+        let exn = Exn::new(caller.store(), tag, args).map_err(|e| Trap::host(e.to_string()))?;
+        Err(Trap::throw(exn))
+    });
+    linker.define("wasmscope", "throw_i32", Extern::Func(throw));
+    let call_back = Func::new_host(store, FuncType::new(vec![FuncRef, I32], vec![I32]), |caller, args| {
+        let (Some(Val::FuncRef(Some(f))), Some(arg)) = (args.first(), args.get(1)) else {
+            return Err(Trap::host("host trap: call_i32 needs a function"));
+        };
+        match f.call(caller.store(), &[*arg]) {
+            Ok(results) => Ok(results),
+            Err(Error::Trap(t)) => Err(*t),
+            Err(e) => Err(Trap::host(e.to_string())),
+        }
+    });
+    linker.define("wasmscope", "call_i32", Extern::Func(call_back));
     Ok(())
 }

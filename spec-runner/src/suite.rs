@@ -82,6 +82,11 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/custom-page-sizes",
         features: Features { custom_page_sizes: true, memory64: true, multi_memory: true, ..Features::wasm2() },
     },
+    Claim {
+        source: Source::Proposal(Proposal::ExceptionHandling),
+        prefix: "proposals/exceptions",
+        features: Features { exceptions: true, tail_call: true, ..Features::wasm2() },
+    },
     // Our own scripts: 2.0, plus what a script's first line names (`;; features: ...`).
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];

@@ -39,11 +39,12 @@ pub enum Expected {
     F64x2(Box<[Expected; 2]>),
 }
 
-/// The two reference types of WebAssembly 2.0.
+/// The reference types without type indices: WebAssembly 2.0's two and 3.0's `exnref`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefKind {
     Func,
     Extern,
+    Exn,
 }
 
 /// Converts an `invoke` argument. `Err` is a skip reason (a value this engine has no
@@ -62,6 +63,7 @@ pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
         WastArgCore::RefNull(ht) => match heap_kind(ht) {
             Some(RefKind::Func) => Val::FuncRef(None),
             Some(RefKind::Extern) => Val::ExternRef(None),
+            Some(RefKind::Exn) => Val::ExnRef(None),
             None => return Err(format!("unsupported null reference type {ht:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
@@ -78,6 +80,7 @@ fn heap_kind(ht: &HeapType<'_>) -> Option<RefKind> {
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern } => {
             Some(RefKind::Extern)
         }
+        HeapType::Abstract { shared: false, ty: AbstractHeapType::Exn | AbstractHeapType::NoExn } => Some(RefKind::Exn),
         _ => None,
     }
 }
@@ -176,7 +179,8 @@ pub fn matches(exp: &Expected, val: &Val) -> bool {
         (Expected::F64(e), Val::F64(v)) => e == v,
         (Expected::F32Nan(k), Val::F32(v)) => is_nan32(*v, *k),
         (Expected::F64Nan(k), Val::F64(v)) => is_nan64(*v, *k),
-        (Expected::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+        (Expected::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None)) => true,
+        (Expected::RefNull(Some(RefKind::Exn)), Val::ExnRef(None)) => true,
         (Expected::RefNull(Some(RefKind::Func)), Val::FuncRef(None)) => true,
         (Expected::RefNull(Some(RefKind::Extern)), Val::ExternRef(None)) => true,
         (Expected::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -202,6 +206,8 @@ pub fn show_val(val: &Val) -> String {
         Val::ExternRef(None) => "externref:null".to_string(),
         Val::ExternRef(Some(n)) => format!("externref:{n}"),
         Val::V128(v) => format!("v128:{}", show_i32x4(*v)),
+        Val::ExnRef(None) => "exnref:null".to_string(),
+        Val::ExnRef(Some(_)) => "exnref:non-null".to_string(),
     }
 }
 
@@ -231,6 +237,7 @@ pub fn show_expected(exp: &Expected) -> String {
         Expected::RefNull(None) => "ref.null".to_string(),
         Expected::RefNull(Some(RefKind::Func)) => "funcref:null".to_string(),
         Expected::RefNull(Some(RefKind::Extern)) => "externref:null".to_string(),
+        Expected::RefNull(Some(RefKind::Exn)) => "exnref:null".to_string(),
         Expected::RefExtern(None) => "externref:non-null".to_string(),
         Expected::RefExtern(Some(n)) => format!("externref:{n}"),
         Expected::RefFunc => "funcref:non-null".to_string(),

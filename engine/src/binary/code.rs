@@ -17,8 +17,8 @@ use super::types::{block_type, ref_type, val_type};
 use crate::config::Features;
 use crate::error::DecodeError;
 use crate::syntax::{
-    BodyCode, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature, SimdImm, SimdOp, StoreOp,
-    ValType, WideOp,
+    BodyCode, Catch, CatchKind, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature, SimdImm,
+    SimdOp, StoreOp, ValType, WideOp,
 };
 use crate::valid::BodyCheck;
 
@@ -43,6 +43,11 @@ enum Open {
     Then,
     /// The else-branch of an `if`.
     Else,
+    /// The body of a legacy `try`, or one of its `catch` arms: `catch`, `catch_all`,
+    /// `delegate` or `end` may come next.
+    Try,
+    /// The `catch_all` arm of a legacy `try`: only `end` may come next.
+    TryCatchAll,
 }
 
 /// Decodes an expression: instructions up to and including the `end` that closes it,
@@ -60,10 +65,30 @@ pub(crate) fn read_expr(
         let instr = read_instr(r, features, info)?;
         // Whether this `end` closes the expression itself rather than a nested construct.
         let last = match &instr {
-            Instr::Block(_) | Instr::Loop(_) => {
+            Instr::Block(_) | Instr::Loop(_) | Instr::TryTable(..) => {
                 open.push(Open::Block);
                 false
             }
+            Instr::Try(_) => {
+                open.push(Open::Try);
+                false
+            }
+            Instr::Catch(_) | Instr::CatchAll => match open.last_mut() {
+                Some(top @ Open::Try) => {
+                    if matches!(instr, Instr::CatchAll) {
+                        *top = Open::TryCatchAll;
+                    }
+                    false
+                }
+                _ => return Err(r.err(at, "catch without an enclosing try")),
+            },
+            Instr::Delegate(_) => match open.last() {
+                Some(Open::Try) => {
+                    open.pop();
+                    false
+                }
+                _ => return Err(r.err(at, "delegate without an enclosing try")),
+            },
             Instr::If(_) => {
                 open.push(Open::Then);
                 false
@@ -259,6 +284,22 @@ fn mem_index(r: &mut Reader<'_>, f: &Features) -> Result<u32> {
     }
 }
 
+/// One catch clause of a `try_table`: a kind byte 0x00..=0x03, the tag index for the
+/// `catch`/`catch_ref` kinds, then the label.
+fn catch_clause(r: &mut Reader<'_>) -> Result<Catch> {
+    let at = r.pos();
+    let kind = match r.u8()? {
+        0x00 => CatchKind::Catch,
+        0x01 => CatchKind::CatchRef,
+        0x02 => CatchKind::CatchAll,
+        0x03 => CatchKind::CatchAllRef,
+        _ => return Err(r.err(at, "malformed catch clause")),
+    };
+    let tag = if kind.has_tag() { r.u32()? } else { 0 };
+    let label = r.u32()?;
+    Ok(Catch { kind, tag, label })
+}
+
 /// Whether an operator's proposal is enabled.
 fn num_op_enabled(op: NumOp, f: &Features) -> bool {
     match op.feature() {
@@ -281,6 +322,22 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
         0x04 => Instr::If(block_type(r, f)?),
         0x05 => Instr::Else,
         0x0B => Instr::End,
+        0x08 if f.exceptions => Instr::Throw(r.u32()?),
+        0x0A if f.exceptions => Instr::ThrowRef,
+        0x1F if f.exceptions => {
+            let ty = block_type(r, f)?;
+            let (n, cap) = r.count()?;
+            let mut catches = Vec::with_capacity(cap);
+            for _ in 0..n {
+                catches.push(catch_clause(r)?);
+            }
+            Instr::TryTable(ty, catches.into_boxed_slice())
+        }
+        0x06 if f.legacy_exceptions => Instr::Try(block_type(r, f)?),
+        0x07 if f.legacy_exceptions => Instr::Catch(r.u32()?),
+        0x19 if f.legacy_exceptions => Instr::CatchAll,
+        0x18 if f.legacy_exceptions => Instr::Delegate(r.u32()?),
+        0x09 if f.legacy_exceptions => Instr::Rethrow(r.u32()?),
         0x0C => Instr::Br(r.u32()?),
         0x0D => Instr::BrIf(r.u32()?),
         0x0E => {

@@ -43,15 +43,19 @@ mod id {
     pub const CODE: u8 = 10;
     pub const DATA: u8 = 11;
     pub const DATA_COUNT: u8 = 12;
+    /// Exception handling's tag section.
+    pub const TAG: u8 = 13;
 }
 
 /// Position of a non-custom section in the required order. The data count section (12)
 /// comes between the element (9) and code (10) sections.
 fn order(section: u8) -> u8 {
     match section {
-        id::DATA_COUNT => 10,
-        id::CODE => 11,
-        id::DATA => 12,
+        id::TAG => 6,
+        id::GLOBAL..=id::ELEMENT => section + 1,
+        id::DATA_COUNT => 11,
+        id::CODE => 12,
+        id::DATA => 13,
         other => other,
     }
 }
@@ -100,7 +104,7 @@ fn decode_impl(
     while !r.is_eof() {
         let id_at = r.pos();
         let section = r.u8()?;
-        if section > id::DATA_COUNT {
+        if section > id::TAG || (section == id::TAG && !features.exceptions) {
             return Err(*r.err(id_at, "malformed section id"));
         }
         // Non-custom sections appear at most once each, in order. The reference interpreter
@@ -124,7 +128,8 @@ fn decode_impl(
             id::TABLE => sections::table_section(&mut r, f, m)?,
             id::MEMORY => sections::memory_section(&mut r, f, m)?,
             id::GLOBAL => sections::global_section(&mut r, f, m)?,
-            id::EXPORT => sections::export_section(&mut r, m)?,
+            id::TAG => sections::tag_section(&mut r, m)?,
+            id::EXPORT => sections::export_section(&mut r, f, m)?,
             id::START => sections::start_section(&mut r, m)?,
             id::ELEMENT => sections::elem_section(&mut r, f, m)?,
             id::CODE => {
@@ -141,7 +146,8 @@ fn decode_impl(
                 }
             }
             id::DATA => sections::data_section(&mut r, f, m)?,
-            _ => sections::data_count_section(&mut r, m)?,
+            id::DATA_COUNT => sections::data_count_section(&mut r, m)?,
+            _ => return Err(*r.err(id_at, "malformed section id")),
         }
         if r.pos() != end {
             return Err(*r.err(start, "section size mismatch"));

@@ -6,7 +6,7 @@
 
 use super::code::{CodeInfo, read_body, read_expr};
 use super::reader::{Reader, Result};
-use super::types::{func_type, global_type, memory_type, ref_type, table_type};
+use super::types::{func_type, global_type, memory_type, ref_type, table_type, tag_type};
 use crate::config::Features;
 use crate::syntax::{
     ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Global, Import, ImportDesc, Instr,
@@ -56,6 +56,7 @@ pub(crate) fn import_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -
             0x01 => ImportDesc::Table(table_type(r, f)?),
             0x02 => ImportDesc::Memory(memory_type(r, f)?),
             0x03 => ImportDesc::Global(global_type(r, f)?),
+            0x04 if f.exceptions => ImportDesc::Tag(tag_type(r)?),
             _ => return Err(r.err(kind_at, "malformed import kind")),
         };
         m.imports.push(Import { module, name, desc, offset });
@@ -95,6 +96,18 @@ pub(crate) fn memory_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -
     Ok(())
 }
 
+/// Tag section (exception handling, id 13, between the memory and global sections): the
+/// type of each defined tag.
+pub(crate) fn tag_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+    let (n, cap) = r.count()?;
+    m.tags.reserve(cap);
+    for _ in 0..n {
+        m.offsets.tags.push(r.pos32());
+        m.tags.push(tag_type(r)?);
+    }
+    Ok(())
+}
+
 /// Global section (spec §5.5.9).
 pub(crate) fn global_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
     let (n, cap) = r.count()?;
@@ -108,7 +121,7 @@ pub(crate) fn global_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -
 }
 
 /// Export section (spec §5.5.10).
-pub(crate) fn export_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
+pub(crate) fn export_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
     let (n, cap) = r.count()?;
     m.exports.reserve(cap);
     for _ in 0..n {
@@ -120,6 +133,7 @@ pub(crate) fn export_section(r: &mut Reader<'_>, m: &mut Module) -> Result<()> {
             0x01 => ExternKind::Table,
             0x02 => ExternKind::Memory,
             0x03 => ExternKind::Global,
+            0x04 if f.exceptions => ExternKind::Tag,
             _ => return Err(r.err(kind_at, "malformed export kind")),
         };
         let index = r.u32()?;

@@ -23,6 +23,7 @@ pub(crate) fn val_type(r: &mut Reader<'_>, f: &Features) -> Result<ValType> {
         -0x05 => ValType::V128,
         -0x10 if f.reference_types => ValType::FuncRef,
         -0x11 if f.reference_types => ValType::ExternRef,
+        -0x17 if f.exceptions => ValType::ExnRef,
         _ => return Err(r.err(at, "malformed value type")),
     })
 }
@@ -34,6 +35,7 @@ pub(crate) fn ref_type(r: &mut Reader<'_>, f: &Features) -> Result<RefType> {
     Ok(match r.leb_s(7)? {
         -0x10 => RefType::FuncRef,
         -0x11 if f.reference_types => RefType::ExternRef,
+        -0x17 if f.exceptions => RefType::ExnRef,
         _ => return Err(r.err(at, "malformed reference type")),
     })
 }
@@ -164,6 +166,16 @@ pub(crate) fn memory_type(r: &mut Reader<'_>, f: &Features) -> Result<MemoryType
         16
     };
     Ok(MemoryType { limits, addr: flags.addr, page_size_log2 })
+}
+
+/// A tag type (exception handling): an attribute byte, 0 (an exception), then the index
+/// of its function type.
+pub(crate) fn tag_type(r: &mut Reader<'_>) -> Result<u32> {
+    let at = r.pos();
+    if r.u8()? != 0x00 {
+        return Err(r.err(at, "malformed tag attribute"));
+    }
+    r.u32()
 }
 
 /// A global type: value type, then mutability 0x00/0x01 (spec §5.3.10).

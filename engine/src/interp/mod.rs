@@ -36,6 +36,8 @@ pub(crate) trait Hook {
     const ENABLED: bool;
     fn before_instruction(&mut self, state: &mut DebugState<'_>) -> DebugControl;
     fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap);
+    /// Exception `exn` (a store address) is being thrown at the state's innermost frame.
+    fn on_throw(&mut self, state: &mut DebugState<'_>, exn: u32);
 }
 
 /// No debugger attached.
@@ -47,6 +49,7 @@ impl Hook for NoHook {
         DebugControl::Continue
     }
     fn on_trap(&mut self, _: &mut DebugState<'_>, _: &Trap) {}
+    fn on_throw(&mut self, _: &mut DebugState<'_>, _: u32) {}
 }
 
 /// A debugger's hook.
@@ -59,6 +62,9 @@ impl Hook for Attached<'_> {
     }
     fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {
         self.0.on_trap(state, trap)
+    }
+    fn on_throw(&mut self, state: &mut DebugState<'_>, exn: u32) {
+        self.0.on_throw(state, crate::runtime::Exn(exn))
     }
 }
 
@@ -428,9 +434,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
         };
     }
     // Calls host function `$f` of type `$ty` on the slots from `$base` (an absolute slot
-    // index), its results replacing its arguments there.
+    // index), its results replacing its arguments there (`$here` as in `throw!`).
     macro_rules! call_host_at {
-        ($f:expr, $ty:expr, $base:expr) => {{
+        ($f:expr, $ty:expr, $base:expr, $here:expr) => {{
             let (ty, f, base) = ($ty, $f, $base);
             let end = base + ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
             if stack.len() < end {
@@ -440,8 +446,15 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             store.depth += depth;
             let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
             store.depth -= depth;
-            if let Err(t) = result {
-                trap!(t);
+            match result {
+                Ok(()) => {}
+                // An exception out of the host (thrown there, or by wasm it called)
+                // goes on from the call.
+                Err(Trap { code: TrapCode::UncaughtException, exception: Some(e), .. }) => {
+                    rebase!();
+                    throw!(e.0, $here)
+                }
+                Err(t) => trap!(t),
             }
             rebase!();
             // The stack may have moved, and a host tail call goes on to return from this
@@ -450,6 +463,63 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             // The host may have grown or replaced memories.
             mem = memory_of(store, inst);
             refresh_mem!();
+        }};
+    }
+    // Throws exception `$exn` (a store address) from the op before `pc` (`$here`: the
+    // current frame's handlers apply; not after a tail call, which left the frame): the
+    // innermost handler that catches it, in this frame or a caller's, gets the payload
+    // and execution goes on at its label; if none, the run ends with the exception.
+    macro_rules! throw {
+        ($exn:expr, $here:expr) => {{
+            let exn: u32 = $exn;
+            if H::ENABLED {
+                let frames = records(&frames[..cx.num_frames], code, pc.saturating_sub(1), cx.fp, inst, cx.func);
+                hook.on_throw(&mut DebugState { store: &mut *store, stack: &stack[..], frames }, exn);
+            }
+            let thrown_at = (cx.num_frames, inst, cx.func, cx.code, pc);
+            let mut at = if $here { Some(pc.saturating_sub(1) as u32) } else { None };
+            loop {
+                if let Some(at) = at
+                    && let Some(c) = find_catch(store, inst, code, at, exn)
+                {
+                    let t = code.targets[c.target as usize];
+                    let dest = cx.fp + t.height as usize;
+                    let Some(e) = store.exns.get(exn as usize) else { trap!(internal("unknown exception")) };
+                    let n = if c.kind.has_tag() { e.payload.len() } else { 0 };
+                    let need = dest + n + usize::from(c.kind.passes_ref());
+                    if stack.len() < need {
+                        grow_stack!(need);
+                        rebase!();
+                    }
+                    stack[dest..dest + n].copy_from_slice(&e.payload[..n]);
+                    if c.kind.passes_ref() {
+                        stack[dest + n] = u64::from(exn) + 1;
+                        store.escape_exn(exn);
+                    } else {
+                        store.release_exn(exn);
+                    }
+                    pc = t.pc as usize;
+                    break;
+                }
+                let Some(top) = cx.num_frames.checked_sub(1) else {
+                    let (n, i, func, c, p) = thrown_at;
+                    let mut trap = Trap::throw(crate::runtime::Exn(exn));
+                    store.describe_uncaught(&mut trap);
+                    return Err(with_backtrace(store, trap, &frames[..n], i, func, slots::code_of(c), p));
+                };
+                let f = frames[top];
+                cx.num_frames = top;
+                cx.code = f.code;
+                cx.fp = f.fp;
+                cx.func = f.func;
+                rebase!();
+                at = Some(slots::pc_of(code.threaded.as_ptr(), f.ret).saturating_sub(1) as u32);
+                if f.instance != inst {
+                    switch_instance!(f.instance);
+                }
+            }
+            // Resume at the handler: nothing of the op that threw goes on.
+            continue;
         }};
     }
     // Returns the current function's results, in the slots from `$from`: to the caller
@@ -516,7 +586,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         switch_instance!(instance);
                     }
                 }
-                FuncInst::Host { ty, f } => call_host_at!(f.clone(), ty.clone(), base),
+                FuncInst::Host { ty, f } => call_host_at!(f.clone(), ty.clone(), base, true),
             }
         }};
     }
@@ -552,7 +622,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     }
                 }
                 FuncInst::Host { ty, f } => {
-                    call_host_at!(f.clone(), ty.clone(), cx.fp + $base as usize);
+                    call_host_at!(f.clone(), ty.clone(), cx.fp + $base as usize, false);
                     return_from!($base);
                 }
             }
@@ -635,6 +705,18 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 let addr = tri!(indirect_callee(store, inst, type_index, table, fbase, base));
                 tail_call_addr!(addr, base, None::<u32>);
             }
+            Op::Throw { tag, base } => {
+                let Some(tag_addr) = store.instance_tag(inst, tag) else { trap!(internal("unknown tag")) };
+                let n = ValType::slots_of(&store.tags[tag_addr as usize].ty.params) as usize;
+                let from = cx.fp + base as usize;
+                let payload: Box<[u64]> = stack[from..from + n].into();
+                let exn = store.alloc_exn(tag_addr, payload);
+                throw!(exn, true)
+            }
+            Op::ThrowRef { s } => match slot!(s).checked_sub(1) {
+                Some(exn) => throw!(exn as u32, true),
+                None => trap!(TrapCode::NullReference),
+            },
             Op::GlobalGet { d, global } => {
                 let g = store.instances[inst as usize].globals[global as usize];
                 set_slot!(d, store.globals[g as usize].value);
@@ -756,6 +838,22 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             _ => trap!(internal("an op with a handler reached the interpreter loop")),
         }
     }
+}
+
+/// The innermost catch clause of `code` (a function of instance `inst`) around the op at
+/// `pc` that catches exception `exn`.
+fn find_catch<'c>(
+    store: &Store,
+    inst: u32,
+    code: &'c CompiledFunc,
+    pc: u32,
+    exn: u32,
+) -> Option<&'c crate::translate::CatchTarget> {
+    if code.handlers.is_empty() {
+        return None;
+    }
+    let tag = store.exns.get(exn as usize)?.tag;
+    code.handlers_at(pc).find(|c| !c.kind.has_tag() || store.instance_tag(inst, c.tag) == Some(tag))
 }
 
 /// The store address of the callee of a `call_indirect` or `return_call_indirect` of

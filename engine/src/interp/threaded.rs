@@ -75,7 +75,7 @@ pub enum Why {
 
 /// Every trap code, in the order of their `Exit::why` codes (from 2). Handlers raise only
 /// the first four; the rest are listed so that any code a handler might raise maps.
-const TRAPS: [TrapCode; 14] = [
+const TRAPS: [TrapCode; 15] = [
     TrapCode::MemoryOutOfBounds,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -90,6 +90,7 @@ const TRAPS: [TrapCode; 14] = [
     TrapCode::Host,
     TrapCode::Exit,
     TrapCode::OutOfFuel,
+    TrapCode::UncaughtException,
 ];
 
 impl Exit {
@@ -1864,7 +1865,8 @@ mod tests {
             | TrapCode::CallStackExhausted
             | TrapCode::Host
             | TrapCode::Exit
-            | TrapCode::OutOfFuel => {}
+            | TrapCode::OutOfFuel
+            | TrapCode::UncaughtException => {}
         }
     }
 }

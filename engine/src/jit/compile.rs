@@ -419,7 +419,7 @@ fn addr_ir_type(a: syntax::AddrType) -> ir::Type {
 pub(crate) fn ir_type(t: ValType) -> Result<ir::Type, JitError> {
     Ok(match t {
         ValType::I32 => types::I32,
-        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::I64 | ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
@@ -1225,6 +1225,19 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn instr(&mut self, instr: &Instr) -> Result<(), JitError> {
+        if matches!(
+            instr,
+            Instr::Throw(_)
+                | Instr::ThrowRef
+                | Instr::TryTable(..)
+                | Instr::Try(_)
+                | Instr::Catch(_)
+                | Instr::CatchAll
+                | Instr::Delegate(_)
+                | Instr::Rethrow(_)
+        ) {
+            return Err(err("exception handling is not compiled by the JIT yet"));
+        }
         if !self.reachable {
             match instr {
                 Instr::Block(_) | Instr::Loop(_) | Instr::If(_) => {
@@ -1247,6 +1260,14 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.reachable = false;
             }
             Instr::Nop => {}
+            Instr::Throw(_)
+            | Instr::ThrowRef
+            | Instr::TryTable(..)
+            | Instr::Try(_)
+            | Instr::Catch(_)
+            | Instr::CatchAll
+            | Instr::Delegate(_)
+            | Instr::Rethrow(_) => return Err(err("exception handling is not compiled by the JIT yet")),
             Instr::Block(bt) => {
                 let (params, results) = self.block_type(*bt)?;
                 let end = self.new_block(&results)?;

@@ -76,6 +76,11 @@ impl Linker {
                 (ImportDesc::Global(want), Extern::Global(g)) => {
                     store.globals.get(g.0 as usize).is_some_and(|g| g.ty == *want)
                 }
+                // Tag types match exactly (spec 3.0 §4.5.1 "Import matching").
+                (ImportDesc::Tag(ti), Extern::Tag(t)) => {
+                    let want = syntax.types.get(*ti as usize);
+                    store.tags.get(t.0 as usize).map(|t| &t.ty) == want
+                }
                 _ => false,
             };
             if !ok {
@@ -157,6 +162,14 @@ impl Instance {
         }
     }
 
+    /// The exported tag called `name`.
+    pub fn tag(&self, store: &Store, name: &str) -> Option<super::Tag> {
+        match self.export(store, name)? {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The exported table called `name`.
     pub fn table(&self, store: &Store, name: &str) -> Option<Table> {
         match self.export(store, name)? {
@@ -228,6 +241,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         tables: Vec::new(),
         memories: Vec::new(),
         globals: Vec::new(),
+        tags: Vec::new(),
         elems: Vec::new(),
         datas: Vec::new(),
         global_values: Box::new([]),
@@ -242,6 +256,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
             Extern::Table(t) => inst.tables.push(t.0),
             Extern::Memory(m) => inst.memories.push(m.0),
             Extern::Global(g) => inst.globals.push(g.0),
+            Extern::Tag(t) => inst.tags.push(t.0),
         }
     }
     let first_defined = inst.funcs.len() as u32;
@@ -267,6 +282,12 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         let mem = Memory::new(store, *m).map_err(|e| Trap::host(e.to_string()))?;
         inst.memories.push(mem.0);
     }
+    for ti in &syntax.tags {
+        let ty = syntax.types.get(*ti as usize).cloned().ok_or_else(|| usage("unknown type"))?;
+        let index = inst.tags.len() as u32;
+        let tag = store.push_tag(super::TagInst { ty, owner: Some((idx, index)) });
+        inst.tags.push(tag.0);
+    }
     for g in &syntax.globals {
         let wide = eval_const_wide(store, &inst, &g.init)?;
         let (value, hi) = (wide as u64, (wide >> 64) as u64);
@@ -291,6 +312,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
             crate::syntax::ExternKind::Table => inst.tables.get(i).map(|a| Extern::Table(Table(*a))),
             crate::syntax::ExternKind::Memory => inst.memories.get(i).map(|a| Extern::Memory(Memory(*a))),
             crate::syntax::ExternKind::Global => inst.globals.get(i).map(|a| Extern::Global(Global(*a))),
+            crate::syntax::ExternKind::Tag => inst.tags.get(i).map(|a| Extern::Tag(super::Tag(*a))),
         };
         inst.exports.insert(e.name.clone(), ext.ok_or_else(|| usage("export of an unknown index"))?);
     }

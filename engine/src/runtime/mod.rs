@@ -1,6 +1,7 @@
 //! Runtime structure (spec §4.2): the store and its instances, values, host functions,
 //! and the linker that instantiates modules (spec §4.5).
 
+mod exceptions;
 mod func;
 mod linker;
 mod objects;
@@ -8,9 +9,11 @@ pub(crate) mod ops;
 mod store;
 mod values;
 
+pub use exceptions::{Exn, Tag};
 pub use func::{Caller, HostFnRef, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use linker::Linker;
 pub use store::{Extern, Func, Global, HostFn, Instance, Memory, Store, Table};
 pub use values::Val;
 
+pub(crate) use exceptions::{ExnInst, TagInst};
 pub(crate) use store::{FuncInst, HostCode, InterpEntry, SlotHost};

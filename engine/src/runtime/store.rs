@@ -38,6 +38,8 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    /// An exception tag (exception handling).
+    Tag(super::Tag),
 }
 
 /// The signature of a host function as the store keeps it: arguments in, results written
@@ -226,6 +228,8 @@ pub(crate) struct InstanceData {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    /// Tag addresses, by tag index.
+    pub tags: Vec<u32>,
     /// Element segments: slot-encoded references; emptied by `elem.drop`.
     pub elems: Vec<Arc<[u64]>>,
     /// Data segments; emptied by `data.drop`.
@@ -261,6 +265,12 @@ pub struct Store {
     #[allow(clippy::vec_box, reason = "JIT code keeps pointers to the values; the box keeps them stable")]
     pub(crate) globals: Vec<Box<GlobalInst>>,
     pub(crate) instances: Vec<InstanceData>,
+    /// Tags (exception handling), by address.
+    pub(crate) tags: Vec<super::TagInst>,
+    /// Exceptions, by address (an `exnref` slot holds address + 1).
+    pub(crate) exns: Vec<super::ExnInst>,
+    /// Addresses of freed exceptions, reused first.
+    pub(crate) free_exns: Vec<u32>,
     /// Nesting depth of wasm calls across host re-entries.
     pub(crate) depth: u32,
     /// Number of active interpreter entries (host -> wasm calls nested in wasm -> host).
@@ -286,6 +296,9 @@ impl Store {
             memories: Vec::new(),
             globals: Vec::new(),
             instances: Vec::new(),
+            tags: Vec::new(),
+            exns: Vec::new(),
+            free_exns: Vec::new(),
             depth: 0,
             reentries: 0,
             fuel: 0,

@@ -24,6 +24,8 @@ pub enum Val {
     ExternRef(Option<u32>),
     /// A 128-bit vector; lane 0 is the least significant bits.
     V128(u128),
+    /// A reference to an exception (exception handling).
+    ExnRef(Option<super::Exn>),
 }
 
 impl Val {
@@ -37,6 +39,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::V128(_) => ValType::V128,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -50,6 +53,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::V128 => Val::V128(0),
+            ValType::ExnRef => Val::ExnRef(None),
         })
     }
 
@@ -62,6 +66,7 @@ impl Val {
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
             Val::ExternRef(e) => e.map_or(0, |e| e as u64 + 1),
+            Val::ExnRef(e) => e.map_or(0, |e| e.0 as u64 + 1),
             Val::V128(v) => v as u64,
         }
     }
@@ -102,6 +107,7 @@ impl Val {
             ValType::V128 => Val::V128(u128::from(slot)),
             ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
+            ValType::ExnRef => Val::ExnRef(slot.checked_sub(1).map(|a| super::Exn(a as u32))),
         }
     }
 
@@ -165,7 +171,8 @@ impl std::fmt::Display for Val {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(b) => write!(f, "{}", f32::from_bits(*b)),
             Val::F64(b) => write!(f, "{}", f64::from_bits(*b)),
-            Val::FuncRef(None) | Val::ExternRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::ExnRef(Some(e)) => write!(f, "exnref:{}", e.0),
             Val::FuncRef(Some(func)) => write!(f, "funcref:{}", func.0),
             Val::ExternRef(Some(e)) => write!(f, "externref:{e}"),
             Val::V128(v) => write!(f, "0x{v:032x}"),

@@ -52,6 +52,27 @@ pub enum Instr {
         type_index: u32,
         table: u32,
     },
+    /// `throw x` (exception handling, 0x08): throws an exception of tag `x` with the
+    /// tag's parameters as payload.
+    Throw(u32),
+    /// `throw_ref` (0x0A): throws the exception an `exnref` refers to again (traps on null).
+    ThrowRef,
+    /// `try_table bt catch*` (0x1F): a block whose calls and throws are covered by the
+    /// catch clauses, tried in order; a matching clause branches to its label with the
+    /// payload (and, for the `_ref` forms, the `exnref`).
+    TryTable(BlockType, Box<[Catch]>),
+    /// Legacy exception handling (`legacy_exceptions`): `try bt` (0x06) opens a block
+    /// whose `catch x` (0x07) / `catch_all` (0x19) arms handle what its body throws, or
+    /// which ends in `delegate l` (0x18), passing exceptions on to label `l`'s handlers.
+    Try(BlockType),
+    /// Legacy `catch x`: the arm of the enclosing `try` for tag `x`.
+    Catch(u32),
+    /// Legacy `catch_all`.
+    CatchAll,
+    /// Legacy `delegate l`: ends a `try` whose exceptions go to the try around label `l`.
+    Delegate(u32),
+    /// Legacy `rethrow l`: throws again the exception caught by the catch arm at label `l`.
+    Rethrow(u32),
     // Reference instructions (spec §2.4.2).
     RefNull(RefType),
     RefIsNull,
@@ -121,6 +142,51 @@ pub enum Instr {
     SimdMem(SimdOp, MemArg),
     /// `v128.loadN_lane`/`storeN_lane`: a memory access and a lane index.
     SimdMemLane(SimdOp, MemArg, u8),
+}
+
+/// One clause of a `try_table` (exception handling): which exceptions it catches and the
+/// label it branches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Catch {
+    pub kind: CatchKind,
+    /// The tag index (`catch`, `catch_ref`; 0 and unused for the `catch_all` forms).
+    pub tag: u32,
+    /// The branch target, a label index relative to the `try_table` itself (0 is the
+    /// label around the `try_table`).
+    pub label: u32,
+}
+
+/// The four kinds of catch clause (binary 0x00..=0x03).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CatchKind {
+    /// `catch x l`: tag `x`'s exceptions; the payload goes to `l`.
+    Catch,
+    /// `catch_ref x l`: the payload and the `exnref`.
+    CatchRef,
+    /// `catch_all l`: every exception, nothing passed.
+    CatchAll,
+    /// `catch_all_ref l`: every exception, its `exnref` passed.
+    CatchAllRef,
+}
+
+impl CatchKind {
+    /// Whether the clause matches one tag (not every exception).
+    pub fn has_tag(self) -> bool {
+        matches!(self, CatchKind::Catch | CatchKind::CatchRef)
+    }
+    /// Whether the clause passes the `exnref`.
+    pub fn passes_ref(self) -> bool {
+        matches!(self, CatchKind::CatchRef | CatchKind::CatchAllRef)
+    }
+    /// The clause's keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            CatchKind::Catch => "catch",
+            CatchKind::CatchRef => "catch_ref",
+            CatchKind::CatchAll => "catch_all",
+            CatchKind::CatchAllRef => "catch_all_ref",
+        }
+    }
 }
 
 /// The load instructions: `t.load` and the narrow `t.loadN_sx` forms.

@@ -7,7 +7,7 @@ pub mod simd;
 pub mod types;
 pub mod wide;
 
-pub use instr::{Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
+pub use instr::{Catch, CatchKind, Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
 pub use module::*;
 pub use simd::{SimdFeature, SimdImm, SimdOp};
 pub use types::*;

@@ -23,6 +23,8 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    /// An exception tag (exception handling).
+    Tag,
 }
 
 impl std::fmt::Display for ExternKind {
@@ -32,6 +34,7 @@ impl std::fmt::Display for ExternKind {
             ExternKind::Table => "table",
             ExternKind::Memory => "memory",
             ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
         })
     }
 }
@@ -44,6 +47,8 @@ pub enum ImportDesc {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of the given type index (a function type without results).
+    Tag(u32),
 }
 
 impl ImportDesc {
@@ -53,6 +58,7 @@ impl ImportDesc {
             ImportDesc::Table(_) => ExternKind::Table,
             ImportDesc::Memory(_) => ExternKind::Memory,
             ImportDesc::Global(_) => ExternKind::Global,
+            ImportDesc::Tag(_) => ExternKind::Tag,
         }
     }
 }
@@ -226,6 +232,8 @@ pub struct Module {
     pub funcs: Vec<u32>,
     pub tables: Vec<TableType>,
     pub memories: Vec<MemoryType>,
+    /// Type index of each *defined* tag (the tag section, exception handling).
+    pub tags: Vec<u32>,
     pub globals: Vec<Global>,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
@@ -251,6 +259,7 @@ pub struct EntryOffsets {
     pub types: Vec<u32>,
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
+    pub tags: Vec<u32>,
     pub start: Option<u32>,
 }
 
@@ -301,6 +310,23 @@ impl Module {
             })
             .chain(self.globals.iter().map(|g| g.ty))
             .collect()
+    }
+
+    /// Type indices of all tags in the tag index space: imports first.
+    pub fn tag_type_indices(&self) -> Vec<u32> {
+        self.imports
+            .iter()
+            .filter_map(|i| match i.desc {
+                ImportDesc::Tag(t) => Some(t),
+                _ => None,
+            })
+            .chain(self.tags.iter().copied())
+            .collect()
+    }
+
+    /// Number of imported tags.
+    pub fn num_imported_tags(&self) -> u32 {
+        self.imports.iter().filter(|i| matches!(i.desc, ImportDesc::Tag(_))).count() as u32
     }
 
     /// Number of imported functions (defined function `i` has index `imported + i`).

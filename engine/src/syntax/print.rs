@@ -8,7 +8,7 @@ use std::fmt;
 
 use super::instr::{Instr, MemArg};
 use super::simd::{SimdImm, SimdOp};
-use super::types::{BlockType, RefType};
+use super::types::BlockType;
 
 impl fmt::Display for BlockType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,10 +70,25 @@ impl fmt::Display for Instr {
                     write!(f, "return_call_indirect {table} (type {type_index})")
                 }
             }
-            RefNull(t) => f.write_str(match t {
-                RefType::FuncRef => "ref.null func",
-                RefType::ExternRef => "ref.null extern",
-            }),
+            RefNull(t) => write!(f, "ref.null {}", t.heap_name()),
+            Throw(tag) => write!(f, "throw {tag}"),
+            ThrowRef => f.write_str("throw_ref"),
+            TryTable(bt, catches) => {
+                write!(f, "try_table{bt}")?;
+                for c in catches.iter() {
+                    if c.kind.has_tag() {
+                        write!(f, " ({} {} {})", c.kind.name(), c.tag, c.label)?;
+                    } else {
+                        write!(f, " ({} {})", c.kind.name(), c.label)?;
+                    }
+                }
+                Ok(())
+            }
+            Try(bt) => write!(f, "try{bt}"),
+            Catch(tag) => write!(f, "catch {tag}"),
+            CatchAll => f.write_str("catch_all"),
+            Delegate(l) => write!(f, "delegate {l}"),
+            Rethrow(l) => write!(f, "rethrow {l}"),
             RefIsNull => f.write_str("ref.is_null"),
             RefFunc(i) => write!(f, "ref.func {i}"),
             Drop => f.write_str("drop"),

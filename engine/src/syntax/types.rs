@@ -12,12 +12,14 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// `exnref`, a reference to an exception (exception handling, 3.0).
+    ExnRef,
 }
 
 impl ValType {
-    /// Whether this is a reference type (`funcref` or `externref`).
+    /// Whether this is a reference type (`funcref`, `externref` or `exnref`).
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef)
     }
 
     /// `[self]` as a static slice (a block type of one result, with no allocation).
@@ -30,6 +32,7 @@ impl ValType {
             ValType::V128 => &[ValType::V128],
             ValType::FuncRef => &[ValType::FuncRef],
             ValType::ExternRef => &[ValType::ExternRef],
+            ValType::ExnRef => &[ValType::ExnRef],
         }
     }
 
@@ -56,6 +59,7 @@ impl From<RefType> for ValType {
         match r {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            RefType::ExnRef => ValType::ExnRef,
         }
     }
 }
@@ -70,6 +74,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -79,6 +84,32 @@ impl fmt::Display for ValType {
 pub enum RefType {
     FuncRef,
     ExternRef,
+    /// `exnref` (exception handling, 3.0).
+    ExnRef,
+}
+
+impl RefType {
+    /// The heap type's name in `ref.null T`: `func`, `extern` or `exn`.
+    pub fn heap_name(self) -> &'static str {
+        match self {
+            RefType::FuncRef => "func",
+            RefType::ExternRef => "extern",
+            RefType::ExnRef => "exn",
+        }
+    }
+}
+
+impl TryFrom<ValType> for RefType {
+    type Error = ValType;
+    /// The reference type of a value type, or the value type back if it is not one.
+    fn try_from(t: ValType) -> Result<RefType, ValType> {
+        match t {
+            ValType::FuncRef => Ok(RefType::FuncRef),
+            ValType::ExternRef => Ok(RefType::ExternRef),
+            ValType::ExnRef => Ok(RefType::ExnRef),
+            other => Err(other),
+        }
+    }
 }
 
 impl fmt::Display for RefType {

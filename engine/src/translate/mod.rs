@@ -58,6 +58,38 @@ pub struct CompiledFunc {
     pub max_height: u32,
     /// The canonical id of the function's type (`call_indirect`'s signature check).
     pub type_id: u64,
+    /// The exception handlers (`try_table`s), in the order their `try_table`s begin, so
+    /// that among the regions holding a pc the last is the innermost.
+    pub handlers: Box<[TryRegion]>,
+}
+
+/// The ops of one `try_table` and its catch clauses (exception handling): an exception
+/// thrown by an op at a pc in `start..end` (a `throw`, a `throw_ref`, or a call that an
+/// exception leaves) is offered to `catches` in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryRegion {
+    pub start: u32,
+    pub end: u32,
+    pub catches: Box<[CatchTarget]>,
+}
+
+/// A catch clause, resolved: the payload (then, for the `_ref` kinds, the `exnref`) goes
+/// to the slots from `targets[target].height`, and execution goes on at its pc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatchTarget {
+    pub kind: crate::syntax::CatchKind,
+    /// The tag index in the module (for `catch` and `catch_ref`).
+    pub tag: u32,
+    /// Index in [`CompiledFunc::targets`].
+    pub target: u32,
+}
+
+impl CompiledFunc {
+    /// The clauses of the innermost region holding `pc`, and those of the regions around
+    /// it, innermost first.
+    pub fn handlers_at(&self, pc: u32) -> impl Iterator<Item = &CatchTarget> {
+        self.handlers.iter().rev().filter(move |r| r.start <= pc && pc < r.end).flat_map(|r| r.catches.iter())
+    }
 }
 
 impl CompiledFunc {
@@ -89,6 +121,8 @@ pub struct ModuleContext<'a> {
     pub memories: &'a [crate::syntax::MemoryType],
     /// Every table's type, in the table index space.
     pub tables: &'a [crate::syntax::TableType],
+    /// The type index of every tag, in the tag index space (exception handling).
+    pub tags: &'a [u32],
 }
 
 impl ModuleContext<'_> {
@@ -106,6 +140,8 @@ enum FrameKind {
     Loop,
     If,
     Else,
+    /// A `try_table`: a block whose ops are region `ControlFrame::region`.
+    TryTable,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +166,8 @@ struct ControlFrame {
     /// Forward branches to this frame's end.
     patches: Vec<Patch>,
     unreachable: bool,
+    /// The exception handler region of a `try_table` (index in `Translator::regions`).
+    region: Option<usize>,
 }
 
 /// Where a translation-time operand's value is.
@@ -175,6 +213,8 @@ struct Translator<'a> {
     local_slots: Vec<(Slot, bool)>,
     /// The function's result types (what the function's frame ends with).
     results: Vec<ValType>,
+    /// The `try_table` regions so far, in the order they begin.
+    regions: Vec<TryRegion>,
 }
 
 /// Translates one defined function.
@@ -217,6 +257,7 @@ pub fn translate(
         num_results: ValType::slots_of(&ty.results),
         max_height: t.max_height,
         type_id: crate::jit::type_ids::of(ty),
+        handlers: t.regions.into_boxed_slice(),
     })
 }
 
@@ -270,6 +311,7 @@ fn lower<'c>(
             if_jump: None,
             patches: Vec::new(),
             unreachable: false,
+            region: None,
         }],
         stack: Vec::new(),
         stack_base,
@@ -284,6 +326,7 @@ fn lower<'c>(
         wide: Vec::new(),
         local_slots,
         results: ty.results.to_vec(),
+        regions: Vec::new(),
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
@@ -294,8 +337,12 @@ fn lower<'c>(
         }
         if t.top()?.unreachable {
             match instr {
-                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) => {
+                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) | Instr::Try(_) => {
                     skip_depth += 1;
+                    continue;
+                }
+                Instr::Delegate(_) if skip_depth > 0 => {
+                    skip_depth -= 1;
                     continue;
                 }
                 Instr::End if skip_depth > 0 => {
@@ -609,8 +656,30 @@ impl<'a> Translator<'a> {
             if_jump,
             patches: Vec::new(),
             unreachable: false,
+            region: None,
         });
         Ok(())
+    }
+
+    /// The branch target of a catch clause to label `depth` (outside the `try_table`):
+    /// where the label's values go and (once known) its pc; the values come from the
+    /// exception, not the stack. Returns the target's index in `targets`.
+    fn catch_target(&mut self, depth: u32) -> Result<u32, TranslateError> {
+        let idx = self.ctrl.len().checked_sub(1 + depth as usize).ok_or_else(|| self.error("unknown label"))?;
+        let f = &self.ctrl[idx];
+        let pc = if f.kind == FrameKind::Loop { f.loop_pc } else { 0 };
+        let height = f.height;
+        self.targets.push(BranchTarget { pc, height, keep: 0, from: height });
+        let i = self.targets.len() - 1;
+        self.add_patch(idx, Patch::Target(i));
+        Ok(i as u32)
+    }
+
+    /// The payload size in slots of tag `tag`'s exceptions.
+    fn tag_params(&self, tag: u32) -> Result<&'a [ValType], TranslateError> {
+        let ctx: &'a ModuleContext<'a> = self.ctx;
+        let ti = ctx.tags.get(tag as usize).ok_or_else(|| self.error("unknown tag"))?;
+        Ok(&ctx.types.get(*ti as usize).ok_or_else(|| self.error("unknown type"))?.params)
     }
 
     /// Resolves label `depth`: the branch target (pc 0 if not yet known) when the kept
@@ -853,12 +922,48 @@ impl<'a> Translator<'a> {
                 self.ctrl[last].unreachable = false;
                 self.reset_to_frame(FrameKind::If, ty, height, true)?;
             }
+            Instr::TryTable(bt, catches) => {
+                self.materialize_all();
+                let mut resolved = Vec::with_capacity(catches.len());
+                for c in catches.iter() {
+                    let target = self.catch_target(c.label)?;
+                    resolved.push(CatchTarget { kind: c.kind, tag: c.tag, target });
+                }
+                // A new region starts here: the landing pads are labels, and no op is
+                // fused across the region's start.
+                self.label_here();
+                let start = self.pc();
+                self.regions.push(TryRegion { start, end: start, catches: resolved.into_boxed_slice() });
+                self.push_frame(FrameKind::TryTable, *bt, None)?;
+                let last = self.ctrl.len() - 1;
+                self.ctrl[last].region = Some(self.regions.len() - 1);
+            }
+            Instr::Throw(tag) => {
+                let n = ValType::slots_of(self.tag_params(*tag)?) as usize;
+                self.materialize_all();
+                let base = self.pop_base(n)?;
+                self.emit(Op::Throw { tag: *tag, base });
+                self.set_unreachable()?;
+            }
+            Instr::ThrowRef => {
+                let s = self.pop_slot()?;
+                self.emit(Op::ThrowRef { s });
+                self.set_unreachable()?;
+            }
+            Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
+                return Err(self.error("legacy exception instructions are not translated yet"));
+            }
             Instr::End => {
                 if !self.top()?.unreachable {
                     self.materialize_all();
                 }
                 let frame = self.ctrl.pop().ok_or_else(|| self.error("unbalanced end"))?;
                 let pc = self.pc();
+                if let Some(r) = frame.region
+                    && let Some(region) = self.regions.get_mut(r)
+                {
+                    region.end = pc;
+                }
                 self.label_here();
                 if let Some(j) = frame.if_jump {
                     self.patch(Patch::Op(j), pc);
@@ -1549,6 +1654,7 @@ mod tests {
             global_types: &[],
             memories: &module.memories,
             tables: &module.tables,
+            tags: &[],
         };
         let ty = &module.types[module.funcs[0] as usize];
         translate_ops(&ctx, ty, &module.code[0], fuse).unwrap()
@@ -1616,6 +1722,7 @@ mod tests {
             global_types: &[],
             memories: &module.memories,
             tables: &module.tables,
+            tags: &[],
         };
         let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
         assert_eq!(&*f.consts, &[3]);

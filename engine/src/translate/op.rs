@@ -232,6 +232,12 @@ macro_rules! define_op {
             /// Tail call through `table`: the arguments are the slots from `base`, the
             /// element index is the slot after them (as [`Op::CallIndirect`]).
             ReturnCallIndirect { type_index: u32, table: u32, base: Slot },
+            /// `throw tag`: throws an exception of the module's tag `tag` whose payload is
+            /// the slots from `base`.
+            Throw { tag: u32, base: Slot },
+            /// `throw_ref`: throws the exception the `exnref` in slot `s` names again
+            /// (traps on null).
+            ThrowRef { s: Slot },
             /// `d = c != 0 ? a : b`.
             Select { d: Slot, a: Slot, b: Slot, c: Slot },
             GlobalGet { d: Slot, global: u32 },

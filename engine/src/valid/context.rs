@@ -17,6 +17,8 @@ pub(crate) struct Context<'m> {
     pub mems: Vec<MemoryType>,
     /// `C.globals`.
     pub globals: Vec<GlobalType>,
+    /// `C.tags`, as type indices (exception handling).
+    pub tags: Vec<u32>,
     /// How many of `globals` are imported: constant expressions may only read these (2.0).
     pub num_imported_globals: u32,
     /// `C.elems`: the reference type of each element segment.
@@ -46,6 +48,7 @@ impl<'m> Context<'m> {
             tables: module.table_types(),
             mems: module.memory_types(),
             globals: module.global_types(),
+            tags: module.tag_type_indices(),
             num_imported_globals: module.num_imported_globals(),
             elems: module.elems.iter().map(|e| e.ty).collect(),
             data_count: module.data_count,
@@ -79,6 +82,12 @@ impl<'m> Context<'m> {
     /// `C.globals[x]`, or "unknown global".
     pub fn global(&self, x: u32, offset: usize) -> Result<GlobalType, ValidationError> {
         self.globals.get(x as usize).copied().ok_or_else(|| ValidationError::new(offset, format!("unknown global {x}")))
+    }
+
+    /// The type of tag `x` (its parameters are the payload), or "unknown tag".
+    pub fn tag_type(&self, x: u32, offset: usize) -> Result<&'m FuncType, ValidationError> {
+        let t = self.tags.get(x as usize).ok_or_else(|| ValidationError::new(offset, format!("unknown tag {x}")))?;
+        self.type_at(*t, offset)
     }
 
     /// `C.elems[x]`, or "unknown elem segment".
@@ -141,6 +150,9 @@ fn collect_refs(module: &Module, refs: &mut [bool]) {
 pub(crate) fn check_val_type(t: ValType, features: &Features, offset: usize) -> Result<(), ValidationError> {
     if t == ValType::V128 && !features.simd {
         return Err(ValidationError::new(offset, "SIMD is disabled (v128 value type)"));
+    }
+    if t == ValType::ExnRef && !features.exceptions {
+        return Err(ValidationError::new(offset, "exception handling is disabled (exnref value type)"));
     }
     Ok(())
 }

@@ -21,6 +21,14 @@ enum FrameKind {
     Loop,
     If,
     Else,
+    /// `try_table`: a block for branches and values.
+    TryTable,
+    /// The body of a legacy `try`.
+    Try,
+    /// A legacy `catch` or `catch_all` arm (a target of `rethrow`).
+    Catch,
+    /// A `catch_all` arm: no further arms may follow.
+    CatchAll,
 }
 
 /// A control frame (`ctrl_frame` of the appendix). The start and end types are looked up
@@ -491,6 +499,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::V128Const(_) | Instr::I8x16Shuffle(_) => self.require(f.simd, "SIMD"),
             Instr::Wide(_) => self.require(f.wide_arithmetic, "wide-arithmetic"),
             Instr::ReturnCall(_) | Instr::ReturnCallIndirect { .. } => self.require(f.tail_call, "tail calls"),
+            Instr::Throw(_) | Instr::ThrowRef | Instr::TryTable(..) => self.require(f.exceptions, "exception-handling"),
+            Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
+                self.require(f.legacy_exceptions, "legacy exception-handling")
+            }
             Instr::Simd(op) | Instr::SimdLane(op, _) | Instr::SimdMem(op, _) | Instr::SimdMemLane(op, _, _) => {
                 match op.feature() {
                     SimdFeature::Simd => self.require(f.simd, "SIMD"),
@@ -574,6 +586,86 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 }
                 let results = self.end_types(frame.ty);
                 self.push_vals(results);
+            }
+            Instr::Throw(x) => {
+                // throw x : [t1* t*] -> [t2*], C.tags[x] = [t*] -> []
+                let ft = c.tag_type(*x, at)?;
+                self.pop_vals(&ft.params)?;
+                self.set_unreachable();
+            }
+            Instr::ThrowRef => {
+                // throw_ref : [t1* exnref] -> [t2*]
+                self.pop(ValType::ExnRef)?;
+                self.set_unreachable();
+            }
+            Instr::TryTable(bt, catches) => {
+                self.check_block_type(*bt)?;
+                // try_table bt catch* : [t1*] -> [t2*]; each catch's label (outside the
+                // try_table) takes what the clause passes.
+                for catch in catches.iter() {
+                    let label = self.label(catch.label)?;
+                    let payload: &[ValType] =
+                        if catch.kind.has_tag() { &c.tag_type(catch.tag, at)?.params } else { &[] };
+                    let passes_ref = catch.kind.passes_ref();
+                    let arity = payload.len() + usize::from(passes_ref);
+                    if label.len() != arity
+                        || label[..payload.len()] != *payload
+                        || (passes_ref && label[payload.len()] != ValType::ExnRef)
+                    {
+                        return Err(self.mismatch());
+                    }
+                }
+                let params = self.start_types(*bt);
+                self.pop_vals(params)?;
+                self.push_ctrl(FrameKind::TryTable, *bt);
+            }
+            Instr::Try(bt) => {
+                self.check_block_type(*bt)?;
+                let params = self.start_types(*bt);
+                self.pop_vals(params)?;
+                self.push_ctrl(FrameKind::Try, *bt);
+            }
+            Instr::Catch(_) | Instr::CatchAll => {
+                // Ends the try body (or the previous arm) like `end`; the arm starts with the
+                // tag's payload (nothing for catch_all) and has the try's results.
+                let frame = self.pop_ctrl()?;
+                if !matches!(frame.kind, FrameKind::Try | FrameKind::Catch) {
+                    return Err(self.err(if frame.kind == FrameKind::CatchAll {
+                        "catch after catch_all"
+                    } else {
+                        "catch without matching try"
+                    }));
+                }
+                let (kind, payload): (FrameKind, &[ValType]) = match instr {
+                    Instr::Catch(x) => (FrameKind::Catch, &c.tag_type(*x, at)?.params),
+                    _ => (FrameKind::CatchAll, &[]),
+                };
+                self.ctrls.push(Frame { kind, ty: frame.ty, height: self.ops.len(), unreachable: false });
+                self.floor = self.ops.len();
+                self.push_vals(payload);
+            }
+            Instr::Delegate(l) => {
+                // delegate l : ends a try body; l is a label outside it.
+                let frame = self.pop_ctrl()?;
+                if frame.kind != FrameKind::Try {
+                    return Err(self.err("delegate without matching try"));
+                }
+                self.label(*l)?;
+                let results = self.end_types(frame.ty);
+                self.push_vals(results);
+            }
+            Instr::Rethrow(l) => {
+                // rethrow l : [t1*] -> [t2*], label l is a catch arm
+                let n = self.ctrls.len();
+                let frame = (*l as usize).checked_add(1).and_then(|d| n.checked_sub(d)).map(|i| self.ctrls[i]);
+                match frame {
+                    None => return Err(self.err(format!("unknown label {l}"))),
+                    Some(f) if !matches!(f.kind, FrameKind::Catch | FrameKind::CatchAll) => {
+                        return Err(self.err("invalid rethrow label"));
+                    }
+                    Some(_) => {}
+                }
+                self.set_unreachable();
             }
             Instr::Br(l) => {
                 // br l : [t1* t*] -> [t2*]

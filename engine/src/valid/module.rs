@@ -90,6 +90,7 @@ pub(crate) fn check_module(
                     return Err(ValidationError::new(at, "mutable globals cannot be imported"));
                 }
             }
+            ImportDesc::Tag(t) => check_tag_type(&c, *t, at)?,
         }
     }
 
@@ -118,6 +119,11 @@ pub(crate) fn check_module(
     if c.mems.len() > 1 && !features.multi_memory {
         let at = second_offset(m, ExternKind::Memory, &m.offsets.memories);
         return Err(ValidationError::new(at, "multiple memories"));
+    }
+
+    // Tags (exception handling): function types without results.
+    for (i, t) in m.tags.iter().enumerate() {
+        check_tag_type(&c, *t, entry_offset(&m.offsets.tags, i))?;
     }
 
     // Globals (spec §3.4.6): the initializer is a constant of the global's type.
@@ -192,6 +198,9 @@ pub(crate) fn check_module(
             ExternKind::Memory => {
                 c.memory(e.index, at)?;
             }
+            ExternKind::Tag => {
+                c.tag_type(e.index, at)?;
+            }
             ExternKind::Global => {
                 let g = c.global(e.index, at)?;
                 if g.mutability == Mutability::Var && !features.mutable_global {
@@ -202,6 +211,14 @@ pub(crate) fn check_module(
         if !names.insert(e.name.as_str()) {
             return Err(ValidationError::new(at, "duplicate export name"));
         }
+    }
+    Ok(())
+}
+
+/// A tag's type: type index `t` exists and has no results (exception handling).
+fn check_tag_type(c: &Context<'_>, t: u32, at: usize) -> Result<(), ValidationError> {
+    if !c.type_at(t, at)?.results.is_empty() {
+        return Err(ValidationError::new(at, "non-empty tag result type"));
     }
     Ok(())
 }

@@ -41,7 +41,8 @@ fn to_val(v: Value) -> Val {
         Value::F32(x) => Val::F32(wasmi::F32::from_bits(x)),
         Value::F64(x) => Val::F64(wasmi::F64::from_bits(x)),
         Value::FuncRef(_) => Val::FuncRef(Nullable::Null),
-        Value::ExternRef(_) => Val::ExternRef(Nullable::Null),
+        // wasmi has no exceptions: no module given to it has an exnref.
+        Value::ExternRef(_) | Value::ExnRef(_) => Val::ExternRef(Nullable::Null),
         Value::V128(x) => Val::V128(wasmi::V128::from(x)),
     }
 }

@@ -40,6 +40,7 @@ fn our_type(t: &ValType) -> OurType {
         ValType::F64 => OurType::F64,
         ValType::V128 => OurType::V128,
         t if t.is_funcref() => OurType::FuncRef,
+        t if t.matches(&ValType::EXNREF) => OurType::ExnRef,
         _ => OurType::ExternRef,
     }
 }
@@ -53,6 +54,7 @@ fn from_val(v: &Val) -> Value {
         Val::FuncRef(f) => Value::FuncRef(f.map(|_| u32::MAX)),
         Val::ExternRef(e) => Value::ExternRef(e.map(|_| u32::MAX)),
         Val::V128(x) => Value::V128(x.as_u128()),
+        Val::ExnRef(e) => Value::ExnRef(e.map(|_| u32::MAX)),
         // No generated module has these (GC, exceptions are off); keep the comparison total.
         _ => Value::I64(0),
     }
@@ -66,6 +68,7 @@ fn to_val(v: Value) -> Val {
         Value::F64(x) => Val::F64(x),
         Value::FuncRef(_) => Val::FuncRef(None),
         Value::ExternRef(_) => Val::ExternRef(None),
+        Value::ExnRef(_) => Val::ExnRef(None),
         Value::V128(x) => Val::V128(x.into()),
     }
 }

@@ -1,0 +1,220 @@
+;; features: exceptions tail-call
+;; Exception handling beyond the proposal's scripts: unwinding through many frames and
+;; through `call_indirect`, payloads of every type (v128 and several values included),
+;; `catch_ref` + `throw_ref` keeping the exception's identity, handlers in loops, tags
+;; across instances (identity, not type, matches), a tail call leaving its frame's
+;; handlers behind, and exceptions crossing host frames both ways (a host function
+;; throwing into wasm, wasm throwing through a host function that called back into it).
+
+(module $lib
+  (tag $e (export "e") (param i32))
+  (func (export "throw") (param i32) (throw $e (local.get 0)))
+)
+(register "lib" $lib)
+
+(module
+  (import "lib" "e" (tag $imported (param i32)))
+  (import "lib" "throw" (func $lib_throw (param i32)))
+  (import "wasmscope" "host_tag" (tag $host (param i32)))
+  (import "wasmscope" "throw_i32" (func $host_throw (param i32)))
+  (import "wasmscope" "call_i32" (func $host_call (param funcref i32) (result i32)))
+  (tag $local (param i32))
+  (tag $same_type (param i32))
+  (tag $many (param i32 i64 f32 f64 v128))
+  (tag $empty)
+  (table funcref (elem $deep $thrower))
+  (elem declare func $throw_local $throw_host $throw_lib)
+
+  ;; Recursion `n` deep, then a throw of `n0`'s payload from the bottom.
+  (func $deep (param $n i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (throw $local (i32.const 77))))
+    (i32.add (call $deep (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))
+  (func $thrower (param i32) (result i32) (throw $local (local.get 0)))
+
+  (func (export "deep") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $local $h)
+        (call $deep (local.get 0))))
+    (i32.add (i32.const 1000)))
+
+  (func (export "deep-indirect") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $local $h)
+        (call_indirect (param i32) (result i32) (local.get 0) (i32.const 0))))
+    (i32.add (i32.const 2000)))
+
+  ;; Only the handler of the right tag catches: the inner one is for another tag of
+  ;; the same type.
+  (func (export "tag-identity") (result i32)
+    (block $outer (result i32)
+      (block $inner (result i32)
+        (try_table (result i32) (catch $local $outer)
+          (try_table (result i32) (catch $same_type $inner)
+            (throw $local (i32.const 5)))))
+      (i32.add (i32.const 100)))
+    (return))
+
+  ;; An imported tag is the exporter's: the exporter's throw is caught by it.
+  (func (export "imported-tag") (result i32)
+    (block $h (result i32)
+      (try_table (catch $imported $h) (call $lib_throw (i32.const 9)))
+      (i32.const -1)))
+
+  ;; All the payload's types arrive intact.
+  (func (export "many") (result i32 i64 f32 f64 v128)
+    (block $h (result i32 i64 f32 f64 v128)
+      (try_table (catch $many $h)
+        (throw $many (i32.const -1) (i64.const 0x123456789abcdef0) (f32.const 1.5) (f64.const -2.25)
+          (v128.const i32x4 1 2 3 4)))
+      (unreachable)))
+
+  ;; `catch_ref` then `throw_ref`: the outer handler sees the same exception (payload).
+  (func (export "rethrow") (result i32)
+    (block $outer (result i32)
+      (try_table (result i32) (catch $local $outer)
+        (block $inner (result i32 exnref)
+          (try_table (catch_ref $local $inner) (throw $local (i32.const 33)))
+          (unreachable))
+        (throw_ref)))
+    (i32.add (i32.const 1)))
+
+  ;; `catch_all_ref` keeps an exception to throw later, after other throws were caught.
+  (func (export "keep-and-throw-later") (result i32)
+    (local $kept exnref)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (throw $local (i32.const 44)))
+      (unreachable))
+    (local.set $kept)
+    (block $h2
+      (try_table (catch_all $h2) (throw $local (i32.const 1))))
+    (block $h3 (result i32)
+      (try_table (catch $local $h3) (throw_ref (local.get $kept)))
+      (i32.const -1)))
+
+  ;; A handler in a loop: each iteration throws and catches; the catch goes on at the
+  ;; loop's end (a branch out of the try_table).
+  (func (export "loop") (param $n i32) (result i32)
+    (local $sum i32)
+    (loop $l
+      (block $h (result i32)
+        (try_table (catch $local $h) (throw $local (local.get $n)))
+        (unreachable))
+      (local.set $sum (i32.add (local.get $sum)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $sum))
+
+  ;; A catch clause that branches to a loop's label restarts the loop with the payload
+  ;; as its parameter.
+  (func (export "catch-to-loop") (result i32)
+    (i32.const 0)
+    (loop $l (param i32) (result i32)
+      (if (param i32) (result i32) (i32.ge_u (local.tee 0 (i32.add (i32.const 1))) (i32.const 10))
+        (then (return (local.get 0))))
+      (try_table (param i32) (catch $local $l) (throw $local))
+      (unreachable))
+    (drop) (i32.const -1))
+
+  ;; A tail call leaves the frame and its handlers: the exception goes to the caller.
+  (func $tail_thrower (result i32)
+    (try_table (result i32) (catch_all 0) (return_call $thrower (i32.const 3)))
+    (drop) (i32.const -5))
+  (func (export "tail-call-leaves-handlers") (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $local $h) (call $tail_thrower)))
+    (i32.add (i32.const 10)))
+
+  ;; An empty payload, and catch_all.
+  (func (export "empty") (result i32)
+    (block $h
+      (try_table (catch_all $h) (throw $empty)))
+    (i32.const 1))
+
+  ;; Uncaught: the embedder gets the exception.
+  (func (export "uncaught") (param i32) (result i32) (call $deep (local.get 0)))
+  (func (export "uncaught-host") (call $host_throw (i32.const 8)))
+
+  ;; A host function's exception is caught in wasm, by the host tag.
+  (func (export "host-throw") (result i32)
+    (block $h (result i32)
+      (try_table (catch $host $h) (call $host_throw (i32.const 21)))
+      (i32.const -1)))
+
+  ;; Wasm -> host -> wasm: the inner wasm throws, the exception passes through the host
+  ;; frame and is caught by the outer wasm.
+  (func $throw_local (param i32) (result i32) (throw $local (local.get 0)))
+  (func $throw_host (param i32) (result i32) (call $host_throw (local.get 0)) (i32.const -1))
+  (func $throw_lib (param i32) (result i32) (call $lib_throw (local.get 0)) (i32.const -1))
+  (func (export "through-host") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $local $h)
+        (call $host_call (ref.func $throw_local) (local.get 0))))
+    (i32.add (i32.const 500)))
+  (func (export "host-through-host") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $host $h)
+        (call $host_call (ref.func $throw_host) (local.get 0))))
+    (i32.add (i32.const 600)))
+  (func (export "through-host-uncaught") (param i32) (result i32)
+    (call $host_call (ref.func $throw_lib) (local.get 0)))
+  ;; No exception: the host call returns normally inside the try_table.
+  (func $plain (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (elem declare func $plain)
+  (func (export "no-exception") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch_all $h) (call $host_call (ref.func $plain) (local.get 0))))
+    (i32.add (i32.const 1)))
+
+  ;; A null exnref traps.
+  (func (export "throw-null") (throw_ref (ref.null exn)))
+)
+
+(assert_return (invoke "deep" (i32.const 0)) (i32.const 1077))
+(assert_return (invoke "deep" (i32.const 5000)) (i32.const 1077))
+(assert_return (invoke "deep-indirect" (i32.const 12)) (i32.const 2077))
+(assert_return (invoke "tag-identity") (i32.const 105))
+(assert_return (invoke "imported-tag") (i32.const 9))
+(assert_return (invoke "many")
+  (i32.const -1) (i64.const 0x123456789abcdef0) (f32.const 1.5) (f64.const -2.25) (v128.const i32x4 1 2 3 4))
+(assert_return (invoke "rethrow") (i32.const 34))
+(assert_return (invoke "keep-and-throw-later") (i32.const 44))
+(assert_return (invoke "loop" (i32.const 100)) (i32.const 5050))
+(assert_return (invoke "loop" (i32.const 100000)) (i32.const 705082704))
+(assert_return (invoke "catch-to-loop") (i32.const 10))
+(assert_return (invoke "tail-call-leaves-handlers") (i32.const 13))
+(assert_return (invoke "empty") (i32.const 1))
+(assert_exception (invoke "uncaught" (i32.const 10)))
+(assert_exception (invoke "uncaught-host"))
+(assert_return (invoke "host-throw") (i32.const 21))
+(assert_return (invoke "through-host" (i32.const 7)) (i32.const 507))
+(assert_return (invoke "host-through-host" (i32.const 7)) (i32.const 607))
+(assert_exception (invoke "through-host-uncaught" (i32.const 7)))
+(assert_return (invoke "no-exception" (i32.const 20)) (i32.const 41))
+(assert_trap (invoke "throw-null") "null reference")
+
+;; Two instances of one module have distinct tags: one's handler does not catch the
+;; other's exception.
+(module $twin
+  (tag $t (export "t") (param i32))
+  (func (export "throw") (param i32) (throw $t (local.get 0)))
+)
+(register "twin1" $twin)
+(module $twin2
+  (tag $t (export "t") (param i32))
+  (func (export "throw") (param i32) (throw $t (local.get 0)))
+)
+(register "twin2" $twin2)
+(module
+  (import "twin1" "throw" (func $throw1 (param i32)))
+  (import "twin2" "throw" (func $throw2 (param i32)))
+  (import "twin1" "t" (tag $t1 (param i32)))
+  (func (export "own") (result i32)
+    (block $h (result i32)
+      (try_table (catch $t1 $h) (call $throw1 (i32.const 1)))
+      (i32.const -1)))
+  (func (export "other") (result i32)
+    (block $h (result i32)
+      (try_table (catch $t1 $h) (call $throw2 (i32.const 2)))
+      (i32.const -1)))
+)
+(assert_return (invoke "own") (i32.const 1))
+(assert_exception (invoke "other"))
