@@ -10,6 +10,9 @@ pub enum PointKind {
     Break { offsets: Vec<u32> },
     /// Stops after a write changes `len` bytes at `addr` in linear memory.
     Watch { addr: u64, len: u64, ty: Option<TypeId>, old: Option<Vec<u8>> },
+    /// `catch throw`: stops where an exception is thrown (`throw`, `throw_ref`, or out of
+    /// a host call), before anything unwinds.
+    CatchThrow,
 }
 
 /// A breakpoint or watchpoint.
@@ -127,6 +130,11 @@ impl Points {
             .filter(|p| p.enabled && matches!(&p.kind, PointKind::Break { offsets } if offsets.contains(&offset)))
             .map(|p| p.id)
             .collect()
+    }
+
+    /// Enabled `catch throw` catchpoints.
+    pub fn catch_throws(&self) -> Vec<u32> {
+        self.list.iter().filter(|p| p.enabled && matches!(p.kind, PointKind::CatchThrow)).map(|p| p.id).collect()
     }
 
     /// Whether any enabled watchpoint exists (the hook compares memory only then).

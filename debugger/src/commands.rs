@@ -13,6 +13,7 @@ pub const COMMANDS: &[(&str, &[&str], &str)] = &[
     ("enable", &["en"], "enable [N...]: enable breakpoints/watchpoints"),
     ("condition", &["cond"], "condition N [EXPR]: stop at breakpoint N only when EXPR is non-zero"),
     ("watch", &["wa"], "watch EXPR | watch ADDR[,LEN]: stop after a write changes the memory"),
+    ("catch", &[], "catch throw: stop where an exception is thrown (before it unwinds)"),
     ("run", &["r"], "run: start the program (again)"),
     ("start", &[], "start: run to the beginning of main"),
     ("continue", &["c", "cont"], "continue: resume until the next stop"),

@@ -486,6 +486,11 @@ impl Repl {
                 self.say(format!("Program stopped by a trap: {message}"));
                 self.say(self.frame_desc(core, state, 0));
             }
+            Stop::Exception { id, description } => {
+                self.say("");
+                self.say(format!("Catchpoint {id} (exception thrown), {description}"));
+                self.say(self.frame_desc(core, state, 0));
+            }
             Stop::Interrupted => {
                 self.say("");
                 self.say("Program interrupted.");
@@ -640,6 +645,13 @@ impl Repl {
             "break" => self.add_break(core, state, arg, false)?,
             "tbreak" => self.add_break(core, state, arg, true)?,
             "watch" => self.add_watch(core, state, arg)?,
+            "catch" => match arg.trim() {
+                "throw" => {
+                    let id = core.points.add(PointKind::CatchThrow, "throw".into(), "exception throw".into(), false);
+                    self.say(format!("Catchpoint {id} (throw)"));
+                }
+                other => return Err(DebugError::Syntax(format!("catch {other}: only `catch throw` is supported"))),
+            },
             "delete" if arg.is_empty() => core.points.clear(),
             "delete" => {
                 for id in Self::ids(arg)? {
@@ -973,6 +985,7 @@ impl Repl {
                     let (ty, what) = match &pt.kind {
                         PointKind::Break { .. } => ("breakpoint", pt.location.clone()),
                         PointKind::Watch { .. } => ("watchpoint", format!("{} ({})", pt.spec, pt.location)),
+                        PointKind::CatchThrow => ("catchpoint", "exception throw".to_string()),
                     };
                     if *sub == "watchpoints" && ty != "watchpoint" {
                         continue;

@@ -32,6 +32,9 @@ pub enum Stop {
     Watchpoint { id: u32, old: Vec<u8>, new: Vec<u8> },
     /// The program trapped; it cannot go on.
     Trap { message: String },
+    /// Catchpoint `id` (`catch throw`): an exception is being thrown at the innermost
+    /// frame; `description` names its tag and payload. Continuing unwinds to the handler.
+    Exception { id: u32, description: String },
     /// The frontend asked to interrupt the running program ([`Frontend::interrupted`]).
     Interrupted,
 }
@@ -562,6 +565,20 @@ impl DebugHook for Hook<'_> {
             return self.stop(state, stop);
         }
         DebugControl::Continue
+    }
+
+    fn on_throw(&mut self, state: &mut DebugState<'_>, exn: wasmscope_engine::Exn) {
+        if self.control != Control::Run {
+            return;
+        }
+        let Some(&id) = self.core.points.catch_throws().first() else { return };
+        if let Some(p) = self.core.points.list.iter_mut().find(|p| p.id == id) {
+            p.hits += 1;
+        }
+        let description = exn.describe(state.store());
+        // A kill takes effect at the next instruction (the handler's, or none if the
+        // exception leaves the program).
+        let _ = self.stop(state, Stop::Exception { id, description });
     }
 
     fn on_trap(&mut self, state: &mut DebugState<'_>, trap: &Trap) {

@@ -68,6 +68,24 @@ fn several_memories_by_index() {
 }
 
 #[test]
+fn catch_throw_stops_at_each_throw() {
+    // `catch throw`: a stop at the `throw` three frames below its handler (tag, payload,
+    // backtrace), continuing to the handler, then a stop at an exception nobody catches,
+    // which ends the program with a trap naming its tag.
+    let config = SessionConfig {
+        invoke: Some("run".into()),
+        args: vec!["6".into()],
+        features: wasmscope_engine::Features::wasm3(),
+        ..SessionConfig::default()
+    };
+    let mut s = Session::load(&fixture("exceptions.wat"), config).unwrap();
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/exceptions.gdb"))
+            .unwrap();
+    snap("debugger_exceptions", &batch_transcript(&mut s, &text));
+}
+
+#[test]
 fn v128_values_lane_wise() {
     // v128 locals, lane views, `/x` and `/d`, a v128 global, typed operand stacks (an
     // outer frame's without its call's arguments), a v128 result.

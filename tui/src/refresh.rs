@@ -26,6 +26,7 @@ pub fn on_stop(state: &mut State, repl: &Repl, core: &Core, ps: &ProgramState<'_
         Stop::Finished { func, .. } => Status::Paused(strings::stop_finished(&p.func_name(*func))),
         Stop::Watchpoint { id, .. } => Status::Paused(strings::stop_watch(*id)),
         Stop::Trap { message } => Status::Trapped(message.clone()),
+        Stop::Exception { id, description } => Status::Paused(strings::stop_exception(*id, description)),
         Stop::Interrupted => Status::Paused(strings::STOP_INTERRUPTED.to_string()),
     };
     let mem = &mut state.memory;

@@ -115,6 +115,9 @@ pub fn stop_finished(func: &str) -> String {
 pub fn stop_watch(id: u32) -> String {
     format!("Watchpoint {id}")
 }
+pub fn stop_exception(id: u32, description: &str) -> String {
+    format!("Catchpoint {id}: exception thrown, {description}")
+}
 pub fn exited(code: i32) -> String {
     format!("exited with code {code} (F5/c runs again)")
 }

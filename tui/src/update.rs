@@ -337,7 +337,7 @@ fn toggle_breakpoint(state: &mut State, env: &mut Env<'_, '_>) -> Effect {
                 PointKind::Break { offsets } => {
                     offsets.iter().any(|o| p.line_at(*o).is_some_and(|l| l.line == line && l.path == src.path))
                 }
-                PointKind::Watch { .. } => false,
+                PointKind::Watch { .. } | PointKind::CatchThrow => false,
             })
             .map(|pt| pt.id)
             .collect();

@@ -464,6 +464,12 @@ impl Adapter {
                 }
                 json!({ "reason": "exception", "description": "Paused on a trap", "text": message })
             }
+            Stop::Exception { id, description } => json!({
+                "reason": "exception",
+                "description": "Paused on a thrown exception",
+                "text": description,
+                "hitBreakpointIds": [id],
+            }),
             Stop::Interrupted => {
                 self.pause = false;
                 json!({ "reason": "pause" })

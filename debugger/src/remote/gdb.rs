@@ -303,6 +303,10 @@ impl GdbStub {
             Stop::Trap { message } => {
                 (SIGILL, format!("reason:exception;description:{};", hex(format!("trap: {message}").as_bytes())))
             }
+            Stop::Exception { description, .. } => (
+                SIGTRAP,
+                format!("reason:exception;description:{};", hex(format!("exception thrown: {description}").as_bytes())),
+            ),
             Stop::Interrupted => (SIGINT, "reason:signal;".to_string()),
         };
         let pc = self.pc(core, state, 0);

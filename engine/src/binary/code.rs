@@ -43,11 +43,9 @@ enum Open {
     Then,
     /// The else-branch of an `if`.
     Else,
-    /// The body of a legacy `try`, or one of its `catch` arms: `catch`, `catch_all`,
-    /// `delegate` or `end` may come next.
+    /// The body of a legacy `try`, or one of its arms: `catch`, `catch_all`, `delegate`
+    /// or `end` may come next (the validator checks their order).
     Try,
-    /// The `catch_all` arm of a legacy `try`: only `end` may come next.
-    TryCatchAll,
 }
 
 /// Decodes an expression: instructions up to and including the `end` that closes it,
@@ -73,13 +71,8 @@ pub(crate) fn read_expr(
                 open.push(Open::Try);
                 false
             }
-            Instr::Catch(_) | Instr::CatchAll => match open.last_mut() {
-                Some(top @ Open::Try) => {
-                    if matches!(instr, Instr::CatchAll) {
-                        *top = Open::TryCatchAll;
-                    }
-                    false
-                }
+            Instr::Catch(_) | Instr::CatchAll => match open.last() {
+                Some(Open::Try) => false,
                 _ => return Err(r.err(at, "catch without an enclosing try")),
             },
             Instr::Delegate(_) => match open.last() {

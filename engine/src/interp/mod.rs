@@ -495,6 +495,10 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     if c.kind.passes_ref() {
                         stack[dest + n] = u64::from(exn) + 1;
                         store.escape_exn(exn);
+                    } else if let Some(keep) = c.exn_slot {
+                        // A legacy arm that a `rethrow` names keeps the exception.
+                        stack[cx.fp + keep as usize] = u64::from(exn) + 1;
+                        store.escape_exn(exn);
                     } else {
                         store.release_exn(exn);
                     }
@@ -853,7 +857,10 @@ fn find_catch<'c>(
         return None;
     }
     let tag = store.exns.get(exn as usize)?.tag;
-    code.handlers_at(pc).find(|c| !c.kind.has_tag() || store.instance_tag(inst, c.tag) == Some(tag))
+    match code.handler_at(pc, |c| !c.kind.has_tag() || store.instance_tag(inst, c.tag) == Some(tag)) {
+        crate::translate::Handling::Caught(c) => Some(c),
+        crate::translate::Handling::Uncaught => None,
+    }
 }
 
 /// The store address of the callee of a `call_indirect` or `return_call_indirect` of

@@ -78,6 +78,14 @@ impl Exn {
         store.exns.get(self.0 as usize).map(|e| Tag(e.tag))
     }
 
+    /// The exception for messages: `tag "e" with payload [i32:42]` (the tag by an export
+    /// name of it, else by the instance and index that define it).
+    pub fn describe(&self, store: &Store) -> String {
+        let Some(tag) = self.tag(store) else { return "an exception not in this store".to_string() };
+        let payload: Vec<String> = self.payload(store).iter().map(|v| format!("{}:{v}", v.ty())).collect();
+        format!("{} with payload [{}]", store.describe_tag(tag.0), payload.join(", "))
+    }
+
     /// The exception's payload values (empty if it is not in this store).
     pub fn payload(&self, store: &Store) -> Vec<Val> {
         let Some(e) = store.exns.get(self.0 as usize) else { return Vec::new() };
@@ -164,8 +172,6 @@ impl Store {
     pub(crate) fn describe_uncaught(&mut self, trap: &mut Trap) {
         let Some(exn) = trap.exception else { return };
         self.escape_exn(exn.0);
-        let Some(tag) = exn.tag(self) else { return };
-        let payload: Vec<String> = exn.payload(self).iter().map(|v| format!("{}:{v}", v.ty())).collect();
-        trap.message = Some(format!("{} with payload [{}]", self.describe_tag(tag.0), payload.join(", ")));
+        trap.message = Some(exn.describe(self));
     }
 }

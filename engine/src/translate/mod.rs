@@ -71,6 +71,9 @@ pub struct TryRegion {
     pub start: u32,
     pub end: u32,
     pub catches: Box<[CatchTarget]>,
+    /// A legacy `try ... delegate l`: exceptions go on to the regions from index
+    /// `Some(r)` down (the innermost `try` around label `l`), or to the caller (`None`).
+    pub delegate: Option<Option<u32>>,
 }
 
 /// A catch clause, resolved: the payload (then, for the `_ref` kinds, the `exnref`) goes
@@ -82,13 +85,44 @@ pub struct CatchTarget {
     pub tag: u32,
     /// Index in [`CompiledFunc::targets`].
     pub target: u32,
+    /// A legacy `catch` arm that a `rethrow` names: the slot that keeps its `exnref`
+    /// (the exception then escapes, as with a `_ref` clause).
+    pub exn_slot: Option<u32>,
+}
+
+/// What an exception thrown at a pc meets in its function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling<'c> {
+    /// This clause catches it.
+    Caught(&'c CatchTarget),
+    /// No clause here: it goes on to the caller.
+    Uncaught,
 }
 
 impl CompiledFunc {
-    /// The clauses of the innermost region holding `pc`, and those of the regions around
-    /// it, innermost first.
-    pub fn handlers_at(&self, pc: u32) -> impl Iterator<Item = &CatchTarget> {
-        self.handlers.iter().rev().filter(move |r| r.start <= pc && pc < r.end).flat_map(|r| r.catches.iter())
+    /// The first clause, innermost region first, around the op at `pc` that `catches`
+    /// accepts; a legacy `delegate` skips to the regions around its label.
+    pub fn handler_at(&self, pc: u32, catches: impl Fn(&CatchTarget) -> bool) -> Handling<'_> {
+        let mut bound = self.handlers.len();
+        'search: loop {
+            for r in self.handlers[..bound].iter().rev() {
+                if !(r.start <= pc && pc < r.end) {
+                    continue;
+                }
+                match r.delegate {
+                    Some(Some(outer)) => {
+                        bound = (outer as usize + 1).min(bound - 1);
+                        continue 'search;
+                    }
+                    Some(None) => return Handling::Uncaught,
+                    None => {}
+                }
+                if let Some(c) = r.catches.iter().find(|c| catches(c)) {
+                    return Handling::Caught(c);
+                }
+            }
+            return Handling::Uncaught;
+        }
     }
 }
 
@@ -142,6 +176,11 @@ enum FrameKind {
     Else,
     /// A `try_table`: a block whose ops are region `ControlFrame::region`.
     TryTable,
+    /// The body of a legacy `try` (region `ControlFrame::region`).
+    Try,
+    /// An arm (`catch`, `catch_all`) of a legacy `try`: clause `ControlFrame::arm` of its
+    /// region.
+    LegacyCatch,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,8 +205,14 @@ struct ControlFrame {
     /// Forward branches to this frame's end.
     patches: Vec<Patch>,
     unreachable: bool,
-    /// The exception handler region of a `try_table` (index in `Translator::regions`).
+    /// The exception handler region of a `try_table` or `try` (index in
+    /// `Translator::regions`).
     region: Option<usize>,
+    /// A legacy catch arm's clause in its region.
+    arm: Option<usize>,
+    /// The slot that keeps a legacy catch arm's `exnref` for `rethrow` (one per nesting
+    /// level of `try`, after the locals).
+    exn_slot: u32,
 }
 
 /// Where a translation-time operand's value is.
@@ -213,8 +258,11 @@ struct Translator<'a> {
     local_slots: Vec<(Slot, bool)>,
     /// The function's result types (what the function's frame ends with).
     results: Vec<ValType>,
-    /// The `try_table` regions so far, in the order they begin.
+    /// The `try_table` and `try` regions so far, in the order they begin.
     regions: Vec<TryRegion>,
+    /// Slots after the wasm locals that keep legacy catch arms' `exnref`s (the deepest
+    /// nesting of `try`s in the body; they count in `num_locals`).
+    legacy_levels: u32,
 }
 
 /// Translates one defined function.
@@ -272,6 +320,31 @@ pub fn translate_ops(
     Ok(lower(ctx, ty, body, fuse)?.ops)
 }
 
+/// The deepest nesting of legacy `try`s in a body (0 without them).
+fn try_nesting(instrs: &[Instr]) -> u32 {
+    if !instrs.iter().any(|i| matches!(i, Instr::Try(_))) {
+        return 0;
+    }
+    let (mut open, mut tries, mut deepest) = (Vec::new(), 0u32, 0u32);
+    for i in instrs {
+        match i {
+            Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) => open.push(false),
+            Instr::Try(_) => {
+                open.push(true);
+                tries += 1;
+                deepest = deepest.max(tries);
+            }
+            Instr::End | Instr::Delegate(_) => {
+                if open.pop() == Some(true) {
+                    tries -= 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Translates a body to ops (see [`translate`]).
 fn lower<'c>(
     ctx: &'c ModuleContext<'c>,
@@ -281,7 +354,10 @@ fn lower<'c>(
 ) -> Result<Translator<'c>, TranslateError> {
     // Counts are in slots: a `v128` takes two.
     let num_params = ValType::slots_of(&ty.params);
-    let num_locals = num_params + ValType::slots_of(&body.locals);
+    let code =
+        body.instructions().map_err(|_| TranslateError { offset: body.range.start, message: "undecodable body" })?;
+    let legacy_levels = try_nesting(&code.instrs);
+    let num_locals = num_params + ValType::slots_of(&body.locals) + legacy_levels;
     let num_results = ValType::slots_of(&ty.results);
     let mut local_slots = Vec::new();
     if ty.params.iter().chain(body.locals.iter()).any(|t| *t == ValType::V128) {
@@ -291,8 +367,6 @@ fn lower<'c>(
             at += t.slots();
         }
     }
-    let code =
-        body.instructions().map_err(|_| TranslateError { offset: body.range.start, message: "undecodable body" })?;
     let consts = if fuse { const_slots(&code.instrs) } else { Vec::new() };
     let stack_base = num_locals + consts.len() as u32;
     let mut t = Translator {
@@ -312,6 +386,8 @@ fn lower<'c>(
             patches: Vec::new(),
             unreachable: false,
             region: None,
+            arm: None,
+            exn_slot: 0,
         }],
         stack: Vec::new(),
         stack_base,
@@ -327,6 +403,7 @@ fn lower<'c>(
         local_slots,
         results: ty.results.to_vec(),
         regions: Vec::new(),
+        legacy_levels,
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
@@ -349,8 +426,8 @@ fn lower<'c>(
                     skip_depth -= 1;
                     continue;
                 }
-                Instr::Else if skip_depth == 0 => {}
-                Instr::End => {}
+                Instr::Else | Instr::Catch(_) | Instr::CatchAll if skip_depth == 0 => {}
+                Instr::End | Instr::Delegate(_) => {}
                 _ => continue,
             }
         }
@@ -657,6 +734,8 @@ impl<'a> Translator<'a> {
             patches: Vec::new(),
             unreachable: false,
             region: None,
+            arm: None,
+            exn_slot: 0,
         });
         Ok(())
     }
@@ -927,13 +1006,13 @@ impl<'a> Translator<'a> {
                 let mut resolved = Vec::with_capacity(catches.len());
                 for c in catches.iter() {
                     let target = self.catch_target(c.label)?;
-                    resolved.push(CatchTarget { kind: c.kind, tag: c.tag, target });
+                    resolved.push(CatchTarget { kind: c.kind, tag: c.tag, target, exn_slot: None });
                 }
                 // A new region starts here: the landing pads are labels, and no op is
                 // fused across the region's start.
                 self.label_here();
                 let start = self.pc();
-                self.regions.push(TryRegion { start, end: start, catches: resolved.into_boxed_slice() });
+                self.regions.push(TryRegion { start, end: start, catches: resolved.into_boxed_slice(), delegate: None });
                 self.push_frame(FrameKind::TryTable, *bt, None)?;
                 let last = self.ctrl.len() - 1;
                 self.ctrl[last].region = Some(self.regions.len() - 1);
@@ -950,8 +1029,88 @@ impl<'a> Translator<'a> {
                 self.emit(Op::ThrowRef { s });
                 self.set_unreachable()?;
             }
-            Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
-                return Err(self.error("legacy exception instructions are not translated yet"));
+            Instr::Try(bt) => {
+                self.materialize_all();
+                self.label_here();
+                let start = self.pc();
+                // Nesting level among the open `try`s: its arms' `exnref` slot.
+                let level = self.ctrl.iter().filter(|f| matches!(f.kind, FrameKind::Try | FrameKind::LegacyCatch)).count();
+                let exn_slot = self.num_locals - self.legacy_levels + level as u32;
+                self.regions.push(TryRegion { start, end: start, catches: Box::new([]), delegate: None });
+                self.push_frame(FrameKind::Try, *bt, None)?;
+                let last = self.ctrl.len() - 1;
+                self.ctrl[last].region = Some(self.regions.len() - 1);
+                self.ctrl[last].exn_slot = exn_slot;
+            }
+            Instr::Catch(_) | Instr::CatchAll => {
+                let last = self.ctrl.len() - 1;
+                let (reachable, kind, height, region) = {
+                    let f = self.top()?;
+                    (!f.unreachable, f.kind, f.height, f.region)
+                };
+                let region = region.ok_or_else(|| self.error("catch outside a try"))?;
+                if reachable {
+                    self.materialize_all();
+                    let at = self.emit(Op::Jump(0));
+                    self.ctrl[last].patches.push(Patch::Op(at));
+                }
+                let pc = self.pc();
+                if kind == FrameKind::Try {
+                    self.regions[region].end = pc;
+                }
+                self.label_here();
+                self.targets.push(BranchTarget { pc, height, keep: 0, from: height });
+                let target = self.targets.len() as u32 - 1;
+                let (catch_kind, tag, payload): (_, _, &[ValType]) = match instr {
+                    Instr::Catch(x) => (crate::syntax::CatchKind::Catch, *x, self.tag_params(*x)?),
+                    _ => (crate::syntax::CatchKind::CatchAll, 0, &[]),
+                };
+                let mut catches = std::mem::take(&mut self.regions[region].catches).into_vec();
+                catches.push(CatchTarget { kind: catch_kind, tag, target, exn_slot: None });
+                self.ctrl[last].arm = Some(catches.len() - 1);
+                self.regions[region].catches = catches.into_boxed_slice();
+                self.ctrl[last].kind = FrameKind::LegacyCatch;
+                self.ctrl[last].unreachable = false;
+                self.reset_stack_typed(height, payload);
+            }
+            Instr::Delegate(l) => {
+                if !self.top()?.unreachable {
+                    self.materialize_all();
+                }
+                let frame = self.ctrl.pop().ok_or_else(|| self.error("unbalanced delegate"))?;
+                let pc = self.pc();
+                // The innermost `try` body or `try_table` from label `l` outwards gets the
+                // exceptions; none (the function's label) sends them to the caller.
+                let to = self.ctrl.len().checked_sub(1 + *l as usize).ok_or_else(|| self.error("unknown label"))?;
+                let outer = self.ctrl[..=to]
+                    .iter()
+                    .rev()
+                    .find(|f| matches!(f.kind, FrameKind::Try | FrameKind::TryTable))
+                    .and_then(|f| f.region)
+                    .map(|r| r as u32);
+                if let Some(r) = frame.region
+                    && let Some(region) = self.regions.get_mut(r)
+                {
+                    region.end = pc;
+                    region.delegate = Some(outer);
+                }
+                self.label_here();
+                for p in frame.patches {
+                    self.patch(p, pc);
+                }
+                self.reset_to_frame(FrameKind::Block, frame.ty, frame.height, false)?;
+            }
+            Instr::Rethrow(l) => {
+                let idx = self.ctrl.len().checked_sub(1 + *l as usize).ok_or_else(|| self.error("unknown label"))?;
+                let f = &self.ctrl[idx];
+                let (Some(region), Some(arm), slot) = (f.region, f.arm, f.exn_slot) else {
+                    return Err(self.error("rethrow of a label that is no catch"));
+                };
+                if let Some(c) = self.regions.get_mut(region).and_then(|r| r.catches.get_mut(arm)) {
+                    c.exn_slot = Some(slot);
+                }
+                self.emit(Op::ThrowRef { s: slot });
+                self.set_unreachable()?;
             }
             Instr::End => {
                 if !self.top()?.unreachable {
@@ -959,7 +1118,8 @@ impl<'a> Translator<'a> {
                 }
                 let frame = self.ctrl.pop().ok_or_else(|| self.error("unbalanced end"))?;
                 let pc = self.pc();
-                if let Some(r) = frame.region
+                if matches!(frame.kind, FrameKind::TryTable | FrameKind::Try)
+                    && let Some(r) = frame.region
                     && let Some(region) = self.regions.get_mut(r)
                 {
                     region.end = pc;

@@ -1,0 +1,8 @@
+catch throw
+info breakpoints
+run
+bt
+info locals
+continue
+bt
+continue
