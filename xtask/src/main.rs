@@ -7,7 +7,8 @@
 //! - `cargo xtask ci` does what `.ci/run` does: fmt check, clippy, tests, spec suite.
 //! - `cargo xtask fixtures` rebuilds the WASI test programs `testsuite/wasi/*.c` into the
 //!   committed `.wasm` beside each (needs Debian's clang, lld, wasi-libc and
-//!   libclang-rt-dev-wasm32; tests need only the committed files), and the debugger's
+//!   libclang-rt-dev-wasm32; tests need only the committed files; the exception-handling
+//!   programs `sjlj*.c` and `throw*.c` with clang-22 and our runtime pieces), and the debugger's
 //!   fixture `debugger/tests/fixtures/prog.c` at -O0, -O1 and -O2 with DWARF kept, and the Rust
 //!   fixture `prog.rs` at opt-level 0 and 1 with Debian's rustc (skipped with a notice
 //!   without its wasm32-wasi std), and the C++ fixture `prog.cpp` at -O0 and -O1 with
@@ -44,7 +45,8 @@ spec   run the claimed WebAssembly spec suite on the given tiers (default: all) 
        release build of the spec runner; `cargo xtask spec --help` lists every option
 ci     cargo fmt --check, clippy -D warnings, cargo test --workspace, then `spec`
 fixtures  rebuild testsuite/wasi/*.wasm from the C sources with clang --target=wasm32-wasi
-       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang),
+       (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32; CLANG overrides clang;
+       the exception programs sjlj*.c and throw*.c with clang-22, CLANG22 overrides it),
        and the debugger's fixtures (prog.c; prog.rs with Debian's rustc when
        libstd-rust-dev-wasm32 is installed; RUSTC_WASM overrides /usr/bin/rustc; prog.cpp
        with clang++-22 and libc++-22-dev-wasm32; CLANGXX overrides clang++-22)
@@ -118,6 +120,10 @@ fn fixtures() -> Result<(), String> {
     let sources = c_sources(&dir)?;
     for src in sources {
         let out = src.with_extension("wasm");
+        if let Some(cmd) = exception_fixture(&dir, &src, &out) {
+            step(&format!("{} -> {}", src.display(), out.display()), cmd)?;
+            continue;
+        }
         let mut cmd = Command::new(&clang);
         cmd.args(["--target=wasm32-wasi", "-O1", "-g", "-Wl,--strip-debug"]).arg(&src).arg("-o").arg(&out).arg("-lm");
         // The SIMD programs are built as vectorising code is: -O2 -msimd128.
@@ -132,6 +138,42 @@ fn fixtures() -> Result<(), String> {
     }
     engine_fixtures(&clang)?;
     debugger_fixtures(&clang)
+}
+
+/// The exception-handling programs of `testsuite/wasi/` (WebAssembly exceptions), built with
+/// clang-22 (CLANG22 overrides it) at -O2 with `-mexception-handling`, the final exnref
+/// instructions (`try_table`, `throw_ref`) unless the name starts with `sjlj-legacy`
+/// (`try`/`catch`/`delegate`), and our own runtime pieces linked in:
+/// - `sjlj*.c`: setjmp/longjmp lowered to exceptions (`-mllvm -wasm-enable-sjlj`), with
+///   `sjlj-runtime/rt.c` (`__wasm_setjmp`, `__wasm_setjmp_test`, `__wasm_longjmp`) and
+///   `sjlj-runtime/tag.s` (the `__c_longjmp` tag), which Debian's wasi-libc lacks;
+/// - `throw*.c`: throws from C, catches in `throw-runtime/handlers.s` (the tags too).
+///
+/// No `-g`: clang's assembler cannot make DWARF for the hand-written functions.
+/// Returns `None` for the other programs.
+fn exception_fixture(dir: &std::path::Path, src: &std::path::Path, out: &std::path::Path) -> Option<Command> {
+    let name = src.file_name()?.to_string_lossy().into_owned();
+    let (sjlj, runtime): (bool, &[&str]) = if name.starts_with("sjlj") {
+        (true, &["sjlj-runtime/rt.c", "sjlj-runtime/tag.s"])
+    } else if name.starts_with("throw") {
+        (false, &["throw-runtime/handlers.s"])
+    } else {
+        return None;
+    };
+    let legacy = name.starts_with("sjlj-legacy");
+    let clang = std::env::var("CLANG22").unwrap_or_else(|_| "clang-22".to_string());
+    let mut cmd = Command::new(clang);
+    // Debian's wasi sysroot is laid out for the `wasm32-wasi` triple clang 22 calls deprecated.
+    cmd.args(["--target=wasm32-wasi", "-Wno-deprecated", "-O2", "-mexception-handling", "-Wl,--strip-debug"]);
+    // LLVM 22 still defaults to the legacy instructions: choose explicitly (the option is
+    // only accepted with an exception model, i.e. with the SjLj lowering; throw*.c's
+    // handlers are hand-written with the exnref ones).
+    if sjlj {
+        let eh = if legacy { "-wasm-use-legacy-eh=true" } else { "-wasm-use-legacy-eh=false" };
+        cmd.args(["-mllvm", "-wasm-enable-sjlj", "-mllvm", eh]);
+    }
+    cmd.arg(src).args(runtime.iter().map(|r| dir.join(r))).arg("-o").arg(out).arg("-lm");
+    Some(cmd)
 }
 
 /// The engine tests' C fixtures: `engine/tests/fixtures/mem64.c` → `mem64.wasm`, a
