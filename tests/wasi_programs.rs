@@ -70,13 +70,23 @@ const PROGRAMS: &[Program] = &[
     Program { name: "simd", args: &[], stdin: "" },
     // Built with -O2 -mtail-call: `musttail` state machines and dispatch, deep tail recursion.
     Program { name: "tailcall", args: &[], stdin: "" },
+    // clang-22 -O2 -mllvm -wasm-enable-sjlj, exnref: setjmp/longjmp as try_table/throw_ref
+    // (the SjLj runtime is ours: testsuite/wasi/sjlj-runtime/).
+    Program { name: "sjlj", args: &[], stdin: "" },
+    // The same source with the legacy try/catch/delegate instructions (-W legacy-exceptions).
+    Program { name: "sjlj-legacy", args: &[], stdin: "" },
+    // Throws from C (`__builtin_wasm_throw`), try_table/catch_ref/throw_ref handlers in wasm
+    // assembly (testsuite/wasi/throw-runtime/handlers.s).
+    Program { name: "throw", args: &[], stdin: "" },
 ];
 
 /// Runs `NAME.wasm` on `tier` with `dir` preopened as `.`; returns (stdout, exit status).
 fn run_wasm(tier: Tier, name: &str, args: &[&str], stdin: &str, dir: &Path) -> (String, i32) {
     let bytes = std::fs::read(fixtures().join(format!("{name}.wasm"))).expect("fixture (cargo xtask fixtures)");
-    // Every proposal implemented (the tail-call program needs tail calls).
-    let engine = Engine::new(Config { tier, features: Features::wasm3(), ..Config::default() });
+    // Every proposal implemented (the tail-call program needs tail calls), and the legacy
+    // exception instructions for the program built with them.
+    let features = Features { legacy_exceptions: name.ends_with("-legacy"), ..Features::wasm3() };
+    let engine = Engine::new(Config { tier, features, ..Config::default() });
     let module = Module::new(&engine, &bytes).expect("valid module");
     let mut store = Store::new(&engine);
     let out = Capture::default();

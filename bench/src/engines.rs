@@ -135,7 +135,10 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
 fn wasmi(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
     use wasmi::{Engine, Linker, Module, Store};
 
-    let engine = Engine::default();
+    // Its defaults, plus exception handling (the exceptions workload).
+    let mut config = wasmtime::Config::new();
+    config.wasm_exceptions(true);
+    let engine = Engine::new(&config).map_err(|e| e.to_string())?;
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let mut linker = Linker::<()>::new(&engine);
     if kind == Kind::HostCall {
@@ -166,7 +169,10 @@ fn wasmi(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
 fn wasmtime(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
     use wasmtime::{Engine, Linker, Module, Store};
 
-    let engine = Engine::default();
+    // Its defaults, plus exception handling (the exceptions workload).
+    let mut config = wasmtime::Config::new();
+    config.wasm_exceptions(true);
+    let engine = Engine::new(&config).map_err(|e| e.to_string())?;
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let mut linker = Linker::<()>::new(&engine);
     if kind == Kind::HostCall {

@@ -111,7 +111,9 @@ type Output = (EngineKind, Vec<u8>);
 /// (an engine built without SIMD answers "... not supported ..."). It is reported as not run and does not fail the run; any
 /// other error there (a trap, a crash, a checksum mismatch) still does.
 pub fn not_supported(group: Group, error: &str) -> bool {
-    group == Group::Simd && (error.contains("not supported") || error.contains("unsupported"))
+    // SIMD, and (single workloads) exceptions, which wasmi does not have.
+    matches!(group, Group::Simd | Group::Single)
+        && (error.contains("not supported") || error.contains("unsupported") || error.contains("not enabled"))
 }
 
 /// A (workload, engine) reported as not run, and the engine's reason.

@@ -71,6 +71,8 @@ pub enum Source {
     Simd,
     /// `bench/tailcall/NAME.wasm`, built from `NAME.c` freestanding with `-mtail-call`.
     TailCall,
+    /// `bench/exceptions/NAME.wasm`, from `NAME.wat` (exception handling).
+    Exceptions,
 }
 
 pub const WORKLOADS: &[Workload] = &[
@@ -194,6 +196,15 @@ pub const WORKLOADS: &[Workload] = &[
         what: "tail calls: a bytecode VM dispatching by return_call_indirect (60 N instructions) and a \
                3-state machine of return_calls (3 N transitions)",
         source: Source::TailCall,
+    },
+    Workload {
+        name: "exn-throw",
+        kind: Kind::Run,
+        arg: 100_000,
+        group: Group::Single,
+        what: "exceptions: N trees of 16 calls where one leaf in 1,000 throws, caught 5 frames up, and \
+               N / 1,000 unwinds of 10,000 frames (try_table, throw, catch)",
+        source: Source::Exceptions,
     },
     Workload {
         name: "simd-matmul",

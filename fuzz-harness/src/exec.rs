@@ -265,6 +265,10 @@ pub fn from_val(v: Val) -> Value {
 
 fn ending(e: Error) -> Ending {
     match e {
+        // An uncaught exception's tag and payload are compared too.
+        Error::Trap(t) if t.code == wasmscope_engine::TrapCode::UncaughtException => {
+            Ending::Trap(format!("{:?}: {}", t.code, t.message.as_deref().unwrap_or("")))
+        }
         Error::Trap(t) => Ending::Trap(format!("{:?}", t.code)),
         e => Ending::Error(e.to_string()),
     }
@@ -367,7 +371,8 @@ pub fn run(setup: Setup, bytes: &[u8]) -> Result<Outcome, Error> {
                 let elems = (0..t.size(&store)).map(|i| t.get(&store, i).map_or(Value::I32(u32::MAX), from_val));
                 out.tables.push((name.clone(), elems.collect()));
             }
-            Extern::Func(_) => {}
+            // Tags have no state to compare (their identity shows in what catches what).
+            Extern::Func(_) | Extern::Tag(_) => {}
         }
     }
     Ok(out)

@@ -1,7 +1,12 @@
 //! wasm-smith configured for exactly what wasmscope supports: WebAssembly 2.0 (multi-value,
 //! bulk memory, reference types, sign extension, saturating conversions, mutable globals,
-//! 128-bit SIMD) and relaxed SIMD; no threads, tail calls, GC, exceptions, memory64,
-//! multi-memory, extended-const, wide arithmetic or custom page sizes.
+//! 128-bit SIMD), relaxed SIMD, and the 3.0 proposals implemented so far (tail calls,
+//! memory64, multi-memory, extended-const, wide arithmetic, custom page sizes, exception
+//! handling); no threads or GC.
+//!
+//! Exceptions (tags, `throw`, `throw_ref`, `try_table`, `exnref`) are generated, like
+//! relaxed SIMD, only when our two tiers alone are compared: wasmi has no exception
+//! handling, so a module with them would only measure its rejection.
 //!
 //! Relaxed SIMD is generated only when our two tiers alone are compared: its results are
 //! implementation-defined choices, and ours (ARCHITECTURE.md, "Relaxed SIMD") are the same
@@ -100,8 +105,8 @@ pub fn config(with_imports: bool) -> Config {
 
 /// Module number `index` of a run seeded with `seed`, or `None` if wasm-smith ran out of
 /// random bytes before making one (rare with the sizes used). `relaxed`: whether it may
-/// contain relaxed SIMD (only when no oracle takes part: the case is a function of the
-/// seed, the index and whether an oracle runs).
+/// contain relaxed SIMD and exceptions (only when no oracle takes part: the case is a
+/// function of the seed, the index and whether an oracle runs).
 pub fn module(seed: u64, index: u64, relaxed: bool) -> Option<Vec<u8>> {
     let mut rng = Rng::for_case(seed, index);
     let size = 1024 + rng.below(15 * 1024) as usize;
@@ -110,6 +115,7 @@ pub fn module(seed: u64, index: u64, relaxed: bool) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(&data);
     let mut cfg = config(with_imports);
     cfg.relaxed_simd_enabled = relaxed;
+    cfg.exceptions_enabled = relaxed;
     let bytes = wasm_smith::Module::new(cfg, &mut u).ok()?.to_bytes();
     // wasm-smith does not canonicalise after the relaxed float operators; we do.
     Some(if relaxed { crate::nans::canonicalize_relaxed(&bytes).unwrap_or(bytes) } else { bytes })
@@ -124,12 +130,15 @@ pub fn any_module(rng: &mut Rng) -> Option<Vec<u8>> {
     let mut cfg = config(rng.below(2) == 0);
     cfg.export_everything = false;
     cfg.canonicalize_nans = false;
-    // Now and then a feature we do not support, so rejections are exercised too (those of
-    // `config` are supported, and on in `input::oracle_features`).
+    // Now and then a feature we do not support (threads, GC), so rejections are exercised
+    // too, or exception handling, which `config` leaves to execution fuzzing without
+    // oracles (those of `config` and exceptions are supported, and on in
+    // `input::oracle_features`).
     match rng.below(8) {
         0 => cfg.threads_enabled = true,
         1 => cfg.exceptions_enabled = true,
         2 => cfg.gc_enabled = true,
+        3 => cfg.exceptions_enabled = true,
         _ => {}
     }
     wasm_smith::Module::new(cfg, &mut u).ok().map(|m| m.to_bytes())

@@ -28,6 +28,7 @@ pub fn oracle_features() -> WasmFeatures {
         | WasmFeatures::MEMORY64
         | WasmFeatures::CUSTOM_PAGE_SIZES
         | WasmFeatures::WIDE_ARITHMETIC
+        | WasmFeatures::EXCEPTIONS
 }
 
 /// What went wrong with one input.

@@ -1012,7 +1012,12 @@ impl<'a> Translator<'a> {
                 // fused across the region's start.
                 self.label_here();
                 let start = self.pc();
-                self.regions.push(TryRegion { start, end: start, catches: resolved.into_boxed_slice(), delegate: None });
+                self.regions.push(TryRegion {
+                    start,
+                    end: start,
+                    catches: resolved.into_boxed_slice(),
+                    delegate: None,
+                });
                 self.push_frame(FrameKind::TryTable, *bt, None)?;
                 let last = self.ctrl.len() - 1;
                 self.ctrl[last].region = Some(self.regions.len() - 1);
@@ -1034,7 +1039,8 @@ impl<'a> Translator<'a> {
                 self.label_here();
                 let start = self.pc();
                 // Nesting level among the open `try`s: its arms' `exnref` slot.
-                let level = self.ctrl.iter().filter(|f| matches!(f.kind, FrameKind::Try | FrameKind::LegacyCatch)).count();
+                let level =
+                    self.ctrl.iter().filter(|f| matches!(f.kind, FrameKind::Try | FrameKind::LegacyCatch)).count();
                 let exn_slot = self.num_locals - self.legacy_levels + level as u32;
                 self.regions.push(TryRegion { start, end: start, catches: Box::new([]), delegate: None });
                 self.push_frame(FrameKind::Try, *bt, None)?;
