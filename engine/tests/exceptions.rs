@@ -119,6 +119,7 @@ fn setup(config: Config) -> (Store, wasmscope_engine::Instance, Tag) {
     let inst = linker.instantiate(&mut store, &module).unwrap();
     if config.tier == Tier::Jit {
         // The JIT compiles try_table, throw and throw_ref: nothing falls back.
+        store.set_fuel(1_000_000);
         let f = inst.func(&store, "deep").unwrap();
         f.call(&mut store, &[Val::I32(0)]).unwrap();
         assert_eq!(module.jit_error(), None, "{config:?}");
@@ -204,4 +205,26 @@ fn uncaught_exception_reaches_the_embedder_with_its_payload() {
     }
     // Every tier reports the same frames and message.
     assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+}
+
+#[test]
+fn fuel_is_charged_alike_through_throws_and_catches() {
+    let mut left = Vec::new();
+    for mut config in configs() {
+        config.consume_fuel = true;
+        let (mut s, i, _) = setup(config);
+        let mut run = Vec::new();
+        for (name, arg) in [("deep", 20), ("loop", 50), ("host-throw", 3), ("nested", 4), ("uncaught", 5)] {
+            s.set_fuel(1_000_000);
+            let r = call(&mut s, &i, name, &[Val::I32(arg)]).map_err(|e| e.to_string());
+            run.push((name, r.map(|v| format!("{v:?}")), s.fuel()));
+        }
+        // Running out of fuel inside a handler's loop: at the same point on every tier.
+        s.set_fuel(333);
+        let r = call(&mut s, &i, "loop", &[Val::I32(1000)]);
+        assert!(matches!(&r, Err(Error::Trap(t)) if t.code == TrapCode::OutOfFuel), "{config:?}: {r:?}");
+        run.push(("out of fuel", Ok(String::new()), s.fuel()));
+        left.push(run);
+    }
+    assert!(left.windows(2).all(|w| w[0] == w[1]), "{left:#?}");
 }

@@ -507,6 +507,9 @@ fn exn_sites(
                     if ctx.is_none() {
                         return Err(err("an exception tag without a context"));
                     }
+                    if tag.as_u32() == ExnHandler::ALL {
+                        return Err(err("too many tags"));
+                    }
                     handlers.push(ExnHandler { tag: tag.as_u32(), pc });
                 }
                 FinalizedMachExceptionHandler::Default(pc) => handlers.push(ExnHandler { tag: ExnHandler::ALL, pc }),
