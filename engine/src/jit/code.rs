@@ -96,23 +96,34 @@ pub(crate) fn trap_code_at(pc: usize) -> Option<u8> {
     Some(info.traps[i].1)
 }
 
-/// Runs `f` on the exception handlers of the call site returning to `pc` (`None` inside
-/// when it has none); `None` if `pc` is not in registered JIT code. Runs in normal
-/// context (an exception's unwinder), never in a signal handler.
-pub(crate) fn with_exn_site<R>(pc: usize, f: impl FnOnce(Option<SiteView<'_>>) -> R) -> Option<R> {
-    let info = lookup(pc)?;
-    let off = u32::try_from(pc - info.start).ok()?;
-    let view = info.exn.sites.binary_search_by_key(&off, |s| s.ret).ok().and_then(|i| {
-        let s = info.exn.sites[i];
-        let handlers = info.exn.handlers.get(s.first as usize..(s.first + s.len) as usize)?;
+/// The registered code memory containing `pc`, for an exception's unwinder (which runs
+/// in normal context, never in a signal handler): it keeps the `Arc` across the frames of
+/// one code memory, so a walk takes the registry's lock once per code memory, not per
+/// frame.
+pub(crate) fn code_at(pc: usize) -> Option<Arc<CodeInfo>> {
+    lookup(pc)
+}
+
+impl CodeInfo {
+    /// Whether `pc` lies in this code memory.
+    pub(crate) fn contains(&self, pc: usize) -> bool {
+        pc >= self.start && pc < self.start + self.len
+    }
+
+    /// The exception handlers of the call site returning to `pc` (in this code memory),
+    /// if it has any.
+    pub(crate) fn exn_site(&self, pc: usize) -> Option<SiteView<'_>> {
+        let off = u32::try_from(pc.checked_sub(self.start)?).ok()?;
+        let i = self.exn.sites.binary_search_by_key(&off, |s| s.ret).ok()?;
+        let s = self.exn.sites[i];
+        let handlers = self.exn.handlers.get(s.first as usize..(s.first + s.len) as usize)?;
         Some(SiteView {
             frame_offset: s.frame_offset as usize,
             ctx_sp_offset: s.ctx_sp_offset as usize,
-            start: info.start,
+            start: self.start,
             handlers,
         })
-    });
-    Some(f(view))
+    }
 }
 
 /// Whether `pc` lies in registered JIT code.

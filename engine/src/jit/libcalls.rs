@@ -434,12 +434,18 @@ unsafe fn unwind(store: &mut Store, exn: u32, fp: usize, pc: usize) -> u32 {
 /// As [`unwind`].
 #[cfg(target_arch = "x86_64")]
 unsafe fn find_handler(store: &Store, exn: u32, mut fp: usize, mut pc: usize) -> Option<(usize, usize, usize)> {
-    use super::code::{ExnHandler, with_exn_site};
+    use super::code::{CodeInfo, ExnHandler, code_at};
     let tag = store.exns.get(exn as usize)?.tag;
     let limit = super::signals::entry_sp()?;
+    // The code memory of the last frame (most frames of a walk are in one module's).
+    let mut code: Option<std::sync::Arc<CodeInfo>> = None;
     while fp != 0 && fp.is_multiple_of(8) && fp < limit {
-        let hit = with_exn_site(pc, |site| {
-            let site = site?;
+        if !code.as_ref().is_some_and(|c| c.contains(pc)) {
+            // Out of JIT code: the activation's entry.
+            code = Some(code_at(pc)?);
+        }
+        let site = code.as_ref().and_then(|c| c.exn_site(pc));
+        if let Some(site) = site {
             let sp = fp.checked_sub(site.frame_offset)?;
             let mut instance = None;
             for h in site.handlers {
@@ -456,16 +462,9 @@ unsafe fn find_handler(store: &Store, exn: u32, mut fp: usize, mut pc: usize) ->
                     store.instance_tag(inst, h.tag) == Some(tag)
                 };
                 if matches {
-                    return Some((site.start + h.pc as usize, sp));
+                    return Some((site.start + h.pc as usize, sp, fp));
                 }
             }
-            None
-        });
-        match hit {
-            // Out of JIT code: the activation's entry.
-            None => return None,
-            Some(Some((hpc, sp))) => return Some((hpc, sp, fp)),
-            Some(None) => {}
         }
         // SAFETY: `fp` is the frame pointer of a live JIT frame below the entry (checked
         // above): [fp] is its caller's frame pointer and [fp + 8] its return address.
