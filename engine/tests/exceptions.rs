@@ -70,6 +70,15 @@ const WAT: &str = r#"(module
       (unreachable))
     (throw_ref))
   (func (export "uncaught") (param i32) (result i32) (call $deep (local.get 0)))
+  ;; A catch clause to a loop label restarts the loop with the payload.
+  (func (export "catch-to-loop") (param $n i32) (result i32)
+    (local $i i32)
+    (i32.const 0)
+    (loop $l (param i32) (result i32)
+      (local.set $i (i32.add (i32.const 1)))
+      (if (i32.ge_u (local.get $i) (local.get $n)) (then (return (local.get $i))))
+      (try_table (catch $other $l) (throw $other (local.get $i)))
+      (unreachable)))
   ;; Not caught by a handler of another tag.
   (func (export "other-tag") (param i32) (result i32)
     (block $h (result i32)
@@ -173,6 +182,7 @@ fn host_function_throws_into_wasm() {
     for config in configs() {
         let (mut s, i, _) = setup(config);
         assert_eq!(call(&mut s, &i, "host-throw", &[Val::I32(21)]).unwrap(), vec![Val::I32(121)], "{config:?}");
+        assert_eq!(call(&mut s, &i, "catch-to-loop", &[Val::I32(9)]).unwrap(), vec![Val::I32(9)], "{config:?}");
     }
 }
 
@@ -214,7 +224,9 @@ fn fuel_is_charged_alike_through_throws_and_catches() {
         config.consume_fuel = true;
         let (mut s, i, _) = setup(config);
         let mut run = Vec::new();
-        for (name, arg) in [("deep", 20), ("loop", 50), ("host-throw", 3), ("nested", 4), ("uncaught", 5)] {
+        for (name, arg) in
+            [("deep", 20), ("loop", 50), ("host-throw", 3), ("nested", 4), ("uncaught", 5), ("catch-to-loop", 30)]
+        {
             s.set_fuel(1_000_000);
             let r = call(&mut s, &i, name, &[Val::I32(arg)]).map_err(|e| e.to_string());
             run.push((name, r.map(|v| format!("{v:?}")), s.fuel()));
