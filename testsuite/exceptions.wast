@@ -108,11 +108,13 @@
   (func (export "catch-to-loop") (result i32)
     (local $i i32)
     (i32.const 0)
-    (loop $l (param i32)
+    (loop $l (param i32) (result i32)
       (local.set $i (i32.add (i32.const 1)))
-      (if (i32.ge_u (local.get $i) (i32.const 10)) (then (return (local.get $i))))
-      (try_table (catch $local $l) (throw $local (local.get $i))))
-    (i32.const -1))
+      (if (i32.ge_u (local.get $i) (i32.const 10))
+        (then (return (local.get $i))))
+      (try_table (catch $local $l) (throw $local (local.get $i)))
+      (unreachable))
+    (drop) (i32.const -1))
 
   ;; A tail call leaves the frame and its handlers: the exception goes to the caller.
   (func $tail_thrower (result i32)
@@ -161,11 +163,9 @@
   (func $plain (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
   (elem declare func $plain)
   (func (export "no-exception") (param i32) (result i32)
-    (block $h
-      (return (i32.add
-        (try_table (result i32) (catch_all $h) (call $host_call (ref.func $plain) (local.get 0)))
-        (i32.const 1))))
-    (i32.const -1))
+    (block $h (result i32)
+      (try_table (result i32) (catch $local $h) (call $host_call (ref.func $plain) (local.get 0))))
+    (i32.add (i32.const 1)))
 
   ;; A null exnref traps.
   (func (export "throw-null") (throw_ref (ref.null exn)))
@@ -221,3 +221,110 @@
 )
 (assert_return (invoke "own") (i32.const 1))
 (assert_exception (invoke "other"))
+
+;; JIT-specific shapes: values live across calls inside a try_table, locals changed
+;; between calls, callees with stack arguments, handlers that throw again, nested
+;; try_tables in one function, call_indirect into another instance (the native fast
+;; path) caught by an imported tag, a tail call inside a try_table to a defined function.
+(module $lib2
+  (tag $e (export "e") (param i32 i64))
+  (func $thrower (export "thrower") (param i32) (result i32)
+    (throw $e (local.get 0) (i64.extend_i32_s (local.get 0))))
+  (table (export "tab") funcref (elem $thrower))
+)
+(register "lib2" $lib2)
+(module
+  (import "lib2" "e" (tag $e (param i32 i64)))
+  (import "lib2" "tab" (table $ext 1 funcref))
+  (tag $t (param i32))
+  (tag $u (param f64 i32))
+  (type $ii (func (param i32) (result i32)))
+  (table $own funcref (elem $many $throw_if $plain))
+
+  (func $throw_if (param i32) (result i32)
+    (if (i32.lt_s (local.get 0) (i32.const 0)) (then (throw $t (local.get 0))))
+    (local.get 0))
+  (func $plain (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  ;; Ten parameters: stack arguments under `tail`; throws their sum.
+  (func $many (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+    (throw $t (i32.add (local.get 0) (i32.add (local.get 1) (i32.add (local.get 2)
+      (i32.add (local.get 3) (i32.add (local.get 4) (i32.add (local.get 5) (i32.add (local.get 6)
+      (i32.add (local.get 7) (i32.add (local.get 8) (local.get 9))))))))))))
+
+  ;; A value below the block and a local changed between two calls survive the catch.
+  (func (export "live") (param $x i32) (result i32)
+    (local $l i32)
+    (i32.const 1000)
+    (block $h (result i32)
+      (try_table (result i32) (catch $t $h)
+        (local.set $l (i32.const 7))
+        (drop (call $throw_if (i32.const 5)))
+        (local.set $l (i32.add (local.get $l) (local.get $x)))
+        (call $throw_if (i32.sub (i32.const 0) (local.get $x)))))
+    (i32.add)
+    (i32.add (local.get $l)))
+
+  (func (export "stack-args") (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $t $h)
+        (call $many (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+          (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9) (i32.const 10))))
+    (i32.add (i32.const 100)))
+
+  ;; The inner handler throws another exception, caught by the outer try_table of the
+  ;; same function; the outer clause list has several kinds.
+  (func (export "rethrow-other") (param i32) (result f64 i32)
+    (block $all
+      (block $outer (result f64 i32)
+        (try_table (result f64 i32) (catch $u $outer) (catch_all $all)
+          (block $inner (result i32)
+            (try_table (catch $t $inner) (drop (call $throw_if (local.get 0))))
+            (return (f64.const 0) (i32.const 0)))
+          (f64.convert_i32_s)
+          (throw $u (i32.const 9))))
+      (return))
+    (f64.const -1) (i32.const -1))
+
+  ;; Through call_indirect into another instance (its code reached natively once the
+  ;; libcall recorded it), caught by the exporter's tag.
+  (func (export "cross-instance") (param i32) (result i32 i64)
+    (local $i i32)
+    (block $h (result i32 i64)
+      (try_table (catch $e $h)
+        (loop $again
+          (drop (call_indirect $ext (type $ii) (local.get 0) (i32.const 0)))
+          (br $again)))
+      (unreachable)))
+
+  ;; call_indirect's own-table fast path inside a try_table: a normal return, then a
+  ;; throw caught by catch_all_ref.
+  (func (export "indirect") (param i32 i32) (result i32)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h)
+        (return (call_indirect $own (type $ii) (local.get 0) (local.get 1))))
+      (unreachable))
+    (drop) (i32.const -1))
+
+  ;; A tail call of a defined function inside a try_table: its throw skips this frame.
+  (func $tail (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $t $h) (return_call $throw_if (local.get 0))))
+    (i32.const -77) (i32.add))
+  (func (export "tail-defined") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $t $h) (call $tail (local.get 0))))
+    (i32.add (i32.const 3000)))
+)
+(assert_return (invoke "live" (i32.const 3)) (i32.const 1007))
+(assert_return (invoke "live" (i32.const -2)) (i32.const 1007))
+(assert_return (invoke "stack-args") (i32.const 155))
+(assert_return (invoke "rethrow-other" (i32.const -4)) (f64.const -4) (i32.const 9))
+(assert_return (invoke "rethrow-other" (i32.const 4)) (f64.const 0) (i32.const 0))
+(assert_return (invoke "cross-instance" (i32.const 6)) (i32.const 6) (i64.const 6))
+(assert_return (invoke "cross-instance" (i32.const -8)) (i32.const -8) (i64.const -8))
+(assert_return (invoke "indirect" (i32.const 41) (i32.const 2)) (i32.const 42))
+(assert_return (invoke "indirect" (i32.const -1) (i32.const 1)) (i32.const -1))
+(assert_return (invoke "indirect" (i32.const 5) (i32.const 1)) (i32.const 5))
+(assert_return (invoke "indirect" (i32.const -1) (i32.const 1)) (i32.const -1))
+(assert_return (invoke "tail-defined" (i32.const -5)) (i32.const 2995))
+(assert_return (invoke "tail-defined" (i32.const 5)) (i32.const 3005))

@@ -21,6 +21,52 @@ pub(crate) struct CodeInfo {
     pub len: usize,
     /// Sorted by offset.
     pub traps: Vec<TrapSite>,
+    /// Call sites with exception handlers (`try_call`), sorted by return offset.
+    pub exn: ExnTable,
+}
+
+/// A call site with exception handlers: offsets relative to the code memory's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ExnSite {
+    /// Offset of the call's return address.
+    pub ret: u32,
+    /// FP − SP at the call site: the handler's SP is the frame's FP minus this.
+    pub frame_offset: u32,
+    /// Where the caller's vmctx (the handlers' context) is, as an offset from that SP.
+    pub ctx_sp_offset: u32,
+    /// The site's handlers: `handlers[first..first + len]` of its table, in order (the
+    /// first that matches wins).
+    pub first: u32,
+    pub len: u32,
+}
+
+/// One exception handler: a module tag index (`ExnHandler::ALL` for a catch-all) and the
+/// offset of its landing pad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ExnHandler {
+    pub tag: u32,
+    pub pc: u32,
+}
+
+impl ExnHandler {
+    pub const ALL: u32 = u32::MAX;
+}
+
+/// The exception handlers of a code memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ExnTable {
+    /// Sorted by `ret`.
+    pub sites: Vec<ExnSite>,
+    pub handlers: Vec<ExnHandler>,
+}
+
+/// What an unwinder needs of the call site whose return address is `pc`: the frame
+/// offset, context offset and the handlers with absolute landing-pad addresses.
+pub(crate) struct SiteView<'a> {
+    pub frame_offset: usize,
+    pub ctx_sp_offset: usize,
+    pub start: usize,
+    pub handlers: &'a [ExnHandler],
 }
 
 static REGISTRY: RwLock<BTreeMap<usize, Arc<CodeInfo>>> = RwLock::new(BTreeMap::new());
@@ -48,6 +94,36 @@ pub(crate) fn trap_code_at(pc: usize) -> Option<u8> {
     let off = u32::try_from(pc - info.start).ok()?;
     let i = info.traps.binary_search_by_key(&off, |t| t.0).ok()?;
     Some(info.traps[i].1)
+}
+
+/// The registered code memory containing `pc`, for an exception's unwinder (which runs
+/// in normal context, never in a signal handler): it keeps the `Arc` across the frames of
+/// one code memory, so a walk takes the registry's lock once per code memory, not per
+/// frame.
+pub(crate) fn code_at(pc: usize) -> Option<Arc<CodeInfo>> {
+    lookup(pc)
+}
+
+impl CodeInfo {
+    /// Whether `pc` lies in this code memory.
+    pub(crate) fn contains(&self, pc: usize) -> bool {
+        pc >= self.start && pc < self.start + self.len
+    }
+
+    /// The exception handlers of the call site returning to `pc` (in this code memory),
+    /// if it has any.
+    pub(crate) fn exn_site(&self, pc: usize) -> Option<SiteView<'_>> {
+        let off = u32::try_from(pc.checked_sub(self.start)?).ok()?;
+        let i = self.exn.sites.binary_search_by_key(&off, |s| s.ret).ok()?;
+        let s = self.exn.sites[i];
+        let handlers = self.exn.handlers.get(s.first as usize..(s.first + s.len) as usize)?;
+        Some(SiteView {
+            frame_offset: s.frame_offset as usize,
+            ctx_sp_offset: s.ctx_sp_offset as usize,
+            start: self.start,
+            handlers,
+        })
+    }
 }
 
 /// Whether `pc` lies in registered JIT code.
@@ -98,9 +174,16 @@ const CHUNK: usize = 1 << 20;
 
 impl CodeArena {
     /// Copies `code` into fresh pages, applies `relocs`, makes the pages executable and
-    /// registers `traps` (offsets in `code`, sorted). Returns the code's address; `None` if
+    /// registers `traps` (offsets in `code`, sorted) and the exception handlers `exn`
+    /// (before any of the code can run). Returns the code's address; `None` if
     /// mapping fails or a relocation is out of range.
-    pub(crate) fn publish(&mut self, code: &[u8], relocs: &[Reloc], traps: Vec<TrapSite>) -> Option<usize> {
+    pub(crate) fn publish(
+        &mut self,
+        code: &[u8],
+        relocs: &[Reloc],
+        traps: Vec<TrapSite>,
+        exn: ExnTable,
+    ) -> Option<usize> {
         let len = code.len().max(1).next_multiple_of(PAGE);
         if self.chunks.last().is_none_or(|c| c.len - c.used < len) {
             let size = len.max(CHUNK);
@@ -138,7 +221,7 @@ impl CodeArena {
         }
         chunk.used += len;
         let start = at as usize;
-        let info = Arc::new(CodeInfo { start, len, traps });
+        let info = Arc::new(CodeInfo { start, len, traps, exn });
         if let Ok(mut map) = REGISTRY.write() {
             map.insert(start, info);
         }

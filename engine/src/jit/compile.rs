@@ -28,19 +28,21 @@ use std::collections::HashMap;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{
-    self, AbiParam, BlockArg, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, Signature, StackSlotData,
-    StackSlotKind, UserExternalName, Value, types,
+    self, AbiParam, BlockArg, ExceptionTableData, ExceptionTableItem, ExceptionTag, ExtFuncData, ExternalName,
+    InstBuilder, MemFlagsData, Signature, StackSlotData, StackSlotKind, UserExternalName, Value, types,
 };
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_codegen::{Context, FinalizedRelocTarget, binemit::Reloc as CraneReloc};
+use cranelift_codegen::{
+    Context, ExceptionContextLoc, FinalizedMachExceptionHandler, FinalizedRelocTarget, binemit::Reloc as CraneReloc,
+};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::code::{CodeArena, Reloc, TrapSite};
+use super::code::{CodeArena, ExnHandler, ExnSite, ExnTable, Reloc, TrapSite};
 use super::env::Env;
 use super::libcalls::{self, MiscOp};
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType, WideOp};
@@ -264,6 +266,7 @@ impl CompiledModule {
         let mut code: Vec<u8> = Vec::new();
         let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new();
         let mut traps: Vec<TrapSite> = Vec::new();
+        let mut exn = ExnTable::default();
         let mut starts: Vec<(usize, usize, usize)> = Vec::with_capacity(pieces.len());
         let mut srclocs = Vec::new();
         let mut body_at: HashMap<u32, usize> = HashMap::new();
@@ -274,6 +277,18 @@ impl CompiledModule {
             let start = code.len();
             code.extend_from_slice(&piece.bytes);
             traps.extend(piece.traps.iter().map(|(offset, c)| ((start as u32) + offset, *c)));
+            for site in &piece.exn_sites {
+                let first = exn.handlers.len() as u32;
+                let at = start as u32;
+                exn.handlers.extend(site.handlers.iter().map(|h| ExnHandler { tag: h.tag, pc: at + h.pc }));
+                exn.sites.push(ExnSite {
+                    ret: at + site.ret,
+                    frame_offset: site.frame_offset,
+                    ctx_sp_offset: site.ctx_sp_offset,
+                    first,
+                    len: site.handlers.len() as u32,
+                });
+            }
             relocs_pending
                 .extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
             starts.push((n, start, code.len()));
@@ -290,7 +305,8 @@ impl CompiledModule {
             })
             .collect::<Result<Vec<_>, JitError>>()?;
         traps.sort_unstable();
-        let base = state.arena.publish(&code, &relocs, traps).ok_or_else(|| err("cannot map code memory"))?;
+        exn.sites.sort_by_key(|s| s.ret);
+        let base = state.arena.publish(&code, &relocs, traps, exn).ok_or_else(|| err("cannot map code memory"))?;
         let mut srclocs = srclocs.into_iter();
         for &(n, start, end) in &starts {
             if n < defined {
@@ -448,6 +464,61 @@ struct Piece {
     relocs: Vec<(usize, u32, i64)>,
     /// (start, end, wasm offset) of the body's instructions; empty for wrappers.
     srclocs: Vec<(u32, u32, u32)>,
+    /// Call sites with exception handlers (`try_call`), offsets in `bytes`, in order.
+    exn_sites: Vec<PieceExnSite>,
+}
+
+/// A call site with exception handlers in a [`Piece`].
+#[derive(Debug, PartialEq)]
+struct PieceExnSite {
+    ret: u32,
+    frame_offset: u32,
+    ctx_sp_offset: u32,
+    /// Landing pads at offsets in the piece.
+    handlers: Vec<ExnHandler>,
+}
+
+/// The exception sites of a compiled body (see [`PieceExnSite`]): every `try_call` the
+/// translator emits has a table `[Context(vmctx), Tag/Default...]`, and the context must
+/// be on the stack (a `tail` call site clobbers every register).
+fn exn_sites(
+    buf: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<PieceExnSite>, JitError> {
+    let mut sites = Vec::new();
+    for site in buf.call_sites() {
+        if site.exception_handlers.is_empty() {
+            continue;
+        }
+        let frame_offset = site.frame_offset.ok_or_else(|| err("a call site with handlers has no frame offset"))?;
+        let mut ctx = None;
+        let mut handlers = Vec::new();
+        for h in site.exception_handlers {
+            match *h {
+                FinalizedMachExceptionHandler::Context(ExceptionContextLoc::SPOffset(o)) => {
+                    if ctx.is_some_and(|c| c != o) {
+                        return Err(err("a call site with several exception contexts"));
+                    }
+                    ctx = Some(o);
+                }
+                FinalizedMachExceptionHandler::Context(ExceptionContextLoc::GPR(_)) => {
+                    return Err(err("an exception context in a register"));
+                }
+                FinalizedMachExceptionHandler::Tag(tag, pc) => {
+                    if ctx.is_none() {
+                        return Err(err("an exception tag without a context"));
+                    }
+                    if tag.as_u32() == ExnHandler::ALL {
+                        return Err(err("too many tags"));
+                    }
+                    handlers.push(ExnHandler { tag: tag.as_u32(), pc });
+                }
+                FinalizedMachExceptionHandler::Default(pc) => handlers.push(ExnHandler { tag: ExnHandler::ALL, pc }),
+            }
+        }
+        sites.push(PieceExnSite { ret: site.ret_addr, frame_offset, ctx_sp_offset: ctx.unwrap_or(0), handlers });
+    }
+    sites.sort_by_key(|s| s.ret);
+    Ok(sites)
 }
 
 /// Modules with at least this much function-body code are compiled on several threads
@@ -585,7 +656,8 @@ fn compile_piece(
             .map(|s| (s.start, s.end, s.loc.bits()))
             .collect()
     };
-    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs })
+    let exn_sites = exn_sites(buf)?;
+    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs, exn_sites })
 }
 
 fn import_body(func: &mut ir::Function, def: u32, sig: Signature) -> ir::FuncRef {
@@ -701,7 +773,39 @@ fn build_wrapper(
 enum Kind {
     Block,
     Loop,
-    If { else_block: ir::Block, else_seen: bool },
+    If {
+        else_block: ir::Block,
+        else_seen: bool,
+    },
+    /// A `try_table` (its clauses in [`Translator::try_tables`]).
+    TryTable,
+}
+
+/// A `try_table` being translated: its catch clauses' landing pads, filled at its `end`.
+struct TryTable {
+    /// `Translator::handlers` below this table's clauses.
+    checkpoint: usize,
+    /// `Translator::try_calls` when the table began: if no `try_call` was emitted in its
+    /// body, its landing pads are unreachable and left out.
+    calls_before: usize,
+    clauses: Vec<Clause>,
+}
+
+/// A catch clause of a [`TryTable`].
+struct Clause {
+    kind: syntax::CatchKind,
+    tag: u32,
+    /// Index in `Translator::frames` of the label it branches to.
+    frame: usize,
+    /// The landing pad: one parameter, the `exnref` (payload register 0).
+    pad: ir::Block,
+}
+
+/// What a call inside a `try_table` names (see [`Translator::call_maybe_try`]).
+#[derive(Clone, Copy)]
+enum Callee {
+    Direct(ir::FuncRef),
+    Indirect(Value),
 }
 
 struct Frame {
@@ -746,6 +850,21 @@ struct Translator<'a, 'f> {
     /// The first extension SIMD code needs that the target lacks (see
     /// [`missing_simd_feature`]): then a SIMD operator is a compile error.
     simd_missing: Option<&'static str>,
+    /// The handlers in scope, outermost `try_table` first, each table's clauses pushed
+    /// last to first: a call inside a `try_table` lists them in reverse (innermost first,
+    /// then in clause order). (module tag index or `None` for a catch-all, landing pad).
+    handlers: Vec<(Option<u32>, ir::Block)>,
+    try_tables: Vec<TryTable>,
+    /// How many `try_call`s were emitted so far.
+    try_calls: usize,
+    /// Set while translating the libcall slow path of a tail call: the frame's handlers
+    /// do not apply (the call leaves the frame).
+    no_handlers: bool,
+    /// Type index of each tag (imports first).
+    tag_types: Vec<u32>,
+    /// The stubs exception code calls (`None`: exceptions are not compiled here).
+    exn_stubs: Option<libcalls::ExnStubs>,
+    sig_catch: Option<ir::SigRef>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -788,6 +907,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             sig_misc: None,
             results: ty.results.to_vec(),
             simd_missing: None,
+            handlers: Vec::new(),
+            try_tables: Vec::new(),
+            try_calls: 0,
+            no_handlers: false,
+            tag_types: module.tag_type_indices(),
+            exn_stubs: libcalls::exn_stubs(),
+            sig_catch: None,
         };
         for (i, p) in ty.params.iter().enumerate() {
             let v = t.b.declare_var(ir_type(*p)?);
@@ -972,6 +1098,134 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().trapnz(status, TRAP_PENDING);
     }
 
+    /// Calls `callee`, a libcall that runs wasm or host code (which may throw), and if it
+    /// reports a trap, raises it from here out of line: an exception goes on to the
+    /// handlers of this frame (unless `no_handlers`) and its callers, any other trap
+    /// (or an uncaught exception) traps.
+    fn call_libcall_raising(&mut self, sig: ir::SigRef, callee: Value, args: &[Value]) -> Result<(), JitError> {
+        let Some(stubs) = self.exn_stubs else {
+            self.call_libcall(sig, callee, args);
+            return Ok(());
+        };
+        let call = self.b.ins().call_indirect(sig, callee, args);
+        let status = self.b.inst_results(call)[0];
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(status, cold, &[], cont, &[]);
+        self.b.seal_block(cold);
+        self.b.switch_to_block(cold);
+        let f = self.b.ins().iconst(self.env.ptr, stubs.raise as i64);
+        self.call_throwing(f, &[self.vmctx])?;
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Calls the exception stub `f` (`args`: integers) and traps with the pending trap
+    /// after it (a stub returns only when no handler of this activation caught the
+    /// exception). Inside a `try_table` the call is a `try_call` of the `tail` convention,
+    /// so that this frame's handlers apply.
+    fn call_throwing(&mut self, f: Value, args: &[Value]) -> Result<(), JitError> {
+        let use_handlers = !self.handlers.is_empty() && !self.no_handlers;
+        let mut sig = Signature::new(if use_handlers { BODY_CC } else { CallConv::SystemV });
+        for a in args {
+            sig.params.push(AbiParam::new(self.b.func.dfg.value_type(*a)));
+        }
+        sig.returns.push(AbiParam::new(types::I32));
+        let sig = self.b.import_signature(sig);
+        if use_handlers {
+            self.call_maybe_try(Callee::Indirect(f), sig, args)?;
+        } else {
+            self.b.ins().call_indirect(sig, f, args);
+        }
+        self.b.ins().trap(TRAP_PENDING);
+        Ok(())
+    }
+
+    /// A call of `callee` (signature `sig`, of the `tail` convention): a plain call
+    /// outside any `try_table`, else a `try_call` whose exception table lists the
+    /// handlers in scope, innermost first, with this frame's vmctx as the context (tags
+    /// are module indices, resolved through the frame's instance). Returns the results.
+    fn call_maybe_try(&mut self, callee: Callee, sig: ir::SigRef, args: &[Value]) -> Result<Vec<Value>, JitError> {
+        if self.handlers.is_empty() || self.no_handlers {
+            let inst = match callee {
+                Callee::Direct(f) => self.b.ins().call(f, args),
+                Callee::Indirect(v) => self.b.ins().call_indirect(sig, v, args),
+            };
+            return Ok(self.b.inst_results(inst).to_vec());
+        }
+        let cont = self.b.create_block();
+        let returns: Vec<ir::Type> = self.b.func.dfg.signatures[sig].returns.iter().map(|r| r.value_type).collect();
+        for t in &returns {
+            self.b.append_block_param(cont, *t);
+        }
+        let rets: Vec<BlockArg> = (0..returns.len() as u32).map(BlockArg::TryCallRet).collect();
+        let normal = self.b.func.dfg.block_call(cont, &rets);
+        let mut items = vec![ExceptionTableItem::Context(self.vmctx)];
+        for (tag, pad) in self.handlers.iter().rev() {
+            let call = self.b.func.dfg.block_call(*pad, &[BlockArg::TryCallExn(0)]);
+            items.push(match tag {
+                Some(t) => ExceptionTableItem::Tag(ExceptionTag::from_u32(*t), call),
+                None => ExceptionTableItem::Default(call),
+            });
+        }
+        let table = self.b.func.dfg.exception_tables.push(ExceptionTableData::new(sig, normal, items));
+        match callee {
+            Callee::Direct(f) => self.b.ins().try_call(f, args, table),
+            Callee::Indirect(v) => self.b.ins().try_call_indirect(v, args, table),
+        };
+        self.try_calls += 1;
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+        Ok(self.b.block_params(cont).to_vec())
+    }
+
+    /// The parameter types of tag `tag` (its exceptions' payload).
+    fn tag_params(&self, tag: u32) -> Result<Vec<ValType>, JitError> {
+        let ti = *self.tag_types.get(tag as usize).ok_or_else(|| err("unknown tag"))?;
+        Ok(self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.params.to_vec())
+    }
+
+    /// Fills the landing pads of a `try_table` whose body is done: each hands the
+    /// exception to [`libcalls::catch_exn`] (which copies the payload out and frees or
+    /// keeps the exception, as the interpreter does), then branches to its label with the
+    /// payload (and the `exnref` for the `_ref` kinds).
+    fn fill_landing_pads(&mut self, table: TryTable) -> Result<(), JitError> {
+        let sig = match self.sig_catch {
+            Some(s) => s,
+            None => {
+                let s = self.libcall_sig(&[types::I64, types::I64, types::I64, types::I32, types::I32]);
+                self.sig_catch = Some(s);
+                s
+            }
+        };
+        for c in table.clauses {
+            self.b.seal_block(c.pad);
+            self.b.switch_to_block(c.pad);
+            let exnref = self.b.block_params(c.pad)[0];
+            let params = if c.kind.has_tag() { self.tag_params(c.tag)? } else { Vec::new() };
+            let slots = ValType::slots_of(&params);
+            let area = if slots > 0 { self.values_slot(slots as usize) } else { self.b.ins().iconst(self.env.ptr, 0) };
+            let f = self.b.ins().iconst(self.env.ptr, libcalls::catch_exn as *const () as usize as i64);
+            let n = self.b.ins().iconst(types::I32, i64::from(slots));
+            let r = self.b.ins().iconst(types::I32, i64::from(c.kind.passes_ref()));
+            self.b.ins().call_indirect(sig, f, &[self.vmctx, exnref, area, n, r]);
+            let mut vals: Vec<Value> =
+                params.iter().zip(slot_offsets(&params)).map(|(t, at)| load_slots(&mut self.b, *t, area, at)).collect();
+            if c.kind.passes_ref() {
+                vals.push(exnref);
+            }
+            let frame = self.frames.get_mut(c.frame).ok_or_else(|| err("bad catch label"))?;
+            if frame.kind != Kind::Loop {
+                frame.end_reachable = true;
+            }
+            let dest = frame.dest;
+            self.jump(dest, &vals);
+        }
+        Ok(())
+    }
+
     /// Calls through a values area: stores `ty`'s parameters from the stack, makes the
     /// libcall (`extra` arguments between vmctx and the area), loads the results (each at
     /// its slot offset: a `v128` takes two slots).
@@ -984,7 +1238,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mut call_args = vec![self.vmctx];
         call_args.extend_from_slice(extra);
         call_args.push(area);
-        self.call_libcall(sig, f, &call_args);
+        self.call_libcall_raising(sig, f, &call_args)?;
         for (t, at) in ty.results.iter().zip(slot_offsets(&ty.results)) {
             let v = load_slots(&mut self.b, *t, area, at);
             self.stack.push(v);
@@ -1022,8 +1276,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.b.ins().return_call(callee, &call_args);
                 return Ok(Vec::new());
             }
-            let call = self.b.ins().call(callee, &call_args);
-            return Ok(self.b.inst_results(call).to_vec());
+            let sig = self.b.func.dfg.ext_funcs[callee].signature;
+            return self.call_maybe_try(Callee::Direct(callee), sig, &call_args);
         }
         let code = self.env.body_code(&mut self.b, self.vmctx, def);
         let cold = self.b.create_block();
@@ -1065,8 +1319,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.b.ins().return_call_indirect(sigref, code_param, &call_args);
             return Ok(Vec::new());
         }
-        let inst = self.b.ins().call_indirect(sigref, code_param, &call_args);
-        Ok(self.b.inst_results(inst).to_vec())
+        self.call_maybe_try(Callee::Indirect(code_param), sigref, &call_args)
     }
 
     /// A call of imported function `f` of type `ty`, through the import's record: a typed
@@ -1107,7 +1360,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().return_call_indirect(sigref, code, &call_args);
         self.b.seal_block(slow);
         self.b.switch_to_block(slow);
-        self.call_import(f, ty)?;
+        // A tail call leaves the frame: its handlers do not apply.
+        self.no_handlers = true;
+        let r = self.call_import(f, ty);
+        self.no_handlers = false;
+        r?;
         self.return_top(ty.results.len())
     }
 
@@ -1156,8 +1413,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         if tail {
             self.b.ins().return_call_indirect(sigref, code, &call_args);
         } else {
-            let inst = self.b.ins().call_indirect(sigref, code, &call_args);
-            let results = self.b.inst_results(inst).to_vec();
+            let results = self.call_maybe_try(Callee::Indirect(code), sigref, &call_args)?;
             self.jump(done, &results);
         }
         // Slow path: the libcall, through a values area.
@@ -1177,7 +1433,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         let elem = if self.env.table_addr(table).is_64() { elem } else { self.b.ins().uextend(types::I64, elem) };
         self.stack.extend(args);
         let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
-        self.call_via_values(&ty, sig, f, &[t, ti, elem])?;
+        // A tail call leaves the frame: its handlers do not apply.
+        self.no_handlers = tail;
+        let r = self.call_via_values(&ty, sig, f, &[t, ti, elem]);
+        self.no_handlers = false;
+        r?;
         if tail {
             // `done` has no predecessor: it stays empty, outside the layout.
             return self.return_top(ty.results.len());
@@ -1225,22 +1485,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn instr(&mut self, instr: &Instr) -> Result<(), JitError> {
-        if matches!(
-            instr,
-            Instr::Throw(_)
-                | Instr::ThrowRef
-                | Instr::TryTable(..)
-                | Instr::Try(_)
-                | Instr::Catch(_)
-                | Instr::CatchAll
-                | Instr::Delegate(_)
-                | Instr::Rethrow(_)
-        ) {
-            return Err(err("exception handling is not compiled by the JIT yet"));
+        if matches!(instr, Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_)) {
+            return Err(err("legacy exception handling is not compiled by the JIT yet"));
+        }
+        if matches!(instr, Instr::Throw(_) | Instr::ThrowRef | Instr::TryTable(..)) && self.exn_stubs.is_none() {
+            return Err(err("exception handling is not compiled by the JIT on this target"));
         }
         if !self.reachable {
             match instr {
-                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) => {
+                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
@@ -1260,14 +1513,59 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.reachable = false;
             }
             Instr::Nop => {}
-            Instr::Throw(_)
-            | Instr::ThrowRef
-            | Instr::TryTable(..)
-            | Instr::Try(_)
-            | Instr::Catch(_)
-            | Instr::CatchAll
-            | Instr::Delegate(_)
-            | Instr::Rethrow(_) => return Err(err("exception handling is not compiled by the JIT yet")),
+            Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
+                return Err(err("legacy exception handling is not compiled by the JIT yet"));
+            }
+            Instr::TryTable(bt, catches) => {
+                let (params, results) = self.block_type(*bt)?;
+                let end = self.new_block(&results)?;
+                let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
+                let mut clauses = Vec::with_capacity(catches.len());
+                for c in catches.iter() {
+                    // Labels are relative to the try_table's enclosing context.
+                    let frame =
+                        self.frames.len().checked_sub(1 + c.label as usize).ok_or_else(|| err("bad catch label"))?;
+                    let pad = self.b.create_block();
+                    self.b.append_block_param(pad, types::I64);
+                    self.b.set_cold_block(pad);
+                    clauses.push(Clause { kind: c.kind, tag: c.tag, frame, pad });
+                }
+                let checkpoint = self.handlers.len();
+                for c in clauses.iter().rev() {
+                    self.handlers.push((c.kind.has_tag().then_some(c.tag), c.pad));
+                }
+                self.try_tables.push(TryTable { checkpoint, calls_before: self.try_calls, clauses });
+                self.frames.push(Frame {
+                    kind: Kind::TryTable,
+                    dest: end,
+                    end,
+                    params,
+                    results,
+                    height,
+                    entry_params: Vec::new(),
+                    end_reachable: false,
+                });
+            }
+            Instr::Throw(tag) => {
+                let stubs = self.exn_stubs.ok_or_else(|| err("exceptions are not compiled on this target"))?;
+                let params = self.tag_params(*tag)?;
+                let args = self.popn(params.len())?;
+                let area = self.values_slot(ValType::slots_of(&params) as usize);
+                for ((a, t), at) in args.iter().zip(params.iter()).zip(slot_offsets(&params)) {
+                    store_slots(&mut self.b, *a, *t, area, at);
+                }
+                let f = self.b.ins().iconst(self.env.ptr, stubs.throw as i64);
+                let t = self.b.ins().iconst(types::I64, i64::from(*tag));
+                self.call_throwing(f, &[self.vmctx, t, area])?;
+                self.reachable = false;
+            }
+            Instr::ThrowRef => {
+                let stubs = self.exn_stubs.ok_or_else(|| err("exceptions are not compiled on this target"))?;
+                let exnref = self.pop()?;
+                let f = self.b.ins().iconst(self.env.ptr, stubs.throw_ref as i64);
+                self.call_throwing(f, &[self.vmctx, exnref])?;
+                self.reachable = false;
+            }
             Instr::Block(bt) => {
                 let (params, results) = self.block_type(*bt)?;
                 let end = self.new_block(&results)?;
@@ -1347,6 +1645,14 @@ impl<'a, 'f> Translator<'a, 'f> {
                     f.end_reachable = true;
                     let vals = self.peekn(f.results.len())?;
                     self.jump(f.end, &vals);
+                }
+                if f.kind == Kind::TryTable {
+                    let table = self.try_tables.pop().ok_or_else(|| err("unbalanced try_table"))?;
+                    self.handlers.truncate(table.checkpoint);
+                    // Every try_call of the body is emitted: the pads' predecessors are known.
+                    if self.try_calls > table.calls_before {
+                        self.fill_landing_pads(table)?;
+                    }
                 }
                 if let Kind::If { else_block, else_seen: false } = f.kind {
                     // No else: the false branch passes the parameters through.

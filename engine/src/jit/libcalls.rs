@@ -280,3 +280,228 @@ fn run_misc(store: &mut Store, inst: u32, op: MiscOp, a: &mut [u64]) -> Result<(
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Exceptions
+// ---------------------------------------------------------------------------------------
+//
+// `throw`, `throw_ref` and `raise` are reached through naked stubs: at a stub's entry rbp
+// is still the JIT caller's frame pointer (Cranelift never allocates rbp, and frame
+// pointers are kept) and [rsp] the return address into it, which the stub passes to the
+// Rust part it jumps to (with the stack as a call would leave it). That part walks the
+// activation's JIT frames by frame pointer ([`unwind`]) and, if a handler matches, jumps
+// to its landing pad ([`super::signals::resume_at_handler`]), skipping only its own Rust
+// frame, in which nothing with a destructor is left. If none matches it returns 1 with
+// the exception pending, and the JIT code traps right after the call (`TRAP_PENDING`):
+// the activation ends as on any trap, and `jit::try_call` reports the exception.
+//
+// JIT code calls a stub with a plain system-ABI call outside any `try_table`, and with a
+// `try_call` of the `tail` convention inside one (at most 6 integer arguments and one
+// integer result: the same registers as the system ABI on x86-64).
+
+/// The exception addresses of the stubs JIT code calls (`None` where exceptions are not
+/// compiled: the instructions are then rejected and run on the interpreter).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExnStubs {
+    /// `throw(vmctx, tag index, payload area) -> 1`
+    pub throw: usize,
+    /// `throw_ref(vmctx, exnref) -> 1`
+    pub throw_ref: usize,
+    /// `raise(vmctx) -> 1`: throws the pending exception (out of a host call) from the
+    /// caller's frame; returns 1 at once if the pending trap is not an exception.
+    pub raise: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn exn_stubs() -> Option<ExnStubs> {
+    Some(ExnStubs {
+        throw: throw_stub as *const () as usize,
+        throw_ref: throw_ref_stub as *const () as usize,
+        raise: raise_stub as *const () as usize,
+    })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn exn_stubs() -> Option<ExnStubs> {
+    None
+}
+
+// SAFETY (for callers): only JIT code calls this, with its own vmctx and an area holding
+// the tag's payload slots.
+#[cfg(target_arch = "x86_64")]
+#[unsafe(naked)]
+unsafe extern "sysv64" fn throw_stub(vmctx: *mut VmCtx, tag: u64, area: *const u64) -> u32 {
+    std::arch::naked_asm!("mov rcx, rbp", "mov r8, [rsp]", "jmp {imp}", imp = sym throw_entry)
+}
+
+// SAFETY (for callers): only JIT code calls this, with its own vmctx.
+#[cfg(target_arch = "x86_64")]
+#[unsafe(naked)]
+unsafe extern "sysv64" fn throw_ref_stub(vmctx: *mut VmCtx, exnref: u64) -> u32 {
+    std::arch::naked_asm!("mov rdx, rbp", "mov rcx, [rsp]", "jmp {imp}", imp = sym throw_ref_entry)
+}
+
+// SAFETY (for callers): only JIT code calls this, with its own vmctx.
+#[cfg(target_arch = "x86_64")]
+#[unsafe(naked)]
+unsafe extern "sysv64" fn raise_stub(vmctx: *mut VmCtx) -> u32 {
+    std::arch::naked_asm!("mov rsi, rbp", "mov rdx, [rsp]", "jmp {imp}", imp = sym raise_entry)
+}
+
+/// `throw`: a new exception of module tag `tag` with the payload in `area`, thrown from
+/// the JIT frame (`fp`, return address `pc`) that called the stub.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "sysv64" fn throw_entry(vmctx: *mut VmCtx, tag: u64, area: *const u64, fp: usize, pc: usize) -> u32 {
+    // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
+    let (store, inst) = unsafe { context(vmctx) };
+    let tag_addr = u32::try_from(tag).ok().and_then(|t| store.instance_tag(inst, t));
+    let Some(tag_addr) = tag_addr else {
+        return finish(store, Err(Trap::host("internal error: unknown tag")));
+    };
+    let n = store.tags.get(tag_addr as usize).map_or(0, |t| ValType::slots_of(&t.ty.params) as usize);
+    // SAFETY: JIT code passes an area of the tag's payload slots.
+    let payload: Box<[u64]> = unsafe { std::slice::from_raw_parts(area, n) }.into();
+    let exn = store.alloc_exn(tag_addr, payload);
+    // SAFETY: (fp, pc) are the calling JIT frame's, as the stub found them.
+    unsafe { unwind(store, exn, fp, pc) }
+}
+
+/// `throw_ref`: rethrows the exception `exnref` names (a null one traps).
+#[cfg(target_arch = "x86_64")]
+unsafe extern "sysv64" fn throw_ref_entry(vmctx: *mut VmCtx, exnref: u64, fp: usize, pc: usize) -> u32 {
+    // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
+    let (store, _) = unsafe { context(vmctx) };
+    match exnref.checked_sub(1).and_then(|e| u32::try_from(e).ok()) {
+        Some(exn) if (exn as usize) < store.exns.len() => {
+            // SAFETY: (fp, pc) are the calling JIT frame's, as the stub found them.
+            unsafe { unwind(store, exn, fp, pc) }
+        }
+        Some(_) => finish(store, Err(Trap::host("internal error: unknown exception"))),
+        None => finish(store, Err(Trap::new(TrapCode::NullReference))),
+    }
+}
+
+/// `raise`: the pending trap, if it is an exception (out of a host call or a nested
+/// entry), goes on unwinding from the JIT frame (`fp`, `pc`) that made the call.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "sysv64" fn raise_entry(vmctx: *mut VmCtx, fp: usize, pc: usize) -> u32 {
+    // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
+    let (store, _) = unsafe { context(vmctx) };
+    let pending = store.jit.rt.pending.take();
+    let exn = match &pending {
+        Some(t) if t.code == TrapCode::UncaughtException => t.exception,
+        _ => None,
+    };
+    match exn {
+        Some(e) if (e.0 as usize) < store.exns.len() => {
+            // The trap is dropped here: nothing with a destructor may be live if the
+            // unwinder jumps to a handler.
+            drop(pending);
+            // SAFETY: (fp, pc) are the calling JIT frame's, as the stub found them.
+            unsafe { unwind(store, e.0, fp, pc) }
+        }
+        _ => {
+            store.jit.rt.pending = pending;
+            1
+        }
+    }
+}
+
+/// Throws exception `exn` from the JIT frame whose frame pointer is `fp`, at return
+/// address `pc`: jumps to the first handler that catches it in this activation's JIT
+/// frames (never returns then), or returns 1 with the exception pending.
+///
+/// # Safety
+/// `fp` and `pc` must be the frame pointer and return address of a JIT frame of the
+/// current activation, and the caller's frame must hold nothing with a destructor.
+#[cfg(target_arch = "x86_64")]
+unsafe fn unwind(store: &mut Store, exn: u32, fp: usize, pc: usize) -> u32 {
+    // SAFETY: per the contract, (fp, pc) start a walk over this activation's frames.
+    if let Some((hpc, sp, hfp)) = unsafe { find_handler(store, exn, fp, pc) } {
+        // SAFETY: the landing pad, SP and FP come from the exception table of a live JIT
+        // frame below the activation's entry; everything `find_handler` held (the code
+        // registry's `Arc`) is released, and this frame and the stub's hold nothing else.
+        unsafe { super::signals::resume_at_handler(hpc, sp, hfp, u64::from(exn) + 1) }
+    }
+    store.jit.set_pending(Trap::throw(crate::runtime::Exn(exn)));
+    1
+}
+
+/// The handler of the innermost JIT frame from (`fp`, `pc`) outward that catches `exn`:
+/// (landing pad, SP, FP) to resume at.
+///
+/// # Safety
+/// As [`unwind`].
+#[cfg(target_arch = "x86_64")]
+unsafe fn find_handler(store: &Store, exn: u32, mut fp: usize, mut pc: usize) -> Option<(usize, usize, usize)> {
+    use super::code::{CodeInfo, ExnHandler, code_at};
+    let tag = store.exns.get(exn as usize)?.tag;
+    let limit = super::signals::entry_sp()?;
+    // The code memory of the last frame (most frames of a walk are in one module's).
+    let mut code: Option<std::sync::Arc<CodeInfo>> = None;
+    while fp != 0 && fp.is_multiple_of(8) && fp < limit {
+        if !code.as_ref().is_some_and(|c| c.contains(pc)) {
+            // Out of JIT code: the activation's entry.
+            code = Some(code_at(pc)?);
+        }
+        let site = code.as_ref().and_then(|c| c.exn_site(pc));
+        if let Some(site) = site {
+            let sp = fp.checked_sub(site.frame_offset)?;
+            let mut instance = None;
+            for h in site.handlers {
+                let matches = h.tag == ExnHandler::ALL || {
+                    let inst = *instance.get_or_insert_with(|| {
+                        // SAFETY: the call site's context slot holds the vmctx of the
+                        // frame's instance, stored there before the call (Cranelift's
+                        // exception-table context) and live while the frame is.
+                        unsafe {
+                            let cx = *((sp + site.ctx_sp_offset) as *const *const VmCtx);
+                            (*cx).instance
+                        }
+                    });
+                    store.instance_tag(inst, h.tag) == Some(tag)
+                };
+                if matches {
+                    return Some((site.start + h.pc as usize, sp, fp));
+                }
+            }
+        }
+        // SAFETY: `fp` is the frame pointer of a live JIT frame below the entry (checked
+        // above): [fp] is its caller's frame pointer and [fp + 8] its return address.
+        unsafe {
+            pc = *((fp + 8) as *const usize);
+            fp = *(fp as *const usize);
+        }
+    }
+    None
+}
+
+/// A catch clause's landing: copies the payload of the exception `exnref` names into
+/// `area` (`slots` slots; none for `catch_all`), and marks it named by an `exnref` when
+/// the clause passes it (`passes_ref`), else frees it (as the interpreter does).
+// SAFETY (for callers): only JIT code calls this, with its own vmctx and an area of
+// `slots` slots.
+pub(crate) unsafe extern "C" fn catch_exn(
+    vmctx: *mut VmCtx,
+    exnref: u64,
+    area: *mut u64,
+    slots: u32,
+    passes_ref: u32,
+) -> u32 {
+    // SAFETY: called by JIT code with its own vmctx while it runs.
+    let (store, _) = unsafe { context(vmctx) };
+    let Some(exn) = exnref.checked_sub(1).and_then(|e| u32::try_from(e).ok()) else { return 0 };
+    let Some(e) = store.exns.get(exn as usize) else { return 0 };
+    if slots > 0 {
+        // SAFETY: JIT code passes an area of `slots` slots.
+        let out = unsafe { std::slice::from_raw_parts_mut(area, slots as usize) };
+        let n = out.len().min(e.payload.len());
+        out[..n].copy_from_slice(&e.payload[..n]);
+    }
+    if passes_ref != 0 {
+        store.escape_exn(exn);
+    } else {
+        store.release_exn(exn);
+    }
+    0
+}

@@ -259,6 +259,9 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
                     trap.backtrace.push(TrapFrame { func, offset, name });
                 }
             }
+            // An exception no JIT frame of this activation caught: the same message as
+            // the interpreter's.
+            store.describe_uncaught(&mut trap);
             Err(trap)
         }
     })

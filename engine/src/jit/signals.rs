@@ -324,3 +324,26 @@ fn stack_low() -> Option<usize> {
         }
     }
 }
+
+/// The stack pointer of the innermost entry into JIT code on this thread (the frames of
+/// its activation lie below it), if JIT code is running.
+pub(crate) fn entry_sp() -> Option<usize> {
+    let act = CURRENT.get();
+    // SAFETY: `CURRENT` is set only while `enter` runs on this thread and then points to
+    // its live, boxed activation.
+    (!act.is_null()).then(|| unsafe { (*act).regs.rsp as usize })
+}
+
+/// Jumps to the landing pad `pc` of an exception handler in the JIT frame whose frame
+/// pointer is `fp`, with the stack pointer `sp` the call site had and the `exnref` in
+/// payload register 0 (rax; rdx, payload 1, is zeroed): Cranelift's exception ABI for
+/// `try_call` sites of the `tail` convention, which assume every other register
+/// clobbered. Never returns.
+// SAFETY (for callers): `pc`, `sp`, `fp` must come from the exception table of a live
+// JIT frame of the current activation (`libcalls::unwind`), and nothing with a
+// destructor may be pending in the Rust frames this skips (only the throwing libcall's).
+#[cfg(target_arch = "x86_64")]
+#[unsafe(naked)]
+pub(crate) unsafe extern "sysv64" fn resume_at_handler(pc: usize, sp: usize, fp: usize, exnref: u64) -> ! {
+    std::arch::naked_asm!("mov rax, rcx", "mov rsp, rsi", "mov rbp, rdx", "xor edx, edx", "jmp rdi")
+}

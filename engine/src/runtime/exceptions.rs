@@ -127,6 +127,13 @@ impl Store {
         }
     }
 
+    /// How many exceptions are allocated and not freed (for tests: a loop of throw and
+    /// `catch` must not grow it).
+    #[doc(hidden)]
+    pub fn live_exceptions(&self) -> usize {
+        self.exns.len() - self.free_exns.len()
+    }
+
     /// Marks exception `exn` as named by an `exnref` (it will never be freed).
     pub(crate) fn escape_exn(&mut self, exn: u32) {
         if let Some(e) = self.exns.get_mut(exn as usize) {
