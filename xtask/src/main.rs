@@ -223,7 +223,7 @@ fn debugger_fixtures(clang: &str) -> Result<(), String> {
 /// The debugger's C++ fixture: `prog.cpp` → `prog-cpp.wasm` (-O0) and `prog-cpp-O1.wasm`
 /// with clang++-22 (CLANGXX overrides it) and Debian's wasm32 libc++
 /// (`apt-get install clang-22 lld-22 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32
-/// libclang-rt-22-dev-wasm32`), `-fno-exceptions` until the engine has exceptions;
+/// libclang-rt-22-dev-wasm32`), `-fno-exceptions` (Debian's wasm32 libc++abi has no exception support);
 /// skipped with a notice without them.
 fn cpp_fixtures(dir: &std::path::Path) -> Result<(), String> {
     let clangxx = std::env::var("CLANGXX").unwrap_or_else(|_| "clang++-22".to_string());
