@@ -781,10 +781,14 @@ enum Kind {
     TryTable,
     /// The body of a legacy `try` (its arms in [`Translator::legacy`]); `delegate`: it
     /// ends with `delegate` (its calls have the handlers around the label's frame).
-    Try { delegate: bool },
+    Try {
+        delegate: bool,
+    },
     /// An arm (`catch`, `catch_all`) of a legacy `try`: `exn` is the caught `exnref`
     /// (for `rethrow`; `None` where the arm is unreachable).
-    Arm { exn: Option<Value> },
+    Arm {
+        exn: Option<Value>,
+    },
 }
 
 /// A legacy `try` found by [`legacy_tries`] before translation: its arms (tag or
