@@ -334,11 +334,7 @@ fn try_nesting(instrs: &[Instr]) -> u32 {
                 tries += 1;
                 deepest = deepest.max(tries);
             }
-            Instr::End | Instr::Delegate(_) => {
-                if open.pop() == Some(true) {
-                    tries -= 1;
-                }
-            }
+            Instr::End | Instr::Delegate(_) => tries -= u32::from(open.pop() == Some(true)),
             _ => {}
         }
     }
