@@ -240,3 +240,120 @@ fn fuel_is_charged_alike_through_throws_and_catches() {
     }
     assert!(left.windows(2).all(|w| w[0] == w[1]), "{left:#?}");
 }
+
+/// The modules of `testsuite/legacy_exceptions.wast` (flat legacy instructions).
+fn legacy_modules() -> Vec<String> {
+    let text: String = include_str!("../../testsuite/legacy_exceptions.wast")
+        .lines()
+        .map(|l| l.split(";;").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut modules = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("\n(module\n") {
+        let start = at + 1;
+        let mut depth = 0usize;
+        let mut end = start;
+        for (i, c) in rest[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        modules.push(rest[start..end].to_string());
+        rest = &rest[end..];
+    }
+    modules
+}
+
+fn legacy_config(tier: Tier, jit_compile: JitCompile) -> Config {
+    let features = Features { legacy_exceptions: true, simd: true, ..features() };
+    Config { tier, features, jit_compile, consume_fuel: true, ..Config::default() }
+}
+
+#[test]
+fn legacy_exception_modules_compile_on_the_jit() {
+    let modules = legacy_modules();
+    assert_eq!(modules.len(), 2);
+    for wat in &modules {
+        let engine = Engine::new(legacy_config(Tier::Jit, JitCompile::Eager));
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&engine);
+        Linker::new().instantiate(&mut store, &module).unwrap();
+        assert_eq!(module.jit_error(), None, "the JIT compiles legacy exception handling");
+        let (done, all) = module.compiled_functions().unwrap();
+        assert_eq!(done, all, "every function compiled");
+    }
+}
+
+#[test]
+fn legacy_exceptions_agree_on_every_tier_with_fuel() {
+    let modules = legacy_modules();
+    let calls: &[(&str, &[i32])] = &[
+        ("arms", &[0]),
+        ("arms", &[1]),
+        ("arms", &[2]),
+        ("delegate-skips", &[]),
+        ("delegate-caller", &[]),
+        ("rethrow-outer", &[]),
+        ("loop", &[100]),
+        ("mixed", &[]),
+        ("uncaught", &[]),
+        ("throw-in-arm", &[]),
+        ("delegate-nested", &[]),
+        ("delegate-arm", &[]),
+        ("delegate-from-arm", &[]),
+        ("rethrow-call", &[]),
+        ("table-in-try", &[1]),
+        ("loop-in-arm", &[10]),
+        ("dead", &[]),
+        ("uncaught-delegate", &[]),
+        ("uncaught-rethrow-deep", &[0]),
+        ("trap-in-arm", &[]),
+    ];
+    let mut seen = Vec::new();
+    let mut configs = vec![legacy_config(Tier::Interpreter, JitCompile::Eager)];
+    for c in [JitCompile::Eager, JitCompile::Lazy, JitCompile::Tiered] {
+        configs.push(legacy_config(Tier::Jit, c));
+    }
+    for config in configs {
+        let engine = Engine::new(config);
+        let mut store = Store::new(&engine);
+        let mut insts = Vec::new();
+        let mut mods = Vec::new();
+        for wat in &modules {
+            let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+            insts.push(Linker::new().instantiate(&mut store, &module).unwrap());
+            mods.push(module);
+        }
+        let mut run = Vec::new();
+        for (name, args) in calls {
+            let inst = insts.iter().find(|i| i.func(&store, name).is_some()).unwrap();
+            let args: Vec<Val> = args.iter().map(|a| Val::I32(*a)).collect();
+            store.set_fuel(1_000_000);
+            let r = match call(&mut store, inst, name, &args) {
+                Ok(v) => format!("{v:?}"),
+                Err(Error::Trap(t)) => {
+                    let frames: Vec<(u32, u32)> = t.backtrace.iter().map(|f| (f.func, f.offset)).collect();
+                    format!("{:?} {:?} {frames:?}", t.code, t.message)
+                }
+                Err(e) => e.to_string(),
+            };
+            run.push((*name, r, store.fuel()));
+        }
+        if config.tier == Tier::Jit {
+            for m in &mods {
+                assert_eq!(m.jit_error(), None, "{config:?}");
+            }
+        }
+        seen.push(run);
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
+}

@@ -193,7 +193,9 @@ pub fn stub_results(name: &str, args: &[Value], results: &[ValType]) -> Vec<Valu
             Value::I32(v) | Value::F32(v) => bytes.extend_from_slice(&u64::from(v).to_le_bytes()),
             Value::I64(v) | Value::F64(v) => bytes.extend_from_slice(&v.to_le_bytes()),
             Value::V128(v) => bytes.extend_from_slice(&v.to_le_bytes()),
-            Value::FuncRef(r) | Value::ExternRef(r) | Value::ExnRef(r) => bytes.extend_from_slice(&u64::from(r.is_some()).to_le_bytes()),
+            Value::FuncRef(r) | Value::ExternRef(r) | Value::ExnRef(r) => {
+                bytes.extend_from_slice(&u64::from(r.is_some()).to_le_bytes())
+            }
         }
     }
     let mut rng = Rng::new(fnv1a(&bytes));

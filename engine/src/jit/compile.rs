@@ -779,15 +779,90 @@ enum Kind {
     },
     /// A `try_table` (its clauses in [`Translator::try_tables`]).
     TryTable,
+    /// The body of a legacy `try` (its arms in [`Translator::legacy`]); `delegate`: it
+    /// ends with `delegate` (its calls have the handlers around the label's frame).
+    Try {
+        delegate: bool,
+    },
+    /// An arm (`catch`, `catch_all`) of a legacy `try`: `exn` is the caught `exnref`
+    /// (for `rethrow`; `None` where the arm is unreachable).
+    Arm {
+        exn: Option<Value>,
+    },
+}
+
+/// A legacy `try` found by [`legacy_tries`] before translation: its arms (tag or
+/// `None` for `catch_all`, whether some `rethrow` names the arm) or its `delegate` label.
+#[derive(Default)]
+struct LegacyShape {
+    arms: Vec<(Option<u32>, bool)>,
+    delegate: Option<u32>,
+}
+
+/// The legacy `try`s of a body in the order they begin.
+fn legacy_tries(instrs: &[Instr]) -> Vec<LegacyShape> {
+    #[derive(Clone, Copy)]
+    enum Open {
+        Other,
+        Try(usize),
+        Arm(usize, usize),
+    }
+    let mut tries: Vec<LegacyShape> = Vec::new();
+    if !instrs.iter().any(|i| matches!(i, Instr::Try(_))) {
+        return tries;
+    }
+    let mut open = vec![Open::Other];
+    for instr in instrs {
+        match instr {
+            Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) => open.push(Open::Other),
+            Instr::Try(_) => {
+                open.push(Open::Try(tries.len()));
+                tries.push(LegacyShape::default());
+            }
+            Instr::Catch(_) | Instr::CatchAll => {
+                if let Some(top) = open.last_mut()
+                    && let Open::Try(t) | Open::Arm(t, _) = *top
+                {
+                    let tag = if let Instr::Catch(x) = instr { Some(*x) } else { None };
+                    tries[t].arms.push((tag, false));
+                    *top = Open::Arm(t, tries[t].arms.len() - 1);
+                }
+            }
+            Instr::Delegate(l) => {
+                if let Some(Open::Try(t)) = open.pop() {
+                    tries[t].delegate = Some(*l);
+                }
+            }
+            Instr::Rethrow(l) => {
+                if let Some(Open::Arm(t, a)) = open.len().checked_sub(1 + *l as usize).map(|i| open[i])
+                    && let Some(arm) = tries[t].arms.get_mut(a)
+                {
+                    arm.1 = true;
+                }
+            }
+            Instr::End => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    tries
+}
+
+/// A legacy `try` being translated.
+struct LegacyTry {
+    /// `Translator::handlers` below this try's arms.
+    checkpoint: usize,
+    /// Its arms: the shape's, with their landing pads (one parameter, the `exnref`).
+    arms: Vec<(Option<u32>, bool, ir::Block)>,
+    /// How many arms have begun.
+    next_arm: usize,
 }
 
 /// A `try_table` being translated: its catch clauses' landing pads, filled at its `end`.
 struct TryTable {
     /// `Translator::handlers` below this table's clauses.
     checkpoint: usize,
-    /// `Translator::try_calls` when the table began: if no `try_call` was emitted in its
-    /// body, its landing pads are unreachable and left out.
-    calls_before: usize,
     clauses: Vec<Clause>,
 }
 
@@ -821,6 +896,10 @@ struct Frame {
     /// The parameter values at entry (for the else branch of an `if`).
     entry_params: Vec<Value>,
     end_reachable: bool,
+    /// The handlers in scope inside the frame, for a `delegate` to its label: the first
+    /// `.1` of `Translator::saved_handlers[.0]`, or of `Translator::handlers` if `.0` is
+    /// past the saved lists.
+    active: (usize, usize),
 }
 
 struct Translator<'a, 'f> {
@@ -855,8 +934,16 @@ struct Translator<'a, 'f> {
     /// then in clause order). (module tag index or `None` for a catch-all, landing pad).
     handlers: Vec<(Option<u32>, ir::Block)>,
     try_tables: Vec<TryTable>,
-    /// How many `try_call`s were emitted so far.
-    try_calls: usize,
+    /// The handler lists set aside by the legacy `try ... delegate`s being translated
+    /// (their bodies have the handlers around the delegate's label instead).
+    saved_handlers: Vec<Vec<(Option<u32>, ir::Block)>>,
+    /// The legacy `try`s of the body ([`legacy_tries`]), the next one's index, and those
+    /// being translated.
+    legacy_shapes: Vec<LegacyShape>,
+    next_try: usize,
+    legacy: Vec<LegacyTry>,
+    /// The landing pads some `try_call` names.
+    used_pads: std::collections::HashSet<ir::Block>,
     /// Set while translating the libcall slow path of a tail call: the frame's handlers
     /// do not apply (the call leaves the frame).
     no_handlers: bool,
@@ -909,7 +996,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             simd_missing: None,
             handlers: Vec::new(),
             try_tables: Vec::new(),
-            try_calls: 0,
+            saved_handlers: Vec::new(),
+            legacy_shapes: Vec::new(),
+            next_try: 0,
+            legacy: Vec::new(),
+            used_pads: std::collections::HashSet::new(),
             no_handlers: false,
             tag_types: module.tag_type_indices(),
             exn_stubs: libcalls::exn_stubs(),
@@ -926,6 +1017,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn translate(&mut self, body: &syntax::FuncBody, consume_fuel: bool) -> Result<(), JitError> {
         let code = body.instructions().map_err(err)?;
+        self.legacy_shapes = legacy_tries(&code.instrs);
         for l in &body.locals {
             let v = self.b.declare_var(ir_type(*l)?);
             let zero = self.zero(*l)?;
@@ -955,6 +1047,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             height: 0,
             entry_params: Vec::new(),
             end_reachable: false,
+            active: (0, 0),
         });
         for (i, (instr, off)) in code.instrs.iter().zip(&code.offsets).enumerate() {
             self.b.set_srcloc(ir::SourceLoc::new(*off));
@@ -1164,6 +1257,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let normal = self.b.func.dfg.block_call(cont, &rets);
         let mut items = vec![ExceptionTableItem::Context(self.vmctx)];
         for (tag, pad) in self.handlers.iter().rev() {
+            self.used_pads.insert(*pad);
             let call = self.b.func.dfg.block_call(*pad, &[BlockArg::TryCallExn(0)]);
             items.push(match tag {
                 Some(t) => ExceptionTableItem::Tag(ExceptionTag::from_u32(*t), call),
@@ -1175,7 +1269,6 @@ impl<'a, 'f> Translator<'a, 'f> {
             Callee::Direct(f) => self.b.ins().try_call(f, args, table),
             Callee::Indirect(v) => self.b.ins().try_call_indirect(v, args, table),
         };
-        self.try_calls += 1;
         self.b.seal_block(cont);
         self.b.switch_to_block(cont);
         Ok(self.b.block_params(cont).to_vec())
@@ -1192,27 +1285,16 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// keeps the exception, as the interpreter does), then branches to its label with the
     /// payload (and the `exnref` for the `_ref` kinds).
     fn fill_landing_pads(&mut self, table: TryTable) -> Result<(), JitError> {
-        let sig = match self.sig_catch {
-            Some(s) => s,
-            None => {
-                let s = self.libcall_sig(&[types::I64, types::I64, types::I64, types::I32, types::I32]);
-                self.sig_catch = Some(s);
-                s
-            }
-        };
         for c in table.clauses {
             self.b.seal_block(c.pad);
+            if !self.used_pads.contains(&c.pad) {
+                // No call of the body names it: unreachable, left out.
+                continue;
+            }
             self.b.switch_to_block(c.pad);
             let exnref = self.b.block_params(c.pad)[0];
-            let params = if c.kind.has_tag() { self.tag_params(c.tag)? } else { Vec::new() };
-            let slots = ValType::slots_of(&params);
-            let area = if slots > 0 { self.values_slot(slots as usize) } else { self.b.ins().iconst(self.env.ptr, 0) };
-            let f = self.b.ins().iconst(self.env.ptr, libcalls::catch_exn as *const () as usize as i64);
-            let n = self.b.ins().iconst(types::I32, i64::from(slots));
-            let r = self.b.ins().iconst(types::I32, i64::from(c.kind.passes_ref()));
-            self.b.ins().call_indirect(sig, f, &[self.vmctx, exnref, area, n, r]);
-            let mut vals: Vec<Value> =
-                params.iter().zip(slot_offsets(&params)).map(|(t, at)| load_slots(&mut self.b, *t, area, at)).collect();
+            let tag = c.kind.has_tag().then_some(c.tag);
+            let mut vals = self.catch_payload(exnref, tag, c.kind.passes_ref())?;
             if c.kind.passes_ref() {
                 vals.push(exnref);
             }
@@ -1224,6 +1306,44 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.jump(dest, &vals);
         }
         Ok(())
+    }
+
+    /// In a landing pad: hands the exception `exnref` to [`libcalls::catch_exn`] (which
+    /// frees it, or marks it escaped if `keep`) and returns the payload of tag `tag`
+    /// (nothing for a catch-all).
+    fn catch_payload(&mut self, exnref: Value, tag: Option<u32>, keep: bool) -> Result<Vec<Value>, JitError> {
+        let sig = match self.sig_catch {
+            Some(s) => s,
+            None => {
+                let s = self.libcall_sig(&[types::I64, types::I64, types::I64, types::I32, types::I32]);
+                self.sig_catch = Some(s);
+                s
+            }
+        };
+        let params = match tag {
+            Some(t) => self.tag_params(t)?,
+            None => Vec::new(),
+        };
+        let slots = ValType::slots_of(&params);
+        let area = if slots > 0 { self.values_slot(slots as usize) } else { self.b.ins().iconst(self.env.ptr, 0) };
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::catch_exn as *const () as usize as i64);
+        let n = self.b.ins().iconst(types::I32, i64::from(slots));
+        let r = self.b.ins().iconst(types::I32, i64::from(keep));
+        self.b.ins().call_indirect(sig, f, &[self.vmctx, exnref, area, n, r]);
+        Ok(params.iter().zip(slot_offsets(&params)).map(|(t, at)| load_slots(&mut self.b, *t, area, at)).collect())
+    }
+
+    /// The handlers in scope now, as a frame's [`Frame::active`].
+    fn active_now(&self) -> (usize, usize) {
+        (self.saved_handlers.len(), self.handlers.len())
+    }
+
+    /// The handlers in scope inside the frame `depth` labels out (for `delegate`).
+    fn active_at(&self, depth: u32) -> Result<Vec<(Option<u32>, ir::Block)>, JitError> {
+        let i = self.frames.len().checked_sub(1 + depth as usize).ok_or_else(|| err("bad delegate label"))?;
+        let (list, len) = self.frames[i].active;
+        let list = self.saved_handlers.get(list).unwrap_or(&self.handlers);
+        Ok(list.get(..len).ok_or_else(|| err("bad delegate handlers"))?.to_vec())
     }
 
     /// Calls through a values area: stores `ty`'s parameters from the stack, makes the
@@ -1485,21 +1605,36 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn instr(&mut self, instr: &Instr) -> Result<(), JitError> {
-        if matches!(instr, Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_)) {
-            return Err(err("legacy exception handling is not compiled by the JIT yet"));
-        }
-        if matches!(instr, Instr::Throw(_) | Instr::ThrowRef | Instr::TryTable(..)) && self.exn_stubs.is_none() {
+        // Every legacy `try`, reachable or not, takes its shape in order.
+        let shape = if matches!(instr, Instr::Try(_)) {
+            self.next_try += 1;
+            Some(self.next_try - 1)
+        } else {
+            None
+        };
+        if matches!(
+            instr,
+            Instr::Throw(_)
+                | Instr::ThrowRef
+                | Instr::TryTable(..)
+                | Instr::Try(_)
+                | Instr::Catch(_)
+                | Instr::CatchAll
+                | Instr::Delegate(_)
+                | Instr::Rethrow(_)
+        ) && self.exn_stubs.is_none()
+        {
             return Err(err("exception handling is not compiled by the JIT on this target"));
         }
         if !self.reachable {
             match instr {
-                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) => {
+                Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) | Instr::Try(_) => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
-                Instr::Else if self.dead_depth == 0 => {}
-                Instr::End if self.dead_depth == 0 => {}
-                Instr::End => {
+                Instr::Else | Instr::Catch(_) | Instr::CatchAll if self.dead_depth == 0 => {}
+                Instr::End | Instr::Delegate(_) if self.dead_depth == 0 => {}
+                Instr::End | Instr::Delegate(_) => {
                     self.dead_depth -= 1;
                     return Ok(());
                 }
@@ -1513,8 +1648,95 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.reachable = false;
             }
             Instr::Nop => {}
-            Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
-                return Err(err("legacy exception handling is not compiled by the JIT yet"));
+            Instr::Try(bt) => {
+                let shape = shape
+                    .and_then(|i| self.legacy_shapes.get_mut(i))
+                    .map(std::mem::take)
+                    .ok_or_else(|| err("unknown try"))?;
+                let (params, results) = self.block_type(*bt)?;
+                let end = self.new_block(&results)?;
+                let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
+                if let Some(l) = shape.delegate {
+                    // The body's calls get the handlers around label `l` (counted outside
+                    // the `try`), not those in between.
+                    let list = self.active_at(l)?;
+                    let outer = std::mem::replace(&mut self.handlers, list);
+                    self.saved_handlers.push(outer);
+                } else {
+                    let checkpoint = self.handlers.len();
+                    let mut arms = Vec::with_capacity(shape.arms.len());
+                    for (tag, keep) in shape.arms {
+                        let pad = self.b.create_block();
+                        self.b.append_block_param(pad, types::I64);
+                        arms.push((tag, keep, pad));
+                    }
+                    for (tag, _, pad) in arms.iter().rev() {
+                        self.handlers.push((*tag, *pad));
+                    }
+                    self.legacy.push(LegacyTry { checkpoint, arms, next_arm: 0 });
+                }
+                self.frames.push(Frame {
+                    kind: Kind::Try { delegate: shape.delegate.is_some() },
+                    dest: end,
+                    end,
+                    params,
+                    results,
+                    height,
+                    entry_params: Vec::new(),
+                    end_reachable: false,
+                    active: self.active_now(),
+                });
+            }
+            Instr::Catch(_) | Instr::CatchAll => {
+                let f = self.frames.last_mut().ok_or_else(|| err("catch outside a try"))?;
+                if !matches!(f.kind, Kind::Try { delegate: false } | Kind::Arm { .. }) {
+                    return Err(err("catch outside a try"));
+                }
+                let (end, n, height) = (f.end, f.results.len(), f.height);
+                if self.reachable {
+                    f.end_reachable = true;
+                    let vals = self.peekn(n)?;
+                    self.jump(end, &vals);
+                }
+                let lt = self.legacy.last_mut().ok_or_else(|| err("catch outside a try"))?;
+                if lt.next_arm == 0 {
+                    // The body is done: its handlers end, and every `try_call` naming the
+                    // arms' pads is emitted.
+                    self.handlers.truncate(lt.checkpoint);
+                    for (_, _, pad) in &lt.arms {
+                        self.b.seal_block(*pad);
+                    }
+                }
+                let (tag, keep, pad) = *lt.arms.get(lt.next_arm).ok_or_else(|| err("unknown catch arm"))?;
+                lt.next_arm += 1;
+                let checkpoint = lt.checkpoint;
+                self.stack.truncate(height);
+                let exn = if self.used_pads.contains(&pad) {
+                    self.b.switch_to_block(pad);
+                    let exnref = self.b.block_params(pad)[0];
+                    let payload = self.catch_payload(exnref, tag, keep)?;
+                    self.stack.extend(payload);
+                    self.reachable = true;
+                    Some(exnref)
+                } else {
+                    // No call of the body can throw: the arm is never entered.
+                    self.reachable = false;
+                    None
+                };
+                let active = (self.saved_handlers.len(), checkpoint);
+                let f = self.frames.last_mut().ok_or_else(|| err("catch outside a try"))?;
+                f.kind = Kind::Arm { exn };
+                f.active = active;
+            }
+            Instr::Rethrow(l) => {
+                let stubs = self.exn_stubs.ok_or_else(|| err("exceptions are not compiled on this target"))?;
+                let i = self.frames.len().checked_sub(1 + *l as usize).ok_or_else(|| err("bad rethrow label"))?;
+                let Kind::Arm { exn: Some(exnref) } = self.frames[i].kind else {
+                    return Err(err("rethrow of a label that is no catch"));
+                };
+                let f = self.b.ins().iconst(self.env.ptr, stubs.throw_ref as i64);
+                self.call_throwing(f, &[self.vmctx, exnref])?;
+                self.reachable = false;
             }
             Instr::TryTable(bt, catches) => {
                 let (params, results) = self.block_type(*bt)?;
@@ -1534,7 +1756,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 for c in clauses.iter().rev() {
                     self.handlers.push((c.kind.has_tag().then_some(c.tag), c.pad));
                 }
-                self.try_tables.push(TryTable { checkpoint, calls_before: self.try_calls, clauses });
+                self.try_tables.push(TryTable { checkpoint, clauses });
                 self.frames.push(Frame {
                     kind: Kind::TryTable,
                     dest: end,
@@ -1544,6 +1766,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     height,
                     entry_params: Vec::new(),
                     end_reachable: false,
+                    active: self.active_now(),
                 });
             }
             Instr::Throw(tag) => {
@@ -1579,6 +1802,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     height,
                     entry_params: Vec::new(),
                     end_reachable: false,
+                    active: self.active_now(),
                 });
             }
             Instr::Loop(bt) => {
@@ -1599,6 +1823,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     height,
                     entry_params: Vec::new(),
                     end_reachable: false,
+                    active: self.active_now(),
                 });
             }
             Instr::If(bt) => {
@@ -1622,6 +1847,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     height,
                     entry_params,
                     end_reachable: false,
+                    active: self.active_now(),
                 });
             }
             Instr::Else => {
@@ -1639,20 +1865,33 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.stack.extend_from_slice(&params);
                 self.reachable = true;
             }
-            Instr::End => {
+            Instr::End | Instr::Delegate(_) => {
                 let mut f = self.frames.pop().ok_or_else(|| err("unbalanced end"))?;
+                if matches!(instr, Instr::Delegate(_)) != matches!(f.kind, Kind::Try { delegate: true }) {
+                    return Err(err("delegate of a frame that is no try"));
+                }
                 if self.reachable {
                     f.end_reachable = true;
                     let vals = self.peekn(f.results.len())?;
                     self.jump(f.end, &vals);
                 }
-                if f.kind == Kind::TryTable {
-                    let table = self.try_tables.pop().ok_or_else(|| err("unbalanced try_table"))?;
-                    self.handlers.truncate(table.checkpoint);
-                    // Every try_call of the body is emitted: the pads' predecessors are known.
-                    if self.try_calls > table.calls_before {
+                match f.kind {
+                    Kind::TryTable => {
+                        let table = self.try_tables.pop().ok_or_else(|| err("unbalanced try_table"))?;
+                        self.handlers.truncate(table.checkpoint);
+                        // Every try_call of the body is emitted: the pads' predecessors are known.
                         self.fill_landing_pads(table)?;
                     }
+                    Kind::Try { delegate: true } => {
+                        self.handlers = self.saved_handlers.pop().ok_or_else(|| err("unbalanced delegate"))?;
+                    }
+                    Kind::Try { delegate: false } | Kind::Arm { .. } => {
+                        let lt = self.legacy.pop().ok_or_else(|| err("unbalanced try"))?;
+                        if lt.next_arm == 0 {
+                            self.handlers.truncate(lt.checkpoint);
+                        }
+                    }
+                    _ => {}
                 }
                 if let Kind::If { else_block, else_seen: false } = f.kind {
                     // No else: the false branch passes the parameters through.
