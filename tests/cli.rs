@@ -364,6 +364,28 @@ fn run_trap_prints_backtrace_with_names() {
 }
 
 #[test]
+fn uncaught_exception_names_its_tag_on_both_tiers() {
+    let m = write(
+        "uncaught.wat",
+        br#"(module (tag $boom (export "boom") (param i32 f64))
+  (func $inner (param i32) (throw $boom (local.get 0) (f64.const 2.5)))
+  (func (export "f") (param i32) (call $inner (local.get 0))))"#,
+    );
+    let m = m.to_str().expect("utf-8");
+    for tier in ["interp", "jit"] {
+        let o = wasmscope(&["run", "-W", "exceptions", "--tier", tier, "--invoke", "f", m, "7"]);
+        assert_clean_failure(
+            &o,
+            1,
+            &["uncaught exception: tag \"boom\" with payload [i32:7, f64:2.5]", "0: func[0] inner @ 0x3c"],
+        );
+    }
+    // Without the switch, the error says which proposal the module needs.
+    let o = wasmscope(&["run", "--invoke", "f", m, "7"]);
+    assert_clean_failure(&o, 1, &["pass -W exceptions"]);
+}
+
+#[test]
 fn run_verbose_reports_compile_time_on_the_jit() {
     let o = wasmscope(&["run", "--tier", "jit", "--jit-compile", "eager", "--verbose", &fixture("exit3.wasm")]);
     let (_, err) = text(&o);
