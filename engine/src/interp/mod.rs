@@ -465,6 +465,21 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             refresh_mem!();
         }};
     }
+    // Makes suspended caller `$top` (the innermost) current again, at its return pc.
+    macro_rules! pop_frame {
+        ($top:expr) => {{
+            let f = frames[$top];
+            cx.num_frames = $top;
+            cx.code = f.code;
+            cx.fp = f.fp;
+            cx.func = f.func;
+            rebase!();
+            pc = slots::pc_of(code.threaded.as_ptr(), f.ret);
+            if f.instance != inst {
+                switch_instance!(f.instance);
+            }
+        }};
+    }
     // Throws exception `$exn` (a store address) from the op before `pc` (`$here`: the
     // current frame's handlers apply; not after a tail call, which left the frame): the
     // innermost handler that catches it, in this frame or a caller's, gets the payload
@@ -511,16 +526,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     store.describe_uncaught(&mut trap);
                     return Err(with_backtrace(store, trap, &frames[..n], i, func, slots::code_of(c), p));
                 };
-                let f = frames[top];
-                cx.num_frames = top;
-                cx.code = f.code;
-                cx.fp = f.fp;
-                cx.func = f.func;
-                rebase!();
-                at = Some(slots::pc_of(code.threaded.as_ptr(), f.ret).saturating_sub(1) as u32);
-                if f.instance != inst {
-                    switch_instance!(f.instance);
-                }
+                pop_frame!(top);
+                // The call that the exception left.
+                at = Some(pc.saturating_sub(1) as u32);
             }
             // Resume at the handler: nothing of the op that threw goes on.
             continue;
@@ -533,16 +541,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             let n = code.num_results as usize;
             slots::copy_within(fbase, $from, 0, n as u32);
             let Some(top) = cx.num_frames.checked_sub(1) else { return Ok(n) };
-            let f = frames[top];
-            cx.num_frames = top;
-            cx.code = f.code;
-            cx.fp = f.fp;
-            cx.func = f.func;
-            rebase!();
-            pc = slots::pc_of(code.threaded.as_ptr(), f.ret);
-            if f.instance != inst {
-                switch_instance!(f.instance);
-            }
+            pop_frame!(top);
         }};
     }
     // Enters function `$addr` whose arguments are in the slots from `$base`; `$index`

@@ -350,6 +350,8 @@ unsafe extern "sysv64" fn raise_stub(vmctx: *mut VmCtx) -> u32 {
 
 /// `throw`: a new exception of module tag `tag` with the payload in `area`, thrown from
 /// the JIT frame (`fp`, return address `pc`) that called the stub.
+// SAFETY (for callers): only `throw_stub` jumps here, with JIT code's vmctx and area and
+// the calling JIT frame's (fp, return address).
 #[cfg(target_arch = "x86_64")]
 unsafe extern "sysv64" fn throw_entry(vmctx: *mut VmCtx, tag: u64, area: *const u64, fp: usize, pc: usize) -> u32 {
     // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
@@ -367,6 +369,8 @@ unsafe extern "sysv64" fn throw_entry(vmctx: *mut VmCtx, tag: u64, area: *const 
 }
 
 /// `throw_ref`: rethrows the exception `exnref` names (a null one traps).
+// SAFETY (for callers): only `throw_ref_stub` jumps here, with JIT code's vmctx and the
+// calling JIT frame's (fp, return address).
 #[cfg(target_arch = "x86_64")]
 unsafe extern "sysv64" fn throw_ref_entry(vmctx: *mut VmCtx, exnref: u64, fp: usize, pc: usize) -> u32 {
     // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
@@ -383,6 +387,8 @@ unsafe extern "sysv64" fn throw_ref_entry(vmctx: *mut VmCtx, exnref: u64, fp: us
 
 /// `raise`: the pending trap, if it is an exception (out of a host call or a nested
 /// entry), goes on unwinding from the JIT frame (`fp`, `pc`) that made the call.
+// SAFETY (for callers): only `raise_stub` jumps here, with JIT code's vmctx and the
+// calling JIT frame's (fp, return address).
 #[cfg(target_arch = "x86_64")]
 unsafe extern "sysv64" fn raise_entry(vmctx: *mut VmCtx, fp: usize, pc: usize) -> u32 {
     // SAFETY: called (through the stub) by JIT code with its own vmctx while it runs.
@@ -414,6 +420,7 @@ unsafe extern "sysv64" fn raise_entry(vmctx: *mut VmCtx, fp: usize, pc: usize) -
 /// # Safety
 /// `fp` and `pc` must be the frame pointer and return address of a JIT frame of the
 /// current activation, and the caller's frame must hold nothing with a destructor.
+// SAFETY (for callers): see `# Safety` above.
 #[cfg(target_arch = "x86_64")]
 unsafe fn unwind(store: &mut Store, exn: u32, fp: usize, pc: usize) -> u32 {
     // SAFETY: per the contract, (fp, pc) start a walk over this activation's frames.
@@ -432,6 +439,7 @@ unsafe fn unwind(store: &mut Store, exn: u32, fp: usize, pc: usize) -> u32 {
 ///
 /// # Safety
 /// As [`unwind`].
+// SAFETY (for callers): see `# Safety` above.
 #[cfg(target_arch = "x86_64")]
 unsafe fn find_handler(store: &Store, exn: u32, mut fp: usize, mut pc: usize) -> Option<(usize, usize, usize)> {
     use super::code::{CodeInfo, ExnHandler, code_at};
