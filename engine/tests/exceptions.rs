@@ -357,3 +357,73 @@ fn legacy_exceptions_agree_on_every_tier_with_fuel() {
     }
     assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
 }
+
+/// A debugger's hook that only counts throws (its calls run on the interpreter).
+#[derive(Default)]
+struct ThrowCounter {
+    throws: usize,
+}
+
+impl wasmscope_engine::debug::DebugHook for ThrowCounter {
+    fn before_instruction(
+        &mut self,
+        _: &mut wasmscope_engine::debug::DebugState<'_>,
+    ) -> wasmscope_engine::debug::DebugControl {
+        wasmscope_engine::debug::DebugControl::Continue
+    }
+    fn on_throw(&mut self, _: &mut wasmscope_engine::debug::DebugState<'_>, _: Exn) {
+        self.throws += 1;
+    }
+}
+
+/// Mixed tiers through host calls: on a JIT engine, a debugged call (the interpreter)
+/// calls a host function that calls JIT code, which calls a host function that makes a
+/// debugged (interpreted) call which throws. The exception leaves the inner interpreter,
+/// passes the host frames and the JIT frames (which have no handler) and is caught by
+/// the outer interpreted function; and the same with the outer call on the JIT.
+#[test]
+fn an_exception_crosses_interpreter_and_jit_frames_through_host_calls() {
+    let wat = r#"(module
+      (import "host" "call_jit" (func $call_jit (param funcref i32) (result i32)))
+      (import "host" "call_interp" (func $call_interp (param funcref i32) (result i32)))
+      (tag $t (param i32))
+      (elem declare func $inner $middle)
+      (func $inner (param i32) (result i32) (throw $t (i32.add (local.get 0) (i32.const 1))))
+      (func $middle (param i32) (result i32)
+        (i32.add (call $call_interp (ref.func $inner) (local.get 0)) (i32.const 1000)))
+      (func (export "outer") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $t $h) (call $call_jit (ref.func $middle) (local.get 0))))
+        (i32.add (i32.const 100))))"#;
+    let engine = Engine::new(Config { tier: Tier::Jit, features: features(), ..Config::default() });
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine);
+    let mut linker = Linker::new();
+    let ty = FuncType::new(vec![ValType::FuncRef, ValType::I32], vec![ValType::I32]);
+    let trap = |e: Error| match e {
+        Error::Trap(t) => *t,
+        e => Trap::host(e.to_string()),
+    };
+    let call_jit = Func::new_host(&mut store, ty.clone(), move |caller, args| {
+        let [Val::FuncRef(Some(f)), arg] = args else { return Err(Trap::host("needs a function")) };
+        f.call(caller.store(), &[*arg]).map_err(trap)
+    });
+    let call_interp = Func::new_host(&mut store, ty, move |caller, args| {
+        let [Val::FuncRef(Some(f)), arg] = args else { return Err(Trap::host("needs a function")) };
+        f.call_debug(caller.store(), &[*arg], &mut ThrowCounter::default()).map_err(trap)
+    });
+    linker.define("host", "call_jit", Extern::Func(call_jit));
+    linker.define("host", "call_interp", Extern::Func(call_interp));
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let outer = inst.func(&store, "outer").unwrap();
+    assert_eq!(module.jit_error(), None);
+    // Outer on the interpreter (a debugged call), middle on the JIT, inner interpreted.
+    let mut hook = ThrowCounter::default();
+    assert_eq!(outer.call_debug(&mut store, &[Val::I32(5)], &mut hook).unwrap(), vec![Val::I32(106)]);
+    // The outer hook sees the exception once: where it comes out of the host call (it
+    // was thrown in a nested call, whose own hook saw the `throw`).
+    assert_eq!(hook.throws, 1, "the outer interpreter re-throws it from the host call");
+    // Outer on the JIT too.
+    assert_eq!(outer.call(&mut store, &[Val::I32(5)]).unwrap(), vec![Val::I32(106)]);
+    assert!(store.live_exceptions() <= 2, "{}", store.live_exceptions());
+}
