@@ -70,8 +70,14 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    /// The adapter with extra `wasmscope debug` options (e.g. `-W exceptions`).
+    fn start_with(options: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wasmscope"))
             .args(["debug", "--dap"])
+            .args(options)
             .current_dir(fixtures())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -699,4 +705,34 @@ fn v128_values_in_variables_and_the_operand_stack() {
     c.ok("disconnect", json!({}));
     let (status, err) = c.finish();
     assert_eq!(status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn the_throw_exception_filter_stops_at_each_throw() {
+    let mut c = Client::start_with(&["-W", "exceptions"]);
+    let caps = c.ok("initialize", json!({ "adapterID": "wasmscope" }));
+    assert_eq!(caps["exceptionBreakpointFilters"][1]["filter"], "throw");
+    let dir = fixtures().display().to_string();
+    c.ok("launch", json!({ "program": "exceptions.wat", "cwd": dir, "invoke": "run", "args": ["6"] }));
+    c.event("initialized");
+    c.ok("setExceptionBreakpoints", json!({ "filters": ["trap", "throw"] }));
+    c.ok("configurationDone", json!({}));
+    // At the `throw` in `leaf`, three frames below its handler, before anything unwinds.
+    let (ev, top) = c.stopped();
+    assert_eq!(ev["reason"], "exception", "{ev}");
+    assert!(ev["text"].as_str().unwrap_or("").contains("tag \"oops\" with payload [i32:7]"), "{ev}");
+    assert_eq!(top["name"], "leaf", "{top}");
+    let frames = c.ok("stackTrace", json!({ "threadId": 1 }));
+    assert_eq!(frames["stackFrames"].as_array().map(Vec::len), Some(4), "{frames}");
+    // The handler catches it; then `run` throws one nobody catches.
+    c.ok("continue", json!({ "threadId": 1 }));
+    let (ev, _) = c.stopped();
+    assert!(ev["text"].as_str().unwrap_or("").contains("tag \"fatal\" with payload [i32:7, i64:99]"), "{ev}");
+    // With the filter off the program runs to its end: the uncaught exception ends it.
+    c.ok("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    c.ok("continue", json!({ "threadId": 1 }));
+    assert_eq!(c.event("exited")["exitCode"], 134);
+    c.ok("disconnect", json!({}));
+    let (status, err) = c.finish();
+    assert_eq!(status.code(), Some(134), "the adapter exits as the program did: {err}");
 }

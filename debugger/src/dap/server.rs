@@ -84,9 +84,26 @@ fn capabilities() -> Value {
         "supportTerminateDebuggee": true,
         "exceptionBreakpointFilters": [
             { "filter": "trap", "label": "WebAssembly traps", "default": true,
-              "description": "Stop where the program traps (unreachable, out of bounds, ...)" }
+              "description": "Stop where the program traps (unreachable, out of bounds, ...)" },
+            { "filter": "throw", "label": "WebAssembly exceptions", "default": false,
+              "description": "Stop where an exception is thrown, before it unwinds (catch throw)" }
         ],
     })
+}
+
+/// Keeps one `catch throw` catchpoint while the `throw` exception filter is on, none
+/// while it is off.
+fn sync_throw_point(on: bool, points: &mut crate::breakpoints::Points) {
+    use crate::breakpoints::PointKind;
+    let existing: Vec<u32> =
+        points.list.iter().filter(|p| matches!(p.kind, PointKind::CatchThrow)).map(|p| p.id).collect();
+    if on && existing.is_empty() {
+        points.add(PointKind::CatchThrow, "throw".into(), "exception throw".into(), false);
+    } else if !on {
+        for id in existing {
+            points.delete(id);
+        }
+    }
 }
 
 /// Runs one DAP session: requests from `input`, responses and events to `output`. Returns
@@ -104,6 +121,7 @@ pub fn serve(
         breaks: Table::default(),
         refs: Refs::default(),
         traps: true,
+        throws: false,
         no_debug: false,
         entry: None,
         pause: false,
@@ -182,6 +200,8 @@ struct Adapter {
     refs: Refs,
     /// The `trap` exception filter is on.
     traps: bool,
+    /// The `throw` exception filter: a `catch throw` catchpoint while it is on.
+    throws: bool,
     /// `launch` with `noDebug` (an editor's "run without debugging"): never stop.
     no_debug: bool,
     /// `stopOnEntry`'s temporary breakpoint.
@@ -319,9 +339,13 @@ impl Adapter {
         }
     }
 
-    fn set_exceptions(&mut self, m: &Value) {
+    fn set_exceptions(&mut self, m: &Value, points: Option<&mut crate::breakpoints::Points>) {
         let filters = strings(arguments(m).get("filters"));
         self.traps = filters.iter().any(|f| f == "trap");
+        self.throws = filters.iter().any(|f| f == "throw");
+        if let Some(points) = points {
+            sync_throw_point(self.throws, points);
+        }
         let bps: Vec<Value> = filters.iter().map(|_| json!({ "verified": true })).collect();
         self.ok(m, json!({ "breakpoints": bps }));
     }
@@ -354,6 +378,7 @@ impl Adapter {
                                 )
                             });
                         }
+                        sync_throw_point(self.throws, &mut s.core.points);
                         *session = Some(s);
                         self.ok(m, json!({}));
                         self.writer.borrow_mut().event("initialized", json!({}));
@@ -377,7 +402,7 @@ impl Adapter {
                     self.ok(m, body);
                 }
             }
-            "setExceptionBreakpoints" => self.set_exceptions(m),
+            "setExceptionBreakpoints" => self.set_exceptions(m, session.as_mut().map(|s| &mut s.core.points)),
             "setDataBreakpoints" => match session {
                 Some(s) => {
                     let body = self.breaks.set_data(&mut s.core, None, &arguments(m));
@@ -433,7 +458,7 @@ impl Adapter {
                 let body = self.breaks.set_functions(core, &arguments(m));
                 self.ok(m, body);
             }
-            "setExceptionBreakpoints" => self.set_exceptions(m),
+            "setExceptionBreakpoints" => self.set_exceptions(m, Some(&mut core.points)),
             "setDataBreakpoints" => {
                 let body = self.breaks.set_data(core, None, &arguments(m));
                 self.ok(m, body);
@@ -548,7 +573,7 @@ impl Adapter {
                 let body = self.breaks.set_functions(core, &args);
                 self.ok(m, body);
             }
-            "setExceptionBreakpoints" => self.set_exceptions(m),
+            "setExceptionBreakpoints" => self.set_exceptions(m, Some(&mut core.points)),
             "dataBreakpointInfo" => {
                 let r = self.refs.data_info(core, state, &args);
                 self.reply(m, r);
