@@ -1334,6 +1334,30 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// The handlers in scope now, as a frame's [`Frame::active`].
+    /// Opens a control frame of `kind` whose branches go to `dest` and which goes on at
+    /// `end`, `height` operands below its parameters, with the handlers in scope now.
+    fn push_frame(
+        &mut self,
+        kind: Kind,
+        dest: ir::Block,
+        end: ir::Block,
+        (params, results): (Vec<ValType>, Vec<ValType>),
+        height: usize,
+    ) {
+        let active = self.active_now();
+        self.frames.push(Frame {
+            kind,
+            dest,
+            end,
+            params,
+            results,
+            height,
+            entry_params: Vec::new(),
+            end_reachable: false,
+            active,
+        });
+    }
+
     fn active_now(&self) -> (usize, usize) {
         (self.saved_handlers.len(), self.handlers.len())
     }
@@ -1675,17 +1699,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     }
                     self.legacy.push(LegacyTry { checkpoint, arms, next_arm: 0 });
                 }
-                self.frames.push(Frame {
-                    kind: Kind::Try { delegate: shape.delegate.is_some() },
-                    dest: end,
-                    end,
-                    params,
-                    results,
-                    height,
-                    entry_params: Vec::new(),
-                    end_reachable: false,
-                    active: self.active_now(),
-                });
+                self.push_frame(Kind::Try { delegate: shape.delegate.is_some() }, end, end, (params, results), height);
             }
             Instr::Catch(_) | Instr::CatchAll => {
                 let f = self.frames.last_mut().ok_or_else(|| err("catch outside a try"))?;
@@ -1757,17 +1771,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.handlers.push((c.kind.has_tag().then_some(c.tag), c.pad));
                 }
                 self.try_tables.push(TryTable { checkpoint, clauses });
-                self.frames.push(Frame {
-                    kind: Kind::TryTable,
-                    dest: end,
-                    end,
-                    params,
-                    results,
-                    height,
-                    entry_params: Vec::new(),
-                    end_reachable: false,
-                    active: self.active_now(),
-                });
+                self.push_frame(Kind::TryTable, end, end, (params, results), height);
             }
             Instr::Throw(tag) => {
                 let stubs = self.exn_stubs.ok_or_else(|| err("exceptions are not compiled on this target"))?;
@@ -1793,17 +1797,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let (params, results) = self.block_type(*bt)?;
                 let end = self.new_block(&results)?;
                 let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
-                self.frames.push(Frame {
-                    kind: Kind::Block,
-                    dest: end,
-                    end,
-                    params,
-                    results,
-                    height,
-                    entry_params: Vec::new(),
-                    end_reachable: false,
-                    active: self.active_now(),
-                });
+                self.push_frame(Kind::Block, end, end, (params, results), height);
             }
             Instr::Loop(bt) => {
                 let (params, results) = self.block_type(*bt)?;
@@ -1814,17 +1808,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.jump(header, &args);
                 self.b.switch_to_block(header);
                 self.stack.extend_from_slice(self.b.block_params(header));
-                self.frames.push(Frame {
-                    kind: Kind::Loop,
-                    dest: header,
-                    end,
-                    params,
-                    results,
-                    height,
-                    entry_params: Vec::new(),
-                    end_reachable: false,
-                    active: self.active_now(),
-                });
+                self.push_frame(Kind::Loop, header, end, (params, results), height);
             }
             Instr::If(bt) => {
                 let (params, results) = self.block_type(*bt)?;
@@ -1838,17 +1822,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.b.switch_to_block(then_block);
                 let height = self.stack.len().checked_sub(params.len()).ok_or_else(|| err("underflow"))?;
                 let entry_params = self.stack[height..].to_vec();
-                self.frames.push(Frame {
-                    kind: Kind::If { else_block, else_seen: false },
-                    dest: end,
-                    end,
-                    params,
-                    results,
-                    height,
-                    entry_params,
-                    end_reachable: false,
-                    active: self.active_now(),
-                });
+                self.push_frame(Kind::If { else_block, else_seen: false }, end, end, (params, results), height);
+                if let Some(f) = self.frames.last_mut() {
+                    f.entry_params = entry_params;
+                }
             }
             Instr::Else => {
                 let f = self.frames.last_mut().ok_or_else(|| err("else outside if"))?;
