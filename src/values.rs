@@ -54,14 +54,16 @@ pub fn parse_val(t: ValType, s: &str) -> Result<Val, String> {
             Val::F32(v.ok_or_else(bad)?.to_bits())
         }
         ValType::F64 => Val::F64(parse_float(s).ok_or_else(bad)?.to_bits()),
-        ValType::FuncRef if s == "null" => Val::FuncRef(None),
-        ValType::ExternRef if s == "null" => Val::ExternRef(None),
-        ValType::ExternRef => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
-        ValType::ExnRef if s == "null" => Val::ExnRef(None),
+        ValType::EXTERNREF if s == "null" => Val::ExternRef(None),
+        ValType::Ref(r) if r.nullable && s == "null" => match Val::default_for(t) {
+            Some(v) => v,
+            None => return Err(format!("cannot pass a {t} from the command line")),
+        },
+        ValType::EXTERNREF => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
         ValType::V128 => Val::V128(parse_v128(s).ok_or_else(|| {
             format!("`{s}` is not a valid v128 (a 128-bit integer such as 0x0001..., or lanes such as i32x4:1,2,3,4)")
         })?),
-        ValType::FuncRef | ValType::ExnRef => return Err(format!("cannot pass a {t} from the command line")),
+        ValType::Ref(_) => return Err(format!("cannot pass a {t} from the command line")),
     })
 }
 

@@ -202,9 +202,9 @@ fn wasm_feature_switches_apply_to_every_command() {
     // Names are checked: unknown ones and proposals this build lacks are usage errors.
     let o = wasmscope(&["validate", "-W", "bulk-memroy=n", ext]);
     assert_clean_failure(&o, 2, &["unknown WebAssembly feature `bulk-memroy`", "bulk-memory"]);
-    let o = wasmscope(&["validate", "-W", "gc", ext]);
-    assert_clean_failure(&o, 2, &["`gc` is not supported"]);
-    assert!(wasmscope(&["validate", "-W", "gc=n", ext]).status.success());
+    let o = wasmscope(&["validate", "-W", "threads", ext]);
+    assert_clean_failure(&o, 2, &["`threads` is not supported"]);
+    assert!(wasmscope(&["validate", "-W", "threads=n", ext]).status.success());
     // A module that needs a proposal that is off: the error says which to switch on.
     let tail = write("tail.wat", br#"(module (func $f (export "f") (return_call $f)))"#);
     let tail = tail.to_str().expect("utf-8");

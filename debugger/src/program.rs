@@ -74,6 +74,7 @@ impl Program {
         let tags = syntax.tag_type_indices();
         let ctx = ModuleContext {
             types: &syntax.types,
+            canonical: &syntax.canonical,
             func_types: &func_types,
             consume_fuel: false,
             global_types: &global_types,
@@ -85,8 +86,8 @@ impl Program {
         let mut code = Vec::with_capacity(syntax.code.len());
         for (i, body) in syntax.code.iter().enumerate() {
             let instructions = body.instructions().map(std::borrow::Cow::into_owned).unwrap_or_default();
-            let ty = syntax.funcs.get(i).and_then(|t| syntax.types.get(*t as usize));
-            let mut offs: Vec<u32> = match ty.map(|ty| translate(&ctx, ty, body, false)) {
+            let ty = syntax.funcs.get(i);
+            let mut offs: Vec<u32> = match ty.map(|ty| translate(&ctx, *ty, body, false)) {
                 Some(Ok(c)) => c.offsets.to_vec(),
                 _ => instructions.offsets.clone(),
             };

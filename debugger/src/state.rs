@@ -85,9 +85,11 @@ pub fn val_from_top(t: ValType, slots: &[u64]) -> Option<Val> {
         ValType::F32 => Val::F32(bits as u32),
         ValType::F64 => Val::F64(bits),
         ValType::V128 => Val::V128(u128::from(*slots.get(n.checked_sub(2)?)?) | u128::from(bits) << 64),
-        ValType::ExternRef => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
-        ValType::FuncRef => Val::FuncRef(None),
-        ValType::ExnRef => Val::ExnRef(None),
+        ValType::Ref(r) => match r.heap.canonical_top() {
+            wasmscope_engine::syntax::HeapType::Extern => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
+            wasmscope_engine::syntax::HeapType::Exn => Val::ExnRef(None),
+            _ => Val::FuncRef(None),
+        },
     })
 }
 

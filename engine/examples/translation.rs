@@ -29,6 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let tags = syntax.tag_type_indices();
                 let ctx = translate::ModuleContext {
                     types: &syntax.types,
+                    canonical: &syntax.canonical,
                     func_types: &func_types,
                     consume_fuel: false,
                     global_types: &global_types,

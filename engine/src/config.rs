@@ -67,6 +67,13 @@ pub struct Features {
     /// The legacy exception instructions (`try`, `catch`, `catch_all`, `delegate`,
     /// `rethrow`) older toolchains emit, run by the same machinery; needs `exceptions`.
     pub legacy_exceptions: bool,
+    /// Typed function references (3.0): `(ref null? $t)` types, non-nullable locals,
+    /// `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`, `br_on_non_null`.
+    pub function_references: bool,
+    /// Garbage collection (3.0): recursion groups and subtypes, struct and array types,
+    /// the `any`/`eq`/`i31` hierarchy and the `0xFB` instructions; needs
+    /// `function_references`.
+    pub gc: bool,
 }
 
 impl Features {
@@ -89,12 +96,15 @@ impl Features {
             wide_arithmetic: false,
             exceptions: false,
             legacy_exceptions: false,
+            function_references: false,
+            gc: false,
         }
     }
 
     /// WebAssembly 3.0 as far as this build implements it: 2.0, relaxed SIMD, tail calls,
-    /// extended constants, multi-memory, memory64 and table64, exception handling, plus the custom-page-sizes
-    /// and wide-arithmetic proposals.
+    /// extended constants, multi-memory, memory64 and table64, exception handling, typed
+    /// function references, plus the custom-page-sizes and wide-arithmetic proposals (GC
+    /// is still to come).
     pub const fn wasm3() -> Features {
         Features {
             relaxed_simd: true,
@@ -105,6 +115,7 @@ impl Features {
             custom_page_sizes: true,
             wide_arithmetic: true,
             exceptions: true,
+            function_references: true,
             ..Features::wasm2()
         }
     }
@@ -130,6 +141,8 @@ impl Features {
             wide_arithmetic: false,
             exceptions: false,
             legacy_exceptions: false,
+            function_references: false,
+            gc: false,
         }
     }
 }
@@ -167,12 +180,13 @@ const FEATURE_NAMES: &[(&[&str], FeatureField)] = &[
     (&["wide-arithmetic"], |f| &mut f.wide_arithmetic),
     (&["exceptions", "exception-handling"], |f| &mut f.exceptions),
     (&["legacy-exceptions"], |f| &mut f.legacy_exceptions),
+    (&["function-references", "typed-function-references"], |f| &mut f.function_references),
+    (&["gc"], |f| &mut f.gc),
 ];
 
 /// Proposals wasmtime's `-W` knows that this build does not implement yet: accepted when
 /// switched off, refused when switched on.
-const UNSUPPORTED_FEATURES: &[&str] =
-    &["function-references", "gc", "threads", "shared-everything-threads", "stack-switching", "component-model"];
+const UNSUPPORTED_FEATURES: &[&str] = &["threads", "shared-everything-threads", "stack-switching", "component-model"];
 
 impl Features {
     /// The names [`Features::set`] accepts, one per proposal.

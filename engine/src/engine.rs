@@ -204,7 +204,7 @@ impl Module {
     /// The type of function `index` in the module's function index space.
     pub fn func_type(&self, index: u32) -> Option<&FuncType> {
         let ti = *self.inner.func_types.get(index as usize)?;
-        self.inner.syntax.types.get(ti as usize)
+        self.inner.syntax.func_type(ti)
     }
 
     /// The name of function `index` from the name section, if any.
@@ -224,10 +224,11 @@ impl Module {
         let cell = cache.get(def).ok_or(fail("unknown function"))?;
         cell.get_or_init(|| {
             let syntax = &self.inner.syntax;
-            let ty = self.func_type(index).ok_or(fail("unknown type"))?;
+            let ti = *self.inner.func_types.get(index as usize).ok_or(fail("unknown function"))?;
             let body = syntax.code.get(def).ok_or(fail("unknown function"))?;
             let ctx = ModuleContext {
                 types: &syntax.types,
+                canonical: &syntax.canonical,
                 func_types: &self.inner.func_types,
                 consume_fuel: self.inner.consume_fuel,
                 global_types: &self.inner.global_types,
@@ -235,7 +236,7 @@ impl Module {
                 tables: &self.inner.table_types,
                 tags: &self.inner.tag_types,
             };
-            translate::translate(&ctx, ty, body, !debug).map(Arc::new)
+            translate::translate(&ctx, ti, body, !debug).map(Arc::new)
         })
         .clone()
     }

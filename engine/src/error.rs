@@ -59,6 +59,8 @@ pub enum TrapCode {
     UninitializedElement,
     UndefinedElement,
     NullReference,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
     CallStackExhausted,
     /// Raised by a host function; the message is in [`Trap::message`].
     Host,
@@ -86,6 +88,7 @@ impl TrapCode {
             TrapCode::UninitializedElement => "uninitialized element",
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::NullReference => "null reference",
+            TrapCode::NullFunctionReference => "null function reference",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::Host => "host trap",
             TrapCode::Exit => "exit",

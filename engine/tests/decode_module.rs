@@ -121,7 +121,7 @@ fn decodes_a_module_with_every_section() {
     let bytes = wasm(EVERYTHING);
     let m = ok(&bytes);
     assert_eq!(m.types.len(), 2);
-    assert_eq!(m.types[0], FuncType::new([ValType::I32, ValType::I64], [ValType::I32]));
+    assert_eq!(m.types[0].as_func(), Some(&FuncType::new([ValType::I32, ValType::I64], [ValType::I32])));
     assert_eq!(m.imports.len(), 4);
     assert_eq!((m.imports[0].module.as_str(), m.imports[0].name.as_str()), ("env", "f"));
     assert_eq!(m.imports[0].desc, ImportDesc::Func(0));
@@ -131,11 +131,11 @@ fn decodes_a_module_with_every_section() {
         ImportDesc::Global(GlobalType { content: ValType::I64, mutability: Mutability::Var })
     );
     assert_eq!(m.funcs, vec![0, 1]);
-    assert_eq!(m.tables, vec![TableType::new(RefType::FuncRef, Limits { min: 2, max: Some(10) })]);
+    assert_eq!(m.tables, vec![TableType::new(RefType::FUNCREF, Limits { min: 2, max: Some(10) })]);
     assert_eq!(m.memories.len(), 1);
     assert_eq!(m.globals.len(), 2);
     assert_eq!(m.globals[0].init.instrs, vec![Instr::I32Const(42)]);
-    assert_eq!(m.globals[1].init.instrs, vec![Instr::RefNull(RefType::ExternRef)]);
+    assert_eq!(m.globals[1].init.instrs, vec![Instr::RefNull(HeapType::Extern)]);
     assert_eq!(m.exports.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["add", "mem", "g"]);
     assert_eq!(m.exports[0].kind, ExternKind::Func);
     assert_eq!(m.exports[0].index, 1);
@@ -146,7 +146,7 @@ fn decodes_a_module_with_every_section() {
     assert_eq!(m.elems[0].items[1].instrs, vec![Instr::RefFunc(2)]);
     assert!(matches!(m.elems[1].mode, ElemMode::Active { table: 1, .. }));
     assert_eq!(m.elems[2].mode, ElemMode::Declarative);
-    assert_eq!(m.elems[3].items[0].instrs, vec![Instr::RefNull(RefType::FuncRef)]);
+    assert_eq!(m.elems[3].items[0].instrs, vec![Instr::RefNull(HeapType::Func)]);
     // Items given as function indices point at their index's byte.
     let item = &m.elems[0].items[0];
     assert_eq!(bytes[item.offsets[0] as usize], 1);
@@ -161,7 +161,7 @@ fn decodes_a_module_with_every_section() {
 
     assert_eq!(m.code.len(), 2);
     let func_body = &m.code[0];
-    assert_eq!(func_body.locals, vec![ValType::F32, ValType::F32, ValType::ExternRef]);
+    assert_eq!(func_body.locals, vec![ValType::F32, ValType::F32, ValType::EXTERNREF]);
     // The module keeps the body encoded; decoding it again gives the instructions.
     let body = func_body.instructions().expect("decodes again");
     assert_eq!(body.instrs.len(), body.offsets.len());

@@ -112,7 +112,7 @@ fn setup(config: Config) -> (Store, wasmscope_engine::Instance, Tag) {
     linker.define("host", "throw", Extern::Func(throw));
     let call = Func::new_host(
         &mut store,
-        FuncType::new(vec![ValType::FuncRef, ValType::I32], vec![ValType::I32]),
+        FuncType::new(vec![ValType::FUNCREF, ValType::I32], vec![ValType::I32]),
         |caller, args| {
             let (Some(Val::FuncRef(Some(f))), Some(arg)) = (args.first(), args.get(1)) else {
                 return Err(Trap::host("needs a function"));
@@ -399,7 +399,7 @@ fn an_exception_crosses_interpreter_and_jit_frames_through_host_calls() {
     let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(&engine);
     let mut linker = Linker::new();
-    let ty = FuncType::new(vec![ValType::FuncRef, ValType::I32], vec![ValType::I32]);
+    let ty = FuncType::new(vec![ValType::FUNCREF, ValType::I32], vec![ValType::I32]);
     let trap = |e: Error| match e {
         Error::Trap(t) => *t,
         e => Trap::host(e.to_string()),

@@ -100,9 +100,9 @@ fn argument(rng: &mut Rng, t: ValType) -> Value {
         ValType::V128 => {
             Value::V128(if special { special_v128(rng, r) } else { u128::from(r) << 64 | u128::from(rng.next_u64()) })
         }
-        ValType::FuncRef => Value::FuncRef(None),
-        ValType::ExternRef => Value::ExternRef(None),
-        ValType::ExnRef => Value::ExnRef(None),
+        ValType::FUNCREF => Value::FuncRef(None),
+        ValType::EXTERNREF => Value::ExternRef(None),
+        ValType::EXNREF => Value::ExnRef(None),
         t if special => scalar_special(t, r),
         ValType::I32 => Value::I32(r as u32),
         ValType::I64 => Value::I64(r),

@@ -33,7 +33,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         linker.define("spectest", name, Extern::Global(g));
     }
     let table =
-        Table::new(store, TableType::new(RefType::FuncRef, Limits { min: 10, max: Some(20) }), Val::FuncRef(None))?;
+        Table::new(store, TableType::new(RefType::FUNCREF, Limits { min: 10, max: Some(20) }), Val::FuncRef(None))?;
     linker.define("spectest", "table", Extern::Table(table));
     let memory = Memory::new(store, MemoryType::new(Limits { min: 1, max: Some(2) }))?;
     linker.define("spectest", "memory", Extern::Memory(memory));
@@ -58,7 +58,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         Err(Trap::throw(exn))
     });
     linker.define("wasmscope", "throw_i32", Extern::Func(throw));
-    let call_back = Func::new_host(store, FuncType::new(vec![FuncRef, I32], vec![I32]), |caller, args| {
+    let call_back = Func::new_host(store, FuncType::new(vec![ValType::FUNCREF, I32], vec![I32]), |caller, args| {
         let (Some(Val::FuncRef(Some(f))), Some(arg)) = (args.first(), args.get(1)) else {
             return Err(Trap::host("host trap: call_i32 needs a function"));
         };

@@ -87,6 +87,18 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/exceptions",
         features: Features { exceptions: true, tail_call: true, ..Features::wasm2() },
     },
+    Claim {
+        source: Source::Proposal(Proposal::FunctionReferences),
+        prefix: "proposals/function-references",
+        features: Features { function_references: true, tail_call: true, ..Features::wasm2() },
+    },
+    // The 3.0 folder: everything this build implements, with GC's type section forms
+    // (`rec`, `sub`) that its type tests use.
+    Claim {
+        source: Source::Spec(SpecVersion::V3),
+        prefix: "wasm-v3",
+        features: Features { gc: true, ..Features::wasm3() },
+    },
     // Our own scripts: 2.0, plus what a script's first line names (`;; features: ...`).
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];

@@ -13,12 +13,12 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::reader::{Reader, Result};
-use super::types::{block_type, ref_type, val_type};
+use super::types::{block_type, heap_type, ref_type, val_type};
 use crate::config::Features;
 use crate::error::DecodeError;
 use crate::syntax::{
-    BodyCode, Catch, CatchKind, FuncBody, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature, SimdImm,
-    SimdOp, StoreOp, ValType, WideOp,
+    BodyCode, Catch, CatchKind, FuncBody, HeapType, Instr, Instructions, LoadOp, MemArg, NumOp, OpFeature, SimdFeature,
+    SimdImm, SimdOp, StoreOp, ValType, WideOp,
 };
 use crate::valid::BodyCheck;
 
@@ -397,15 +397,30 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
             Some(num) if num_op_enabled(num, f) => Instr::Num(num),
             _ => return Err(illegal(r, at, op)),
         },
-        0xD0 if f.reference_types => Instr::RefNull(ref_type(r, f)?),
+        0xD0 if f.reference_types => Instr::RefNull(ref_null_heap(r, f)?),
         0xD1 if f.reference_types => Instr::RefIsNull,
         0xD2 if f.reference_types => Instr::RefFunc(r.u32()?),
+        0xD3 if f.gc => Instr::RefEq,
+        0xD4 if f.function_references => Instr::RefAsNonNull,
+        0xD5 if f.function_references => Instr::BrOnNull(r.u32()?),
+        0xD6 if f.function_references => Instr::BrOnNonNull(r.u32()?),
+        0x14 if f.function_references => Instr::CallRef(r.u32()?),
+        0x15 if f.function_references && f.tail_call => Instr::ReturnCallRef(r.u32()?),
         0xFC => read_fc(r, f, info, at)?,
         0xFD if f.simd => read_fd(r, f, at)?,
         0xFD => return Err(r.err(at, "illegal opcode fd (SIMD is disabled)")),
         _ => return Err(illegal(r, at, op)),
     };
     Ok(instr)
+}
+
+/// The heap type of `ref.null`: before typed function references, a reference type's
+/// byte (whose errors say "malformed reference type").
+fn ref_null_heap(r: &mut Reader<'_>, f: &Features) -> Result<HeapType> {
+    if f.function_references {
+        return heap_type(r, f);
+    }
+    Ok(ref_type(r, f)?.heap)
 }
 
 /// Decodes an instruction with the 0xFD prefix (SIMD, spec §5.4.8); its sub-opcode is a

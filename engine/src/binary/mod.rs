@@ -122,7 +122,10 @@ fn decode_impl(
         let m = &mut module;
         match section {
             id::CUSTOM => custom_section(&mut r, end, m)?,
-            id::TYPE => sections::type_section(&mut r, f, m)?,
+            id::TYPE => {
+                sections::type_section(&mut r, f, m)?;
+                m.canonicalize_types();
+            }
             id::IMPORT => sections::import_section(&mut r, f, m)?,
             id::FUNCTION => sections::function_section(&mut r, m)?,
             id::TABLE => sections::table_section(&mut r, f, m)?,

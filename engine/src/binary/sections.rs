@@ -6,11 +6,11 @@
 
 use super::code::{CodeInfo, read_body, read_expr};
 use super::reader::{Reader, Result};
-use super::types::{func_type, global_type, memory_type, ref_type, table_type, tag_type};
+use super::types::{func_type, global_type, memory_type, rec_type, ref_type, table_type, tag_type};
 use crate::config::Features;
 use crate::syntax::{
     ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExternKind, Global, Import, ImportDesc, Instr,
-    Module, RefType,
+    Module, RefType, SubType,
 };
 
 /// A constant expression: instructions up to the final `end`, which is not kept
@@ -31,13 +31,19 @@ pub(crate) fn const_expr(r: &mut Reader<'_>, f: &Features) -> Result<ConstExpr> 
     Ok(e)
 }
 
-/// Type section (spec §5.5.4): a vector of function types.
+/// Type section (spec 3.0 §5.5.4): a vector of recursion groups (with GC; before it, of
+/// function types, each a group of its own).
 pub(crate) fn type_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> Result<()> {
     let (n, cap) = r.count()?;
     m.types.reserve(cap);
     for _ in 0..n {
-        m.offsets.types.push(r.pos32());
-        m.types.push(func_type(r, f)?);
+        if !f.gc {
+            m.offsets.types.push(r.pos32());
+            let index = m.types.len() as u32;
+            m.types.push(SubType::func(func_type(r, f)?, index));
+            continue;
+        }
+        rec_type(r, f, &mut m.types, &mut m.offsets.types)?;
     }
     Ok(())
 }
@@ -80,7 +86,22 @@ pub(crate) fn table_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) ->
     m.tables.reserve(cap);
     for _ in 0..n {
         m.offsets.tables.push(r.pos32());
+        // With typed function references, `0x40 0x00 tabletype expr` gives the table an
+        // initial value for its elements.
+        if f.function_references && r.peek() == Some(0x40) {
+            r.u8()?;
+            let at = r.pos();
+            if r.u8()? != 0x00 {
+                return Err(r.err(at, "malformed table"));
+            }
+            let ty = table_type(r, f)?;
+            let init = const_expr(r, f)?;
+            m.tables.push(ty);
+            m.table_inits.push(Some(init));
+            continue;
+        }
         m.tables.push(table_type(r, f)?);
+        m.table_inits.push(None);
     }
     Ok(())
 }
@@ -177,15 +198,20 @@ pub(crate) fn elem_section(r: &mut Reader<'_>, f: &Features, m: &mut Module) -> 
         let uses_exprs = flags & 4 != 0;
         // Encodings 0 and 4 imply funcref; the others state the type (an element kind
         // byte for index vectors, a reference type for expression vectors).
+        // With typed function references, a vector of function indices has the type
+        // `(ref func)`: none of its items is null.
+        let func_indices =
+            if f.function_references { RefType::non_null(crate::syntax::HeapType::Func) } else { RefType::FUNCREF };
         let ty = match flags {
-            0 | 4 => RefType::FuncRef,
+            0 => func_indices,
+            4 => RefType::FUNCREF,
             _ if uses_exprs => ref_type(r, f)?,
             _ => {
                 let at = r.pos();
                 if r.u8()? != 0x00 {
                     return Err(r.err(at, "malformed element kind"));
                 }
-                RefType::FuncRef
+                func_indices
             }
         };
         let (count, cap) = r.count()?;

@@ -137,7 +137,7 @@ pub(crate) fn call_from(
         return r;
     }
     match store.funcs.get(addr as usize) {
-        Some(FuncInst::Host { ty, f }) => {
+        Some(FuncInst::Host { ty, f, .. }) => {
             let (ty, f) = (ty.clone(), f.clone());
             let mut area = args.to_vec();
             let (params, results) = (ValType::slots_of(&ty.params), ValType::slots_of(&ty.results));
@@ -589,7 +589,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         switch_instance!(instance);
                     }
                 }
-                FuncInst::Host { ty, f } => call_host_at!(f.clone(), ty.clone(), base, true),
+                FuncInst::Host { ty, f, .. } => call_host_at!(f.clone(), ty.clone(), base, true),
             }
         }};
     }
@@ -624,7 +624,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         switch_instance!(instance);
                     }
                 }
-                FuncInst::Host { ty, f } => {
+                FuncInst::Host { ty, f, .. } => {
                     call_host_at!(f.clone(), ty.clone(), cx.fp + $base as usize, false);
                     return_from!($base);
                 }
@@ -687,6 +687,11 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     branch!(code.targets[target as usize]);
                 }
             }
+            Op::BranchOnNull { s, target, on_null } => {
+                if (slot!(s) == 0) == on_null {
+                    branch!(code.targets[target as usize]);
+                }
+            }
             Op::BranchTable { c, start, len } => {
                 let i = (slot!(c) as u32).min(len - 1);
                 branch!(code.targets[(start + i) as usize]);
@@ -708,6 +713,22 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                 let addr = tri!(indirect_callee(store, inst, type_index, table, fbase, base));
                 tail_call_addr!(addr, base, None::<u32>);
             }
+            Op::CallRef { params, base } => {
+                let Some(addr) = slot!(base + params).checked_sub(1) else { trap!(TrapCode::NullFunctionReference) };
+                call_addr!(addr, base, None::<u32>);
+            }
+            Op::ReturnCallRef { params, base } => {
+                let Some(addr) = slot!(base + params).checked_sub(1) else { trap!(TrapCode::NullFunctionReference) };
+                tail_call_addr!(addr, base, None::<u32>);
+            }
+            Op::RefAsNonNull(x) => {
+                let r = slot!(x.a);
+                if r == 0 {
+                    trap!(TrapCode::NullReference);
+                }
+                set_slot!(x.d, r);
+            }
+            Op::RefEq(x) => set_slot!(x.d, (slot!(x.a) == slot!(x.b)) as u64),
             Op::Throw { tag, base } => {
                 let Some(tag_addr) = store.instance_tag(inst, tag) else { trap!(internal("unknown tag")) };
                 let n = ValType::slots_of(&store.tags[tag_addr as usize].ty.params) as usize;
@@ -875,14 +896,16 @@ fn indirect_callee(
     base: u32,
 ) -> Result<u32, TrapCode> {
     let instance = &store.instances[inst as usize];
-    let expected = &instance.module.syntax().types[type_index as usize];
+    let syntax = instance.module.syntax();
+    let expected = syntax.func_type(type_index).ok_or(TrapCode::IndirectCallTypeMismatch)?;
+    let expected_id = syntax.canon_id(type_index);
     let taddr = instance.tables[table as usize] as usize;
     // The index in the table's address type (all 64 bits for a table64).
     let i = store.tables[taddr].ty.addr.wrap(slots::get(fbase, base + ValType::slots_of(&expected.params)));
     let elem =
         *usize::try_from(i).ok().and_then(|i| store.tables[taddr].elems.get(i)).ok_or(TrapCode::UndefinedElement)?;
     let addr = elem.checked_sub(1).ok_or(TrapCode::UninitializedElement)?;
-    if store.funcs[addr as usize].ty() != expected {
+    if !store.funcs[addr as usize].has_type(expected_id) {
         return Err(TrapCode::IndirectCallTypeMismatch);
     }
     Ok(addr as u32)

@@ -75,7 +75,7 @@ pub enum Why {
 
 /// Every trap code, in the order of their `Exit::why` codes (from 2). Handlers raise only
 /// the first four; the rest are listed so that any code a handler might raise maps.
-const TRAPS: [TrapCode; 15] = [
+const TRAPS: [TrapCode; 16] = [
     TrapCode::MemoryOutOfBounds,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -91,6 +91,7 @@ const TRAPS: [TrapCode; 15] = [
     TrapCode::Exit,
     TrapCode::OutOfFuel,
     TrapCode::UncaughtException,
+    TrapCode::NullFunctionReference,
 ];
 
 impl Exit {
@@ -1491,7 +1492,9 @@ fn jump_targets(ops: &[Op], targets: &[BranchTarget]) -> Vec<bool> {
 #[derive(Debug, Clone, Copy)]
 pub struct Threading<'a> {
     /// The module's types (for `call_indirect`'s expected type).
-    pub types: &'a [crate::syntax::FuncType],
+    pub types: &'a [crate::syntax::SubType],
+    /// The canonical id of each of `types`.
+    pub canonical: &'a [crate::syntax::canon::CanonId],
     /// Every memory's type (for the accesses to memories other than a 32-bit memory 0).
     pub memories: &'a [crate::syntax::MemoryType],
     /// Whether table 0 has `i64` indices (then `call_indirect` through it is the loop's:
@@ -1637,15 +1640,15 @@ fn control_inst<const CHAIN: bool>(
         Op::Return { from } => i(op_return_many::<CHAIN>, [leaving(op), from, how.num_results, 0]),
         // Through table 0 only: the operands have no room for another table index.
         Op::CallIndirect { type_index, table: 0, base } if !how.table0_64 => {
-            let ty = how.types.get(type_index as usize)?;
-            let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
+            let ty = how.types.get(type_index as usize)?.as_func()?;
+            let id = *how.canonical.get(type_index as usize)?;
             let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
             i(op_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
         Op::ReturnCall { func, base } => i(op_return_call::<CHAIN>, [leaving(op), func, base, 0]),
         Op::ReturnCallIndirect { type_index, table: 0, base } if !how.table0_64 => {
-            let ty = how.types.get(type_index as usize)?;
-            let id = u32::try_from(crate::jit::type_ids::of(ty)).ok()?;
+            let ty = how.types.get(type_index as usize)?.as_func()?;
+            let id = *how.canonical.get(type_index as usize)?;
             let index_slot = base.checked_add(crate::syntax::ValType::slots_of(&ty.params))?;
             i(op_return_call_indirect::<CHAIN>, [leaving(op), base, id, index_slot])
         }
@@ -1866,7 +1869,8 @@ mod tests {
             | TrapCode::Host
             | TrapCode::Exit
             | TrapCode::OutOfFuel
-            | TrapCode::UncaughtException => {}
+            | TrapCode::UncaughtException
+            | TrapCode::NullFunctionReference => {}
         }
     }
 }

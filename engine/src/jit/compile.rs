@@ -63,6 +63,8 @@ pub(crate) const TRAP_UNREACHABLE: ir::TrapCode = ir::TrapCode::unwrap_user(1);
 pub(crate) const TRAP_PENDING: ir::TrapCode = ir::TrapCode::unwrap_user(2);
 /// Cranelift trap code of a fuel check that found too little fuel.
 pub(crate) const TRAP_OUT_OF_FUEL: ir::TrapCode = ir::TrapCode::unwrap_user(3);
+/// `ref.as_non_null` of a null reference.
+pub(crate) const TRAP_NULL_REFERENCE: ir::TrapCode = ir::TrapCode::unwrap_user(4);
 
 /// Why a module, or one of its functions, could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -435,7 +437,7 @@ fn addr_ir_type(a: syntax::AddrType) -> ir::Type {
 pub(crate) fn ir_type(t: ValType) -> Result<ir::Type, JitError> {
     Ok(match t {
         ValType::I32 => types::I32,
-        ValType::I64 | ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => types::I64,
+        ValType::I64 | ValType::Ref(_) => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
@@ -612,7 +614,7 @@ fn compile_piece(
     let (def, is_wrapper) = (n % module.code.len(), n >= module.code.len());
     let index = imported + def as u32;
     let ti = *func_types.get(index as usize).ok_or_else(|| err("unknown function"))?;
-    let ty = module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?;
+    let ty = module.func_type(ti).ok_or_else(|| err("unknown type"))?;
     ctx.clear();
     if is_wrapper {
         // Entered from Rust: the system ABI.
@@ -1102,7 +1104,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             BlockType::Empty => (Vec::new(), Vec::new()),
             BlockType::Value(t) => (Vec::new(), vec![t]),
             BlockType::Func(i) => {
-                let ft = self.module.types.get(i as usize).ok_or_else(|| err("unknown type"))?;
+                let ft = self.module.func_type(i).ok_or_else(|| err("unknown type"))?;
                 (ft.params.to_vec(), ft.results.to_vec())
             }
         })
@@ -1277,7 +1279,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// The parameter types of tag `tag` (its exceptions' payload).
     fn tag_params(&self, tag: u32) -> Result<Vec<ValType>, JitError> {
         let ti = *self.tag_types.get(tag as usize).ok_or_else(|| err("unknown tag"))?;
-        Ok(self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.params.to_vec())
+        Ok(self.module.func_type(ti).ok_or_else(|| err("unknown type"))?.params.to_vec())
     }
 
     /// Fills the landing pads of a `try_table` whose body is done: each hands the
@@ -1528,9 +1530,14 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// not reached yet) goes through [`libcalls::call_indirect`], which traps or calls it
     /// and records it for next time. With `tail` (`return_call_indirect`), the fast path
     /// is a native tail call and the slow path returns the libcall's results.
+    ///
+    /// `table` [`libcalls::CALL_REF`] is `call_ref` (and `return_call_ref`): the operand
+    /// is a function reference, whose type validation guarantees; null goes to the
+    /// libcall, which traps.
     fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) -> Result<(), JitError> {
-        let ty = self.module.types.get(type_index as usize).ok_or_else(|| err("unknown type"))?.clone();
+        let ty = self.module.func_type(type_index).ok_or_else(|| err("unknown type"))?.clone();
         let elem = self.pop()?;
+        let by_ref = table == libcalls::CALL_REF;
         let args = self.popn(ty.params.len())?;
         let slow = self.b.create_block();
         let done = self.b.create_block();
@@ -1540,12 +1547,21 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         }
         // Fast path.
-        let addr = self.env.table_elem_addr(&mut self.b, self.vmctx, table, elem, slow);
+        let addr = if by_ref {
+            // A null reference becomes u64::MAX, which no function record has.
+            self.b.ins().iadd_imm_s(elem, -1)
+        } else {
+            self.env.table_elem_addr(&mut self.b, self.vmctx, table, elem, slow)
+        };
         let (code, callee, id) = self.env.func_record(&mut self.b, self.vmctx, addr, slow);
-        let expected = super::type_ids::of(&ty);
-        let same = self.b.ins().icmp_imm_u(IntCC::Equal, id, expected as i64);
         let compiled = self.b.ins().icmp_imm_u(IntCC::NotEqual, code, 0);
-        let ok = self.b.ins().band(same, compiled);
+        let ok = if by_ref {
+            compiled
+        } else {
+            let expected = self.module.canon_id(type_index);
+            let same = self.b.ins().icmp_imm_u(IntCC::Equal, id, expected as i64);
+            self.b.ins().band(same, compiled)
+        };
         let call = self.b.create_block();
         self.b.ins().brif(ok, call, &[], slow, &[]);
         self.b.seal_block(call);
@@ -1574,7 +1590,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let t = self.b.ins().iconst(types::I32, table as i64);
         let ti = self.b.ins().iconst(types::I32, type_index as i64);
         // The element index as an i64 (a 32-bit table's zero-extended).
-        let elem = if self.env.table_addr(table).is_64() { elem } else { self.b.ins().uextend(types::I64, elem) };
+        let elem =
+            if by_ref || self.env.table_addr(table).is_64() { elem } else { self.b.ins().uextend(types::I64, elem) };
         self.stack.extend(args);
         let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
         // A tail call leaves the frame: its handlers do not apply.
@@ -1946,7 +1963,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             Instr::Call(f) => {
                 let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
-                let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
+                let ty = self.module.func_type(ti).ok_or_else(|| err("unknown type"))?.clone();
                 if *f < self.imported {
                     self.call_import(*f, &ty)?;
                 } else {
@@ -1958,7 +1975,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Instr::CallIndirect { type_index, table } => self.call_indirect(*type_index, *table, false)?,
             Instr::ReturnCall(f) => {
                 let ti = *self.func_types.get(*f as usize).ok_or_else(|| err("unknown function"))?;
-                let ty = self.module.types.get(ti as usize).ok_or_else(|| err("unknown type"))?.clone();
+                let ty = self.module.func_type(ti).ok_or_else(|| err("unknown type"))?.clone();
                 if *f < self.imported {
                     self.tail_call_import(*f, &ty)?;
                 } else {
@@ -1970,6 +1987,42 @@ impl<'a, 'f> Translator<'a, 'f> {
             Instr::ReturnCallIndirect { type_index, table } => {
                 self.call_indirect(*type_index, *table, true)?;
                 self.reachable = false;
+            }
+            Instr::CallRef(type_index) => self.call_indirect(*type_index, libcalls::CALL_REF, false)?,
+            Instr::ReturnCallRef(type_index) => {
+                self.call_indirect(*type_index, libcalls::CALL_REF, true)?;
+                self.reachable = false;
+            }
+            Instr::RefAsNonNull => {
+                let r = self.pop()?;
+                self.b.ins().trapz(r, TRAP_NULL_REFERENCE);
+                self.stack.push(r);
+            }
+            Instr::RefEq => self.binop(|b, x, y| {
+                let c = b.ins().icmp(IntCC::Equal, x, y);
+                b.ins().uextend(types::I32, c)
+            })?,
+            Instr::BrOnNull(d) => {
+                // The reference stays for the way on; the label takes what is below it.
+                let r = self.pop()?;
+                let (dest, args) = self.branch_target(*d)?;
+                let next = self.b.create_block();
+                let args: Vec<BlockArg> = args.iter().map(|v| BlockArg::from(*v)).collect();
+                self.b.ins().brif(r, next, &[], dest, &args);
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+                self.stack.push(r);
+            }
+            Instr::BrOnNonNull(d) => {
+                // The reference goes with the branch; the way on drops it.
+                let r = *self.stack.last().ok_or_else(|| err("underflow"))?;
+                let (dest, args) = self.branch_target(*d)?;
+                let next = self.b.create_block();
+                let args: Vec<BlockArg> = args.iter().map(|v| BlockArg::from(*v)).collect();
+                self.b.ins().brif(r, dest, &args, next, &[]);
+                self.b.seal_block(next);
+                self.b.switch_to_block(next);
+                self.pop()?;
             }
             Instr::RefNull(_) => {
                 let v = b.ins().iconst(types::I64, 0);

@@ -42,7 +42,7 @@ pub(crate) struct VmFunc {
     pub code: usize,
     /// The context of the function's instance, its first argument.
     pub vmctx: *mut VmCtx,
-    /// Canonical id of its type ([`super::type_ids`]), for the signature check.
+    /// Canonical id of its type ([`crate::syntax::canon`]), for the signature check.
     pub type_id: u64,
 }
 

@@ -106,7 +106,7 @@ fn call_addr(store: &mut Store, inst: u32, addr: u32, values: *mut u64) -> Resul
         (ValType::slots_of(&func.ty().params) as usize, ValType::slots_of(&func.ty().results) as usize);
     // SAFETY: JIT code passes a values area of max(params, results) slots for this type.
     let area = unsafe { std::slice::from_raw_parts_mut(values, params.max(results)) };
-    if let FuncInst::Host { ty, f } = func {
+    if let FuncInst::Host { ty, f, .. } = func {
         // Straight to the host function, its arguments and results in the area.
         let (ty, f) = (ty.clone(), f.clone());
         return crate::interp::call_host(store, &f, &ty, area, Some(Instance(inst)));
@@ -166,8 +166,13 @@ pub(crate) unsafe extern "C" fn call_host_slots(vmctx: *mut VmCtx, host: *const 
     finish(store, r)
 }
 
+/// The `table` of [`call_indirect`] that makes it `call_ref`: `elem` is then the
+/// function reference itself.
+pub(crate) const CALL_REF: u32 = u32::MAX;
+
 /// `call_indirect`: looks element `elem` of table `table` up, checks its type against
-/// type `type_index` of the module, and calls it.
+/// (is a subtype of) type `type_index` of the module, and calls it; with `table`
+/// [`CALL_REF`], calls function reference `elem` (trapping on null).
 // SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
 // runs in and a values area of max(params, results) slots of the callee (two per
 // `v128`), both live for the call.
@@ -182,14 +187,20 @@ pub(crate) unsafe extern "C" fn call_indirect(
     let (store, inst) = unsafe { context(vmctx) };
     let r = (|| {
         let instance = &store.instances[inst as usize];
-        let taddr = *instance.tables.get(table as usize).ok_or_else(|| Trap::host("unknown table"))? as usize;
-        let elem = usize::try_from(elem).map_err(|_| TrapCode::UndefinedElement)?;
-        let slot = *store.tables[taddr].elems.get(elem).ok_or(TrapCode::UndefinedElement)?;
-        let addr = slot.checked_sub(1).ok_or(TrapCode::UninitializedElement)? as u32;
-        let expected = instance.module.syntax().types.get(type_index as usize);
-        if store.funcs.get(addr as usize).map(|f| f.ty()) != expected {
-            return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
-        }
+        let addr = if table == CALL_REF {
+            // `call_ref`: validation made the reference's type the right one.
+            elem.checked_sub(1).ok_or(TrapCode::NullFunctionReference)? as u32
+        } else {
+            let taddr = *instance.tables.get(table as usize).ok_or_else(|| Trap::host("unknown table"))? as usize;
+            let elem = usize::try_from(elem).map_err(|_| TrapCode::UndefinedElement)?;
+            let slot = *store.tables[taddr].elems.get(elem).ok_or(TrapCode::UndefinedElement)?;
+            let addr = slot.checked_sub(1).ok_or(TrapCode::UninitializedElement)? as u32;
+            let expected = instance.module.syntax().canon_id(type_index);
+            if !store.funcs.get(addr as usize).is_some_and(|f| f.has_type(expected)) {
+                return Err(Trap::new(TrapCode::IndirectCallTypeMismatch));
+            }
+            addr
+        };
         if !store.jit.has_record(addr) {
             // Next time JIT code calls it directly, if it can.
             super::record_direct_call(store, addr);

@@ -28,7 +28,6 @@ pub(crate) mod env;
 pub(crate) mod libcalls;
 pub(crate) mod memory;
 pub(crate) mod signals;
-pub(crate) mod type_ids;
 
 use std::sync::Arc;
 
@@ -107,8 +106,8 @@ impl StoreData {
 /// libcall) when it is a wasm function whose module compiled and whose instance suits the
 /// code; otherwise leaves it to the libcall.
 pub(crate) fn record_direct_call(store: &mut Store, addr: u32) {
-    let (inst, index, ty) = match store.funcs.get(addr as usize) {
-        Some(FuncInst::Wasm { ty, instance, index, .. }) => (*instance, *index, ty.clone()),
+    let (inst, index, type_id) = match store.funcs.get(addr as usize) {
+        Some(FuncInst::Wasm { type_id, instance, index, .. }) => (*instance, *index, *type_id),
         _ => return,
     };
     let Some(module) = store.instances.get(inst as usize).map(|i| i.module.clone()) else { return };
@@ -118,7 +117,7 @@ pub(crate) fn record_direct_call(store: &mut Store, addr: u32) {
     // at the next.
     let Some(code) = compiled.body(def) else { return };
     let Some(vmctx) = vmctx(store, inst, &compiled) else { return };
-    store.jit.set_record(addr, env::VmFunc { code, vmctx, type_id: type_ids::of(&ty) });
+    store.jit.set_record(addr, env::VmFunc { code, vmctx, type_id: u64::from(type_id) });
 }
 
 /// The context of instance `inst`, created on first use. `None` if the instance's memory
@@ -198,6 +197,7 @@ fn trap_code(code: u8) -> Option<TrapCode> {
         C::BAD_CONVERSION_TO_INTEGER => TrapCode::InvalidConversionToInteger,
         c if c == compile::TRAP_UNREACHABLE => TrapCode::Unreachable,
         c if c == compile::TRAP_OUT_OF_FUEL => TrapCode::OutOfFuel,
+        c if c == compile::TRAP_NULL_REFERENCE => TrapCode::NullReference,
         _ => return None,
     })
 }

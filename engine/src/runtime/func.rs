@@ -77,7 +77,8 @@ impl Func {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + 'static,
     ) -> Func {
-        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: HostCode::Vals(Rc::new(f)) })
+        let type_id = crate::syntax::canon::of_func(&ty);
+        store.push_func(FuncInst::Host { ty: Rc::new(ty), type_id, f: HostCode::Vals(Rc::new(f)) })
     }
 
     /// Defines a host function from a typed closure: its wasm type comes from `P` and
@@ -97,7 +98,8 @@ impl Func {
             Ok(())
         };
         let host = SlotHost { area, f: Box::new(f) };
-        store.push_func(FuncInst::Host { ty: Rc::new(ty), f: HostCode::Slots(Rc::new(host)) })
+        let type_id = crate::syntax::canon::of_func(&ty);
+        store.push_func(FuncInst::Host { ty: Rc::new(ty), type_id, f: HostCode::Slots(Rc::new(host)) })
     }
 
     /// The function's type.
@@ -111,7 +113,7 @@ impl Func {
             Some(f) => f.ty().clone(),
             None => return Err(Error::Usage("function does not belong to this store".into())),
         };
-        check_args(&ty, args)?;
+        check_args(store, &ty, args)?;
         let slots = Val::to_slot_vec(args);
         let results = crate::interp::call(store, self.0, &slots)?;
         Ok(Val::from_slot_vec(&ty.results, &results))
@@ -129,7 +131,7 @@ impl Func {
             Some(f) => f.ty().clone(),
             None => return Err(Error::Usage("function does not belong to this store".into())),
         };
-        check_args(&ty, args)?;
+        check_args(store, &ty, args)?;
         let slots = Val::to_slot_vec(args);
         let results = crate::interp::call_debug(store, self.0, &slots, hook)?;
         Ok(Val::from_slot_vec(&ty.results, &results))
@@ -145,12 +147,12 @@ impl Func {
     }
 }
 
-fn check_args(ty: &FuncType, args: &[Val]) -> Result<(), Error> {
+fn check_args(store: &Store, ty: &FuncType, args: &[Val]) -> Result<(), Error> {
     if args.len() != ty.params.len() {
         return Err(Error::Usage(format!("function {ty} expects {} arguments, got {}", ty.params.len(), args.len())));
     }
     for (i, (a, t)) in args.iter().zip(ty.params.iter()).enumerate() {
-        if a.ty() != *t {
+        if !a.matches(store, *t) {
             return Err(Error::Usage(format!("argument {i} of function {ty} must be {t}, got {}", a.ty())));
         }
     }

@@ -61,11 +61,14 @@ impl Linker {
             };
             let ext = self.get(&imp.module, &imp.name).ok_or_else(|| err("unknown import"))?;
             let ok = match (&imp.desc, ext) {
+                // A function matches when its type is a subtype of the import's (spec 3.0
+                // §4.5.1 "Import matching"); types compare by canonical id.
                 (ImportDesc::Func(ti), Extern::Func(f)) => {
-                    let want = syntax.types.get(*ti as usize);
-                    store.funcs.get(f.0 as usize).map(|f| f.ty()) == want
+                    syntax.func_type(*ti).is_some()
+                        && store.funcs.get(f.0 as usize).is_some_and(|f| f.has_type(syntax.canon_id(*ti)))
                 }
                 (ImportDesc::Table(want), Extern::Table(t)) => store.tables.get(t.0 as usize).is_some_and(|t| {
+                    let want = syntax.canon_table_type(*want);
                     t.ty.elem == want.elem && t.ty.addr == want.addr && limits_match(&t.current_limits(), &want.limits)
                 }),
                 (ImportDesc::Memory(want), Extern::Memory(m)) => store.memories.get(m.0 as usize).is_some_and(|m| {
@@ -73,13 +76,23 @@ impl Linker {
                         && m.ty.page_size_log2 == want.page_size_log2
                         && limits_match(&Limits { min: m.pages(), max: m.ty.limits.max }, &want.limits)
                 }),
-                (ImportDesc::Global(want), Extern::Global(g)) => {
-                    store.globals.get(g.0 as usize).is_some_and(|g| g.ty == *want)
-                }
+                // An immutable global's type may be a subtype; a mutable one's must be equal.
+                (ImportDesc::Global(want), Extern::Global(g)) => store.globals.get(g.0 as usize).is_some_and(|g| {
+                    let want = syntax.canon_global_type(*want);
+                    g.ty.mutability == want.mutability
+                        && match want.mutability {
+                            crate::syntax::Mutability::Const => crate::syntax::subtype::val_sub(
+                                &crate::syntax::subtype::Canonical,
+                                g.ty.content,
+                                want.content,
+                            ),
+                            crate::syntax::Mutability::Var => g.ty.content == want.content,
+                        }
+                }),
                 // Tag types match exactly (spec 3.0 §4.5.1 "Import matching").
                 (ImportDesc::Tag(ti), Extern::Tag(t)) => {
-                    let want = syntax.types.get(*ti as usize);
-                    store.tags.get(t.0 as usize).map(|t| &t.ty) == want
+                    let want = syntax.canon_func_type(*ti);
+                    store.tags.get(t.0 as usize).map(|t| &t.ty) == want.as_ref()
                 }
                 _ => false,
             };
@@ -261,9 +274,10 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     }
     let first_defined = inst.funcs.len() as u32;
     for (i, ti) in syntax.funcs.iter().enumerate() {
-        let ty = syntax.types.get(*ti as usize).cloned().ok_or_else(|| usage("unknown type"))?;
+        let ty = syntax.canon_func_type(*ti).ok_or_else(|| usage("unknown type"))?;
         let f = store.push_func(FuncInst::Wasm {
             ty,
+            type_id: syntax.canon_id(*ti),
             instance: idx,
             index: first_defined + i as u32,
             code: Default::default(),
@@ -271,11 +285,16 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         inst.funcs.push(f.0);
     }
     let limits = store.engine.config().limits;
-    for t in &syntax.tables {
+    for (i, t) in syntax.tables.iter().enumerate() {
         if t.limits.min > limits.max_table_elements {
             return Err(Trap::host(format!("table of {} elements exceeds the engine's limit", t.limits.min)).into());
         }
-        store.tables.push(TableInst::new(*t, 0));
+        // The initial value (typed function references), which may read imported globals.
+        let init = match syntax.table_inits.get(i).and_then(Option::as_ref) {
+            Some(e) => eval_const(store, &inst, e)?,
+            None => 0,
+        };
+        store.tables.push(TableInst::new(syntax.canon_table_type(*t), init));
         inst.tables.push(store.tables.len() as u32 - 1);
     }
     for m in &syntax.memories {
@@ -283,7 +302,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         inst.memories.push(mem.0);
     }
     for ti in &syntax.tags {
-        let ty = syntax.types.get(*ti as usize).cloned().ok_or_else(|| usage("unknown type"))?;
+        let ty = syntax.canon_func_type(*ti).ok_or_else(|| usage("unknown type"))?;
         let index = inst.tags.len() as u32;
         let tag = store.push_tag(super::TagInst { ty, owner: Some((idx, index)) });
         inst.tags.push(tag.0);
@@ -291,7 +310,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     for g in &syntax.globals {
         let wide = eval_const_wide(store, &inst, &g.init)?;
         let (value, hi) = (wide as u64, (wide >> 64) as u64);
-        store.globals.push(Box::new(GlobalInst { ty: g.ty, value, hi }));
+        store.globals.push(Box::new(GlobalInst { ty: syntax.canon_global_type(g.ty), value, hi }));
         inst.globals.push(store.globals.len() as u32 - 1);
     }
     for e in &syntax.elems {

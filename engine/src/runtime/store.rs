@@ -69,7 +69,10 @@ pub(crate) enum HostCode {
 
 pub(crate) enum FuncInst {
     Wasm {
+        /// The type, in canonical form (type indices are canonical ids).
         ty: FuncType,
+        /// The canonical id of the type.
+        type_id: crate::syntax::canon::CanonId,
         instance: u32,
         /// Index in the module's function index space.
         index: u32,
@@ -80,6 +83,8 @@ pub(crate) enum FuncInst {
     Host {
         /// Shared so a call can hold the type while the host function borrows the store.
         ty: Rc<FuncType>,
+        /// The canonical id of the type.
+        type_id: crate::syntax::canon::CanonId,
         f: HostCode,
     },
 }
@@ -90,6 +95,18 @@ impl FuncInst {
             FuncInst::Wasm { ty, .. } => ty,
             FuncInst::Host { ty, .. } => ty,
         }
+    }
+
+    /// The canonical id of the function's type.
+    pub(crate) fn type_id(&self) -> crate::syntax::canon::CanonId {
+        match self {
+            FuncInst::Wasm { type_id, .. } | FuncInst::Host { type_id, .. } => *type_id,
+        }
+    }
+
+    /// Whether the function's type matches (is a subtype of) canonical type `expected`.
+    pub(crate) fn has_type(&self, expected: crate::syntax::canon::CanonId) -> bool {
+        crate::syntax::canon::is_subtype(self.type_id(), expected)
     }
 }
 

@@ -6,7 +6,7 @@
 //! (frames, call arguments and results, host functions on slots, JIT entry) counts in
 //! slots, so a `v128` parameter or result takes two.
 
-use crate::syntax::ValType;
+use crate::syntax::{HeapType, ValType};
 
 use super::Func;
 
@@ -36,25 +36,47 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
             Val::V128(_) => ValType::V128,
-            Val::ExnRef(_) => ValType::ExnRef,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
-    /// The default (zero or null) value of a type (always `Some` today).
+    /// Whether this value is of type `t` (whose indices are canonical ids): a number of
+    /// that type, or a reference of its hierarchy, null only if `t` is nullable, and a
+    /// function of a subtype of a concrete function type.
+    pub fn matches(&self, store: &super::Store, t: ValType) -> bool {
+        let ValType::Ref(r) = t else { return self.ty() == t };
+        let top = r.heap.canonical_top();
+        let (is_null, kind) = match self {
+            Val::FuncRef(f) => (f.is_none(), HeapType::Func),
+            Val::ExternRef(e) => (e.is_none(), HeapType::Extern),
+            Val::ExnRef(e) => (e.is_none(), HeapType::Exn),
+            _ => return false,
+        };
+        if kind != top {
+            return false;
+        }
+        if is_null {
+            return r.nullable;
+        }
+        match (self, r.heap) {
+            (_, HeapType::NoFunc | HeapType::NoExtern | HeapType::NoExn | HeapType::None) => false,
+            (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
+                store.funcs.get(f.0 as usize).is_some_and(|func| func.has_type(id))
+            }
+            _ => true,
+        }
+    }
+
+    /// The default (zero or null) value of a type whose indices are canonical ids
+    /// ([`crate::syntax::canon`]); `None` for a non-nullable reference, which has none.
     pub fn default_for(ty: ValType) -> Option<Val> {
-        Some(match ty {
-            ValType::I32 => Val::I32(0),
-            ValType::I64 => Val::I64(0),
-            ValType::F32 => Val::F32(0),
-            ValType::F64 => Val::F64(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
-            ValType::V128 => Val::V128(0),
-            ValType::ExnRef => Val::ExnRef(None),
-        })
+        if !ty.is_defaultable() {
+            return None;
+        }
+        Some(Val::from_slot(ty, 0))
     }
 
     /// The slot encoding of this value (of a `v128`, its first, low slot).
@@ -96,7 +118,8 @@ impl Val {
         }
     }
 
-    /// Decodes a slot of a known type (of a `v128`, only its low half: use
+    /// Decodes a slot of a known type, whose indices are canonical ids (of a `v128`,
+    /// only its low half: use
     /// [`Val::read_slots`] or [`Val::from_slots`] for vectors).
     pub(crate) fn from_slot(ty: ValType, slot: u64) -> Val {
         match ty {
@@ -105,9 +128,11 @@ impl Val {
             ValType::F32 => Val::F32(slot as u32),
             ValType::F64 => Val::F64(slot),
             ValType::V128 => Val::V128(u128::from(slot)),
-            ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
-            ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
-            ValType::ExnRef => Val::ExnRef(slot.checked_sub(1).map(|a| super::Exn(a as u32))),
+            ValType::Ref(r) => match r.heap.canonical_top() {
+                HeapType::Extern => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
+                HeapType::Exn => Val::ExnRef(slot.checked_sub(1).map(|a| super::Exn(a as u32))),
+                _ => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
+            },
         }
     }
 

@@ -5,7 +5,7 @@
 //! and interpreter are all driven from that table, so adding an operator is one line.
 
 use super::simd::SimdOp;
-use super::types::{BlockType, RefType, ValType};
+use super::types::{BlockType, HeapType, ValType};
 use super::wide::WideOp;
 
 /// The immediate of a load or store (spec §2.4.7 "memarg").
@@ -73,10 +73,26 @@ pub enum Instr {
     Delegate(u32),
     /// Legacy `rethrow l`: throws again the exception caught by the catch arm at label `l`.
     Rethrow(u32),
-    // Reference instructions (spec §2.4.2).
-    RefNull(RefType),
+    /// `call_ref x` (typed function references, 0x14): calls the function a
+    /// `(ref null $x)` operand refers to (traps on null).
+    CallRef(u32),
+    /// `return_call_ref x` (0x15): `call_ref` in place of the current function.
+    ReturnCallRef(u32),
+    /// `br_on_null l` (0xD5): branches to `l` if the reference is null, else keeps it
+    /// (as non-null).
+    BrOnNull(u32),
+    /// `br_on_non_null l` (0xD6): branches to `l` with the reference if it is not null,
+    /// else drops it.
+    BrOnNonNull(u32),
+    // Reference instructions (spec 3.0 §2.4.2).
+    /// `ref.null ht`: the null reference of heap type `ht`.
+    RefNull(HeapType),
     RefIsNull,
     RefFunc(u32),
+    /// `ref.as_non_null` (0xD4): the reference, or a trap if it is null.
+    RefAsNonNull,
+    /// `ref.eq` (GC, 0xD3): whether two `eqref`s are the same reference.
+    RefEq,
     // Parametric instructions (spec §2.4.3).
     Drop,
     /// `select` without a type annotation (opcode 0x1B).

@@ -1,9 +1,11 @@
 //! Module structure: types, the instruction set and the module itself (spec §2 "Structure").
 
+pub mod canon;
 pub mod instr;
 pub mod module;
 pub mod print;
 pub mod simd;
+pub mod subtype;
 pub mod types;
 pub mod wide;
 

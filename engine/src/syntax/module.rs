@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::instr::Instr;
-use super::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+use super::types::{FuncType, GlobalType, MemoryType, RefType, SubType, TableType, ValType};
 
 /// A constant expression (spec §3.3.10): the instructions before the final `end`,
 /// with the byte offset of each.
@@ -226,11 +226,19 @@ pub struct Names {
 /// A decoded module (spec §2.5).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Module {
-    pub types: Vec<FuncType>,
+    /// The type definitions (function, struct and array types) with their recursion
+    /// groups and supertypes.
+    pub types: Vec<SubType>,
+    /// The canonical id of each type ([`super::canon`]); the decoder fills it, and
+    /// [`Module::canonicalize_types`] does for hand-built modules.
+    pub canonical: Vec<super::canon::CanonId>,
     pub imports: Vec<Import>,
     /// Type index of each *defined* function (the function section).
     pub funcs: Vec<u32>,
     pub tables: Vec<TableType>,
+    /// The initial element value of each defined table (typed function references), or
+    /// `None` for null; as long as `tables` (or empty in hand-built modules).
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     /// Type index of each *defined* tag (the tag section, exception handling).
     pub tags: Vec<u32>,
@@ -264,6 +272,60 @@ pub struct EntryOffsets {
 }
 
 impl Module {
+    /// Fills [`Module::canonical`] from `types`.
+    pub fn canonicalize_types(&mut self) {
+        self.canonical = super::canon::canonicalize(&self.types);
+    }
+
+    /// The canonical id of type index `x` ([`super::canon::INVALID`] for none).
+    pub fn canon_id(&self, x: u32) -> super::canon::CanonId {
+        self.canonical.get(x as usize).copied().unwrap_or(super::canon::INVALID)
+    }
+
+    /// `t` with its type index, if any, replaced by the canonical id (the form of the
+    /// runtime's types).
+    pub fn canon_val(&self, t: ValType) -> ValType {
+        match t {
+            ValType::Ref(r) => ValType::Ref(self.canon_ref(r)),
+            other => other,
+        }
+    }
+
+    /// `r` with its type index, if any, replaced by the canonical id.
+    pub fn canon_ref(&self, r: RefType) -> RefType {
+        match r.heap {
+            super::types::HeapType::Concrete(x) => {
+                RefType { nullable: r.nullable, heap: super::types::HeapType::Concrete(self.canon_id(x)) }
+            }
+            _ => r,
+        }
+    }
+
+    /// The function type at index `x` in canonical form (indices replaced by canonical
+    /// ids), if `x` is a function type.
+    pub fn canon_func_type(&self, x: u32) -> Option<FuncType> {
+        let f = self.func_type(x)?;
+        Some(FuncType::new(
+            f.params.iter().map(|t| self.canon_val(*t)).collect::<Vec<_>>(),
+            f.results.iter().map(|t| self.canon_val(*t)).collect::<Vec<_>>(),
+        ))
+    }
+
+    /// A global type in canonical form.
+    pub fn canon_global_type(&self, g: GlobalType) -> GlobalType {
+        GlobalType { content: self.canon_val(g.content), mutability: g.mutability }
+    }
+
+    /// A table type in canonical form.
+    pub fn canon_table_type(&self, t: TableType) -> TableType {
+        TableType { elem: self.canon_ref(t.elem), ..t }
+    }
+
+    /// The function type at type index `x`, if there is one and it is a function type.
+    pub fn func_type(&self, x: u32) -> Option<&FuncType> {
+        self.types.get(x as usize).and_then(SubType::as_func)
+    }
+
     /// Type indices of all functions in the function index space: imports first.
     pub fn func_type_indices(&self) -> Vec<u32> {
         self.imports

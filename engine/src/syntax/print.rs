@@ -70,7 +70,13 @@ impl fmt::Display for Instr {
                     write!(f, "return_call_indirect {table} (type {type_index})")
                 }
             }
-            RefNull(t) => write!(f, "ref.null {}", t.heap_name()),
+            RefNull(t) => write!(f, "ref.null {t}"),
+            CallRef(t) => write!(f, "call_ref {t}"),
+            ReturnCallRef(t) => write!(f, "return_call_ref {t}"),
+            BrOnNull(l) => write!(f, "br_on_null {l}"),
+            BrOnNonNull(l) => write!(f, "br_on_non_null {l}"),
+            RefAsNonNull => f.write_str("ref.as_non_null"),
+            RefEq => f.write_str("ref.eq"),
             Throw(tag) => write!(f, "throw {tag}"),
             ThrowRef => f.write_str("throw_ref"),
             TryTable(bt, catches) => {

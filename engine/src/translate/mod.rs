@@ -143,7 +143,9 @@ pub struct TranslateError {
 
 /// What the translator needs to know about the module.
 pub struct ModuleContext<'a> {
-    pub types: &'a [FuncType],
+    pub types: &'a [crate::syntax::SubType],
+    /// The canonical id of each type ([`crate::syntax::canon`]).
+    pub canonical: &'a [crate::syntax::canon::CanonId],
     /// Type index of every function in the function index space.
     pub func_types: &'a [u32],
     /// Emit fuel charges (see [`crate::fuel`]).
@@ -272,10 +274,13 @@ struct Translator<'a> {
 /// sits in its own slot.
 pub fn translate(
     ctx: &ModuleContext<'_>,
-    ty: &FuncType,
+    type_index: u32,
     body: &FuncBody,
     fuse: bool,
 ) -> Result<CompiledFunc, TranslateError> {
+    let fail = |message| TranslateError { offset: body.range.start, message };
+    let ty = ctx.types.get(type_index as usize).and_then(|t| t.as_func()).ok_or(fail("unknown type"))?;
+    let type_id = *ctx.canonical.get(type_index as usize).ok_or(fail("unknown type"))?;
     let t = lower(ctx, ty, body, fuse)?;
     let num_params = ValType::slots_of(&ty.params);
     let num_locals = t.num_locals;
@@ -283,6 +288,7 @@ pub fn translate(
     // for the debugger, which must see every op (see `interp::threaded`).
     let how = crate::interp::threaded::Threading {
         types: ctx.types,
+        canonical: ctx.canonical,
         memories: ctx.memories,
         table0_64: ctx.tables.first().is_some_and(|t| t.addr.is_64()),
         chain: fuse && !cfg!(debug_assertions),
@@ -304,7 +310,7 @@ pub fn translate(
         consts: t.consts.into_boxed_slice(),
         num_results: ValType::slots_of(&ty.results),
         max_height: t.max_height,
-        type_id: crate::jit::type_ids::of(ty),
+        type_id: u64::from(type_id),
         handlers: t.regions.into_boxed_slice(),
     })
 }
@@ -651,9 +657,13 @@ impl<'a> Translator<'a> {
         let ctx: &'a ModuleContext<'a> = self.ctx;
         Ok(match bt {
             BlockType::Empty => (&[], &[]),
-            BlockType::Value(t) => (&[], t.as_slice()),
+            // Translation only needs the slot layout of a single result, so a stand-in
+            // of the same layout serves for any type.
+            BlockType::Value(ValType::V128) => (&[], &[ValType::V128]),
+            BlockType::Value(_) => (&[], &[ValType::I64]),
             BlockType::Func(i) => {
-                let ty = ctx.types.get(i as usize).ok_or_else(|| self.error("unknown type"))?;
+                let ty =
+                    ctx.types.get(i as usize).and_then(|t| t.as_func()).ok_or_else(|| self.error("unknown type"))?;
                 (&ty.params, &ty.results)
             }
         })
@@ -696,7 +706,7 @@ impl<'a> Translator<'a> {
     fn func_type(&self, func: u32) -> Result<&'a FuncType, TranslateError> {
         let ctx: &'a ModuleContext<'a> = self.ctx;
         let ti = ctx.func_types.get(func as usize).ok_or_else(|| self.error("unknown function"))?;
-        ctx.types.get(*ti as usize).ok_or_else(|| self.error("unknown type"))
+        ctx.types.get(*ti as usize).and_then(|t| t.as_func()).ok_or_else(|| self.error("unknown type"))
     }
 
     fn set_unreachable(&mut self) -> Result<(), TranslateError> {
@@ -754,7 +764,7 @@ impl<'a> Translator<'a> {
     fn tag_params(&self, tag: u32) -> Result<&'a [ValType], TranslateError> {
         let ctx: &'a ModuleContext<'a> = self.ctx;
         let ti = ctx.tags.get(tag as usize).ok_or_else(|| self.error("unknown tag"))?;
-        Ok(&ctx.types.get(*ti as usize).ok_or_else(|| self.error("unknown type"))?.params)
+        Ok(&ctx.types.get(*ti as usize).and_then(|t| t.as_func()).ok_or_else(|| self.error("unknown type"))?.params)
     }
 
     /// Resolves label `depth`: the branch target (pc 0 if not yet known) when the kept
@@ -1191,7 +1201,11 @@ impl<'a> Translator<'a> {
             }
             Instr::CallIndirect { type_index, table } => {
                 let ctx: &'a ModuleContext<'a> = self.ctx;
-                let ty = ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
+                let ty = ctx
+                    .types
+                    .get(*type_index as usize)
+                    .and_then(|t| t.as_func())
+                    .ok_or_else(|| self.error("unknown type"))?;
                 let p = ValType::slots_of(&ty.params) as usize;
                 self.materialize_all();
                 let base = self.pop_base(p + 1)?;
@@ -1208,14 +1222,66 @@ impl<'a> Translator<'a> {
             }
             Instr::ReturnCallIndirect { type_index, table } => {
                 let ctx: &'a ModuleContext<'a> = self.ctx;
-                let ty = ctx.types.get(*type_index as usize).ok_or_else(|| self.error("unknown type"))?;
+                let ty = ctx
+                    .types
+                    .get(*type_index as usize)
+                    .and_then(|t| t.as_func())
+                    .ok_or_else(|| self.error("unknown type"))?;
                 let p = ValType::slots_of(&ty.params) as usize;
                 let base = self.pop_base(p + 1)?;
                 self.emit(Op::ReturnCallIndirect { type_index: *type_index, table: *table, base });
                 self.set_unreachable()?;
             }
+            Instr::CallRef(type_index) | Instr::ReturnCallRef(type_index) => {
+                let ctx: &'a ModuleContext<'a> = self.ctx;
+                let ty = ctx
+                    .types
+                    .get(*type_index as usize)
+                    .and_then(|t| t.as_func())
+                    .ok_or_else(|| self.error("unknown type"))?;
+                let params = ValType::slots_of(&ty.params);
+                if matches!(instr, Instr::CallRef(_)) {
+                    self.materialize_all();
+                    let base = self.pop_base(params as usize + 1)?;
+                    self.emit(Op::CallRef { params, base });
+                    self.reset_stack_typed(base, &ty.results);
+                } else {
+                    let base = self.pop_base(params as usize + 1)?;
+                    self.emit(Op::ReturnCallRef { params, base });
+                    self.set_unreachable()?;
+                }
+            }
+            Instr::BrOnNull(d) | Instr::BrOnNonNull(d) => {
+                // The reference stays in its slot on the way on (br_on_null) or into the
+                // branch (br_on_non_null); br_on_null's label takes the values below it.
+                self.materialize_all();
+                let on_null = matches!(instr, Instr::BrOnNull(_));
+                let r = self.pop()?;
+                let Operand::Slot(s) = r else { return Err(self.error("unmaterialised reference")) };
+                if !on_null {
+                    self.push_back(r);
+                }
+                let (target, frame) = self.label(*d)?;
+                self.targets.push(target);
+                let i = self.targets.len() as u32 - 1;
+                self.add_patch(frame, Patch::Target(i as usize));
+                self.emit(Op::BranchOnNull { s, target: i, on_null });
+                if on_null {
+                    self.push_back(r);
+                } else {
+                    self.pop()?;
+                }
+            }
             Instr::RefNull(_) => self.constant(0),
             Instr::RefIsNull => self.unary(Op::RefIsNull)?,
+            Instr::RefAsNonNull => self.unary(Op::RefAsNonNull)?,
+            Instr::RefEq => {
+                let b = self.pop_slot()?;
+                let a = self.pop_slot()?;
+                let d = self.height();
+                self.emit(Op::RefEq(Bin { d, a, b }));
+                self.push_result();
+            }
             Instr::RefFunc(func) => {
                 let d = self.height();
                 self.emit(Op::RefFunc { d, func: *func });
@@ -1811,6 +1877,7 @@ mod tests {
         let func_types = module.func_type_indices();
         let ctx = ModuleContext {
             types: &module.types,
+            canonical: &module.canonical,
             func_types: &func_types,
             consume_fuel: false,
             global_types: &[],
@@ -1818,7 +1885,7 @@ mod tests {
             tables: &module.tables,
             tags: &[],
         };
-        let ty = &module.types[module.funcs[0] as usize];
+        let ty = module.func_type(module.funcs[0]).unwrap();
         translate_ops(&ctx, ty, &module.code[0], fuse).unwrap()
     }
 
@@ -1879,6 +1946,7 @@ mod tests {
         let func_types = module.func_type_indices();
         let ctx = ModuleContext {
             types: &module.types,
+            canonical: &module.canonical,
             func_types: &func_types,
             consume_fuel: false,
             global_types: &[],
@@ -1886,13 +1954,13 @@ mod tests {
             tables: &module.tables,
             tags: &[],
         };
-        let f = translate(&ctx, &module.types[0], &module.code[0], true).unwrap();
+        let f = translate(&ctx, module.funcs[0], &module.code[0], true).unwrap();
         assert_eq!(&*f.consts, &[3]);
         assert_eq!(
-            translate_ops(&ctx, &module.types[0], &module.code[0], true).unwrap(),
+            translate_ops(&ctx, module.types[0].as_func().unwrap(), &module.code[0], true).unwrap(),
             vec![Op::I32Shl(Bin { d: 2, a: 0, b: 1 }), Op::I32Mul(Bin { d: 2, a: 2, b: 1 }), Op::Return { from: 2 }]
         );
         // The debugger's translation has none.
-        assert!(translate(&ctx, &module.types[0], &module.code[0], false).unwrap().consts.is_empty());
+        assert!(translate(&ctx, module.funcs[0], &module.code[0], false).unwrap().consts.is_empty());
     }
 }

@@ -214,6 +214,9 @@ macro_rules! define_op {
             Branch(u32),
             /// If slot `c` is non-zero, branch moving values: `targets[i]`.
             BranchIf { c: Slot, target: u32 },
+            /// `br_on_null` (`on_null`) / `br_on_non_null`: if the reference in slot `s`
+            /// is (not) null, branch moving values: `targets[target]`.
+            BranchOnNull { s: Slot, target: u32, on_null: bool },
             /// Index in slot `c` selects one of `targets[start..start + len]`; the last entry
             /// is the default.
             BranchTable { c: Slot, start: u32, len: u32 },
@@ -232,6 +235,11 @@ macro_rules! define_op {
             /// Tail call through `table`: the arguments are the slots from `base`, the
             /// element index is the slot after them (as [`Op::CallIndirect`]).
             ReturnCallIndirect { type_index: u32, table: u32, base: Slot },
+            /// `call_ref`: the arguments are the slots from `base`, the function reference
+            /// the slot after them (traps on null; its type is right by validation).
+            CallRef { params: u32, base: Slot },
+            /// `return_call_ref`: `call_ref` in place of the current function.
+            ReturnCallRef { params: u32, base: Slot },
             /// `throw tag`: throws an exception of the module's tag `tag` whose payload is
             /// the slots from `base`.
             Throw { tag: u32, base: Slot },
@@ -244,6 +252,10 @@ macro_rules! define_op {
             GlobalSet { s: Slot, global: u32 },
             RefNull { d: Slot },
             RefIsNull(Un),
+            /// `ref.as_non_null`: `d = a`, trapping if it is null.
+            RefAsNonNull(Un),
+            /// `ref.eq`: `d = a == b`.
+            RefEq(Bin),
             RefFunc { d: Slot, func: u32 },
             // Table, bulk and `memory.grow` ops are rare: their operands are always in the
             // consecutive slots from `base` (in wasm operand order); a result goes to `base`.

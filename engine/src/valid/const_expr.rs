@@ -74,10 +74,13 @@ pub(crate) fn check_const_expr(
             Instr::F32Const(_) => ValType::F32,
             Instr::F64Const(_) => ValType::F64,
             Instr::V128Const(_) if c.features.simd => ValType::V128,
-            Instr::RefNull(t) => ValType::from(*t),
+            Instr::RefNull(h) => {
+                c.check_ref_type(crate::syntax::RefType::null(*h), offset)?;
+                ValType::Ref(crate::syntax::RefType::null(*h))
+            }
             Instr::RefFunc(x) => {
                 c.func_type(*x, offset)?;
-                ValType::FuncRef
+                c.ref_func_type(*x)
             }
             Instr::GlobalGet(x) => c.global(*x, offset)?.content,
             _ => return Err(ValidationError::new(offset, "constant expression required")),
@@ -85,8 +88,9 @@ pub(crate) fn check_const_expr(
         stack.push(t);
     }
     let end_offset = expr.offsets.last().copied().unwrap_or(fallback) as usize;
-    if stack.as_slice() != [expected] {
-        return Err(ValidationError::new(end_offset, "type mismatch"));
+    match stack.as_slice() {
+        [t] if c.is_sub(*t, expected) => {}
+        _ => return Err(ValidationError::new(end_offset, "type mismatch")),
     }
     Ok(())
 }

@@ -3,12 +3,16 @@
 
 use crate::config::Features;
 use crate::error::ValidationError;
-use crate::syntax::{FuncType, GlobalType, MemoryType, Module, RefType, TableType, ValType};
+use crate::syntax::canon::CanonId;
+use crate::syntax::subtype::{self, ModuleTypes};
+use crate::syntax::{FuncType, GlobalType, HeapType, MemoryType, Module, RefType, SubType, TableType, ValType};
 
 /// The spec's context `C`, built once per module (indices: imports first).
 pub(crate) struct Context<'m> {
     /// `C.types`.
-    pub types: &'m [FuncType],
+    pub types: &'m [SubType],
+    /// The canonical id of each of `types`.
+    pub canonical: Vec<CanonId>,
     /// `C.funcs`, as type indices (each checked to exist before any body is validated).
     pub funcs: Vec<u32>,
     /// `C.tables`.
@@ -38,12 +42,18 @@ impl<'m> Context<'m> {
     /// The context of `module` whose types are `types` (a copy of `module.types`, so that
     /// the module itself is not borrowed: the decoder builds the context before the code
     /// section and goes on filling the module).
-    pub fn with_types(module: &Module, types: &'m [FuncType], features: &Features) -> Context<'m> {
+    pub fn with_types(module: &Module, types: &'m [SubType], features: &Features) -> Context<'m> {
         let funcs = module.func_type_indices();
         let mut refs = vec![false; funcs.len()];
         collect_refs(module, &mut refs);
+        let canonical = if module.canonical.len() == types.len() {
+            module.canonical.clone()
+        } else {
+            crate::syntax::canon::canonicalize(types)
+        };
         Context {
             types,
+            canonical,
             funcs,
             tables: module.table_types(),
             mems: module.memory_types(),
@@ -58,8 +68,56 @@ impl<'m> Context<'m> {
     }
 
     /// `C.types[x]`, or "unknown type".
-    pub fn type_at(&self, x: u32, offset: usize) -> Result<&'m FuncType, ValidationError> {
+    pub fn sub_type(&self, x: u32, offset: usize) -> Result<&'m SubType, ValidationError> {
         self.types.get(x as usize).ok_or_else(|| ValidationError::new(offset, format!("unknown type {x}")))
+    }
+
+    /// `C.types[x]`, which must be a function type: "unknown type", or "type mismatch"
+    /// for a struct or array type.
+    pub fn type_at(&self, x: u32, offset: usize) -> Result<&'m FuncType, ValidationError> {
+        self.sub_type(x, offset)?.as_func().ok_or_else(|| ValidationError::new(offset, "type mismatch"))
+    }
+
+    /// The type of `ref.func x`: `(ref $t)` for function `x` of type `$t` with typed
+    /// function references, else `funcref`.
+    pub fn ref_func_type(&self, x: u32) -> ValType {
+        match self.funcs.get(x as usize) {
+            Some(t) if self.features.function_references => ValType::Ref(RefType::non_null(HeapType::Concrete(*t))),
+            _ => ValType::FUNCREF,
+        }
+    }
+
+    /// How subtyping resolves this module's type indices.
+    pub fn resolve(&self) -> ModuleTypes<'_> {
+        ModuleTypes(&self.canonical)
+    }
+
+    /// `C ⊢ a ≤ b`.
+    pub fn is_sub(&self, a: ValType, b: ValType) -> bool {
+        a == b || subtype::val_sub(&self.resolve(), a, b)
+    }
+
+    /// `C ⊢ a ≤ b` for reference types.
+    pub fn is_ref_sub(&self, a: RefType, b: RefType) -> bool {
+        a == b || subtype::ref_sub(&self.resolve(), a, b)
+    }
+
+    /// Checks that a value type is well-formed (`C ⊢ t ok`): its proposal is on and a
+    /// type index in it exists.
+    pub fn check_val_type(&self, t: ValType, offset: usize) -> Result<(), ValidationError> {
+        check_val_type(t, &self.features, offset)?;
+        if let ValType::Ref(r) = t {
+            self.check_ref_type(r, offset)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that a reference type is well-formed: a type index in it exists.
+    pub fn check_ref_type(&self, r: RefType, offset: usize) -> Result<(), ValidationError> {
+        if let HeapType::Concrete(x) = r.heap {
+            self.sub_type(x, offset)?;
+        }
+        Ok(())
     }
 
     /// The type of function `x`, or "unknown function".
@@ -151,7 +209,7 @@ pub(crate) fn check_val_type(t: ValType, features: &Features, offset: usize) -> 
     if t == ValType::V128 && !features.simd {
         return Err(ValidationError::new(offset, "SIMD is disabled (v128 value type)"));
     }
-    if t == ValType::ExnRef && !features.exceptions {
+    if matches!(t, ValType::Ref(RefType { heap: HeapType::Exn | HeapType::NoExn, .. })) && !features.exceptions {
         return Err(ValidationError::new(offset, "exception handling is disabled (exnref value type)"));
     }
     Ok(())

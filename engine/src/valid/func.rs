@@ -4,12 +4,31 @@
 //! vectors, so nesting depth costs no native stack, and every instruction is O(1) apart
 //! from the types it pops and pushes.
 
-use super::context::{Context, check_val_type};
+use super::context::Context;
 use crate::error::ValidationError;
 use crate::syntax::{
-    BlockType, FuncBody, FuncType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, SimdFeature, SimdImm, SimdOp,
-    ValType,
+    BlockType, FuncBody, FuncType, HeapType, Instr, MemArg, Mutability, NumOp, OpFeature, RefType, SimdFeature,
+    SimdImm, SimdOp, ValType,
 };
+
+/// The types of a block's start or end, or of a label: a slice of the module's types,
+/// or the one value type of a `BlockType::Value` (owned, so that holding it does not
+/// borrow the validator).
+#[derive(Debug, Clone, Copy)]
+enum Types<'m> {
+    Slice(&'m [ValType]),
+    One(ValType),
+}
+
+impl std::ops::Deref for Types<'_> {
+    type Target = [ValType];
+    fn deref(&self) -> &[ValType] {
+        match self {
+            Types::Slice(s) => s,
+            Types::One(t) => std::slice::from_ref(t),
+        }
+    }
+}
 
 /// An operand type; `None` is the spec's `Unknown` (any type, from unreachable code).
 type Operand = Option<ValType>;
@@ -41,6 +60,10 @@ struct Frame {
     height: usize,
     /// Whether the rest of the block is unreachable (stack-polymorphic).
     unreachable: bool,
+    /// Height of the validator's list of locals initialised since the function began,
+    /// at the start of the block: they are uninitialised again after it (typed function
+    /// references' rule for non-defaultable locals).
+    inits: usize,
 }
 
 const I32: ValType = ValType::I32;
@@ -49,6 +72,10 @@ struct FuncValidator<'c, 'm> {
     c: &'c Context<'m>,
     /// `C.locals`: parameters, then declared locals.
     locals: Vec<ValType>,
+    /// Whether each local is initialised: parameters and defaultable locals always are.
+    set: Vec<bool>,
+    /// The non-defaultable locals initialised so far, in order (see [`Frame::inits`]).
+    inits: Vec<u32>,
     /// `C.return`.
     results: &'m [ValType],
     ops: Vec<Operand>,
@@ -114,6 +141,8 @@ pub(crate) fn operand_types_at(
 #[derive(Default)]
 struct Buffers {
     locals: Vec<ValType>,
+    set: Vec<bool>,
+    inits: Vec<u32>,
     ops: Vec<Operand>,
     ctrls: Vec<Frame>,
 }
@@ -166,7 +195,7 @@ impl<'c, 'm> BodyCheck<'c, 'm> {
             if let Err(e) = v.check_finished(end) {
                 self.error = Some(e);
             }
-            self.spare = Buffers { locals: v.locals, ops: v.ops, ctrls: v.ctrls };
+            self.spare = Buffers { locals: v.locals, set: v.set, inits: v.inits, ops: v.ops, ctrls: v.ctrls };
         }
     }
 
@@ -189,16 +218,26 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         let start = start as usize;
         let ty: &FuncType = c.type_at(type_index, start)?;
         for t in declared {
-            check_val_type(*t, &c.features, start)?;
+            c.check_val_type(*t, start)?;
         }
-        let Buffers { mut locals, mut ops, mut ctrls } = buffers;
+        let Buffers { mut locals, mut set, mut inits, mut ops, mut ctrls } = buffers;
         locals.clear();
+        set.clear();
+        inits.clear();
         ops.clear();
         ctrls.clear();
         locals.extend_from_slice(&ty.params);
         locals.extend_from_slice(declared);
-        let mut v = FuncValidator { c, locals, results: &ty.results, ops, ctrls, floor: 0, offset: start };
-        v.ctrls.push(Frame { kind: FrameKind::Func, ty: BlockType::Func(type_index), height: 0, unreachable: false });
+        set.resize(ty.params.len(), true);
+        set.extend(declared.iter().map(|t| t.is_defaultable()));
+        let mut v = FuncValidator { c, locals, set, inits, results: &ty.results, ops, ctrls, floor: 0, offset: start };
+        v.ctrls.push(Frame {
+            kind: FrameKind::Func,
+            ty: BlockType::Func(type_index),
+            height: 0,
+            unreachable: false,
+            inits: 0,
+        });
         Ok(v)
     }
 
@@ -212,14 +251,14 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         }
         let push = match instr {
             Instr::LocalGet(x) => match self.locals.get(*x as usize) {
-                Some(t) => *t,
-                None => return false,
+                Some(t) if self.set[*x as usize] => *t,
+                _ => return false,
             },
             Instr::LocalSet(x) | Instr::LocalTee(x) => {
                 let (Some(t), Some(Some(top))) = (self.locals.get(*x as usize), self.ops.last()) else {
                     return false;
                 };
-                if t != top || self.ops.len() <= self.floor {
+                if t != top || self.ops.len() <= self.floor || !self.set[*x as usize] {
                     return false;
                 }
                 if matches!(instr, Instr::LocalSet(_)) {
@@ -310,26 +349,28 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn start_types(&self, ty: BlockType) -> &'m [ValType] {
         match ty {
             BlockType::Empty | BlockType::Value(_) => &[],
-            BlockType::Func(x) => self.c.types.get(x as usize).map_or(&[], |t| &t.params),
+            BlockType::Func(x) => self.c.types.get(x as usize).and_then(|t| t.as_func()).map_or(&[], |t| &t.params),
         }
     }
 
     /// The result types of a block type (`end_types`).
-    fn end_types(&self, ty: BlockType) -> &'m [ValType] {
+    fn end_types(&self, ty: BlockType) -> Types<'m> {
         match ty {
-            BlockType::Empty => &[],
-            BlockType::Value(t) => t.as_slice(),
-            BlockType::Func(x) => self.c.types.get(x as usize).map_or(&[], |t| &t.results),
+            BlockType::Empty => Types::Slice(&[]),
+            BlockType::Value(t) => Types::One(t),
+            BlockType::Func(x) => {
+                Types::Slice(self.c.types.get(x as usize).and_then(|t| t.as_func()).map_or(&[], |t| &t.results))
+            }
         }
     }
 
     /// `label_types(frame)`: a loop's label takes its parameters, others their results.
-    fn label_types(&self, frame: &Frame) -> &'m [ValType] {
-        if frame.kind == FrameKind::Loop { self.start_types(frame.ty) } else { self.end_types(frame.ty) }
+    fn label_types(&self, frame: &Frame) -> Types<'m> {
+        if frame.kind == FrameKind::Loop { Types::Slice(self.start_types(frame.ty)) } else { self.end_types(frame.ty) }
     }
 
     /// The label types of relative label `l`, or "unknown label".
-    fn label(&self, l: u32) -> Result<&'m [ValType], ValidationError> {
+    fn label(&self, l: u32) -> Result<Types<'m>, ValidationError> {
         let n = self.ctrls.len();
         match (l as usize).checked_add(1).and_then(|d| n.checked_sub(d)) {
             Some(i) => Ok(self.label_types(&self.ctrls[i])),
@@ -341,7 +382,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn check_block_type(&self, ty: BlockType) -> Result<(), ValidationError> {
         match ty {
             BlockType::Empty => Ok(()),
-            BlockType::Value(t) => check_val_type(t, &self.c.features, self.offset),
+            BlockType::Value(t) => self.c.check_val_type(t, self.offset),
             BlockType::Func(x) => {
                 let ft = self.c.type_at(x, self.offset)?;
                 if !self.c.features.multi_value && (!ft.params.is_empty() || ft.results.len() > 1) {
@@ -395,8 +436,17 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn pop(&mut self, expect: ValType) -> Result<Operand, ValidationError> {
         let actual = self.pop_any()?;
         match actual {
-            Some(t) if t != expect => Err(self.mismatch()),
+            Some(t) if t != expect && !self.c.is_sub(t, expect) => Err(self.mismatch()),
             _ => Ok(actual),
+        }
+    }
+
+    /// `pop_ref()`: pops a reference, of type `(ref bot)` if unknown.
+    fn pop_ref(&mut self) -> Result<RefType, ValidationError> {
+        match self.pop_any()? {
+            None => Ok(RefType::non_null(HeapType::Bot)),
+            Some(ValType::Ref(r)) => Ok(r),
+            Some(_) => Err(self.mismatch()),
         }
     }
 
@@ -423,6 +473,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
             if let Some(Some(actual)) = self.ops.get(self.ops.len() - 1 - j)
                 && actual != t
+                && !self.c.is_sub(*actual, *t)
             {
                 return Err(self.mismatch());
             }
@@ -440,7 +491,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- Control stack --------------------------------------------------------------
 
     fn push_ctrl(&mut self, kind: FrameKind, ty: BlockType) {
-        self.ctrls.push(Frame { kind, ty, height: self.ops.len(), unreachable: false });
+        let inits = self.inits.len();
+        self.ctrls.push(Frame { kind, ty, height: self.ops.len(), unreachable: false, inits });
         self.floor = self.ops.len();
         let start = self.start_types(ty);
         self.push_vals(start);
@@ -449,9 +501,13 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn pop_ctrl(&mut self) -> Result<Frame, ValidationError> {
         let frame = *self.top_frame()?;
         let end = self.end_types(frame.ty);
-        self.pop_vals(end)?;
+        self.pop_vals(&end)?;
         if self.ops.len() != frame.height {
             return Err(self.mismatch());
+        }
+        // Locals initialised inside the block are not after it.
+        for x in self.inits.drain(frame.inits..) {
+            self.set[x as usize] = false;
         }
         self.ctrls.pop();
         self.floor = self.ctrls.last().map_or(0, |f| f.height);
@@ -499,6 +555,13 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::V128Const(_) | Instr::I8x16Shuffle(_) => self.require(f.simd, "SIMD"),
             Instr::Wide(_) => self.require(f.wide_arithmetic, "wide-arithmetic"),
             Instr::ReturnCall(_) | Instr::ReturnCallIndirect { .. } => self.require(f.tail_call, "tail calls"),
+            Instr::CallRef(_) | Instr::RefAsNonNull | Instr::BrOnNull(_) | Instr::BrOnNonNull(_) => {
+                self.require(f.function_references, "function-references")
+            }
+            Instr::ReturnCallRef(_) => {
+                self.require(f.function_references && f.tail_call, "function-references and tail calls")
+            }
+            Instr::RefEq => self.require(f.gc, "GC"),
             Instr::Throw(_) | Instr::ThrowRef | Instr::TryTable(..) => self.require(f.exceptions, "exception-handling"),
             Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
                 self.require(f.legacy_exceptions, "legacy exception-handling")
@@ -519,7 +582,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     /// function's, its parameters are popped, and the rest of the block is unreachable
     /// (as after `return`).
     fn tail_call(&mut self, params: &[ValType], results: &[ValType]) -> Result<(), ValidationError> {
-        if results != self.results {
+        if results != self.results && !crate::syntax::subtype::vals_sub(&self.c.resolve(), results, self.results) {
             return Err(self.mismatch());
         }
         self.pop_vals(params)?;
@@ -529,6 +592,22 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     fn local(&self, x: u32) -> Result<ValType, ValidationError> {
         self.locals.get(x as usize).copied().ok_or_else(|| self.err(format!("unknown local {x}")))
+    }
+
+    /// Local `x` is written: a non-defaultable one is initialised from here to the end
+    /// of the block.
+    fn init_local(&mut self, x: u32) {
+        if let Some(s) = self.set.get_mut(x as usize)
+            && !*s
+        {
+            *s = true;
+            self.inits.push(x);
+        }
+    }
+
+    /// All of `a` are subtypes of the corresponding `b`.
+    fn all_sub(&self, a: &[ValType], b: &[ValType]) -> bool {
+        a == b || crate::syntax::subtype::vals_sub(&self.c.resolve(), a, b)
     }
 
     /// `memarg` rules: the memory exists, `2^align <= width` and the offset fits the
@@ -547,7 +626,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- The instructions -----------------------------------------------------------
 
     fn instr(&mut self, instr: &Instr) -> Result<(), ValidationError> {
-        use ValType::{FuncRef, I64};
+        use ValType::I64;
         self.check_feature(instr)?;
         let c = self.c;
         let at = self.offset;
@@ -581,11 +660,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::End => {
                 let frame = self.pop_ctrl()?;
                 // An `if` without `else` has an empty else branch: [t1*] -> [t2*] needs t1* = t2*.
-                if frame.kind == FrameKind::If && self.start_types(frame.ty) != self.end_types(frame.ty) {
+                if frame.kind == FrameKind::If && !self.all_sub(self.start_types(frame.ty), &self.end_types(frame.ty)) {
                     return Err(self.mismatch());
                 }
                 let results = self.end_types(frame.ty);
-                self.push_vals(results);
+                self.push_vals(&results);
             }
             Instr::Throw(x) => {
                 // throw x : [t1* t*] -> [t2*], C.tags[x] = [t*] -> []
@@ -595,7 +674,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
             Instr::ThrowRef => {
                 // throw_ref : [t1* exnref] -> [t2*]
-                self.pop(ValType::ExnRef)?;
+                self.pop(ValType::EXNREF)?;
                 self.set_unreachable();
             }
             Instr::TryTable(bt, catches) => {
@@ -608,9 +687,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                         if catch.kind.has_tag() { &c.tag_type(catch.tag, at)?.params } else { &[] };
                     let passes_ref = catch.kind.passes_ref();
                     let arity = payload.len() + usize::from(passes_ref);
+                    let exn = ValType::Ref(RefType::non_null(HeapType::Exn));
                     if label.len() != arity
-                        || label[..payload.len()] != *payload
-                        || (passes_ref && label[payload.len()] != ValType::ExnRef)
+                        || !self.all_sub(payload, &label[..payload.len()])
+                        || (passes_ref && !c.is_sub(exn, label[payload.len()]))
                     {
                         return Err(self.mismatch());
                     }
@@ -640,7 +720,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     Instr::Catch(x) => (FrameKind::Catch, &c.tag_type(*x, at)?.params),
                     _ => (FrameKind::CatchAll, &[]),
                 };
-                self.ctrls.push(Frame { kind, ty: frame.ty, height: self.ops.len(), unreachable: false });
+                let inits = self.inits.len();
+                self.ctrls.push(Frame { kind, ty: frame.ty, height: self.ops.len(), unreachable: false, inits });
                 self.floor = self.ops.len();
                 self.push_vals(payload);
             }
@@ -652,7 +733,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 }
                 self.label(*l)?;
                 let results = self.end_types(frame.ty);
-                self.push_vals(results);
+                self.push_vals(&results);
             }
             Instr::Rethrow(l) => {
                 // rethrow l : [t1*] -> [t2*], label l is a catch arm
@@ -670,14 +751,36 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::Br(l) => {
                 // br l : [t1* t*] -> [t2*]
                 let ts = self.label(*l)?;
-                self.pop_vals(ts)?;
+                self.pop_vals(&ts)?;
                 self.set_unreachable();
             }
             Instr::BrIf(l) => {
                 // br_if l : [t* i32] -> [t*]
                 self.pop(I32)?;
                 let ts = self.label(*l)?;
-                self.op(ts, ts)?;
+                self.op(&ts, &ts)?;
+            }
+            Instr::BrOnNull(l) => {
+                // br_on_null l : [t* (ref null ht)] -> [t* (ref ht)]
+                let r = self.pop_ref()?;
+                let ts = self.label(*l)?;
+                self.op(&ts, &ts)?;
+                self.push_val(Some(ValType::Ref(RefType::non_null(r.heap))));
+            }
+            Instr::BrOnNonNull(l) => {
+                // br_on_non_null l : [t* (ref null ht)] -> [t*], label l : [t* (ref ht)]
+                let ts = self.label(*l)?;
+                let Some((last, rest)) = ts.split_last() else {
+                    return Err(self.mismatch());
+                };
+                if !last.is_ref() {
+                    return Err(self.mismatch());
+                }
+                let r = self.pop_ref()?;
+                if !c.is_sub(ValType::Ref(RefType::non_null(r.heap)), *last) {
+                    return Err(self.mismatch());
+                }
+                self.op(rest, rest)?;
             }
             Instr::BrTable { targets, default } => {
                 // br_table l* lN : [t1* t* i32] -> [t2*]
@@ -690,9 +793,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                         return Err(self.mismatch());
                     }
                     // push_vals(pop_vals(label_types)), done in place.
-                    self.check_top(ts)?;
+                    self.check_top(&ts)?;
                 }
-                self.pop_vals(default_types)?;
+                self.pop_vals(&default_types)?;
                 self.set_unreachable();
             }
             Instr::Return => {
@@ -705,10 +808,21 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let ft = c.func_type(*x, at)?;
                 self.op(&ft.params, &ft.results)?;
             }
+            Instr::CallRef(x) => {
+                // call_ref x : [t1* (ref null $x)] -> [t2*]
+                let ft = c.type_at(*x, at)?;
+                self.pop(ValType::Ref(RefType::null(HeapType::Concrete(*x))))?;
+                self.op(&ft.params, &ft.results)?;
+            }
+            Instr::ReturnCallRef(x) => {
+                let ft = c.type_at(*x, at)?;
+                self.pop(ValType::Ref(RefType::null(HeapType::Concrete(*x))))?;
+                self.tail_call(&ft.params, &ft.results)?;
+            }
             Instr::CallIndirect { type_index, table } => {
                 // call_indirect x y : [t1* i32] -> [t2*], table x has funcref elements
                 let tt = c.table(*table, at)?;
-                if tt.elem != RefType::FuncRef {
+                if !c.is_ref_sub(tt.elem, RefType::FUNCREF) {
                     return Err(self.mismatch());
                 }
                 let ft = c.type_at(*type_index, at)?;
@@ -725,7 +839,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 // index of table x's address type), with the callee's results those of the
                 // current function
                 let tt = c.table(*table, at)?;
-                if tt.elem != RefType::FuncRef {
+                if !c.is_ref_sub(tt.elem, RefType::FUNCREF) {
                     return Err(self.mismatch());
                 }
                 let ft = c.type_at(*type_index, at)?;
@@ -734,14 +848,25 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
 
             // Reference instructions (spec §3.3.2).
-            Instr::RefNull(t) => self.push_val(Some(ValType::from(*t))),
+            Instr::RefNull(h) => {
+                let r = RefType::null(*h);
+                c.check_ref_type(r, at)?;
+                self.push_val(Some(ValType::Ref(r)));
+            }
             Instr::RefIsNull => {
-                // ref.is_null : [t] -> [i32], t a reference type
-                match self.pop_any()? {
-                    Some(t) if !t.is_ref() => return Err(self.mismatch()),
-                    _ => {}
-                }
+                // ref.is_null : [(ref null ht)] -> [i32]
+                self.pop_ref()?;
                 self.push_val(Some(I32));
+            }
+            Instr::RefAsNonNull => {
+                // ref.as_non_null : [(ref null ht)] -> [(ref ht)]
+                let r = self.pop_ref()?;
+                self.push_val(Some(ValType::Ref(RefType::non_null(r.heap))));
+            }
+            Instr::RefEq => {
+                // ref.eq : [eqref eqref] -> [i32]
+                let eq = ValType::Ref(RefType::null(HeapType::Eq));
+                self.op(&[eq, eq], &[I32])?;
             }
             Instr::RefFunc(x) => {
                 // ref.func x : [] -> [funcref], x ∈ C.refs
@@ -749,7 +874,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if !c.refs.get(*x as usize).copied().unwrap_or(false) {
                     return Err(self.err("undeclared function reference"));
                 }
-                self.push_val(Some(FuncRef));
+                self.push_val(Some(c.ref_func_type(*x)));
             }
 
             // Parametric instructions (spec §3.3.4).
@@ -777,22 +902,27 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let [t] = ts[..] else {
                     return Err(self.err("invalid result arity"));
                 };
-                check_val_type(t, &c.features, at)?;
+                c.check_val_type(t, at)?;
                 self.op(&[t, t, I32], &[t])?;
             }
 
             // Variable instructions (spec §3.3.5).
             Instr::LocalGet(x) => {
                 let t = self.local(*x)?;
+                if !self.set[*x as usize] {
+                    return Err(self.err("uninitialized local"));
+                }
                 self.push_val(Some(t));
             }
             Instr::LocalSet(x) => {
                 let t = self.local(*x)?;
                 self.pop(t)?;
+                self.init_local(*x);
             }
             Instr::LocalTee(x) => {
                 let t = self.local(*x)?;
                 self.op(&[t], &[t])?;
+                self.init_local(*x);
             }
             Instr::GlobalGet(x) => {
                 let g = c.global(*x, at)?;
@@ -832,7 +962,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::TableCopy { dst, src } => {
                 let d = c.table(*dst, at)?;
                 let s = c.table(*src, at)?;
-                if d.elem != s.elem {
+                if !c.is_ref_sub(s.elem, d.elem) {
                     return Err(self.mismatch());
                 }
                 // table.copy : [at_d at_s at_min] -> []
@@ -842,7 +972,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::TableInit { elem, table } => {
                 let t = c.table(*table, at)?;
                 let e = c.elem(*elem, at)?;
-                if t.elem != e {
+                if !c.is_ref_sub(e, t.elem) {
                     return Err(self.mismatch());
                 }
                 self.op(&[t.addr.val_type(), I32, I32], &[])?;

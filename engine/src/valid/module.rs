@@ -4,13 +4,13 @@
 use std::collections::HashSet;
 
 use super::const_expr::check_const_expr;
-use super::context::{Context, check_val_type};
+use super::context::Context;
 use super::func::check_func;
 use crate::config::Features;
 use crate::error::ValidationError;
 use crate::syntax::{
-    AddrType, DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MemoryType, Module, Mutability,
-    TableType, ValType,
+    AddrType, CompositeType, DataMode, ElemMode, ExternKind, GlobalType, ImportDesc, Limits, MemoryType, Module,
+    Mutability, StorageType, TableType, ValType,
 };
 
 /// Largest table size: 2^32 - 1 elements.
@@ -51,8 +51,38 @@ fn check_memory_type(m: &MemoryType, offset: usize) -> Result<(), ValidationErro
 }
 
 /// `⊢ globaltype ok` (spec §3.2.6).
-fn check_global_type(g: &GlobalType, features: &Features, offset: usize) -> Result<(), ValidationError> {
-    check_val_type(g.content, features, offset)
+fn check_global_type(c: &Context<'_>, g: &GlobalType, offset: usize) -> Result<(), ValidationError> {
+    c.check_val_type(g.content, offset)
+}
+
+/// `C ⊢ comptype ok` (spec 3.0 §3.2.6): every value type in it is well-formed; before
+/// multi-value, a function has at most one result.
+fn check_composite(c: &Context<'_>, ct: &CompositeType, visible: u32, at: usize) -> Result<(), ValidationError> {
+    let check = |t: ValType| {
+        if let ValType::Ref(crate::syntax::RefType { heap: crate::syntax::HeapType::Concrete(x), .. }) = t
+            && x >= visible
+        {
+            return Err(ValidationError::new(at, format!("unknown type {x}")));
+        }
+        c.check_val_type(t, at)
+    };
+    let field = |f: &crate::syntax::FieldType| match f.storage {
+        StorageType::Val(t) => check(t),
+        _ => Ok(()),
+    };
+    match ct {
+        CompositeType::Func(ft) => {
+            for t in ft.params.iter().chain(ft.results.iter()) {
+                check(*t)?;
+            }
+            if !c.features.multi_value && ft.results.len() > 1 {
+                return Err(ValidationError::new(at, "invalid result arity"));
+            }
+        }
+        CompositeType::Struct(fields) => fields.iter().try_for_each(field)?,
+        CompositeType::Array(f) => field(f)?,
+    }
+    Ok(())
 }
 
 /// Validates a whole module (spec §3.4.10), in the order of the reference interpreter.
@@ -62,18 +92,26 @@ pub(crate) fn check_module(
     features: &Features,
     bodies: Option<Result<(), ValidationError>>,
 ) -> Result<(), ValidationError> {
-    // Types (spec §3.2.3).
-    for (i, ft) in m.types.iter().enumerate() {
+    let c = Context::new(m, features);
+
+    // Types (spec 3.0 §3.2.3 - §3.2.8): well-formed, and each declared supertype an
+    // earlier type that is not final, of the same kind, with a matching composite type.
+    for (i, st) in m.types.iter().enumerate() {
         let at = entry_offset(&m.offsets.types, i);
-        for t in ft.params.iter().chain(ft.results.iter()) {
-            check_val_type(*t, features, at)?;
-        }
-        if !features.multi_value && ft.results.len() > 1 {
-            return Err(ValidationError::new(at, "invalid result arity"));
+        // A type may refer to the types of its own recursion group and earlier ones.
+        let visible = st.rec_group.0.saturating_add(st.rec_group.1);
+        check_composite(&c, &st.composite, visible, at)?;
+        if let Some(sup) = st.supertype {
+            if sup as usize >= i {
+                return Err(ValidationError::new(at, format!("unknown type {sup}")));
+            }
+            let parent = c.sub_type(sup, at)?;
+            let r = c.resolve();
+            if parent.is_final || !crate::syntax::subtype::composite_sub(&r, &st.composite, &parent.composite) {
+                return Err(ValidationError::new(at, "sub type"));
+            }
         }
     }
-
-    let c = Context::new(m, features);
 
     // Imports (spec §3.4.9).
     for imp in &m.imports {
@@ -82,10 +120,13 @@ pub(crate) fn check_module(
             ImportDesc::Func(t) => {
                 c.type_at(*t, at)?;
             }
-            ImportDesc::Table(t) => check_table_type(t, at)?,
+            ImportDesc::Table(t) => {
+                c.check_ref_type(t.elem, at)?;
+                check_table_type(t, at)?;
+            }
             ImportDesc::Memory(mt) => check_memory_type(mt, at)?,
             ImportDesc::Global(g) => {
-                check_global_type(g, features, at)?;
+                check_global_type(&c, g, at)?;
                 if g.mutability == Mutability::Var && !features.mutable_global {
                     return Err(ValidationError::new(at, "mutable globals cannot be imported"));
                 }
@@ -107,7 +148,16 @@ pub(crate) fn check_module(
 
     // Tables and memories (spec §3.4.4, §3.4.5).
     for (i, t) in m.tables.iter().enumerate() {
-        check_table_type(t, entry_offset(&m.offsets.tables, i))?;
+        let at = entry_offset(&m.offsets.tables, i);
+        c.check_ref_type(t.elem, at)?;
+        check_table_type(t, at)?;
+        // A table of non-nullable references needs an initial value (typed function
+        // references), which is a constant of its element type.
+        match m.table_inits.get(i).and_then(Option::as_ref) {
+            Some(init) => check_const_expr(&c, init, ValType::Ref(t.elem), at as u32, c.num_imported_globals)?,
+            None if !t.elem.nullable => return Err(ValidationError::new(at, "type mismatch")),
+            None => {}
+        }
     }
     if c.tables.len() > 1 && !features.reference_types {
         let at = second_offset(m, ExternKind::Table, &m.offsets.tables);
@@ -131,7 +181,7 @@ pub(crate) fn check_module(
     let segment_globals = if features.extended_const { all_globals } else { c.num_imported_globals };
     for (i, g) in m.globals.iter().enumerate() {
         let at = g.init.offsets.first().copied().unwrap_or(0);
-        check_global_type(&g.ty, features, at as usize)?;
+        check_global_type(&c, &g.ty, at as usize)?;
         let visible = if features.extended_const { c.num_imported_globals + i as u32 } else { c.num_imported_globals };
         check_const_expr(&c, &g.init, g.ty.content, at, visible)?;
     }
@@ -139,12 +189,13 @@ pub(crate) fn check_module(
     // Element segments (spec §3.4.7).
     for e in &m.elems {
         let at = e.offset as usize;
+        c.check_ref_type(e.ty, at)?;
         for item in &e.items {
             check_const_expr(&c, item, ValType::from(e.ty), e.offset, segment_globals)?;
         }
         if let ElemMode::Active { table, offset } = &e.mode {
             let t = c.table(*table, at)?;
-            if t.elem != e.ty {
+            if !c.is_ref_sub(e.ty, t.elem) {
                 return Err(ValidationError::new(at, "type mismatch"));
             }
             check_const_expr(&c, offset, t.addr.val_type(), e.offset, segment_globals)?;

@@ -5,7 +5,7 @@
 use super::validate;
 use crate::config::Features;
 use crate::error::ValidationError;
-use crate::syntax::{BlockType, FuncBody, FuncType, Instr, Module};
+use crate::syntax::{BlockType, FuncBody, FuncType, Instr, Module, SubType};
 
 fn check_with(wat: &str, features: &Features) -> Result<(), ValidationError> {
     let bytes = wat::parse_str(wat).expect("test module must parse");
@@ -240,7 +240,10 @@ fn module_rules() {
 
 #[test]
 fn simd_needs_its_feature() {
-    let m = Module { types: vec![FuncType::new([crate::syntax::ValType::V128], [])], ..Module::default() };
+    let m = Module {
+        types: vec![SubType::func(FuncType::new([crate::syntax::ValType::V128], []), 0)],
+        ..Module::default()
+    };
     validate(&m, &Features::default()).expect("v128 is WebAssembly 2.0");
     let no_simd = Features { simd: false, ..Features::default() };
     let e = validate(&m, &no_simd).expect_err("v128 must be rejected without SIMD");
@@ -267,13 +270,13 @@ fn feature_gates() {
     let no_multi = Features { multi_value: false, ..Features::wasm2() };
     invalid_with("(module (func (result i32 i32) unreachable))", &no_multi, "invalid result arity");
     let m = Module {
-        types: vec![FuncType::new([crate::syntax::ValType::I32], [])],
+        types: vec![SubType::func(FuncType::new([crate::syntax::ValType::I32], []), 0)],
         funcs: vec![1],
         code: vec![body(vec![Instr::Block(BlockType::Func(0)), Instr::End, Instr::End])],
         ..Module::default()
     };
     let mut m2 = m.clone();
-    m2.types.push(FuncType::new([], []));
+    m2.types.push(SubType::func(FuncType::new([], []), 1));
     let e = validate(&m2, &no_multi).expect_err("block params need multi-value");
     assert_eq!(e.message, "invalid result arity");
     let mut mvp = Features::mvp();
@@ -283,7 +286,7 @@ fn feature_gates() {
     let two_tables = Module {
         tables: vec![
             crate::syntax::TableType::new(
-                crate::syntax::RefType::FuncRef,
+                crate::syntax::RefType::FUNCREF,
                 crate::syntax::Limits { min: 0, max: None },
             );
             2
@@ -301,7 +304,12 @@ fn body(instrs: Vec<Instr>) -> FuncBody {
 
 /// A hand-built module with one function of type `[] -> []` and the given body.
 fn module_with_body(instrs: Vec<Instr>) -> Module {
-    Module { types: vec![FuncType::new([], [])], funcs: vec![0], code: vec![body(instrs)], ..Module::default() }
+    Module {
+        types: vec![SubType::func(FuncType::new([], []), 0)],
+        funcs: vec![0],
+        code: vec![body(instrs)],
+        ..Module::default()
+    }
 }
 
 #[test]
@@ -427,7 +435,7 @@ fn testsuite_wasm_v1() {
 
 #[test]
 fn random_bodies_never_panic() {
-    use crate::syntax::{LoadOp, MemArg, NumOp, RefType, StoreOp, ValType};
+    use crate::syntax::{LoadOp, MemArg, NumOp, StoreOp, ValType};
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         seed ^= seed << 13;
@@ -436,7 +444,7 @@ fn random_bodies_never_panic() {
         seed
     };
     let mut base = module_with_body(vec![Instr::End]);
-    base.types.push(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]));
+    base.types.push(SubType::func(FuncType::new([ValType::I32, ValType::I64], [ValType::F32, ValType::I32]), 0));
     base.memories.push(crate::syntax::MemoryType::new(crate::syntax::Limits { min: 1, max: None }));
     base.data_count = Some(0);
     for _ in 0..3000 {
@@ -469,7 +477,7 @@ fn random_bodies_never_panic() {
                 15 => Instr::Drop,
                 16 => Instr::LocalGet(k),
                 17 => Instr::Call(k),
-                18 => Instr::RefNull(RefType::FuncRef),
+                18 => Instr::RefNull(crate::syntax::HeapType::Func),
                 19 => Instr::RefIsNull,
                 20 => Instr::Load(LoadOp::I64Load, m),
                 21 => Instr::Store(StoreOp::I32Store8, m),
