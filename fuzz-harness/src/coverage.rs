@@ -57,9 +57,10 @@ impl Coverage {
             });
         }
         let v128 = |t: &ValType| *t == ValType::V128;
-        let v128_type = m.types.iter().any(|t| t.params.iter().chain(t.results.iter()).any(v128))
-            || m.globals.iter().any(|g| v128(&g.ty.content))
-            || m.code.iter().any(|b| b.locals.iter().any(v128));
+        let v128_type =
+            m.types.iter().filter_map(|t| t.as_func()).any(|t| t.params.iter().chain(t.results.iter()).any(v128))
+                || m.globals.iter().any(|g| v128(&g.ty.content))
+                || m.code.iter().any(|b| b.locals.iter().any(v128));
         self.decoded += 1;
         self.simd += u64::from(simd_instr || v128_type);
         self.simd_instr += u64::from(simd_instr);

@@ -16,8 +16,8 @@ fn our_type(t: wasmi::ValType) -> ValType {
         wasmi::ValType::I64 => ValType::I64,
         wasmi::ValType::F32 => ValType::F32,
         wasmi::ValType::F64 => ValType::F64,
-        wasmi::ValType::FUNCREF => ValType::FUNCREF,
-        wasmi::ValType::EXTERNREF => ValType::EXTERNREF,
+        wasmi::ValType::FuncRef => ValType::FUNCREF,
+        wasmi::ValType::ExternRef => ValType::EXTERNREF,
         wasmi::ValType::V128 => ValType::V128,
     }
 }

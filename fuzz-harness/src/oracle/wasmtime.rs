@@ -39,9 +39,9 @@ fn our_type(t: &ValType) -> OurType {
         ValType::F32 => OurType::F32,
         ValType::F64 => OurType::F64,
         ValType::V128 => OurType::V128,
-        t if t.is_funcref() => OurType::FuncRef,
-        t if t.matches(&ValType::EXNREF) => OurType::ExnRef,
-        _ => OurType::ExternRef,
+        t if t.is_funcref() => OurType::FUNCREF,
+        t if t.matches(&ValType::EXNREF) => OurType::EXNREF,
+        _ => OurType::EXTERNREF,
     }
 }
 
