@@ -59,7 +59,7 @@ pub fn parse_val(t: ValType, s: &str) -> Result<Val, String> {
             Some(v) => v,
             None => return Err(format!("cannot pass a {t} from the command line")),
         },
-        ValType::EXTERNREF => Val::ExternRef(Some(s.parse().map_err(|_| bad())?)),
+        ValType::EXTERNREF => Val::ExternRef(Some(wasmscope_engine::ExternRef::host(s.parse().map_err(|_| bad())?))),
         ValType::V128 => Val::V128(parse_v128(s).ok_or_else(|| {
             format!("`{s}` is not a valid v128 (a 128-bit integer such as 0x0001..., or lanes such as i32x4:1,2,3,4)")
         })?),
@@ -136,7 +136,8 @@ pub fn show_val(v: &Val) -> String {
             if f.is_finite() { format!("{f}") } else { float(f64::from(f), format!("nan (bits {b:#010x})")) }
         }
         Val::F64(b) => float(f64::from_bits(*b), format!("nan (bits {b:#018x})")),
-        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => "null".to_string(),
+        Val::AnyRef(Some(a)) => format!("anyref {a}"),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExnRef(Some(_)) => "exnref".to_string(),
         Val::ExternRef(Some(n)) => format!("externref {n}"),

@@ -50,7 +50,7 @@ pub fn val_bits(v: &Val) -> u64 {
         Val::F64(b) => *b,
         Val::FuncRef(r) => r.map_or(0, |_| 1),
         Val::ExnRef(r) => r.map_or(0, |_| 1),
-        Val::ExternRef(r) => r.map_or(0, |x| u64::from(x) + 1),
+        Val::ExternRef(_) | Val::AnyRef(_) => 0,
         // The low half; a `v128` is shown from the whole value (`repl::show_val`,
         // `val_bytes`).
         Val::V128(v) => *v as u64,
@@ -86,7 +86,12 @@ pub fn val_from_top(t: ValType, slots: &[u64]) -> Option<Val> {
         ValType::F64 => Val::F64(bits),
         ValType::V128 => Val::V128(u128::from(*slots.get(n.checked_sub(2)?)?) | u128::from(bits) << 64),
         ValType::Ref(r) => match r.heap.canonical_top() {
-            wasmscope_engine::syntax::HeapType::Extern => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
+            wasmscope_engine::syntax::HeapType::Extern => {
+                Val::ExternRef((bits & 3 == 2).then(|| wasmscope_engine::ExternRef::host((bits >> 2) as u32)))
+            }
+            wasmscope_engine::syntax::HeapType::Any => {
+                Val::AnyRef((bits & 1 == 1).then(|| wasmscope_engine::AnyRef::i31((bits >> 1) as u32)))
+            }
             wasmscope_engine::syntax::HeapType::Exn => Val::ExnRef(None),
             _ => Val::FuncRef(None),
         },

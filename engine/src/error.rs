@@ -61,6 +61,16 @@ pub enum TrapCode {
     NullReference,
     /// `call_ref` or `return_call_ref` of a null reference.
     NullFunctionReference,
+    /// A struct access through a null reference (GC).
+    NullStructReference,
+    /// An array access through a null reference (GC).
+    NullArrayReference,
+    /// `i31.get_s`/`_u` of a null reference (GC).
+    NullI31Reference,
+    /// `ref.cast` of a value that is not of the type (GC).
+    CastFailure,
+    /// An array index or range outside the array (GC).
+    ArrayOutOfBounds,
     CallStackExhausted,
     /// Raised by a host function; the message is in [`Trap::message`].
     Host,
@@ -89,6 +99,11 @@ impl TrapCode {
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::NullReference => "null reference",
             TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullStructReference => "null structure reference",
+            TrapCode::NullArrayReference => "null array reference",
+            TrapCode::NullI31Reference => "null i31 reference",
+            TrapCode::CastFailure => "cast failure",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::Host => "host trap",
             TrapCode::Exit => "exit",

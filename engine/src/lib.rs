@@ -49,4 +49,7 @@ pub mod translate;
 
 pub use engine::{Engine, Module};
 pub use jit::JitError;
-pub use runtime::{Caller, Exn, Extern, Func, Global, Instance, Linker, Memory, Store, Table, Tag, TypedFunc, Val};
+pub use runtime::{
+    AnyKind, AnyRef, Caller, Exn, Extern, ExternRef, Func, Global, Instance, Linker, Memory, Store, Table, Tag,
+    TypedFunc, Val,
+};

@@ -262,7 +262,9 @@ pub fn from_val(v: Val) -> Value {
         Val::F32(x) => Value::F32(x),
         Val::F64(x) => Value::F64(x),
         Val::FuncRef(f) => Value::FuncRef(f.map(func_addr)),
-        Val::ExternRef(e) => Value::ExternRef(e),
+        Val::ExternRef(e) => Value::ExternRef(e.map(|e| e.host_id().unwrap_or(u32::MAX))),
+        // Generated modules have no GC types: an anyref result compares by null-ness.
+        Val::AnyRef(a) => Value::ExternRef(a.map(|_| u32::MAX)),
         Val::ExnRef(e) => Value::ExnRef(e.map(|_| u32::MAX)),
         Val::V128(x) => Value::V128(x),
     }

@@ -85,12 +85,24 @@ pub const CLAIMS: &[Claim] = &[
     Claim {
         source: Source::Proposal(Proposal::ExceptionHandling),
         prefix: "proposals/exceptions",
-        features: Features { exceptions: true, tail_call: true, ..Features::wasm2() },
+        // The folder is a 3.0-era snapshot: some directives use typed references and GC.
+        features: Features {
+            exceptions: true,
+            tail_call: true,
+            function_references: true,
+            gc: true,
+            ..Features::wasm2()
+        },
     },
     Claim {
         source: Source::Proposal(Proposal::FunctionReferences),
         prefix: "proposals/function-references",
         features: Features { function_references: true, tail_call: true, ..Features::wasm2() },
+    },
+    Claim {
+        source: Source::Proposal(Proposal::GC),
+        prefix: "proposals/gc",
+        features: Features { function_references: true, gc: true, tail_call: true, ..Features::wasm2() },
     },
     // The 3.0 folder: everything this build implements, with GC's type section forms
     // (`rec`, `sub`) that its type tests use.

@@ -1,7 +1,7 @@
 //! Conversions between `.wast` values and engine [`Val`]s: arguments in, expected results
 //! matched, and results rendered for reports and for cross-tier comparison.
 
-use wasmscope_engine::Val;
+use wasmscope_engine::{AnyKind, AnyRef, ExternRef, Val};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
@@ -29,6 +29,14 @@ pub enum Expected {
     RefExtern(Option<u32>),
     /// `ref.func`: any non-null funcref.
     RefFunc,
+    /// `ref.host N`: the internalised host reference N.
+    RefHost(u32),
+    /// `ref.any`: any non-null anyref.
+    RefAny,
+    /// `ref.eq`: any non-null eqref (an i31, struct or array).
+    RefEq,
+    /// `ref.i31`, `ref.struct`, `ref.array`: a non-null reference of that kind.
+    RefKind(AnyKind),
     /// `(either ...)`: any alternative matches.
     Either(Vec<Expected>),
     /// A `v128` of integer lanes: exactly these 128 bits.
@@ -45,6 +53,8 @@ pub enum RefKind {
     Func,
     Extern,
     Exn,
+    /// The `any` hierarchy (GC).
+    Any,
 }
 
 /// Converts an `invoke` argument. `Err` is a skip reason (a value this engine has no
@@ -64,11 +74,12 @@ pub fn arg_to_val(arg: &WastArg<'_>) -> Result<Val, String> {
             Some(RefKind::Func) => Val::FuncRef(None),
             Some(RefKind::Extern) => Val::ExternRef(None),
             Some(RefKind::Exn) => Val::ExnRef(None),
+            Some(RefKind::Any) => Val::AnyRef(None),
             None => return Err(format!("unsupported null reference type {ht:?}")),
         },
-        WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
+        WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::host(*n))),
+        WastArgCore::RefHost(n) => Val::AnyRef(Some(AnyRef::host(*n))),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
-        other => return Err(format!("unsupported argument {other:?}")),
     })
 }
 
@@ -81,6 +92,16 @@ fn heap_kind(ht: &HeapType<'_>) -> Option<RefKind> {
             Some(RefKind::Extern)
         }
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Exn | AbstractHeapType::NoExn } => Some(RefKind::Exn),
+        HeapType::Abstract {
+            shared: false,
+            ty:
+                AbstractHeapType::Any
+                | AbstractHeapType::Eq
+                | AbstractHeapType::I31
+                | AbstractHeapType::Struct
+                | AbstractHeapType::Array
+                | AbstractHeapType::None,
+        } => Some(RefKind::Any),
         _ => None,
     }
 }
@@ -112,6 +133,12 @@ fn expected_from_core(core: &WastRetCore<'_>) -> Result<Expected, String> {
         },
         WastRetCore::RefExtern(n) => Expected::RefExtern(*n),
         WastRetCore::RefFunc(_) => Expected::RefFunc,
+        WastRetCore::RefHost(n) => Expected::RefHost(*n),
+        WastRetCore::RefAny => Expected::RefAny,
+        WastRetCore::RefEq => Expected::RefEq,
+        WastRetCore::RefI31 => Expected::RefKind(AnyKind::I31),
+        WastRetCore::RefStruct => Expected::RefKind(AnyKind::Struct),
+        WastRetCore::RefArray => Expected::RefKind(AnyKind::Array),
         WastRetCore::Either(alts) => Expected::Either(alts.iter().map(expected_from_core).collect::<Result<_, _>>()?),
         WastRetCore::V128(p) => v128_expected(p),
         other => return Err(format!("unsupported expected result {other:?}")),
@@ -179,12 +206,20 @@ pub fn matches(exp: &Expected, val: &Val) -> bool {
         (Expected::F64(e), Val::F64(v)) => e == v,
         (Expected::F32Nan(k), Val::F32(v)) => is_nan32(*v, *k),
         (Expected::F64Nan(k), Val::F64(v)) => is_nan64(*v, *k),
-        (Expected::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None)) => true,
+        (
+            Expected::RefNull(None),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None),
+        ) => true,
+        (Expected::RefNull(Some(RefKind::Any)), Val::AnyRef(None)) => true,
+        (Expected::RefHost(n), Val::AnyRef(Some(a))) => a.host_id() == Some(*n),
+        (Expected::RefAny, Val::AnyRef(Some(_))) => true,
+        (Expected::RefEq, Val::AnyRef(Some(a))) => a.kind() != AnyKind::Host,
+        (Expected::RefKind(k), Val::AnyRef(Some(a))) => a.kind() == *k,
         (Expected::RefNull(Some(RefKind::Exn)), Val::ExnRef(None)) => true,
         (Expected::RefNull(Some(RefKind::Func)), Val::FuncRef(None)) => true,
         (Expected::RefNull(Some(RefKind::Extern)), Val::ExternRef(None)) => true,
         (Expected::RefExtern(None), Val::ExternRef(Some(_))) => true,
-        (Expected::RefExtern(Some(e)), Val::ExternRef(Some(v))) => e == v,
+        (Expected::RefExtern(Some(e)), Val::ExternRef(Some(v))) => v.host_id() == Some(*e),
         (Expected::RefFunc, Val::FuncRef(Some(_))) => true,
         (Expected::Either(alts), v) => alts.iter().any(|a| matches(a, v)),
         (Expected::V128(e), Val::V128(v)) => e == v,
@@ -204,7 +239,17 @@ pub fn show_val(val: &Val) -> String {
         Val::FuncRef(None) => "funcref:null".to_string(),
         Val::FuncRef(Some(_)) => "funcref:non-null".to_string(),
         Val::ExternRef(None) => "externref:null".to_string(),
-        Val::ExternRef(Some(n)) => format!("externref:{n}"),
+        Val::ExternRef(Some(e)) => match e.host_id() {
+            Some(n) => format!("externref:{n}"),
+            None => format!("externref:({})", show_val(&Val::AnyRef(Some(e.internalize())))),
+        },
+        Val::AnyRef(None) => "anyref:null".to_string(),
+        // Objects compare between tiers by kind only (addresses differ).
+        Val::AnyRef(Some(a)) => match a.kind() {
+            AnyKind::I31 | AnyKind::Host => format!("anyref:{a}"),
+            AnyKind::Struct => "anyref:struct".to_string(),
+            AnyKind::Array => "anyref:array".to_string(),
+        },
         Val::V128(v) => format!("v128:{}", show_i32x4(*v)),
         Val::ExnRef(None) => "exnref:null".to_string(),
         Val::ExnRef(Some(_)) => "exnref:non-null".to_string(),
@@ -238,6 +283,11 @@ pub fn show_expected(exp: &Expected) -> String {
         Expected::RefNull(Some(RefKind::Func)) => "funcref:null".to_string(),
         Expected::RefNull(Some(RefKind::Extern)) => "externref:null".to_string(),
         Expected::RefNull(Some(RefKind::Exn)) => "exnref:null".to_string(),
+        Expected::RefNull(Some(RefKind::Any)) => "anyref:null".to_string(),
+        Expected::RefHost(n) => format!("anyref:host:{n}"),
+        Expected::RefAny => "anyref:non-null".to_string(),
+        Expected::RefEq => "eqref:non-null".to_string(),
+        Expected::RefKind(k) => format!("{k:?}ref:non-null").to_lowercase(),
         Expected::RefExtern(None) => "externref:non-null".to_string(),
         Expected::RefExtern(Some(n)) => format!("externref:{n}"),
         Expected::RefFunc => "funcref:non-null".to_string(),
@@ -306,7 +356,7 @@ mod tests {
         assert!(!matches(&e, &Val::I32(3)));
         assert!(matches(&Expected::RefNull(None), &Val::ExternRef(None)));
         assert!(!matches(&Expected::RefNull(Some(RefKind::Func)), &Val::ExternRef(None)));
-        assert!(matches(&Expected::RefExtern(Some(3)), &Val::ExternRef(Some(3))));
+        assert!(matches(&Expected::RefExtern(Some(3)), &Val::ExternRef(Some(ExternRef::host(3)))));
         assert!(!matches(&Expected::I32(1), &Val::I64(1)));
     }
 

@@ -406,6 +406,7 @@ fn read_instr(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo) -> Result<I
         0xD6 if f.function_references => Instr::BrOnNonNull(r.u32()?),
         0x14 if f.function_references => Instr::CallRef(r.u32()?),
         0x15 if f.function_references && f.tail_call => Instr::ReturnCallRef(r.u32()?),
+        0xFB if f.gc => read_fb(r, f, info, at)?,
         0xFC => read_fc(r, f, info, at)?,
         0xFD if f.simd => read_fd(r, f, at)?,
         0xFD => return Err(r.err(at, "illegal opcode fd (SIMD is disabled)")),
@@ -449,6 +450,63 @@ fn sixteen(r: &mut Reader<'_>) -> Result<[u8; 16]> {
     let mut out = [0u8; 16];
     out.copy_from_slice(r.bytes(16)?);
     Ok(out)
+}
+
+/// Decodes a GC instruction (the 0xFB prefix; its sub-opcode is a `u32`).
+fn read_fb(r: &mut Reader<'_>, f: &Features, info: &mut CodeInfo, at: usize) -> Result<Instr> {
+    use crate::syntax::{Extend, GcInstr as G, RefType};
+    let sub = r.u32()?;
+    let extend = |s: u32, base: u32| match s - base {
+        0 => Extend::None,
+        1 => Extend::Signed,
+        _ => Extend::Unsigned,
+    };
+    let g = match sub {
+        0 => G::StructNew(r.u32()?),
+        1 => G::StructNewDefault(r.u32()?),
+        2..=4 => G::StructGet { ty: r.u32()?, field: r.u32()?, extend: extend(sub, 2) },
+        5 => G::StructSet { ty: r.u32()?, field: r.u32()? },
+        6 => G::ArrayNew(r.u32()?),
+        7 => G::ArrayNewDefault(r.u32()?),
+        8 => G::ArrayNewFixed { ty: r.u32()?, len: r.u32()? },
+        9 => {
+            info.uses_data_index = true;
+            G::ArrayNewData { ty: r.u32()?, data: r.u32()? }
+        }
+        10 => G::ArrayNewElem { ty: r.u32()?, elem: r.u32()? },
+        11..=13 => G::ArrayGet { ty: r.u32()?, extend: extend(sub, 11) },
+        14 => G::ArraySet(r.u32()?),
+        15 => G::ArrayLen,
+        16 => G::ArrayFill(r.u32()?),
+        17 => G::ArrayCopy { dst: r.u32()?, src: r.u32()? },
+        18 => {
+            info.uses_data_index = true;
+            G::ArrayInitData { ty: r.u32()?, data: r.u32()? }
+        }
+        19 => G::ArrayInitElem { ty: r.u32()?, elem: r.u32()? },
+        20..=23 => {
+            let rt = RefType { nullable: sub % 2 == 1, heap: heap_type(r, f)? };
+            if sub < 22 { G::RefTest(rt) } else { G::RefCast(rt) }
+        }
+        24 | 25 => {
+            let flags_at = r.pos();
+            let flags = r.u8()?;
+            if flags > 3 {
+                return Err(r.err(flags_at, "malformed cast flags"));
+            }
+            let label = r.u32()?;
+            let from = RefType { nullable: flags & 1 != 0, heap: heap_type(r, f)? };
+            let to = RefType { nullable: flags & 2 != 0, heap: heap_type(r, f)? };
+            if sub == 24 { G::BrOnCast { label, from, to } } else { G::BrOnCastFail { label, from, to } }
+        }
+        26 => G::AnyConvertExtern,
+        27 => G::ExternConvertAny,
+        28 => G::RefI31,
+        29 => G::I31Get(Extend::Signed),
+        30 => G::I31Get(Extend::Unsigned),
+        _ => return Err(r.err(at, format!("illegal opcode fb {sub:x}"))),
+    };
+    Ok(Instr::Gc(g))
 }
 
 /// Decodes an instruction with the 0xFC prefix; its sub-opcode is a `u32`.

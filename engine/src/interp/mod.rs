@@ -692,6 +692,19 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                     branch!(code.targets[target as usize]);
                 }
             }
+            Op::BranchOnCast { s, cast, target, fail } => {
+                let Some(t) = code.gc.get(cast as usize).and_then(|g| g.cast) else {
+                    trap!(internal("a cast without its type"))
+                };
+                if crate::runtime::gc::test(store, slot!(s), t) != fail {
+                    branch!(code.targets[target as usize]);
+                }
+            }
+            Op::Gc { op, base } => {
+                let Some(g) = code.gc.get(op as usize) else { trap!(internal("unknown GC instruction")) };
+                let from = cx.fp + base as usize;
+                tri!(crate::runtime::gc::exec(store, inst, g, &mut stack[from..]));
+            }
             Op::BranchTable { c, start, len } => {
                 let i = (slot!(c) as u32).min(len - 1);
                 branch!(code.targets[(start + i) as usize]);

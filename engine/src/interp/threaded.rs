@@ -75,7 +75,7 @@ pub enum Why {
 
 /// Every trap code, in the order of their `Exit::why` codes (from 2). Handlers raise only
 /// the first four; the rest are listed so that any code a handler might raise maps.
-const TRAPS: [TrapCode; 16] = [
+const TRAPS: [TrapCode; 21] = [
     TrapCode::MemoryOutOfBounds,
     TrapCode::IntegerDivideByZero,
     TrapCode::IntegerOverflow,
@@ -92,6 +92,11 @@ const TRAPS: [TrapCode; 16] = [
     TrapCode::OutOfFuel,
     TrapCode::UncaughtException,
     TrapCode::NullFunctionReference,
+    TrapCode::NullStructReference,
+    TrapCode::NullArrayReference,
+    TrapCode::NullI31Reference,
+    TrapCode::CastFailure,
+    TrapCode::ArrayOutOfBounds,
 ];
 
 impl Exit {
@@ -1870,7 +1875,12 @@ mod tests {
             | TrapCode::Exit
             | TrapCode::OutOfFuel
             | TrapCode::UncaughtException
-            | TrapCode::NullFunctionReference => {}
+            | TrapCode::NullFunctionReference
+            | TrapCode::NullStructReference
+            | TrapCode::NullArrayReference
+            | TrapCode::NullI31Reference
+            | TrapCode::CastFailure
+            | TrapCode::ArrayOutOfBounds => {}
         }
     }
 }

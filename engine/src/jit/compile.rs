@@ -1667,6 +1667,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             return Err(err("exception handling is not compiled by the JIT on this target"));
         }
+        if matches!(instr, Instr::Gc(_)) {
+            return Err(err("GC instructions are not compiled by the JIT yet"));
+        }
         if !self.reachable {
             match instr {
                 Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) | Instr::Try(_) => {
@@ -1993,6 +1996,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.call_indirect(*type_index, libcalls::CALL_REF, true)?;
                 self.reachable = false;
             }
+            Instr::Gc(_) => return Err(err("GC instructions are not compiled by the JIT yet")),
             Instr::RefAsNonNull => {
                 let r = self.pop()?;
                 self.b.ins().trapz(r, TRAP_NULL_REFERENCE);

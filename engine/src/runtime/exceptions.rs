@@ -30,7 +30,10 @@ pub struct Exn(pub(crate) u32);
 
 /// A tag instance: its type (parameters = the payload, no results).
 pub(crate) struct TagInst {
+    /// The type, in canonical form.
     pub ty: FuncType,
+    /// The type's canonical id (tag types match exactly, by id).
+    pub type_id: crate::syntax::canon::CanonId,
     /// Where the tag was defined: (instance address, tag index), `None` for a host tag.
     pub owner: Option<(u32, u32)>,
 }
@@ -50,7 +53,8 @@ impl Tag {
         if !ty.results.is_empty() {
             return Err(Error::Usage(format!("a tag's type has no results, not {ty}")));
         }
-        Ok(store.push_tag(TagInst { ty, owner: None }))
+        let type_id = crate::syntax::canon::of_func(&ty);
+        Ok(store.push_tag(TagInst { ty, type_id, owner: None }))
     }
 
     /// The tag's type (`None` if the tag is not in this store).

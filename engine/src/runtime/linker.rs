@@ -91,8 +91,8 @@ impl Linker {
                 }),
                 // Tag types match exactly (spec 3.0 §4.5.1 "Import matching").
                 (ImportDesc::Tag(ti), Extern::Tag(t)) => {
-                    let want = syntax.canon_func_type(*ti);
-                    store.tags.get(t.0 as usize).map(|t| &t.ty) == want.as_ref()
+                    syntax.func_type(*ti).is_some()
+                        && store.tags.get(t.0 as usize).is_some_and(|t| t.type_id == syntax.canon_id(*ti))
                 }
                 _ => false,
             };
@@ -202,15 +202,37 @@ fn usage(msg: &str) -> Error {
 }
 
 /// Evaluates a constant expression (spec §4.5.2 "Evaluation of constant expressions").
-fn eval_const(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Result<u64, Error> {
+/// What constant expressions read of an instance.
+struct ConstCtx<'a> {
+    funcs: &'a [u32],
+    globals: &'a [u32],
+    module: &'a Module,
+}
+
+impl<'a> ConstCtx<'a> {
+    fn of(inst: &'a InstanceData) -> ConstCtx<'a> {
+        ConstCtx { funcs: &inst.funcs, globals: &inst.globals, module: &inst.module }
+    }
+}
+
+/// A segment's offset, once the instance is in the store.
+fn eval_offset(store: &mut Store, idx: u32, expr: &ConstExpr) -> Result<u64, Error> {
+    let i = &store.instances[idx as usize];
+    let (funcs, globals, module) = (i.funcs.clone(), i.globals.clone(), i.module.clone());
+    eval_const(store, &ConstCtx { funcs: &funcs, globals: &globals, module: &module }, expr)
+}
+
+fn eval_const(store: &mut Store, inst: &ConstCtx<'_>, expr: &ConstExpr) -> Result<u64, Error> {
     eval_const_wide(store, inst, expr).map(|v| v as u64)
 }
 
 /// Evaluates a constant expression of any type: a scalar's slot, or a `v128`'s 128 bits.
-fn eval_const_wide(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Result<u128, Error> {
+/// GC's constant instructions allocate in the store's heap.
+fn eval_const_wide(store: &mut Store, inst: &ConstCtx<'_>, expr: &ConstExpr) -> Result<u128, Error> {
     let mut stack: Vec<u128> = Vec::with_capacity(2);
     for i in &expr.instrs {
         let v = match i {
+            Instr::Gc(g) => eval_gc_const(store, inst, g, &mut stack)?,
             Instr::I32Const(v) => u128::from(*v as u32),
             Instr::I64Const(v) => u128::from(*v as u64),
             Instr::F32Const(v) => u128::from(*v),
@@ -243,6 +265,48 @@ fn eval_const_wide(store: &Store, inst: &InstanceData, expr: &ConstExpr) -> Resu
         stack.push(v);
     }
     stack.pop().ok_or_else(|| usage("empty constant expression"))
+}
+
+/// A constant GC instruction (`struct.new`, `array.new_fixed`, `ref.i31`, ...): pops
+/// its operands (of the types its type gives) and returns its result's slot.
+fn eval_gc_const(
+    store: &mut Store,
+    inst: &ConstCtx<'_>,
+    g: &crate::syntax::GcInstr,
+    stack: &mut Vec<u128>,
+) -> Result<u128, Error> {
+    use crate::syntax::{CompositeType, GcInstr as G};
+    let syntax = inst.module.syntax();
+    let ty = |x: u32| crate::syntax::canon::info(syntax.canon_id(x));
+    let info = match *g {
+        G::StructNew(x) | G::StructNewDefault(x) | G::ArrayNew(x) | G::ArrayNewDefault(x) => ty(x),
+        G::ArrayNewFixed { ty: x, .. } => ty(x),
+        _ => None,
+    };
+    // The operands' value types, in order.
+    let operands: Vec<crate::syntax::ValType> = match (g, info.map(|i| &i.ty.composite)) {
+        (G::StructNew(_), Some(CompositeType::Struct(fields))) => fields.iter().map(|f| f.storage.unpacked()).collect(),
+        (G::ArrayNew(_), Some(CompositeType::Array(e))) => vec![e.storage.unpacked(), crate::syntax::ValType::I32],
+        (G::ArrayNewDefault(_), _) => vec![crate::syntax::ValType::I32],
+        (G::ArrayNewFixed { len, .. }, Some(CompositeType::Array(e))) => vec![e.storage.unpacked(); *len as usize],
+        (G::RefI31 | G::AnyConvertExtern | G::ExternConvertAny, _) => vec![crate::syntax::ValType::I64],
+        (G::StructNewDefault(_), _) => Vec::new(),
+        _ => return Err(usage("constant expression required")),
+    };
+    let at = stack.len().checked_sub(operands.len()).ok_or_else(|| usage("constant expression underflow"))?;
+    let mut slots: Vec<u64> = Vec::with_capacity(operands.len() + 1);
+    for (v, t) in stack.drain(at..).zip(&operands) {
+        slots.push(v as u64);
+        if t.slots() == 2 {
+            slots.push((v >> 64) as u64);
+        }
+    }
+    slots.resize(slots.len().max(2), 0);
+    let op = super::gc::GcOp { instr: *g, ty: info, src: None, cast: None };
+    // Constant instructions read no segments, so the instance (not yet in the store)
+    // is not needed.
+    super::gc::exec(store, u32::MAX, &op, &mut slots)?;
+    Ok(u128::from(slots[0]))
 }
 
 fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Result<Instance, Error> {
@@ -291,7 +355,7 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         }
         // The initial value (typed function references), which may read imported globals.
         let init = match syntax.table_inits.get(i).and_then(Option::as_ref) {
-            Some(e) => eval_const(store, &inst, e)?,
+            Some(e) => eval_const(store, &ConstCtx::of(&inst), e)?,
             None => 0,
         };
         store.tables.push(TableInst::new(syntax.canon_table_type(*t), init));
@@ -304,11 +368,11 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     for ti in &syntax.tags {
         let ty = syntax.canon_func_type(*ti).ok_or_else(|| usage("unknown type"))?;
         let index = inst.tags.len() as u32;
-        let tag = store.push_tag(super::TagInst { ty, owner: Some((idx, index)) });
+        let tag = store.push_tag(super::TagInst { ty, type_id: syntax.canon_id(*ti), owner: Some((idx, index)) });
         inst.tags.push(tag.0);
     }
     for g in &syntax.globals {
-        let wide = eval_const_wide(store, &inst, &g.init)?;
+        let wide = eval_const_wide(store, &ConstCtx::of(&inst), &g.init)?;
         let (value, hi) = (wide as u64, (wide >> 64) as u64);
         store.globals.push(Box::new(GlobalInst { ty: syntax.canon_global_type(g.ty), value, hi }));
         inst.globals.push(store.globals.len() as u32 - 1);
@@ -317,7 +381,11 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
         let items = match e.mode {
             // A declarative segment is dropped at instantiation (spec §4.5.4 step 14).
             ElemMode::Declarative => Vec::new(),
-            _ => e.items.iter().map(|x| eval_const(store, &inst, x)).collect::<Result<Vec<u64>, Error>>()?,
+            _ => e
+                .items
+                .iter()
+                .map(|x| eval_const(store, &ConstCtx::of(&inst), x))
+                .collect::<Result<Vec<u64>, Error>>()?,
         };
         inst.elems.push(Arc::from(items));
     }
@@ -346,10 +414,11 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     // 15-16); each is dropped after use.
     for (i, e) in syntax.elems.iter().enumerate() {
         if let ElemMode::Active { table, offset } = &e.mode {
-            let inst = &store.instances[idx as usize];
-            let items = inst.elems[i].clone();
-            let taddr = *inst.tables.get(*table as usize).ok_or_else(|| usage("unknown table"))? as usize;
-            let d = store.tables[taddr].ty.addr.wrap(eval_const(store, inst, offset)?);
+            let items = store.instances[idx as usize].elems[i].clone();
+            let taddr =
+                *store.instances[idx as usize].tables.get(*table as usize).ok_or_else(|| usage("unknown table"))?
+                    as usize;
+            let d = store.tables[taddr].ty.addr.wrap(eval_offset(store, idx, offset)?);
             let d = usize::try_from(d).unwrap_or(usize::MAX);
             match store.tables[taddr].elems.get_mut(d..d.saturating_add(items.len())) {
                 Some(dst) => dst.copy_from_slice(&items),
@@ -360,9 +429,10 @@ fn instantiate(store: &mut Store, module: &Module, imports: Vec<Extern>) -> Resu
     }
     for (i, d) in syntax.datas.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &d.mode {
-            let inst = &store.instances[idx as usize];
-            let maddr = *inst.memories.get(*memory as usize).ok_or_else(|| usage("unknown memory"))? as usize;
-            let at = store.memories[maddr].ty.addr.wrap(eval_const(store, inst, offset)?);
+            let maddr =
+                *store.instances[idx as usize].memories.get(*memory as usize).ok_or_else(|| usage("unknown memory"))?
+                    as usize;
+            let at = store.memories[maddr].ty.addr.wrap(eval_offset(store, idx, offset)?);
             let at = usize::try_from(at).unwrap_or(usize::MAX);
             match store.memories[maddr].data.get_mut(at..at.saturating_add(d.bytes.len())) {
                 Some(dst) => dst.copy_from_slice(&d.bytes),

@@ -300,6 +300,8 @@ pub struct Store {
     pub(crate) stack: Vec<u64>,
     /// The JIT tier's per-store state (instance contexts, trap hand-off).
     pub(crate) jit: crate::jit::StoreData,
+    /// The GC heap's objects.
+    pub(crate) gc: super::gc::GcHeap,
 }
 
 impl Store {
@@ -322,6 +324,7 @@ impl Store {
             host_stack_base: None,
             stack: Vec::new(),
             jit: crate::jit::StoreData::default(),
+            gc: Default::default(),
         }
     }
 

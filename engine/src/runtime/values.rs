@@ -1,12 +1,13 @@
 //! Runtime values (spec §4.2.1 "Values") and their untyped 64-bit slot encoding.
 //!
 //! Inside the interpreter every value is a `u64` slot: integers zero-extended, floats as
-//! their IEEE bits, references as `address + 1` with `0` for null, except `v128`, which is
-//! two consecutive slots (low 64 bits first; [`ValType::slots`]). Every raw value area
+//! their IEEE bits, function and exception references as `address + 1` with `0` for null,
+//! `externref` and the `any` hierarchy as [`super::gc`] describes, except `v128`, which
+//! is two consecutive slots (low 64 bits first; [`ValType::slots`]). Every raw value area
 //! (frames, call arguments and results, host functions on slots, JIT entry) counts in
 //! slots, so a `v128` parameter or result takes two.
 
-use crate::syntax::{HeapType, ValType};
+use crate::syntax::{HeapType, RefType, ValType};
 
 use super::Func;
 
@@ -20,8 +21,12 @@ pub enum Val {
     /// IEEE 754 bits, so NaN payloads survive.
     F64(u64),
     FuncRef(Option<Func>),
-    /// An opaque host reference.
-    ExternRef(Option<u32>),
+    /// An external reference: a host reference ([`ExternRef::host`]), or a reference of
+    /// the `any` hierarchy that `extern.convert_any` made external.
+    ExternRef(Option<ExternRef>),
+    /// A reference of the `any` hierarchy (GC): an `i31`, a struct, an array, or a host
+    /// reference that `any.convert_extern` made internal.
+    AnyRef(Option<AnyRef>),
     /// A 128-bit vector; lane 0 is the least significant bits.
     V128(u128),
     /// A reference to an exception (exception handling).
@@ -38,6 +43,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::AnyRef(_) => ValType::ANYREF,
             Val::V128(_) => ValType::V128,
             Val::ExnRef(_) => ValType::EXNREF,
         }
@@ -52,6 +58,7 @@ impl Val {
         let (is_null, kind) = match self {
             Val::FuncRef(f) => (f.is_none(), HeapType::Func),
             Val::ExternRef(e) => (e.is_none(), HeapType::Extern),
+            Val::AnyRef(a) => (a.is_none(), HeapType::Any),
             Val::ExnRef(e) => (e.is_none(), HeapType::Exn),
             _ => return false,
         };
@@ -66,6 +73,11 @@ impl Val {
             (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
                 store.funcs.get(f.0 as usize).is_some_and(|func| func.has_type(id))
             }
+            (Val::AnyRef(Some(a)), _) => {
+                store.gc.is_valid_ref(a.bits)
+                    && super::gc::test(store, a.bits, RefType { nullable: false, heap: r.heap })
+            }
+            (Val::ExternRef(Some(e)), _) => store.gc.is_valid_ref(e.0.bits),
             _ => true,
         }
     }
@@ -87,7 +99,8 @@ impl Val {
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
             Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
-            Val::ExternRef(e) => e.map_or(0, |e| e as u64 + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| e.0.bits),
+            Val::AnyRef(a) => a.map_or(0, |a| a.bits),
             Val::ExnRef(e) => e.map_or(0, |e| e.0 as u64 + 1),
             Val::V128(v) => v as u64,
         }
@@ -129,7 +142,8 @@ impl Val {
             ValType::F64 => Val::F64(slot),
             ValType::V128 => Val::V128(u128::from(slot)),
             ValType::Ref(r) => match r.heap.canonical_top() {
-                HeapType::Extern => Val::ExternRef(slot.checked_sub(1).map(|a| a as u32)),
+                HeapType::Extern => Val::ExternRef((slot != 0).then(|| ExternRef(AnyRef::from_bits(slot)))),
+                HeapType::Any => Val::AnyRef((slot != 0).then(|| AnyRef::from_bits(slot))),
                 HeapType::Exn => Val::ExnRef(slot.checked_sub(1).map(|a| super::Exn(a as u32))),
                 _ => Val::FuncRef(slot.checked_sub(1).map(|a| Func(a as u32))),
             },
@@ -168,6 +182,114 @@ impl Val {
     }
 }
 
+/// What a non-null reference of the `any` hierarchy is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnyKind {
+    I31,
+    /// A host reference made internal (`any.convert_extern` of an `externref`).
+    Host,
+    Struct,
+    Array,
+}
+
+/// A non-null reference of the `any` hierarchy (see [`Val::AnyRef`]). Struct and array
+/// references name objects of the store they came from, which keeps every object while
+/// it lives (the collector is not written yet); a store refuses objects of another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AnyRef {
+    bits: u64,
+    kind: AnyKind,
+}
+
+impl AnyRef {
+    /// The `i31` of value `v` (its low 31 bits).
+    pub fn i31(v: u32) -> AnyRef {
+        AnyRef { bits: super::gc::i31(v), kind: AnyKind::I31 }
+    }
+
+    /// Host reference `id` as an internal reference.
+    pub fn host(id: u32) -> AnyRef {
+        AnyRef { bits: super::gc::host(id), kind: AnyKind::Host }
+    }
+
+    /// What the reference is.
+    pub fn kind(self) -> AnyKind {
+        self.kind
+    }
+
+    /// The value of an `i31` (zero-extended 31 bits), or `None` for another reference.
+    pub fn as_i31(self) -> Option<u32> {
+        (self.kind == AnyKind::I31).then_some((self.bits >> 1) as u32 & 0x7fff_ffff)
+    }
+
+    /// The id of an internalised host reference.
+    pub fn host_id(self) -> Option<u32> {
+        super::gc::host_id(self.bits)
+    }
+
+    /// This reference made external (`extern.convert_any`).
+    pub fn externalize(self) -> ExternRef {
+        ExternRef(self)
+    }
+
+    /// The reference of a non-null slot of the `any` hierarchy, which the store's tiers
+    /// produced (so an object's header is there to read).
+    pub(crate) fn from_bits(bits: u64) -> AnyRef {
+        let kind = if bits & 1 == 1 {
+            AnyKind::I31
+        } else if super::gc::host_id(bits).is_some() {
+            AnyKind::Host
+        } else if matches!(super::gc::info_of(bits).ty.composite, crate::syntax::CompositeType::Struct(_)) {
+            AnyKind::Struct
+        } else {
+            AnyKind::Array
+        };
+        AnyRef { bits, kind }
+    }
+}
+
+impl std::fmt::Display for AnyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            AnyKind::I31 => write!(f, "i31:{}", self.as_i31().unwrap_or(0)),
+            AnyKind::Host => write!(f, "host:{}", self.host_id().unwrap_or(0)),
+            AnyKind::Struct => write!(f, "struct@0x{:x}", self.bits),
+            AnyKind::Array => write!(f, "array@0x{:x}", self.bits),
+        }
+    }
+}
+
+/// A non-null external reference (see [`Val::ExternRef`]): a host reference, or an
+/// `any` reference made external.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef(AnyRef);
+
+impl ExternRef {
+    /// The host reference `id` (what a host passes as an opaque `externref`).
+    pub fn host(id: u32) -> ExternRef {
+        ExternRef(AnyRef::host(id))
+    }
+
+    /// The id of a host reference; `None` for an externalised `any` reference.
+    pub fn host_id(self) -> Option<u32> {
+        self.0.host_id()
+    }
+
+    /// The `any` reference this one carries (`any.convert_extern`).
+    pub fn internalize(self) -> AnyRef {
+        self.0
+    }
+}
+
+impl std::fmt::Display for ExternRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.host_id() {
+            Some(id) => write!(f, "{id}"),
+            None => write!(f, "({})", self.0),
+        }
+    }
+}
+
 impl From<i32> for Val {
     fn from(v: i32) -> Val {
         Val::I32(v)
@@ -196,7 +318,8 @@ impl std::fmt::Display for Val {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(b) => write!(f, "{}", f32::from_bits(*b)),
             Val::F64(b) => write!(f, "{}", f64::from_bits(*b)),
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => f.write_str("null"),
+            Val::AnyRef(Some(a)) => write!(f, "anyref:{a}"),
             Val::ExnRef(Some(e)) => write!(f, "exnref:{}", e.0),
             Val::FuncRef(Some(func)) => write!(f, "funcref:{}", func.0),
             Val::ExternRef(Some(e)) => write!(f, "externref:{e}"),

@@ -29,6 +29,51 @@ pub struct TypeInfo {
     pub ty: SubType,
     /// The canonical ids of the declared supertypes, outermost first, ending with `id`.
     pub chain: Box<[CanonId]>,
+    /// Where a struct's fields lie in its objects (empty for other types).
+    pub layout: Layout,
+}
+
+/// The layout of a GC object of a struct or array type: byte offsets from the object's
+/// start. Every object begins with a word that points at its `TypeInfo`; an array's
+/// second word is its length and its elements follow.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Byte offset of each struct field.
+    pub fields: Box<[u32]>,
+    /// Size in bytes of a struct object; for an array, of the header before the elements.
+    pub size: u32,
+    /// Size in bytes of an array element (0 for a struct).
+    pub elem_size: u32,
+}
+
+/// Byte offset of an array's length.
+pub const ARRAY_LEN_OFFSET: u32 = 8;
+/// Byte offset of an array's first element.
+pub const ARRAY_DATA_OFFSET: u32 = 16;
+
+impl Layout {
+    /// The layout of objects of composite type `c`: fields in order, each at an offset
+    /// aligned to its size (8 at most), after the type word.
+    pub fn of(c: &CompositeType) -> Layout {
+        match c {
+            CompositeType::Struct(fields) => {
+                let mut at = 8u32;
+                let mut offsets = Vec::with_capacity(fields.len());
+                for f in fields.iter() {
+                    let size = f.storage.size();
+                    let align = size.min(8);
+                    at = at.div_ceil(align) * align;
+                    offsets.push(at);
+                    at += size;
+                }
+                Layout { fields: offsets.into(), size: at.div_ceil(8) * 8, elem_size: 0 }
+            }
+            CompositeType::Array(f) => {
+                Layout { fields: Box::default(), size: ARRAY_DATA_OFFSET, elem_size: f.storage.size() }
+            }
+            CompositeType::Func(_) => Layout::default(),
+        }
+    }
 }
 
 impl TypeInfo {
@@ -121,7 +166,8 @@ pub fn canonicalize(types: &[SubType]) -> Vec<CanonId> {
                         _ => Vec::new(),
                     };
                     chain.push(id);
-                    let info: &'static TypeInfo = Box::leak(Box::new(TypeInfo { id, ty, chain: chain.into() }));
+                    let layout = Layout::of(&ty.composite);
+                    let info: &'static TypeInfo = Box::leak(Box::new(TypeInfo { id, ty, chain: chain.into(), layout }));
                     infos.push(info);
                 }
                 groups.insert(key, first);
@@ -189,8 +235,12 @@ fn canonicalize_group_of_canonical(t: &SubType) -> Option<CanonId> {
         return None;
     }
     let chain: Box<[CanonId]> = Box::new([id]);
-    let info: &'static TypeInfo =
-        Box::leak(Box::new(TypeInfo { id, ty: SubType { rec_group: (id, 1), ..t.clone() }, chain }));
+    let info: &'static TypeInfo = Box::leak(Box::new(TypeInfo {
+        id,
+        ty: SubType { rec_group: (id, 1), ..t.clone() },
+        chain,
+        layout: Layout::default(),
+    }));
     infos.push(info);
     groups.insert(key, id);
     Some(id)

@@ -150,6 +150,8 @@ pub enum Instr {
     V128Const([u8; 16]),
     /// `i8x16.shuffle` with its 16 lane indices (each below 32).
     I8x16Shuffle([u8; 16]),
+    /// A GC instruction (`0xFB` prefix; the table is `gc.rs`).
+    Gc(super::gc::GcInstr),
     /// A SIMD operator without immediates (`SimdImm::Plain`).
     Simd(SimdOp),
     /// A lane access: `extract_lane`/`replace_lane` with the lane index.

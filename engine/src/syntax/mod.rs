@@ -1,6 +1,7 @@
 //! Module structure: types, the instruction set and the module itself (spec §2 "Structure").
 
 pub mod canon;
+pub mod gc;
 pub mod instr;
 pub mod module;
 pub mod print;
@@ -9,6 +10,7 @@ pub mod subtype;
 pub mod types;
 pub mod wide;
 
+pub use gc::{Extend, GcInstr};
 pub use instr::{Catch, CatchKind, Instr, LoadOp, MemArg, NumOp, OpFeature, StoreOp};
 pub use module::*;
 pub use simd::{SimdFeature, SimdImm, SimdOp};

@@ -77,6 +77,7 @@ impl fmt::Display for Instr {
             BrOnNonNull(l) => write!(f, "br_on_non_null {l}"),
             RefAsNonNull => f.write_str("ref.as_non_null"),
             RefEq => f.write_str("ref.eq"),
+            Gc(g) => g.fmt(f),
             Throw(tag) => write!(f, "throw {tag}"),
             ThrowRef => f.write_str("throw_ref"),
             TryTable(bt, catches) => {

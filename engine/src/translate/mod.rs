@@ -61,6 +61,8 @@ pub struct CompiledFunc {
     /// The exception handlers (`try_table`s), in the order their `try_table`s begin, so
     /// that among the regions holding a pc the last is the innermost.
     pub handlers: Box<[TryRegion]>,
+    /// The GC instructions' resolved immediates ([`Op::Gc`], [`Op::BranchOnCast`]).
+    pub gc: Box<[crate::runtime::gc::GcOp]>,
 }
 
 /// The ops of one `try_table` and its catch clauses (exception handling): an exception
@@ -265,6 +267,8 @@ struct Translator<'a> {
     /// Slots after the wasm locals that keep legacy catch arms' `exnref`s (the deepest
     /// nesting of `try`s in the body; they count in `num_locals`).
     legacy_levels: u32,
+    /// The GC instructions so far (see [`CompiledFunc::gc`]).
+    gc: Vec<crate::runtime::gc::GcOp>,
 }
 
 /// Translates one defined function.
@@ -312,6 +316,7 @@ pub fn translate(
         max_height: t.max_height,
         type_id: u64::from(type_id),
         handlers: t.regions.into_boxed_slice(),
+        gc: t.gc.into_boxed_slice(),
     })
 }
 
@@ -406,6 +411,7 @@ fn lower<'c>(
         results: ty.results.to_vec(),
         regions: Vec::new(),
         legacy_levels,
+        gc: Vec::new(),
     };
     let mut skip_depth = 0u32;
     let fuel = if ctx.consume_fuel { crate::fuel::segment_costs(&code.instrs) } else { Vec::new() };
@@ -1272,6 +1278,7 @@ impl<'a> Translator<'a> {
                     self.pop()?;
                 }
             }
+            Instr::Gc(g) => self.gc(g)?,
             Instr::RefNull(_) => self.constant(0),
             Instr::RefIsNull => self.unary(Op::RefIsNull)?,
             Instr::RefAsNonNull => self.unary(Op::RefAsNonNull)?,
@@ -1676,6 +1683,108 @@ impl<'a> Translator<'a> {
 
     /// A rare op whose `n` operands must be in consecutive own slots from `base`; with
     /// `result`, it leaves one value at `base`.
+    /// A GC instruction: its operands go to consecutive slots, [`Op::Gc`] leaves its
+    /// result at the first; a branching cast is [`Op::BranchOnCast`] on the reference in
+    /// its slot.
+    fn gc(&mut self, g: &crate::syntax::GcInstr) -> Result<(), TranslateError> {
+        use crate::syntax::{CompositeType, GcInstr as G};
+        let ctx: &'a ModuleContext<'a> = self.ctx;
+        let info = |x: u32| ctx.canonical.get(x as usize).and_then(|id| crate::syntax::canon::info(*id));
+        let canon_ref = |r: crate::syntax::RefType| match r.heap {
+            crate::syntax::HeapType::Concrete(x) => crate::syntax::RefType {
+                nullable: r.nullable,
+                heap: crate::syntax::HeapType::Concrete(
+                    ctx.canonical.get(x as usize).copied().unwrap_or(crate::syntax::canon::INVALID),
+                ),
+            },
+            _ => r,
+        };
+        let (ty, src, cast) = match *g {
+            G::StructNew(x)
+            | G::StructNewDefault(x)
+            | G::StructGet { ty: x, .. }
+            | G::StructSet { ty: x, .. }
+            | G::ArrayNew(x)
+            | G::ArrayNewDefault(x)
+            | G::ArrayNewFixed { ty: x, .. }
+            | G::ArrayNewData { ty: x, .. }
+            | G::ArrayNewElem { ty: x, .. }
+            | G::ArrayGet { ty: x, .. }
+            | G::ArraySet(x)
+            | G::ArrayFill(x)
+            | G::ArrayInitData { ty: x, .. }
+            | G::ArrayInitElem { ty: x, .. } => (info(x), None, None),
+            G::ArrayCopy { dst, src } => (info(dst), info(src), None),
+            G::RefTest(rt) | G::RefCast(rt) => (None, None, Some(canon_ref(rt))),
+            G::BrOnCast { to, .. } | G::BrOnCastFail { to, .. } => (None, None, Some(canon_ref(to))),
+            _ => (None, None, None),
+        };
+        let index = self.gc.len() as u32;
+        self.gc.push(crate::runtime::gc::GcOp { instr: *g, ty, src, cast });
+        if let G::BrOnCast { label, .. } | G::BrOnCastFail { label, .. } = *g {
+            // The reference stays in its slot, for the branch or the way on.
+            self.materialize_all();
+            let Some(&Operand::Slot(s)) = self.stack.last() else {
+                return Err(self.error("unmaterialised reference"));
+            };
+            let (target, frame) = self.label(label)?;
+            self.targets.push(target);
+            let i = self.targets.len() as u32 - 1;
+            self.add_patch(frame, Patch::Target(i as usize));
+            let fail = matches!(g, G::BrOnCastFail { .. });
+            self.emit(Op::BranchOnCast { s, cast: index, target: i, fail });
+            return Ok(());
+        }
+        let missing = || TranslateError { offset: self.offset, message: "GC instruction without its type" };
+        let fields = |t: Option<&crate::syntax::canon::TypeInfo>| match t.map(|t| &t.ty.composite) {
+            Some(CompositeType::Struct(f)) => Ok(f.clone()),
+            _ => Err(missing()),
+        };
+        let elem = |t: Option<&crate::syntax::canon::TypeInfo>| match t.map(|t| &t.ty.composite) {
+            Some(CompositeType::Array(f)) => Ok(f.storage.unpacked()),
+            _ => Err(missing()),
+        };
+        let slots = |t: ValType| t.slots() as usize;
+        let (operands, result): (usize, Option<ValType>) = match *g {
+            G::StructNew(_) => (fields(ty)?.iter().map(|f| slots(f.storage.unpacked())).sum(), Some(ValType::I64)),
+            G::StructNewDefault(_) => (0, Some(ValType::I64)),
+            G::StructGet { field, .. } => {
+                let f = fields(ty)?;
+                let t = f.get(field as usize).map(|f| f.storage.unpacked()).ok_or_else(missing)?;
+                (1, Some(t))
+            }
+            G::StructSet { field, .. } => {
+                let f = fields(ty)?;
+                let t = f.get(field as usize).map(|f| f.storage.unpacked()).ok_or_else(missing)?;
+                (1 + slots(t), None)
+            }
+            G::ArrayNew(_) => (slots(elem(ty)?) + 1, Some(ValType::I64)),
+            G::ArrayNewDefault(_) => (1, Some(ValType::I64)),
+            G::ArrayNewFixed { len, .. } => (len as usize * slots(elem(ty)?), Some(ValType::I64)),
+            G::ArrayNewData { .. } | G::ArrayNewElem { .. } => (2, Some(ValType::I64)),
+            G::ArrayGet { .. } => (2, Some(elem(ty)?)),
+            G::ArraySet(_) => (2 + slots(elem(ty)?), None),
+            G::ArrayFill(_) => (3 + slots(elem(ty)?), None),
+            G::ArrayCopy { .. } => (5, None),
+            G::ArrayInitData { .. } | G::ArrayInitElem { .. } => (4, None),
+            G::ArrayLen
+            | G::RefTest(_)
+            | G::RefCast(_)
+            | G::AnyConvertExtern
+            | G::ExternConvertAny
+            | G::RefI31
+            | G::I31Get(_) => (1, Some(ValType::I64)),
+            G::BrOnCast { .. } | G::BrOnCastFail { .. } => (1, None),
+        };
+        let base = self.pop_base(operands)?;
+        self.emit(Op::Gc { op: index, base });
+        match result {
+            Some(t) => self.reset_stack_typed(base, &[t]),
+            None => self.reset_stack(base),
+        }
+        Ok(())
+    }
+
     fn with_base(&mut self, n: usize, result: bool, op: impl FnOnce(Slot) -> Op) -> Result<(), TranslateError> {
         let base = self.pop_base(n)?;
         self.emit(op(base));

@@ -217,6 +217,14 @@ macro_rules! define_op {
             /// `br_on_null` (`on_null`) / `br_on_non_null`: if the reference in slot `s`
             /// is (not) null, branch moving values: `targets[target]`.
             BranchOnNull { s: Slot, target: u32, on_null: bool },
+            /// `br_on_cast` (`fail` false) / `br_on_cast_fail`: if the reference in slot
+            /// `s` is (not) of the target type of GC instruction `cast`
+            /// ([`crate::translate::CompiledFunc::gc`]), branch moving values:
+            /// `targets[target]`.
+            BranchOnCast { s: Slot, cast: u32, target: u32, fail: bool },
+            /// GC instruction `op` ([`crate::translate::CompiledFunc::gc`]): its operands
+            /// are the slots from `base`, its result goes there.
+            Gc { op: u32, base: Slot },
             /// Index in slot `c` selects one of `targets[start..start + len]`; the last entry
             /// is the default.
             BranchTable { c: Slot, start: u32, len: u32 },

@@ -44,6 +44,7 @@ pub(crate) fn check_const_expr(
             | Instr::RefNull(_)
             | Instr::RefFunc(_) => {}
             Instr::Num(op) if c.features.extended_const && extended_op(*op).is_some() => {}
+            Instr::Gc(g) if c.features.gc && g.is_constant() => {}
             Instr::GlobalGet(x) => {
                 // Only the visible globals are in the context of a constant expression (C').
                 if *x >= visible_globals {
@@ -83,6 +84,7 @@ pub(crate) fn check_const_expr(
                 c.ref_func_type(*x)
             }
             Instr::GlobalGet(x) => c.global(*x, offset)?.content,
+            Instr::Gc(g) => gc_const(c, g, &mut stack, offset)?,
             _ => return Err(ValidationError::new(offset, "constant expression required")),
         };
         stack.push(t);
@@ -93,4 +95,71 @@ pub(crate) fn check_const_expr(
         _ => return Err(ValidationError::new(end_offset, "type mismatch")),
     }
     Ok(())
+}
+
+/// The typing of a constant GC instruction (spec 3.0 §3.3.11): pops its operands from
+/// `stack` and returns its result type.
+fn gc_const(
+    c: &Context<'_>,
+    g: &crate::syntax::GcInstr,
+    stack: &mut Vec<ValType>,
+    offset: usize,
+) -> Result<ValType, ValidationError> {
+    use crate::syntax::{GcInstr as G, HeapType, RefType};
+    let mismatch = || ValidationError::new(offset, "type mismatch");
+    let mut pop = |want: ValType| match stack.pop() {
+        Some(t) if c.is_sub(t, want) => Ok(t),
+        _ => Err(mismatch()),
+    };
+    let concrete = |x: u32| ValType::Ref(RefType::non_null(HeapType::Concrete(x)));
+    Ok(match *g {
+        G::StructNew(x) => {
+            for f in c.struct_type(x, offset)?.iter().rev() {
+                pop(f.storage.unpacked())?;
+            }
+            concrete(x)
+        }
+        G::StructNewDefault(x) => {
+            if c.struct_type(x, offset)?.iter().any(|f| !f.storage.unpacked().is_defaultable()) {
+                return Err(ValidationError::new(offset, "field type is not defaultable"));
+            }
+            concrete(x)
+        }
+        G::ArrayNew(x) => {
+            let e = c.array_type(x, offset)?;
+            pop(ValType::I32)?;
+            pop(e.storage.unpacked())?;
+            concrete(x)
+        }
+        G::ArrayNewDefault(x) => {
+            let e = c.array_type(x, offset)?;
+            if !e.storage.unpacked().is_defaultable() {
+                return Err(ValidationError::new(offset, "array type is not defaultable"));
+            }
+            pop(ValType::I32)?;
+            concrete(x)
+        }
+        G::ArrayNewFixed { ty, len } => {
+            let e = c.array_type(ty, offset)?;
+            for _ in 0..len {
+                pop(e.storage.unpacked())?;
+            }
+            concrete(ty)
+        }
+        G::RefI31 => {
+            pop(ValType::I32)?;
+            ValType::Ref(RefType::non_null(HeapType::I31))
+        }
+        G::AnyConvertExtern | G::ExternConvertAny => {
+            let (from, to) = if matches!(g, G::AnyConvertExtern) {
+                (HeapType::Extern, HeapType::Any)
+            } else {
+                (HeapType::Any, HeapType::Extern)
+            };
+            let t = pop(ValType::Ref(RefType::null(from)))?;
+            let nullable = !matches!(t, ValType::Ref(RefType { nullable: false, .. }));
+            ValType::Ref(RefType { nullable, heap: to })
+        }
+        _ => return Err(ValidationError::new(offset, "constant expression required")),
+    })
 }

@@ -87,6 +87,32 @@ impl<'m> Context<'m> {
         }
     }
 
+    /// The fields of struct type `x`: "unknown type", or "type mismatch" if it is no
+    /// struct type.
+    pub fn struct_type(&self, x: u32, offset: usize) -> Result<&'m [crate::syntax::FieldType], ValidationError> {
+        match &self.sub_type(x, offset)?.composite {
+            crate::syntax::CompositeType::Struct(fields) => Ok(fields),
+            _ => Err(ValidationError::new(offset, "type mismatch")),
+        }
+    }
+
+    /// The element of array type `x`.
+    pub fn array_type(&self, x: u32, offset: usize) -> Result<crate::syntax::FieldType, ValidationError> {
+        match &self.sub_type(x, offset)?.composite {
+            crate::syntax::CompositeType::Array(f) => Ok(*f),
+            _ => Err(ValidationError::new(offset, "type mismatch")),
+        }
+    }
+
+    /// The top of a heap type's hierarchy (`func`, `extern`, `any`, `exn`).
+    pub fn top(&self, h: HeapType) -> HeapType {
+        let r = self.resolve();
+        h.top(|x| {
+            use crate::syntax::subtype::Resolve;
+            r.info(x).map_or(HeapType::Func, |i| i.ty.composite.kind_heap())
+        })
+    }
+
     /// How subtyping resolves this module's type indices.
     pub fn resolve(&self) -> ModuleTypes<'_> {
         ModuleTypes(&self.canonical)

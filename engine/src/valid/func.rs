@@ -561,7 +561,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             Instr::ReturnCallRef(_) => {
                 self.require(f.function_references && f.tail_call, "function-references and tail calls")
             }
-            Instr::RefEq => self.require(f.gc, "GC"),
+            Instr::RefEq | Instr::Gc(_) => self.require(f.gc, "GC"),
             Instr::Throw(_) | Instr::ThrowRef | Instr::TryTable(..) => self.require(f.exceptions, "exception-handling"),
             Instr::Try(_) | Instr::Catch(_) | Instr::CatchAll | Instr::Delegate(_) | Instr::Rethrow(_) => {
                 self.require(f.legacy_exceptions, "legacy exception-handling")
@@ -877,6 +877,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.push_val(Some(c.ref_func_type(*x)));
             }
 
+            Instr::Gc(g) => self.gc(g)?,
+
             // Parametric instructions (spec §3.3.4).
             Instr::Drop => {
                 self.pop_any()?;
@@ -1056,6 +1058,181 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 }
                 self.op(params, op.results())?;
             }
+        }
+        Ok(())
+    }
+
+    /// The GC instructions (spec 3.0 §3.3.3 - §3.3.5).
+    fn gc(&mut self, g: &crate::syntax::GcInstr) -> Result<(), ValidationError> {
+        use crate::syntax::{Extend, GcInstr as G, StorageType};
+        let c = self.c;
+        let at = self.offset;
+        let concrete = |x: u32, nullable: bool| ValType::Ref(RefType { nullable, heap: HeapType::Concrete(x) });
+        let unpacked = |s: StorageType| s.unpacked();
+        let check_extend = |v: &Self, s: StorageType, e: Extend| -> Result<(), ValidationError> {
+            match (s.is_packed(), e) {
+                (true, Extend::None) => Err(v.err("type mismatch")),
+                (false, Extend::Signed | Extend::Unsigned) => Err(v.err("type mismatch")),
+                _ => Ok(()),
+            }
+        };
+        let mutable = |v: &Self, f: crate::syntax::FieldType| {
+            if f.mutability == Mutability::Var { Ok(()) } else { Err(v.err("field is immutable")) }
+        };
+        let numeric = |v: &Self, f: crate::syntax::FieldType| match f.storage {
+            StorageType::Val(t) if t.is_ref() => Err(v.err("array type is not numeric or vector")),
+            _ => Ok(()),
+        };
+        let elem_fits = |v: &Self, e: u32, f: crate::syntax::FieldType| -> Result<(), ValidationError> {
+            let et = c.elem(e, at)?;
+            match f.storage {
+                StorageType::Val(t) if c.is_sub(ValType::Ref(et), t) => Ok(()),
+                _ => Err(v.err("type mismatch")),
+            }
+        };
+        match *g {
+            G::StructNew(x) => {
+                let fields = c.struct_type(x, at)?;
+                for f in fields.iter().rev() {
+                    self.pop(unpacked(f.storage))?;
+                }
+                self.push_val(Some(concrete(x, false)));
+            }
+            G::StructNewDefault(x) => {
+                let fields = c.struct_type(x, at)?;
+                if fields.iter().any(|f| !unpacked(f.storage).is_defaultable()) {
+                    return Err(self.err("field type is not defaultable"));
+                }
+                self.push_val(Some(concrete(x, false)));
+            }
+            G::StructGet { ty, field, extend } => {
+                let fields = c.struct_type(ty, at)?;
+                let f = *fields.get(field as usize).ok_or_else(|| self.err(format!("unknown field {field}")))?;
+                check_extend(self, f.storage, extend)?;
+                self.pop(concrete(ty, true))?;
+                self.push_val(Some(unpacked(f.storage)));
+            }
+            G::StructSet { ty, field } => {
+                let fields = c.struct_type(ty, at)?;
+                let f = *fields.get(field as usize).ok_or_else(|| self.err(format!("unknown field {field}")))?;
+                mutable(self, f)?;
+                self.pop(unpacked(f.storage))?;
+                self.pop(concrete(ty, true))?;
+            }
+            G::ArrayNew(x) => {
+                let f = c.array_type(x, at)?;
+                self.op(&[unpacked(f.storage), I32], &[concrete(x, false)])?;
+            }
+            G::ArrayNewDefault(x) => {
+                let f = c.array_type(x, at)?;
+                if !unpacked(f.storage).is_defaultable() {
+                    return Err(self.err("array type is not defaultable"));
+                }
+                self.op(&[I32], &[concrete(x, false)])?;
+            }
+            G::ArrayNewFixed { ty, len } => {
+                let f = c.array_type(ty, at)?;
+                for _ in 0..len {
+                    self.pop(unpacked(f.storage))?;
+                }
+                self.push_val(Some(concrete(ty, false)));
+            }
+            G::ArrayNewData { ty, data } => {
+                let f = c.array_type(ty, at)?;
+                numeric(self, f)?;
+                c.data(data, at)?;
+                self.op(&[I32, I32], &[concrete(ty, false)])?;
+            }
+            G::ArrayNewElem { ty, elem } => {
+                let f = c.array_type(ty, at)?;
+                elem_fits(self, elem, f)?;
+                self.op(&[I32, I32], &[concrete(ty, false)])?;
+            }
+            G::ArrayGet { ty, extend } => {
+                let f = c.array_type(ty, at)?;
+                check_extend(self, f.storage, extend)?;
+                self.op(&[concrete(ty, true), I32], &[unpacked(f.storage)])?;
+            }
+            G::ArraySet(x) => {
+                let f = c.array_type(x, at)?;
+                mutable(self, f)?;
+                self.op(&[concrete(x, true), I32, unpacked(f.storage)], &[])?;
+            }
+            G::ArrayLen => {
+                self.op(&[ValType::Ref(RefType::null(HeapType::Array))], &[I32])?;
+            }
+            G::ArrayFill(x) => {
+                let f = c.array_type(x, at)?;
+                mutable(self, f)?;
+                self.op(&[concrete(x, true), I32, unpacked(f.storage), I32], &[])?;
+            }
+            G::ArrayCopy { dst, src } => {
+                let d = c.array_type(dst, at)?;
+                let s = c.array_type(src, at)?;
+                mutable(self, d)?;
+                let fits = match (s.storage, d.storage) {
+                    (StorageType::Val(a), StorageType::Val(b)) => c.is_sub(a, b),
+                    (a, b) => a == b,
+                };
+                if !fits {
+                    return Err(self.err("array types do not match"));
+                }
+                self.op(&[concrete(dst, true), I32, concrete(src, true), I32, I32], &[])?;
+            }
+            G::ArrayInitData { ty, data } => {
+                let f = c.array_type(ty, at)?;
+                mutable(self, f)?;
+                numeric(self, f)?;
+                c.data(data, at)?;
+                self.op(&[concrete(ty, true), I32, I32, I32], &[])?;
+            }
+            G::ArrayInitElem { ty, elem } => {
+                let f = c.array_type(ty, at)?;
+                mutable(self, f)?;
+                elem_fits(self, elem, f)?;
+                self.op(&[concrete(ty, true), I32, I32, I32], &[])?;
+            }
+            G::RefTest(rt) | G::RefCast(rt) => {
+                c.check_ref_type(rt, at)?;
+                let actual = self.pop_ref()?;
+                if actual.heap != HeapType::Bot && c.top(actual.heap) != c.top(rt.heap) {
+                    return Err(self.mismatch());
+                }
+                let result = if matches!(g, G::RefTest(_)) { I32 } else { ValType::Ref(rt) };
+                self.push_val(Some(result));
+            }
+            G::BrOnCast { label, from, to } | G::BrOnCastFail { label, from, to } => {
+                c.check_ref_type(from, at)?;
+                c.check_ref_type(to, at)?;
+                if !c.is_ref_sub(to, from) {
+                    return Err(self.mismatch());
+                }
+                // What is left of `from` once `to` is taken out.
+                let diff = RefType { nullable: from.nullable && !to.nullable, heap: from.heap };
+                let (branch, on) = if matches!(g, G::BrOnCast { .. }) { (to, diff) } else { (diff, to) };
+                let ts = self.label(label)?;
+                let Some((last, rest)) = ts.split_last() else {
+                    return Err(self.mismatch());
+                };
+                if !c.is_sub(ValType::Ref(branch), *last) {
+                    return Err(self.mismatch());
+                }
+                self.pop(ValType::Ref(from))?;
+                self.op(rest, rest)?;
+                self.push_val(Some(ValType::Ref(on)));
+            }
+            G::AnyConvertExtern | G::ExternConvertAny => {
+                let (from, to) = if matches!(g, G::AnyConvertExtern) {
+                    (HeapType::Extern, HeapType::Any)
+                } else {
+                    (HeapType::Any, HeapType::Extern)
+                };
+                let actual = self.pop(ValType::Ref(RefType::null(from)))?;
+                let nullable = matches!(actual, Some(ValType::Ref(RefType { nullable: true, .. })));
+                self.push_val(Some(ValType::Ref(RefType { nullable, heap: to })));
+            }
+            G::RefI31 => self.op(&[I32], &[ValType::Ref(RefType::non_null(HeapType::I31))])?,
+            G::I31Get(_) => self.op(&[ValType::Ref(RefType::null(HeapType::I31))], &[I32])?,
         }
         Ok(())
     }

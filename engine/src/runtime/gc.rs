@@ -1,0 +1,474 @@
+//! The GC heap and the semantics of the GC instructions (spec 3.0 §4.2.4 "Aggregate
+//! values", §4.4.3 - §4.4.5 "Aggregate instructions", the casts of §4.4.2), shared by the
+//! interpreter (its `Op::Gc`) and the JIT (its libcall).
+//!
+//! **References in slots.** Null is 0 in every hierarchy. In the `any` hierarchy (and in
+//! `externref`, which `any.convert_extern`/`extern.convert_any` leave untouched) a value
+//! with the low bit set is an `i31` (`value << 1 | 1`), one ending in binary `10` a host
+//! reference (`id << 2 | 2`, what `Val::ExternRef` carries), and anything else the
+//! address of a heap object, 8-aligned. Function references are `store address + 1`,
+//! exception references `exception index + 1`.
+//!
+//! **Objects** are `Box<[u64]>`s owned by the store's [`GcHeap`]: word 0 points at the
+//! canonical type's [`TypeInfo`] (so a cast reads it without a lookup), an array's word 1
+//! is its length, and fields or elements lie at the offsets of [`Layout`], packed `i8`
+//! and `i16` included. Objects live until the store is dropped: the collector is not
+//! written yet (issue 19's remaining part), so a program's allocations accumulate.
+
+use std::collections::HashSet;
+
+use crate::error::{Trap, TrapCode};
+use crate::syntax::canon::{ARRAY_DATA_OFFSET, ARRAY_LEN_OFFSET, TypeInfo};
+use crate::syntax::{CompositeType, Extend, FieldType, GcInstr, HeapType, RefType, StorageType, ValType};
+
+use super::Store;
+
+/// The slot of `i31` value `v` (its low 31 bits).
+#[inline]
+pub fn i31(v: u32) -> u64 {
+    (u64::from(v & 0x7fff_ffff) << 1) | 1
+}
+
+/// The slot of host reference `id`.
+#[inline]
+pub fn host(id: u32) -> u64 {
+    (u64::from(id) << 2) | 2
+}
+
+/// The host id of a slot that holds a host reference.
+#[inline]
+pub fn host_id(bits: u64) -> Option<u32> {
+    (bits & 3 == 2).then_some((bits >> 2) as u32)
+}
+
+/// Whether a non-null slot of the `any` hierarchy is a heap object.
+#[inline]
+pub fn is_object(bits: u64) -> bool {
+    bits != 0 && bits & 3 == 0
+}
+
+/// Largest object, in bytes: larger allocations trap (as a memory would refuse to grow).
+const MAX_OBJECT_BYTES: u64 = 1 << 30;
+
+/// The store's objects.
+#[derive(Default)]
+pub(crate) struct GcHeap {
+    objects: Vec<Box<[u64]>>,
+    /// The address of every object, so that a reference the host hands in can be checked.
+    addrs: HashSet<u64>,
+    /// Bytes allocated so far.
+    pub bytes: u64,
+}
+
+impl GcHeap {
+    /// A zeroed object of `bytes` bytes (rounded up to words) of type `info`.
+    fn alloc(&mut self, info: &'static TypeInfo, bytes: u64) -> Result<u64, Trap> {
+        if bytes > MAX_OBJECT_BYTES {
+            return Err(Trap::host(format!("allocation of {bytes} bytes exceeds the GC heap's object limit")));
+        }
+        let words = bytes.div_ceil(8).max(1) as usize;
+        let mut obj = vec![0u64; words].into_boxed_slice();
+        obj[0] = info as *const TypeInfo as u64;
+        let addr = obj.as_ptr() as u64;
+        self.objects.push(obj);
+        self.addrs.insert(addr);
+        self.bytes += (words * 8) as u64;
+        Ok(addr)
+    }
+
+    /// Whether `bits` is a reference this heap can hold: null, an `i31`, a host
+    /// reference, or the address of one of its objects.
+    pub fn is_valid_ref(&self, bits: u64) -> bool {
+        !is_object(bits) || self.addrs.contains(&bits)
+    }
+}
+
+/// The type of the object at `addr`.
+#[inline]
+pub(crate) fn info_of(addr: u64) -> &'static TypeInfo {
+    // SAFETY: `addr` is the address of a live object of the store's heap (only `alloc`
+    // makes such slots, and objects live as long as the store), whose word 0 is the
+    // address of a leaked, never freed `TypeInfo`.
+    unsafe { &*(*(addr as *const u64) as *const TypeInfo) }
+}
+
+/// An array's length.
+#[inline]
+pub(crate) fn array_len(addr: u64) -> u32 {
+    // SAFETY: `addr` is a live array object (see `info_of`), whose header holds the length.
+    unsafe { *((addr + u64::from(ARRAY_LEN_OFFSET)) as *const u32) }
+}
+
+/// Reads a field of `storage` at byte `offset` of the object at `addr` into `out` (one
+/// slot, two for a `v128`), extending a packed one as `extend` says.
+#[inline]
+pub(crate) fn read(addr: u64, offset: u64, storage: StorageType, extend: Extend, out: &mut [u64]) {
+    let p = (addr + offset) as *const u8;
+    // SAFETY: `offset` is within the object: a struct field's layout offset, or an
+    // array element the caller bounds-checked; the object is live (see `info_of`).
+    unsafe {
+        match storage {
+            StorageType::I8 => {
+                let b = *p;
+                out[0] = if extend == Extend::Signed { b as i8 as i32 as u32 as u64 } else { u64::from(b) };
+            }
+            StorageType::I16 => {
+                let h = (p as *const u16).read_unaligned();
+                out[0] = if extend == Extend::Signed { h as i16 as i32 as u32 as u64 } else { u64::from(h) };
+            }
+            StorageType::Val(ValType::I32 | ValType::F32) => out[0] = u64::from((p as *const u32).read_unaligned()),
+            StorageType::Val(ValType::V128) => {
+                out[0] = (p as *const u64).read_unaligned();
+                out[1] = (p.add(8) as *const u64).read_unaligned();
+            }
+            StorageType::Val(_) => out[0] = (p as *const u64).read_unaligned(),
+        }
+    }
+}
+
+/// Writes a value (its slots in `v`) to a field of `storage` at byte `offset` of the
+/// object at `addr`.
+#[inline]
+pub(crate) fn write(addr: u64, offset: u64, storage: StorageType, v: &[u64]) {
+    let p = (addr + offset) as *mut u8;
+    // SAFETY: as `read`: within a live object.
+    unsafe {
+        match storage {
+            StorageType::I8 => *p = v[0] as u8,
+            StorageType::I16 => (p as *mut u16).write_unaligned(v[0] as u16),
+            StorageType::Val(ValType::I32 | ValType::F32) => (p as *mut u32).write_unaligned(v[0] as u32),
+            StorageType::Val(ValType::V128) => {
+                (p as *mut u64).write_unaligned(v[0]);
+                (p.add(8) as *mut u64).write_unaligned(v[1]);
+            }
+            StorageType::Val(_) => (p as *mut u64).write_unaligned(v[0]),
+        }
+    }
+}
+
+/// Copies `n` elements of `size` bytes from element `si` of array `src` to element `di`
+/// of `dst` (which may be the same array: the ranges may overlap).
+fn copy_elems(dst: u64, di: u64, src: u64, si: u64, n: u64, size: u64) {
+    let d = (dst + u64::from(ARRAY_DATA_OFFSET) + di * size) as *mut u8;
+    let s = (src + u64::from(ARRAY_DATA_OFFSET) + si * size) as *const u8;
+    // SAFETY: both ranges were bounds-checked against their live arrays; `copy` allows
+    // overlap.
+    unsafe { std::ptr::copy(s, d, (n * size) as usize) }
+}
+
+/// What a GC instruction needs at run time besides its immediates: the types it names,
+/// resolved once at translation.
+#[derive(Debug, Clone, Copy)]
+pub struct GcOp {
+    pub instr: GcInstr,
+    /// The struct or array type the instruction names (`array.copy`: the destination).
+    pub ty: Option<&'static TypeInfo>,
+    /// `array.copy`'s source type.
+    pub src: Option<&'static TypeInfo>,
+    /// The target of a cast (`ref.test`, `ref.cast`, `br_on_cast*`), indices canonical.
+    pub cast: Option<RefType>,
+}
+
+fn fields(info: &TypeInfo) -> &[FieldType] {
+    match &info.ty.composite {
+        CompositeType::Struct(f) => f,
+        _ => &[],
+    }
+}
+
+fn elem(info: &TypeInfo) -> Result<FieldType, Trap> {
+    match &info.ty.composite {
+        CompositeType::Array(f) => Ok(*f),
+        _ => Err(Trap::host("not an array type")),
+    }
+}
+
+fn slots_of(s: StorageType) -> usize {
+    s.unpacked().slots() as usize
+}
+
+/// Whether reference `bits` (of the hierarchy of `target`) is of type `target`, whose
+/// indices are canonical ids.
+pub(crate) fn test(store: &Store, bits: u64, target: RefType) -> bool {
+    if bits == 0 {
+        return target.nullable;
+    }
+    match target.heap.canonical_top() {
+        HeapType::Func => match target.heap {
+            HeapType::Func => true,
+            HeapType::Concrete(id) => store.funcs.get((bits - 1) as usize).is_some_and(|f| f.has_type(id)),
+            _ => false,
+        },
+        HeapType::Extern => target.heap == HeapType::Extern,
+        HeapType::Exn => target.heap == HeapType::Exn,
+        _ => {
+            if bits & 1 == 1 {
+                return matches!(target.heap, HeapType::Any | HeapType::Eq | HeapType::I31);
+            }
+            if host_id(bits).is_some() {
+                return target.heap == HeapType::Any;
+            }
+            let info = info_of(bits);
+            match target.heap {
+                HeapType::Any | HeapType::Eq => true,
+                HeapType::Struct => matches!(info.ty.composite, CompositeType::Struct(_)),
+                HeapType::Array => matches!(info.ty.composite, CompositeType::Array(_)),
+                HeapType::Concrete(id) => {
+                    info.id == id || crate::syntax::canon::info(id).is_some_and(|t| info.is_subtype_of(t))
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Runs GC instruction `op` of instance `inst` on the slots from its operands' base: its
+/// operands are there in order (a `v128` in two slots), and its result goes to the first
+/// (two for a `v128`). Branching casts are the caller's (`test`).
+pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -> Result<(), Trap> {
+    use GcInstr as G;
+    let need = |t: Option<&'static TypeInfo>| t.ok_or_else(|| Trap::host("GC instruction without its type"));
+    let null_struct = || Trap::new(TrapCode::NullStructReference);
+    let null_array = || Trap::new(TrapCode::NullArrayReference);
+    let oob = || Trap::new(TrapCode::ArrayOutOfBounds);
+    match op.instr {
+        G::StructNew(_) | G::StructNewDefault(_) => {
+            let info = need(op.ty)?;
+            let addr = store.gc.alloc(info, u64::from(info.layout.size))?;
+            if matches!(op.instr, G::StructNew(_)) {
+                let mut at = 0usize;
+                for (f, off) in fields(info).iter().zip(info.layout.fields.iter()) {
+                    write(addr, u64::from(*off), f.storage, &slots[at..]);
+                    at += slots_of(f.storage);
+                }
+            }
+            slots[0] = addr;
+        }
+        G::StructGet { field, extend, .. } => {
+            let info = need(op.ty)?;
+            let addr = slots[0];
+            if addr == 0 {
+                return Err(null_struct());
+            }
+            let f = fields(info)[field as usize];
+            read(addr, u64::from(info.layout.fields[field as usize]), f.storage, extend, slots);
+        }
+        G::StructSet { field, .. } => {
+            let info = need(op.ty)?;
+            let addr = slots[0];
+            if addr == 0 {
+                return Err(null_struct());
+            }
+            let f = fields(info)[field as usize];
+            write(addr, u64::from(info.layout.fields[field as usize]), f.storage, &slots[1..]);
+        }
+        G::ArrayNew(_) | G::ArrayNewDefault(_) | G::ArrayNewFixed { .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let k = slots_of(e.storage);
+            let (len, values) = match op.instr {
+                G::ArrayNew(_) => (slots[k] as u32, Some(0)),
+                G::ArrayNewDefault(_) => (slots[0] as u32, None),
+                G::ArrayNewFixed { len, .. } => (len, Some(usize::MAX)),
+                _ => (0, None),
+            };
+            let addr = new_array(store, info, len)?;
+            let size = u64::from(info.layout.elem_size);
+            match values {
+                // One value for every element.
+                Some(0) => {
+                    let v: [u64; 2] = [slots[0], if k == 2 { slots[1] } else { 0 }];
+                    for i in 0..u64::from(len) {
+                        write(addr, u64::from(ARRAY_DATA_OFFSET) + i * size, e.storage, &v);
+                    }
+                }
+                // The values in order.
+                Some(_) => {
+                    for i in 0..len as usize {
+                        write(addr, u64::from(ARRAY_DATA_OFFSET) + i as u64 * size, e.storage, &slots[i * k..]);
+                    }
+                }
+                None => {}
+            }
+            slots[0] = addr;
+        }
+        G::ArrayNewData { data, .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (offset, len) = (slots[0] as u32 as u64, slots[1] as u32);
+            let size = u64::from(info.layout.elem_size);
+            let seg = store.instances[inst as usize].datas.get(data as usize).cloned().unwrap_or_default();
+            let end = offset.checked_add(u64::from(len) * size);
+            if end.is_none_or(|end| end > seg.len() as u64) {
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds));
+            }
+            let addr = new_array(store, info, len)?;
+            fill_from_bytes(addr, 0, &seg[offset as usize..], len as usize, e.storage);
+            slots[0] = addr;
+        }
+        G::ArrayNewElem { elem: seg, .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (offset, len) = (slots[0] as u32 as u64, slots[1] as u32);
+            let items = store.instances[inst as usize].elems.get(seg as usize).cloned().unwrap_or_default();
+            if offset + u64::from(len) > items.len() as u64 {
+                return Err(Trap::new(TrapCode::TableOutOfBounds));
+            }
+            let addr = new_array(store, info, len)?;
+            for (i, v) in items[offset as usize..offset as usize + len as usize].iter().enumerate() {
+                write(addr, u64::from(ARRAY_DATA_OFFSET) + i as u64 * 8, e.storage, &[*v]);
+            }
+            slots[0] = addr;
+        }
+        G::ArrayGet { extend, .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (addr, i) = (slots[0], slots[1] as u32);
+            if addr == 0 {
+                return Err(null_array());
+            }
+            if i >= array_len(addr) {
+                return Err(oob());
+            }
+            let at = u64::from(ARRAY_DATA_OFFSET) + u64::from(i) * u64::from(info.layout.elem_size);
+            read(addr, at, e.storage, extend, slots);
+        }
+        G::ArraySet(_) => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (addr, i) = (slots[0], slots[1] as u32);
+            if addr == 0 {
+                return Err(null_array());
+            }
+            if i >= array_len(addr) {
+                return Err(oob());
+            }
+            let at = u64::from(ARRAY_DATA_OFFSET) + u64::from(i) * u64::from(info.layout.elem_size);
+            write(addr, at, e.storage, &slots[2..]);
+        }
+        G::ArrayLen => {
+            let addr = slots[0];
+            if addr == 0 {
+                return Err(null_array());
+            }
+            slots[0] = u64::from(array_len(addr));
+        }
+        G::ArrayFill(_) => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let k = slots_of(e.storage);
+            let (addr, i) = (slots[0], u64::from(slots[1] as u32));
+            let v: [u64; 2] = [slots[2], if k == 2 { slots[3] } else { 0 }];
+            let n = u64::from(slots[2 + k] as u32);
+            if addr == 0 {
+                return Err(null_array());
+            }
+            if i + n > u64::from(array_len(addr)) {
+                return Err(oob());
+            }
+            let size = u64::from(info.layout.elem_size);
+            for j in i..i + n {
+                write(addr, u64::from(ARRAY_DATA_OFFSET) + j * size, e.storage, &v);
+            }
+        }
+        G::ArrayCopy { .. } => {
+            let info = need(op.ty)?;
+            let (dst, di, src, si, n) = (
+                slots[0],
+                u64::from(slots[1] as u32),
+                slots[2],
+                u64::from(slots[3] as u32),
+                u64::from(slots[4] as u32),
+            );
+            if dst == 0 || src == 0 {
+                return Err(null_array());
+            }
+            if di + n > u64::from(array_len(dst)) || si + n > u64::from(array_len(src)) {
+                return Err(oob());
+            }
+            copy_elems(dst, di, src, si, n, u64::from(info.layout.elem_size));
+        }
+        G::ArrayInitData { data, .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (addr, d, s, n) =
+                (slots[0], u64::from(slots[1] as u32), u64::from(slots[2] as u32), u64::from(slots[3] as u32));
+            if addr == 0 {
+                return Err(null_array());
+            }
+            if d + n > u64::from(array_len(addr)) {
+                return Err(oob());
+            }
+            let size = u64::from(info.layout.elem_size);
+            let seg = store.instances[inst as usize].datas.get(data as usize).cloned().unwrap_or_default();
+            if s + n * size > seg.len() as u64 {
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds));
+            }
+            fill_from_bytes(addr, d, &seg[s as usize..], n as usize, e.storage);
+        }
+        G::ArrayInitElem { elem: seg, .. } => {
+            let info = need(op.ty)?;
+            let e = elem(info)?;
+            let (addr, d, s, n) =
+                (slots[0], u64::from(slots[1] as u32), u64::from(slots[2] as u32), u64::from(slots[3] as u32));
+            if addr == 0 {
+                return Err(null_array());
+            }
+            if d + n > u64::from(array_len(addr)) {
+                return Err(oob());
+            }
+            let items = store.instances[inst as usize].elems.get(seg as usize).cloned().unwrap_or_default();
+            if s + n > items.len() as u64 {
+                return Err(Trap::new(TrapCode::TableOutOfBounds));
+            }
+            for j in 0..n {
+                let v = items[(s + j) as usize];
+                write(addr, u64::from(ARRAY_DATA_OFFSET) + (d + j) * 8, e.storage, &[v]);
+            }
+        }
+        G::RefTest(_) => {
+            let target = op.cast.ok_or_else(|| Trap::host("cast without its type"))?;
+            slots[0] = u64::from(test(store, slots[0], target));
+        }
+        G::RefCast(_) => {
+            let target = op.cast.ok_or_else(|| Trap::host("cast without its type"))?;
+            if !test(store, slots[0], target) {
+                return Err(Trap::new(TrapCode::CastFailure));
+            }
+        }
+        G::AnyConvertExtern | G::ExternConvertAny => {}
+        G::RefI31 => slots[0] = i31(slots[0] as u32),
+        G::I31Get(extend) => {
+            let bits = slots[0];
+            if bits == 0 {
+                return Err(Trap::new(TrapCode::NullI31Reference));
+            }
+            let v = (bits >> 1) as u32 & 0x7fff_ffff;
+            slots[0] = u64::from(if extend == Extend::Signed { ((v << 1) as i32 >> 1) as u32 } else { v });
+        }
+        G::BrOnCast { .. } | G::BrOnCastFail { .. } => return Err(Trap::host("a branching cast reached GC exec")),
+    }
+    Ok(())
+}
+
+/// A zeroed array of `len` elements of type `info`.
+fn new_array(store: &mut Store, info: &'static TypeInfo, len: u32) -> Result<u64, Trap> {
+    let bytes = u64::from(ARRAY_DATA_OFFSET) + u64::from(len) * u64::from(info.layout.elem_size);
+    let addr = store.gc.alloc(info, bytes)?;
+    // SAFETY: a fresh array object of at least `ARRAY_DATA_OFFSET` bytes.
+    unsafe { *((addr + u64::from(ARRAY_LEN_OFFSET)) as *mut u32) = len };
+    Ok(addr)
+}
+
+/// Writes `n` elements of `storage`, read little-endian from `bytes`, from element `at`.
+fn fill_from_bytes(addr: u64, at: u64, bytes: &[u8], n: usize, storage: StorageType) {
+    let size = storage.size() as usize;
+    for i in 0..n {
+        let b = &bytes[i * size..(i + 1) * size];
+        let mut v = [0u64; 2];
+        for (j, byte) in b.iter().enumerate() {
+            v[j / 8] |= u64::from(*byte) << ((j % 8) * 8);
+        }
+        write(addr, u64::from(ARRAY_DATA_OFFSET) + (at + i as u64) * size as u64, storage, &v);
+    }
+}
