@@ -335,6 +335,7 @@ mod tests {
             memory: &[],
             memories: Vec::new(),
             globals: Vec::new(),
+            store: None,
         };
         assert_eq!(interpolate(&program, &state, 0, "x={$local0} {{y}} }"), "x=7 {y} }");
         assert!(interpolate(&program, &state, 0, "{nosuch}").starts_with('<'));

@@ -16,6 +16,7 @@ pub mod error;
 pub mod expr;
 pub mod format;
 pub mod frames;
+pub mod gcview;
 pub mod lang;
 pub mod program;
 pub mod remote;

@@ -865,8 +865,13 @@ impl Repl {
                     }
                     None => (FormatOpts::default(), arg),
                 };
-                let v = ctx.eval(&crate::expr::parse(expr)?)?;
-                let s = format_value_with(&ctx, &v, true, opts);
+                let s = match crate::gcview::print(&ctx, expr)? {
+                    Some(s) => s,
+                    None => {
+                        let v = ctx.eval(&crate::expr::parse(expr)?)?;
+                        format_value_with(&ctx, &v, true, opts)
+                    }
+                };
                 self.values += 1;
                 self.say(format!("${} = {s}", self.values));
             }

@@ -406,7 +406,7 @@ fn snapshot<'s>(state: &'s DebugState<'_>, globals: &[Option<Val>]) -> ProgramSt
             }
         }
     }
-    ProgramState { frames, memory, memories, globals }
+    ProgramState { frames, memory, memories, globals, store: Some(store) }
 }
 
 /// Writes `bytes` at `addr` in the paused program's memory 0 (as [`snapshot`] shows

@@ -32,12 +32,14 @@ pub struct ProgramState<'a> {
     pub memories: Vec<&'a [u8]>,
     /// Values of globals by index (`None` where the debugger cannot know it).
     pub globals: Vec<Option<Val>>,
+    /// The store, for reading what GC references hold (`None` in tests without one).
+    pub store: Option<&'a wasmscope_engine::Store>,
 }
 
 impl ProgramState<'_> {
     /// The state of a program that is not running: no frames, no memory, no globals.
     pub fn empty() -> ProgramState<'static> {
-        ProgramState { frames: Vec::new(), memory: &[], memories: Vec::new(), globals: Vec::new() }
+        ProgramState { frames: Vec::new(), memory: &[], memories: Vec::new(), globals: Vec::new(), store: None }
     }
 }
 

@@ -86,6 +86,22 @@ fn catch_throw_stops_at_each_throw() {
 }
 
 #[test]
+fn gc_references_show_their_fields() {
+    // `print` of struct, array and i31 references (wasm locals by index and by name),
+    // fields by index and by name, elements, nested references, and the errors for a
+    // field or element that is not there.
+    let config = SessionConfig {
+        invoke: Some("run".into()),
+        features: wasmscope_engine::Features { gc: true, ..wasmscope_engine::Features::wasm3() },
+        ..SessionConfig::default()
+    };
+    let mut s = Session::load(&fixture("gc.wat"), config).unwrap();
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/gc.gdb")).unwrap();
+    snap("debugger_gc", &batch_transcript(&mut s, &text));
+}
+
+#[test]
 fn v128_values_lane_wise() {
     // v128 locals, lane views, `/x` and `/d`, a v128 global, typed operand stacks (an
     // outer frame's without its call's arguments), a v128 result.

@@ -84,10 +84,12 @@ impl DebugState<'_> {
     pub fn local_types(&self, i: usize) -> Option<Vec<ValType>> {
         let r = self.record(i)?;
         let module = &self.store.instances.get(r.instance as usize)?.module;
+        let syntax = module.syntax();
         let mut types: Vec<ValType> = module.func_type(r.func)?.params.to_vec();
-        let def = (r.func as usize).checked_sub(module.syntax().num_imported_funcs() as usize)?;
-        types.extend(module.syntax().code.get(def)?.locals.iter().copied());
-        Some(types)
+        let def = (r.func as usize).checked_sub(syntax.num_imported_funcs() as usize)?;
+        types.extend(syntax.code.get(def)?.locals.iter().copied());
+        // In the runtime's form (type indices canonical), as values are decoded.
+        Some(types.into_iter().map(|t| syntax.canon_val(t)).collect())
     }
 
     /// Values of frame `i`'s locals (parameters first).
@@ -135,7 +137,7 @@ impl DebugState<'_> {
                 break;
             }
             slots += t.slots() as usize;
-            types.push(t);
+            types.push(syntax.canon_val(t));
         }
         (slots == n && (i > 0 || types.len() == total)).then_some(types)
     }

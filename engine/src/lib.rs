@@ -50,6 +50,6 @@ pub mod translate;
 pub use engine::{Engine, Module};
 pub use jit::JitError;
 pub use runtime::{
-    AnyKind, AnyRef, Caller, Exn, Extern, ExternRef, Func, Global, Instance, Linker, Memory, Store, Table, Tag,
-    TypedFunc, Val,
+    AnyKind, AnyRef, Caller, Exn, Extern, ExternRef, Func, GcContents, Global, Instance, Linker, Memory, Store, Table,
+    Tag, TypedFunc, Val,
 };

@@ -1,5 +1,6 @@
 //! Decoding of the `name` custom section (spec §7.4.1 "Name Section"): the module name
-//! (subsection 0), function names (1) and local names (2).
+//! (subsection 0), function names (1), local names (2), and the extended name section's
+//! type names (4) and struct field names (10).
 //!
 //! The spec makes a malformed name section non-fatal, so decoding stops at the first
 //! problem and keeps everything parsed before it. Unknown subsections are skipped.
@@ -29,14 +30,15 @@ fn read_subsections(r: &mut Reader<'_>, names: &mut Names) -> Result<()> {
         match id {
             0 => names.module = Some(sub.name()?),
             1 => read_name_map(&mut sub, &mut names.functions)?,
-            2 => {
+            2 | 10 => {
                 let (n, _) = sub.count()?;
                 for _ in 0..n {
-                    let func = sub.u32()?;
-                    let map = names.locals.entry(func).or_default();
+                    let owner = sub.u32()?;
+                    let map = if id == 2 { names.locals.entry(owner) } else { names.fields.entry(owner) }.or_default();
                     read_name_map(&mut sub, map)?;
                 }
             }
+            4 => read_name_map(&mut sub, &mut names.types)?,
             _ => {}
         }
         r.seek(end)?;

@@ -14,7 +14,7 @@ pub use exceptions::{Exn, Tag};
 pub use func::{Caller, HostFnRef, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use linker::Linker;
 pub use store::{Extern, Func, Global, HostFn, Instance, Memory, Store, Table};
-pub use values::{AnyKind, AnyRef, ExternRef, Val};
+pub use values::{AnyKind, AnyRef, ExternRef, GcContents, Val};
 
 pub(crate) use exceptions::{ExnInst, TagInst};
 pub(crate) use store::{FuncInst, HostCode, InterpEntry, SlotHost};

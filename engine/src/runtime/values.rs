@@ -232,6 +232,47 @@ impl AnyRef {
         ExternRef(self)
     }
 
+    /// What a struct or array of `store` holds: its canonical type id, its fields (or
+    /// its length and its first `limit` elements) as values, packed fields zero-extended;
+    /// `None` for an `i31`, a host reference, or an object of another store.
+    pub fn contents(self, store: &super::Store, limit: usize) -> Option<GcContents> {
+        use crate::syntax::CompositeType;
+        if !matches!(self.kind, AnyKind::Struct | AnyKind::Array) || !store.gc.is_valid_ref(self.bits) {
+            return None;
+        }
+        let info = super::gc::info_of(self.bits);
+        let value = |storage: crate::syntax::StorageType, offset: u64| {
+            let mut out = [0u64; 2];
+            super::gc::read(self.bits, offset, storage, crate::syntax::Extend::Unsigned, &mut out);
+            Val::read_slots(storage.unpacked(), &out)
+        };
+        Some(match &info.ty.composite {
+            CompositeType::Struct(fields) => GcContents {
+                type_id: info.id,
+                len: fields.len() as u32,
+                types: fields.iter().map(|f| f.storage).collect(),
+                values: fields
+                    .iter()
+                    .zip(info.layout.fields.iter())
+                    .take(limit)
+                    .map(|(f, off)| value(f.storage, u64::from(*off)))
+                    .collect(),
+            },
+            CompositeType::Array(e) => {
+                let len = super::gc::array_len(self.bits);
+                let size = u64::from(info.layout.elem_size);
+                let data = u64::from(crate::syntax::canon::ARRAY_DATA_OFFSET);
+                GcContents {
+                    type_id: info.id,
+                    len,
+                    types: vec![e.storage],
+                    values: (0..u64::from(len).min(limit as u64)).map(|i| value(e.storage, data + i * size)).collect(),
+                }
+            }
+            CompositeType::Func(_) => return None,
+        })
+    }
+
     /// The reference of a non-null slot of the `any` hierarchy, which the store's tiers
     /// produced (so an object's header is there to read).
     pub(crate) fn from_bits(bits: u64) -> AnyRef {
@@ -253,10 +294,23 @@ impl std::fmt::Display for AnyRef {
         match self.kind {
             AnyKind::I31 => write!(f, "i31:{}", self.as_i31().unwrap_or(0)),
             AnyKind::Host => write!(f, "host:{}", self.host_id().unwrap_or(0)),
-            AnyKind::Struct => write!(f, "struct@0x{:x}", self.bits),
-            AnyKind::Array => write!(f, "array@0x{:x}", self.bits),
+            AnyKind::Struct => f.write_str("struct"),
+            AnyKind::Array => f.write_str("array"),
         }
     }
+}
+
+/// What a struct or an array holds (see [`AnyRef::contents`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GcContents {
+    /// The object's canonical type ([`crate::syntax::canon::info`] describes it).
+    pub type_id: u32,
+    /// The number of fields, or the array's length.
+    pub len: u32,
+    /// The storage type of each field, or the array's element type (one entry).
+    pub types: Vec<crate::syntax::StorageType>,
+    /// The fields, or the first elements.
+    pub values: Vec<Val>,
 }
 
 /// A non-null external reference (see [`Val::ExternRef`]): a host reference, or an

@@ -221,6 +221,10 @@ pub struct Names {
     pub functions: BTreeMap<u32, String>,
     /// Function index -> (local index -> name).
     pub locals: BTreeMap<u32, BTreeMap<u32, String>>,
+    /// Type index -> name.
+    pub types: BTreeMap<u32, String>,
+    /// Struct type index -> (field index -> name).
+    pub fields: BTreeMap<u32, BTreeMap<u32, String>>,
 }
 
 /// A decoded module (spec §2.5).

@@ -1,0 +1,218 @@
+//! What GC references hold, for `print` (WebAssembly 3.0 struct and array objects,
+//! `i31`s): `p $local3` shows a struct's fields by type (`{field0 = 1, field1 = 2.5}`) or
+//! an array's length and elements (`[3] {10, 20, 30}`), `p $local3.field1` (or `.1`) a
+//! field, `p $local3[2]` an element, nested references followed to a bounded depth.
+//! Expressions that do not start at a wasm local or global holding a GC reference are
+//! left to the DWARF evaluator (`None`).
+
+use wasmscope_engine::{AnyKind, Store, Val};
+
+use crate::error::DebugError;
+use crate::expr::Ctx;
+
+/// How many elements of an array are shown (gdb's `print elements` default).
+const ELEMENTS: usize = 200;
+/// How deep nested references are opened.
+const DEPTH: usize = 3;
+
+/// One step of a path after the root: a struct field (by index or name) or an array
+/// element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Field(usize),
+    Named(String),
+    Index(usize),
+}
+
+/// `print EXPR` for a GC reference: `Some(text)` if `expr` names one (through a wasm
+/// local `$localN`, a named wasm local, or `$globalN`), `None` to let the DWARF
+/// evaluator have it.
+pub fn print(ctx: &Ctx<'_>, expr: &str) -> Result<Option<String>, DebugError> {
+    let Some(store) = ctx.state.store else { return Ok(None) };
+    let Some((root, path)) = split(expr.trim()) else { return Ok(None) };
+    let Some(mut v) = root_value(ctx, root) else { return Ok(None) };
+    if !is_gc(&v) {
+        return Ok(None);
+    }
+    let names = Names(ctx.program.module.syntax());
+    for step in path {
+        v = follow(store, &names, &v, step)?;
+    }
+    Ok(Some(show(store, &names, &v, DEPTH)))
+}
+
+/// The module's names of types and fields, by canonical type id.
+struct Names<'m>(&'m wasmscope_engine::syntax::Module);
+
+impl Names<'_> {
+    /// The module's type index of a canonical type.
+    fn index(&self, type_id: u32) -> Option<u32> {
+        self.0.canonical.iter().position(|id| *id == type_id).map(|i| i as u32)
+    }
+
+    /// `$name` of a type, or its index.
+    fn type_name(&self, type_id: u32) -> String {
+        match self.index(type_id) {
+            Some(i) => self.0.names.types.get(&i).map_or_else(|| format!("type {i}"), |n| format!("${n}")),
+            None => format!("type #{type_id}"),
+        }
+    }
+
+    /// The name of field `i` of a struct type, or `field{i}`.
+    fn field_name(&self, type_id: u32, i: usize) -> String {
+        self.index(type_id)
+            .and_then(|t| self.0.names.fields.get(&t))
+            .and_then(|f| f.get(&(i as u32)))
+            .cloned()
+            .unwrap_or_else(|| format!("field{i}"))
+    }
+
+    /// The index of the field called `name` of a struct type.
+    fn field_index(&self, type_id: u32, name: &str) -> Option<usize> {
+        let t = self.index(type_id)?;
+        self.0.names.fields.get(&t)?.iter().find(|(_, n)| n.as_str() == name).map(|(i, _)| *i as usize)
+    }
+}
+
+/// Whether a value is a reference this module shows.
+fn is_gc(v: &Val) -> bool {
+    matches!(v, Val::AnyRef(_) | Val::ExternRef(Some(_)))
+}
+
+/// The root name and the steps after it (`$local3.field1[2]` → `$local3`, [Field(1),
+/// Index(2)]); `None` if the text is not of that form.
+fn split(expr: &str) -> Option<(&str, Vec<Step>)> {
+    let end = expr.find(['.', '[']).unwrap_or(expr.len());
+    let (root, mut rest) = expr.split_at(end);
+    if root.is_empty() || !root.chars().all(|c| c == '$' || c == '_' || c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut path = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let n = r.find(['.', '[']).unwrap_or(r.len());
+            let name = &r[..n];
+            match name.strip_prefix("field").unwrap_or(name).parse() {
+                Ok(i) => path.push(Step::Field(i)),
+                Err(_) if !name.is_empty() && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) => {
+                    path.push(Step::Named(name.to_string()))
+                }
+                Err(_) => return None,
+            }
+            rest = &r[n..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let close = r.find(']')?;
+            path.push(Step::Index(r[..close].trim().parse().ok()?));
+            rest = &r[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some((root, path))
+}
+
+/// The value of `$localN`, `$globalN` or a named wasm local of the selected frame.
+fn root_value(ctx: &Ctx<'_>, root: &str) -> Option<Val> {
+    let frame = ctx.state.frames.get(ctx.frame)?;
+    if let Some(n) = root.strip_prefix("$local").and_then(|n| n.parse::<usize>().ok()) {
+        return frame.locals.get(n).copied();
+    }
+    if let Some(n) = root.strip_prefix("$global").and_then(|n| n.parse::<usize>().ok()) {
+        return ctx.state.globals.get(n).copied().flatten();
+    }
+    let names = &ctx.program.module.syntax().names;
+    let (&i, _) = names.locals.get(&frame.func)?.iter().find(|(_, n)| n.as_str() == root)?;
+    frame.locals.get(i as usize).copied()
+}
+
+/// The field or element a step names.
+fn follow(store: &Store, names: &Names<'_>, v: &Val, step: Step) -> Result<Val, DebugError> {
+    let err = |m: String| DebugError::Eval(m);
+    let any = match v {
+        Val::AnyRef(Some(a)) => *a,
+        Val::ExternRef(Some(e)) => e.internalize(),
+        Val::AnyRef(None) | Val::ExternRef(None) => {
+            return Err(err("Cannot access a field of a null reference.".into()));
+        }
+        _ => return Err(err("Not a struct or array reference.".into())),
+    };
+    let kind_ok = match step {
+        Step::Field(_) | Step::Named(_) => any.kind() == AnyKind::Struct,
+        Step::Index(_) => any.kind() == AnyKind::Array,
+    };
+    if !kind_ok {
+        return Err(err(format!(
+            "Not a{} reference.",
+            if matches!(step, Step::Index(_)) { "n array" } else { " struct" }
+        )));
+    }
+    let (i, what) = match step {
+        Step::Field(i) => (i, "field"),
+        Step::Index(i) => (i, "element"),
+        Step::Named(name) => {
+            let id = any.contents(store, 0).map(|c| c.type_id);
+            let i = id
+                .and_then(|id| names.field_index(id, &name))
+                .ok_or_else(|| err(format!("There is no member named {name}.")))?;
+            (i, "field")
+        }
+    };
+    let c = any.contents(store, i + 1).ok_or_else(|| err("The reference is not an object of this program.".into()))?;
+    c.values.get(i).copied().ok_or_else(|| err(format!("No {what} {i}: the object has {}.", c.len)))
+}
+
+/// A value as `print` shows it, GC objects opened to `depth` levels.
+fn show(store: &Store, names: &Names<'_>, v: &Val, depth: usize) -> String {
+    let any = match v {
+        Val::AnyRef(Some(a)) => *a,
+        Val::ExternRef(Some(e)) if e.host_id().is_none() => e.internalize(),
+        other => return crate::repl::show_val(other),
+    };
+    match any.kind() {
+        // As `i31.get_s` reads it.
+        AnyKind::I31 => format!("i31 {}", ((any.as_i31().unwrap_or(0) << 1) as i32) >> 1),
+        AnyKind::Host => format!("host {}", any.host_id().unwrap_or(0)),
+        AnyKind::Struct | AnyKind::Array if depth == 0 => {
+            format!("({} {})", if any.kind() == AnyKind::Struct { "struct" } else { "array" }, "...")
+        }
+        AnyKind::Struct => match any.contents(store, usize::MAX) {
+            Some(c) => {
+                let fields: Vec<String> = c
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{} = {}", names.field_name(c.type_id, i), show(store, names, f, depth - 1)))
+                    .collect();
+                format!("(struct {}) {{{}}}", names.type_name(c.type_id), fields.join(", "))
+            }
+            None => "(struct of another store)".into(),
+        },
+        AnyKind::Array => match any.contents(store, ELEMENTS) {
+            Some(c) => {
+                let mut items: Vec<String> = c.values.iter().map(|e| show(store, names, e, depth - 1)).collect();
+                if (c.len as usize) > ELEMENTS {
+                    items.push("...".into());
+                }
+                format!("(array {}) [{}] {{{}}}", names.type_name(c.type_id), c.len, items.join(", "))
+            }
+            None => "(array of another store)".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(split("$local3"), Some(("$local3", vec![])));
+        assert_eq!(
+            split("$local3.field1[2].0"),
+            Some(("$local3", vec![Step::Field(1), Step::Index(2), Step::Field(0)]))
+        );
+        assert_eq!(split("list.next"), Some(("list", vec![Step::Named("next".into())])));
+        assert_eq!(split("p.x->y"), None);
+        assert_eq!(split("a + b"), None);
+    }
+}
