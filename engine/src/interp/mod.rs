@@ -16,6 +16,7 @@
 
 mod context;
 mod numeric;
+mod roots;
 pub(crate) mod simd;
 mod slots;
 pub mod threaded;
@@ -131,10 +132,14 @@ pub(crate) fn call_from(
     args: &[u64],
     caller: Option<Instance>,
 ) -> Result<Vec<u64>, Trap> {
-    if store.engine.config().tier == crate::config::Tier::Jit
-        && let Some(r) = crate::jit::try_call(store, addr, args)
-    {
-        return r;
+    if store.engine.config().tier == crate::config::Tier::Jit {
+        // JIT frames have no GC root maps yet: no collection while they run.
+        store.gc.native_depth += 1;
+        let r = crate::jit::try_call(store, addr, args);
+        store.gc.native_depth -= 1;
+        if let Some(r) = r {
+            return r;
+        }
     }
     match store.funcs.get(addr as usize) {
         Some(FuncInst::Host { ty, f, .. }) => {
@@ -250,8 +255,10 @@ pub(crate) fn call_host(
         many_out = ty.results.iter().map(|t| Val::from_slot(*t, 0)).collect();
         &mut many_out
     };
+    // The host may keep what it is handed.
+    store.pin_vals(args);
     f(&mut Caller::new(store, caller), args, results)?;
-    if results.iter().zip(ty.results.iter()).any(|(v, t)| v.ty() != *t) {
+    if results.iter().zip(ty.results.iter()).any(|(v, t)| !v.matches(store, *t)) {
         return Err(Trap::host("host function returned values of the wrong type"));
     }
     let mut at = 0usize;
@@ -702,6 +709,9 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
             Op::Gc { op, base } => {
                 let Some(g) = code.gc.get(op as usize) else { trap!(internal("unknown GC instruction")) };
+                if g.instr.allocates() {
+                    roots::maybe_collect(store, stack, &frames[..cx.num_frames], code, pc - 1, cx.fp, inst, cx.func);
+                }
                 let from = cx.fp + base as usize;
                 tri!(crate::runtime::gc::exec(store, inst, g, &mut stack[from..]));
             }

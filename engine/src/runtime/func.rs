@@ -116,7 +116,9 @@ impl Func {
         check_args(store, &ty, args)?;
         let slots = Val::to_slot_vec(args);
         let results = crate::interp::call(store, self.0, &slots)?;
-        Ok(Val::from_slot_vec(&ty.results, &results))
+        let vals = Val::from_slot_vec(&ty.results, &results);
+        store.pin_vals(&vals);
+        Ok(vals)
     }
 
     /// Calls the function on the interpreter with a debugger's hook attached (see
@@ -134,7 +136,9 @@ impl Func {
         check_args(store, &ty, args)?;
         let slots = Val::to_slot_vec(args);
         let results = crate::interp::call_debug(store, self.0, &slots, hook)?;
-        Ok(Val::from_slot_vec(&ty.results, &results))
+        let vals = Val::from_slot_vec(&ty.results, &results);
+        store.pin_vals(&vals);
+        Ok(vals)
     }
 
     /// A statically typed view of the function; fails if the types don't match.

@@ -12,8 +12,18 @@
 //! **Objects** are `Box<[u64]>`s owned by the store's [`GcHeap`]: word 0 points at the
 //! canonical type's [`TypeInfo`] (so a cast reads it without a lookup), an array's word 1
 //! is its length, and fields or elements lie at the offsets of [`Layout`], packed `i8`
-//! and `i16` included. Objects live until the store is dropped: the collector is not
-//! written yet (issue 19's remaining part), so a program's allocations accumulate.
+//! and `i16` included. Objects never move, so JIT code reads fields at fixed offsets.
+//!
+//! **Collection** is mark-sweep, at allocation when the heap has grown past a threshold
+//! (twice the bytes live after the last collection, at least [`MIN_THRESHOLD`]): marking
+//! starts from exact roots — the interpreter's frames (locals by their types, operands
+//! by the validator's types at the allocating instruction, which the translator has put
+//! in their own slots; `interp::gc_roots`), globals, tables, element segments,
+//! exceptions' payloads, and every reference the host was handed (pinned for the store's
+//! life: `Val` handles are `Copy` and cannot say when they are dropped) — and follows
+//! reference fields; unmarked objects are freed. A collection needs every frame's roots,
+//! so it happens only when the interpreter is the one wasm activation (no JIT frames,
+//! no host function between wasm frames); otherwise the heap grows until such a point.
 
 use std::collections::HashSet;
 
@@ -50,14 +60,51 @@ pub fn is_object(bits: u64) -> bool {
 /// Largest object, in bytes: larger allocations trap (as a memory would refuse to grow).
 const MAX_OBJECT_BYTES: u64 = 1 << 30;
 
+/// The heap size below which no collection runs.
+pub(crate) const MIN_THRESHOLD: u64 = 4 << 20;
+
+/// The threshold in effect: [`MIN_THRESHOLD`], or 0 with `WASMSCOPE_GC_STRESS=1` (a
+/// collection at every allocation the interpreter may collect at: test runs use it to
+/// check that the roots are exact).
+fn min_threshold() -> u64 {
+    static STRESS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *STRESS.get_or_init(|| std::env::var("WASMSCOPE_GC_STRESS").is_ok_and(|v| v == "1")) { 0 } else { MIN_THRESHOLD }
+}
+
 /// The store's objects.
-#[derive(Default)]
 pub(crate) struct GcHeap {
     objects: Vec<Box<[u64]>>,
-    /// The address of every object, so that a reference the host hands in can be checked.
+    /// The address of every object, so that a reference the host hands in can be checked
+    /// and a root candidate is known to be an object.
     addrs: HashSet<u64>,
-    /// Bytes allocated so far.
+    /// Objects the host was handed: roots for the store's life.
+    pinned: HashSet<u64>,
+    /// Bytes of the objects now in the heap.
     pub bytes: u64,
+    /// Bytes allocated since the store was made.
+    pub allocated: u64,
+    /// `bytes` at which the next collection runs.
+    next_collection: u64,
+    /// Collections so far.
+    pub collections: u64,
+    /// Native (JIT) activations in progress: their frames have no root maps yet, so no
+    /// collection runs while one is.
+    pub native_depth: u32,
+}
+
+impl Default for GcHeap {
+    fn default() -> GcHeap {
+        GcHeap {
+            objects: Vec::new(),
+            addrs: HashSet::new(),
+            pinned: HashSet::new(),
+            bytes: 0,
+            allocated: 0,
+            next_collection: min_threshold(),
+            collections: 0,
+            native_depth: 0,
+        }
+    }
 }
 
 impl GcHeap {
@@ -73,7 +120,69 @@ impl GcHeap {
         self.objects.push(obj);
         self.addrs.insert(addr);
         self.bytes += (words * 8) as u64;
+        self.allocated += (words * 8) as u64;
         Ok(addr)
+    }
+
+    /// Whether the heap has grown enough for a collection.
+    #[inline]
+    pub fn wants_collection(&self) -> bool {
+        self.bytes >= self.next_collection
+    }
+
+    /// Keeps the object `bits` names (if it is one) for the store's life: the host holds it.
+    pub fn pin(&mut self, bits: u64) {
+        if is_object(bits) && self.addrs.contains(&bits) {
+            self.pinned.insert(bits);
+        }
+    }
+
+    /// Mark-sweep from `roots` (any slots: those that are not objects of this heap are
+    /// ignored) and the pinned objects; frees every object they do not reach.
+    pub fn collect(&mut self, roots: impl IntoIterator<Item = u64>) {
+        let mut marked: HashSet<u64> = HashSet::with_capacity(self.addrs.len() / 2);
+        let mut work: Vec<u64> = Vec::new();
+        let addrs = &self.addrs;
+        let mut reach = |bits: u64, work: &mut Vec<u64>| {
+            if is_object(bits) && addrs.contains(&bits) && marked.insert(bits) {
+                work.push(bits);
+            }
+        };
+        for r in roots.into_iter().chain(self.pinned.iter().copied()) {
+            reach(r, &mut work);
+        }
+        while let Some(obj) = work.pop() {
+            let info = info_of(obj);
+            match &info.ty.composite {
+                CompositeType::Struct(fields) => {
+                    for (f, off) in fields.iter().zip(info.layout.fields.iter()) {
+                        if holds_objects(f.storage) {
+                            let mut v = [0u64; 2];
+                            read(obj, u64::from(*off), f.storage, Extend::None, &mut v);
+                            reach(v[0], &mut work);
+                        }
+                    }
+                }
+                CompositeType::Array(e) if holds_objects(e.storage) => {
+                    for i in 0..u64::from(array_len(obj)) {
+                        let mut v = [0u64; 2];
+                        read(obj, u64::from(ARRAY_DATA_OFFSET) + i * 8, e.storage, Extend::None, &mut v);
+                        reach(v[0], &mut work);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.objects.retain(|o| marked.contains(&(o.as_ptr() as u64)));
+        self.bytes = self.objects.iter().map(|o| (o.len() * 8) as u64).sum();
+        self.addrs = marked;
+        self.next_collection = if min_threshold() == 0 { 0 } else { (self.bytes * 2).max(MIN_THRESHOLD) };
+        self.collections += 1;
+    }
+
+    /// The number of objects in the heap.
+    pub fn len(&self) -> usize {
+        self.objects.len()
     }
 
     /// Whether `bits` is a reference this heap can hold: null, an `i31`, a host
@@ -167,6 +276,55 @@ pub struct GcOp {
     pub src: Option<&'static TypeInfo>,
     /// The target of a cast (`ref.test`, `ref.cast`, `br_on_cast*`), indices canonical.
     pub cast: Option<RefType>,
+}
+
+/// Whether values of a storage type may be heap objects: references of the `any`
+/// hierarchy and `externref`s (which may carry them).
+pub(crate) fn holds_objects(s: StorageType) -> bool {
+    match s {
+        StorageType::Val(ValType::Ref(r)) => matches!(r.heap.canonical_top(), HeapType::Any | HeapType::Extern),
+        _ => false,
+    }
+}
+
+/// Whether values of a (canonical) value type may be heap objects.
+pub(crate) fn val_holds_objects(t: ValType) -> bool {
+    holds_objects(StorageType::Val(t))
+}
+
+/// The store's own roots: globals, tables, element segments and exceptions' payloads.
+pub(crate) fn store_roots(store: &Store, out: &mut Vec<u64>) {
+    for g in &store.globals {
+        if val_holds_objects(g.ty.content) {
+            out.push(g.value);
+        }
+    }
+    for t in &store.tables {
+        if val_holds_objects(ValType::Ref(t.ty.elem)) {
+            out.extend(t.elems.iter().copied());
+        }
+    }
+    for inst in &store.instances {
+        let syntax = inst.module.syntax();
+        for (seg, items) in syntax.elems.iter().zip(inst.elems.iter()) {
+            if val_holds_objects(syntax.canon_val(ValType::Ref(seg.ty))) {
+                out.extend(items.iter().copied());
+            }
+        }
+    }
+    for e in &store.exns {
+        if let Some(tag) = store.tags.get(e.tag as usize) {
+            let mut at = 0usize;
+            for t in tag.ty.params.iter() {
+                if val_holds_objects(*t)
+                    && let Some(v) = e.payload.get(at)
+                {
+                    out.push(*v);
+                }
+                at += t.slots() as usize;
+            }
+        }
+    }
 }
 
 fn fields(info: &TypeInfo) -> &[FieldType] {

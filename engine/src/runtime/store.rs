@@ -329,6 +329,25 @@ impl Store {
     }
 
     /// The engine this store runs on.
+    /// Keeps the heap objects these values name for the store's life (values handed to
+    /// the host: see `runtime::gc`).
+    pub(crate) fn pin_vals(&mut self, vals: &[Val]) {
+        for v in vals {
+            match v {
+                Val::AnyRef(Some(a)) => self.gc.pin(a.bits()),
+                Val::ExternRef(Some(e)) => self.gc.pin(e.internalize().bits()),
+                _ => {}
+            }
+        }
+    }
+
+    /// The GC heap's size in bytes, bytes allocated since the store was made, objects
+    /// in the heap, and collections so far (for tests and statistics).
+    #[doc(hidden)]
+    pub fn gc_stats(&self) -> (u64, u64, usize, u64) {
+        (self.gc.bytes, self.gc.allocated, self.gc.len(), self.gc.collections)
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

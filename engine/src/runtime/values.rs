@@ -232,6 +232,10 @@ impl AnyRef {
         ExternRef(self)
     }
 
+    pub(crate) fn bits(self) -> u64 {
+        self.bits
+    }
+
     /// What a struct or array of `store` holds: its canonical type id, its fields (or
     /// its length and its first `limit` elements) as values, packed fields zero-extended;
     /// `None` for an `i31`, a host reference, or an object of another store.

@@ -1776,6 +1776,11 @@ impl<'a> Translator<'a> {
             | G::I31Get(_) => (1, Some(ValType::I64)),
             G::BrOnCast { .. } | G::BrOnCastFail { .. } => (1, None),
         };
+        if g.allocates() {
+            // A collection may run here: every operand must be in its own slot, where
+            // the collector's roots (typed by the validator) are.
+            self.materialize_all();
+        }
         let base = self.pop_base(operands)?;
         self.emit(Op::Gc { op: index, base });
         match result {
