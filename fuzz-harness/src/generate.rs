@@ -130,9 +130,9 @@ pub fn any_module(rng: &mut Rng) -> Option<Vec<u8>> {
     let mut cfg = config(rng.below(2) == 0);
     cfg.export_everything = false;
     cfg.canonicalize_nans = false;
-    // Now and then a feature we do not support (threads, GC), so rejections are exercised
-    // too, or exception handling, which `config` leaves to execution fuzzing without
-    // oracles (those of `config` and exceptions are supported, and on in
+    // Now and then a feature we do not support (threads), so rejections are exercised
+    // too, or exception handling and GC, which `config` leaves to execution fuzzing
+    // without oracles (those of `config`, exceptions and GC are supported, and on in
     // `input::oracle_features`).
     match rng.below(8) {
         0 => cfg.threads_enabled = true,

@@ -17,8 +17,8 @@ pub const ALLOC_SLACK: usize = 1 << 20;
 /// An input slower than this to decode and validate is a finding.
 pub const SLOW: Duration = Duration::from_secs(2);
 
-/// wasmparser's features matching [`Features::wasm3`]: WebAssembly 2.0 (SIMD included),
-/// relaxed SIMD and the 3.0 proposals implemented so far.
+/// wasmparser's features matching [`Features::wasm3`] with GC: WebAssembly 2.0 (SIMD
+/// included), relaxed SIMD and the 3.0 proposals implemented so far.
 pub fn oracle_features() -> WasmFeatures {
     WasmFeatures::WASM2
         | WasmFeatures::RELAXED_SIMD
@@ -29,6 +29,8 @@ pub fn oracle_features() -> WasmFeatures {
         | WasmFeatures::CUSTOM_PAGE_SIZES
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::EXCEPTIONS
+        | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::GC
 }
 
 /// What went wrong with one input.
@@ -68,36 +70,9 @@ impl Finding {
 
 /// Our verdict: `Ok(())` if the module decodes and validates, else the error.
 pub fn ours(bytes: &[u8]) -> Result<(), String> {
-    let features = Features::wasm3();
+    let features = Features { gc: true, ..Features::wasm3() };
     let m = wasmscope_engine::binary::decode(bytes, &features).map_err(|e| e.to_string())?;
     wasmscope_engine::valid::validate(&m, &features).map_err(|e| e.to_string())
-}
-
-/// A known, accepted difference: wasmparser decodes the WebAssembly 3.0 encoding of a
-/// reference type (`0x63`/`0x64` followed by a heap type, e.g. `(ref null extern)` for
-/// `externref`) whatever features it is given, while in 2.0 those bytes are a malformed
-/// value type, which is what we report (found by `cargo xtask fuzz --seed 21`). Likewise
-/// `nullexnref` (`0x74`, the bottom type of exceptions, `(ref null noexn)`), which
-/// wasmparser takes with exceptions but belongs to the typed references of issue 19.
-fn typed_ref_encoding(bytes: &[u8]) -> bool {
-    match wasmscope_engine::binary::decode(bytes, &Features::wasm3()) {
-        Err(e) => {
-            (e.message.starts_with("malformed value type") || e.message.starts_with("malformed reference type"))
-                && matches!(bytes.get(e.offset), Some(0x63 | 0x64 | 0x74))
-        }
-        Ok(_) => false,
-    }
-}
-
-/// A known, accepted difference: WebAssembly 3.0 lets a constant expression read any
-/// immutable global defined before it, which we allow with extended constants (issue 17),
-/// while wasmparser allows it only with its GC feature; such a module is one wasmparser
-/// accepts once GC is on too.
-fn defined_global_in_const_expr(bytes: &[u8], their_error: &str) -> bool {
-    their_error.contains("global.get of locally defined global")
-        && Validator::new_with_features(oracle_features() | WasmFeatures::GC | WasmFeatures::FUNCTION_REFERENCES)
-            .validate_all(bytes)
-            .is_ok()
 }
 
 /// wasmparser's verdict.
@@ -131,9 +106,7 @@ pub fn check(bytes: &[u8]) -> (Option<Finding>, bool) {
         return (Some(Finding::Alloc { peak, len: bytes.len() }), ours.is_ok());
     }
     let finding = match (&ours, theirs(bytes)) {
-        (Ok(()), Err(e)) if defined_global_in_const_expr(bytes, &e) => None,
         (Ok(()), Err(e)) => Some(Finding::Disagree { ours_accept: true, message: format!("wasmparser: {e}") }),
-        (Err(_), Ok(())) if typed_ref_encoding(bytes) => None,
         (Err(e), Ok(())) => Some(Finding::Disagree { ours_accept: false, message: format!("ours: {e}") }),
         _ => None,
     };
@@ -223,26 +196,25 @@ mod typed_ref_tests {
     use super::*;
 
     #[test]
-    fn the_3_0_encoding_of_externref_is_an_accepted_difference() {
+    fn the_3_0_encoding_of_reference_types_is_accepted_by_both() {
         // (type (func (param (ref null extern)))) written with the 3.0 prefix 0x63.
         let bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, 0x63, 0x6f, 0];
-        assert!(ours(&bytes).is_err());
-        assert!(typed_ref_encoding(&bytes));
-        // A genuinely unknown value type is not excused.
+        assert!(ours(&bytes).is_ok());
+        assert!(theirs(&bytes).is_ok());
+        assert!(check(&bytes).0.is_none());
+        // A genuinely unknown value type is refused by both.
         let bad = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 1, 0x55, 0];
-        assert!(!typed_ref_encoding(&bad));
+        assert!(ours(&bad).is_err() && theirs(&bad).is_err());
     }
 
     #[test]
-    fn a_defined_global_in_a_constant_expression_is_excused_only_as_such() {
+    fn a_defined_global_in_a_constant_expression_is_valid_in_3_0() {
         // (global $a i32 (i32.const 1)) (global i32 (global.get $a))
         let ok = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 6, 11, 2, 0x7f, 0, 0x41, 1, 0x0b, 0x7f, 0, 0x23, 0, 0x0b];
         assert!(ours(&ok).is_ok());
-        let e = theirs(&ok).expect_err("wasmparser wants GC for this");
-        assert!(defined_global_in_const_expr(&ok, &e), "{e}");
         assert!(check(&ok).0.is_none());
         // A forward reference stays invalid on both sides.
         let fwd = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 6, 11, 2, 0x7f, 0, 0x23, 1, 0x0b, 0x7f, 0, 0x41, 1, 0x0b];
-        assert!(ours(&fwd).is_err());
+        assert!(ours(&fwd).is_err() && theirs(&fwd).is_err());
     }
 }
