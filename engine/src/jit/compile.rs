@@ -145,6 +145,7 @@ struct CodeState {
     fctx: Option<FunctionBuilderContext>,
     /// The resolved GC instructions the code points at (see [`Piece::gc_ops`]): kept as
     /// long as the code.
+    #[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
     gc_ops: Vec<Box<GcOp>>,
 }
 
@@ -492,6 +493,7 @@ struct Piece {
 
 /// Boxed [`GcOp`]s (their addresses are in the code), compared by what they resolve to.
 #[derive(Debug, Default)]
+#[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
 struct GcOps(Vec<Box<GcOp>>);
 
 impl PartialEq for GcOps {
@@ -998,6 +1000,7 @@ struct Translator<'a, 'f> {
     sig_gc: Option<ir::SigRef>,
     sig_gc_test: Option<ir::SigRef>,
     /// The resolved GC instructions whose addresses the code holds (see [`Piece::gc_ops`]).
+    #[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
     gc_ops: Vec<Box<GcOp>>,
 }
 
