@@ -21,7 +21,9 @@
 //! else, and takes two slots (16 unaligned bytes) in the values areas of the wrapper and
 //! the libcalls and in a global. SIMD code needs SSE3, SSSE3 and SSE4.1
 //! ([`SIMD_FEATURES`]): on a CPU without them a function with a SIMD instruction does not
-//! compile ([`JitError::MissingCpuFeature`]) and runs on the interpreter.
+//! compile ([`JitError::MissingCpuFeature`]) and runs on the interpreter. The GC
+//! instructions are translated in [`gc`] (field and element accesses inline, the rest
+//! through a libcall).
 
 use std::collections::HashMap;
 
@@ -45,8 +47,11 @@ use std::time::{Duration, Instant};
 use super::code::{CodeArena, ExnHandler, ExnSite, ExnTable, Reloc, TrapSite};
 use super::env::Env;
 use super::libcalls::{self, MiscOp};
+use crate::runtime::gc::GcOp;
+use crate::syntax::canon::TypeInfo;
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType, WideOp};
 
+mod gc;
 mod simd;
 
 /// The calling convention of every function body (wasm to wasm): Cranelift's `tail`, the
@@ -65,6 +70,14 @@ pub(crate) const TRAP_PENDING: ir::TrapCode = ir::TrapCode::unwrap_user(2);
 pub(crate) const TRAP_OUT_OF_FUEL: ir::TrapCode = ir::TrapCode::unwrap_user(3);
 /// `ref.as_non_null` of a null reference.
 pub(crate) const TRAP_NULL_REFERENCE: ir::TrapCode = ir::TrapCode::unwrap_user(4);
+/// `struct.get`/`struct.set` of a null reference.
+pub(crate) const TRAP_NULL_STRUCT: ir::TrapCode = ir::TrapCode::unwrap_user(5);
+/// `array.get`/`array.set`/`array.len` of a null reference.
+pub(crate) const TRAP_NULL_ARRAY: ir::TrapCode = ir::TrapCode::unwrap_user(6);
+/// `i31.get_s`/`i31.get_u` of a null reference.
+pub(crate) const TRAP_NULL_I31: ir::TrapCode = ir::TrapCode::unwrap_user(7);
+/// `array.get`/`array.set` at an index not below the array's length.
+pub(crate) const TRAP_ARRAY_OUT_OF_BOUNDS: ir::TrapCode = ir::TrapCode::unwrap_user(8);
 
 /// Why a module, or one of its functions, could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,6 +143,10 @@ struct CodeState {
     isa: Option<OwnedTargetIsa>,
     ctx: Option<Context>,
     fctx: Option<FunctionBuilderContext>,
+    /// The resolved GC instructions the code points at (see [`Piece::gc_ops`]): kept as
+    /// long as the code.
+    #[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
+    gc_ops: Vec<Box<GcOp>>,
 }
 
 impl std::fmt::Debug for CodeState {
@@ -294,6 +311,7 @@ impl CompiledModule {
             relocs_pending
                 .extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
             starts.push((n, start, code.len()));
+            state.gc_ops.extend(piece.gc_ops.0);
             if n < defined {
                 body_at.insert(n as u32, start);
                 srclocs.push(piece.srclocs);
@@ -468,6 +486,29 @@ struct Piece {
     srclocs: Vec<(u32, u32, u32)>,
     /// Call sites with exception handlers (`try_call`), offsets in `bytes`, in order.
     exn_sites: Vec<PieceExnSite>,
+    /// The GC instructions the code passes to [`libcalls::gc`] and [`libcalls::gc_test`],
+    /// by address: they must live as long as the code (see [`CodeState::gc_ops`]).
+    gc_ops: GcOps,
+}
+
+/// Boxed [`GcOp`]s (their addresses are in the code), compared by what they resolve to.
+#[derive(Debug, Default)]
+#[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
+struct GcOps(Vec<Box<GcOp>>);
+
+impl PartialEq for GcOps {
+    fn eq(&self, other: &GcOps) -> bool {
+        let same = |a: Option<&'static TypeInfo>, b: Option<&'static TypeInfo>| match (a, b) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(a, b)| a.instr == b.instr && a.cast == b.cast && same(a.ty, b.ty) && same(a.src, b.src))
+    }
 }
 
 /// A call site with exception handlers in a [`Piece`].
@@ -616,6 +657,7 @@ fn compile_piece(
     let ti = *func_types.get(index as usize).ok_or_else(|| err("unknown function"))?;
     let ty = module.func_type(ti).ok_or_else(|| err("unknown type"))?;
     ctx.clear();
+    let mut gc_ops = GcOps::default();
     if is_wrapper {
         // Entered from Rust: the system ABI.
         let mut sig = Signature::new(isa.default_call_conv());
@@ -631,6 +673,7 @@ fn compile_piece(
         t.simd_missing = missing_simd_feature(isa);
         t.translate(body, consume_fuel)?;
         t.b.finalize(isa.frontend_config());
+        gc_ops = GcOps(std::mem::take(&mut t.gc_ops));
     }
     ctx.compile(isa, &mut Default::default()).map_err(|e| err(format!("{:?}", e.inner)))?;
     let compiled = ctx.compiled_code().ok_or_else(|| err("no compiled code"))?;
@@ -659,7 +702,7 @@ fn compile_piece(
             .collect()
     };
     let exn_sites = exn_sites(buf)?;
-    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs, exn_sites })
+    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs, exn_sites, gc_ops })
 }
 
 fn import_body(func: &mut ir::Function, def: u32, sig: Signature) -> ir::FuncRef {
@@ -954,6 +997,11 @@ struct Translator<'a, 'f> {
     /// The stubs exception code calls (`None`: exceptions are not compiled here).
     exn_stubs: Option<libcalls::ExnStubs>,
     sig_catch: Option<ir::SigRef>,
+    sig_gc: Option<ir::SigRef>,
+    sig_gc_test: Option<ir::SigRef>,
+    /// The resolved GC instructions whose addresses the code holds (see [`Piece::gc_ops`]).
+    #[allow(clippy::vec_box, reason = "the code holds the boxes' addresses: they must not move")]
+    gc_ops: Vec<Box<GcOp>>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -1007,6 +1055,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             tag_types: module.tag_type_indices(),
             exn_stubs: libcalls::exn_stubs(),
             sig_catch: None,
+            sig_gc: None,
+            sig_gc_test: None,
+            gc_ops: Vec::new(),
         };
         for (i, p) in ty.params.iter().enumerate() {
             let v = t.b.declare_var(ir_type(*p)?);
@@ -1667,9 +1718,6 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             return Err(err("exception handling is not compiled by the JIT on this target"));
         }
-        if matches!(instr, Instr::Gc(_)) {
-            return Err(err("GC instructions are not compiled by the JIT yet"));
-        }
         if !self.reachable {
             match instr {
                 Instr::Block(_) | Instr::Loop(_) | Instr::If(_) | Instr::TryTable(..) | Instr::Try(_) => {
@@ -1996,7 +2044,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.call_indirect(*type_index, libcalls::CALL_REF, true)?;
                 self.reachable = false;
             }
-            Instr::Gc(_) => return Err(err("GC instructions are not compiled by the JIT yet")),
+            Instr::Gc(g) => self.gc(g)?,
             Instr::RefAsNonNull => {
                 let r = self.pop()?;
                 self.b.ins().trapz(r, TRAP_NULL_REFERENCE);

@@ -1,6 +1,7 @@
 //! Calls from JIT code into Rust: calls of imported functions and `call_indirect` (which
-//! may reach host functions, other instances, or the interpreter), and the table, bulk
-//! memory and `memory.grow` operations. Each returns a status: 0, or 1 after storing the
+//! may reach host functions, other instances, or the interpreter), the table, bulk
+//! memory and `memory.grow` operations, and the GC instructions JIT code does not do
+//! inline (allocation, bulk array operations, casts). Each returns a status: 0, or 1 after storing the
 //! trap in the runtime record, which JIT code then raises at its own trap site.
 //!
 //! One of the few modules with `unsafe` code: each entry dereferences the `vmctx` JIT code
@@ -8,6 +9,7 @@
 
 use super::env::VmCtx;
 use crate::error::{Trap, TrapCode};
+use crate::runtime::gc::GcOp;
 use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store, ops};
 use crate::syntax::ValType;
 
@@ -290,6 +292,34 @@ fn run_misc(store: &mut Store, inst: u32, op: MiscOp, a: &mut [u64]) -> Result<(
         MiscOp::ElemDrop => ops::elem_drop(store, inst, x(0)),
     }
     Ok(())
+}
+
+/// GC instruction `op` (see [`crate::runtime::gc::exec`]) on a values area of `len`
+/// slots: its operands there in order (a `v128` in two slots), its result (if any) left
+/// at the start.
+// SAFETY (for callers): only JIT code calls this, passing the vmctx of the instance it
+// runs in, a `GcOp` its module's code keeps alive (`CodeState::gc_ops`), and a values
+// area of `len` slots (at least the op's operand and result slots), all live for the call.
+pub(crate) unsafe extern "C" fn gc(vmctx: *mut VmCtx, op: *const GcOp, values: *mut u64, len: usize) -> u32 {
+    // SAFETY: called by JIT code with its own vmctx while it runs.
+    let (store, inst) = unsafe { context(vmctx) };
+    // SAFETY: per the contract, `op` is a live `GcOp` and `values` an area of `len` slots
+    // that nothing else accesses during the call.
+    let (op, area) = unsafe { (&*op, std::slice::from_raw_parts_mut(values, len)) };
+    let r = crate::runtime::gc::exec(store, inst, op, area);
+    finish(store, r)
+}
+
+/// Whether reference `value` is of the cast target of `op` (`br_on_cast`,
+/// `br_on_cast_fail`): 1 or 0 (0 for an op without a target, which the translator never
+/// passes).
+// SAFETY (for callers): as [`gc`], without the values area.
+pub(crate) unsafe extern "C" fn gc_test(vmctx: *mut VmCtx, op: *const GcOp, value: u64) -> u32 {
+    // SAFETY: called by JIT code with its own vmctx while it runs.
+    let (store, _) = unsafe { context(vmctx) };
+    // SAFETY: per the contract, `op` is a live `GcOp`.
+    let op = unsafe { &*op };
+    op.cast.is_some_and(|t| crate::runtime::gc::test(store, value, t)).into()
 }
 
 // ---------------------------------------------------------------------------------------

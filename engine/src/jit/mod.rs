@@ -198,6 +198,10 @@ fn trap_code(code: u8) -> Option<TrapCode> {
         c if c == compile::TRAP_UNREACHABLE => TrapCode::Unreachable,
         c if c == compile::TRAP_OUT_OF_FUEL => TrapCode::OutOfFuel,
         c if c == compile::TRAP_NULL_REFERENCE => TrapCode::NullReference,
+        c if c == compile::TRAP_NULL_STRUCT => TrapCode::NullStructReference,
+        c if c == compile::TRAP_NULL_ARRAY => TrapCode::NullArrayReference,
+        c if c == compile::TRAP_NULL_I31 => TrapCode::NullI31Reference,
+        c if c == compile::TRAP_ARRAY_OUT_OF_BOUNDS => TrapCode::ArrayOutOfBounds,
         _ => return None,
     })
 }

@@ -327,6 +327,45 @@ pub(crate) fn store_roots(store: &Store, out: &mut Vec<u64>) {
     }
 }
 
+impl GcOp {
+    /// The resolved form of `g` in a module whose types have canonical ids `canonical`
+    /// (by type index): the struct or array types it names, and its cast target with
+    /// canonical indices (an unknown index resolves to no type, or to
+    /// [`crate::syntax::canon::INVALID`] in a cast, which nothing matches).
+    pub(crate) fn resolve(g: &GcInstr, canonical: &[crate::syntax::canon::CanonId]) -> GcOp {
+        use GcInstr as G;
+        let info = |x: u32| canonical.get(x as usize).and_then(|id| crate::syntax::canon::info(*id));
+        let canon_ref = |r: RefType| match r.heap {
+            HeapType::Concrete(x) => RefType {
+                nullable: r.nullable,
+                heap: HeapType::Concrete(canonical.get(x as usize).copied().unwrap_or(crate::syntax::canon::INVALID)),
+            },
+            _ => r,
+        };
+        let (ty, src, cast) = match *g {
+            G::StructNew(x)
+            | G::StructNewDefault(x)
+            | G::StructGet { ty: x, .. }
+            | G::StructSet { ty: x, .. }
+            | G::ArrayNew(x)
+            | G::ArrayNewDefault(x)
+            | G::ArrayNewFixed { ty: x, .. }
+            | G::ArrayNewData { ty: x, .. }
+            | G::ArrayNewElem { ty: x, .. }
+            | G::ArrayGet { ty: x, .. }
+            | G::ArraySet(x)
+            | G::ArrayFill(x)
+            | G::ArrayInitData { ty: x, .. }
+            | G::ArrayInitElem { ty: x, .. } => (info(x), None, None),
+            G::ArrayCopy { dst, src } => (info(dst), info(src), None),
+            G::RefTest(rt) | G::RefCast(rt) => (None, None, Some(canon_ref(rt))),
+            G::BrOnCast { to, .. } | G::BrOnCastFail { to, .. } => (None, None, Some(canon_ref(to))),
+            _ => (None, None, None),
+        };
+        GcOp { instr: *g, ty, src, cast }
+    }
+}
+
 fn fields(info: &TypeInfo) -> &[FieldType] {
     match &info.ty.composite {
         CompositeType::Struct(f) => f,

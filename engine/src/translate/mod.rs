@@ -1688,39 +1688,10 @@ impl<'a> Translator<'a> {
     /// its slot.
     fn gc(&mut self, g: &crate::syntax::GcInstr) -> Result<(), TranslateError> {
         use crate::syntax::{CompositeType, GcInstr as G};
-        let ctx: &'a ModuleContext<'a> = self.ctx;
-        let info = |x: u32| ctx.canonical.get(x as usize).and_then(|id| crate::syntax::canon::info(*id));
-        let canon_ref = |r: crate::syntax::RefType| match r.heap {
-            crate::syntax::HeapType::Concrete(x) => crate::syntax::RefType {
-                nullable: r.nullable,
-                heap: crate::syntax::HeapType::Concrete(
-                    ctx.canonical.get(x as usize).copied().unwrap_or(crate::syntax::canon::INVALID),
-                ),
-            },
-            _ => r,
-        };
-        let (ty, src, cast) = match *g {
-            G::StructNew(x)
-            | G::StructNewDefault(x)
-            | G::StructGet { ty: x, .. }
-            | G::StructSet { ty: x, .. }
-            | G::ArrayNew(x)
-            | G::ArrayNewDefault(x)
-            | G::ArrayNewFixed { ty: x, .. }
-            | G::ArrayNewData { ty: x, .. }
-            | G::ArrayNewElem { ty: x, .. }
-            | G::ArrayGet { ty: x, .. }
-            | G::ArraySet(x)
-            | G::ArrayFill(x)
-            | G::ArrayInitData { ty: x, .. }
-            | G::ArrayInitElem { ty: x, .. } => (info(x), None, None),
-            G::ArrayCopy { dst, src } => (info(dst), info(src), None),
-            G::RefTest(rt) | G::RefCast(rt) => (None, None, Some(canon_ref(rt))),
-            G::BrOnCast { to, .. } | G::BrOnCastFail { to, .. } => (None, None, Some(canon_ref(to))),
-            _ => (None, None, None),
-        };
+        let op = crate::runtime::gc::GcOp::resolve(g, self.ctx.canonical);
+        let ty = op.ty;
         let index = self.gc.len() as u32;
-        self.gc.push(crate::runtime::gc::GcOp { instr: *g, ty, src, cast });
+        self.gc.push(op);
         if let G::BrOnCast { label, .. } | G::BrOnCastFail { label, .. } = *g {
             // The reference stays in its slot, for the branch or the way on.
             self.materialize_all();
