@@ -116,6 +116,8 @@ pub fn module(seed: u64, index: u64, relaxed: bool) -> Option<Vec<u8>> {
     let mut cfg = config(with_imports);
     cfg.relaxed_simd_enabled = relaxed;
     cfg.exceptions_enabled = relaxed;
+    // GC (issue 19): struct, array and i31 instructions, compared between the tiers.
+    cfg.gc_enabled = relaxed;
     let bytes = wasm_smith::Module::new(cfg, &mut u).ok()?.to_bytes();
     // wasm-smith does not canonicalise after the relaxed float operators; we do.
     Some(if relaxed { crate::nans::canonicalize_relaxed(&bytes).unwrap_or(bytes) } else { bytes })
