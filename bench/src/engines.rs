@@ -96,7 +96,7 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
 
     // Every proposal we implement (tail calls for the tail-call workload), as the peers'
     // defaults have them.
-    let engine = Engine::new(Config { features: Features::wasm3(), ..Config::with_tier(tier) });
+    let engine = Engine::new(Config { features: Features { gc: true, ..Features::wasm3() }, ..Config::with_tier(tier) });
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let note = module.jit_error().map(|e| format!("JIT fell back to the interpreter: {e}"));
     let instantiate_once = |store: &mut Store| -> Result<wasmscope_engine::Instance, String> {
@@ -170,7 +170,7 @@ fn wasmtime(kind: Kind, bytes: &[u8], arg: i32) -> Result<Sample, String> {
     // for the exceptions workload's unwinds of 10,000 frames (ours and wasmi's bound the
     // call depth, not the bytes). Neither changes the code of the other workloads.
     let mut config = wasmtime::Config::new();
-    config.wasm_exceptions(true).max_wasm_stack(1536 << 10);
+    config.wasm_exceptions(true).wasm_function_references(true).wasm_gc(true).max_wasm_stack(1536 << 10);
     let engine = Engine::new(&config).map_err(|e| e.to_string())?;
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let mut linker = Linker::<()>::new(&engine);

@@ -302,6 +302,7 @@ fn parent(options: &Options) -> Result<bool, String> {
             Source::Simd => bench_dir().join("simd").join(format!("{}.wasm", w.name)),
             Source::TailCall => bench_dir().join("tailcall").join(format!("{}.wasm", w.name)),
             Source::Exceptions => bench_dir().join("exceptions").join(format!("{}.wasm", w.name)),
+            Source::Gc => bench_dir().join("gc").join(format!("{}.wasm", w.name)),
             Source::Generated => {
                 let bytes = workloads::generate(w.name)?;
                 let path = scratch.join(format!("{}.wasm", w.name));

@@ -73,6 +73,8 @@ pub enum Source {
     TailCall,
     /// `bench/exceptions/NAME.wasm`, from `NAME.wat` (exception handling).
     Exceptions,
+    /// `bench/gc/NAME.wasm`, from `NAME.wat` (WebAssembly GC).
+    Gc,
 }
 
 pub const WORKLOADS: &[Workload] = &[
@@ -205,6 +207,15 @@ pub const WORKLOADS: &[Workload] = &[
         what: "exceptions: N trees of 16 calls where one leaf in 1,000 throws, caught 5 frames up, and \
                N / 1,000 unwinds of 10,000 frames (try_table, throw, catch)",
         source: Source::Exceptions,
+    },
+    Workload {
+        name: "gc-trees",
+        kind: Kind::Run,
+        arg: 600,
+        group: Group::Single,
+        what: "GC: binary trees, N rounds of a depth-14 tree (32,767 structs) built, walked and dropped \
+               beside a long-lived depth-12 tree (struct.new, struct.get)",
+        source: Source::Gc,
     },
     Workload {
         name: "simd-matmul",
