@@ -710,7 +710,16 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::Gc { op, base } => {
                 let Some(g) = code.gc.get(op as usize) else { trap!(internal("unknown GC instruction")) };
                 if g.instr.allocates() {
-                    roots::maybe_collect(store, stack, &frames[..cx.num_frames], code, pc - 1, cx.fp, inst, cx.func);
+                    let at = roots::Activation {
+                        stack,
+                        frames: &frames[..cx.num_frames],
+                        code,
+                        pc: pc - 1,
+                        fp: cx.fp,
+                        inst,
+                        func: cx.func,
+                    };
+                    roots::maybe_collect(store, &at);
                 }
                 let from = cx.fp + base as usize;
                 tri!(crate::runtime::gc::exec(store, inst, g, &mut stack[from..]));

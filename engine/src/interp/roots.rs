@@ -24,20 +24,21 @@ struct FrameAt<'a> {
     func: u32,
 }
 
-/// Appends the reference slots of the activation's frames (`frames` outermost first, then
-/// the innermost at `pc` of `code`) to `out`.
-#[allow(clippy::too_many_arguments, reason = "the interpreter's registers, as `records` takes them")]
-pub(crate) fn frame_roots(
-    store: &Store,
-    stack: &[u64],
-    frames: &[Frame],
-    code: &CompiledFunc,
-    pc: usize,
-    fp: usize,
-    inst: u32,
-    func: u32,
-    out: &mut Vec<u64>,
-) {
+/// The interpreter's activation at a safepoint: its value stack, its callers' frames
+/// (outermost first), and the innermost frame's code, pc, base, instance and function.
+pub(crate) struct Activation<'a> {
+    pub stack: &'a [u64],
+    pub frames: &'a [Frame],
+    pub code: &'a CompiledFunc,
+    pub pc: usize,
+    pub fp: usize,
+    pub inst: u32,
+    pub func: u32,
+}
+
+/// Appends the reference slots of the activation's frames to `out`.
+pub(crate) fn frame_roots(store: &Store, a: &Activation<'_>, out: &mut Vec<u64>) {
+    let Activation { stack, frames, code, pc, fp, inst, func } = *a;
     let mut all: Vec<FrameAt<'_>> = Vec::with_capacity(frames.len() + 1);
     for (k, f) in frames.iter().enumerate() {
         let end = frames.get(k + 1).map_or(fp, |inner| inner.fp);
@@ -94,22 +95,12 @@ pub(crate) fn frame_roots(
 
 /// Runs a collection if the heap wants one and the interpreter's activation is the only
 /// one (its frames are then all the frames).
-#[allow(clippy::too_many_arguments, reason = "the interpreter's registers")]
-pub(crate) fn maybe_collect(
-    store: &mut Store,
-    stack: &[u64],
-    frames: &[Frame],
-    code: &CompiledFunc,
-    pc: usize,
-    fp: usize,
-    inst: u32,
-    func: u32,
-) {
+pub(crate) fn maybe_collect(store: &mut Store, a: &Activation<'_>) {
     if !store.gc.wants_collection() || store.reentries != 1 || store.gc.native_depth != 0 {
         return;
     }
     let mut roots = Vec::new();
-    frame_roots(store, stack, frames, code, pc, fp, inst, func, &mut roots);
+    frame_roots(store, a, &mut roots);
     crate::runtime::gc::store_roots(store, &mut roots);
     store.gc.collect(roots);
 }

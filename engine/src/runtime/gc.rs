@@ -518,29 +518,11 @@ pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -
             slots[0] = addr;
         }
         G::ArrayGet { extend, .. } => {
-            let info = need(op.ty)?;
-            let e = elem(info)?;
-            let (addr, i) = (slots[0], slots[1] as u32);
-            if addr == 0 {
-                return Err(null_array());
-            }
-            if i >= array_len(addr) {
-                return Err(oob());
-            }
-            let at = u64::from(ARRAY_DATA_OFFSET) + u64::from(i) * u64::from(info.layout.elem_size);
+            let (addr, at, e) = element(need(op.ty)?, slots[0], slots[1] as u32)?;
             read(addr, at, e.storage, extend, slots);
         }
         G::ArraySet(_) => {
-            let info = need(op.ty)?;
-            let e = elem(info)?;
-            let (addr, i) = (slots[0], slots[1] as u32);
-            if addr == 0 {
-                return Err(null_array());
-            }
-            if i >= array_len(addr) {
-                return Err(oob());
-            }
-            let at = u64::from(ARRAY_DATA_OFFSET) + u64::from(i) * u64::from(info.layout.elem_size);
+            let (addr, at, e) = element(need(op.ty)?, slots[0], slots[1] as u32)?;
             write(addr, at, e.storage, &slots[2..]);
         }
         G::ArrayLen => {
@@ -646,6 +628,19 @@ pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -
         G::BrOnCast { .. } | G::BrOnCastFail { .. } => return Err(Trap::host("a branching cast reached GC exec")),
     }
     Ok(())
+}
+
+/// Element `i` of the array `addr` of type `info`: the array, the element's byte offset
+/// and the element type, or the trap of a null array or an index out of bounds.
+fn element(info: &TypeInfo, addr: u64, i: u32) -> Result<(u64, u64, FieldType), Trap> {
+    let e = elem(info)?;
+    if addr == 0 {
+        return Err(Trap::new(TrapCode::NullArrayReference));
+    }
+    if i >= array_len(addr) {
+        return Err(Trap::new(TrapCode::ArrayOutOfBounds));
+    }
+    Ok((addr, u64::from(ARRAY_DATA_OFFSET) + u64::from(i) * u64::from(info.layout.elem_size), e))
 }
 
 /// A zeroed array of `len` elements of type `info`.
