@@ -96,7 +96,7 @@ fn wasmscope(tier: wasmscope_engine::Tier, kind: Kind, bytes: &[u8], arg: i32) -
 
     // Every proposal we implement (tail calls for the tail-call workload), as the peers'
     // defaults have them.
-    let engine = Engine::new(Config { features: Features { gc: true, ..Features::wasm3() }, ..Config::with_tier(tier) });
+    let engine = Engine::new(Config { features: Features::wasm3(), ..Config::with_tier(tier) });
     let (module, compile) = timed(|| Module::new(&engine, bytes))?;
     let note = module.jit_error().map(|e| format!("JIT fell back to the interpreter: {e}"));
     let instantiate_once = |store: &mut Store| -> Result<wasmscope_engine::Instance, String> {

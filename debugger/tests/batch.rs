@@ -92,7 +92,7 @@ fn gc_references_show_their_fields() {
     // field or element that is not there.
     let config = SessionConfig {
         invoke: Some("run".into()),
-        features: wasmscope_engine::Features { gc: true, ..wasmscope_engine::Features::wasm3() },
+        features: wasmscope_engine::Features::wasm3(),
         ..SessionConfig::default()
     };
     let mut s = Session::load(&fixture("gc.wat"), config).unwrap();

@@ -103,8 +103,8 @@ impl Features {
 
     /// WebAssembly 3.0 as far as this build implements it: 2.0, relaxed SIMD, tail calls,
     /// extended constants, multi-memory, memory64 and table64, exception handling, typed
-    /// function references, plus the custom-page-sizes and wide-arithmetic proposals (GC
-    /// is still to come).
+    /// function references and GC, plus the custom-page-sizes and wide-arithmetic
+    /// proposals.
     pub const fn wasm3() -> Features {
         Features {
             relaxed_simd: true,
@@ -116,6 +116,7 @@ impl Features {
             wide_arithmetic: true,
             exceptions: true,
             function_references: true,
+            gc: true,
             ..Features::wasm2()
         }
     }

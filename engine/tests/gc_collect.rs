@@ -57,7 +57,7 @@ const WAT: &str = r#"(module
 )"#;
 
 fn setup() -> (Store, wasmscope_engine::Instance) {
-    let features = Features { gc: true, ..Features::wasm3() };
+    let features = Features::wasm3();
     let engine = Engine::new(Config { features, tier: Tier::Interpreter, ..Config::default() });
     let module = Module::new(&engine, &wat::parse_str(WAT).unwrap()).unwrap();
     let mut store = Store::new(&engine);

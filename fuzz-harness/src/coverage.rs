@@ -44,7 +44,7 @@ fn simd(i: &Instr) -> (bool, bool) {
 
 impl Coverage {
     pub fn add_module(&mut self, bytes: &[u8]) {
-        let Ok(m) = wasmscope_engine::binary::decode(bytes, &Features { gc: true, ..Features::wasm3() }) else {
+        let Ok(m) = wasmscope_engine::binary::decode(bytes, &Features::wasm3()) else {
             return;
         };
         let mut seen = std::collections::BTreeSet::new();

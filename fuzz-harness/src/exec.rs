@@ -306,7 +306,7 @@ pub fn config(setup: Setup) -> Config {
         // compiled one by one on first call, calling each other through the table (lazy;
         // a function the JIT cannot compile then traps, which shows as a divergence).
         jit_compile: if setup.bounds == BoundsChecks::Explicit { JitCompile::Lazy } else { JitCompile::Eager },
-        features: Features { gc: true, ..Features::wasm3() },
+        features: Features::wasm3(),
     }
 }
 

@@ -70,7 +70,7 @@ impl Finding {
 
 /// Our verdict: `Ok(())` if the module decodes and validates, else the error.
 pub fn ours(bytes: &[u8]) -> Result<(), String> {
-    let features = Features { gc: true, ..Features::wasm3() };
+    let features = Features::wasm3();
     let m = wasmscope_engine::binary::decode(bytes, &features).map_err(|e| e.to_string())?;
     wasmscope_engine::valid::validate(&m, &features).map_err(|e| e.to_string())
 }

@@ -104,13 +104,8 @@ pub const CLAIMS: &[Claim] = &[
         prefix: "proposals/gc",
         features: Features { function_references: true, gc: true, tail_call: true, ..Features::wasm2() },
     },
-    // The 3.0 folder: everything this build implements, with GC's type section forms
-    // (`rec`, `sub`) that its type tests use.
-    Claim {
-        source: Source::Spec(SpecVersion::V3),
-        prefix: "wasm-v3",
-        features: Features { gc: true, ..Features::wasm3() },
-    },
+    // The 3.0 folder: everything this build implements.
+    Claim { source: Source::Spec(SpecVersion::V3), prefix: "wasm-v3", features: Features::wasm3() },
     // Our own scripts: 2.0, plus what a script's first line names (`;; features: ...`).
     Claim { source: Source::Local, prefix: "wasmscope", features: Features::wasm2() },
 ];
