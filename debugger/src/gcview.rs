@@ -74,6 +74,40 @@ impl Names<'_> {
     }
 }
 
+/// A GC reference's fields or elements for a tree view (the TUI's locals): each with its
+/// label (the field's name, or `[i]`) and the path step that names it (`.x`, `[i]`);
+/// `None` for anything that does not open (a number, null, an `i31`, a host reference).
+pub fn children(ctx: &Ctx<'_>, v: &Val) -> Option<Vec<(String, String, Val)>> {
+    let store = ctx.state.store?;
+    let names = Names(ctx.program.module.syntax());
+    let any = match v {
+        Val::AnyRef(Some(a)) => *a,
+        Val::ExternRef(Some(e)) if e.host_id().is_none() => e.internalize(),
+        _ => return None,
+    };
+    let c = any.contents(store, ELEMENTS)?;
+    Some(match any.kind() {
+        AnyKind::Struct => c
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let n = names.field_name(c.type_id, i);
+                (n.clone(), format!(".{n}"), *f)
+            })
+            .collect(),
+        _ => c.values.iter().enumerate().map(|(i, e)| (format!("[{i}]"), format!("[{i}]"), *e)).collect(),
+    })
+}
+
+/// A value as one line of a tree view: GC objects shown one level deep.
+pub fn summary(ctx: &Ctx<'_>, v: &Val) -> String {
+    match ctx.state.store {
+        Some(store) if is_gc(v) => show(store, &Names(ctx.program.module.syntax()), v, 1),
+        _ => crate::repl::show_val(v),
+    }
+}
+
 /// Whether a value is a reference this module shows.
 fn is_gc(v: &Val) -> bool {
     matches!(v, Val::AnyRef(_) | Val::ExternRef(Some(_)))

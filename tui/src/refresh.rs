@@ -220,12 +220,37 @@ fn locals(ctx: &Ctx<'_>, expanded: &std::collections::BTreeSet<String>) -> Vec<V
                     push_var(ctx, &mut rows, expanded, 0, name.clone(), name, val, i < nparams);
                     continue;
                 }
-                let value = wasmscope_debugger::repl::show_val(v);
-                rows.push(leaf(0, &name, &name, v.ty().to_string(), value, i < nparams));
+                push_wasm_val(ctx, &mut rows, expanded, 0, name.clone(), name, *v, i < nparams);
             }
         }
     }
     rows
+}
+
+/// A wasm value without DWARF: a leaf, or a GC struct or array that opens into its fields
+/// or elements (`wasmscope_debugger::gcview`).
+#[allow(clippy::too_many_arguments, reason = "as push_var")]
+fn push_wasm_val(
+    ctx: &Ctx<'_>,
+    rows: &mut Vec<VarRow>,
+    expanded: &std::collections::BTreeSet<String>,
+    depth: usize,
+    path: String,
+    name: String,
+    v: wasmscope_engine::Val,
+    is_arg: bool,
+) {
+    let kids = if depth > 12 { None } else { wasmscope_debugger::gcview::children(ctx, &v) };
+    let is_open = kids.is_some() && expanded.contains(&path);
+    let mut row = leaf(depth, &path, &name, v.ty().to_string(), wasmscope_debugger::gcview::summary(ctx, &v), is_arg);
+    row.expandable = kids.is_some();
+    row.expanded = is_open;
+    rows.push(row);
+    if let (true, Some(kids)) = (is_open, kids) {
+        for (label, step, child) in kids {
+            push_wasm_val(ctx, rows, expanded, depth + 1, format!("{path}{step}"), label, child, is_arg);
+        }
+    }
 }
 
 fn leaf(depth: usize, path: &str, name: &str, ty: String, value: String, is_arg: bool) -> VarRow {

@@ -85,7 +85,20 @@ pub fn drive(args: &[&str], w: u16, h: u16, steps: Vec<Step>) -> (Script, String
 
 /// [`drive`] on another module.
 pub fn drive_on(module: &std::path::Path, args: &[&str], w: u16, h: u16, steps: Vec<Step>) -> (Script, String) {
-    let mut s = session_of(module, args);
+    drive_session(session_of(module, args), w, h, steps)
+}
+
+/// Like [`drive_on`], running exported function `invoke` of the module.
+pub fn drive_invoking(module: &std::path::Path, invoke: &str, w: u16, h: u16, steps: Vec<Step>) -> (Script, String) {
+    let config = SessionConfig {
+        invoke: Some(invoke.to_string()),
+        features: wasmscope_engine::Features::wasm3(),
+        ..SessionConfig::default()
+    };
+    drive_session(Session::load(module, config).expect("the fixture loads"), w, h, steps)
+}
+
+fn drive_session(mut s: Session, w: u16, h: u16, steps: Vec<Step>) -> (Script, String) {
     let terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     let mut tui = Tui::new(terminal, Script::new(steps), &mut s, false).expect("tui");
     tui.run(&mut s).expect("runs");

@@ -97,6 +97,21 @@ fn v128_locals_and_operands() {
 }
 
 #[test]
+fn gc_references_open_in_the_locals_tree() {
+    // The GC fixture (no DWARF): a struct parameter shows its fields one level deep, and
+    // opening it (Enter on the first row of the locals pane) lists its fields by name.
+    let mut steps = cmd("break inspect");
+    steps.push(ch('c'));
+    steps.extend([key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Home), key(KeyCode::Enter), capture("gc")]);
+    let (script, _) = drive_invoking(&fixture_named("gc.wat"), "run", 160, 48, steps);
+    let screen = script.screen("gc").expect("captured");
+    assert!(screen.contains("(struct $point) {x = 3, y = -2, tag = 7}"), "{screen}");
+    assert!(screen.contains("x = 3  (i32)"), "{screen}");
+    assert!(screen.contains("tag = 7  (i32)"), "{screen}");
+    assert!(screen.contains("y = -2  (f64)"), "{screen}");
+}
+
+#[test]
 fn memory_pane_picks_the_memory() {
     // Three memories: `M` moves the memory pane from memory 0 to memory 1 (64-bit) and
     // `@` jumps within it; memory 1 shows its own bytes ("wide" at 0x100).
