@@ -569,15 +569,7 @@ pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -
         }
         G::ArrayInitData { data, .. } => {
             let info = need(op.ty)?;
-            let e = elem(info)?;
-            let (addr, d, s, n) =
-                (slots[0], u64::from(slots[1] as u32), u64::from(slots[2] as u32), u64::from(slots[3] as u32));
-            if addr == 0 {
-                return Err(null_array());
-            }
-            if d + n > u64::from(array_len(addr)) {
-                return Err(oob());
-            }
+            let (e, addr, d, s, n) = init_target(info, slots)?;
             let size = u64::from(info.layout.elem_size);
             let seg = store.instances[inst as usize].datas.get(data as usize).cloned().unwrap_or_default();
             if s + n * size > seg.len() as u64 {
@@ -587,15 +579,7 @@ pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -
         }
         G::ArrayInitElem { elem: seg, .. } => {
             let info = need(op.ty)?;
-            let e = elem(info)?;
-            let (addr, d, s, n) =
-                (slots[0], u64::from(slots[1] as u32), u64::from(slots[2] as u32), u64::from(slots[3] as u32));
-            if addr == 0 {
-                return Err(null_array());
-            }
-            if d + n > u64::from(array_len(addr)) {
-                return Err(oob());
-            }
+            let (e, addr, d, s, n) = init_target(info, slots)?;
             let items = store.instances[inst as usize].elems.get(seg as usize).cloned().unwrap_or_default();
             if s + n > items.len() as u64 {
                 return Err(Trap::new(TrapCode::TableOutOfBounds));
@@ -628,6 +612,21 @@ pub(crate) fn exec(store: &mut Store, inst: u32, op: &GcOp, slots: &mut [u64]) -
         G::BrOnCast { .. } | G::BrOnCastFail { .. } => return Err(Trap::host("a branching cast reached GC exec")),
     }
     Ok(())
+}
+
+/// The operands of `array.init_data` / `array.init_elem` (array, destination, source
+/// offset, count) with the element type, after the null and destination-range checks.
+fn init_target(info: &TypeInfo, slots: &[u64]) -> Result<(FieldType, u64, u64, u64, u64), Trap> {
+    let e = elem(info)?;
+    let (addr, d, s, n) =
+        (slots[0], u64::from(slots[1] as u32), u64::from(slots[2] as u32), u64::from(slots[3] as u32));
+    if addr == 0 {
+        return Err(Trap::new(TrapCode::NullArrayReference));
+    }
+    if d + n > u64::from(array_len(addr)) {
+        return Err(Trap::new(TrapCode::ArrayOutOfBounds));
+    }
+    Ok((e, addr, d, s, n))
 }
 
 /// Element `i` of the array `addr` of type `info`: the array, the element's byte offset
