@@ -16,7 +16,7 @@
 
 mod context;
 mod numeric;
-mod roots;
+pub(crate) mod roots;
 pub(crate) mod simd;
 mod slots;
 pub mod threaded;
@@ -132,14 +132,10 @@ pub(crate) fn call_from(
     args: &[u64],
     caller: Option<Instance>,
 ) -> Result<Vec<u64>, Trap> {
-    if store.engine.config().tier == crate::config::Tier::Jit {
-        // JIT frames have no GC root maps yet: no collection while they run.
-        store.gc.native_depth += 1;
-        let r = crate::jit::try_call(store, addr, args);
-        store.gc.native_depth -= 1;
-        if let Some(r) = r {
-            return r;
-        }
+    if store.engine.config().tier == crate::config::Tier::Jit
+        && let Some(r) = crate::jit::try_call(store, addr, args)
+    {
+        return r;
     }
     match store.funcs.get(addr as usize) {
         Some(FuncInst::Host { ty, f, .. }) => {
@@ -187,11 +183,14 @@ fn interpret<H: Hook>(store: &mut Store, addr: u32, args: &[u64], hook: &mut H) 
     stack.extend_from_slice(args);
     store.reentries += 1;
     let depth = store.depth;
+    let suspended = store.suspended.len();
     // A host function may panic: the panic goes on to the embedder, but the store's
     // nesting counts are put back first so the store stays usable.
     let result =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut *store, &mut stack, addr, &mut *hook)));
     store.reentries -= 1;
+    // A panic out of a host function skipped its record's pop.
+    store.suspended.truncate(suspended);
     if store.reentries == 0 {
         store.host_stack_base = None;
     }
@@ -451,7 +450,25 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
             let depth = cx.num_frames as u32 + 1;
             store.depth += depth;
-            let result = call_host(store, &f, &ty, &mut stack[base..end], Some(Instance(inst)));
+            // Suspended meanwhile: its frames are GC roots for what the host runs (none
+            // while the heap is empty: then they hold no object).
+            let (below, args) = stack.split_at_mut(base);
+            let registered = !store.gc.is_empty();
+            if registered {
+                store.suspended.push(roots::Suspended::new(&roots::Activation {
+                    stack: below,
+                    frames: &frames[..cx.num_frames],
+                    code,
+                    pc: pc - 1,
+                    fp: cx.fp,
+                    inst,
+                    func: cx.func,
+                }));
+            }
+            let result = call_host(store, &f, &ty, &mut args[..end - base], Some(Instance(inst)));
+            if registered {
+                store.suspended.pop();
+            }
             store.depth -= depth;
             match result {
                 Ok(()) => {}
@@ -719,7 +736,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
                         inst,
                         func: cx.func,
                     };
-                    roots::maybe_collect(store, &at);
+                    roots::collect(store, Some(&at), Vec::new());
                 }
                 let from = cx.fp + base as usize;
                 tri!(crate::runtime::gc::exec(store, inst, g, &mut stack[from..]));

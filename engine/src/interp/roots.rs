@@ -4,6 +4,12 @@
 //! types before the frame's instruction (the allocating instruction for the innermost
 //! frame, the call for the others), which the translator has put in their own slots
 //! (`Op::Gc` of an allocating instruction and calls materialise every operand first).
+//!
+//! An activation that calls a host function is suspended meanwhile: it registers its
+//! parts in the store ([`Suspended`]) so that a collection in wasm the host calls (on
+//! either tier) finds its frames. With the JIT's activations (their frames walked by
+//! stack maps, `jit::frame_roots`) that is every wasm frame there is, so a collection
+//! can run at any allocation ([`collect`]).
 
 use std::collections::HashMap;
 
@@ -93,14 +99,80 @@ pub(crate) fn frame_roots(store: &Store, a: &Activation<'_>, out: &mut Vec<u64>)
     }
 }
 
-/// Runs a collection if the heap wants one and the interpreter's activation is the only
-/// one (its frames are then all the frames).
-pub(crate) fn maybe_collect(store: &mut Store, a: &Activation<'_>) {
-    if !store.gc.wants_collection() || store.reentries != 1 || store.gc.native_depth != 0 {
+/// An interpreter activation suspended in a host call: the parts of its [`Activation`]
+/// at the call, as raw pointers, registered in the store (`Store::suspended`) while the
+/// host runs. Its value stack is given up to the call's arguments only (the host holds
+/// those; references among them are pinned when they become `Val`s).
+pub(crate) struct Suspended {
+    stack: *const u64,
+    stack_len: usize,
+    frames: *const Frame,
+    num_frames: usize,
+    code: *const CompiledFunc,
+    pc: usize,
+    fp: usize,
+    inst: u32,
+    func: u32,
+}
+
+impl Suspended {
+    pub(crate) fn new(a: &Activation<'_>) -> Suspended {
+        Suspended {
+            stack: a.stack.as_ptr(),
+            stack_len: a.stack.len(),
+            frames: a.frames.as_ptr(),
+            num_frames: a.frames.len(),
+            code: a.code,
+            pc: a.pc,
+            fp: a.fp,
+            inst: a.inst,
+            func: a.func,
+        }
+    }
+
+    /// The activation again.
+    ///
+    /// # Safety
+    /// The activation must still be suspended in the host call it registered for: its
+    /// stack below the call's arguments, its frames and its code are live and unchanged
+    /// (the interpreter pops the record before it touches them again).
+    unsafe fn activation(&self) -> Activation<'_> {
+        // SAFETY: per the contract, the parts are live and nothing writes them meanwhile.
+        unsafe {
+            Activation {
+                stack: std::slice::from_raw_parts(self.stack, self.stack_len),
+                frames: std::slice::from_raw_parts(self.frames, self.num_frames),
+                code: &*self.code,
+                pc: self.pc,
+                fp: self.fp,
+                inst: self.inst,
+                func: self.func,
+            }
+        }
+    }
+}
+
+/// Runs a collection if the heap wants one. Its roots: `extra` (e.g. an allocating
+/// instruction's operands), the running interpreter activation `current` (if the
+/// interpreter is collecting), every suspended interpreter activation, every JIT
+/// activation's frames, and the store's own roots.
+pub(crate) fn collect(store: &mut Store, current: Option<&Activation<'_>>, mut extra: Vec<u64>) {
+    if !store.gc.wants_collection() {
         return;
     }
-    let mut roots = Vec::new();
-    frame_roots(store, a, &mut roots);
-    crate::runtime::gc::store_roots(store, &mut roots);
-    store.gc.collect(roots);
+    if let Some(a) = current {
+        frame_roots(store, a, &mut extra);
+    }
+    for s in &store.suspended {
+        // SAFETY: records are popped before their activation resumes (see `Suspended`).
+        let a = unsafe { s.activation() };
+        frame_roots(store, &a, &mut extra);
+    }
+    // SAFETY: wasm code runs only in the running activation, in suspended interpreter
+    // activations (above) and in JIT activations; each of these is in a libcall JIT code
+    // calls through a recording stub (the only ones that reach the interpreter, a host
+    // function or an allocation), or this is the JIT's own allocation libcall.
+    unsafe { crate::jit::frame_roots(store, &mut extra) };
+    crate::runtime::gc::store_roots(store, &mut extra);
+    store.gc.collect(extra);
 }

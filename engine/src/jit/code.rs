@@ -23,6 +23,30 @@ pub(crate) struct CodeInfo {
     pub traps: Vec<TrapSite>,
     /// Call sites with exception handlers (`try_call`), sorted by return offset.
     pub exn: ExnTable,
+    /// Call sites with GC references live across them.
+    pub stack_maps: StackMapTable,
+}
+
+/// A call site across which values that may be GC objects are live, each in a stack
+/// slot: offsets relative to the code memory's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StackMapSite {
+    /// Offset of the call's return address.
+    pub ret: u32,
+    /// FP − SP at the call: the slots' offsets are from that SP.
+    pub frame_size: u32,
+    /// The site's slots: `slots[first..first + len]` of its table.
+    pub first: u32,
+    pub len: u32,
+}
+
+/// The stack maps of a code memory (Cranelift's user stack maps, every entry an `i64`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StackMapTable {
+    /// Sorted by `ret`.
+    pub sites: Vec<StackMapSite>,
+    /// Offsets from the call's SP of the slots holding references.
+    pub slots: Vec<u32>,
 }
 
 /// A call site with exception handlers: offsets relative to the code memory's start.
@@ -126,6 +150,19 @@ impl CodeInfo {
     }
 }
 
+impl CodeInfo {
+    /// The stack map of the call site returning to `pc` (in this code memory), if values
+    /// that may be GC objects are live across it: (FP − SP at the call, the slots'
+    /// offsets from that SP).
+    pub(crate) fn stack_map(&self, pc: usize) -> Option<(usize, &[u32])> {
+        let off = u32::try_from(pc.checked_sub(self.start)?).ok()?;
+        let t = &self.stack_maps;
+        let i = t.sites.binary_search_by_key(&off, |s| s.ret).ok()?;
+        let s = t.sites[i];
+        Some((s.frame_size as usize, t.slots.get(s.first as usize..(s.first + s.len) as usize)?))
+    }
+}
+
 /// Whether `pc` lies in registered JIT code.
 pub(crate) fn is_jit_code(pc: usize) -> bool {
     lookup(pc).is_some()
@@ -174,8 +211,8 @@ const CHUNK: usize = 1 << 20;
 
 impl CodeArena {
     /// Copies `code` into fresh pages, applies `relocs`, makes the pages executable and
-    /// registers `traps` (offsets in `code`, sorted) and the exception handlers `exn`
-    /// (before any of the code can run). Returns the code's address; `None` if
+    /// registers `traps` (offsets in `code`, sorted), the exception handlers `exn` and
+    /// the stack maps (before any of the code can run). Returns the code's address; `None` if
     /// mapping fails or a relocation is out of range.
     pub(crate) fn publish(
         &mut self,
@@ -183,6 +220,7 @@ impl CodeArena {
         relocs: &[Reloc],
         traps: Vec<TrapSite>,
         exn: ExnTable,
+        stack_maps: StackMapTable,
     ) -> Option<usize> {
         let len = code.len().max(1).next_multiple_of(PAGE);
         if self.chunks.last().is_none_or(|c| c.len - c.used < len) {
@@ -221,7 +259,7 @@ impl CodeArena {
         }
         chunk.used += len;
         let start = at as usize;
-        let info = Arc::new(CodeInfo { start, len, traps, exn });
+        let info = Arc::new(CodeInfo { start, len, traps, exn, stack_maps });
         if let Ok(mut map) = REGISTRY.write() {
             map.insert(start, info);
         }

@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::code::{CodeArena, ExnHandler, ExnSite, ExnTable, Reloc, TrapSite};
+use super::code::{CodeArena, ExnHandler, ExnSite, ExnTable, Reloc, StackMapSite, StackMapTable, TrapSite};
 use super::env::Env;
 use super::libcalls::{self, MiscOp};
 use crate::runtime::gc::GcOp;
@@ -52,7 +52,10 @@ use crate::syntax::canon::TypeInfo;
 use crate::syntax::{self, BlockType, FuncType, Instr, LoadOp, NumOp, StoreOp, ValType, WideOp};
 
 mod gc;
+mod roots;
 mod simd;
+
+pub(crate) use roots::may_hold_objects;
 
 /// The calling convention of every function body (wasm to wasm): Cranelift's `tail`, the
 /// one in which `return_call` and `return_call_indirect` are possible (caller and callee
@@ -286,6 +289,7 @@ impl CompiledModule {
         let mut relocs_pending: Vec<(usize, u32, i64)> = Vec::new();
         let mut traps: Vec<TrapSite> = Vec::new();
         let mut exn = ExnTable::default();
+        let mut stack_maps = StackMapTable::default();
         let mut starts: Vec<(usize, usize, usize)> = Vec::with_capacity(pieces.len());
         let mut srclocs = Vec::new();
         let mut body_at: HashMap<u32, usize> = HashMap::new();
@@ -308,6 +312,15 @@ impl CompiledModule {
                     len: site.handlers.len() as u32,
                 });
             }
+            for site in &piece.stack_maps {
+                stack_maps.sites.push(StackMapSite {
+                    ret: start as u32 + site.ret,
+                    frame_size: site.frame_size,
+                    first: stack_maps.slots.len() as u32,
+                    len: site.slots.len() as u32,
+                });
+                stack_maps.slots.extend_from_slice(&site.slots);
+            }
             relocs_pending
                 .extend(piece.relocs.iter().map(|(offset, target, addend)| (start + offset, *target, *addend)));
             starts.push((n, start, code.len()));
@@ -326,7 +339,9 @@ impl CompiledModule {
             .collect::<Result<Vec<_>, JitError>>()?;
         traps.sort_unstable();
         exn.sites.sort_by_key(|s| s.ret);
-        let base = state.arena.publish(&code, &relocs, traps, exn).ok_or_else(|| err("cannot map code memory"))?;
+        stack_maps.sites.sort_by_key(|s| s.ret);
+        let base =
+            state.arena.publish(&code, &relocs, traps, exn, stack_maps).ok_or_else(|| err("cannot map code memory"))?;
         let mut srclocs = srclocs.into_iter();
         for &(n, start, end) in &starts {
             if n < defined {
@@ -486,6 +501,8 @@ struct Piece {
     srclocs: Vec<(u32, u32, u32)>,
     /// Call sites with exception handlers (`try_call`), offsets in `bytes`, in order.
     exn_sites: Vec<PieceExnSite>,
+    /// Call sites with values that may be GC objects live across them, in order.
+    stack_maps: Vec<PieceStackMap>,
     /// The GC instructions the code passes to [`libcalls::gc`] and [`libcalls::gc_test`],
     /// by address: they must live as long as the code (see [`CodeState::gc_ops`]).
     gc_ops: GcOps,
@@ -509,6 +526,33 @@ impl PartialEq for GcOps {
                 .zip(&other.0)
                 .all(|(a, b)| a.instr == b.instr && a.cast == b.cast && same(a.ty, b.ty) && same(a.src, b.src))
     }
+}
+
+/// A call site's stack map in a [`Piece`]: the return offset, FP − SP at the call, and
+/// the offsets from that SP of the slots holding references.
+#[derive(Debug, PartialEq)]
+struct PieceStackMap {
+    ret: u32,
+    frame_size: u32,
+    slots: Vec<u32>,
+}
+
+/// The stack maps of a compiled body (see [`PieceStackMap`]): references are `i64`s.
+fn stack_maps(
+    buf: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<PieceStackMap>, JitError> {
+    let mut maps = Vec::new();
+    for (ret, frame_size, map) in buf.user_stack_maps() {
+        let mut slots = Vec::new();
+        for (ty, offset) in map.entries() {
+            if ty != types::I64 {
+                return Err(err(format!("internal error: a stack map entry of type {ty}")));
+            }
+            slots.push(offset);
+        }
+        maps.push(PieceStackMap { ret: *ret, frame_size: *frame_size, slots });
+    }
+    Ok(maps)
 }
 
 /// A call site with exception handlers in a [`Piece`].
@@ -671,7 +715,17 @@ fn compile_piece(
         let mut t = Translator::new(&mut ctx.func, fctx, env, module, func_types, imported, ty, BODY_CC)?;
         t.def = def as u32;
         t.simd_missing = missing_simd_feature(isa);
-        t.translate(body, consume_fuel)?;
+        // The validator's operand types, for stack maps (any features: the module is valid).
+        let features = crate::config::Features { legacy_exceptions: true, ..crate::config::Features::wasm3() };
+        let vctx = env.holds_objects.then(|| crate::valid::Context::new(module, &features));
+        let types = match &vctx {
+            Some(c) => Some(
+                crate::valid::OperandTypes::begin(c, ti, body)
+                    .ok_or_else(|| err("internal error: no operand types"))?,
+            ),
+            None => None,
+        };
+        t.translate(body, consume_fuel, types)?;
         t.b.finalize(isa.frontend_config());
         gc_ops = GcOps(std::mem::take(&mut t.gc_ops));
     }
@@ -702,7 +756,8 @@ fn compile_piece(
             .collect()
     };
     let exn_sites = exn_sites(buf)?;
-    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs, exn_sites, gc_ops })
+    let stack_maps = stack_maps(buf)?;
+    Ok(Piece { bytes: buf.data().to_vec(), traps, relocs, srclocs, exn_sites, stack_maps, gc_ops })
 }
 
 fn import_body(func: &mut ir::Function, def: u32, sig: Signature) -> ir::FuncRef {
@@ -1061,6 +1116,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         };
         for (i, p) in ty.params.iter().enumerate() {
             let v = t.b.declare_var(ir_type(*p)?);
+            if t.holds_objects(*p) {
+                t.b.declare_var_needs_stack_map(v);
+            }
             let arg = t.b.block_params(entry)[i + 1];
             t.b.def_var(v, arg);
             t.locals.push((v, *p));
@@ -1068,11 +1126,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(t)
     }
 
-    fn translate(&mut self, body: &syntax::FuncBody, consume_fuel: bool) -> Result<(), JitError> {
+    /// With `operand_types` (the module may hold GC objects), the values of the operand
+    /// stack that may be objects get stack maps (see `compile/roots.rs`).
+    fn translate(
+        &mut self,
+        body: &syntax::FuncBody,
+        consume_fuel: bool,
+        mut operand_types: Option<crate::valid::OperandTypes<'_, '_>>,
+    ) -> Result<(), JitError> {
         let code = body.instructions().map_err(err)?;
         self.legacy_shapes = legacy_tries(&code.instrs);
         for l in &body.locals {
             let v = self.b.declare_var(ir_type(*l)?);
+            if self.holds_objects(*l) {
+                self.b.declare_var_needs_stack_map(v);
+            }
             let zero = self.zero(*l)?;
             self.b.def_var(v, zero);
             self.locals.push((v, *l));
@@ -1111,6 +1179,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.charge_fuel(addr, cost);
             }
             self.instr(instr)?;
+            if let Some(types) = operand_types.as_mut() {
+                let types = types.feed(*off, instr).ok_or_else(|| err("internal error: operand types lost"))?;
+                self.declare_operand_roots(types)?;
+            }
             if self.frames.is_empty() {
                 break;
             }
@@ -1644,7 +1716,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let elem =
             if by_ref || self.env.table_addr(table).is_64() { elem } else { self.b.ins().uextend(types::I64, elem) };
         self.stack.extend(args);
-        let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect as *const () as usize as i64);
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::call_indirect_stub as *const () as usize as i64);
         // A tail call leaves the frame: its handlers do not apply.
         self.no_handlers = tail;
         let r = self.call_via_values(&ty, sig, f, &[t, ti, elem]);

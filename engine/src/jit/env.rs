@@ -31,6 +31,11 @@ pub(crate) struct Runtime {
     /// it reaches a function; moved (and these two fields updated) when it grows.
     pub funcs: *const VmFunc,
     pub num_funcs: u64,
+    /// The JIT frame that last called out through a recording stub (its frame pointer
+    /// and the return address into it; see `libcalls::exit_stub`): where a walk of the
+    /// innermost activation's frames starts (the GC's roots).
+    pub exit_fp: usize,
+    pub exit_pc: usize,
 }
 
 /// How JIT code calls one function of the store without Rust in between.
@@ -115,6 +120,9 @@ pub(crate) struct Env {
     /// Whether functions are compiled on first call: then a direct call finds 0 for a
     /// callee not compiled yet, and entries change while code runs.
     pub lazy: bool,
+    /// Whether values of the module may be GC heap objects: then its functions get stack
+    /// maps (see `compile/roots.rs`).
+    pub holds_objects: bool,
 }
 
 fn trusted() -> MemFlagsData {
@@ -124,7 +132,14 @@ fn trusted() -> MemFlagsData {
 impl Env {
     /// The environment of `module`'s code: `explicit_bounds` is the engine's strategy.
     pub fn new(ptr: ir::Type, module: &crate::syntax::Module, explicit_bounds: bool, lazy: bool) -> Env {
-        Env { ptr, explicit_bounds, memories: module.memory_types(), tables: module.table_types(), lazy }
+        Env {
+            ptr,
+            explicit_bounds,
+            memories: module.memory_types(),
+            tables: module.table_types(),
+            lazy,
+            holds_objects: super::compile::may_hold_objects(module),
+        }
     }
 
     fn load_field(&self, b: &mut FunctionBuilder, ty: ir::Type, base: Value, offset: usize) -> Value {

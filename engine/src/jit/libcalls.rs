@@ -7,7 +7,7 @@
 //! One of the few modules with `unsafe` code: each entry dereferences the `vmctx` JIT code
 //! passes in.
 
-use super::env::VmCtx;
+use super::env::{Runtime, VmCtx};
 use crate::error::{Trap, TrapCode};
 use crate::runtime::gc::GcOp;
 use crate::runtime::{Caller, FuncInst, Instance, SlotHost, Store, ops};
@@ -306,9 +306,113 @@ pub(crate) unsafe extern "C" fn gc(vmctx: *mut VmCtx, op: *const GcOp, values: *
     // SAFETY: per the contract, `op` is a live `GcOp` and `values` an area of `len` slots
     // that nothing else accesses during the call.
     let (op, area) = unsafe { (&*op, std::slice::from_raw_parts_mut(values, len)) };
+    if op.instr.allocates() {
+        maybe_collect(store, op, area);
+    }
     let r = crate::runtime::gc::exec(store, inst, op, area);
     finish(store, r)
 }
+
+/// Runs a collection before allocating instruction `op` (operands in `area`, which only
+/// this call holds) if the heap wants one.
+fn maybe_collect(store: &mut Store, op: &GcOp, area: &[u64]) {
+    if !store.gc.wants_collection() {
+        return;
+    }
+    let mut roots = Vec::new();
+    crate::runtime::gc::operand_roots(op, area, &mut roots);
+    crate::interp::roots::collect(store, None, roots);
+}
+
+/// Appends the references in the frames of every live JIT activation to `out`: from
+/// each activation's last exit (innermost: the runtime record's; outer ones:
+/// `StoreData::suspended`) it walks frame pointers while the return address is in JIT
+/// code, and reads the slots of each call site's stack map (see `compile/roots.rs`).
+///
+/// # Safety
+/// JIT code must be running, and each activation's last exit must be the call it is in
+/// now (recorded by a stub of the libcall it is suspended in), so that every frame the
+/// walk reads is live.
+pub(crate) unsafe fn jit_roots(store: &Store, out: &mut Vec<u64>) {
+    let rt: &Runtime = &store.jit.rt;
+    let exits = std::iter::once((rt.exit_fp, rt.exit_pc)).chain(store.jit.suspended.iter().rev().copied());
+    // The code memory of the last frame (most frames of a walk are in one module's).
+    let mut code: Option<std::sync::Arc<super::code::CodeInfo>> = None;
+    for (mut fp, mut pc) in exits {
+        while fp != 0 && fp.is_multiple_of(8) {
+            if !code.as_ref().is_some_and(|c| c.contains(pc)) {
+                match super::code::code_at(pc) {
+                    Some(c) => code = Some(c),
+                    // Out of JIT code: the activation's entry.
+                    None => break,
+                }
+            }
+            if let Some((frame_size, slots)) = code.as_ref().and_then(|c| c.stack_map(pc)) {
+                let sp = fp - frame_size;
+                for off in slots {
+                    // SAFETY: `fp` is the frame pointer of a live JIT frame at the call
+                    // returning to `pc`, whose stack map says SP + `off` holds an i64.
+                    out.push(unsafe { *((sp + *off as usize) as *const u64) });
+                }
+            }
+            // SAFETY: `fp` is the frame pointer of a live JIT frame (its pc is in JIT
+            // code): [fp] is its caller's frame pointer and [fp + 8] its return address.
+            unsafe {
+                pc = *((fp + 8) as *const usize);
+                fp = *(fp as *const usize);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Recording stubs
+// ---------------------------------------------------------------------------------------
+//
+// JIT code calls the libcalls that can lead to a collection (allocation, and calls out
+// that may enter wasm again) through stubs that record the calling JIT frame in the
+// runtime record (`Runtime::exit_fp`, `exit_pc`: rbp, which is still the JIT caller's
+// frame pointer, and the return address at [rsp]), then jump to the libcall with the
+// arguments untouched (the vmctx, in rdi, leads to the runtime record). A collection
+// walks the frames from there ([`jit_roots`]).
+
+macro_rules! exit_stub {
+    ($(#[$doc:meta])* $name:ident => $imp:ident ($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        $(#[$doc])*
+        // SAFETY (for callers): as the libcall's.
+        #[unsafe(naked)]
+        pub(crate) unsafe extern "sysv64" fn $name($($arg: $ty),*) -> $ret {
+            std::arch::naked_asm!(
+                "mov rax, [rdi + {rt}]",
+                "mov [rax + {fp}], rbp",
+                "mov r11, [rsp]",
+                "mov [rax + {pc}], r11",
+                "jmp {imp}",
+                rt = const std::mem::offset_of!(VmCtx, rt),
+                fp = const std::mem::offset_of!(Runtime, exit_fp),
+                pc = const std::mem::offset_of!(Runtime, exit_pc),
+                imp = sym $imp,
+            )
+        }
+    };
+}
+
+exit_stub!(
+    /// [`gc`] through a recording stub.
+    gc_stub => gc(vmctx: *mut VmCtx, op: *const GcOp, values: *mut u64, len: usize) -> u32
+);
+exit_stub!(
+    /// [`call_import`] through a recording stub.
+    call_import_stub => call_import(vmctx: *mut VmCtx, index: usize, values: *mut u64) -> u32
+);
+exit_stub!(
+    /// [`call_host_slots`] through a recording stub.
+    call_host_slots_stub => call_host_slots(vmctx: *mut VmCtx, host: *const SlotHost, values: *mut u64) -> u32
+);
+exit_stub!(
+    /// [`call_indirect`] through a recording stub.
+    call_indirect_stub => call_indirect(vmctx: *mut VmCtx, table: u32, type_index: u32, elem: u64, values: *mut u64) -> u32
+);
 
 /// Whether reference `value` is of the cast target of `op` (`br_on_cast`,
 /// `br_on_cast_fail`): 1 or 0 (0 for an op without a target, which the translator never

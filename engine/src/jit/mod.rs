@@ -59,6 +59,10 @@ pub(crate) struct StoreData {
     ctxs: Vec<Option<InstanceCtx>>,
     /// The direct-call records JIT code reads through `rt.funcs` (see [`env::VmFunc`]).
     funcs: Vec<env::VmFunc>,
+    /// The last exits (`rt.exit_fp`, `rt.exit_pc`) of the activations outside the
+    /// innermost one, outermost first: each called out of JIT code through a recording
+    /// stub, and the call led to the next entry. A collection walks their frames too.
+    pub(crate) suspended: Vec<(usize, usize)>,
 }
 
 impl Default for StoreData {
@@ -72,9 +76,12 @@ impl Default for StoreData {
                 panic: None,
                 funcs: std::ptr::null(),
                 num_funcs: 0,
+                exit_fp: 0,
+                exit_pc: 0,
             }),
             ctxs: Vec::new(),
             funcs: Vec::new(),
+            suspended: Vec::new(),
         }
     }
 }
@@ -99,6 +106,19 @@ impl StoreData {
         // The vector may have moved: JIT code reads it through the runtime record.
         self.rt.funcs = self.funcs.as_ptr();
         self.rt.num_funcs = self.funcs.len() as u64;
+    }
+}
+
+/// Appends the references in the frames of the store's JIT activations, if any, to
+/// `out` (see `libcalls::jit_roots`).
+///
+/// # Safety
+/// If JIT code is running, each of its activations must be in a libcall JIT code called
+/// through a recording stub, the innermost one included.
+pub(crate) unsafe fn frame_roots(store: &Store, out: &mut Vec<u64>) {
+    if store.jit.rt.entries > 0 {
+        // SAFETY: per the contract.
+        unsafe { libcalls::jit_roots(store, out) }
     }
 }
 
@@ -155,11 +175,11 @@ fn vmctx(store: &mut Store, inst: u32, compiled: &CompiledModule) -> Option<*mut
                 Some(FuncInst::Host { f: HostCode::Slots(h), .. }) => {
                     hosts.push(h.clone());
                     env::VmImport {
-                        call: libcalls::call_host_slots as *const () as usize,
+                        call: libcalls::call_host_slots_stub as *const () as usize,
                         data: Rc::as_ptr(h) as usize,
                     }
                 }
-                _ => env::VmImport { call: libcalls::call_import as *const () as usize, data: index },
+                _ => env::VmImport { call: libcalls::call_import_stub as *const () as usize, data: index },
             })
             .collect();
         let vmctx = Box::new(VmCtx {
@@ -224,9 +244,14 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     let mut values = vec![0u64; nparams.max(nresults).max(1)];
     values[..args.len().min(nparams)].copy_from_slice(&args[..args.len().min(nparams)]);
 
+    let outer_exit = (store.jit.rt.exit_fp, store.jit.rt.exit_pc);
     if store.jit.rt.entries == 0 {
         store.jit.rt.stack_limit = signals::stack_limit();
+    } else {
+        // Reached from JIT code through a recording stub: that activation is suspended.
+        store.jit.suspended.push(outer_exit);
     }
+    (store.jit.rt.exit_fp, store.jit.rt.exit_pc) = (0, 0);
     store.jit.rt.entries += 1;
     store.jit.rt.store = store;
     let f = wrapper as *const u8;
@@ -236,6 +261,10 @@ pub(crate) fn try_call(store: &mut Store, addr: u32, args: &[u64]) -> Option<Res
     // (counted in slots, as the wrapper reads and writes them).
     let r = unsafe { signals::enter(f, vmctx.cast(), values.as_mut_ptr()) };
     store.jit.rt.entries -= 1;
+    if store.jit.rt.entries > 0 {
+        store.jit.suspended.pop();
+    }
+    (store.jit.rt.exit_fp, store.jit.rt.exit_pc) = outer_exit;
     if let Some(payload) = store.jit.rt.panic.take() {
         // A host function panicked inside: its panic goes on now that no JIT frame is left.
         std::panic::resume_unwind(payload);

@@ -14,16 +14,15 @@
 //! is its length, and fields or elements lie at the offsets of [`Layout`], packed `i8`
 //! and `i16` included. Objects never move, so JIT code reads fields at fixed offsets.
 //!
-//! **Collection** is mark-sweep, at allocation when the heap has grown past a threshold
-//! (twice the bytes live after the last collection, at least [`MIN_THRESHOLD`]): marking
-//! starts from exact roots — the interpreter's frames (locals by their types, operands
-//! by the validator's types at the allocating instruction, which the translator has put
-//! in their own slots; `interp::gc_roots`), globals, tables, element segments,
-//! exceptions' payloads, and every reference the host was handed (pinned for the store's
-//! life: `Val` handles are `Copy` and cannot say when they are dropped) — and follows
-//! reference fields; unmarked objects are freed. A collection needs every frame's roots,
-//! so it happens only when the interpreter is the one wasm activation (no JIT frames,
-//! no host function between wasm frames); otherwise the heap grows until such a point.
+//! **Collection** is mark-sweep, at any allocation when the heap has grown past a
+//! threshold (twice the bytes live after the last collection, at least
+//! [`MIN_THRESHOLD`]): marking starts from exact roots — every wasm frame on both tiers
+//! (`interp::roots::collect`: interpreter frames, locals by their types and operands by
+//! the validator's types at the frame's instruction; JIT frames by their Cranelift stack
+//! maps; activations suspended in host calls), the allocating instruction's operands,
+//! globals, tables, element segments, exceptions' payloads, and every reference the host
+//! was handed (pinned for the store's life: `Val` handles are `Copy` and cannot say when
+//! they are dropped) — and follows reference fields; unmarked objects are freed.
 
 use std::collections::HashSet;
 
@@ -60,6 +59,10 @@ pub fn is_object(bits: u64) -> bool {
 /// Largest object, in bytes: larger allocations trap (as a memory would refuse to grow).
 const MAX_OBJECT_BYTES: u64 = 1 << 30;
 
+/// What a freed object is filled with under `WASMSCOPE_GC_STRESS=1`: a non-canonical
+/// address, so reading its type faults.
+const POISON: u64 = 0xdead_0bad_dead_0bad;
+
 /// The heap size below which no collection runs.
 pub(crate) const MIN_THRESHOLD: u64 = 4 << 20;
 
@@ -87,9 +90,6 @@ pub(crate) struct GcHeap {
     next_collection: u64,
     /// Collections so far.
     pub collections: u64,
-    /// Native (JIT) activations in progress: their frames have no root maps yet, so no
-    /// collection runs while one is.
-    pub native_depth: u32,
 }
 
 impl Default for GcHeap {
@@ -102,7 +102,6 @@ impl Default for GcHeap {
             allocated: 0,
             next_collection: min_threshold(),
             collections: 0,
-            native_depth: 0,
         }
     }
 }
@@ -173,7 +172,16 @@ impl GcHeap {
                 _ => {}
             }
         }
-        self.objects.retain(|o| marked.contains(&(o.as_ptr() as u64)));
+        let stress = min_threshold() == 0;
+        self.objects.retain_mut(|o| {
+            let live = marked.contains(&(o.as_ptr() as u64));
+            if !live && stress {
+                // Under stress, a freed object is poisoned first: code that still uses
+                // it (a missed root) reads a type pointer that faults, not stale data.
+                o.fill(POISON);
+            }
+            live
+        });
         self.bytes = self.objects.iter().map(|o| (o.len() * 8) as u64).sum();
         self.addrs = marked;
         self.next_collection = if min_threshold() == 0 { 0 } else { (self.bytes * 2).max(MIN_THRESHOLD) };
@@ -183,6 +191,12 @@ impl GcHeap {
     /// The number of objects in the heap.
     pub fn len(&self) -> usize {
         self.objects.len()
+    }
+
+    /// Whether the heap has no object.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
     }
 
     /// Whether `bits` is a reference this heap can hold: null, an `i31`, a host
@@ -363,6 +377,32 @@ impl GcOp {
             _ => (None, None, None),
         };
         GcOp { instr: *g, ty, src, cast }
+    }
+}
+
+/// The references among the operands of allocating instruction `op` (in `slots`, as
+/// [`exec`] takes them) that may be objects: roots while it allocates, when its operands
+/// are nowhere else (the JIT's values area).
+pub(crate) fn operand_roots(op: &GcOp, slots: &[u64], out: &mut Vec<u64>) {
+    let Some(info) = op.ty else { return };
+    let mut push = |storages: &mut dyn Iterator<Item = StorageType>| {
+        let mut at = 0usize;
+        for s in storages {
+            if holds_objects(s)
+                && let Some(v) = slots.get(at)
+            {
+                out.push(*v);
+            }
+            at += slots_of(s);
+        }
+    };
+    match (op.instr, &info.ty.composite) {
+        (GcInstr::StructNew(_), CompositeType::Struct(fields)) => push(&mut fields.iter().map(|f| f.storage)),
+        (GcInstr::ArrayNew(_), CompositeType::Array(e)) => push(&mut std::iter::once(e.storage)),
+        (GcInstr::ArrayNewFixed { len, .. }, CompositeType::Array(e)) => {
+            push(&mut std::iter::repeat_n(e.storage, len as usize))
+        }
+        _ => {}
     }
 }
 

@@ -292,6 +292,8 @@ pub struct Store {
     pub(crate) depth: u32,
     /// Number of active interpreter entries (host -> wasm calls nested in wasm -> host).
     pub(crate) reentries: u32,
+    /// Interpreter activations suspended in host calls, outermost first (GC roots).
+    pub(crate) suspended: Vec<crate::interp::roots::Suspended>,
     /// Fuel left (only consumed when the engine's `consume_fuel` is on).
     pub(crate) fuel: u64,
     /// Approximate host stack pointer at the outermost interpreter entry.
@@ -320,6 +322,7 @@ impl Store {
             free_exns: Vec::new(),
             depth: 0,
             reentries: 0,
+            suspended: Vec::new(),
             fuel: 0,
             host_stack_base: None,
             stack: Vec::new(),

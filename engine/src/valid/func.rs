@@ -137,6 +137,28 @@ pub(crate) fn operand_types_at(
     found
 }
 
+/// The operand types of a valid body instruction by instruction, for a tier that needs
+/// them while it translates the body in order (the JIT's stack maps: which values hold
+/// references): [`OperandTypes::feed`] each instruction, in order, and it answers the
+/// types on the operand stack after it, bottom first (`None` for an entry of unknown type,
+/// which only unreachable code has).
+pub(crate) struct OperandTypes<'c, 'm>(FuncValidator<'c, 'm>);
+
+impl<'c, 'm> OperandTypes<'c, 'm> {
+    /// Starts body `body` of function type `type_index`; `None` if it does not even begin
+    /// to validate (the caller validated the module, so that is never the case).
+    pub(crate) fn begin(c: &'c Context<'m>, type_index: u32, body: &FuncBody) -> Option<OperandTypes<'c, 'm>> {
+        FuncValidator::begin(c, type_index, &body.locals, body.range.start, Buffers::default()).ok().map(OperandTypes)
+    }
+
+    /// The operand types after instruction `instr` at offset `at`; `None` if it is not
+    /// valid there.
+    pub(crate) fn feed(&mut self, at: u32, instr: &Instr) -> Option<&[Operand]> {
+        self.0.feed(at, instr).ok()?;
+        Some(&self.0.ops)
+    }
+}
+
 /// The vectors of a [`FuncValidator`], kept from one body to the next.
 #[derive(Default)]
 struct Buffers {

@@ -40,4 +40,4 @@ pub(crate) fn validate_with_bodies(
 }
 
 pub(crate) use context::Context;
-pub(crate) use func::{BodyCheck, operand_types_at};
+pub(crate) use func::{BodyCheck, OperandTypes, operand_types_at};

@@ -238,7 +238,7 @@ impl Translator<'_, '_> {
                 s
             }
         };
-        let f = self.b.ins().iconst(self.env.ptr, libcalls::gc as *const () as usize as i64);
+        let f = self.b.ins().iconst(self.env.ptr, libcalls::gc_stub as *const () as usize as i64);
         let len = self.b.ins().iconst(types::I64, slots as i64);
         self.call_libcall(sig, f, &[self.vmctx, op, area, len]);
         if let Some(t) = result {
