@@ -8,10 +8,15 @@
 #![allow(clippy::unwrap_used, reason = "test setup")]
 
 use wasmscope_engine::syntax::{FuncType, ValType};
-use wasmscope_engine::{Config, Engine, Extern, Features, Func, Linker, Module, Store, Tier, Trap, Val};
+use wasmscope_engine::{
+    AnyRef, Caller, Config, Engine, Extern, ExternRef, Features, Func, Linker, Module, Store, Tier, Trap, Val,
+};
 
 const WAT: &str = r#"(module
   (import "host" "churn" (func $host_churn (param i32) (result i64)))
+  (import "host" "keep" (func $keep (param anyref)))
+  (import "host" "held" (func $held (result anyref)))
+  (import "host" "echo" (func $echo (param externref) (result externref)))
   (type $node (struct (field $v i32) (field $next (ref null $node))))
   (type $blob (array (mut i64)))
   (global $keep (mut (ref null $node)) (ref.null $node))
@@ -90,6 +95,16 @@ const WAT: &str = r#"(module
       (br_if $build (i32.lt_u (local.get $i) (local.get $n))))
     (call $sum (local.get $head)))
 
+  ;; The host keeps a node (typed host functions taking and returning `anyref`, and
+  ;; `externref` through `extern.convert_any`) across collections.
+  (func (export "host_keeps") (param $n i32) (result i32)
+    (call $keep (struct.new $node (local.get $n) (ref.null $node)))
+    (drop (call $churn (i32.const 20000)))
+    (i32.add
+      (struct.get $node $v (ref.cast (ref $node) (call $held)))
+      (struct.get $node $v (ref.cast (ref $node) (any.convert_extern (call $echo
+        (extern.convert_any (struct.new $node (i32.const 1) (ref.null $node)))))))))
+
   (func (export "make") (param i32) (result anyref) (struct.new $node (local.get 0) (ref.null $node)))
   (func (export "value") (param anyref) (result i32) (struct.get $node $v (ref.cast (ref $node) (local.get 0))))
 )"#;
@@ -111,8 +126,27 @@ fn setup(tier: Tier) -> (Store, wasmscope_engine::Instance) {
         };
         churn.call(caller.store(), args).map_err(|e| Trap::host(e.to_string()))
     });
+    let kept = std::rc::Rc::new(std::cell::Cell::new(None));
+    let k = kept.clone();
+    let keep = Func::wrap(&mut store, move |_: &mut Caller<'_>, r: Option<AnyRef>| {
+        k.set(r);
+        Ok::<(), Trap>(())
+    });
+    let held = Func::wrap(&mut store, move |_: &mut Caller<'_>, ()| Ok::<Option<AnyRef>, Trap>(kept.get()));
+    let echo = Func::wrap(&mut store, |caller: &mut Caller<'_>, e: Option<ExternRef>| {
+        // Garbage made while the host holds the argument.
+        let churn = match caller.get_export("churn") {
+            Some(Extern::Func(f)) => f,
+            _ => return Err(Trap::host("no churn export")),
+        };
+        churn.call(caller.store(), &[Val::I32(20000)]).map_err(|e| Trap::host(e.to_string()))?;
+        Ok(e)
+    });
     let mut linker = Linker::new();
     linker.define("host", "churn", Extern::Func(host_churn));
+    linker.define("host", "keep", Extern::Func(keep));
+    linker.define("host", "held", Extern::Func(held));
+    linker.define("host", "echo", Extern::Func(echo));
     let instance = linker.instantiate(&mut store, &module).unwrap();
     (store, instance)
 }
@@ -201,6 +235,18 @@ fn structures_held_across_exceptions_survive_collections() {
         assert_eq!(r, vec![Val::I64(n * (n + 1) / 2)], "{tier:?}");
         let (_, allocated, _, collections) = store.gc_stats();
         assert!(collections >= 3, "{tier:?}: {collections} collections for {allocated} bytes allocated");
+    }
+}
+
+/// Typed host functions (`Func::wrap`) take and return references: what the host keeps
+/// survives collections.
+#[test]
+fn typed_host_functions_keep_references() {
+    for tier in TIERS {
+        let (mut store, instance) = setup(tier);
+        let f = instance.func(&store, "host_keeps").unwrap();
+        assert_eq!(f.call(&mut store, &[Val::I32(41)]).unwrap(), vec![Val::I32(42)], "{tier:?}");
+        assert!(store.gc_stats().3 > 0, "{tier:?}: a collection ran");
     }
 }
 

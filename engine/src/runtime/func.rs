@@ -7,8 +7,8 @@ use std::rc::Rc;
 use crate::error::{Error, Trap};
 use crate::syntax::{FuncType, ValType};
 
-use super::Val;
 use super::store::{Func, FuncInst, HostCode, HostFn, Instance, Memory, SlotHost, Store};
+use super::{AnyRef, ExternRef, Val};
 
 /// A shared host function.
 pub type HostFnRef = Rc<HostFn>;
@@ -92,9 +92,28 @@ impl Func {
     ) -> Func {
         let ty = FuncType::new(P::types(), R::types());
         let area = ValType::slots_of(&ty.params).max(ValType::slots_of(&ty.results)) as usize;
+        // Reference arguments the host may keep are pinned; reference results must be of
+        // this store (a `Func` or object of another would be out of its tables).
+        let (params, results) = (reference_slots(&ty.params), reference_slots(&ty.results));
         let f = move |caller: &mut Caller<'_>, slots: &mut [u64]| {
-            let results = f(caller, P::from_slots(slots))?;
-            results.into_slots(slots);
+            for &(i, _) in &params {
+                caller.store.gc.pin(slot(slots, i));
+            }
+            let r = f(caller, P::from_slots(slots))?;
+            r.into_slots(slots);
+            for &(i, is_func) in &results {
+                let s = slot(slots, i);
+                let ok = if is_func {
+                    s.checked_sub(1).is_none_or(|a| (a as usize) < caller.store.funcs.len())
+                } else {
+                    caller.store.gc.is_valid_ref(s)
+                };
+                if !ok {
+                    return Err(Trap::host(format!(
+                        "host function returned a reference that is not live in this store (result slot {i})"
+                    )));
+                }
+            }
             Ok(())
         };
         let host = SlotHost { area, f: Box::new(f) };
@@ -151,6 +170,24 @@ impl Func {
     }
 }
 
+/// The slots of `types` (each one slot: references never are `v128`s) that hold
+/// references: (slot, whether a function reference).
+fn reference_slots(types: &[ValType]) -> Vec<(usize, bool)> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    for t in types {
+        if let ValType::Ref(r) = t {
+            match r.heap.canonical_top() {
+                crate::syntax::HeapType::Func => out.push((at, true)),
+                crate::syntax::HeapType::Any | crate::syntax::HeapType::Extern => out.push((at, false)),
+                _ => {}
+            }
+        }
+        at += t.slots() as usize;
+    }
+    out
+}
+
 fn check_args(store: &Store, ty: &FuncType, args: &[Val]) -> Result<(), Error> {
     if args.len() != ty.params.len() {
         return Err(Error::Usage(format!("function {ty} expects {} arguments, got {}", ty.params.len(), args.len())));
@@ -200,6 +237,12 @@ wasm_ty!(i32, I32, Val::I32, Val::I32(v) => v, |s| s as u32 as i32, |v| v as u32
 wasm_ty!(i64, I64, Val::I64, Val::I64(v) => v, |s| s as i64, |v| v as u64);
 wasm_ty!(f32, F32, Val::from, Val::F32(v) => f32::from_bits(v), |s| f32::from_bits(s as u32), |v| v.to_bits() as u64);
 wasm_ty!(f64, F64, Val::from, Val::F64(v) => f64::from_bits(v), |s| f64::from_bits(s), |v| v.to_bits());
+wasm_ty!(Option<AnyRef>, ANYREF, Val::AnyRef, Val::AnyRef(v) => v,
+    |s| (s != 0).then(|| AnyRef::from_bits(s)), |v| v.map_or(0, |a| a.bits()));
+wasm_ty!(Option<ExternRef>, EXTERNREF, Val::ExternRef, Val::ExternRef(v) => v,
+    |s| (s != 0).then(|| ExternRef::from_bits(s)), |v| v.map_or(0, |e| e.internalize().bits()));
+wasm_ty!(Option<Func>, FUNCREF, Val::FuncRef, Val::FuncRef(v) => v,
+    |s| s.checked_sub(1).map(|a| Func(a as u32)), |v| v.map_or(0, |f| u64::from(f.0) + 1));
 
 /// Parameters of a typed call: `()`, one [`WasmTy`] or a tuple of them.
 pub trait WasmParams {

@@ -193,8 +193,9 @@ pub enum AnyKind {
 }
 
 /// A non-null reference of the `any` hierarchy (see [`Val::AnyRef`]). Struct and array
-/// references name objects of the store they came from, which keeps every object while
-/// it lives (the collector is not written yet); a store refuses objects of another.
+/// references name objects of the store they came from; one handed to the host (a
+/// result of `Func::call`, an argument of a host function) is pinned: the collector keeps
+/// its object for the store's life. A store refuses objects of another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AnyRef {
     bits: u64,
@@ -336,6 +337,11 @@ impl ExternRef {
     /// The `any` reference this one carries (`any.convert_extern`).
     pub fn internalize(self) -> AnyRef {
         self.0
+    }
+
+    /// The reference of a non-null `externref` slot the store's tiers produced.
+    pub(crate) fn from_bits(bits: u64) -> ExternRef {
+        ExternRef(AnyRef::from_bits(bits))
     }
 }
 
