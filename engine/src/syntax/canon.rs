@@ -90,21 +90,65 @@ impl TypeInfo {
     }
 }
 
+/// The process-wide registry: rec groups by their canonical form, in shards (by the
+/// key's hash), and every id's information, in chunks of fixed capacity. Neither ever
+/// moves a large block: a process that loads many modules (the fuzzer: tens of thousands
+/// of groups a minute) grows it in small steps, not by reallocating one table.
 struct Registry {
-    groups: Mutex<HashMap<Vec<SubType>, CanonId>>,
-    infos: RwLock<Vec<&'static TypeInfo>>,
+    groups: [Mutex<HashMap<Vec<SubType>, CanonId>>; SHARDS],
+    infos: RwLock<Infos>,
+}
+
+const SHARDS: usize = 64;
+const CHUNK: usize = 4096;
+
+/// Ids' information: id `i` is `chunks[i / CHUNK][i % CHUNK]`; every chunk but the last
+/// is full, and none reallocates (each is made with capacity `CHUNK`).
+#[derive(Default)]
+struct Infos {
+    chunks: Vec<Vec<&'static TypeInfo>>,
+}
+
+impl Infos {
+    fn len(&self) -> usize {
+        self.chunks.last().map_or(0, |c| (self.chunks.len() - 1) * CHUNK + c.len())
+    }
+
+    fn get(&self, id: usize) -> Option<&'static TypeInfo> {
+        self.chunks.get(id / CHUNK)?.get(id % CHUNK).copied()
+    }
+
+    fn push(&mut self, info: &'static TypeInfo) {
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(c) = self.chunks.last_mut() {
+            c.push(info);
+        }
+    }
 }
 
 fn registry() -> &'static Registry {
     static R: OnceLock<Registry> = OnceLock::new();
-    R.get_or_init(|| Registry { groups: Mutex::new(HashMap::new()), infos: RwLock::new(Vec::new()) })
+    R.get_or_init(|| Registry {
+        groups: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+        infos: RwLock::new(Infos::default()),
+    })
+}
+
+/// The shard of the registry's groups that holds `key`.
+fn shard(reg: &'static Registry, key: &[SubType]) -> &'static Mutex<HashMap<Vec<SubType>, CanonId>> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    &reg.groups[h.finish() as usize % SHARDS]
 }
 
 /// The information of canonical id `id` (`None` for an id never handed out).
 pub fn info(id: CanonId) -> Option<&'static TypeInfo> {
-    // A poisoned lock only means a thread panicked while pushing; the vector stays valid.
+    // A poisoned lock only means a thread panicked while pushing; the chunks stay valid.
     let infos = registry().infos.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-    infos.get(id as usize).copied()
+    infos.get(id as usize)
 }
 
 /// Whether canonical type `a` is `b` or declares it among its supertypes.
@@ -142,7 +186,7 @@ pub fn canonicalize(types: &[SubType]) -> Vec<CanonId> {
             let Ok(k) = map_indices(t, &map, (0, (end - start) as u32));
             key.push(k);
         }
-        let mut groups = reg.groups.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut groups = shard(reg, &key).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let first = match groups.get(&key) {
             Some(first) => *first,
             None => {
@@ -225,7 +269,7 @@ fn canonicalize_group_of_canonical(t: &SubType) -> Option<CanonId> {
     // Indices are canonical ids already, so the key is the type itself (ids below REC).
     let key = vec![SubType { rec_group: (0, 1), ..t.clone() }];
     let reg = registry();
-    let mut groups = reg.groups.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut groups = shard(reg, &key).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(id) = groups.get(&key) {
         return Some(*id);
     }
