@@ -18,7 +18,7 @@ usage; `run` and `debug` without --invoke: the program's exit status, 134 after 
 #[command(
     name = "wasmscope",
     version,
-    about = "wasmscope: a WebAssembly 2.0 runtime and spec-conformance / debugging workbench",
+    about = "wasmscope: a WebAssembly 3.0 runtime and spec-conformance / debugging workbench",
     after_help = AFTER_HELP,
     propagate_version = true,
     arg_required_else_help = true
@@ -238,7 +238,7 @@ pub struct WastArgs {
     /// Tiers to run the script on: interp, jit or all
     #[arg(long, value_name = "interp|jit|all", default_value = "interp")]
     pub tier: String,
-    /// Start from WebAssembly 1.0 features (default: 2.0); -W switches apply after it
+    /// Start from WebAssembly 1.0 features (default: 3.0); -W switches apply after it
     #[arg(long)]
     pub mvp: bool,
     /// Also list skips and message mismatches

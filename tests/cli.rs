@@ -208,9 +208,11 @@ fn wasm_feature_switches_apply_to_every_command() {
     // A module that needs a proposal that is off: the error says which to switch on.
     let tail = write("tail.wat", br#"(module (func $f (export "f") (return_call $f)))"#);
     let tail = tail.to_str().expect("utf-8");
-    let o = wasmscope(&["validate", tail]);
+    // (WebAssembly 3.0, tail calls included, is the default.)
+    assert!(wasmscope(&["validate", tail]).status.success());
+    let o = wasmscope(&["validate", "-W", "tail-call=n", tail]);
     assert_clean_failure(&o, 1, &["illegal opcode 12", "pass -W tail-call"]);
-    assert!(wasmscope(&["validate", "-W", "tail-call", tail]).status.success());
+    assert!(wasmscope(&["validate", "-W", "tail-call=n", "-W", "tail-call", tail]).status.success());
     // SIMD is on by default and can be switched off.
     let simd = write("simd.wat", br#"(module (func (export "f") (result v128) (v128.const i32x4 1 2 3 4)))"#);
     let simd = simd.to_str().expect("utf-8");
@@ -380,8 +382,11 @@ fn uncaught_exception_names_its_tag_on_both_tiers() {
             &["uncaught exception: tag \"boom\" with payload [i32:7, f64:2.5]", "0: func[0] inner @ 0x3c"],
         );
     }
-    // Without the switch, the error says which proposal the module needs.
+    // On by default (WebAssembly 3.0); switched off, the error says which proposal the
+    // module needs.
     let o = wasmscope(&["run", "--invoke", "f", m, "7"]);
+    assert_clean_failure(&o, 1, &["uncaught exception: tag \"boom\""]);
+    let o = wasmscope(&["run", "-W", "exceptions=n", "--invoke", "f", m, "7"]);
     assert_clean_failure(&o, 1, &["pass -W exceptions"]);
 }
 

@@ -28,9 +28,8 @@ impl Tier {
     }
 }
 
-/// WebAssembly proposals that can be switched on and off. The default is WebAssembly 2.0
-/// ([`Features::wasm2`]) plus relaxed SIMD, as wasmtime's; [`Features::mvp`] is
-/// WebAssembly 1.0.
+/// WebAssembly proposals that can be switched on and off. The default is WebAssembly 3.0
+/// ([`Features::wasm3`]); [`Features::wasm2`] is 2.0 and [`Features::mvp`] 1.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Features {
     /// Importing and exporting mutable globals.
@@ -226,9 +225,9 @@ impl Features {
 }
 
 impl Default for Features {
-    /// WebAssembly 2.0 and relaxed SIMD.
+    /// WebAssembly 3.0 ([`Features::wasm3`]).
     fn default() -> Features {
-        Features { relaxed_simd: true, ..Features::wasm2() }
+        Features::wasm3()
     }
 }
 

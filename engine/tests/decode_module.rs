@@ -12,14 +12,14 @@ fn wasm(text: &str) -> Vec<u8> {
 }
 
 fn ok(bytes: &[u8]) -> Module {
-    decode(bytes, &Features::default()).expect("decodes")
+    decode(bytes, &Features { relaxed_simd: true, ..Features::wasm2() }).expect("decodes")
 }
 
 /// The error message for a module given as a header plus section bytes.
 fn err(sections: &[u8]) -> String {
     let mut bytes = b"\0asm\x01\0\0\0".to_vec();
     bytes.extend_from_slice(sections);
-    decode(&bytes, &Features::default()).expect_err("must be malformed").message
+    decode(&bytes, &Features { relaxed_simd: true, ..Features::wasm2() }).expect_err("must be malformed").message
 }
 
 const EVERYTHING: &str = r#"
@@ -279,7 +279,7 @@ fn a_malformed_name_section_keeps_what_parsed() {
 
 #[test]
 fn header_errors() {
-    let d = |b: &[u8]| decode(b, &Features::default()).expect_err("malformed").message;
+    let d = |b: &[u8]| decode(b, &Features { relaxed_simd: true, ..Features::wasm2() }).expect_err("malformed").message;
     assert_eq!(d(b""), "unexpected end");
     assert_eq!(d(b"\0as"), "unexpected end");
     assert_eq!(d(b"\0asm\x01\0\0"), "unexpected end");
@@ -383,29 +383,32 @@ fn feature_gating() {
         b
     };
     let sign_ext = body(&[0x20, 0x00, 0xc0, 0x1a]);
-    assert!(decode(&sign_ext, &Features::default()).is_ok());
+    assert!(decode(&sign_ext, &Features { relaxed_simd: true, ..Features::wasm2() }).is_ok());
     let e = decode(&sign_ext, &mvp).expect_err("sign-ext disabled");
     assert_eq!(e.message, "illegal opcode c0");
     let sat = body(&[0x20, 0x00, 0xfc, 0x00, 0x1a]);
     assert_eq!(decode(&sat, &mvp).expect_err("disabled").message, "illegal opcode fc 00");
     let ref_is_null = body(&[0xd0, 0x70, 0xd1, 0x1a]);
-    assert!(decode(&ref_is_null, &Features::default()).is_ok());
+    assert!(decode(&ref_is_null, &Features { relaxed_simd: true, ..Features::wasm2() }).is_ok());
     assert!(decode(&ref_is_null, &mvp).is_err());
     // call_indirect: without reference types the table byte must be a plain zero.
     let ci_long_zero = body(&[0x20, 0x00, 0x11, 0x00, 0x80, 0x00]);
-    assert!(decode(&ci_long_zero, &Features::default()).is_ok());
+    assert!(decode(&ci_long_zero, &Features { relaxed_simd: true, ..Features::wasm2() }).is_ok());
     assert_eq!(decode(&ci_long_zero, &mvp).expect_err("mvp").message, "zero byte expected");
     let simd = body(&[0xfd, 0x0c]);
-    let no_simd = Features { simd: false, ..Features::default() };
+    let no_simd = Features { simd: false, ..Features { relaxed_simd: true, ..Features::wasm2() } };
     assert!(decode(&simd, &no_simd).expect_err("simd").message.contains("SIMD"));
     // The relaxed-SIMD opcodes need their own switch.
     let relaxed = body(&[0xfd, 0x80, 0x02]);
-    let no_relaxed = Features { relaxed_simd: false, ..Features::default() };
+    let no_relaxed = Features { relaxed_simd: false, ..Features { relaxed_simd: true, ..Features::wasm2() } };
     assert!(decode(&relaxed, &no_relaxed).expect_err("relaxed").message.contains("illegal opcode fd 100"));
     // Tail calls need their switch; without it 0x12 and 0x13 are unknown opcodes.
-    let tail = Features { tail_call: true, ..Features::default() };
+    let tail = Features { tail_call: true, ..Features { relaxed_simd: true, ..Features::wasm2() } };
     let return_call = body(&[0x20, 0x00, 0x12, 0x00]);
-    assert_eq!(decode(&return_call, &Features::default()).expect_err("no tail calls").message, "illegal opcode 12");
+    assert_eq!(
+        decode(&return_call, &Features { relaxed_simd: true, ..Features::wasm2() }).expect_err("no tail calls").message,
+        "illegal opcode 12"
+    );
     let return_call_indirect = body(&[0x20, 0x00, 0x20, 0x00, 0x13, 0x00, 0x01]);
     assert_eq!(decode(&return_call_indirect, &mvp).expect_err("no tail calls").message, "illegal opcode 13");
     let instrs =
@@ -435,14 +438,17 @@ fn block_types() {
     // `else` after an `else` is malformed.
     let bytes =
         b"\0asm\x01\0\0\0\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x0b\x01\x09\x00\x41\x00\x04\x40\x05\x05\x0b\x0b";
-    assert_eq!(decode(bytes, &Features::default()).expect_err("else").message, "END opcode expected");
+    assert_eq!(
+        decode(bytes, &Features { relaxed_simd: true, ..Features::wasm2() }).expect_err("else").message,
+        "END opcode expected"
+    );
 }
 
 #[test]
 fn every_truncation_of_a_real_module_is_an_error() {
     let bytes = wasm(EVERYTHING);
     for len in 0..bytes.len() {
-        let r = decode(&bytes[..len], &Features::default());
+        let r = decode(&bytes[..len], &Features { relaxed_simd: true, ..Features::wasm2() });
         // A cut exactly between sections leaves a well-formed prefix only if nothing it
         // needs was cut off; everything else must be an error, never a panic.
         if let Err(e) = r {
@@ -453,7 +459,7 @@ fn every_truncation_of_a_real_module_is_an_error() {
     let m = ok(&bytes);
     let code = m.code_section_payload_offset.expect("code") as usize;
     for len in code..m.code[1].range.end as usize {
-        assert!(decode(&bytes[..len], &Features::default()).is_err(), "len {len}");
+        assert!(decode(&bytes[..len], &Features { relaxed_simd: true, ..Features::wasm2() }).is_err(), "len {len}");
     }
 }
 
@@ -474,13 +480,13 @@ fn garbage_and_mutations_never_panic() {
             let i = (next() as usize) % bytes.len();
             bytes[i] = next() as u8;
         }
-        let _ = decode(&bytes, &Features::default());
+        let _ = decode(&bytes, &Features { relaxed_simd: true, ..Features::wasm2() });
         let _ = decode(&bytes, &Features::mvp());
     }
     for n in 0..500 {
         let mut bytes = b"\0asm\x01\0\0\0".to_vec();
         bytes.extend((0..n % 64).map(|_| next() as u8));
-        let _ = decode(&bytes, &Features::default());
+        let _ = decode(&bytes, &Features { relaxed_simd: true, ..Features::wasm2() });
     }
 }
 
@@ -536,7 +542,7 @@ fn leb(out: &mut Vec<u8>, mut v: u32) {
 fn an_empty_group_of_v128_locals_needs_simd() {
     // type () -> (); one function; a body declaring `0 x v128` and ending at once. Found by
     // the fuzzer: wasmparser rejects it without SIMD, and so must we.
-    let no_simd = Features { simd: false, ..Features::default() };
+    let no_simd = Features { simd: false, ..Features { relaxed_simd: true, ..Features::wasm2() } };
     let body = [0x01, 0x00, 0x7b, 0x0b];
     let mut code = vec![0x0a, body.len() as u8 + 2, 0x01, body.len() as u8];
     code.extend_from_slice(&body);
@@ -554,7 +560,8 @@ fn an_empty_group_of_v128_locals_needs_simd() {
     bytes.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00]);
     bytes.extend_from_slice(&code);
     let m = ok(&bytes);
-    wasmscope_engine::valid::validate(&m, &Features::default()).expect("v128 locals are valid");
+    wasmscope_engine::valid::validate(&m, &Features { relaxed_simd: true, ..Features::wasm2() })
+        .expect("v128 locals are valid");
     let e = wasmscope_engine::valid::validate(&m, &no_simd).expect_err("v128 is invalid without SIMD");
     assert!(e.to_string().contains("SIMD"), "{e}");
 }
@@ -567,8 +574,9 @@ fn single_pass_validation_reports_what_two_passes_report() {
     use wasmscope_engine::{Config, Engine, Error, valid::validate};
     let engine = Engine::new(Config::default());
     let two_passes = |bytes: &[u8]| -> Result<(), String> {
-        let m = decode(bytes, &Features::default()).map_err(|e| format!("malformed: {e}"))?;
-        validate(&m, &Features::default()).map_err(|e| format!("invalid: {e}"))
+        let m = decode(bytes, &Features { relaxed_simd: true, ..Features::wasm2() })
+            .map_err(|e| format!("malformed: {e}"))?;
+        validate(&m, &Features { relaxed_simd: true, ..Features::wasm2() }).map_err(|e| format!("invalid: {e}"))
     };
     let one_pass = |bytes: &[u8]| -> Result<(), String> {
         match wasmscope_engine::Module::new(&engine, bytes) {

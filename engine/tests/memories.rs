@@ -150,7 +150,7 @@ fn tables_with_i64_indices() {
 
 #[test]
 fn the_proposals_are_off_in_2_0() {
-    let engine = Engine::new(Config::default());
+    let engine = Engine::new(Config { features: Features::wasm2(), ..Config::default() });
     for wat in [
         "(module (memory 1) (memory 1))",
         "(module (memory i64 1))",

@@ -369,7 +369,8 @@ fn the_debuggers_frames_after_a_tail_call_do_not_include_the_caller() {
 
 #[test]
 fn tail_calls_need_the_feature() {
-    let engine = Engine::new(Config::with_tier(Tier::Interpreter));
+    let features = Features { tail_call: false, ..Features::default() };
+    let engine = Engine::new(Config { features, ..Config::with_tier(Tier::Interpreter) });
     let wat = r#"(module (func $f (return_call $f)))"#;
     let r = Module::new(&engine, &wat::parse_str(wat).unwrap());
     assert!(matches!(r, Err(Error::Decode(_))), "{r:?}");

@@ -7,6 +7,12 @@ use crate::config::Features;
 use crate::error::ValidationError;
 use crate::syntax::{BlockType, FuncBody, FuncType, Instr, Module, SubType};
 
+/// The 2.0 rules these tests check (plus relaxed SIMD): the engine's default is 3.0,
+/// which relaxes some of them (several memories, for one).
+fn wasm2_features() -> Features {
+    Features { relaxed_simd: true, ..Features::wasm2() }
+}
+
 fn check_with(wat: &str, features: &Features) -> Result<(), ValidationError> {
     let bytes = wat::parse_str(wat).expect("test module must parse");
     let module = crate::binary::decode(&bytes, features).expect("test module must decode");
@@ -14,7 +20,7 @@ fn check_with(wat: &str, features: &Features) -> Result<(), ValidationError> {
 }
 
 fn valid(wat: &str) {
-    if let Err(e) = check_with(wat, &Features::default()) {
+    if let Err(e) = check_with(wat, &wasm2_features()) {
         panic!("expected valid, got {e}\n{wat}");
     }
 }
@@ -27,7 +33,7 @@ fn invalid_with(wat: &str, features: &Features, message: &str) {
 }
 
 fn invalid(wat: &str, message: &str) {
-    invalid_with(wat, &Features::default(), message);
+    invalid_with(wat, &wasm2_features(), message);
 }
 
 #[test]
@@ -244,8 +250,8 @@ fn simd_needs_its_feature() {
         types: vec![SubType::func(FuncType::new([crate::syntax::ValType::V128], []), 0)],
         ..Module::default()
     };
-    validate(&m, &Features::default()).expect("v128 is WebAssembly 2.0");
-    let no_simd = Features { simd: false, ..Features::default() };
+    validate(&m, &wasm2_features()).expect("v128 is WebAssembly 2.0");
+    let no_simd = Features { simd: false, ..wasm2_features() };
     let e = validate(&m, &no_simd).expect_err("v128 must be rejected without SIMD");
     assert!(e.message.contains("SIMD"), "{}", e.message);
 }
@@ -319,17 +325,17 @@ fn deep_nesting_does_not_overflow() {
     instrs.extend(std::iter::repeat_n(Instr::Block(BlockType::Empty), DEPTH));
     instrs.push(Instr::Br(DEPTH as u32 - 1));
     instrs.extend(std::iter::repeat_n(Instr::End, DEPTH + 1));
-    assert_eq!(validate(&module_with_body(instrs.clone()), &Features::default()), Ok(()));
+    assert_eq!(validate(&module_with_body(instrs.clone()), &wasm2_features()), Ok(()));
     // One label too far.
     instrs[DEPTH] = Instr::Br(DEPTH as u32 + 1);
-    let e = validate(&module_with_body(instrs), &Features::default()).expect_err("bad label");
+    let e = validate(&module_with_body(instrs), &wasm2_features()).expect_err("bad label");
     assert!(e.message.starts_with("unknown label"));
     assert_eq!(e.offset, DEPTH);
 }
 
 #[test]
 fn malformed_structure_is_rejected_without_panicking() {
-    let f = Features::default();
+    let f = wasm2_features();
     // Missing final end, extra end, else without if, no code for a function.
     assert!(validate(&module_with_body(vec![Instr::Nop]), &f).is_err());
     assert!(validate(&module_with_body(vec![Instr::End, Instr::End]), &f).is_err());
@@ -489,7 +495,7 @@ fn random_bodies_never_panic() {
         let mut m = base.clone();
         let offsets = (0..instrs.len() as u32).collect();
         m.code[0] = FuncBody::from_instrs(Vec::new(), instrs, offsets, 0..0);
-        let _ = validate(&m, &Features::default());
+        let _ = validate(&m, &wasm2_features());
         let _ = validate(&m, &Features::mvp());
     }
 }
@@ -499,10 +505,10 @@ fn entry_errors_name_the_entry_offset() {
     // Header (8 bytes), section id, size, count: the first entry starts at 0xb.
     let at = |wat: &str, features: &Features| check_with(wat, features).map_err(|e| (e.offset, e.message));
     let size = "size minimum must not be greater than maximum".to_string();
-    assert_eq!(at("(module (memory 2 1))", &Features::default()), Err((0xb, size.clone())));
-    assert_eq!(at("(module (table 2 1 funcref))", &Features::default()), Err((0xb, size)));
+    assert_eq!(at("(module (memory 2 1))", &wasm2_features()), Err((0xb, size.clone())));
+    assert_eq!(at("(module (table 2 1 funcref))", &wasm2_features()), Err((0xb, size)));
     // The second memory, after the first (3 bytes: flags, min, max-less).
-    assert_eq!(at("(module (memory 1) (memory 1))", &Features::default()), Err((0xd, "multiple memories".into())));
+    assert_eq!(at("(module (memory 1) (memory 1))", &wasm2_features()), Err((0xd, "multiple memories".into())));
     let no_multi = Features { multi_value: false, ..Features::wasm2() };
     // The second type entry: after `0x60 0 0` at 0xb.
     let two_results = "(module (type (func)) (type (func (result i32 i32))))";
@@ -510,7 +516,7 @@ fn entry_errors_name_the_entry_offset() {
     // The start section's function index: after the type section (0x8..0xf), the
     // function section (0xf..0x13) and the start section's id and size.
     let start = "(module (func $f (param i32)) (start $f))";
-    assert_eq!(at(start, &Features::default()), Err((0x15, "start function".into())));
+    assert_eq!(at(start, &wasm2_features()), Err((0x15, "start function".into())));
 }
 
 #[test]
