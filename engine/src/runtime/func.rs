@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::error::{Error, Trap};
 use crate::syntax::{FuncType, ValType};
 
-use super::store::{Func, FuncInst, HostCode, HostFn, Instance, Memory, SlotHost, Store};
+use super::store::{Func, FuncInst, HostCode, HostFn, Instance, Memory, SlotFn, SlotHost, Store};
 use super::{AnyRef, ExternRef, Val};
 
 /// A shared host function.
@@ -95,28 +95,37 @@ impl Func {
         // Reference arguments the host may keep are pinned; reference results must be of
         // this store (a `Func` or object of another would be out of its tables).
         let (params, results) = (reference_slots(&ty.params), reference_slots(&ty.results));
-        let f = move |caller: &mut Caller<'_>, slots: &mut [u64]| {
-            for &(i, _) in &params {
-                caller.store.gc.pin(slot(slots, i));
-            }
-            let r = f(caller, P::from_slots(slots))?;
-            r.into_slots(slots);
-            for &(i, is_func) in &results {
-                let s = slot(slots, i);
-                let ok = if is_func {
-                    s.checked_sub(1).is_none_or(|a| (a as usize) < caller.store.funcs.len())
-                } else {
-                    caller.store.gc.is_valid_ref(s)
-                };
-                if !ok {
-                    return Err(Trap::host(format!(
-                        "host function returned a reference that is not live in this store (result slot {i})"
-                    )));
+        let f: Box<SlotFn> = if params.is_empty() && results.is_empty() {
+            // Numbers only: nothing to pin or check.
+            Box::new(move |caller: &mut Caller<'_>, slots: &mut [u64]| {
+                let r = f(caller, P::from_slots(slots))?;
+                r.into_slots(slots);
+                Ok(())
+            })
+        } else {
+            Box::new(move |caller: &mut Caller<'_>, slots: &mut [u64]| {
+                for &(i, _) in &params {
+                    caller.store.gc.pin(slot(slots, i));
                 }
-            }
-            Ok(())
+                let r = f(caller, P::from_slots(slots))?;
+                r.into_slots(slots);
+                for &(i, is_func) in &results {
+                    let s = slot(slots, i);
+                    let ok = if is_func {
+                        s.checked_sub(1).is_none_or(|a| (a as usize) < caller.store.funcs.len())
+                    } else {
+                        caller.store.gc.is_valid_ref(s)
+                    };
+                    if !ok {
+                        return Err(Trap::host(format!(
+                            "host function returned a reference that is not live in this store (result slot {i})"
+                        )));
+                    }
+                }
+                Ok(())
+            })
         };
-        let host = SlotHost { area, f: Box::new(f) };
+        let host = SlotHost { area, f };
         let type_id = crate::syntax::canon::of_func(&ty);
         store.push_func(FuncInst::Host { ty: Rc::new(ty), type_id, f: HostCode::Slots(Rc::new(host)) })
     }
