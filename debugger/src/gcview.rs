@@ -1,7 +1,8 @@
 //! What GC references hold, for `print` (WebAssembly 3.0 struct and array objects,
 //! `i31`s): `p $local3` shows a struct's fields by type (`{field0 = 1, field1 = 2.5}`) or
 //! an array's length and elements (`[3] {10, 20, 30}`), `p $local3.field1` (or `.1`) a
-//! field, `p $local3[2]` an element, nested references followed to a bounded depth.
+//! field, `p $local3[2]` an element, nested references followed to a bounded depth;
+//! `x $local3` examines an array's elements as bytes ([`array_bytes`]).
 //! Expressions that do not start at a wasm local or global holding a GC reference are
 //! left to the DWARF evaluator (`None`).
 
@@ -39,6 +40,66 @@ pub fn print(ctx: &Ctx<'_>, expr: &str) -> Result<Option<String>, DebugError> {
         v = follow(store, &names, &v, step)?;
     }
     Ok(Some(show(store, &names, &v, DEPTH)))
+}
+
+/// Most elements `x` reads of an array.
+const EXAMINE_ELEMENTS: usize = 1 << 20;
+
+/// The elements of a GC array as `x` examines them: `expr` names an array (as for
+/// [`print`]); its elements' bytes as the object stores them (little-endian, each of its
+/// storage size: 1 for `i8`, 2 for `i16`, 8 for a reference), the element size and the
+/// number of elements. `None` if `expr` names no GC reference (the DWARF evaluator's).
+pub fn array_bytes(ctx: &Ctx<'_>, expr: &str) -> Result<Option<(Vec<u8>, u32, u32)>, DebugError> {
+    use wasmscope_engine::syntax::{StorageType, ValType};
+    let Some(store) = ctx.state.store else { return Ok(None) };
+    let Some((root, path)) = split(expr.trim()) else { return Ok(None) };
+    let Some(mut v) = root_value(ctx, root) else { return Ok(None) };
+    if !is_gc(&v) {
+        return Ok(None);
+    }
+    let names = Names(ctx.program.module.syntax());
+    for step in path {
+        v = follow(store, &names, &v, step)?;
+    }
+    let any = match v {
+        Val::AnyRef(Some(a)) => a,
+        Val::ExternRef(Some(e)) if e.host_id().is_none() => e.internalize(),
+        Val::AnyRef(None) | Val::ExternRef(None) => {
+            return Err(DebugError::Eval("Cannot examine a null reference.".into()));
+        }
+        _ => return Err(DebugError::Eval("Not an array reference: x examines an array's elements.".into())),
+    };
+    if any.kind() != AnyKind::Array {
+        return Err(DebugError::Eval("Not an array reference: x examines an array's elements.".into()));
+    }
+    let c = any
+        .contents(store, EXAMINE_ELEMENTS)
+        .ok_or_else(|| DebugError::Eval("The reference is not an object of this program.".into()))?;
+    let storage = c.types.first().copied().unwrap_or(StorageType::I8);
+    let size: u32 = match storage {
+        StorageType::I8 => 1,
+        StorageType::I16 => 2,
+        StorageType::Val(ValType::I32 | ValType::F32) => 4,
+        StorageType::Val(ValType::V128) => 16,
+        StorageType::Val(_) => 8,
+    };
+    let mut bytes = Vec::with_capacity(c.values.len() * size as usize);
+    for e in &c.values {
+        let raw: u128 = match *e {
+            Val::I32(x) => u128::from(x as u32),
+            Val::I64(x) => u128::from(x as u64),
+            Val::F32(x) => u128::from(x),
+            Val::F64(x) => u128::from(x),
+            Val::V128(x) => x,
+            Val::AnyRef(a) => u128::from(a.map_or(0, |a| a.raw_bits())),
+            Val::ExternRef(r) => u128::from(r.map_or(0, |r| r.internalize().raw_bits())),
+            // Function and exception references are opaque: 1 for a non-null one.
+            Val::FuncRef(f) => u128::from(f.is_some()),
+            Val::ExnRef(e) => u128::from(e.is_some()),
+        };
+        bytes.extend_from_slice(&raw.to_le_bytes()[..size as usize]);
+    }
+    Ok(Some((bytes, size, c.len)))
 }
 
 /// The module's names of types and fields, by canonical type id.

@@ -884,6 +884,28 @@ impl Repl {
                 let (count, fmt, unit) = commands::parse_x_format(fmtspec)?;
                 let (memory, expr) = commands::parse_memory_option(expr.trim())?;
                 let ctx = self.ctx(core, st);
+                if memory.is_none()
+                    && fmt != 'i'
+                    && let Some((mut bytes, size, len)) = crate::gcview::array_bytes(&ctx, expr)?
+                {
+                    // A GC array: its elements, at byte offsets from its first; the
+                    // element size and the whole array unless the format says otherwise.
+                    let unit = if fmtspec.contains(['b', 'h', 'w', 'g']) { unit } else { size.min(8) };
+                    let count = if fmtspec.starts_with(|c: char| c.is_ascii_digit()) || fmt == 's' {
+                        count
+                    } else {
+                        (bytes.len() as u32 / unit).clamp(1, 256)
+                    };
+                    if fmt == 's' {
+                        // An `i8` array read as a string ends with the array.
+                        bytes.push(0);
+                    }
+                    let lines =
+                        crate::format::examine_memory(&bytes, &format!("{}+", expr.trim()), 0, count, fmt, unit)?;
+                    self.say(format!("array of {len} element(s) of {size} byte(s), offsets from its first element:"));
+                    self.say(lines.join("\n"));
+                    return Ok(Action::None);
+                }
                 let v = ctx.eval(&crate::expr::parse(expr)?)?;
                 let types = core.program.types.borrow();
                 let is_array =

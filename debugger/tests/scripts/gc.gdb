@@ -14,4 +14,10 @@ print all[2].y
 print $local3
 print $local1[5]
 print $local0.field9
+x name
+x/s name
+x/2xw name
+x/3dh nums
+x nums
+x $local0
 finish

@@ -237,6 +237,13 @@ impl AnyRef {
         self.bits
     }
 
+    /// The reference's slot encoding (see `runtime::gc`: an object's address, `v << 1 | 1`
+    /// for an `i31`, `id << 2 | 2` for a host reference), for tools that show raw storage
+    /// (the debugger's `x` on an array of references).
+    pub fn raw_bits(self) -> u64 {
+        self.bits
+    }
+
     /// What a struct or array of `store` holds: its canonical type id, its fields (or
     /// its length and its first `limit` elements) as values, packed fields zero-extended;
     /// `None` for an `i31`, a host reference, or an object of another store.
