@@ -708,6 +708,47 @@ fn v128_values_in_variables_and_the_operand_stack() {
 }
 
 #[test]
+fn gc_objects_open_in_variables_and_evaluate() {
+    // The GC fixture: struct and array references in the arguments open into their
+    // fields (by name) and elements, nested references too; paths evaluate.
+    let mut c = Client::start();
+    let caps = c.ok("initialize", json!({ "adapterID": "wasmscope", "linesStartAt1": true, "columnsStartAt1": true }));
+    assert_eq!(caps["supportsConfigurationDoneRequest"], true);
+    let dir = fixtures();
+    c.ok("launch", json!({ "program": "gc.wat", "cwd": dir.display().to_string(), "invoke": "run" }));
+    c.event("initialized");
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [{ "name": "inspect" }] }));
+    c.ok("configurationDone", json!({}));
+    let (_, top) = c.stopped();
+    let scopes = c.ok("scopes", json!({ "frameId": top["id"] }));
+    let wasm_locals = vars(&mut c, &scopes["scopes"][3]["variablesReference"]);
+    let p = var(&wasm_locals, "p").clone();
+    assert_eq!(p["value"], "(struct $point) {x = 3, y = -2, tag = 7}", "{p}");
+    let fields = vars(&mut c, &p["variablesReference"]);
+    let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["x", "y", "tag"]);
+    assert_eq!(var(&fields, "y")["evaluateName"], "$local0.y");
+    let all = var(&wasm_locals, "all").clone();
+    let elems = vars(&mut c, &all["variablesReference"]);
+    assert_eq!(elems.len(), 3);
+    assert_eq!(elems[1]["value"], "null");
+    let first = vars(&mut c, &elems[0]["variablesReference"]);
+    assert_eq!(var(&first, "x")["value"], "1");
+    let list = var(&wasm_locals, "list").clone();
+    let next = var(&vars(&mut c, &list["variablesReference"]), "next").clone();
+    assert_eq!(var(&vars(&mut c, &next["variablesReference"]), "v")["value"], "20");
+    assert_eq!(var(&wasm_locals, "small")["variablesReference"], 0);
+    assert_eq!(eval(&mut c, &top, "list.next.v"), "20");
+    assert_eq!(eval(&mut c, &top, "$local1[2].y"), "-2");
+    c.ok("setFunctionBreakpoints", json!({ "breakpoints": [] }));
+    c.ok("continue", json!({ "threadId": 1 }));
+    c.event("exited");
+    c.ok("disconnect", json!({}));
+    let (status, err) = c.finish();
+    assert_eq!(status.code(), Some(0), "{err}");
+}
+
+#[test]
 fn the_throw_exception_filter_stops_at_each_throw() {
     let mut c = Client::start_with(&["-W", "exceptions"]);
     let caps = c.ok("initialize", json!({ "adapterID": "wasmscope" }));

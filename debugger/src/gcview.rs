@@ -30,6 +30,14 @@ enum Step {
 /// evaluator have it.
 pub fn print(ctx: &Ctx<'_>, expr: &str) -> Result<Option<String>, DebugError> {
     let Some(store) = ctx.state.store else { return Ok(None) };
+    let Some(v) = value_at(ctx, expr)? else { return Ok(None) };
+    Ok(Some(show(store, &Names(ctx.program.module.syntax()), &v, DEPTH)))
+}
+
+/// The GC reference a path names (`$local3.next[2]`, as for [`print`]); `None` if the
+/// path does not start at a wasm local or global holding one.
+pub fn value_at(ctx: &Ctx<'_>, expr: &str) -> Result<Option<Val>, DebugError> {
+    let Some(store) = ctx.state.store else { return Ok(None) };
     let Some((root, path)) = split(expr.trim()) else { return Ok(None) };
     let Some(mut v) = root_value(ctx, root) else { return Ok(None) };
     if !is_gc(&v) {
@@ -39,7 +47,7 @@ pub fn print(ctx: &Ctx<'_>, expr: &str) -> Result<Option<String>, DebugError> {
     for step in path {
         v = follow(store, &names, &v, step)?;
     }
-    Ok(Some(show(store, &names, &v, DEPTH)))
+    Ok(Some(v))
 }
 
 /// Most elements `x` reads of an array.
@@ -52,15 +60,7 @@ const EXAMINE_ELEMENTS: usize = 1 << 20;
 pub fn array_bytes(ctx: &Ctx<'_>, expr: &str) -> Result<Option<(Vec<u8>, u32, u32)>, DebugError> {
     use wasmscope_engine::syntax::{StorageType, ValType};
     let Some(store) = ctx.state.store else { return Ok(None) };
-    let Some((root, path)) = split(expr.trim()) else { return Ok(None) };
-    let Some(mut v) = root_value(ctx, root) else { return Ok(None) };
-    if !is_gc(&v) {
-        return Ok(None);
-    }
-    let names = Names(ctx.program.module.syntax());
-    for step in path {
-        v = follow(store, &names, &v, step)?;
-    }
+    let Some(v) = value_at(ctx, expr)? else { return Ok(None) };
     let any = match v {
         Val::AnyRef(Some(a)) => a,
         Val::ExternRef(Some(e)) if e.host_id().is_none() => e.internalize(),
@@ -170,7 +170,7 @@ pub fn summary(ctx: &Ctx<'_>, v: &Val) -> String {
 }
 
 /// Whether a value is a reference this module shows.
-fn is_gc(v: &Val) -> bool {
+pub fn is_gc(v: &Val) -> bool {
     matches!(v, Val::AnyRef(_) | Val::ExternRef(Some(_)))
 }
 

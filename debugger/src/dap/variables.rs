@@ -50,6 +50,12 @@ enum Ref {
         frame: usize,
         expr: String,
     },
+    /// The fields or elements of the GC object at `path` (`$local3.next`, see
+    /// `gcview`) in `frame`.
+    Gc {
+        frame: usize,
+        path: String,
+    },
 }
 
 /// Variables references of the current stop (reference = index + 1).
@@ -233,6 +239,16 @@ impl Refs {
                 let count = args.get("count").and_then(Value::as_u64).filter(|c| *c > 0);
                 self.children(&ctx, &expr, start, count)?
             }
+            Ref::Gc { frame, path } => {
+                let ctx = Ctx { program: p, state, frame, level: 0 };
+                let v = crate::gcview::value_at(&ctx, &path)?
+                    .ok_or_else(|| DebugError::NotFound(format!("{path} is not a GC reference")))?;
+                let children = crate::gcview::children(&ctx, &v).unwrap_or_default();
+                children
+                    .into_iter()
+                    .map(|(name, step, c)| self.gc_variable(&ctx, &name, &format!("{path}{step}"), &c))
+                    .collect()
+            }
         };
         Ok(json!({ "variables": vars }))
     }
@@ -258,6 +274,20 @@ impl Refs {
         })
     }
 
+    /// A GC reference (or a field or element of one) at `path`: its summary, and its
+    /// fields or elements as children when it is a struct or an array.
+    fn gc_variable(&mut self, ctx: &Ctx<'_>, name: &str, path: &str, v: &Val) -> Value {
+        let opens = crate::gcview::children(ctx, v).is_some_and(|c| !c.is_empty());
+        let reference = if opens { self.add(Ref::Gc { frame: ctx.frame, path: path.to_string() }) } else { 0 };
+        json!({
+            "name": name,
+            "value": crate::gcview::summary(ctx, v),
+            "type": v.ty().to_string(),
+            "evaluateName": path,
+            "variablesReference": reference,
+        })
+    }
+
     /// Wasm local `i` (named by the name section, else `$localN`) of the frame; a `v128`
     /// opens up into its lane views (`$local0.i8x16`, ...), as a union.
     fn wasm_local(&mut self, ctx: &Ctx<'_>, i: usize, v: &Val) -> Value {
@@ -266,6 +296,9 @@ impl Refs {
         let name = names.and_then(|n| n.get(&(i as u32))).cloned().unwrap_or_else(|| format!("$local{i}"));
         if v.ty() == ValType::V128 {
             return self.variable(ctx, &name, &format!("$local{i}"));
+        }
+        if crate::gcview::is_gc(v) {
+            return self.gc_variable(ctx, &name, &format!("$local{i}"), v);
         }
         json!({
             "name": name,
@@ -312,6 +345,8 @@ impl Refs {
                     if let Some(v) = g {
                         out.push(if v.ty() == ValType::V128 {
                             self.variable(ctx, &format!("$global{i}"), &format!("$global{i}"))
+                        } else if crate::gcview::is_gc(v) {
+                            self.gc_variable(ctx, &format!("$global{i}"), &format!("$global{i}"), v)
                         } else {
                             json!({
                                 "name": format!("$global{i}"),
@@ -364,6 +399,10 @@ impl Refs {
                 };
                 Ok((*frame, child))
             }
+            Some(Ref::Gc { frame, path }) => {
+                let child = if name.starts_with('[') { format!("{path}{name}") } else { format!("{path}.{name}") };
+                Ok((*frame, child))
+            }
             None => Err(DebugError::NotFound(format!("variablesReference {r} is not valid at this stop"))),
         }
     }
@@ -391,6 +430,13 @@ impl Refs {
         let expr = args.get("expression").and_then(Value::as_str).unwrap_or("").trim();
         let frame = frame_index(state, args)?;
         let ctx = Ctx { program: &core.program, state, frame, level: 0 };
+        // A path into GC objects (`$local3.next.v`).
+        if let Some(v) = crate::gcview::value_at(&ctx, expr)? {
+            let g = self.gc_variable(&ctx, expr, expr, &v);
+            return Ok(
+                json!({ "result": g["value"], "type": g["type"], "variablesReference": g["variablesReference"] }),
+            );
+        }
         // Evaluate first so that an error is the response's, not a variable's text.
         ctx.eval(&crate::expr::parse(expr)?)?;
         let v = self.variable(&ctx, expr, expr);
