@@ -439,6 +439,21 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             }
         };
     }
+    // The activation at the current instruction (`pc` is past it) with value stack
+    // `$stack`: what the collector reads its frames' roots from (`roots`).
+    macro_rules! activation {
+        ($stack:expr) => {
+            roots::Activation {
+                stack: $stack,
+                frames: &frames[..cx.num_frames],
+                code,
+                pc: pc - 1,
+                fp: cx.fp,
+                inst,
+                func: cx.func,
+            }
+        };
+    }
     // Calls host function `$f` of type `$ty` on the slots from `$base` (an absolute slot
     // index), its results replacing its arguments there (`$here` as in `throw!`).
     macro_rules! call_host_at {
@@ -455,15 +470,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             let (below, args) = stack.split_at_mut(base);
             let registered = !store.gc.is_empty();
             if registered {
-                store.suspended.push(roots::Suspended::new(&roots::Activation {
-                    stack: below,
-                    frames: &frames[..cx.num_frames],
-                    code,
-                    pc: pc - 1,
-                    fp: cx.fp,
-                    inst,
-                    func: cx.func,
-                }));
+                store.suspended.push(roots::Suspended::new(&activation!(below)));
             }
             let result = call_host(store, &f, &ty, &mut args[..end - base], Some(Instance(inst)));
             if registered {
@@ -727,16 +734,7 @@ fn run<H: Hook>(store: &mut Store, stack: &mut Vec<u64>, addr: u32, hook: &mut H
             Op::Gc { op, base } => {
                 let Some(g) = code.gc.get(op as usize) else { trap!(internal("unknown GC instruction")) };
                 if g.instr.allocates() {
-                    let at = roots::Activation {
-                        stack,
-                        frames: &frames[..cx.num_frames],
-                        code,
-                        pc: pc - 1,
-                        fp: cx.fp,
-                        inst,
-                        func: cx.func,
-                    };
-                    roots::collect(store, Some(&at), Vec::new());
+                    roots::collect(store, Some(&activation!(stack)), Vec::new());
                 }
                 let from = cx.fp + base as usize;
                 tri!(crate::runtime::gc::exec(store, inst, g, &mut stack[from..]));

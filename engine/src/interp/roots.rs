@@ -136,6 +136,7 @@ impl Suspended {
     /// The activation must still be suspended in the host call it registered for: its
     /// stack below the call's arguments, its frames and its code are live and unchanged
     /// (the interpreter pops the record before it touches them again).
+    // SAFETY (for callers): see `# Safety` above.
     unsafe fn activation(&self) -> Activation<'_> {
         // SAFETY: per the contract, the parts are live and nothing writes them meanwhile.
         unsafe {

@@ -333,6 +333,7 @@ fn maybe_collect(store: &mut Store, op: &GcOp, area: &[u64]) {
 /// JIT code must be running, and each activation's last exit must be the call it is in
 /// now (recorded by a stub of the libcall it is suspended in), so that every frame the
 /// walk reads is live.
+// SAFETY (for callers): see `# Safety` above.
 pub(crate) unsafe fn jit_roots(store: &Store, out: &mut Vec<u64>) {
     let rt: &Runtime = &store.jit.rt;
     let exits = std::iter::once((rt.exit_fp, rt.exit_pc)).chain(store.jit.suspended.iter().rev().copied());

@@ -115,6 +115,7 @@ impl StoreData {
 /// # Safety
 /// If JIT code is running, each of its activations must be in a libcall JIT code called
 /// through a recording stub, the innermost one included.
+// SAFETY (for callers): see `# Safety` above.
 pub(crate) unsafe fn frame_roots(store: &Store, out: &mut Vec<u64>) {
     if store.jit.rt.entries > 0 {
         // SAFETY: per the contract.
